@@ -22,6 +22,11 @@ function postgresBinDir(): string | undefined {
   return undefined;
 }
 
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
 /**
  * Starts a throwaway PostgreSQL cluster on a free loopback port (trust auth, fsync off).
  * PostgreSQL refuses to run as root, so under root the cluster is owned by the `postgres` user.
@@ -30,22 +35,17 @@ export async function startPostgres(): Promise<RunningServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql; set TEST_DATABASE_URL');
   const dir = mkdtempSync(join(tmpdir(), 'tandem-pg-'));
-  const asRoot = process.getuid?.() === 0;
-  const run = (cmd: string, args: string[]): string[] => (asRoot ? ['runuser', '-u', 'postgres', '--', cmd, ...args] : [cmd, ...args]);
-  if (asRoot) {
-    const uid = Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim());
-    const gid = Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim());
-    chownSync(dir, uid, gid);
-  }
-  const [initCmd, ...initArgs] = run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const init = spawnSync(initCmd!, initArgs, { encoding: 'utf8' });
+  // Spawning with the postgres user's uid/gid (rather than through runuser) keeps the server our
+  // direct child, so stopping it is one signal.
+  const owner = process.getuid?.() === 0 ? postgresUser() : undefined;
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'], { encoding: 'utf8', ...owner });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
-  const [cmd, ...args] = run(join(bin, 'postgres'), [
+  const child: ChildProcess = spawn(join(bin, 'postgres'), [
     '-D', join(dir, 'data'), '-p', String(port), '-h', '127.0.0.1', '-k', dir,
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300',
-  ]);
-  const child: ChildProcess = spawn(cmd!, args, { stdio: 'ignore' });
+  ], { stdio: 'ignore', ...owner });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   await waitFor(async () => {
     const client = new pg.Client({ connectionString: url });
@@ -59,7 +59,8 @@ export async function startPostgres(): Promise<RunningServer> {
   return {
     url,
     async stop() {
-      child.kill('SIGINT');
+      // SIGQUIT: immediate shutdown; the cluster is thrown away anyway.
+      child.kill('SIGQUIT');
       await new Promise((resolve) => child.once('exit', resolve));
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,11 @@
+/** The CalDAV client's public surface; import from here rather than from the individual modules. */
+export { CalDavError, isCalDavError, parseRetryAfter, type CalDavErrorKind } from './errors.ts';
+export { classifyAddress, type BlockedAddressReason } from './address-guard.ts';
+export { createTransport, type CalDavCredentials, type CalDavTransport, type CreateTransportOptions, type RequestEvent } from './transport.ts';
+export { discoverAccount, type DiscoveredAccount } from './discover-account.ts';
+export { listCalendars, type RemoteCalendarInfo } from './list-calendars.ts';
+export { syncCollection, type SyncCollectionResult } from './sync-collection.ts';
+export { calendarMultiget, type MultigetItem } from './multiget.ts';
+export { listEtags } from './list-etags.ts';
+export { getEvent, putEvent, deleteEvent, type PutCondition } from './event-resource.ts';
+export { calendarQueryExpanded } from './calendar-query.ts';

@@ -1,0 +1,134 @@
+/**
+ * Calendar listing: a Depth-1 PROPFIND of the calendar home, reduced to the calendars a user may
+ * pick. Left out: the home itself, scheduling inbox/outbox, notification and plain collections,
+ * and lists that hold no events (iCloud's "Reminders" is VTODO-only). Subscribed (webcal)
+ * calendars stay in, marked not connectable, so the UI can show them greyed out with the reason.
+ */
+import { propfind, type PropName } from './propfind.ts';
+import type { CalDavTransport } from './transport.ts';
+import { canonicalUrl, childrenNamed, foundProp, foundText, NS, parseMultistatus, primaryHref, sameResource, type DavResponse, type Multistatus } from './xml.ts';
+
+export interface RemoteCalendarInfo {
+  url: string;
+  displayName: string;
+  color: string | null;
+  ctag: string | null;
+  syncToken: string | null;
+  components: string[];
+  writable: boolean;
+  subscribed: boolean;
+  connectable: boolean;
+  notConnectableReason: string | null;
+}
+
+/** What a calendar without supported-calendar-component-set supports (RFC 4791 §5.2.3: everything). */
+export const ALL_COMPONENTS: readonly string[] = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY'];
+
+export const SUBSCRIBED_REASON = 'subscribed calendars cannot be connected';
+
+export const CALENDAR_LIST_PROPS: readonly PropName[] = [
+  [NS.DAV, 'displayname'],
+  [NS.DAV, 'resourcetype'],
+  [NS.CALDAV, 'supported-calendar-component-set'],
+  [NS.CALENDARSERVER, 'getctag'],
+  [NS.DAV, 'sync-token'],
+  [NS.APPLE_ICAL, 'calendar-color'],
+  [NS.DAV, 'current-user-privilege-set'],
+  [NS.CALENDARSERVER, 'source'],
+];
+
+const WRITE_PRIVILEGES = new Set(['write', 'write-content', 'all']);
+
+/** `#RRGGBBAA` (Apple) → `#RRGGBB`; anything that is not a hex colour → null (it ends up in CSS). */
+export function normaliseColor(raw: string | null): string | null {
+  if (raw === null) return null;
+  const match = /^#([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(raw.trim());
+  return match ? `#${(match[1] as string).toUpperCase()}` : null;
+}
+
+function resourceTypes(response: DavResponse): Array<{ ns: string; name: string }> {
+  return foundProp(response, NS.DAV, 'resourcetype')?.children ?? [];
+}
+
+function isCalendarType(t: { ns: string; name: string }): boolean {
+  // Some servers (per Stalwart's fixtures) put `calendar` in Apple's namespace; accept it there too.
+  return t.name === 'calendar' && (t.ns === NS.CALDAV || t.ns === NS.APPLE_ICAL);
+}
+
+function components(response: DavResponse): string[] {
+  const set = foundProp(response, NS.CALDAV, 'supported-calendar-component-set');
+  if (set === null) return [...ALL_COMPONENTS];
+  return childrenNamed(set, NS.CALDAV, 'comp')
+    .map((c) => (c.attributes.name ?? '').trim().toUpperCase())
+    .filter((name) => name !== '');
+}
+
+function privileges(response: DavResponse): Set<string> | null {
+  const set = foundProp(response, NS.DAV, 'current-user-privilege-set');
+  if (set === null) return null;
+  const names = new Set<string>();
+  for (const privilege of childrenNamed(set, NS.DAV, 'privilege')) {
+    for (const p of privilege.children) if (p.ns === NS.DAV) names.add(p.name);
+  }
+  return names;
+}
+
+function fallbackName(url: string): string {
+  const segments = new URL(url).pathname.split('/').filter((s) => s !== '');
+  const last = segments[segments.length - 1] ?? url;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** One listed member as a calendar, or null when it is not one a user could pick. */
+export function toRemoteCalendar(response: DavResponse): RemoteCalendarInfo | null {
+  const types = resourceTypes(response);
+  const subscribed =
+    types.some((t) => t.ns === NS.CALENDARSERVER && t.name === 'subscribed') || foundProp(response, NS.CALENDARSERVER, 'source') !== null;
+  if (!subscribed && !types.some(isCalendarType)) return null;
+  const comps = components(response);
+  // Tandem only deals in events: a list without VEVENT (task lists, journals) is not a calendar here.
+  if (!comps.includes('VEVENT')) return null;
+  const url = primaryHref(response);
+  const privs = privileges(response);
+  const writable = !subscribed && (privs === null || [...privs].some((p) => WRITE_PRIVILEGES.has(p)));
+  return {
+    url,
+    displayName: foundText(response, NS.DAV, 'displayname') ?? fallbackName(url),
+    color: normaliseColor(foundText(response, NS.APPLE_ICAL, 'calendar-color')),
+    ctag: foundText(response, NS.CALENDARSERVER, 'getctag'),
+    syncToken: foundText(response, NS.DAV, 'sync-token'),
+    components: comps,
+    writable,
+    subscribed,
+    connectable: !subscribed,
+    notConnectableReason: subscribed ? SUBSCRIBED_REASON : null,
+  };
+}
+
+function calendarsIn(multistatus: Multistatus, homeUrls: string[]): RemoteCalendarInfo[] {
+  const homes = homeUrls.map((u) => canonicalUrl(u, u));
+  const calendars: RemoteCalendarInfo[] = [];
+  for (const response of multistatus.responses) {
+    if (homes.some((home) => sameResource(home, primaryHref(response)))) continue;
+    const calendar = toRemoteCalendar(response);
+    if (calendar !== null) calendars.push(calendar);
+  }
+  return calendars;
+}
+
+/**
+ * The calendars in a Depth-1 PROPFIND answer of a calendar home. Pure.
+ * `url` is the URL that answered; `homeUrl` the home asked for (they differ after a redirect).
+ */
+export function parseCalendarList(p: { body: string; url: string; homeUrl?: string }): RemoteCalendarInfo[] {
+  return calendarsIn(parseMultistatus({ body: p.body, url: p.url }), [p.url, p.homeUrl ?? p.url]);
+}
+
+export async function listCalendars(p: { calendarHomeUrl: string; transport: CalDavTransport }): Promise<RemoteCalendarInfo[]> {
+  const { response, multistatus } = await propfind({ transport: p.transport, url: p.calendarHomeUrl, depth: '1', props: CALENDAR_LIST_PROPS });
+  return calendarsIn(multistatus, [response.url, p.calendarHomeUrl]);
+}

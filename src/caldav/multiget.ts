@@ -1,0 +1,95 @@
+/**
+ * RFC 4791 §7.9 calendar-multiget: fetch etag + calendar-data for known hrefs, in batches.
+ * Each result carries the href exactly as the caller passed it, in the order asked, so callers can
+ * match results to their own records even when the server spells the href differently (encoding).
+ */
+import { hrefForBody, NAMESPACE_DECLARATIONS, readMultistatus, report, XML_DECLARATION } from './propfind.ts';
+import type { CalDavTransport } from './transport.ts';
+import { canonicalUrl, foundProp, foundText, NS, parseMultistatus, type DavResponse, type Multistatus } from './xml.ts';
+
+export interface MultigetItem {
+  href: string;
+  etag: string | null;
+  calendarData: string | null;
+  /** 200 when the data came back; the member's own status (404…) otherwise. */
+  status: number;
+}
+
+export const DEFAULT_MULTIGET_BATCH_SIZE = 100;
+
+/** A time range to expand recurrences over, for callers that want instances rather than masters. */
+export interface ExpandRange {
+  from: Date;
+  to: Date;
+}
+
+/** iCalendar UTC date-time (RFC 5545 §3.3.5), as CalDAV time-range and expand attributes want it. */
+export function icalUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+}
+
+export function calendarDataRequest(expand?: ExpandRange): string {
+  return expand === undefined ? '<c:calendar-data/>' : `<c:calendar-data><c:expand start="${icalUtc(expand.from)}" end="${icalUtc(expand.to)}"/></c:calendar-data>`;
+}
+
+export function multigetBody(p: { calendarUrl: string; hrefs: readonly string[]; expand?: ExpandRange }): string {
+  const hrefs = p.hrefs.map((h) => `<d:href>${hrefForBody(h, p.calendarUrl)}</d:href>`).join('');
+  return `${XML_DECLARATION}<c:calendar-multiget ${NAMESPACE_DECLARATIONS}><d:prop><d:getetag/>${calendarDataRequest(p.expand)}</d:prop>${hrefs}</c:calendar-multiget>`;
+}
+
+function toItem(response: DavResponse, href: string): MultigetItem {
+  // Not trimmed: the data is iCalendar text and ends where the server says it ends.
+  const data = foundProp(response, NS.CALDAV, 'calendar-data')?.text ?? null;
+  const calendarData = data !== null && data.trim() !== '' ? data : null;
+  const failed = response.propstats.find((ps) => ps.status < 200 || ps.status >= 300);
+  const status = response.status ?? (calendarData !== null ? 200 : (failed?.status ?? 200));
+  return { href, etag: foundText(response, NS.DAV, 'getetag'), calendarData, status };
+}
+
+/** Items in the order they were requested (servers answer in their own order), unrequested ones last. */
+function itemsIn(multistatus: Multistatus, requested: readonly string[], requestBase: string): MultigetItem[] {
+  const position = new Map(requested.map((h, i) => [canonicalUrl(h, requestBase), i]));
+  const items: Array<MultigetItem & { order: number }> = [];
+  for (const response of multistatus.responses) {
+    for (const href of response.hrefs) {
+      const order = position.get(href);
+      items.push({ ...toItem(response, order === undefined ? href : (requested[order] as string)), order: order ?? requested.length });
+    }
+  }
+  return items.sort((x, y) => x.order - y.order).map(({ order: _order, ...item }) => item);
+}
+
+/**
+ * Reads a multiget (or calendar-query) multistatus. Pure. Hrefs come back absolute and canonical,
+ * or exactly as in `requested` where they name the same resource.
+ */
+export function parseMultiget(p: { body: string; url: string; requested?: readonly string[] }): MultigetItem[] {
+  return itemsIn(parseMultistatus({ body: p.body, url: p.url }), p.requested ?? [], p.url);
+}
+
+/**
+ * Hrefs the server does not answer for are absent from the result (callers treat them as "not
+ * fetched this time", never as deleted).
+ */
+export async function calendarMultiget(p: {
+  calendarUrl: string;
+  hrefs: string[];
+  transport: CalDavTransport;
+  batchSize?: number;
+  expand?: ExpandRange;
+}): Promise<MultigetItem[]> {
+  const batchSize = Math.max(1, p.batchSize ?? DEFAULT_MULTIGET_BATCH_SIZE);
+  const items: MultigetItem[] = [];
+  for (let start = 0; start < p.hrefs.length; start += batchSize) {
+    const batch = p.hrefs.slice(start, start + batchSize);
+    const response = await report({
+      transport: p.transport,
+      url: p.calendarUrl,
+      depth: '1',
+      body: multigetBody({ calendarUrl: p.calendarUrl, hrefs: batch, expand: p.expand }),
+    });
+    // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
+    items.push(...itemsIn(readMultistatus(response), batch, p.calendarUrl));
+  }
+  return items;
+}

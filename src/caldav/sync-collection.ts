@@ -1,0 +1,114 @@
+/**
+ * RFC 6578 sync-collection: what changed in a calendar since a token.
+ *
+ * Server behaviour this accounts for:
+ * - a member answered with a bare `<status>404</status>` (no propstat) is deleted; a member whose
+ *   props sit in a 404 propstat still exists (those props are merely absent);
+ * - the collection itself may appear among the members (iCloud, with an etag) — it is not a change,
+ *   unless it carries a 507, which means "truncated, ask again from the returned token" (§3.6);
+ * - a whole-answer HTTP 507 with a multistatus body means the same (Google pages this way);
+ * - a refused token: 403 with `<valid-sync-token/>` (RFC), or a bare 500 (Xandikos).
+ */
+import { CalDavError, errorForStatus } from './errors.ts';
+import { report, XML_DECLARATION } from './propfind.ts';
+import type { CalDavResponse, CalDavTransport } from './transport.ts';
+import { escapeXml, foundText, NS, parseMultistatus, parseXml, sameResource, type XmlElement } from './xml.ts';
+
+export interface SyncCollectionResult {
+  changed: Array<{ href: string; etag: string | null }>;
+  deleted: string[];
+  syncToken: string;
+  truncated: boolean;
+}
+
+export function syncCollectionBody(syncToken: string | null): string {
+  const token = syncToken === null || syncToken === '' ? '<d:sync-token/>' : `<d:sync-token>${escapeXml(syncToken)}</d:sync-token>`;
+  return `${XML_DECLARATION}<d:sync-collection xmlns:d="DAV:">${token}<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
+}
+
+/**
+ * Reads a sync-collection multistatus. Pure. `url` is the URL that answered (hrefs resolve
+ * against it); `calendarUrl` the collection asked about, when it differs.
+ */
+export function parseSyncCollection(p: { body: string; url: string; calendarUrl?: string }): SyncCollectionResult {
+  const multistatus = parseMultistatus({ body: p.body, url: p.url });
+  const collection = [p.url, p.calendarUrl ?? p.url];
+  const changed: SyncCollectionResult['changed'] = [];
+  const deleted: string[] = [];
+  let truncated = false;
+  for (const response of multistatus.responses) {
+    for (const href of response.hrefs) {
+      if (collection.some((c) => sameResource(c, href))) {
+        if (response.status === 507) truncated = true;
+        continue;
+      }
+      // Members of a calendar are resources, never collections; a trailing slash is some other
+      // collection the server chose to mention.
+      if (new URL(href).pathname.endsWith('/')) continue;
+      if (response.propstats.length === 0) {
+        if (response.status === 404 || response.status === 410) deleted.push(href);
+        continue;
+      }
+      changed.push({ href, etag: foundText(response, NS.DAV, 'getetag') });
+    }
+  }
+  if (multistatus.syncToken === null) {
+    throw new CalDavError({ kind: 'invalid_response', url: p.url, message: 'sync-collection answer without a sync-token' });
+  }
+  return { changed, deleted, syncToken: multistatus.syncToken, truncated };
+}
+
+function containsElement(root: XmlElement, ns: string, name: string): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const element = stack.pop() as XmlElement;
+    if (element.ns === ns && element.name === name) return true;
+    stack.push(...element.children);
+  }
+  return false;
+}
+
+/** Whether an error body names the DAV:valid-sync-token precondition. */
+export function namesValidSyncToken(response: CalDavResponse): boolean {
+  if (!response.body.includes('valid-sync-token')) return false;
+  try {
+    return containsElement(parseXml({ body: response.body, url: response.url }), NS.DAV, 'valid-sync-token');
+  } catch {
+    return false;
+  }
+}
+
+// Statuses whose body we must read before deciding what they mean.
+const INSPECTED_STATUSES = [400, 403, 409, 500, 507] as const;
+
+export async function syncCollection(p: { calendarUrl: string; syncToken: string | null; transport: CalDavTransport }): Promise<SyncCollectionResult> {
+  const sentToken = p.syncToken !== null && p.syncToken !== '';
+  const response = await report({
+    transport: p.transport,
+    url: p.calendarUrl,
+    // RFC 6578 §3.2: the report is only defined for Depth 0.
+    depth: '0',
+    body: syncCollectionBody(p.syncToken),
+    acceptStatuses: INSPECTED_STATUSES,
+  });
+  if (response.status === 207 || response.status === 507) {
+    try {
+      const result = parseSyncCollection({ body: response.body, url: response.url, calendarUrl: p.calendarUrl });
+      return response.status === 507 ? { ...result, truncated: true } : result;
+    } catch (error) {
+      // A 507 without a usable multistatus is plain "insufficient storage".
+      if (response.status === 507) throw errorForStatus({ status: 507, url: response.url, method: 'REPORT', headers: response.headers });
+      throw error;
+    }
+  }
+  if (namesValidSyncToken(response) || (sentToken && response.status === 500)) {
+    throw new CalDavError({
+      kind: 'sync_token_invalid',
+      url: response.url,
+      status: response.status,
+      method: 'REPORT',
+      message: `the server refused the sync token (HTTP ${response.status}); list etags instead`,
+    });
+  }
+  throw errorForStatus({ status: response.status, url: response.url, method: 'REPORT', headers: response.headers });
+}

@@ -1,0 +1,204 @@
+/**
+ * Every CalDAV HTTP request goes through here: Basic auth, manual redirects, the address guard on
+ * every hop, one timeout for the whole exchange, a body size cap, and byte/request accounting.
+ *
+ * Redirects are followed by hand because fetch drops `Authorization` when a redirect crosses
+ * origins — and iCloud always does (caldav.icloud.com → pNN-caldav.icloud.com:443). We keep the
+ * credentials across origins (that is the point), but never over a downgrade from https to http.
+ */
+import { assertPublicAddress, type HostLookup } from './address-guard.ts';
+import { CalDavError, errorForStatus, redactUrl } from './errors.ts';
+
+export interface CalDavCredentials {
+  username: string;
+  password: string;
+}
+
+export interface RequestEvent {
+  method: string;
+  url: string;
+  status: number;
+  /** Response body bytes received. */
+  bytes: number;
+  /** Request body bytes sent. */
+  bytesSent: number;
+  ms: number;
+}
+
+export interface CreateTransportOptions {
+  credentials: CalDavCredentials;
+  timeoutMs?: number;
+  allowPrivateNetworks?: boolean;
+  userAgent?: string;
+  maxRedirects?: number;
+  /** Response bodies above this are refused with 'invalid_response'. */
+  maxResponseBytes?: number;
+  onRequest?: (event: RequestEvent) => void;
+  /** For tests: replaces global fetch. */
+  fetch?: typeof fetch;
+  /** For tests: replaces DNS resolution in the address guard. */
+  lookup?: HostLookup;
+}
+
+export interface CalDavRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /**
+   * Statuses the caller handles itself (e.g. 404 for a GET, 507 for sync-collection). Any other
+   * non-2xx status becomes a CalDavError by kind. Defaults to none (2xx only).
+   */
+  acceptStatuses?: readonly number[];
+}
+
+export interface CalDavResponse {
+  status: number;
+  /** The URL that finally answered, after redirects: relative hrefs resolve against it. */
+  url: string;
+  headers: Headers;
+  body: string;
+}
+
+export interface CalDavTransport {
+  request(request: CalDavRequest): Promise<CalDavResponse>;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function toUrl(raw: string, base?: string): URL {
+  let url: URL;
+  try {
+    url = base === undefined ? new URL(raw) : new URL(raw, base);
+  } catch (cause) {
+    throw new CalDavError({ kind: 'blocked_address', url: redactUrl(raw), message: 'not a valid URL', cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new CalDavError({ kind: 'blocked_address', url: url.href, message: `refusing ${url.protocol} URL: only http and https are allowed` });
+  }
+  // Credentials travel in the Authorization header only; user-info in a URL would leak into logs.
+  url.username = '';
+  url.password = '';
+  url.hash = '';
+  return url;
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+}
+
+/** The undici cause code (ECONNREFUSED, ENOTFOUND, …) that explains a "fetch failed". */
+function networkCause(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    return typeof code === 'string' ? code : cause.message;
+  }
+  return error instanceof Error ? error.message : 'unknown error';
+}
+
+async function readBody(response: Response, limit: number, url: string): Promise<{ text: string; bytes: number }> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new CalDavError({ kind: 'invalid_response', url, status: response.status, message: `response of ${declared} bytes exceeds the ${limit}-byte limit` });
+  }
+  if (response.body === null) return { text: '', bytes: 0 };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new CalDavError({ kind: 'invalid_response', url, status: response.status, message: `response body exceeds the ${limit}-byte limit` });
+    }
+    chunks.push(value);
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), bytes };
+}
+
+export function createTransport(options: CreateTransportOptions): CalDavTransport {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxRedirects = options.maxRedirects ?? 5;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const userAgent = options.userAgent ?? 'Tandem/0.1';
+  const doFetch = options.fetch ?? fetch;
+  const authorization = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`, 'utf8').toString('base64')}`;
+
+  async function request(req: CalDavRequest): Promise<CalDavResponse> {
+    // One deadline for the whole exchange, redirects and body included.
+    const signal = AbortSignal.timeout(timeoutMs);
+    let url = toUrl(req.url);
+    let method = req.method.toUpperCase();
+    let body = req.body;
+
+    for (let hop = 0; ; hop++) {
+      if (!options.allowPrivateNetworks) await assertPublicAddress({ url, lookup: options.lookup });
+      const started = performance.now();
+      const headers: Record<string, string> = {
+        ...req.headers,
+        authorization,
+        'user-agent': userAgent,
+      };
+      if (body === undefined) delete headers['content-type'];
+      const bytesSent = body === undefined ? 0 : Buffer.byteLength(body, 'utf8');
+      let response: Response;
+      try {
+        response = await doFetch(url, { method, headers, body, redirect: 'manual', signal });
+      } catch (error) {
+        if (isTimeout(error) || signal.aborted) {
+          throw new CalDavError({ kind: 'timeout', url: url.href, method, message: `${method} ${url.href} timed out after ${timeoutMs} ms`, cause: error });
+        }
+        throw new CalDavError({ kind: 'network', url: url.href, method, message: `${method} ${url.href} failed: ${networkCause(error)}`, cause: error });
+      }
+
+      const report = (bytes: number) =>
+        options.onRequest?.({ method, url: url.href, status: response.status, bytes, bytesSent, ms: performance.now() - started });
+
+      if (REDIRECT_STATUSES.has(response.status)) {
+        await response.body?.cancel().catch(() => undefined);
+        report(0);
+        const location = response.headers.get('location');
+        if (location === null) {
+          throw new CalDavError({ kind: 'invalid_response', url: url.href, method, status: response.status, message: `HTTP ${response.status} redirect without a Location header` });
+        }
+        if (hop >= maxRedirects) {
+          throw new CalDavError({ kind: 'invalid_response', url: url.href, method, status: response.status, message: `more than ${maxRedirects} redirects` });
+        }
+        const next = toUrl(location, url.href);
+        if (url.protocol === 'https:' && next.protocol === 'http:') {
+          throw new CalDavError({ kind: 'blocked_address', url: next.href, method, message: 'refusing a redirect from https to http (credentials would travel in clear text)' });
+        }
+        if (response.status === 303) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next;
+        continue;
+      }
+
+      let text: string;
+      let bytes: number;
+      try {
+        ({ text, bytes } = await readBody(response, maxResponseBytes, url.href));
+      } catch (error) {
+        if (error instanceof CalDavError) throw error;
+        if (isTimeout(error) || signal.aborted) {
+          throw new CalDavError({ kind: 'timeout', url: url.href, method, message: `${method} ${url.href} timed out after ${timeoutMs} ms`, cause: error });
+        }
+        throw new CalDavError({ kind: 'network', url: url.href, method, message: `reading the answer to ${method} ${url.href} failed: ${networkCause(error)}`, cause: error });
+      }
+      report(bytes);
+      const ok = (response.status >= 200 && response.status < 300) || (req.acceptStatuses ?? []).includes(response.status);
+      if (!ok) throw errorForStatus({ status: response.status, url: url.href, method, headers: response.headers });
+      return { status: response.status, url: url.href, headers: response.headers, body: text };
+    }
+  }
+
+  return { request };
+}

@@ -1,0 +1,8 @@
+import type { ImportedBusySource } from '../services/availability/busy-source.ts';
+import type { ServiceContext } from '../services/context.ts';
+
+/** What the HTTP layer needs from the rest of the application, wired in main.ts. */
+export interface HttpDeps {
+  ctx: ServiceContext;
+  importedBusy: ImportedBusySource;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { signIn } from '../../services/auth/sign-in.ts';
+import { signOut } from '../../services/auth/sign-out.ts';
+import { createApiToken } from '../../services/auth/create-api-token.ts';
+import { createWorkspace } from '../../services/workspaces/create-workspace.ts';
+import { loadUserView } from '../../services/users/user-view.ts';
+import { bearerSecret, requireActor } from '../auth.ts';
+import type { HttpDeps } from '../deps.ts';
+import { authErrors, errorSchema, timeZone, userSchema } from '../schemas.ts';
+
+export const authRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx }) => {
+  app.post('/api/workspaces', {
+    schema: {
+      tags: ['auth'], summary: 'Sign up: create a workspace and its owner',
+      body: z.object({
+        name: z.string().trim().min(1).max(200),
+        slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/, 'lower-case letters, digits and dashes'),
+        owner: z.object({ name: z.string().trim().min(1).max(200), email: z.email(), password: z.string().min(10).max(200), timezone: timeZone }),
+      }),
+      response: { 201: z.object({ workspaceId: z.string(), ownerId: z.string() }), 400: errorSchema, 409: errorSchema },
+    },
+  }, async (request, reply) => reply.status(201).send(await createWorkspace(ctx, request.body)));
+
+  app.post('/api/auth/sign-in', {
+    schema: {
+      tags: ['auth'], summary: 'Sign in with email and password; returns a bearer session token',
+      body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) }),
+      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), userId: z.string(), workspaceId: z.string() }), 400: errorSchema, 401: errorSchema },
+    },
+  }, async (request) => {
+    const session = await signIn(ctx, request.body);
+    return { ...session, expiresAt: session.expiresAt.toISOString() };
+  });
+
+  app.post('/api/auth/sign-out', { schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...authErrors } } }, async (request, reply) => {
+    await requireActor(ctx, request);
+    await signOut(ctx, bearerSecret(request) ?? '');
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema, ...authErrors } } }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return loadUserView(ctx.db, actor.workspaceId, actor.userId);
+  });
+
+  app.post('/api/tokens', {
+    schema: {
+      tags: ['auth'], summary: 'Create an API token (shown once)',
+      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      response: { 201: z.object({ id: z.string(), name: z.string(), token: z.string() }), ...authErrors },
+    },
+  }, async (request, reply) => {
+    const actor = await requireActor(ctx, request);
+    return reply.status(201).send(await createApiToken(ctx, { actor, name: request.body.name }));
+  });
+};

@@ -1,0 +1,4 @@
+import { z } from 'zod';
+
+/** Retries of a booking with the same key get the first answer and book nothing twice. */
+export const idempotencyKeyHeader = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).loose();

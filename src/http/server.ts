@@ -1,0 +1,61 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allErrorCodes } from '../services/app-error.ts';
+import type { HttpDeps } from './deps.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
+import { calendarRoutes } from './routes/calendar-routes.ts';
+import { appointmentRoutes } from './routes/appointment-routes.ts';
+import { blockedSlotRoutes } from './routes/blocked-slot-routes.ts';
+import { contactRoutes } from './routes/contact-routes.ts';
+import { publicRoutes } from './routes/public-routes.ts';
+
+/**
+ * Secrets never reach a log line: bearer tokens, cookies and anything named like a password are
+ * redacted by pino before serialisation.
+ */
+export const logRedactPaths = [
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  '*.password', '*.appPassword', '*.appSpecificPassword', '*.secret', '*.token', '*.manageToken',
+];
+
+export interface BuildServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Extra route plugins (connections, sync) registered with the same deps. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+export async function buildServer(deps: HttpDeps, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tandem API', version: '0.1.0', description: 'Booking with two-way iCloud calendar sync. Errors: `{ "error": { "code", "message" } }`; codes at GET /api/errors.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes]) {
+    await app.register(plugin, deps);
+  }
+  for (const plugin of options.plugins ?? []) await plugin(app);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/errors', {
+    schema: { tags: ['meta'], summary: 'Every error code the API returns, with its HTTP status and message', security: [], response: { 200: z.array(z.object({ code: z.string(), status: z.number(), message: z.string() })) } },
+  }, async () => allErrorCodes());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Interval } from '../../domain/interval.ts';
+import type { DB } from '../../store/schema.ts';
+
+/**
+ * Where imported calendar busy time comes from. The slot engine does not know about iCloud; the
+ * sync engine stores imported occurrences and feeds them to availability through this port.
+ */
+export interface ImportedBusySource {
+  /**
+   * Blocking occurrences per user overlapping `range` (primary + conflict calendars), read through
+   * `executor` — the caller's transaction when booking, so the check sees what the booking locks
+   * (and PGlite's single connection is never asked for twice).
+   */
+  importedBusy(executor: Kysely<DB>, userIds: string[], range: Interval): Promise<Map<string, Interval[]>>;
+}
+
+export const noImportedBusy: ImportedBusySource = {
+  importedBusy: async () => new Map(),
+};

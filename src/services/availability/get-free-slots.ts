@@ -1,0 +1,50 @@
+import { DateTime } from 'luxon';
+import { computeSlots } from '../../domain/slots.ts';
+import { isValidTimeZone } from '../../domain/schedule.ts';
+import { AppError } from '../app-error.ts';
+import { loadCalendarView } from '../calendars/calendar-view.ts';
+import type { ServiceContext } from '../context.ts';
+import type { ImportedBusySource } from './busy-source.ts';
+import { loadSlotQuery } from './load-slot-query.ts';
+
+export const MAX_SLOT_RANGE_DAYS = 62;
+
+export interface GetFreeSlotsOptions {
+  workspaceId: string;
+  calendarId: string;
+  from: Date;
+  to: Date;
+  /** The booker's zone: slots are also given as local wall-clock times in it. */
+  timezone: string;
+  serviceId: string | null;
+  importedBusy: ImportedBusySource;
+}
+
+export interface FreeSlot { start: string; end: string; localStart: string; localEnd: string; seatsLeft: number; available: number }
+
+export function checkRange(from: Date, to: Date, maxDays: number): void {
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new AppError('validation_failed', { message: 'from and to must be ISO-8601 dates.' });
+  if (to.getTime() <= from.getTime()) throw new AppError('invalid_range');
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw new AppError('range_too_long', { message: `The time range may span at most ${maxDays} days.` });
+}
+
+export async function getFreeSlots(ctx: ServiceContext, options: GetFreeSlotsOptions): Promise<FreeSlot[]> {
+  checkRange(options.from, options.to, MAX_SLOT_RANGE_DAYS);
+  if (!isValidTimeZone(options.timezone)) throw new AppError('invalid_timezone');
+  const calendar = await loadCalendarView(ctx.db, options.workspaceId, options.calendarId);
+  const query = await loadSlotQuery(ctx.db, {
+    calendar,
+    serviceId: options.serviceId,
+    range: { start: options.from.getTime(), end: options.to.getTime() },
+    now: ctx.now(),
+    importedBusy: options.importedBusy,
+  });
+  return computeSlots(query).map((slot) => ({
+    start: new Date(slot.start).toISOString(),
+    end: new Date(slot.end).toISOString(),
+    localStart: DateTime.fromMillis(slot.start, { zone: options.timezone }).toISO({ suppressMilliseconds: true }) ?? '',
+    localEnd: DateTime.fromMillis(slot.end, { zone: options.timezone }).toISO({ suppressMilliseconds: true }) ?? '',
+    seatsLeft: slot.seatsLeft,
+    available: slot.userIds.length,
+  }));
+}

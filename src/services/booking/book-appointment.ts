@@ -1,0 +1,107 @@
+import type { Transaction } from 'kysely';
+import type { DB } from '../../store/schema.ts';
+import { AppError } from '../app-error.ts';
+import type { ImportedBusySource } from '../availability/busy-source.ts';
+import { loadSlotQuery } from '../availability/load-slot-query.ts';
+import { loadCalendarView, type CalendarView } from '../calendars/calendar-view.ts';
+import type { ServiceContext } from '../context.ts';
+import { hashRequest, runIdempotent, type Outcome } from '../idempotency.ts';
+import { hashSecret, newSecret } from '../auth/tokens.ts';
+import { checkBookable } from './check-bookable.ts';
+import { chooseAssignees } from './choose-assignees.ts';
+import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { recordOutboundChange } from './record-outbound-change.ts';
+import { retryOnConflict } from './retry-on-conflict.ts';
+import { assigneeRange, upsertContact } from './booking-rows.ts';
+import { lockSessionSlot, takeSeats } from './appointment-changes.ts';
+
+export interface ContactInput { name: string; email: string; phone?: string | null }
+
+export interface BookAppointmentOptions {
+  workspaceId: string;
+  calendarId: string;
+  start: Date;
+  serviceId: string | null;
+  seats: number;
+  contact: ContactInput;
+  idempotencyKey: string | null;
+  importedBusy: ImportedBusySource;
+}
+
+export interface BookingResult {
+  appointment: AppointmentView;
+  attendeeId: string;
+  /** Lets the client reschedule or cancel without an account; shown once, stored hashed. */
+  manageToken: string;
+}
+
+/**
+ * Books one slot. The guarantee against double booking is the database's: availability is
+ * re-checked inside the transaction, the exclusion constraint refuses overlapping assignments
+ * (the loser hears `slot_taken`), and class seats are counted under a lock on the session.
+ */
+export async function bookAppointment(ctx: ServiceContext, options: BookAppointmentOptions): Promise<Outcome<BookingResult>> {
+  const calendar = await loadCalendarView(ctx.db, options.workspaceId, options.calendarId);
+  if (options.seats > 1 && calendar.type !== 'class' && calendar.type !== 'event') {
+    throw new AppError('validation_failed', { message: 'Only class and event calendars take more than one seat per booking.' });
+  }
+  const key = options.idempotencyKey
+    ? { scope: `booking:${calendar.id}`, key: options.idempotencyKey, requestHash: hashRequest({ ...options, importedBusy: undefined, idempotencyKey: undefined }) }
+    : null;
+  // One retry per member: each lost race removes one member from the free set.
+  return retryOnConflict(calendar.members.length + 1, () =>
+    runIdempotent(ctx.db, key, async (trx) => ({ status: 201, body: await bookInTransaction(ctx, trx, calendar, options) })),
+  );
+}
+
+async function bookInTransaction(ctx: ServiceContext, trx: Transaction<DB>, calendar: CalendarView, options: BookAppointmentOptions): Promise<BookingResult> {
+  const start = options.start.getTime();
+  const sessionBased = calendar.type === 'class' || calendar.type === 'event';
+  if (sessionBased) await lockSessionSlot(trx, calendar.id, start);
+  // A daily limit or equal distribution counts this calendar's bookings: serialise the calendar.
+  if (calendar.dailyLimit !== null || calendar.distribution === 'equal') {
+    await trx.selectFrom('booking_calendars').select('id').where('id', '=', calendar.id).forUpdate().execute();
+  }
+
+  const now = ctx.now();
+  const query = await loadSlotQuery(trx, { calendar, serviceId: options.serviceId, range: { start, end: start + 1 }, now, importedBusy: options.importedBusy });
+  const slot = checkBookable(query, start);
+  if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
+
+  const contactId = await upsertContact(trx, options.workspaceId, options.contact);
+  let appointmentId: string;
+  if (sessionBased) {
+    ({ appointmentId } = await takeSeats(trx, { calendar, workspaceId: options.workspaceId, start, end: slot.end, seats: options.seats, hostId: slot.userIds[0]!, now }));
+  } else {
+    const assigneeIds = await chooseAssignees(trx, calendar, query, slot, now);
+    const service = calendar.services.find((s) => s.id === options.serviceId);
+    const row = await trx
+      .insertInto('appointments')
+      .values({
+        workspace_id: options.workspaceId,
+        calendar_id: calendar.id,
+        service_id: service?.id ?? null,
+        start_at: new Date(start),
+        end_at: new Date(slot.end),
+        title: `${service?.name ?? calendar.name} with ${options.contact.name}`,
+        location: calendar.location,
+        seats_taken: 1,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    appointmentId = row.id;
+    await trx
+      .insertInto('appointment_assignees')
+      .values(assigneeIds.map((userId) => ({ appointment_id: appointmentId, user_id: userId, workspace_id: options.workspaceId, during: assigneeRange(calendar, start, slot.end) })))
+      .execute();
+    await recordOutboundChange(trx, { workspaceId: options.workspaceId, appointmentId, calendarType: calendar.type, userIds: assigneeIds, op: 'upsert' });
+  }
+
+  const secret = newSecret('tdm');
+  const attendee = await trx
+    .insertInto('attendees')
+    .values({ workspace_id: options.workspaceId, appointment_id: appointmentId, contact_id: contactId, seats: options.seats, secret_hash: hashSecret(secret) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { appointment: await loadAppointmentView(trx, options.workspaceId, appointmentId), attendeeId: attendee.id, manageToken: `${attendee.id}.${secret}` };
+}

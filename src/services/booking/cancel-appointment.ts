@@ -1,0 +1,16 @@
+import type { Actor, ServiceContext } from '../context.ts';
+import { loadCalendarView } from '../calendars/calendar-view.ts';
+import { cancelWholeAppointment, lockAppointment } from './appointment-changes.ts';
+import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
+
+/** Staff cancel an appointment (a whole class session included). Cancelling twice is harmless. */
+export async function cancelAppointment(ctx: ServiceContext, options: { actor: Actor; appointmentId: string }): Promise<AppointmentView> {
+  const workspaceId = options.actor.workspaceId;
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await lockAppointment(trx, workspaceId, options.appointmentId);
+    if (row.status === 'cancelled') return;
+    const calendar = await loadCalendarView(trx, workspaceId, row.calendar_id);
+    await cancelWholeAppointment(trx, calendar, workspaceId, row.id, ctx.now());
+  });
+  return loadAppointmentView(ctx.db, workspaceId, options.appointmentId);
+}

@@ -1,0 +1,34 @@
+import type { TimeRange, WeeklyHours } from '../../domain/schedule.ts';
+import type { Database } from '../../store/database.ts';
+import { AppError } from '../app-error.ts';
+import type { Role } from '../../store/schema.ts';
+
+/** Weekly hours as JSON carries them: weekday numbers as string keys. */
+export type WeeklyHoursJson = Record<string, TimeRange[]>;
+export interface UserView { id: string; email: string; name: string; role: Role; timezone: string; weeklyHours: WeeklyHoursJson }
+
+function toJson(hours: WeeklyHours): WeeklyHoursJson {
+  return Object.fromEntries(Object.entries(hours).filter((entry): entry is [string, TimeRange[]] => Array.isArray(entry[1])));
+}
+
+/** The one shape a user has outside the store: never the password hash. */
+export async function loadUserView(db: Database, workspaceId: string, userId: string): Promise<UserView> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role', 'timezone', 'weekly_hours'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('not_found');
+  return { id: row.id, email: row.email, name: row.name, role: row.role, timezone: row.timezone, weeklyHours: toJson(row.weekly_hours) };
+}
+
+export async function listUserViews(db: Database, workspaceId: string): Promise<UserView[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role', 'timezone', 'weekly_hours'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('name')
+    .execute();
+  return rows.map((row) => ({ id: row.id, email: row.email, name: row.name, role: row.role, timezone: row.timezone, weeklyHours: toJson(row.weekly_hours) }));
+}

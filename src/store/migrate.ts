@@ -1,0 +1,19 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.ts';
+import * as core from './migrations/0001-core.ts';
+import * as connectionsAndSync from './migrations/0002-connections-and-sync.ts';
+
+/** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
+const migrations: Record<string, Migration> = {
+  '0001-core': core,
+  '0002-connections-and-sync': connectionsAndSync,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Database): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

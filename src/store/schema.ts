@@ -1,0 +1,267 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { TimeRange, WeeklyHours } from '../domain/schedule.ts';
+import type { EventSchedule } from '../domain/event-times.ts';
+
+/** Row types of the database, as Kysely sees them. Keep in step with migrations/. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface WorkspacesTable { id: Generated<string>; name: string; slug: string; created_at: CreatedAt }
+
+export type Role = 'owner' | 'admin' | 'member';
+export interface UsersTable {
+  id: Generated<string>;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  timezone: string;
+  weekly_hours: Json<WeeklyHours>;
+  password_hash: string | null;
+  created_at: CreatedAt;
+}
+
+export interface DateOverridesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  date: ColumnType<string, string, string>;
+  ranges: Json<TimeRange[]>;
+}
+
+export interface SessionsTable { token_hash: string; workspace_id: string; user_id: string; expires_at: Timestamp; created_at: CreatedAt }
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+}
+
+export interface ContactsTable { id: Generated<string>; workspace_id: string; name: string; email: string; phone: string | null; created_at: CreatedAt }
+
+export type CalendarTypeColumn = 'round_robin' | 'collective' | 'class' | 'service' | 'simple' | 'event';
+export interface BookingCalendarsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  slug: string;
+  name: string;
+  type: CalendarTypeColumn;
+  duration_min: number;
+  interval_min: number;
+  buffer_before_min: Generated<number>;
+  buffer_after_min: Generated<number>;
+  min_notice_min: Generated<number>;
+  window_days: Generated<number>;
+  daily_limit: number | null;
+  seats: Generated<number>;
+  distribution: Generated<'availability' | 'equal'>;
+  location: string | null;
+  event_schedule: Json<EventSchedule> | null;
+  created_at: CreatedAt;
+}
+
+export interface CalendarMembersTable { calendar_id: string; user_id: string; workspace_id: string; priority: Generated<number> }
+
+export interface ServicesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  calendar_id: string;
+  name: string;
+  duration_min: number;
+  price_cents: number | null;
+  currency: string | null;
+}
+
+export interface ServiceStaffTable { service_id: string; user_id: string; workspace_id: string }
+
+export type AppointmentStatus = 'confirmed' | 'cancelled';
+export interface AppointmentsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  calendar_id: string;
+  service_id: string | null;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  status: Generated<AppointmentStatus>;
+  title: string;
+  location: string | null;
+  seats_taken: Generated<number>;
+  removed_from_remote: Generated<boolean>;
+  overlap_flagged: Generated<boolean>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface AppointmentAssigneesTable {
+  appointment_id: string;
+  user_id: string;
+  workspace_id: string;
+  during: string;
+  status: Generated<AppointmentStatus>;
+  overlap_allowed: Generated<boolean>;
+}
+
+export interface AttendeesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  appointment_id: string;
+  contact_id: string;
+  seats: Generated<number>;
+  status: Generated<AppointmentStatus>;
+  secret_hash: string;
+  created_at: CreatedAt;
+}
+
+export interface BlockedSlotsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  title: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: CreatedAt;
+}
+
+export interface ConnectionsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  provider: 'icloud' | 'caldav';
+  server_url: string;
+  username: string;
+  secret_ciphertext: string;
+  principal_url: string;
+  calendar_home_url: string;
+  status: Generated<'active' | 'needs_reconnect'>;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export type CalendarRole = 'none' | 'primary' | 'conflict';
+export interface RemoteCalendarsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  connection_id: string;
+  user_id: string;
+  url: string;
+  display_name: string;
+  color: string | null;
+  components: ColumnType<string[], string[] | undefined, string[]>;
+  writable: boolean;
+  subscribed: Generated<boolean>;
+  ctag: string | null;
+  role: Generated<CalendarRole>;
+  sync_token: string | null;
+  last_synced_at: Timestamp | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  warning: string | null;
+  next_sync_at: Timestamp | null;
+  failures: Generated<number>;
+  import_total: number | null;
+  import_done: number | null;
+  last_full_sync_at: Timestamp | null;
+}
+
+export interface RemoteItemsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  remote_calendar_id: string;
+  user_id: string;
+  href: string;
+  etag: string | null;
+  content_hash: string | null;
+  uid: string | null;
+  kind: 'imported' | 'appointment';
+  appointment_id: string | null;
+  summary: Generated<string>;
+  error: string | null;
+}
+
+export interface ImportedOccurrencesTable {
+  id: Generated<number>;
+  workspace_id: string;
+  remote_item_id: string;
+  user_id: string;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  all_day: Generated<boolean>;
+  blocks: Generated<boolean>;
+  summary: Generated<string>;
+}
+
+export interface AppointmentRemoteEventsTable {
+  appointment_id: string;
+  user_id: string;
+  workspace_id: string;
+  remote_calendar_id: string;
+  href: string;
+  etag: string | null;
+  written_start: Timestamp | null;
+  written_end: Timestamp | null;
+  written_title: string | null;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  workspace_id: string;
+  appointment_id: string;
+  user_id: string;
+  op: 'upsert' | 'delete';
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  done_at: Timestamp | null;
+}
+
+export interface AppointmentHistoryTable {
+  id: Generated<number>;
+  workspace_id: string;
+  appointment_id: string;
+  kind: string;
+  details: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface DB {
+  workspaces: WorkspacesTable;
+  users: UsersTable;
+  date_overrides: DateOverridesTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  contacts: ContactsTable;
+  booking_calendars: BookingCalendarsTable;
+  calendar_members: CalendarMembersTable;
+  services: ServicesTable;
+  service_staff: ServiceStaffTable;
+  appointments: AppointmentsTable;
+  appointment_assignees: AppointmentAssigneesTable;
+  attendees: AttendeesTable;
+  blocked_slots: BlockedSlotsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  connections: ConnectionsTable;
+  remote_calendars: RemoteCalendarsTable;
+  remote_items: RemoteItemsTable;
+  imported_occurrences: ImportedOccurrencesTable;
+  appointment_remote_events: AppointmentRemoteEventsTable;
+  outbox: OutboxTable;
+  appointment_history: AppointmentHistoryTable;
+}

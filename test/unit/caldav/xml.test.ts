@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { CalDavError } from '../../../src/caldav/errors.ts';
+import { canonicalUrl, foundProp, foundText, MAX_XML_CHARS, NS, parseMultistatus, parseXml } from '../../../src/caldav/xml.ts';
+
+const url = 'https://dav.example.com/cal/';
+
+function invalidResponse(run: () => unknown): CalDavError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CalDavError);
+    expect((error as CalDavError).kind).toBe('invalid_response');
+    return error as CalDavError;
+  }
+  throw new Error('expected a CalDavError');
+}
+
+describe('hostile XML', () => {
+  it('refuses a billion-laughs DOCTYPE without expanding anything', () => {
+    const lol = [
+      '<?xml version="1.0"?>',
+      '<!DOCTYPE lolz [',
+      '<!ENTITY lol "lol">',
+      ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`),
+      ']>',
+      '<d:multistatus xmlns:d="DAV:"><d:response><d:href>&lol9;</d:href></d:response></d:multistatus>',
+    ].join('\n');
+    expect(invalidResponse(() => parseMultistatus({ body: lol, url })).message).toMatch(/DOCTYPE/);
+  });
+
+  it('refuses an external entity (no file is read)', () => {
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+      '<d:multistatus xmlns:d="DAV:"><d:response><d:href>&xxe;</d:href></d:response></d:multistatus>';
+    const error = invalidResponse(() => parseMultistatus({ body: xxe, url }));
+    expect(error.message).not.toMatch(/root:/);
+  });
+
+  it('refuses a DOCTYPE hidden after a comment, but not one inside CDATA text', () => {
+    invalidResponse(() => parseXml({ body: '<!-- x --><!doctype a><a/>', url }));
+    const root = parseXml({ body: '<a><![CDATA[<!DOCTYPE html><p>notes</p>]]></a>', url });
+    expect(root.text).toBe('<!DOCTYPE html><p>notes</p>');
+  });
+
+  it('refuses truncated XML', () => {
+    invalidResponse(() => parseMultistatus({ body: '<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href>', url }));
+  });
+
+  it('refuses a body that is not XML', () => {
+    invalidResponse(() => parseMultistatus({ body: '<html><body>Service Unavailable', url }));
+    invalidResponse(() => parseMultistatus({ body: '{"error":"nope"}', url }));
+    invalidResponse(() => parseMultistatus({ body: '', url }));
+  });
+
+  it('refuses a well-formed document that is not a DAV multistatus', () => {
+    expect(invalidResponse(() => parseMultistatus({ body: '<html xmlns="http://www.w3.org/1999/xhtml"/>', url })).message).toMatch(/multistatus/);
+  });
+
+  it('refuses a body over the size cap before parsing it', () => {
+    const huge = `<a>${'x'.repeat(MAX_XML_CHARS)}</a>`;
+    expect(invalidResponse(() => parseXml({ body: huge, url })).message).toMatch(/larger than/);
+  });
+
+  it('refuses absurd nesting with an error rather than exhausting the stack', () => {
+    invalidResponse(() => parseXml({ body: `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`, url }));
+  });
+
+  it('refuses an unterminated CDATA section quickly, even repeated many times', () => {
+    invalidResponse(() => parseXml({ body: `<a>${'<![CDATA[x'.repeat(200_000)}`, url }));
+  });
+
+  it('refuses undeclared namespace prefixes', () => {
+    invalidResponse(() => parseXml({ body: '<x:a/>', url }));
+  });
+});
+
+describe('namespaces and text', () => {
+  it('resolves default and prefixed namespaces the same way', () => {
+    const a = parseXml({ body: '<multistatus xmlns="DAV:"><href xmlns="DAV:">/x</href></multistatus>', url });
+    const b = parseXml({ body: '<D:multistatus xmlns:D="DAV:"><D:href>/x</D:href></D:multistatus>', url });
+    for (const root of [a, b]) {
+      expect([root.ns, root.name, root.children[0]?.ns, root.children[0]?.name]).toEqual(['DAV:', 'multistatus', 'DAV:', 'href']);
+    }
+  });
+
+  it('keeps a prefix bound by an ancestor and lets a child rebind it', () => {
+    const root = parseXml({ body: '<p:a xmlns:p="urn:one"><p:b/><p:c xmlns:p="urn:two"/></p:a>', url });
+    expect(root.children.map((c) => `${c.ns} ${c.name}`)).toEqual(['urn:one b', 'urn:two c']);
+  });
+
+  it('decodes escaped calendar-data and keeps CDATA verbatim', () => {
+    const escaped = parseXml({ body: '<c>BEGIN:VCALENDAR&#13;\nSUMMARY:Tom &amp; Jerry &lt;3&#13;\nEND:VCALENDAR</c>', url });
+    expect(escaped.text).toBe('BEGIN:VCALENDAR\r\nSUMMARY:Tom & Jerry <3\r\nEND:VCALENDAR');
+    const cdata = parseXml({ body: '<c><![CDATA[BEGIN:VCALENDAR\nSUMMARY:Tom &amp; Jerry\nEND:VCALENDAR]]></c>', url });
+    expect(cdata.text).toBe('BEGIN:VCALENDAR\nSUMMARY:Tom &amp; Jerry\nEND:VCALENDAR');
+  });
+
+  it('leaves numeric-looking text as text', () => {
+    expect(parseXml({ body: '<e>1770859402675</e>', url }).text).toBe('1770859402675');
+    expect(parseXml({ body: '<e>true</e>', url }).text).toBe('true');
+  });
+});
+
+describe('multistatus', () => {
+  const body = `<?xml version="1.0"?>
+    <d:multistatus xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/">
+      <d:response>
+        <d:href>item.ics</d:href>
+        <d:propstat><d:prop><cs:getctag>stale</cs:getctag></d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>
+        <d:propstat><d:prop><d:getetag> "e1" </d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+      </d:response>
+      <d:response><d:href>/cal/gone1.ics</d:href><d:href>/cal/gone2.ics</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>
+      <d:sync-token>tok</d:sync-token>
+    </d:multistatus>`;
+
+  it('treats props in a failed propstat as absent, even when they carry a value', () => {
+    const [first] = parseMultistatus({ body, url }).responses;
+    if (first === undefined) throw new Error('one response');
+    expect(foundProp(first, NS.CALENDARSERVER, 'getctag')).toBeNull();
+    expect(foundText(first, NS.DAV, 'getetag')).toBe('"e1"');
+  });
+
+  it('resolves relative hrefs against the answering URL and keeps several hrefs per response', () => {
+    const ms = parseMultistatus({ body, url });
+    expect(ms.responses.map((r) => r.hrefs)).toEqual([
+      ['https://dav.example.com/cal/item.ics'],
+      ['https://dav.example.com/cal/gone1.ics', 'https://dav.example.com/cal/gone2.ics'],
+    ]);
+    expect(ms.responses[1]?.status).toBe(404);
+    expect(ms.syncToken).toBe('tok');
+  });
+
+  it('spells hrefs canonically whatever the server’s percent-encoding', () => {
+    expect(canonicalUrl('/c/a%40b.ics', url)).toBe(canonicalUrl('/c/a@b.ics', url));
+    expect(canonicalUrl('/c/a b.ics', url)).toBe(canonicalUrl('/c/a%20b.ics', url));
+    expect(canonicalUrl('https://p1.example.com:443/x/', url)).toBe('https://p1.example.com/x/');
+  });
+});
