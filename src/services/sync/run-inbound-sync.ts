@@ -1,0 +1,277 @@
+import { appointmentIdFromUid } from '../../domain/sync/appointment-uid.ts';
+import { savedItemsAfter, type InboundAction, type InboundActionType } from '../../domain/sync/inbound-actions.ts';
+import { diffCompleteListing, hrefsToFetch, type ListedItem } from '../../domain/sync/listing-diff.ts';
+import { planInbound, type FetchedItem } from '../../domain/sync/plan-inbound.ts';
+import { expansionSpan, type SyncWindow } from '../../domain/sync/sync-window.ts';
+import type { SavedItem, TimeRange } from '../../domain/sync/types.ts';
+import { parseRemoteItem } from './parse-remote-item.ts';
+import type { CalendarSyncState, CalendarWarning, EventCodec, RemoteCalendar, SyncStore } from './ports.ts';
+import { RemoteSyncTokenInvalid } from './remote-errors.ts';
+
+/**
+ * Inbound sync of one remote calendar (DESIGN §3): sync-collection from the saved token → multiget
+ * the changed objects in batches → plan (pure) → apply each batch in one transaction, the new token
+ * with the last one. A token the server refuses falls back to a complete listing; a truncated answer
+ * (507) is applied and continued from the returned token, a bounded number of pages per run.
+ *
+ * Remote errors other than a refused token propagate: the caller records them on the calendar and
+ * retries later (nothing was applied past the last committed batch, so nothing is lost).
+ */
+
+export interface InboundSyncOptions {
+  calendarId: string;
+  /** The window imported events must cover (defaultSyncWindow(now): 30 days back, 400 ahead). */
+  window: SyncWindow;
+  now: Date;
+  /**
+   * `incremental` (default): from the sync token. `full`: the daily reconciliation — a complete etag
+   * listing (independent of the token machinery), re-expanding items whose occurrences no longer
+   * cover the window; the token is kept.
+   */
+  mode?: 'incremental' | 'full';
+  /** The user confirmed the calendar really is empty (answering the warning): let it empty. */
+  allowEmpty?: boolean;
+  /** Objects per calendar-multiget (and per transaction). */
+  batchSize?: number;
+  /** sync-collection pages per run; the next run continues from the saved token. */
+  maxPages?: number;
+  /** How far past the window events are expanded, so they need re-expanding only monthly. */
+  expansionHeadroomDays?: number;
+}
+
+export interface InboundSyncDeps {
+  store: SyncStore;
+  remote: RemoteCalendar;
+  codec: EventCodec;
+}
+
+export interface InboundSyncReport {
+  calendarId: string;
+  /** incremental: from a token; listing: initial sync-collection (no token, or refused); full: etag listing. */
+  path: 'incremental' | 'listing' | 'full';
+  tokenRefused: boolean;
+  pages: number;
+  fetched: number;
+  counts: Partial<Record<InboundActionType, number>>;
+  /** One line per action, for the sync log. */
+  log: { type: InboundActionType; href: string | null; reason: string }[];
+  refusedEmpty: boolean;
+  /** false when the page bound stopped the run early; the next run continues. */
+  complete: boolean;
+}
+
+type ChunkOutcome = 'applied' | 'refused' | 'verify';
+
+interface ChunkOptions {
+  /** undefined keeps the saved token. */
+  token: string | null | undefined;
+  finish: boolean;
+  /** Incremental answers are partial: a "now empty" verdict is checked against a full listing first. */
+  verifyEmpty: boolean;
+}
+
+export async function runInboundSync(deps: InboundSyncDeps, options: InboundSyncOptions): Promise<InboundSyncReport> {
+  const state = await deps.store.loadCalendarState(options.calendarId);
+  const run = new InboundRun(deps, options, state);
+  return run.execute();
+}
+
+class InboundRun {
+  private saved: Map<string, SavedItem>;
+  private readonly span: SyncWindow;
+  private readonly batchSize: number;
+  private readonly maxPages: number;
+  readonly report: InboundSyncReport;
+
+  constructor(
+    private readonly deps: InboundSyncDeps,
+    private readonly options: InboundSyncOptions,
+    private readonly state: CalendarSyncState,
+  ) {
+    this.saved = new Map(state.items.map((item) => [item.href, item]));
+    this.span = expansionSpan(options.window, options.expansionHeadroomDays ?? 30);
+    this.batchSize = Math.max(1, options.batchSize ?? 100);
+    this.maxPages = Math.max(1, options.maxPages ?? 20);
+    this.report = {
+      calendarId: options.calendarId,
+      path: 'incremental',
+      tokenRefused: false,
+      pages: 0,
+      fetched: 0,
+      counts: {},
+      log: [],
+      refusedEmpty: false,
+      complete: true,
+    };
+  }
+
+  async execute(): Promise<InboundSyncReport> {
+    if (this.options.mode === 'full') {
+      this.report.path = 'full';
+      await this.reconcileListing(await this.deps.remote.listEtags(), { token: undefined, finish: true, refreshStale: true });
+    } else if (this.state.token === null) {
+      await this.initialListing();
+    } else {
+      await this.incremental(this.state.token);
+    }
+    return this.report;
+  }
+
+  private async incremental(savedToken: string): Promise<void> {
+    let token = savedToken;
+    for (let page = 1; page <= this.maxPages; page++) {
+      let answer;
+      try {
+        answer = await this.deps.remote.syncCollection(token);
+      } catch (error) {
+        if (!(error instanceof RemoteSyncTokenInvalid)) throw error;
+        this.report.tokenRefused = true;
+        await this.initialListing();
+        return;
+      }
+      this.report.pages++;
+      const last = !answer.truncated || page === this.maxPages;
+      const chunk = { token: answer.token, finish: last, verifyEmpty: true };
+      let outcome = await this.processInChunks(hrefsToFetch(this.saved, answer.changed), answer.deleted, chunk);
+      if (outcome === 'verify') {
+        // A partial answer says "everything is gone": believe only a complete listing.
+        outcome = await this.reconcileListing(await this.deps.remote.listEtags(), { token: answer.token, finish: last, refreshStale: false });
+      }
+      if (outcome === 'refused') return;
+      token = answer.token;
+      if (!answer.truncated) return;
+    }
+    this.report.complete = false;
+  }
+
+  /**
+   * sync-collection without a token lists every member; deletions are what we hold and it did not
+   * list, known only after the last page. Until then the token stays unset, so a run stopped early
+   * (page bound, crash) starts the listing again rather than continuing without noticing deletions.
+   */
+  private async initialListing(): Promise<void> {
+    this.report.path = 'listing';
+    const seen = new Set<string>();
+    let token: string | null = null;
+    for (let page = 1; page <= this.maxPages; page++) {
+      let answer;
+      try {
+        answer = await this.deps.remote.syncCollection(token);
+      } catch (error) {
+        if (!(error instanceof RemoteSyncTokenInvalid) || token !== null) throw error;
+        // Even the initial sync is refused: compare a plain etag listing, and stay without a token.
+        this.report.path = 'full';
+        await this.reconcileListing(await this.deps.remote.listEtags(), { token: null, finish: true, refreshStale: false });
+        return;
+      }
+      this.report.pages++;
+      for (const entry of answer.changed) seen.add(entry.href);
+      for (const href of answer.deleted) seen.delete(href);
+      const toFetch = hrefsToFetch(this.saved, answer.changed);
+      if (!answer.truncated) {
+        const deleted = [...this.saved.keys()].filter((href) => !seen.has(href));
+        await this.processInChunks(toFetch, deleted, { token: answer.token, finish: true, verifyEmpty: false });
+        return;
+      }
+      const stopping = page === this.maxPages;
+      await this.processInChunks(toFetch, [], { token: null, finish: stopping, verifyEmpty: false });
+      token = answer.token;
+    }
+    this.report.complete = false;
+  }
+
+  private async reconcileListing(listing: readonly ListedItem[], options: { token: string | null | undefined; finish: boolean; refreshStale: boolean }): Promise<ChunkOutcome> {
+    const diff = diffCompleteListing(this.saved, listing, options.refreshStale ? { refreshStale: this.options.window } : {});
+    return this.processInChunks(diff.toFetch, diff.deleted, { token: options.token, finish: options.finish, verifyEmpty: false });
+  }
+
+  /** Multiget batches; each is planned and applied on its own; deletions, token and finish go with the last. */
+  private async processInChunks(toFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < toFetch.length; i += this.batchSize) chunks.push(toFetch.slice(i, i + this.batchSize));
+    if (chunks.length === 0) chunks.push([]);
+    for (let i = 0; i < chunks.length - 1; i++) {
+      await this.processChunk(chunks[i]!, [], { token: undefined, finish: false, verifyEmpty: false });
+    }
+    return this.processChunk(chunks[chunks.length - 1]!, deleted, options);
+  }
+
+  private async processChunk(hrefs: readonly string[], deletedHrefs: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
+    const { store, remote, codec } = this.deps;
+    const deleted = [...deletedHrefs];
+    const fetched: FetchedItem[] = [];
+    if (hrefs.length > 0) {
+      const answers = await remote.multiget([...hrefs]);
+      const byHref = new Map(answers.map((a) => [a.href, a]));
+      for (const href of hrefs) {
+        const answer = byHref.get(href);
+        // Gone between the listing and the multiget: a deletion like any other.
+        if (answer === undefined || answer.ics === null) {
+          deleted.push(href);
+          continue;
+        }
+        fetched.push(parseRemoteItem(codec, { href, etag: answer.etag, ics: answer.ics }, { span: this.span, zone: this.state.zone, selfEmails: this.state.selfEmails }));
+      }
+      this.report.fetched += fetched.length;
+    }
+
+    const appointmentIds = new Set<string>();
+    for (const item of fetched) addAppointmentId(appointmentIds, item.uid);
+    for (const href of deleted) addAppointmentId(appointmentIds, this.saved.get(href)?.uid ?? null);
+    const linked = appointmentIds.size === 0 ? [] : await store.loadLinkedAppointments(this.state.userId, [...appointmentIds]);
+    const appointments = new Map(linked.map((entry) => [entry.appointment.id, entry]));
+
+    const ranges: TimeRange[] = [];
+    if (this.state.isPrimary) {
+      for (const item of fetched) {
+        const id = appointmentIdFromUid(item.uid);
+        if (id !== null && appointments.has(id) && item.content.ok && item.content.event) ranges.push(item.content.event);
+      }
+    }
+    const otherAppointments = ranges.length === 0 ? [] : await store.loadConfirmedAppointmentSpans(this.state.userId, ranges);
+
+    const actions = planInbound({
+      calendar: { id: this.state.calendarId, userId: this.state.userId, isPrimary: this.state.isPrimary },
+      saved: this.saved,
+      fetched,
+      deleted,
+      appointments,
+      otherAppointments,
+      window: this.options.window,
+      allowEmpty: this.options.allowEmpty ?? false,
+    });
+
+    const refusal = actions.find((a) => a.type === 'RefuseEmptyCalendar');
+    if (refusal !== undefined) {
+      if (options.verifyEmpty) return 'verify';
+      const warning: CalendarWarning = { code: 'empty_calendar_refused', heldItems: refusal.heldItems, message: refusal.reason };
+      // The token stays where it was: the deletions are reported again until the calendar refills or the user confirms.
+      await store.applyInboundBatch({ calendarId: this.state.calendarId, actions, finish: { at: this.options.now, warning } });
+      this.record(actions);
+      this.report.refusedEmpty = true;
+      return 'refused';
+    }
+
+    await store.applyInboundBatch({
+      calendarId: this.state.calendarId,
+      actions,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.finish ? { finish: { at: this.options.now, warning: null } } : {}),
+    });
+    this.saved = savedItemsAfter(this.saved, actions);
+    this.record(actions);
+    return 'applied';
+  }
+
+  private record(actions: readonly InboundAction[]): void {
+    for (const action of actions) {
+      this.report.counts[action.type] = (this.report.counts[action.type] ?? 0) + 1;
+      this.report.log.push({ type: action.type, href: 'href' in action ? action.href : null, reason: action.reason });
+    }
+  }
+}
+
+function addAppointmentId(ids: Set<string>, uid: string | null): void {
+  const id = appointmentIdFromUid(uid);
+  if (id !== null) ids.add(id);
+}

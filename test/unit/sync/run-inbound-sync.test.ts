@@ -1,0 +1,383 @@
+import { describe, expect, it } from 'vitest';
+import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
+import { defaultSyncWindow } from '../../../src/domain/sync/sync-window.ts';
+import { RemoteAccessDenied } from '../../../src/services/sync/remote-errors.ts';
+import { InjectedCrash, simpleEvent } from '../../support/in-memory-sync.ts';
+import { at, createHarness } from './harness.ts';
+
+const occurrenceStarts = (h: ReturnType<typeof createHarness>, calendarId: 'cal-primary' | 'cal-conflict', href: string) =>
+  (h.store.calendar(calendarId).occurrences.get(href) ?? []).map((o) => o.start.toISOString());
+
+describe('runInboundSync — token flow', () => {
+  it('first sync imports every event and saves a token; an idle poll is exactly ONE remote call and changes nothing', async () => {
+    const h = createHarness();
+    const e1 = h.userEvent('cal-primary', 'e1', 0);
+    const e2 = h.userEvent('cal-primary', 'e2', 3, 2);
+    const first = await h.sync('cal-primary');
+    expect(first.path).toBe('listing');
+    expect(first.counts).toEqual({ ImportItem: 2 });
+    expect(occurrenceStarts(h, 'cal-primary', e1)).toEqual([at(0).toISOString()]);
+    expect(h.store.calendar('cal-primary').occurrences.get(e2)?.[0]?.end).toEqual(at(5));
+    expect(h.store.calendar('cal-primary').token).not.toBeNull();
+
+    const before = h.store.snapshot();
+    h.remotes['cal-primary'].resetCalls();
+    const idle = await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
+    expect(idle.counts).toEqual({});
+    expect(h.store.snapshot()).toBe(before);
+    expect(h.store.calendar('cal-primary').lastSyncedAt).toEqual(h.clock.now);
+  });
+
+  it('incremental: a created, an edited and a deleted event cost one sync-collection and one multiget', async () => {
+    const h = createHarness();
+    const keep = h.userEvent('cal-primary', 'keep', 0);
+    const edit = h.userEvent('cal-primary', 'edit', 1);
+    const gone = h.userEvent('cal-primary', 'gone', 2);
+    await h.sync('cal-primary');
+    h.userEvent('cal-primary', 'edit', 6);
+    h.remotes['cal-primary'].userDelete(gone);
+    const added = h.userEvent('cal-primary', 'new', 8);
+    h.remotes['cal-primary'].resetCalls();
+
+    const report = await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection', 'multiget']);
+    expect(report.counts).toEqual({ UpdateImportedItem: 1, ImportItem: 1, RemoveImportedItem: 1 });
+    expect(occurrenceStarts(h, 'cal-primary', edit)).toEqual([at(6).toISOString()]);
+    expect(occurrenceStarts(h, 'cal-primary', added)).toEqual([at(8).toISOString()]);
+    expect(h.store.calendar('cal-primary').items.has(gone)).toBe(false);
+    expect(h.store.calendar('cal-primary').occurrences.has(gone)).toBe(false);
+    expect(h.store.calendar('cal-primary').items.has(keep)).toBe(true);
+  });
+
+  it('a flaky etag (same content) is fetched once and only its etag is recorded', async () => {
+    const h = createHarness();
+    const e1 = h.userEvent('cal-primary', 'e1', 0);
+    await h.sync('cal-primary');
+    const occurrencesBefore = h.store.calendar('cal-primary').occurrences.get(e1);
+    h.remotes['cal-primary'].flakeEtag(e1);
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ SkipUnchanged: 1 });
+    expect(h.store.calendar('cal-primary').items.get(e1)?.etag).toBe(h.remotes['cal-primary'].object(e1)?.etag);
+    expect(h.store.calendar('cal-primary').occurrences.get(e1)).toEqual(occurrencesBefore);
+  });
+
+  it('a refused token falls back to a complete listing: changes and deletions made meanwhile are found, a new token is saved', async () => {
+    const h = createHarness();
+    const e1 = h.userEvent('cal-primary', 'e1', 0);
+    const e2 = h.userEvent('cal-primary', 'e2', 1);
+    await h.sync('cal-primary');
+    h.remotes['cal-primary'].userDelete(e1);
+    h.userEvent('cal-primary', 'e2', 5);
+    h.userEvent('cal-primary', 'e3', 7);
+    h.remotes['cal-primary'].invalidateTokens();
+    h.remotes['cal-primary'].resetCalls();
+
+    const report = await h.sync('cal-primary');
+    expect(report.tokenRefused).toBe(true);
+    expect(report.path).toBe('listing');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection', 'syncCollection', 'multiget']);
+    expect(report.counts).toEqual({ UpdateImportedItem: 1, ImportItem: 1, RemoveImportedItem: 1 });
+    expect(occurrenceStarts(h, 'cal-primary', e2)).toEqual([at(5).toISOString()]);
+    expect([...h.store.calendar('cal-primary').items.keys()].sort()).toEqual(['/cal/primary/e2.ics', '/cal/primary/e3.ics']);
+
+    h.remotes['cal-primary'].resetCalls();
+    await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
+  });
+
+  it('a truncated answer (507) is applied and continued from the returned token in the same run', async () => {
+    const h = createHarness();
+    await h.sync('cal-primary');
+    for (let i = 0; i < 5; i++) h.userEvent('cal-primary', `e${i}`, i);
+    h.remotes['cal-primary'].pageSize = 2;
+    const report = await h.sync('cal-primary');
+    expect(report.pages).toBe(3);
+    expect(report.complete).toBe(true);
+    expect(h.store.calendar('cal-primary').items.size).toBe(5);
+    h.remotes['cal-primary'].resetCalls();
+    await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
+  });
+
+  it('the page loop is bounded; the next run continues where it stopped', async () => {
+    const h = createHarness();
+    await h.sync('cal-primary');
+    for (let i = 0; i < 5; i++) h.userEvent('cal-primary', `e${i}`, i);
+    h.remotes['cal-primary'].pageSize = 2;
+    const first = await h.sync('cal-primary', { maxPages: 1 });
+    expect(first.complete).toBe(false);
+    expect(h.store.calendar('cal-primary').items.size).toBe(2);
+    const second = await h.sync('cal-primary', { maxPages: 5 });
+    expect(second.complete).toBe(true);
+    expect(h.store.calendar('cal-primary').items.size).toBe(5);
+  });
+
+  it('a truncated initial listing infers deletions only once every page has been read', async () => {
+    const h = createHarness();
+    const hrefs = [0, 1, 2, 3].map((i) => h.userEvent('cal-primary', `e${i}`, i));
+    await h.sync('cal-primary');
+    h.remotes['cal-primary'].userDelete(hrefs[3]!);
+    h.remotes['cal-primary'].invalidateTokens();
+    h.remotes['cal-primary'].pageSize = 1;
+    const report = await h.sync('cal-primary');
+    // Three members one per page, then the continuation reports the deletion itself.
+    expect(report.pages).toBe(4);
+    expect(report.counts).toEqual({ RemoveImportedItem: 1 });
+    expect(report.log.at(-1)?.type).toBe('RemoveImportedItem');
+    expect(h.store.calendar('cal-primary').items.size).toBe(3);
+  });
+
+  it('changed objects are fetched in multiget batches', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 7; i++) h.userEvent('cal-primary', `e${i}`, i);
+    await h.sync('cal-primary', { batchSize: 3 });
+    expect(h.remotes['cal-primary'].calls.filter((c) => c === 'multiget')).toHaveLength(3);
+    expect(h.store.calendar('cal-primary').items.size).toBe(7);
+  });
+});
+
+describe('runInboundSync — faults', () => {
+  it('a crash inside the transaction leaves everything as it was (old token); the next run redoes the work', async () => {
+    const h = createHarness();
+    h.userEvent('cal-primary', 'e1', 0);
+    await h.sync('cal-primary');
+    const before = h.store.snapshot();
+    h.userEvent('cal-primary', 'e2', 1);
+    h.userEvent('cal-primary', 'e3', 2);
+    h.store.armCrash('applyInboundBatch');
+    await expect(h.sync('cal-primary')).rejects.toBeInstanceOf(InjectedCrash);
+    expect(h.store.snapshot()).toBe(before);
+    const retry = await h.sync('cal-primary');
+    expect(retry.counts).toEqual({ ImportItem: 2 });
+    expect(h.store.calendar('cal-primary').items.size).toBe(3);
+  });
+
+  it('a crash between two multiget batches of one page: the token goes only with the last batch, so nothing is skipped', async () => {
+    const h = createHarness();
+    h.userEvent('cal-primary', 'e0', 0);
+    await h.sync('cal-primary');
+    const token = h.store.calendar('cal-primary').token;
+    for (let i = 1; i <= 4; i++) h.userEvent('cal-primary', `e${i}`, i);
+    h.store.armCrash('applyInboundBatch', 1);
+    await expect(h.sync('cal-primary', { batchSize: 2 })).rejects.toBeInstanceOf(InjectedCrash);
+    // The first batch is in, under the old token.
+    expect(h.store.calendar('cal-primary').items.size).toBe(3);
+    expect(h.store.calendar('cal-primary').token).toBe(token);
+    const retry = await h.sync('cal-primary', { batchSize: 2 });
+    expect(retry.counts).toEqual({ ImportItem: 2 });
+    expect(h.store.calendar('cal-primary').items.size).toBe(5);
+  });
+
+  it('a failing remote read aborts the run without losing anything', async () => {
+    const h = createHarness();
+    await h.sync('cal-primary');
+    const token = h.store.calendar('cal-primary').token;
+    h.userEvent('cal-primary', 'e1', 0);
+    h.remotes['cal-primary'].failReads = 2;
+    await expect(h.sync('cal-primary')).rejects.toThrow(/injected failure/);
+    expect(h.store.calendar('cal-primary').token).toBe(token);
+    await expect(h.sync('cal-primary')).rejects.toThrow(/injected failure/);
+    expect((await h.sync('cal-primary')).counts).toEqual({ ImportItem: 1 });
+  });
+
+  it('revoked access (401) stops the run with RemoteAccessDenied and deletes nothing (the caller marks the connection)', async () => {
+    const h = createHarness();
+    h.userEvent('cal-primary', 'e1', 0);
+    await h.sync('cal-primary');
+    const before = h.store.snapshot();
+    h.remotes['cal-primary'].readFailure = 'access_denied';
+    h.remotes['cal-primary'].failReads = 1;
+    await expect(h.sync('cal-primary')).rejects.toBeInstanceOf(RemoteAccessDenied);
+    expect(h.store.snapshot()).toBe(before);
+  });
+
+  it('an unreadable event is recorded with its error and does not stop the others', async () => {
+    const h = createHarness();
+    h.remotes['cal-primary'].userPut('/cal/primary/bad.ics', 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:bad\r\nSUMMARY:no dates\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n');
+    h.userEvent('cal-primary', 'ok', 0);
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ RecordUnreadableItem: 1, ImportItem: 1 });
+    expect(h.store.calendar('cal-primary').items.get('/cal/primary/bad.ics')).toMatchObject({ kind: 'unreadable', error: expect.stringMatching(/DTSTART/) });
+    expect(h.store.calendar('cal-primary').occurrences.has('/cal/primary/bad.ics')).toBe(false);
+    // Unchanged, it is not fetched again.
+    h.remotes['cal-primary'].resetCalls();
+    await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
+  });
+});
+
+describe('runInboundSync — the empty-calendar guard', () => {
+  it('a calendar that suddenly lists nothing keeps its slots, keeps its token and shows a warning', async () => {
+    const h = createHarness();
+    const hrefs = [h.userEvent('cal-conflict', 'e1', 0), h.userEvent('cal-conflict', 'e2', 1)];
+    await h.sync('cal-conflict');
+    const token = h.store.calendar('cal-conflict').token;
+    for (const href of hrefs) h.remotes['cal-conflict'].userDelete(href);
+    h.remotes['cal-conflict'].resetCalls();
+
+    const report = await h.sync('cal-conflict');
+    // The partial (incremental) verdict is checked against a complete listing before refusing.
+    expect(h.remotes['cal-conflict'].calls).toEqual(['syncCollection', 'listEtags']);
+    expect(report.refusedEmpty).toBe(true);
+    expect(h.store.calendar('cal-conflict').items.size).toBe(2);
+    expect(h.store.calendar('cal-conflict').occurrences.size).toBe(2);
+    expect(h.store.calendar('cal-conflict').token).toBe(token);
+    expect(h.store.calendar('cal-conflict').warning).toMatchObject({ code: 'empty_calendar_refused', heldItems: 2 });
+  });
+
+  it('once the user confirms, the slots go and the warning clears', async () => {
+    const h = createHarness();
+    const href = h.userEvent('cal-conflict', 'e1', 0);
+    await h.sync('cal-conflict');
+    h.remotes['cal-conflict'].userDelete(href);
+    await h.sync('cal-conflict');
+    const report = await h.sync('cal-conflict', { allowEmpty: true });
+    expect(report.counts).toEqual({ RemoveImportedItem: 1 });
+    expect(h.store.calendar('cal-conflict').items.size).toBe(0);
+    expect(h.store.calendar('cal-conflict').warning).toBeNull();
+  });
+
+  it('a calendar that refills after looking empty simply syncs, and the warning clears', async () => {
+    const h = createHarness();
+    const href = h.userEvent('cal-conflict', 'e1', 0);
+    await h.sync('cal-conflict');
+    h.remotes['cal-conflict'].userDelete(href);
+    await h.sync('cal-conflict');
+    h.userEvent('cal-conflict', 'e2', 4);
+    const report = await h.sync('cal-conflict');
+    expect(report.counts).toEqual({ ImportItem: 1, RemoveImportedItem: 1 });
+    expect(h.store.calendar('cal-conflict').warning).toBeNull();
+  });
+
+  it('an incremental answer that deletes all held items while the listing is not empty is applied normally', async () => {
+    const h = createHarness();
+    const old = h.userEvent('cal-conflict', 'old', 0);
+    await h.sync('cal-conflict');
+    h.remotes['cal-conflict'].userDelete(old);
+    h.remotes['cal-conflict'].pageSize = 1;
+    h.userEvent('cal-conflict', 'new', 2);
+    // Page 1 carries only the deletion; the complete listing shows the calendar is not empty.
+    const report = await h.sync('cal-conflict');
+    expect(report.refusedEmpty).toBe(false);
+    expect([...h.store.calendar('cal-conflict').items.keys()]).toEqual(['/cal/conflict/new.ics']);
+  });
+});
+
+describe('runInboundSync — our appointments (SPEC §5)', () => {
+  it("an appointment's event moved in iCloud → the appointment follows; a collective's other member is re-queued", async () => {
+    const h = createHarness();
+    h.store.book({ id: 'a1', userIds: ['u1', 'u2'], start: at(0), end: at(1), title: 'Team sync with Ada' });
+    await h.dispatch();
+    await h.sync('cal-primary');
+    const href = h.store.link('a1', 'u1')!.href;
+    h.remotes['cal-primary'].userPut(href, simpleEvent({ uid: appointmentEventUid('a1'), start: at(2), end: at(3), summary: 'Team sync with Ada' }));
+
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ UpdateAppointmentFromRemote: 1 });
+    expect(h.store.appointment('a1')).toMatchObject({ start: at(2), end: at(3), status: 'confirmed', remoteEdits: 1 });
+    const pending = h.store.outboxRows().filter((r) => r.status === 'pending');
+    expect(pending.map((r) => [r.appointmentId, r.userId, r.op])).toEqual([['a1', 'u2', 'upsert']]);
+    await h.dispatch();
+    expect(h.remotes['cal-u2'].objectList().map((o) => h.codec.readAppointmentEvent(o.ics).start)).toEqual([at(2)]);
+    // u1's own event is not rewritten: it already says what the appointment says.
+    expect(h.remotes['cal-primary'].object(href)?.ics).toContain('DTSTART:20300304T110000Z');
+  });
+
+  it('moved onto another booking → kept and flagged', async () => {
+    const h = createHarness();
+    h.store.book({ id: 'a1', userIds: ['u1'], start: at(0), end: at(1), title: 'A' });
+    h.store.book({ id: 'a2', userIds: ['u1'], start: at(4), end: at(5), title: 'B' });
+    await h.dispatch();
+    await h.sync('cal-primary');
+    h.remotes['cal-primary'].userPut(h.store.link('a1', 'u1')!.href, simpleEvent({ uid: appointmentEventUid('a1'), start: at(4), end: at(5), summary: 'A' }));
+    await h.sync('cal-primary');
+    expect(h.store.appointment('a1')).toMatchObject({ start: at(4), overlapFlagged: true, overlapsWith: ['a2'] });
+  });
+
+  it("an appointment's event deleted in iCloud → kept, flagged, and the dispatcher does not recreate it", async () => {
+    const h = createHarness();
+    h.store.book({ id: 'a1', userIds: ['u1'], start: at(0), end: at(1), title: 'A' });
+    h.userEvent('cal-primary', 'mine', 6);
+    await h.dispatch();
+    await h.sync('cal-primary');
+    h.remotes['cal-primary'].userDelete(h.store.link('a1', 'u1')!.href);
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ MarkAppointmentRemovedRemotely: 1 });
+    expect(h.store.appointment('a1').status).toBe('confirmed');
+    expect(h.store.link('a1', 'u1')?.removedRemotely).toBe(true);
+
+    h.store.reschedule('a1', at(2), at(3));
+    const dispatched = await h.dispatch();
+    expect(dispatched.rows[0]?.steps.map((s) => s.type)).toEqual(['Noop']);
+    expect(h.remotes['cal-primary'].objectList()).toHaveLength(1);
+  });
+
+  it('the echo of our own write costs nothing: the dispatcher recorded its etag, so it is not even fetched', async () => {
+    const h = createHarness();
+    h.store.book({ id: 'a1', userIds: ['u1'], start: at(0), end: at(1), title: 'A' });
+    await h.sync('cal-primary');
+    await h.dispatch();
+    const version = h.store.appointment('a1').version;
+    h.remotes['cal-primary'].resetCalls();
+    const report = await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
+    expect(report.counts).toEqual({});
+    expect(h.store.calendar('cal-primary').items.get(h.store.link('a1', 'u1')!.href)).toMatchObject({ kind: 'appointment', etag: h.store.link('a1', 'u1')!.etag });
+    expect(h.store.appointment('a1').version).toBe(version);
+    expect(h.store.calendar('cal-primary').occurrences.size).toBe(0);
+  });
+
+  it('our write whose etag the server did not return is fetched once and tracked, and the link adopts the etag', async () => {
+    const h = createHarness();
+    h.remotes['cal-primary'].etagOnWrite = false;
+    h.store.book({ id: 'a1', userIds: ['u1'], start: at(0), end: at(1), title: 'A' });
+    await h.dispatch();
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ TrackAppointmentEvent: 1 });
+    expect(h.store.link('a1', 'u1')?.etag).toBe(h.remotes['cal-primary'].objectList()[0]!.etag);
+  });
+
+  it('our event deleted in iCloud before any inbound sync saw it is still noticed (the dispatcher recorded it)', async () => {
+    const h = createHarness();
+    h.userEvent('cal-primary', 'mine', 6);
+    h.store.book({ id: 'a1', userIds: ['u1'], start: at(0), end: at(1), title: 'A' });
+    await h.dispatch();
+    h.remotes['cal-primary'].userDelete(h.store.link('a1', 'u1')!.href);
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ ImportItem: 1, MarkAppointmentRemovedRemotely: 1 });
+    expect(h.store.link('a1', 'u1')?.removedRemotely).toBe(true);
+  });
+});
+
+describe('runInboundSync — the daily full reconciliation', () => {
+  it('lists etags (not the token), re-expands items whose occurrences no longer cover the window, and keeps the token', async () => {
+    const h = createHarness();
+    const href = h.userEvent('cal-primary', 'e1', 0);
+    await h.sync('cal-primary');
+    const token = h.store.calendar('cal-primary').token;
+    const expandedUntil = h.store.calendar('cal-primary').items.get(href)!.expandedUntil!;
+    h.advance(31 * 24 * 3_600_000);
+    h.remotes['cal-primary'].resetCalls();
+
+    const report = await h.sync('cal-primary', { mode: 'full' });
+    expect(h.remotes['cal-primary'].calls).toEqual(['listEtags', 'multiget']);
+    expect(report.counts).toEqual({ UpdateImportedItem: 1 });
+    expect(h.store.calendar('cal-primary').items.get(href)!.expandedUntil!.getTime()).toBeGreaterThan(expandedUntil.getTime());
+    expect(h.store.calendar('cal-primary').token).toBe(token);
+    expect(h.store.calendar('cal-primary').items.get(href)!.expandedUntil!.getTime()).toBeGreaterThanOrEqual(defaultSyncWindow(h.clock.now).to.getTime());
+  });
+
+  it('finds what the incremental path missed (status out of step with the server)', async () => {
+    const h = createHarness();
+    const href = h.userEvent('cal-primary', 'e1', 0);
+    await h.sync('cal-primary');
+    // Lose the item locally, as a server that never reported a change would leave us.
+    h.store.calendar('cal-primary').items.delete(href);
+    h.store.calendar('cal-primary').occurrences.delete(href);
+    expect((await h.sync('cal-primary')).counts).toEqual({});
+    const report = await h.sync('cal-primary', { mode: 'full' });
+    expect(report.counts).toEqual({ ImportItem: 1 });
+    expect(h.store.calendar('cal-primary').occurrences.get(href)).toHaveLength(1);
+  });
+});
