@@ -1,0 +1,68 @@
+/**
+ * Windows time-zone names (as Outlook and Exchange write them in TZID) → IANA zones, after the
+ * "001" entries of CLDR's windowsZones.xml. Only consulted when a TZID is neither an IANA name nor
+ * defined by a VTIMEZONE in the same object, so a short list of the common zones is enough; an
+ * unlisted name falls back to the user's zone with a warning.
+ */
+const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
+  'dateline standard time': 'Etc/GMT+12',
+  'utc-11': 'Etc/GMT+11',
+  'hawaiian standard time': 'Pacific/Honolulu',
+  'alaskan standard time': 'America/Anchorage',
+  'pacific standard time': 'America/Los_Angeles',
+  'pacific standard time (mexico)': 'America/Tijuana',
+  'us mountain standard time': 'America/Phoenix',
+  'mountain standard time': 'America/Denver',
+  'central america standard time': 'America/Guatemala',
+  'central standard time': 'America/Chicago',
+  'central standard time (mexico)': 'America/Mexico_City',
+  'canada central standard time': 'America/Regina',
+  'sa pacific standard time': 'America/Bogota',
+  'eastern standard time': 'America/New_York',
+  'us eastern standard time': 'America/Indiana/Indianapolis',
+  'atlantic standard time': 'America/Halifax',
+  'newfoundland standard time': 'America/St_Johns',
+  'e. south america standard time': 'America/Sao_Paulo',
+  'argentina standard time': 'America/Argentina/Buenos_Aires',
+  'utc': 'Etc/UTC',
+  'gmt standard time': 'Europe/London',
+  'greenwich standard time': 'Atlantic/Reykjavik',
+  'w. europe standard time': 'Europe/Berlin',
+  'central europe standard time': 'Europe/Budapest',
+  'romance standard time': 'Europe/Paris',
+  'central european standard time': 'Europe/Warsaw',
+  'w. central africa standard time': 'Africa/Lagos',
+  'gtb standard time': 'Europe/Bucharest',
+  'e. europe standard time': 'Europe/Chisinau',
+  'fle standard time': 'Europe/Kiev',
+  'israel standard time': 'Asia/Jerusalem',
+  'south africa standard time': 'Africa/Johannesburg',
+  'egypt standard time': 'Africa/Cairo',
+  'turkey standard time': 'Europe/Istanbul',
+  'russian standard time': 'Europe/Moscow',
+  'arabian standard time': 'Asia/Dubai',
+  'arab standard time': 'Asia/Riyadh',
+  'iran standard time': 'Asia/Tehran',
+  'pakistan standard time': 'Asia/Karachi',
+  'india standard time': 'Asia/Kolkata',
+  'nepal standard time': 'Asia/Kathmandu',
+  'bangladesh standard time': 'Asia/Dhaka',
+  'se asia standard time': 'Asia/Bangkok',
+  'china standard time': 'Asia/Shanghai',
+  'singapore standard time': 'Asia/Singapore',
+  'taipei standard time': 'Asia/Taipei',
+  'w. australia standard time': 'Australia/Perth',
+  'tokyo standard time': 'Asia/Tokyo',
+  'korea standard time': 'Asia/Seoul',
+  'cen. australia standard time': 'Australia/Adelaide',
+  'aus central standard time': 'Australia/Darwin',
+  'e. australia standard time': 'Australia/Brisbane',
+  'aus eastern standard time': 'Australia/Sydney',
+  'tasmania standard time': 'Australia/Hobart',
+  'new zealand standard time': 'Pacific/Auckland',
+  'tonga standard time': 'Pacific/Tongatapu',
+};
+
+export function windowsZoneToIana(name: string): string | undefined {
+  return WINDOWS_TO_IANA[name.trim().toLowerCase()];
+}
