@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it: the servers the tests need, the type-checker,
+# the linter, then every test. Tests start their own PostgreSQL, Redis, Radicale and Xandikos on
+# free loopback ports (or use TEST_DATABASE_URL / TEST_REDIS_URL when set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-caldav-servers.sh
+[ -f scripts/ensure-chromium.sh ] && bash scripts/ensure-chromium.sh
+if npm run | grep -q '^  build:web'; then npm run --silent build:web; fi
+
+echo "== type-check"
+npx tsc --noEmit -p .
+echo "== lint"
+npx eslint .
+echo "== tests"
+npx vitest run "$@"
