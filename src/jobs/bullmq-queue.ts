@@ -1,0 +1,148 @@
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { acquireLock, acquireSlot, whileHolding, type Lease } from './redis-leases.ts';
+import { recordSyncOutcome, runSyncJob, type SyncJobDeps } from './run-sync-job.ts';
+import type { SyncQueue } from './sync-queue.ts';
+import { reportToConsole, type ReportError, type SyncJob } from './sync-job.ts';
+
+export const SYNC_QUEUE_NAME = 'tandem-sync';
+
+export type BullMqRole = 'producer' | 'worker' | 'both';
+
+export interface BullMqQueueOptions extends SyncJobDeps {
+  redisUrl: string;
+  /** producer: only enqueues (the web server); worker: only processes; both: a `tandem worker` that also schedules. */
+  role: BullMqRole;
+  /** Jobs this process runs at once. */
+  concurrency: number;
+  /** Syncs at once against one CalDAV host across ALL workers; unlimited when absent. */
+  hostConcurrency?: number;
+  /** Redis key prefix (tests use one per test). Default 'tandem'. */
+  prefix?: string;
+  /** How long a lease outlives a crashed holder; renewed every third of it. Default 30 s. */
+  leaseTtlMs?: number;
+  /** How long a job waits, delayed, when its host has no free slot. Default 1 s (jittered). */
+  hostBusyDelayMs?: number;
+  onError?: ReportError;
+}
+
+type JobData = { kind: 'sync'; job: SyncJob } | { kind: 'dispatch' };
+type JobName = JobData['kind'];
+
+/**
+ * The scale-out adapter: queue "tandem-sync" on Redis, processed by any number of workers.
+ *
+ * At most one sync of a calendar runs at a time across all workers, twice over:
+ * - the job id is the calendar's (`sync-<id>`), so while a job is waiting, delayed or active a
+ *   second add is a no-op; jobs are removed when they finish so the next tick can add them again;
+ * - the processor takes a per-calendar Redis lock (SET NX PX, renewed, released by token) before
+ *   syncing, because BullMQ can re-deliver a job it believes stalled (a worker whose event loop was
+ *   blocked past the job lock) while the first delivery is still running.
+ * Failures never retry inside BullMQ (attempts 1): every outcome goes through the backoff into
+ * next_sync_at, so there is one retry policy and no hot loop.
+ */
+export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
+  const prefix = options.prefix ?? 'tandem';
+  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
+  const hostBusyDelayMs = options.hostBusyDelayMs ?? 1_000;
+  const onError = options.onError ?? reportToConsole;
+  const connection = { url: options.redisUrl };
+  const keys = {
+    calendar: (calendarId: string) => `${prefix}:${SYNC_QUEUE_NAME}:lock:calendar:${calendarId}`,
+    dispatch: `${prefix}:${SYNC_QUEUE_NAME}:lock:dispatch`,
+    host: (host: string) => `${prefix}:${SYNC_QUEUE_NAME}:hosts:${host}`,
+  };
+
+  const queue =
+    options.role === 'worker'
+      ? null
+      : new Queue<JobData, void, JobName>(SYNC_QUEUE_NAME, {
+          connection,
+          prefix,
+          defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
+        });
+  queue?.on('error', (error) => onError(error, 'BullMQ queue'));
+
+  let worker: Worker<JobData, void, JobName> | null = null;
+  let redis: Redis | null = null;
+  const pendingRecords = new Set<Promise<void>>();
+
+  async function processSync(redis: Redis, job: Job<JobData, void, JobName>, data: SyncJob, token: string | undefined): Promise<void> {
+    const lock = await acquireLock(redis, keys.calendar(data.calendarId), leaseTtlMs);
+    // Held by another delivery of this calendar: that run records the outcome; this copy just ends.
+    if (!lock) return;
+    const leases: Lease[] = [lock];
+    if (options.hostConcurrency !== undefined) {
+      const slot = await acquireSlot(redis, keys.host(data.host), options.hostConcurrency, leaseTtlMs).catch(async (error: unknown) => {
+        await lock.release().catch(() => undefined);
+        throw error;
+      });
+      if (!slot) {
+        await lock.release();
+        // Park it (keeping its job id, so dedupe still holds) and let other hosts' jobs run meanwhile.
+        await job.moveToDelayed(Date.now() + Math.round(hostBusyDelayMs * (0.5 + options.random())), token);
+        throw new DelayedError();
+      }
+      leases.push(slot);
+    }
+    await whileHolding(leases, leaseTtlMs, () => runSyncJob(data, options), onError);
+  }
+
+  async function processDispatch(redis: Redis): Promise<void> {
+    const lock = await acquireLock(redis, keys.dispatch, leaseTtlMs);
+    if (!lock) return; // a dispatch is already running; it drains the outbox
+    await whileHolding([lock], leaseTtlMs, () => options.work.dispatchOutbox(), onError);
+  }
+
+  /** A job failed outside the work itself (recording threw, Redis hiccup): still back off. */
+  function onFailed(job: Job<JobData, void, JobName> | undefined, error: Error): void {
+    const data = job?.data;
+    if (data?.kind !== 'sync') {
+      onError(error, data ? 'dispatching the outbox' : 'a BullMQ job');
+      return;
+    }
+    const outcome = { status: 'retry', error: { code: 'job_failed', message: error.message }, retryAfterMs: null } as const;
+    const recording = recordSyncOutcome(data.job, outcome, options).catch((recordError: unknown) =>
+      onError(recordError, `recording the failed sync of calendar ${data.job.calendarId}`),
+    );
+    pendingRecords.add(recording);
+    void recording.finally(() => pendingRecords.delete(recording));
+  }
+
+  function producer(): Queue<JobData, void, JobName> {
+    if (!queue) throw new Error(`a BullMQ queue with role '${options.role}' cannot enqueue`);
+    return queue;
+  }
+
+  return {
+    async enqueueSync(job) {
+      await producer().add('sync', { kind: 'sync', job }, { jobId: `sync-${job.calendarId}` });
+    },
+    async enqueueDispatch() {
+      await producer().add('dispatch', { kind: 'dispatch' }, { jobId: 'dispatch' });
+    },
+    async start() {
+      if (options.role === 'producer' || worker) return;
+      const leaseRedis = new Redis(options.redisUrl);
+      leaseRedis.on('error', (error) => onError(error, 'Redis (leases)'));
+      redis = leaseRedis;
+      worker = new Worker<JobData, void, JobName>(
+        SYNC_QUEUE_NAME,
+        async (job, token) => (job.data.kind === 'sync' ? processSync(leaseRedis, job, job.data.job, token) : processDispatch(leaseRedis)),
+        { connection, prefix, concurrency: options.concurrency },
+      );
+      worker.on('error', (error) => onError(error, 'BullMQ worker'));
+      worker.on('failed', onFailed);
+      await worker.waitUntilReady();
+    },
+    async stop() {
+      // Worker.close waits for the active jobs; only then are their leases and records settled.
+      await worker?.close();
+      worker = null;
+      while (pendingRecords.size > 0) await Promise.allSettled([...pendingRecords]);
+      await queue?.close();
+      await redis?.quit();
+      redis = null;
+    },
+  };
+}

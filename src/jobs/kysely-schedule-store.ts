@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.ts';
+import { hostOf, modeFor, type ScheduleStore } from './schedule-store.ts';
+
+// Calendar ids are uuids; anything else cannot name a calendar, and PostgreSQL would reject the cast.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** ScheduleStore over remote_calendars / connections (PGlite or PostgreSQL). */
+export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
+  return {
+    async dueCalendars(now, limit) {
+      const rows = await db
+        .selectFrom('remote_calendars as rc')
+        .innerJoin('connections as c', 'c.id', 'rc.connection_id')
+        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at'])
+        .where('rc.role', '<>', 'none')
+        .where('c.status', '=', 'active')
+        .where((eb) => eb.or([eb('rc.next_sync_at', 'is', null), eb('rc.next_sync_at', '<=', now)]))
+        // Never-synced (null) first, then the longest overdue: a backlog drains fairly.
+        .orderBy((eb) => eb.ref('rc.next_sync_at'), (ob) => ob.asc().nullsFirst())
+        .orderBy('rc.id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({ calendarId: row.id, host: hostOf(row.url), mode: modeFor(row.last_full_sync_at, now), failures: row.failures }));
+    },
+
+    async recordOutcome(calendarId, outcome, next, now, mode) {
+      if (!UUID.test(calendarId)) return;
+      const schedule = { next_sync_at: next.at, failures: next.failures };
+      if (outcome.status === 'ok') {
+        await db
+          .updateTable('remote_calendars')
+          .set({ ...schedule, last_error_code: null, last_error_message: null, last_synced_at: now, ...(mode === 'full' ? { last_full_sync_at: now } : {}) })
+          .where('id', '=', calendarId)
+          .execute();
+        return;
+      }
+      const error = { last_error_code: outcome.error.code, last_error_message: outcome.error.message };
+      if (outcome.status === 'retry') {
+        await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).execute();
+        return;
+      }
+      // stop: the calendar and its connection change together, so the user never sees one without the other.
+      await db.transaction().execute(async (trx) => {
+        const calendar = await trx
+          .updateTable('remote_calendars')
+          .set({ ...error, next_sync_at: null, failures: next.failures })
+          .where('id', '=', calendarId)
+          .returning('connection_id')
+          .executeTakeFirst();
+        if (!calendar) return;
+        await trx
+          .updateTable('connections')
+          .set({ status: 'needs_reconnect', ...error, updated_at: now })
+          .where('id', '=', calendar.connection_id)
+          .execute();
+      });
+    },
+
+    async markDue(calendarId, now) {
+      if (!UUID.test(calendarId)) return false;
+      const row = await db.updateTable('remote_calendars').set({ next_sync_at: now }).where('id', '=', calendarId).returning('id').executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}

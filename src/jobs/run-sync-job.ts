@@ -1,0 +1,34 @@
+import { nextRunAfter } from './backoff.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+import type { SyncJob, SyncJobOutcome, SyncWork } from './sync-job.ts';
+
+/** What both queue adapters need to run a sync job and record how it went. */
+export interface SyncJobDeps {
+  work: SyncWork;
+  store: ScheduleStore;
+  pollMs: number;
+  random: () => number;
+  now: () => Date;
+}
+
+/** The work, with an unexpected throw turned into a transient failure: it is retried with backoff. */
+export async function attemptSync(work: SyncWork, job: SyncJob): Promise<SyncJobOutcome> {
+  try {
+    return await work.syncCalendar(job.calendarId, job.mode);
+  } catch (error) {
+    return { status: 'retry', error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) }, retryAfterMs: null };
+  }
+}
+
+/** outcome → backoff → store: the calendar's next due time is always written after a run. */
+export async function recordSyncOutcome(job: SyncJob, outcome: SyncJobOutcome, deps: Omit<SyncJobDeps, 'work'>): Promise<void> {
+  const now = deps.now();
+  const next = nextRunAfter(outcome, job.failures, { pollMs: deps.pollMs, random: deps.random, now });
+  await deps.store.recordOutcome(job.calendarId, outcome, next, now, job.mode);
+}
+
+export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJobOutcome> {
+  const outcome = await attemptSync(deps.work, job);
+  await recordSyncOutcome(job, outcome, deps);
+  return outcome;
+}

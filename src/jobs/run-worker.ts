@@ -1,0 +1,81 @@
+import type { Config } from '../config.ts';
+import { createBullMqQueue } from './bullmq-queue.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+import { createScheduler } from './scheduler.ts';
+import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';
+
+export interface RunWorkerOptions {
+  redisUrl: string;
+  work: SyncWork;
+  store: ScheduleStore;
+  config: Pick<Config, 'sync'>;
+  /** Jobs this process runs at once. Default 4 × hostConcurrency: calendars spread over many iCloud hosts. */
+  concurrency?: number;
+  /** Resolves when the worker should drain and return. Default: SIGTERM or SIGINT. */
+  until?: Promise<unknown>;
+  /** Redis key prefix; default 'tandem'. */
+  prefix?: string;
+  onError?: ReportError;
+}
+
+/** How often the scheduler looks for due calendars: often enough that "due" means "soon". */
+export function schedulerIntervalMs(pollSeconds: number): number {
+  return Math.min(5_000, pollSeconds * 1000);
+}
+
+/** Calendars enqueued per scheduler tick at most. */
+export const SCHEDULER_BATCH = 500;
+
+/**
+ * `tandem worker`: processes sync jobs from Redis until told to stop, then drains (running jobs
+ * finish and record their outcome; queued ones stay in Redis for the other workers). With the
+ * scheduler on it also enqueues due calendars — safe in every worker at once, thanks to dedupe.
+ */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  const { sync } = options.config;
+  const onError = options.onError ?? reportToConsole;
+  const now = () => new Date();
+  const pollMs = sync.pollSeconds * 1000;
+  const queue = createBullMqQueue({
+    redisUrl: options.redisUrl,
+    role: sync.scheduler ? 'both' : 'worker',
+    work: options.work,
+    store: options.store,
+    concurrency: options.concurrency ?? sync.hostConcurrency * 4,
+    hostConcurrency: sync.hostConcurrency,
+    pollMs,
+    random: Math.random,
+    now,
+    onError,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+  });
+  const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError }) : null;
+
+  const signal = options.until ? null : shutdownSignal();
+  try {
+    await queue.start();
+    scheduler?.start();
+    await (options.until ?? signal?.received);
+  } finally {
+    signal?.dispose();
+    await scheduler?.stop();
+    await queue.stop();
+  }
+}
+
+/** SIGTERM/SIGINT as a promise, with the listeners removed afterwards. */
+function shutdownSignal(): { received: Promise<NodeJS.Signals>; dispose(): void } {
+  let handler: (signal: NodeJS.Signals) => void = () => undefined;
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    handler = resolve;
+  });
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+  return {
+    received,
+    dispose() {
+      process.off('SIGTERM', handler);
+      process.off('SIGINT', handler);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Config } from '../config.ts';
+import { createBullMqQueue } from './bullmq-queue.ts';
+import { createInProcessQueue } from './in-process-queue.ts';
+import { SCHEDULER_BATCH, schedulerIntervalMs } from './run-worker.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+import { createScheduler } from './scheduler.ts';
+import type { SyncQueue } from './sync-queue.ts';
+import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';
+
+export interface StartJobsOptions {
+  config: Pick<Config, 'redisUrl' | 'sync'>;
+  work: SyncWork;
+  store: ScheduleStore;
+  /** Redis key prefix (tests); default 'tandem'. */
+  prefix?: string;
+  onError?: ReportError;
+}
+
+export interface Jobs {
+  queue: SyncQueue;
+  /** "Sync now": due at once and enqueued right away. False when there is no such calendar. */
+  syncNow(calendarId: string): Promise<boolean>;
+  /** After an appointment change: push the outbox without waiting for the next tick. */
+  dispatchSoon(): Promise<void>;
+  /** Stops the scheduler, then drains the queue. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The jobs of `tandem serve`: without REDIS_URL an in-process queue that does the work here; with
+ * it, a producer that leaves the work to `tandem worker` processes. Either way this process runs
+ * the scheduler unless SCHEDULER=off.
+ */
+export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
+  const { config, work, store } = options;
+  const onError = options.onError ?? reportToConsole;
+  const now = () => new Date();
+  const common = { work, store, pollMs: config.sync.pollSeconds * 1000, random: Math.random, now, onError };
+  const queue = config.redisUrl
+    ? createBullMqQueue({ ...common, redisUrl: config.redisUrl, role: 'producer', concurrency: 1, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) })
+    : createInProcessQueue({ ...common, hostConcurrency: config.sync.hostConcurrency });
+  const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError });
+  await queue.start();
+  if (config.sync.scheduler) scheduler.start();
+  return {
+    queue,
+    async syncNow(calendarId) {
+      if (!(await store.markDue(calendarId, now()))) return false;
+      await scheduler.tick();
+      return true;
+    },
+    dispatchSoon: () => queue.enqueueDispatch(),
+    async stop() {
+      await scheduler.stop();
+      await queue.stop();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { SyncJob } from './sync-job.ts';
+
+/**
+ * The queue port: the in-process adapter (embedded default) and the BullMQ adapter (REDIS_URL)
+ * both implement it, so the scheduler and "Sync now" never know which one runs.
+ */
+export interface SyncQueue {
+  /** Deduplicated: a calendar already queued or running is not queued again (the call is a no-op). */
+  enqueueSync(job: SyncJob): Promise<void>;
+  /** Deduplicated the same way: at most one outbox dispatch queued or running. */
+  enqueueDispatch(): Promise<void>;
+  start(): Promise<void>;
+  /** Takes no new work and resolves once the jobs already running have finished. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DueCalendar } from '../../../src/jobs/schedule-store.ts';
+import { createScheduler } from '../../../src/jobs/scheduler.ts';
+import type { SyncJob } from '../../../src/jobs/sync-job.ts';
+
+const now = new Date('2025-03-01T10:00:00Z');
+const due = (calendarId: string): DueCalendar => ({ calendarId, host: 'p1.test', mode: 'incremental', failures: 0 });
+
+function fakeQueue() {
+  const syncs: SyncJob[] = [];
+  let dispatches = 0;
+  return {
+    syncs,
+    dispatches: () => dispatches,
+    queue: {
+      enqueueSync: async (job: SyncJob) => {
+        syncs.push(job);
+      },
+      enqueueDispatch: async () => {
+        dispatches += 1;
+      },
+    },
+  };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('scheduler', () => {
+  it('tick enqueues every due calendar and one dispatch, asking the store with its clock and limit', async () => {
+    const asked: Array<[Date, number]> = [];
+    const fake = fakeQueue();
+    const scheduler = createScheduler({
+      store: {
+        dueCalendars: async (at, limit) => {
+          asked.push([at, limit]);
+          return [due('a'), { ...due('b'), mode: 'full', failures: 2 }];
+        },
+      },
+      queue: fake.queue,
+      intervalMs: 5_000,
+      now: () => now,
+      limit: 50,
+    });
+
+    expect(await scheduler.tick()).toBe(2);
+
+    expect(asked).toEqual([[now, 50]]);
+    expect(fake.syncs).toEqual([due('a'), { ...due('b'), mode: 'full', failures: 2 }]);
+    expect(fake.dispatches()).toBe(1);
+  });
+
+  it('a tick with nothing due still dispatches the outbox', async () => {
+    const fake = fakeQueue();
+    const scheduler = createScheduler({ store: { dueCalendars: async () => [] }, queue: fake.queue, intervalMs: 5_000, now: () => now, limit: 50 });
+    expect(await scheduler.tick()).toBe(0);
+    expect(fake.dispatches()).toBe(1);
+  });
+
+  it('start ticks at once and then every interval, never overlapping a slow tick; stop waits for it', async () => {
+    vi.useFakeTimers();
+    const fake = fakeQueue();
+    let calls = 0;
+    let unblock: () => void = () => undefined;
+    const scheduler = createScheduler({
+      store: {
+        dueCalendars: async () => {
+          calls += 1;
+          if (calls === 2) await new Promise<void>((resolve) => (unblock = resolve));
+          return [due(`c${calls}`)];
+        },
+      },
+      queue: fake.queue,
+      intervalMs: 1_000,
+      now: () => now,
+      limit: 10,
+    });
+
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1);
+
+    await vi.advanceTimersByTimeAsync(1_000); // second tick starts and blocks
+    await vi.advanceTimersByTimeAsync(5_000); // five intervals pass: no tick piles up behind it
+    expect(calls).toBe(2);
+
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    unblock();
+    await stopping;
+    expect(fake.syncs.map((job) => job.calendarId)).toEqual(['c1', 'c2']);
+
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toBe(2); // stopped means stopped
+  });
+
+  it('a failing tick is reported and the loop carries on', async () => {
+    vi.useFakeTimers();
+    const errors: string[] = [];
+    const fake = fakeQueue();
+    let calls = 0;
+    const scheduler = createScheduler({
+      store: {
+        dueCalendars: async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('database down');
+          return [due('a')];
+        },
+      },
+      queue: fake.queue,
+      intervalMs: 1_000,
+      now: () => now,
+      limit: 10,
+      onError: (error, context) => errors.push(`${context}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await scheduler.stop();
+    expect(errors).toEqual(['scheduler tick: database down']);
+    expect(fake.syncs.map((job) => job.calendarId)).toEqual(['a']);
+  });
+});
