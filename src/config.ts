@@ -17,6 +17,7 @@ const schema = z.object({
   TANDEM_SEED_DEMO: z.enum(['true', 'false']).default('true'),
   ICLOUD_CALDAV_URL: z.string().url().default('https://caldav.icloud.com'),
   CALDAV_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  CALDAV_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   SYNC_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
   SYNC_PAST_DAYS: z.coerce.number().int().min(0).default(30),
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
@@ -36,6 +37,8 @@ export interface Config {
   seedDemo: boolean;
   icloudCalDavUrl: string;
   allowPrivateNetworks: boolean;
+  /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
+  caldavTimeoutMs: number;
   sync: { pollSeconds: number; pastDays: number; futureDays: number; hostConcurrency: number; scheduler: boolean };
 }
 
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.TANDEM_SEED_DEMO === 'true',
     icloudCalDavUrl: e.ICLOUD_CALDAV_URL,
     allowPrivateNetworks: e.CALDAV_ALLOW_PRIVATE_NETWORKS === 'true',
+    caldavTimeoutMs: e.CALDAV_TIMEOUT_MS,
     sync: {
       pollSeconds: e.SYNC_POLL_SECONDS,
       pastDays: e.SYNC_PAST_DAYS,

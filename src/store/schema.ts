@@ -166,6 +166,8 @@ export interface RemoteCalendarsTable {
   components: ColumnType<string[], string[] | undefined, string[]>;
   writable: boolean;
   subscribed: Generated<boolean>;
+  connectable: Generated<boolean>;
+  not_connectable_reason: string | null;
   ctag: string | null;
   role: Generated<CalendarRole>;
   sync_token: string | null;
@@ -178,8 +180,14 @@ export interface RemoteCalendarsTable {
   import_total: number | null;
   import_done: number | null;
   last_full_sync_at: Timestamp | null;
+  /** The sync engine's structured warning (CalendarWarning); `warning` holds its message. */
+  sync_warning: ColumnType<SyncWarningColumn | null, string | null | undefined, string | null>;
 }
 
+/** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */
+export interface SyncWarningColumn { code: 'empty_calendar_refused'; heldItems: number; message: string }
+
+export type RemoteItemKind = 'imported' | 'appointment' | 'unreadable';
 export interface RemoteItemsTable {
   id: Generated<string>;
   workspace_id: string;
@@ -189,10 +197,10 @@ export interface RemoteItemsTable {
   etag: string | null;
   content_hash: string | null;
   uid: string | null;
-  kind: 'imported' | 'appointment';
-  appointment_id: string | null;
-  summary: Generated<string>;
+  kind: RemoteItemKind;
+  expanded_until: Timestamp | null;
   error: string | null;
+  updated_at: Generated<Date>;
 }
 
 export interface ImportedOccurrencesTable {
@@ -200,33 +208,47 @@ export interface ImportedOccurrencesTable {
   workspace_id: string;
   remote_item_id: string;
   user_id: string;
+  recurrence_id: string | null;
   start_at: Timestamp;
   end_at: Timestamp;
   all_day: Generated<boolean>;
   blocks: Generated<boolean>;
   summary: Generated<string>;
+  status: string | null;
 }
 
-export interface AppointmentRemoteEventsTable {
+/** A written snapshot inside appointment_links.pending_writes, times as ISO strings. */
+export interface StoredSnapshot { start: string; end: string; title: string; detailsHash: string }
+
+export interface AppointmentLinksTable {
   appointment_id: string;
   user_id: string;
   workspace_id: string;
   remote_calendar_id: string;
   href: string;
   etag: string | null;
-  written_start: Timestamp | null;
-  written_end: Timestamp | null;
-  written_title: string | null;
+  written_start: Timestamp;
+  written_end: Timestamp;
+  written_title: string;
+  written_details_hash: string;
+  sequence: Generated<number>;
+  removed_remotely: Generated<boolean>;
+  create_pending: Generated<boolean>;
+  pending_writes: ColumnType<StoredSnapshot[], string | undefined, string>;
+  updated_at: Generated<Date>;
 }
 
+export type OutboxStatus = 'pending' | 'done' | 'failed';
 export interface OutboxTable {
   id: Generated<number>;
   workspace_id: string;
   appointment_id: string;
   user_id: string;
   op: 'upsert' | 'delete';
+  status: Generated<OutboxStatus>;
   attempts: Generated<number>;
-  next_attempt_at: Generated<Date>;
+  not_before: ColumnType<Date, Date | string | undefined, Date | string>;
+  leased_until: Timestamp | null;
   last_error: string | null;
   created_at: CreatedAt;
   done_at: Timestamp | null;
@@ -261,7 +283,7 @@ export interface DB {
   remote_calendars: RemoteCalendarsTable;
   remote_items: RemoteItemsTable;
   imported_occurrences: ImportedOccurrencesTable;
-  appointment_remote_events: AppointmentRemoteEventsTable;
+  appointment_links: AppointmentLinksTable;
   outbox: OutboxTable;
   appointment_history: AppointmentHistoryTable;
 }

@@ -3,6 +3,9 @@ import { loadConfig } from '../../src/config.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { createTestDatabase, type DatabaseKind } from './db.ts';
 
+/** 32 bytes, base64: the encryption key of every test app. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export interface TestApi {
   app: App;
   server: FastifyInstance;
@@ -14,7 +17,8 @@ export interface TestApi {
 export async function startTestApi(kind: DatabaseKind, options: { now?: string; poolSize?: number } = {}): Promise<TestApi> {
   const database = await createTestDatabase(kind, { poolSize: options.poolSize });
   const clock = { now: new Date(options.now ?? '2026-11-23T08:00:00Z') };
-  const config = loadConfig({ LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true' });
+  // A fixed test key: tests must not write a generated key into the project's ./data folder.
+  const config = loadConfig({ LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY });
   const app = await createApp(config, { database, now: () => clock.now });
   return {
     app,

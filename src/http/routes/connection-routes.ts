@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.ts';
+import type { ServiceContext } from '../../services/context.ts';
+import type { SecretBox } from '../../services/secrets/secret-box.ts';
+import { caldavSettingsFrom, type ConnectionContext } from '../../services/connections/connection-context.ts';
+import { connectCalendarAccount } from '../../services/connections/connect-calendar-account.ts';
+import { listConnections } from '../../services/connections/list-connections.ts';
+import { getConnection } from '../../services/connections/get-connection.ts';
+import { reauthenticateConnection } from '../../services/connections/reauthenticate-connection.ts';
+import { refreshConnectionCalendars } from '../../services/connections/refresh-connection-calendars.ts';
+import { removeConnection } from '../../services/connections/remove-connection.ts';
+import { getCalendarConfiguration } from '../../services/connections/get-calendar-configuration.ts';
+import { setCalendarConfiguration } from '../../services/connections/set-calendar-configuration.ts';
+import { requireActor } from '../auth.ts';
+import { authErrors, errorSchema, idParam } from '../schemas.ts';
+
+export interface ConnectionRouteDeps {
+  ctx: ServiceContext;
+  secretBox: SecretBox;
+  config: Pick<Config, 'icloudCalDavUrl' | 'allowPrivateNetworks' | 'caldavTimeoutMs'>;
+}
+
+const errorSummary = z.object({ code: z.string(), message: z.string() }).nullable();
+
+const remoteCalendarSchema = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  url: z.string(),
+  displayName: z.string(),
+  color: z.string().nullable(),
+  components: z.array(z.string()),
+  writable: z.boolean(),
+  subscribed: z.boolean(),
+  connectable: z.boolean().describe('false: show greyed out with notConnectableReason; cannot be primary or conflict calendar'),
+  notConnectableReason: z.string().nullable(),
+  role: z.enum(['none', 'primary', 'conflict']),
+  lastSyncedAt: z.string().nullable(),
+  lastError: errorSummary,
+  warning: z.string().nullable(),
+}).meta({ id: 'RemoteCalendar' });
+
+// Deliberately no secret field: the response serializer drops anything not named here.
+const connectionSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  provider: z.enum(['icloud', 'caldav']),
+  serverUrl: z.string(),
+  username: z.string(),
+  status: z.enum(['active', 'needs_reconnect']),
+  lastError: errorSummary,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  calendars: z.array(remoteCalendarSchema),
+}).meta({ id: 'Connection' });
+
+const calendarConfigurationSchema = z.object({
+  userId: z.string(),
+  primaryCalendarId: z.string().nullable(),
+  conflictCalendarIds: z.array(z.string()).describe('includes the primary calendar: it always counts for conflicts'),
+  calendars: z.array(remoteCalendarSchema).describe('every calendar of the user\'s connections'),
+}).meta({ id: 'CalendarConfiguration' });
+
+const secretText = z.string().min(1).max(256);
+const serverUrl = z.url({ protocol: /^https?$/ }).max(2000)
+  // Credentials in the URL would end up in logs; an unparsable URL is already reported by z.url.
+  .refine((raw) => !URL.canParse(raw) || (new URL(raw).username === '' && new URL(raw).password === ''), 'put the username and password in their own fields, not in the URL');
+
+const connectBody = z.discriminatedUnion('provider', [
+  z.object({ provider: z.literal('icloud'), email: z.string().trim().pipe(z.email().max(320)), appSpecificPassword: secretText.describe('xxxx-xxxx-xxxx-xxxx, from appleid.apple.com') }),
+  z.object({ provider: z.literal('caldav'), serverUrl, username: z.string().trim().min(1).max(320), password: secretText }),
+]);
+
+const reauthenticateBody = z.object({ appSpecificPassword: secretText.optional(), password: secretText.optional() })
+  .refine((body) => (body.appSpecificPassword === undefined) !== (body.password === undefined), 'send either appSpecificPassword (iCloud) or password');
+
+/** Failures of talking to the calendar server while connecting (see GET /api/errors for the codes). */
+const remoteErrors = { 409: errorSchema, 422: errorSchema, 502: errorSchema, 504: errorSchema } as const;
+
+const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => {
+  const { ctx } = deps;
+  const caldav = caldavSettingsFrom(deps.config);
+  // Per request, so CalDAV traffic is logged with the request id.
+  const connectionContext = (request: FastifyRequest): ConnectionContext => ({ ...ctx, secretBox: deps.secretBox, caldav, log: request.log });
+
+  app.post('/api/connections', {
+    schema: { tags: ['connections'], summary: 'Connect a calendar account of your own (iCloud: Apple ID email + app-specific password)', body: connectBody, response: { 201: connectionSchema, ...authErrors, ...remoteErrors } },
+  }, async (request, reply) => {
+    const actor = await requireActor(ctx, request);
+    return reply.status(201).send(await connectCalendarAccount(connectionContext(request), { actor, input: request.body }));
+  });
+
+  app.get('/api/connections', {
+    schema: { tags: ['connections'], summary: 'Your connected accounts (owners/admins: ?userId= for a team member\'s, read-only)', querystring: z.object({ userId: z.string().max(64).optional() }), response: { 200: z.array(connectionSchema), ...authErrors } },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return listConnections(ctx, { actor, userId: request.query.userId });
+  });
+
+  app.get('/api/connections/:id', { schema: { tags: ['connections'], params: idParam, response: { 200: connectionSchema, ...authErrors } } }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return getConnection(ctx, { actor, connectionId: request.params.id });
+  });
+
+  app.post('/api/connections/:id/reauthenticate', {
+    schema: { tags: ['connections'], summary: 'Give a connection a new password (e.g. a new app-specific password)', params: idParam, body: reauthenticateBody, response: { 200: connectionSchema, ...authErrors, ...remoteErrors } },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    const password = request.body.appSpecificPassword ?? request.body.password ?? '';
+    return reauthenticateConnection(connectionContext(request), { actor, connectionId: request.params.id, password });
+  });
+
+  app.post('/api/connections/:id/refresh', {
+    schema: { tags: ['connections'], summary: 'List the account\'s calendars again', params: idParam, response: { 200: connectionSchema, ...authErrors, ...remoteErrors } },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return refreshConnectionCalendars(connectionContext(request), { actor, connectionId: request.params.id });
+  });
+
+  app.delete('/api/connections/:id', {
+    schema: { tags: ['connections'], summary: 'Disconnect an account: its imported events go, appointments stay', params: idParam, response: { 204: z.null(), ...authErrors } },
+  }, async (request, reply) => {
+    const actor = await requireActor(ctx, request);
+    await removeConnection(ctx, { actor, connectionId: request.params.id });
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/users/:id/calendar-configuration', {
+    schema: { tags: ['connections'], summary: 'A user\'s primary and conflict calendars', params: idParam, response: { 200: calendarConfigurationSchema, ...authErrors } },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return getCalendarConfiguration(ctx, { actor, userId: request.params.id });
+  });
+
+  app.put('/api/users/:id/calendar-configuration', {
+    schema: {
+      tags: ['connections'], summary: 'Choose your primary calendar (read + write) and conflict calendars (read only)', params: idParam,
+      body: z.object({ primaryCalendarId: z.string().max(64).nullable(), conflictCalendarIds: z.array(z.string().max(64)).max(200) }),
+      response: { 200: calendarConfigurationSchema, ...authErrors, 422: errorSchema },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return setCalendarConfiguration(ctx, { actor, userId: request.params.id, ...request.body });
+  });
+};
+
+/** The connection routes as a buildServer plugin: `buildServer(deps, { plugins: [connectionRoutes({ ctx, secretBox, config })] })`. */
+export function connectionRoutes(deps: ConnectionRouteDeps): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    await app.register(plugin, deps);
+  };
+}

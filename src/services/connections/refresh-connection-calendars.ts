@@ -1,0 +1,57 @@
+import { CalDavError, listCalendars, type RemoteCalendarInfo } from '../../caldav/index.ts';
+import { AppError } from '../app-error.ts';
+import type { Actor } from '../context.ts';
+import { SecretBoxError } from '../secrets/secret-box.ts';
+import { loadAccessibleConnection, type ConnectionRow } from './connection-access.ts';
+import type { ConnectionContext } from './connection-context.ts';
+import { connectionErrorFrom } from './connection-errors.ts';
+import { loadConnectionView, type ConnectionView } from './connection-view.ts';
+import { openTransport } from './open-transport.ts';
+import { storeCalendarList } from './store-calendar-list.ts';
+
+export interface RefreshConnectionCalendarsOptions {
+  actor: Actor;
+  connectionId: string;
+}
+
+/** Kinds that mean the stored password no longer works: only the user can fix that. */
+const NEEDS_RECONNECT: ReadonlySet<string> = new Set(['unauthorized', 'forbidden']);
+
+async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, failure: AppError, needsReconnect: boolean): Promise<void> {
+  await ctx.db
+    .updateTable('connections')
+    .set({ last_error_code: failure.code, last_error_message: failure.message, updated_at: ctx.now(), ...(needsReconnect && { status: 'needs_reconnect' as const }) })
+    .where('id', '=', connection.id)
+    .execute();
+}
+
+/**
+ * Lists the account's calendars again: new calendars appear, renamed ones update, configured ones
+ * keep their role, unused ones the server dropped go (see storeCalendarList for configured ones
+ * that vanish). A failure is recorded on the
+ * connection — as "needs reconnect" when the password was refused — and reported.
+ */
+export async function refreshConnectionCalendars(ctx: ConnectionContext, options: RefreshConnectionCalendarsOptions): Promise<ConnectionView> {
+  const connection = await loadAccessibleConnection(ctx.db, options.actor, options.connectionId, 'manage');
+  let calendars: RemoteCalendarInfo[];
+  try {
+    const transport = openTransport({ connection, secretBox: ctx.secretBox, caldav: ctx.caldav, log: ctx.log });
+    calendars = await listCalendars({ calendarHomeUrl: connection.calendar_home_url, transport });
+  } catch (error) {
+    if (error instanceof SecretBoxError) {
+      const failure = new AppError('connection_secret_unreadable', { cause: error });
+      await recordFailure(ctx, connection, failure, true);
+      throw failure;
+    }
+    if (!(error instanceof CalDavError)) throw error;
+    const failure = connectionErrorFrom(error, connection.provider);
+    await recordFailure(ctx, connection, failure, NEEDS_RECONNECT.has(error.kind));
+    throw failure;
+  }
+
+  await ctx.db.transaction().execute(async (trx) => {
+    await storeCalendarList(trx, { connection, calendars });
+    await trx.updateTable('connections').set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now() }).where('id', '=', connection.id).execute();
+  });
+  return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);
+}
