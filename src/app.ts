@@ -11,6 +11,16 @@ import { importedBusyFromStore } from './store/imported-busy.ts';
 import { loadSecretKey } from './services/secrets/load-secret-key.ts';
 import { createSecretBox, type SecretBox } from './services/secrets/secret-box.ts';
 import { connectionRoutes } from './http/routes/connection-routes.ts';
+import { syncRoutes } from './http/routes/sync-routes.ts';
+import { caldavSettingsFrom } from './services/connections/connection-context.ts';
+import { createRemoteOpener } from './services/sync/open-remote-calendar.ts';
+import { icalEventCodec } from './services/sync/ical-codec.ts';
+import { createSyncStore } from './store/sync-store.ts';
+import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
+import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
+import { startJobs, type Jobs } from './jobs/start-jobs.ts';
+import type { SyncWork } from './jobs/sync-job.ts';
+import type { Database } from './store/database.ts';
 
 export interface App {
   config: Config;
@@ -19,7 +29,18 @@ export interface App {
   /** Encrypts calendar passwords at rest; the sync worker opens transports with it (open-transport.ts). */
   secretBox: SecretBox;
   server: FastifyInstance;
+  /** The sync work (inbound sync, outbox dispatch) the job queue runs. */
+  work: SyncWork;
+  /** Scheduler + queue: in-process, or a BullMQ producer when REDIS_URL is set. */
+  jobs: Jobs;
   close(): Promise<void>;
+}
+
+/** The sync engine's real adapters: PostgreSQL store, CalDAV remotes, ical.js codec. */
+export function createSyncWork(config: Config, db: Database, secretBox: SecretBox, now: () => Date = () => new Date()): SyncWork {
+  const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
+  const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config) });
+  return createCalendarSyncWork({ db, store, openRemote, codec: icalEventCodec, window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays }, now });
 }
 
 /** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite in DATA_DIR. */
@@ -40,11 +61,14 @@ export async function createApp(
   const database = options.database ?? (await openDatabase(config));
   await migrateToLatest(database.db);
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
+  const work = createSyncWork(config, database.db, secretBox);
+  const jobs = await startJobs({ config, work, store: createScheduleStore(database.db) });
   const server = await buildServer(
-    { ctx, importedBusy: importedBusyFromStore() },
+    // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
+    { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void jobs.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: logRedactPaths, ...(options.logStream && { stream: options.logStream }) },
-      plugins: [connectionRoutes({ ctx, secretBox, config })],
+      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: (id) => jobs.syncNow(id) })],
     },
   );
   if (secretKey.warning) server.log.warn(secretKey.warning);
@@ -54,8 +78,11 @@ export async function createApp(
     ctx,
     secretBox,
     server,
+    work,
+    jobs,
     async close() {
       await server.close();
+      await jobs.stop();
       if (!options.database) await database.close();
     },
   };

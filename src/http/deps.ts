@@ -5,4 +5,6 @@ import type { ServiceContext } from '../services/context.ts';
 export interface HttpDeps {
   ctx: ServiceContext;
   importedBusy: ImportedBusySource;
+  /** Called after a booking, reschedule or cancellation committed (outbox rows to push). */
+  onAppointmentChange?: () => void;
 }

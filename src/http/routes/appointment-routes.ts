@@ -11,7 +11,10 @@ import type { HttpDeps } from '../deps.ts';
 import { appointmentSchema, authErrors, bookingBody, bookingResultSchema, errorSchema, idParam, isoInstant } from '../schemas.ts';
 import { idempotencyKeyHeader } from './idempotency-header.ts';
 
-export const appointmentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy }) => {
+export const appointmentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy, onAppointmentChange }) => {
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'POST' && reply.statusCode < 300) onAppointmentChange?.();
+  });
   app.get('/api/appointments', {
     schema: {
       tags: ['appointments'], summary: 'Appointments overlapping a window',

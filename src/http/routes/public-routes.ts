@@ -30,7 +30,10 @@ function toPublicBooking(view: AppointmentView, attendeeId: string) {
 }
 
 /** Unauthenticated endpoints of the booking page; a booking is managed by its secret link. */
-export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy }) => {
+export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy, onAppointmentChange }) => {
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'POST' && reply.statusCode < 300) onAppointmentChange?.();
+  });
   app.get('/api/public/calendars/:calendarId', { schema: { tags: ['public'], params: calendarParam, response: { 200: publicCalendarSchema, ...publicErrors } } }, async (request) => {
     const { calendar } = await findPublicCalendar(ctx.db, { calendarId: request.params.calendarId });
     return { ...calendar, services: calendar.services.map(({ staffIds: _staff, ...service }) => service) };

@@ -1,0 +1,87 @@
+import { calendarMultiget, CalDavError, deleteEvent, getEvent, listEtags, putEvent, syncCollection, type CalDavTransport } from '../../caldav/index.ts';
+// The client's own canonical form, so the hrefs we derive equal the ones its listings return.
+import { canonicalUrl } from '../../caldav/xml.ts';
+import { eventResourceName } from '../../domain/sync/appointment-uid.ts';
+import type { RemoteCalendar } from './ports.ts';
+import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from './remote-errors.ts';
+
+/**
+ * The sync engine's RemoteCalendar over the CalDAV client, for one calendar collection. Hrefs are
+ * absolute canonical URLs throughout — the client returns listings that way, and hrefFor derives
+ * the same form — so the engine can compare them as plain strings. CalDavError kinds become the
+ * port's errors per the table in ports.ts; nothing else leaks out.
+ */
+
+export const MULTIGET_BATCH_SIZE = 100;
+
+export function createCalDavRemoteCalendar(options: { calendarUrl: string; transport: CalDavTransport }): RemoteCalendar {
+  const { transport } = options;
+  // A collection URL ends in a slash; resources resolve inside it only then.
+  const calendarUrl = canonicalUrl(options.calendarUrl.endsWith('/') ? options.calendarUrl : `${options.calendarUrl}/`, options.calendarUrl);
+
+  return {
+    syncCollection: (token) =>
+      mapped(null, async () => {
+        const result = await syncCollection({ calendarUrl, syncToken: token, transport });
+        return { changed: result.changed, deleted: result.deleted, token: result.syncToken, truncated: result.truncated };
+      }),
+
+    listEtags: () => mapped(null, () => listEtags({ calendarUrl, transport })),
+
+    multiget: (hrefs) =>
+      mapped(null, async () => {
+        if (hrefs.length === 0) return [];
+        const items = await calendarMultiget({ calendarUrl, hrefs, transport, batchSize: MULTIGET_BATCH_SIZE });
+        const asked = new Set(hrefs);
+        // Only what was asked for; a member the server answered with 404 comes back without data.
+        return items
+          .filter((item) => asked.has(item.href))
+          .map((item) => ({ href: item.href, etag: item.etag, ics: item.status >= 200 && item.status < 300 ? item.calendarData : null }));
+      }),
+
+    get: (href) =>
+      mapped(href, async () => {
+        const found = await getEvent({ url: href, transport });
+        return found === null ? null : { etag: found.etag, ics: found.calendarData };
+      }),
+
+    put: (href, ics, condition) => mapped(href, () => putEvent({ url: href, calendarData: ics, condition, transport })),
+
+    // The client treats 404/410 on DELETE as done (idempotent); the engine does the same with RemoteNotFound.
+    delete: (href, ifMatch) => mapped(href, () => deleteEvent({ url: href, ifMatch, transport })),
+
+    hrefFor: (uid) => canonicalUrl(`${calendarUrl}${eventResourceName(uid)}`, calendarUrl),
+  };
+}
+
+async function mapped<T>(href: string | null, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof CalDavError ? remoteError(error, href) : error;
+  }
+}
+
+/** ports.ts's table: CalDavError.kind → the port error the engine branches on. */
+export function remoteError(error: CalDavError, href: string | null): Error {
+  const options = { href, cause: error };
+  switch (error.kind) {
+    case 'sync_token_invalid':
+      return new RemoteSyncTokenInvalid(error.message, options);
+    case 'precondition_failed':
+      return new RemotePreconditionFailed(error.message, options);
+    case 'not_found':
+      return new RemoteNotFound(error.message, options);
+    case 'unauthorized':
+    case 'forbidden':
+    case 'blocked_address':
+      return new RemoteAccessDenied(error.message, options);
+    case 'rate_limited':
+    case 'server_error':
+    case 'network':
+    case 'timeout':
+    case 'invalid_response':
+    case 'insufficient_storage':
+      return new RemoteUnavailable(error.message, { ...options, retryAfterMs: error.retryAfterMs });
+  }
+}

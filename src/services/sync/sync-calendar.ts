@@ -1,0 +1,42 @@
+import { defaultSyncWindow } from '../../domain/sync/sync-window.ts';
+import type { Database } from '../../store/database.ts';
+import type { EventCodec, OpenRemoteCalendar, SyncStore } from './ports.ts';
+import { runInboundSync, type InboundSyncReport } from './run-inbound-sync.ts';
+
+export interface SyncCalendarDeps {
+  db: Database;
+  store: SyncStore;
+  openRemote: OpenRemoteCalendar;
+  codec: EventCodec;
+  window: { pastDays: number; futureDays: number };
+  now: () => Date;
+}
+
+// Progress is written only for imports big enough for a person to wait on.
+const PROGRESS_THRESHOLD = 200;
+
+/**
+ * One inbound sync of one configured calendar. Remote errors propagate to the job that runs it,
+ * which records them and decides when to try again; a first import of a large calendar writes its
+ * progress ("1,200 of 5,000") to the calendar as it goes.
+ */
+export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId: string; mode: 'incremental' | 'full' }): Promise<InboundSyncReport> {
+  const now = deps.now();
+  const remote = await deps.openRemote(options.calendarId);
+  let reported = false;
+  const report = await runInboundSync(
+    { store: deps.store, remote, codec: deps.codec },
+    {
+      calendarId: options.calendarId,
+      mode: options.mode,
+      now,
+      window: defaultSyncWindow(now, { daysBack: deps.window.pastDays, daysAhead: deps.window.futureDays }),
+      onProgress: async ({ done, total }) => {
+        if (total < PROGRESS_THRESHOLD && !reported) return;
+        reported = true;
+        await deps.db.updateTable('remote_calendars').set({ import_total: total, import_done: done }).where('id', '=', options.calendarId).execute();
+      },
+    },
+  );
+  return report;
+}

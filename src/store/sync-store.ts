@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import type { SyncStore } from '../services/sync/ports.ts';
+import type { DB } from './schema.ts';
+import { loadAppointmentsForSync, loadConfirmedAppointmentSpans, loadLinkedAppointments } from './sync-store/appointments.ts';
+import { applyInboundBatch } from './sync-store/apply-inbound-batch.ts';
+import { loadCalendarState } from './sync-store/calendar-state.ts';
+import { applyItemChange } from './sync-store/items.ts';
+import { deleteLink, readLink, saveLink } from './sync-store/links.ts';
+import { claimOutboxRows, lockOutboxRow, recordOutboxResult } from './sync-store/outbox.ts';
+import { applyRemoteEdit } from './sync-store/remote-edit.ts';
+import { isUuid } from './sync-store/rows.ts';
+
+export interface SyncStoreOptions {
+  /** Tandem's public base URL: events link back to `${publicUrl}/appointments/<id>`. */
+  publicUrl: string;
+  /** The clock for stamps the store makes itself (history, done rows, rows it enqueues). */
+  now: () => Date;
+}
+
+/**
+ * The sync engine's SyncStore over PostgreSQL (and PGlite): see ports.ts for each method's
+ * contract. ATOMIC methods run in one transaction, and everything inside one uses the transaction
+ * handle only — PGlite has a single connection, so touching the outer handle there would wait on
+ * the transaction forever.
+ */
+export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): SyncStore {
+  return {
+    loadCalendarState: (calendarId) => loadCalendarState(db, calendarId),
+
+    loadLinkedAppointments: (userId, appointmentIds) => loadLinkedAppointments(db, userId, appointmentIds, options.publicUrl),
+
+    loadConfirmedAppointmentSpans: (userId, ranges) => loadConfirmedAppointmentSpans(db, userId, ranges),
+
+    applyInboundBatch: (batch) => db.transaction().execute((trx) => applyInboundBatch(trx, batch, options.now())),
+
+    claimOutboxRows: (claim) => db.transaction().execute((trx) => claimOutboxRows(trx, claim)),
+
+    async loadOutboundTarget(row) {
+      const [appointments, primary, link] = await Promise.all([
+        loadAppointmentsForSync(db, [row.appointmentId], row.userId, options.publicUrl),
+        db.selectFrom('remote_calendars').select('id').where('user_id', '=', row.userId).where('role', '=', 'primary').executeTakeFirst(),
+        isUuid(row.appointmentId) ? readLink(db, row.appointmentId, row.userId) : Promise.resolve(null),
+      ]);
+      return { appointment: appointments.get(row.appointmentId) ?? null, primaryCalendarId: primary?.id ?? null, link };
+    },
+
+    recordWriteIntent: (link) => db.transaction().execute((trx) => saveLink(trx, link)),
+
+    finishOutboxRow: (outcome) =>
+      db.transaction().execute(async (trx) => {
+        const now = options.now();
+        await lockOutboxRow(trx, outcome.row.id);
+        if (outcome.remoteEdit !== undefined) await applyRemoteEdit(trx, outcome.remoteEdit, now);
+        const { appointmentId, userId } = outcome.row;
+        if (outcome.link === null) await deleteLink(trx, appointmentId, userId);
+        else if (outcome.link !== undefined) await saveLink(trx, outcome.link);
+        for (const change of outcome.items ?? []) await applyItemChange(trx, change);
+        await recordOutboxResult(trx, outcome.row.id, outcome.result, now);
+      }),
+  };
+}

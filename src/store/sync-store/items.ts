@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { CalendarItemChange } from '../../domain/sync/inbound-actions.ts';
+import type { DB } from '../schema.ts';
+import { ItemChangeSet } from './item-changes.ts';
+
+/**
+ * remote_items (the per-item status of a calendar) and imported_occurrences (the blocked slots of
+ * imported items). Occurrences always belong to an item and go with it (on delete cascade).
+ */
+
+/** The calendar an item belongs to, with what its rows must carry. */
+export interface ItemCalendar {
+  id: string;
+  workspaceId: string;
+  userId: string;
+}
+
+export async function loadItemCalendar(db: Kysely<DB>, calendarId: string, options: { lock?: boolean } = {}): Promise<ItemCalendar | null> {
+  let query = db.selectFrom('remote_calendars').select(['id', 'workspace_id', 'user_id']).where('id', '=', calendarId);
+  if (options.lock) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row === undefined ? null : { id: row.id, workspaceId: row.workspace_id, userId: row.user_id };
+}
+
+/**
+ * A status change the dispatcher made with its write (itemChangesForLink): the item upserted without
+ * occurrences, or deleted. A calendar removed meanwhile has no status left to change.
+ */
+export async function applyItemChange(db: Kysely<DB>, change: CalendarItemChange): Promise<void> {
+  const calendar = await loadItemCalendar(db, change.calendarId);
+  if (calendar === null) return;
+  const set = new ItemChangeSet(calendar);
+  set.add(change.item === null ? { href: change.href, type: 'delete' } : { href: change.href, type: 'upsert', item: { ...change.item, href: change.href }, occurrences: [] });
+  await set.flush(db);
+}

@@ -1,0 +1,114 @@
+import { sql, type Kysely } from 'kysely';
+import type { OutboxResult, OutboxRow } from '../../services/sync/ports.ts';
+import type { DB } from '../schema.ts';
+
+/**
+ * The outbox's life cycle: rows are written by the booking transaction (record-outbound-change.ts)
+ * or by an iCloud edit that other assignees' copies must follow, claimed under a lease by a
+ * dispatcher, and finished as done, due again later, or parked as failed — never deleted.
+ */
+
+export async function enqueueOutbox(
+  db: Kysely<DB>,
+  rows: { workspaceId: string; appointmentId: string; userIds: readonly string[]; op: 'upsert' | 'delete'; notBefore: Date },
+): Promise<void> {
+  if (rows.userIds.length === 0) return;
+  await db
+    .insertInto('outbox')
+    .values(rows.userIds.map((userId) => ({ workspace_id: rows.workspaceId, appointment_id: rows.appointmentId, user_id: userId, op: rows.op, not_before: rows.notBefore })))
+    .execute();
+}
+
+interface ClaimedRow {
+  id: number;
+  appointment_id: string;
+  user_id: string;
+  op: 'upsert' | 'delete';
+  attempts: number;
+}
+
+/**
+ * Claims up to `limit` due rows, oldest first, at most one per (appointment, user) and none of a
+ * pair that already has a row out under a lease. Call inside a transaction.
+ *
+ * `picked` chooses the oldest due row of each free pair; the outer query locks those with SKIP
+ * LOCKED and re-checks the lease on the locked row. Under READ COMMITTED a row another claimer has
+ * leased and committed meanwhile is re-read and fails that check, and one it holds uncommitted is
+ * skipped — so two claimers never get the same row, nor two rows of one pair (the second claimer
+ * picks the same oldest row of the pair, and skips it).
+ */
+export async function claimOutboxRows(db: Kysely<DB>, options: { now: Date; limit: number; leaseMs: number }): Promise<OutboxRow[]> {
+  const { now } = options;
+  const limit = Math.max(0, Math.floor(options.limit));
+  if (limit === 0) return [];
+  const claimed = await sql<ClaimedRow>`
+    with picked as (
+      select min(o.id) as id
+      from outbox o
+      where o.status = 'pending'
+        and o.not_before <= ${now}::timestamptz
+        and (o.leased_until is null or o.leased_until <= ${now}::timestamptz)
+        and not exists (
+          select 1 from outbox b
+          where b.status = 'pending' and b.leased_until > ${now}::timestamptz
+            and b.appointment_id = o.appointment_id and b.user_id = o.user_id
+        )
+      group by o.appointment_id, o.user_id
+      order by min(o.id)
+      limit ${limit}::integer
+    )
+    select o.id, o.appointment_id, o.user_id, o.op, o.attempts
+    from outbox o
+    where o.id in (select id from picked)
+      and o.status = 'pending'
+      and (o.leased_until is null or o.leased_until <= ${now}::timestamptz)
+    order by o.id
+    for update of o skip locked
+  `.execute(db);
+  const rows = claimed.rows;
+  if (rows.length === 0) return [];
+  await db
+    .updateTable('outbox')
+    .set({ leased_until: new Date(now.getTime() + options.leaseMs) })
+    .where('id', 'in', rows.map((r) => Number(r.id)))
+    .execute();
+  return rows.map((r) => ({ id: String(r.id), appointmentId: r.appointment_id, userId: r.user_id, op: r.op, attempt: r.attempts }));
+}
+
+/** Locks the row for its outcome; throws when it does not exist (an id the store never issued). */
+export async function lockOutboxRow(db: Kysely<DB>, id: string): Promise<void> {
+  const row = /^\d+$/.test(id) ? await db.selectFrom('outbox').select('id').where('id', '=', Number(id)).forUpdate().executeTakeFirst() : undefined;
+  if (row === undefined) throw new Error(`no outbox row ${id}`);
+}
+
+/** Records the result and releases the lease. */
+export async function recordOutboxResult(db: Kysely<DB>, id: string, result: OutboxResult, now: Date): Promise<void> {
+  const where = db.updateTable('outbox').where('id', '=', Number(id));
+  switch (result.status) {
+    case 'done':
+      await where.set({ status: 'done', leased_until: null, done_at: now }).execute();
+      return;
+    case 'retry':
+      await where.set({ leased_until: null, attempts: result.attempt, not_before: result.notBefore, last_error: result.error }).execute();
+      return;
+    case 'failed':
+      await where.set({ status: 'failed', leased_until: null, attempts: result.attempt, last_error: result.error }).execute();
+      return;
+  }
+}
+
+/**
+ * Rows parked as failed (access revoked, calendar gone) become due again: for when the user
+ * reconnects or reconfigures. They were kept for exactly this; the plan is made afresh from the
+ * appointment's state, so replaying them cannot duplicate anything.
+ */
+export async function requeueFailedOutbox(db: Kysely<DB>, userId: string, now: Date): Promise<number> {
+  const rows = await db
+    .updateTable('outbox')
+    .set({ status: 'pending', not_before: now, leased_until: null })
+    .where('user_id', '=', userId)
+    .where('status', '=', 'failed')
+    .returning('id')
+    .execute();
+  return rows.length;
+}

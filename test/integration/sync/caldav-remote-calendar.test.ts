@@ -1,0 +1,188 @@
+/**
+ * The RemoteCalendar adapter over the CalDAV client, against Radicale, Xandikos and the iCloud
+ * emulator: the port's behaviour (ports.ts) and its error table, as the sync engine relies on them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CalDavError, createTransport, type CalDavErrorKind, type RequestEvent } from '../../../src/caldav/index.ts';
+import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
+import { createCalDavRemoteCalendar, remoteError } from '../../../src/services/sync/caldav-remote-calendar.ts';
+import type { RemoteCalendar } from '../../../src/services/sync/ports.ts';
+import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from '../../../src/services/sync/remote-errors.ts';
+import { makeCalendar, simpleEventIcs } from '../../support/caldav-fixtures.ts';
+import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
+import { startRadicale } from '../../support/radicale.ts';
+import { startXandikos } from '../../support/xandikos.ts';
+
+const event = (uid: string, summary: string) => simpleEventIcs({ uid, summary, start: '20300304T090000Z', end: '20300304T100000Z' });
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+interface Target {
+  remote: RemoteCalendar;
+  calendarUrl: string;
+  /** A token this server refuses, and the status it refuses it with. */
+  refusedToken: string;
+  refusedStatus: number;
+}
+
+/** The whole life of two events through the port, on one server. */
+async function exercise({ remote, calendarUrl, refusedToken, refusedStatus }: Target): Promise<void> {
+  const a = remote.hrefFor(appointmentEventUid('0a0a0a0a-0000-4000-8000-00000000000a'));
+  const b = remote.hrefFor('someone else@example.com');
+  expect(a).toBe(`${calendarUrl}tandem-0a0a0a0a-0000-4000-8000-00000000000a-tandem.ics`);
+  expect(b).toBe(`${calendarUrl}someone-else-example.com.ics`);
+
+  await remote.put(a, event('a', 'A'), { ifNoneMatch: '*' });
+  await remote.put(b, event('someone else@example.com', 'B'), { ifNoneMatch: '*' });
+  // A retried create lands on the same href and is refused instead of duplicating.
+  expect(await rejection(remote.put(a, event('a', 'A again'), { ifNoneMatch: '*' }))).toBeInstanceOf(RemotePreconditionFailed);
+
+  const initial = await remote.syncCollection(null);
+  expect(initial.changed.map((c) => c.href).sort()).toEqual([a, b].sort());
+  expect([initial.deleted, initial.truncated]).toEqual([[], false]);
+
+  const missing = `${calendarUrl}missing.ics`;
+  const fetched = await remote.multiget([a, b, missing]);
+  const byHref = new Map(fetched.map((f) => [f.href, f]));
+  expect(byHref.get(a)?.ics).toContain('SUMMARY:A');
+  expect(byHref.get(b)?.ics).toContain('SUMMARY:B');
+  expect(byHref.get(missing)?.ics ?? null).toBeNull();
+  const etagA = byHref.get(a)?.etag ?? (await remote.get(a))?.etag ?? null;
+  expect(etagA).not.toBeNull();
+
+  expect(await rejection(remote.put(a, event('a', 'Stale'), { ifMatch: '"not-the-etag"' }))).toBeInstanceOf(RemotePreconditionFailed);
+  await remote.put(a, event('a', 'A moved'), { ifMatch: etagA! });
+  expect((await remote.get(a))?.ics).toContain('SUMMARY:A moved');
+
+  const current = await remote.get(b);
+  await remote.delete(b, current!.etag);
+  expect(await remote.get(b)).toBeNull();
+  // Gone already: deleting again is done, not an error (the dispatcher treats 404 as done either way).
+  await remote.delete(b, null);
+
+  const incremental = await remote.syncCollection(initial.token);
+  expect(incremental.changed.map((c) => c.href)).toEqual([a]);
+  expect(incremental.deleted).toEqual([b]);
+  expect(incremental.token).not.toBe(initial.token);
+  const idle = await remote.syncCollection(incremental.token);
+  expect([idle.changed, idle.deleted]).toEqual([[], []]);
+
+  expect((await remote.listEtags()).map((e) => e.href)).toEqual([a]);
+  const refused = await rejection(remote.syncCollection(refusedToken));
+  expect(refused).toBeInstanceOf(RemoteSyncTokenInvalid);
+  expect(((refused as RemoteSyncTokenInvalid).cause as CalDavError).status).toBe(refusedStatus);
+  // An update of an event that is not there loses its precondition; reading it is just null.
+  const never = `${calendarUrl}never-was.ics`;
+  expect(await rejection(remote.put(never, event('never-was', 'N'), { ifMatch: '"e1"' }))).toBeInstanceOf(RemotePreconditionFailed);
+  expect(await remote.get(never)).toBeNull();
+}
+
+describe('CalDAV RemoteCalendar on Radicale', () => {
+  let server: Awaited<ReturnType<typeof startRadicale>>;
+  const requests: RequestEvent[] = [];
+  let target: Target;
+
+  beforeAll(async () => {
+    server = await startRadicale();
+    const auth = { username: server.username, password: server.password };
+    const calendarUrl = `${server.calendarHomeUrl}sync/`;
+    await makeCalendar(auth, calendarUrl, { displayName: 'Sync', components: ['VEVENT'] });
+    const transport = createTransport({ credentials: auth, allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
+    target = { remote: createCalDavRemoteCalendar({ calendarUrl, transport }), calendarUrl, refusedToken: 'http://radicale.org/ns/sync/0', refusedStatus: 403 };
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('syncs, fetches and writes conditionally through the port; refuses an unknown token (403) as RemoteSyncTokenInvalid', () => exercise(target));
+
+  it('multigets in batches of 100', async () => {
+    const hrefs = Array.from({ length: 150 }, (_, i) => target.remote.hrefFor(`batch-${i}`));
+    await target.remote.put(hrefs[120]!, event('batch-120', 'Batch'), { ifNoneMatch: '*' });
+    requests.length = 0;
+    const items = await target.remote.multiget(hrefs);
+    expect(requests.map((r) => r.method)).toEqual(['REPORT', 'REPORT']);
+    expect(items.filter((i) => i.ics !== null).map((i) => i.href)).toEqual([hrefs[120]]);
+  });
+});
+
+describe('CalDAV RemoteCalendar on Xandikos', () => {
+  let server: Awaited<ReturnType<typeof startXandikos>>;
+
+  beforeAll(async () => {
+    server = await startXandikos();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('syncs, fetches and writes conditionally through the port; refuses an unknown token (500) as RemoteSyncTokenInvalid', async () => {
+    const transport = createTransport({ credentials: { username: server.username, password: server.password }, allowPrivateNetworks: true });
+    await exercise({ remote: createCalDavRemoteCalendar({ calendarUrl: server.defaultCalendarUrl, transport }), calendarUrl: server.defaultCalendarUrl, refusedToken: 'no-such-token', refusedStatus: 500 });
+  });
+});
+
+describe('CalDAV RemoteCalendar on the iCloud emulator', () => {
+  let icloud: ICloudEmulator;
+  let remote: RemoteCalendar;
+
+  beforeAll(async () => {
+    icloud = await startICloudEmulator();
+    const transport = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, allowPrivateNetworks: true });
+    remote = createCalDavRemoteCalendar({ calendarUrl: icloud.calendarUrls.work, transport });
+  });
+  afterAll(async () => {
+    await icloud?.stop();
+  });
+
+  it('syncs, fetches and writes conditionally through the port; refuses a stale token as RemoteSyncTokenInvalid', () =>
+    exercise({ remote, calendarUrl: icloud.calendarUrls.work, refusedToken: 'HwoQEgwAAbogus', refusedStatus: 403 }));
+
+  it('a revoked password (401) and a refusal (403) are RemoteAccessDenied; 503 is RemoteUnavailable with Retry-After', async () => {
+    try {
+      icloud.setFault({ kind: 'unauthorized' });
+      expect(await rejection(remote.syncCollection(null))).toBeInstanceOf(RemoteAccessDenied);
+      expect(await rejection(remote.put(remote.hrefFor('x'), event('x', 'X'), { ifNoneMatch: '*' }))).toBeInstanceOf(RemoteAccessDenied);
+      icloud.setFault({ kind: 'forbidden' });
+      expect(await rejection(remote.listEtags())).toBeInstanceOf(RemoteAccessDenied);
+      icloud.setFault({ kind: 'unavailable', retryAfterSeconds: 120 });
+      const busy = await rejection(remote.multiget([remote.hrefFor('x')]));
+      expect(busy).toBeInstanceOf(RemoteUnavailable);
+      expect((busy as RemoteUnavailable).retryAfterMs).toBe(120_000);
+      expect(await rejection(remote.get(remote.hrefFor('x')))).toBeInstanceOf(RemoteUnavailable);
+    } finally {
+      icloud.setFault({ kind: 'none' });
+    }
+    expect(await remote.get(remote.hrefFor('x'))).toBeNull();
+  });
+});
+
+describe('CalDAV RemoteCalendar error table', () => {
+  const expected: Record<CalDavErrorKind, new (...args: never[]) => Error> = {
+    sync_token_invalid: RemoteSyncTokenInvalid,
+    precondition_failed: RemotePreconditionFailed,
+    not_found: RemoteNotFound,
+    unauthorized: RemoteAccessDenied,
+    forbidden: RemoteAccessDenied,
+    blocked_address: RemoteAccessDenied,
+    rate_limited: RemoteUnavailable,
+    server_error: RemoteUnavailable,
+    network: RemoteUnavailable,
+    timeout: RemoteUnavailable,
+    invalid_response: RemoteUnavailable,
+    insufficient_storage: RemoteUnavailable,
+  };
+  it.each(Object.entries(expected))('%s → %o', (kind, errorClass) => {
+    const error = remoteError(new CalDavError({ kind: kind as CalDavErrorKind, message: 'm', url: 'https://x.example/c/e.ics', retryAfterMs: 5_000 }), 'https://x.example/c/e.ics');
+    expect(error).toBeInstanceOf(errorClass);
+    expect((error as RemoteNotFound).href).toBe('https://x.example/c/e.ics');
+    if (error instanceof RemoteUnavailable) expect(error.retryAfterMs).toBe(5_000);
+  });
+});
