@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
-import { createApp, openDatabase } from './app.ts';
+import { createApp, createSyncWork, openDatabase } from './app.ts';
+import { loadSecretKey } from './services/secrets/load-secret-key.ts';
+import { createSecretBox } from './services/secrets/secret-box.ts';
+import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
+import { runWorker } from './jobs/run-worker.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { seedDemo } from './services/workspaces/seed-demo.ts';
 import { runIcsExpand } from './ical/expand-cli.ts';
@@ -42,6 +46,21 @@ async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** `tandem worker`: shares the sync jobs on Redis with every other worker, until SIGTERM. */
+async function worker(config: Config): Promise<void> {
+  if (!config.redisUrl) throw new Error('tandem worker needs REDIS_URL (redis://…): workers share their jobs through Redis. Without it, `tandem serve` syncs in-process.');
+  // The embedded PGlite belongs to one process: workers need the shared PostgreSQL.
+  if (!config.databaseUrl) throw new Error('tandem worker needs DATABASE_URL (postgres://…): the embedded database cannot be shared between processes.');
+  const secretKey = loadSecretKey({ secretKey: config.secretKey, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (secretKey.warning) console.warn(secretKey.warning);
+  const database = await openDatabase(config);
+  await migrateToLatest(database.db);
+  const work = createSyncWork(config, database.db, createSecretBox(secretKey.key));
+  console.log(`  Tandem worker processing sync jobs from ${new URL(config.redisUrl).host} (database: ${database.kind})`);
+  await runWorker({ redisUrl: config.redisUrl, work, store: createScheduleStore(database.db), config });
+  await database.close();
+}
+
 async function migrate(config: Config): Promise<void> {
   const database = await openDatabase(config);
   const applied = await migrateToLatest(database.db);
@@ -65,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'migrate':
       await migrate(config);
+      return 0;
+    case 'worker':
+      await worker(config);
       return 0;
     case 'help':
     case '--help':
