@@ -16,6 +16,7 @@ export const appErrorCodes = {
   slug_taken: { status: 409, message: 'That address is already used in this workspace.' },
   slot_taken: { status: 409, message: 'That time was just taken. Please pick another slot.' },
   appointment_cancelled: { status: 409, message: 'This appointment has been cancelled.' },
+  calendar_has_appointments: { status: 409, message: 'This calendar still has upcoming appointments. Cancel them first (so clients are told), then delete it.' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used for a different request.' },
   slot_unavailable: { status: 422, message: 'That time is not a bookable slot of this calendar.' },
   in_past: { status: 422, message: 'That time is in the past.' },

@@ -134,6 +134,18 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(assigned).toEqual([a, b, a, b]);
   });
 
+  it('refuses to delete a calendar with upcoming bookings until they are cancelled', async () => {
+    const calendarId = await addCalendar(api.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
+    const booked = await book(calendarId, { start: '2026-12-02T09:00:00Z', contact: contact('keep') });
+    const refused = await api.server.inject({ method: 'DELETE', url: `/api/calendars/${calendarId}`, headers: owner.headers });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('calendar_has_appointments');
+    expect((await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(200);
+    await api.server.inject({ method: 'POST', url: `/api/public/bookings/${booked.json<{ manageToken: string }>().manageToken}/cancel` });
+    expect((await api.server.inject({ method: 'DELETE', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(204);
+    expect((await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(404);
+  });
+
   it('keeps a 09:00–17:00 day at 09:00 local on both sides of a DST change', async () => {
     const ny = await addMember(api.server, owner, { timezone: 'America/New_York', weeklyHours: { 5: [{ start: '09:00', end: '17:00' }], 1: [{ start: '09:00', end: '17:00' }] } });
     const calendarId = await addCalendar(api.server, owner, { type: 'simple', durationMin: 60, windowDays: 400, members: [{ userId: ny }] });
