@@ -1,18 +1,10 @@
-import type { Database } from '../store/database.ts';
-import type { EventCodec, OpenRemoteCalendar, SyncStore } from '../services/sync/ports.ts';
 import { RemoteAccessDenied, RemoteUnavailable } from '../services/sync/remote-errors.ts';
-import { syncCalendar } from '../services/sync/sync-calendar.ts';
+import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
 import { dispatchOutbox } from '../services/sync/dispatch-outbox.ts';
 import type { SyncJobOutcome, SyncWork } from './sync-job.ts';
 
-export interface CalendarSyncWorkOptions {
-  db: Database;
-  store: SyncStore;
-  openRemote: OpenRemoteCalendar;
-  codec: EventCodec;
-  window: { pastDays: number; futureDays: number };
-  now: () => Date;
-}
+/** The work needs exactly what one calendar sync needs, plus the dispatcher's share of it. */
+export type CalendarSyncWorkOptions = SyncCalendarDeps;
 
 /**
  * The real work behind the queue: inbound sync of a calendar and the outbox dispatcher, with remote
