@@ -12,6 +12,7 @@ import { loadSecretKey } from './services/secrets/load-secret-key.ts';
 import { createSecretBox, type SecretBox } from './services/secrets/secret-box.ts';
 import { connectionRoutes } from './http/routes/connection-routes.ts';
 import { syncRoutes } from './http/routes/sync-routes.ts';
+import { defaultWebDistDir, registerStaticWeb } from './http/static-web.ts';
 import { caldavSettingsFrom } from './services/connections/connection-context.ts';
 import { createRemoteOpener } from './services/sync/open-remote-calendar.ts';
 import { icalEventCodec } from './services/sync/ical-codec.ts';
@@ -71,6 +72,7 @@ export async function createApp(
       plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: (id) => jobs.syncNow(id) })],
     },
   );
+  await registerStaticWeb(server, defaultWebDistDir);
   if (secretKey.warning) server.log.warn(secretKey.warning);
   return {
     config,

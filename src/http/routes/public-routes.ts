@@ -18,7 +18,7 @@ const publicCalendarSchema = z.object({
 }).meta({ id: 'PublicCalendar' });
 
 /** What a client may see of a booking: no staff ids, no other attendees. */
-const publicBookingSchema = z.object({ start: z.string(), end: z.string(), status: z.enum(['confirmed', 'cancelled']), title: z.string(), location: z.string().nullable(), seats: z.number() }).meta({ id: 'PublicBooking' });
+const publicBookingSchema = z.object({ calendarId: z.string(), serviceId: z.string().nullable(), start: z.string(), end: z.string(), status: z.enum(['confirmed', 'cancelled']), title: z.string(), location: z.string().nullable(), seats: z.number() }).meta({ id: 'PublicBooking' });
 
 const publicErrors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
 const calendarParam = z.object({ calendarId: z.string() });
@@ -26,7 +26,7 @@ const tokenParam = z.object({ token: z.string().min(1).max(200) });
 
 function toPublicBooking(view: AppointmentView, attendeeId: string) {
   const attendee = view.attendees.find((a) => a.id === attendeeId);
-  return { start: view.start, end: view.end, status: attendee?.status ?? view.status, title: view.title, location: view.location, seats: attendee?.seats ?? 1 };
+  return { calendarId: view.calendarId, serviceId: view.serviceId, start: view.start, end: view.end, status: attendee?.status ?? view.status, title: view.title, location: view.location, seats: attendee?.seats ?? 1 };
 }
 
 /** Unauthenticated endpoints of the booking page; a booking is managed by its secret link. */
