@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasTimedVeventWithoutEnd } from '../../support/icloud-emulator/ical-rules.ts';
 import { multistatus, parsePropfind, propfindResponse, resource, serializeICloud } from '../../support/icloud-emulator/icloud-xml.ts';
 import { CALDAV, CS, DAV, descendants, el, firstChild, parseXml, serializePrefixed, textOf, type XmlElement, type XmlNode } from '../../support/icloud-emulator/xml.ts';
 
-const ICLOUD_FIXTURES = '/work/shared/fixtures/kashcal/caldav/icloud';
+const ICLOUD_FIXTURES = fileURLToPath(new URL('../../unit/caldav/fixtures/kashcal/caldav/icloud', import.meta.url));
 
 /** Drops whitespace-only text, which iCloud's padding adds and XML consumers ignore. */
 function significant(node: XmlElement): XmlElement {
