@@ -10,10 +10,11 @@ export interface SyncCalendarDeps {
   codec: EventCodec;
   window: { pastDays: number; futureDays: number };
   now: () => Date;
+  /** Objects per multiget batch (default 100). */
+  batchSize?: number;
+  /** Imports of at least this many objects write their progress (default 200: big enough to wait on). */
+  progressThreshold?: number;
 }
-
-// Progress is written only for imports big enough for a person to wait on.
-const PROGRESS_THRESHOLD = 200;
 
 /**
  * One inbound sync of one configured calendar. Remote errors propagate to the job that runs it,
@@ -30,9 +31,10 @@ export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId
       calendarId: options.calendarId,
       mode: options.mode,
       now,
+      ...(deps.batchSize !== undefined && { batchSize: deps.batchSize }),
       window: defaultSyncWindow(now, { daysBack: deps.window.pastDays, daysAhead: deps.window.futureDays }),
       onProgress: async ({ done, total }) => {
-        if (total < PROGRESS_THRESHOLD && !reported) return;
+        if (total < (deps.progressThreshold ?? 200) && !reported) return;
         reported = true;
         await deps.db.updateTable('remote_calendars').set({ import_total: total, import_done: done }).where('id', '=', options.calendarId).execute();
       },
