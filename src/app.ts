@@ -13,7 +13,7 @@ import { createSecretBox, type SecretBox } from './services/secrets/secret-box.t
 import { connectionRoutes } from './http/routes/connection-routes.ts';
 import { syncRoutes } from './http/routes/sync-routes.ts';
 import { defaultWebDistDir, registerStaticWeb } from './http/static-web.ts';
-import { caldavSettingsFrom } from './services/connections/connection-context.ts';
+import { caldavSettingsFrom, type ConnectionLog } from './services/connections/connection-context.ts';
 import { createRemoteOpener } from './services/sync/open-remote-calendar.ts';
 import { icalEventCodec } from './services/sync/ical-codec.ts';
 import { createSyncStore } from './store/sync-store.ts';
@@ -38,9 +38,10 @@ export interface App {
 }
 
 /** The sync engine's real adapters: PostgreSQL store, CalDAV remotes, ical.js codec. */
-export function createSyncWork(config: Config, db: Database, secretBox: SecretBox, now: () => Date = () => new Date()): SyncWork {
+export function createSyncWork(config: Config, db: Database, secretBox: SecretBox, options: { now?: () => Date; log?: ConnectionLog } = {}): SyncWork {
+  const now = options.now ?? (() => new Date());
   const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
-  const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config) });
+  const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
   return createCalendarSyncWork({ db, store, openRemote, codec: icalEventCodec, window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays }, now });
 }
 
@@ -62,8 +63,8 @@ export async function createApp(
   const database = options.database ?? (await openDatabase(config));
   await migrateToLatest(database.db);
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
-  const work = createSyncWork(config, database.db, secretBox);
-  const jobs = await startJobs({ config, work, store: createScheduleStore(database.db) });
+  // Assigned once the server (whose logger the sync work shares) exists; used only by handlers.
+  let jobs: Jobs;
   const server = await buildServer(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void jobs.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
@@ -73,6 +74,9 @@ export async function createApp(
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);
+  // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
+  const work = createSyncWork(config, database.db, secretBox, { log: server.log });
+  jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
   if (secretKey.warning) server.log.warn(secretKey.warning);
   return {
     config,

@@ -13,11 +13,12 @@ import { listCalendars } from '../../../src/caldav/index.ts';
 import { createApp, type App } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { openTransport } from '../../../src/services/connections/open-transport.ts';
-import { signUp } from '../../support/api.ts';
+import { addCalendar, signUp } from '../../support/api.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { freePort } from '../../support/free-port.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
-import { connectICloud, startApp, type ConnectionJson } from './harness.ts';
+import { connectICloud, putConfiguration, startApp, type ConnectionJson } from './harness.ts';
 
 let emulator: ICloudEmulator;
 beforeAll(async () => {
@@ -74,6 +75,32 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
     const transport = openTransport({ connection: row, secretBox: app.secretBox, caldav: { icloudCalDavUrl: emulator.baseUrl, allowPrivateNetworks: true, timeoutMs: 10_000 }, log: app.server.log });
     expect((await listCalendars({ calendarHomeUrl: row.calendar_home_url, transport })).length).toBeGreaterThan(0);
 
+    // A whole sync cycle as the scheduler runs it: inbound sync of the primary calendar, a booking
+    // pushed to iCloud by the dispatcher, then a sync that iCloud refuses (401).
+    const home = connection.calendars.find((c) => c.writable && c.connectable);
+    expect(home).toBeDefined();
+    expect((await call(putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: home!.id, conflictCalendarIds: [] }))).statusCode).toBe(200);
+    expect(await app.work.syncCalendar(home!.id, 'incremental')).toEqual({ status: 'ok' });
+    const calendarId = await addCalendar(app.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
+    // This app runs on the real clock: book a Monday one to two weeks ahead, in London working hours.
+    // Each database kind takes its own hour: the other run's event is in the same iCloud calendar,
+    // and (correctly) imported as busy time here.
+    const monday = new Date();
+    monday.setUTCDate(monday.getUTCDate() + 7 + ((8 - monday.getUTCDay()) % 7));
+    monday.setUTCHours(kind === 'pglite' ? 10 : 13, 0, 0, 0);
+    const booked = await call(app.server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, payload: { start: monday.toISOString(), contact: { name: 'Ada', email: 'ada@example.test' } } }));
+    expect(booked.statusCode, booked.body).toBe(201);
+    // The booking asked the queue to push at once; wait until the event's link records its etag.
+    await app.work.dispatchOutbox();
+    const { id: appointmentId } = await database.db.selectFrom('appointments').select('id').where('calendar_id', '=', calendarId).executeTakeFirstOrThrow();
+    await waitFor(async () => (await database.db.selectFrom('appointment_links').select('etag').where('appointment_id', '=', appointmentId).executeTakeFirst())?.etag, 'the appointment event to reach iCloud');
+    emulator.setFault({ kind: 'unauthorized' });
+    try {
+      expect(await app.work.syncCalendar(home!.id, 'incremental')).toMatchObject({ status: 'stop', error: { code: 'needs_reconnect' } });
+    } finally {
+      emulator.setFault({ kind: 'none' });
+    }
+
     const forbidden = [password, pasted, password.replaceAll('-', ''), wrongPassword, appleIdPassword, Buffer.from(`${emulator.appleId}:${password}`).toString('base64')];
     const log = lines.join('');
     // The capture works and saw the traffic, so its silence about the password means something.
@@ -81,6 +108,8 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
     expect(log).toContain('"msg":"calendar account connected"');
     expect(log).toContain('"msg":"request failed"');
     expect(log).toContain('/reauthenticate');
+    expect(log).toMatch(/"caldav":\{"method":"REPORT"/);
+    expect(log).toMatch(/"caldav":\{"method":"PUT"/);
     for (const secret of forbidden) {
       expect(log.includes(secret), `log contains ${secret}`).toBe(false);
       for (const response of responses) expect(response.body.includes(secret), `${response.statusCode} response contains ${secret}`).toBe(false);
