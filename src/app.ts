@@ -63,20 +63,21 @@ export async function createApp(
   const database = options.database ?? (await openDatabase(config));
   await migrateToLatest(database.db);
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
-  // Assigned once the server (whose logger the sync work shares) exists; used only by handlers.
-  let jobs: Jobs;
+  // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
+  const started: { jobs: Jobs | null } = { jobs: null };
   const server = await buildServer(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
-    { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void jobs.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
+    { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: logRedactPaths, ...(options.logStream && { stream: options.logStream }) },
-      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: (id) => jobs.syncNow(id) })],
+      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
   const work = createSyncWork(config, database.db, secretBox, { log: server.log });
-  jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
+  const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
+  started.jobs = jobs;
   if (secretKey.warning) server.log.warn(secretKey.warning);
   return {
     config,
