@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/ensure-caldav-servers.sh
-[ -f scripts/ensure-chromium.sh ] && bash scripts/ensure-chromium.sh
-if npm run | grep -q '^  build:web'; then npm run --silent build:web; fi
+bash scripts/ensure-test-programs.sh
+echo "== build web app (type-checks web/ too)"
+npm run --silent build:web
 
 echo "== type-check"
 npx tsc --noEmit -p .

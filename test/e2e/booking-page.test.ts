@@ -39,7 +39,7 @@ function ensureWebBuild(): void {
 }
 
 function ensureChromium(): void {
-  if (!existsSync(CHROMIUM)) execFileSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'pipe' });
+  if (!existsSync(CHROMIUM)) execFileSync('bash', [join(root, 'scripts', 'ensure-test-programs.sh')], { stdio: 'pipe' });
 }
 
 describe('web UI in a real browser', () => {

@@ -38,7 +38,7 @@ function answersHttp(port: number): Promise<boolean> {
  */
 export async function spawnServerProcess(command: string, argsFor: (port: number) => string[], what: string): Promise<ServerProcess> {
   if (!existsSync(command)) {
-    throw new Error(`${command} is missing; run scripts/ensure-caldav-servers.sh`);
+    throw new Error(`${command} is missing; run scripts/ensure-test-programs.sh`);
   }
   let lastFailure = '';
   for (let attempt = 0; attempt < 3; attempt++) {
