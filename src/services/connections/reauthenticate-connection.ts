@@ -1,3 +1,4 @@
+import { requeueFailedOutbox } from '../../store/sync-store/outbox.ts';
 import type { Actor } from '../context.ts';
 import { checkedPassword } from './account-credentials.ts';
 import { loadAccessibleConnection } from './connection-access.ts';
@@ -43,6 +44,8 @@ export async function reauthenticateConnection(ctx: ConnectionContext, options: 
     await storeCalendarList(trx, { connection, calendars: discovered.calendars });
     // Configured calendars were failing with the old password: due now, their backoff forgotten.
     await trx.updateTable('remote_calendars').set({ next_sync_at: ctx.now(), failures: 0 }).where('connection_id', '=', connection.id).where('role', '!=', 'none').execute();
+    // Appointment changes parked while access was refused (dispatch-outbox.ts) are due again now.
+    await requeueFailedOutbox(trx, connection.user_id, ctx.now());
   });
   ctx.log?.info({ connectionId: connection.id }, 'calendar account reauthenticated');
   return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);

@@ -1,4 +1,7 @@
-import type { CalendarRole } from '../../store/schema.ts';
+import { CALENDAR_TYPES, pushesToExternalCalendars } from '../../domain/calendar-type.ts';
+import type { Transaction } from 'kysely';
+import type { CalendarRole, DB } from '../../store/schema.ts';
+import { requeueFailedOutbox } from '../../store/sync-store/outbox.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { loadUserView } from '../users/user-view.ts';
@@ -74,6 +77,39 @@ export async function setCalendarConfiguration(ctx: ServiceContext, options: Set
         await trx.updateTable('remote_calendars').set({ role, ...(row.role === 'none' && { next_sync_at: now }) }).where('id', '=', row.id).execute();
       }
     }
+    const previousPrimary = rows.find((row) => row.role === 'primary')?.id ?? null;
+    if (options.primaryCalendarId !== null && options.primaryCalendarId !== previousPrimary) {
+      await enqueueUpcomingAppointments(trx, { workspaceId: actor.workspaceId, userId, now });
+    }
   });
   return loadCalendarConfiguration(ctx.db, actor.workspaceId, userId);
+}
+
+/**
+ * A new primary calendar gets all the user's appointments (SPEC §4), not only those changed from now
+ * on: an upsert outbox row for each upcoming confirmed one of a type written to iCloud. The planner
+ * decides from state, so one already in place is a no-op and one in a former primary is written to
+ * the new one. Rows parked while there was no usable calendar are due again too.
+ */
+async function enqueueUpcomingAppointments(trx: Transaction<DB>, options: { workspaceId: string; userId: string; now: Date }): Promise<void> {
+  const pushed = CALENDAR_TYPES.filter(pushesToExternalCalendars);
+  const upcoming = await trx
+    .selectFrom('appointments as a')
+    .innerJoin('appointment_assignees as s', 's.appointment_id', 'a.id')
+    .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
+    .select('a.id')
+    .where('a.workspace_id', '=', options.workspaceId)
+    .where('s.user_id', '=', options.userId)
+    .where('s.status', '=', 'confirmed')
+    .where('a.status', '=', 'confirmed')
+    .where('a.end_at', '>', options.now)
+    .where('c.type', 'in', pushed)
+    .execute();
+  if (upcoming.length > 0) {
+    await trx
+      .insertInto('outbox')
+      .values(upcoming.map((a) => ({ workspace_id: options.workspaceId, appointment_id: a.id, user_id: options.userId, op: 'upsert' as const })))
+      .execute();
+  }
+  await requeueFailedOutbox(trx, options.userId, options.now);
 }
