@@ -75,7 +75,7 @@ export async function createApp(
   );
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
-  const work = createSyncWork(config, database.db, secretBox, { log: server.log });
+  const work = createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now });
   const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
   started.jobs = jobs;
   if (secretKey.warning) server.log.warn(secretKey.warning);

@@ -13,7 +13,7 @@ import { runIcsExpand } from './ical/expand-cli.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
-  worker                      process sync jobs from Redis (needs REDIS_URL)
+  worker                      process sync jobs from Redis (needs REDIS_URL and DATABASE_URL)
   migrate                     apply database migrations and exit
   ics expand <file> --from <date> --to <date> [--zone <IANA>]
                               print the occurrences of an .ics file, one JSON line each`;

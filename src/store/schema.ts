@@ -182,6 +182,7 @@ export interface RemoteCalendarsTable {
   last_full_sync_at: Timestamp | null;
   /** The sync engine's structured warning (CalendarWarning); `warning` holds its message. */
   sync_warning: ColumnType<SyncWarningColumn | null, string | null | undefined, string | null>;
+  allow_empty_once: Generated<boolean>;
 }
 
 /** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */

@@ -31,6 +31,20 @@ export function syncRoutes({ ctx, syncNow }: SyncRoutesDeps) {
       return getSyncStatus(ctx, { actor, userId: request.query.userId });
     });
 
+    app.post('/api/remote-calendars/:id/confirm-empty', {
+      schema: {
+        tags: ['sync'], summary: 'Answer the empty-calendar warning: the calendar really is empty, remove its imported events', params: idParam,
+        response: { 202: syncStatusSchema, ...authErrors },
+      },
+    }, async (request, reply) => {
+      const actor = await requireActor(ctx, request);
+      const [status] = await getSyncStatus(ctx, { actor, calendarId: request.params.id });
+      if (!status) throw new AppError('not_found', { message: 'No configured calendar of yours has that id.' });
+      await ctx.db.updateTable('remote_calendars').set({ allow_empty_once: true }).where('id', '=', status.calendarId).execute();
+      await syncNow(status.calendarId);
+      return reply.status(202).send(status);
+    });
+
     app.post('/api/remote-calendars/:id/sync', {
       schema: { tags: ['sync'], summary: 'Sync now', params: idParam, response: { 202: syncStatusSchema, ...authErrors } },
     }, async (request, reply) => {

@@ -24,6 +24,8 @@ export interface SyncCalendarDeps {
 export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId: string; mode: 'incremental' | 'full' }): Promise<InboundSyncReport> {
   const now = deps.now();
   const remote = await deps.openRemote(options.calendarId);
+  const calendar = await deps.db.selectFrom('remote_calendars').select('allow_empty_once').where('id', '=', options.calendarId).executeTakeFirst();
+  const allowEmpty = calendar?.allow_empty_once ?? false;
   let reported = false;
   const report = await runInboundSync(
     { store: deps.store, remote, codec: deps.codec },
@@ -31,6 +33,7 @@ export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId
       calendarId: options.calendarId,
       mode: options.mode,
       now,
+      allowEmpty,
       ...(deps.batchSize !== undefined && { batchSize: deps.batchSize }),
       window: defaultSyncWindow(now, { daysBack: deps.window.pastDays, daysAhead: deps.window.futureDays }),
       onProgress: async ({ done, total }) => {
@@ -40,5 +43,7 @@ export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId
       },
     },
   );
+  // The confirmation is spent once a run has applied it.
+  if (allowEmpty) await deps.db.updateTable('remote_calendars').set({ allow_empty_once: false }).where('id', '=', options.calendarId).execute();
   return report;
 }

@@ -63,6 +63,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Sync state of a calendar the user configured (SPEC §5): the empty-calendar refusal, structured
   // (the `warning` text above carries its message for display).
   await sql`alter table remote_calendars add column sync_warning jsonb`.execute(db);
+  // The user answered the empty-calendar warning with "yes, it really is empty": the next sync may empty it.
+  await sql`alter table remote_calendars add column allow_empty_once boolean not null default false`.execute(db);
 
   // Per-item status of a remote calendar, like vdirsyncer's status file (DESIGN §3): what we last
   // saw of each object, so the inbound planner can tell changed from unchanged.

@@ -237,6 +237,25 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       expect(await slots()).toContain(iso(11));
     });
 
+    it('a user who confirms the calendar really is empty gets its imported events removed', async () => {
+      await work.delete('review@example.com');
+      await sync(conflict);
+      const [guarded] = (await syncStatus(tandem.server, owner)).filter((s) => s.calendarId === conflict.id);
+      expect(guarded?.warning).toMatch(/lists nothing/);
+      expect((await blockedSlots(tandem.server, owner, day)).filter((b) => b.remoteCalendarId === conflict.id)).toHaveLength(1);
+      const confirmed = await tandem.server.inject({ method: 'POST', url: `/api/remote-calendars/${conflict.id}/confirm-empty`, headers: owner.headers });
+      expect(confirmed.statusCode, confirmed.body).toBe(202);
+      await sync(conflict);
+      const [emptied] = (await syncStatus(tandem.server, owner)).filter((s) => s.calendarId === conflict.id);
+      expect(emptied?.warning).toBeNull();
+      expect((await blockedSlots(tandem.server, owner, day)).filter((b) => b.remoteCalendarId === conflict.id)).toEqual([]);
+      expect(await slots()).toContain(iso(10));
+      // Leave the calendar as the steps after this one expect it: one busy event.
+      await work.put('review@example.com', 'Review', at(day, 10), at(day, 10, 30));
+      await sync(conflict);
+      expect(await slots()).not.toContain(iso(10));
+    });
+
     if (options.revocable) {
       it('a revoked password (401) marks the connection "needs reconnect", deletes nothing, and reconnecting resumes sync', async () => {
         const revoke = setup.revoke!;

@@ -193,6 +193,7 @@ const idRoutes: RouteCase[] = [
     { route: 'POST /api/connections/{id}/refresh', name: `POST /api/connections/:id/refresh (${who}'s)`, writes: true, call: (t) => ({ method: 'POST', url: `/api/connections/${connRef[who](t).id}/refresh` }) },
     { route: 'DELETE /api/connections/{id}', name: `DELETE /api/connections/:id (${who}'s)`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/connections/${connRef[who](t).id}` }) },
     { route: 'POST /api/remote-calendars/{id}/sync', name: `POST /api/remote-calendars/:id/sync (${who}'s home calendar)`, writes: true, call: (t) => ({ method: 'POST', url: `/api/remote-calendars/${connRef[who](t).home}/sync` }) },
+    { route: 'POST /api/remote-calendars/{id}/confirm-empty', name: `POST /api/remote-calendars/:id/confirm-empty (${who}'s home calendar)`, writes: true, call: (t) => ({ method: 'POST', url: `/api/remote-calendars/${connRef[who](t).home}/confirm-empty` }) },
     { route: 'GET /api/connections', name: `GET /api/connections?userId=<${who}>`, writes: false, call: (t) => ({ method: 'GET', url: `/api/connections?userId=${userRef[who](t)}` }) },
     { route: 'GET /api/users/{id}/calendar-configuration', name: `GET /api/users/:id/calendar-configuration (${who})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}/calendar-configuration` }) },
     {
