@@ -129,7 +129,10 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       worker = new Worker<JobData, void, JobName>(
         SYNC_QUEUE_NAME,
         async (job, token) => (job.data.kind === 'sync' ? processSync(leaseRedis, job, job.data.job, token) : processDispatch(leaseRedis)),
-        { connection, prefix, concurrency: options.concurrency },
+        // A worker that dies mid-job is noticed within ~10-20 s (BullMQ's defaults take up to a minute):
+        // its calendar resumes sooner. A job re-delivered by mistake is harmless — the per-calendar
+        // Redis lock keeps a second sync of the same calendar from running.
+        { connection, prefix, concurrency: options.concurrency, lockDuration: 20_000, stalledInterval: 10_000 },
       );
       worker.on('error', (error) => onError(error, 'BullMQ worker'));
       worker.on('failed', onFailed);

@@ -49,7 +49,7 @@ export interface DispatchReport {
 }
 
 export async function dispatchOutbox(deps: DispatchDeps, options: DispatchOptions): Promise<DispatchReport> {
-  const rows = await deps.store.claimOutboxRows({ now: options.now, limit: options.limit ?? 50, leaseMs: options.leaseMs ?? 5 * 60_000 });
+  const rows = await deps.store.claimOutboxRows({ now: options.now, limit: options.limit ?? 50, leaseMs: options.leaseMs ?? 2 * 60_000 });
   const report: DispatchReport = { rows: [] };
   // One at a time: rows of the same appointment must not race each other's conditional writes.
   for (const row of rows) report.rows.push(await dispatchOutboxRow(deps, row, options));
