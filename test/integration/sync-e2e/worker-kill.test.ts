@@ -183,7 +183,7 @@ describe('a tandem worker killed mid-sync', () => {
     // The initial listing records its token only once complete: the next run starts it again.
     expect(await token()).toBeNull();
 
-    // Outbox rows the dead worker had claimed come back when their lease (5 minutes) runs out; the
+    // Outbox rows the dead worker had claimed come back when their lease (2 minutes) runs out; the
     // test lets that time pass at once instead of waiting. The Redis job and lock of the killed sync
     // expire on their own (BullMQ's stall detection, 30 s), and are waited for.
     await db.updateTable('outbox').set({ leased_until: new Date() }).where('status', '=', 'pending').where('leased_until', '>', new Date()).execute();
