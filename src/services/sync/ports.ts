@@ -1,6 +1,6 @@
-import type { CalendarItemChange, InboundAction } from '../../domain/sync/inbound-actions.ts';
+import type { CalendarItemChange, InboundAction, UpdateAppointmentFromRemote } from '../../domain/sync/inbound-actions.ts';
 import type { LinkedAppointment } from '../../domain/sync/plan-inbound.ts';
-import type { AppointmentForSync, AppointmentSpan, RemoteLink, SavedItem, TimeRange } from '../../domain/sync/types.ts';
+import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, RemoteLink, SavedItem, TimeRange } from '../../domain/sync/types.ts';
 
 /**
  * The ports the sync engine is written against. The engine never sees SQL or HTTP: the lead wires a
@@ -59,15 +59,9 @@ export type OpenRemoteCalendar = (calendarId: string) => Promise<RemoteCalendar>
 // iCalendar (the engine's view of src/ical; ical-codec.ts wires the real modules)
 // ---------------------------------------------------------------------------------------------
 
-export interface ExpandedOccurrence {
+/** One occurrence as the codec expands it: what is stored for an imported event, plus its UID. */
+export interface ExpandedOccurrence extends ImportedOccurrence {
   uid: string;
-  recurrenceId: string | null;
-  start: Date;
-  end: Date;
-  allDay: boolean;
-  blocks: boolean;
-  summary: string;
-  status: string | null;
 }
 
 export interface AppointmentEventInput {
@@ -145,18 +139,8 @@ export interface OutboundTarget {
   link: RemoteLink | null;
 }
 
-/** An iCloud edit the appointment must follow (time and title only). */
-export interface AppointmentRemoteEdit {
-  appointmentId: string;
-  /** Whose calendar the edit came from. */
-  userId: string;
-  expectedVersion: string;
-  start: Date;
-  end: Date;
-  title: string;
-  overlapFlagged: boolean;
-  overlapsWith: string[];
-}
+/** An iCloud edit the appointment must follow (time and title only): the appointment part of UpdateAppointmentFromRemote. */
+export type AppointmentRemoteEdit = Pick<UpdateAppointmentFromRemote, 'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'>;
 
 export type OutboxResult =
   | { status: 'done' }
