@@ -10,7 +10,6 @@ import { startRadicale } from '../../support/radicale.ts';
 import { startXandikos } from '../../support/xandikos.ts';
 import { calendarQueryExpanded } from '../../../src/caldav/calendar-query.ts';
 import { discoverAccount } from '../../../src/caldav/discover-account.ts';
-import { CalDavError } from '../../../src/caldav/errors.ts';
 import { deleteEvent, getEvent, putEvent } from '../../../src/caldav/event-resource.ts';
 import { listCalendars } from '../../../src/caldav/list-calendars.ts';
 import { listEtags } from '../../../src/caldav/list-etags.ts';
@@ -18,15 +17,8 @@ import { calendarMultiget } from '../../../src/caldav/multiget.ts';
 import { checkAppSpecificPassword, describeICloudError } from '../../../src/caldav/providers/icloud.ts';
 import { syncCollection } from '../../../src/caldav/sync-collection.ts';
 import { createTransport, type CalDavTransport } from '../../../src/caldav/transport.ts';
+import { failure } from '../../support/expect-caldav-error.ts';
 
-async function failure(promise: Promise<unknown>): Promise<CalDavError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CalDavError);
-  return error as CalDavError;
-}
 
 const event = (uid: string, summary = `Event ${uid}`) => simpleEventIcs({ uid, summary, start: '20260310T090000Z', end: '20260310T100000Z' });
 const weekly = (uid: string) =>

@@ -7,13 +7,13 @@ import { davRequest } from 'tsdav';
 import { afterEach, describe, expect, it } from 'vitest';
 import { calendarQueryExpanded } from '../../../src/caldav/calendar-query.ts';
 import { discoverAccount } from '../../../src/caldav/discover-account.ts';
-import { CalDavError } from '../../../src/caldav/errors.ts';
 import { deleteEvent, getEvent, putEvent } from '../../../src/caldav/event-resource.ts';
 import { listCalendars } from '../../../src/caldav/list-calendars.ts';
 import { listEtags } from '../../../src/caldav/list-etags.ts';
 import { calendarMultiget } from '../../../src/caldav/multiget.ts';
 import { syncCollection } from '../../../src/caldav/sync-collection.ts';
 import { createTransport, type CreateTransportOptions, type RequestEvent } from '../../../src/caldav/transport.ts';
+import { failure } from '../../support/expect-caldav-error.ts';
 
 const credentials = { username: 'me@icloud.com', password: 'abcd-efgh-ijkl-mnop' };
 const AUTHORIZATION = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
@@ -77,14 +77,6 @@ function xml(res: ServerResponse, status: number, body: string, headers: Record<
 
 const transportFor = (extra: Partial<CreateTransportOptions> = {}) => createTransport({ credentials, allowPrivateNetworks: true, ...extra });
 
-async function failure(promise: Promise<unknown>): Promise<CalDavError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CalDavError);
-  return error as CalDavError;
-}
 
 const MS = (inner: string) => `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${inner}</d:multistatus>`;
 const EVENT = (uid: string) => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;

@@ -3,8 +3,8 @@
  * with a stand-in fetch and DNS. The same rules over real sockets are in test/integration/caldav.
  */
 import { describe, expect, it } from 'vitest';
-import { CalDavError } from '../../../src/caldav/errors.ts';
 import { createTransport, type RequestEvent } from '../../../src/caldav/transport.ts';
+import { failure } from '../../support/expect-caldav-error.ts';
 
 const credentials = { username: 'me@icloud.com', password: 'abcd-efgh-ijkl-mnop' };
 const publicLookup = async () => ['17.253.144.10'];
@@ -26,14 +26,6 @@ function scriptedFetch(answers: Record<string, () => Response>) {
 const redirect = (location: string, status = 301) => () => new Response(null, { status, headers: { location } });
 const multistatus = () => new Response('<d:multistatus xmlns:d="DAV:"/>', { status: 207 });
 
-async function failure(promise: Promise<unknown>): Promise<CalDavError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CalDavError);
-  return error as CalDavError;
-}
 
 describe('transport', () => {
   it('guards every redirect hop: a redirect to a private address is refused before it is fetched', async () => {
