@@ -89,6 +89,22 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(session?.attendees).toHaveLength(2);
   });
 
+  it('offers an event calendar only at its fixed times, across DST, and fills its capacity', async () => {
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'event', durationMin: 90, seats: 2, windowDays: 200, members: [{ userId: owner.userId }],
+      eventSchedule: { firstStart: '2026-11-26T18:30', timezone: 'America/New_York', durationMin: 90, repeat: 'weekly', count: 20 },
+    });
+    const offered = await slots(calendarId, '2026-11-23T00:00:00Z', '2027-01-20T00:00:00Z');
+    expect(offered.slice(0, 2).map((s) => [s.start, s.seatsLeft])).toEqual([['2026-11-26T23:30:00.000Z', 2], ['2026-12-03T23:30:00.000Z', 2]]);
+    expect(offered).toHaveLength(8);
+    const summer = await slots(calendarId, '2027-03-15T00:00:00Z', '2027-03-20T00:00:00Z');
+    expect(summer.map((s) => s.start)).toEqual(['2027-03-18T22:30:00.000Z']);
+    expect((await book(calendarId, { start: '2026-11-26T23:30:00Z', seats: 2, contact: contact('ev1') })).statusCode).toBe(201);
+    const full = await book(calendarId, { start: '2026-11-26T23:30:00Z', contact: contact('ev2') });
+    expect(full.json<{ error: { code: string } }>().error.code).toBe('slot_taken');
+    expect((await book(calendarId, { start: '2026-11-27T23:30:00Z', contact: contact('ev3') })).json<{ error: { code: string } }>().error.code).toBe('slot_unavailable');
+  });
+
   it('books a service with its own duration and assigns a free staff member', async () => {
     const ben = await addMember(api.server, owner);
     const calendarId = await addCalendar(api.server, owner, {
