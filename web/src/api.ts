@@ -198,6 +198,8 @@ export const staffApi = {
   disconnect: (id: string) => request<null>('DELETE', `/api/connections/${encodeURIComponent(id)}`, auth),
   reauthenticate: (id: string, appSpecificPassword: string) =>
     request<Connection>('POST', `/api/connections/${encodeURIComponent(id)}/reauthenticate`, { ...auth, body: { appSpecificPassword } }),
+  syncNow: (calendarId: string) => request<unknown>('POST', `/api/remote-calendars/${encodeURIComponent(calendarId)}/sync`, { ...auth, body: {} }),
+  confirmEmpty: (calendarId: string) => request<unknown>('POST', `/api/remote-calendars/${encodeURIComponent(calendarId)}/confirm-empty`, { ...auth, body: {} }),
   calendarConfiguration: (userId: string) => request<CalendarConfiguration>('GET', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, auth),
   setCalendarConfiguration: (userId: string, body: { primaryCalendarId: string | null; conflictCalendarIds: string[] }) =>
     request<CalendarConfiguration>('PUT', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, { ...auth, body }),

@@ -214,6 +214,13 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
   const error = remoteErrorText(calendar.lastError);
   const name = calendar.displayName || 'Untitled calendar';
   const inUse = isPrimary || isConflict;
+  // "Sync now" and the answer to the empty-calendar warning: both ask the server and say so here;
+  // the result shows in "Last synced" on the next load.
+  const [action, setAction] = useState<string | null>(null);
+  const ask = (label: string, call: (id: string) => Promise<unknown>) => {
+    setAction(`${label}…`);
+    call(calendar.id).then(() => setAction(`${label} requested`), (e: unknown) => setAction(messageOf(e)));
+  };
   return (
     <tr className={calendar.connectable ? '' : 'not-connectable'}>
       <th scope="row">
@@ -221,7 +228,12 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
         {name}
         {!calendar.writable && calendar.connectable && <span className="tag">read-only</span>}
         {!calendar.connectable && <div className="muted small reason">{calendar.notConnectableReason ?? 'This calendar cannot be connected'}</div>}
-        {calendar.warning && <div className="warn small">{calendar.warning}</div>}
+        {calendar.warning && (
+          <div className="warn small">
+            {calendar.warning}{' '}
+            {inUse && !disabled && <button type="button" className="link-button small" onClick={() => ask('Removal', staffApi.confirmEmpty)}>It really is empty</button>}
+          </div>
+        )}
       </th>
       <td>
         <input
@@ -241,6 +253,10 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
       </td>
       <td className="small">
         {calendar.connectable ? (inUse ? formatRelative(calendar.lastSyncedAt) : <span className="muted">not in use</span>) : <span className="muted">—</span>}
+        {inUse && !disabled && (
+          <div><button type="button" className="link-button small" onClick={() => ask('Sync', staffApi.syncNow)}>Sync now</button></div>
+        )}
+        {action && <div className="muted small" role="status">{action}</div>}
         {error && <div className="error small">{error}</div>}
       </td>
     </tr>
