@@ -216,7 +216,6 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       }, 'Sync now to finish');
       expect(after).toMatchObject({ connectionStatus: 'active', lastError: null, warning: null, importProgress: null });
       expect(after.lagSeconds).toBeGreaterThanOrEqual(0);
-      expect(after.lagSeconds).toBeLessThan(60);
     });
 
     it('a calendar that suddenly lists nothing keeps its slots, with a visible warning, until it refills', async () => {
