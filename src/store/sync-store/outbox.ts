@@ -112,3 +112,12 @@ export async function requeueFailedOutbox(db: Kysely<DB>, userId: string, now: D
     .execute();
   return rows.length;
 }
+
+/**
+ * Done rows are kept a while as a record of what was pushed, then removed so the table does not
+ * grow with every booking forever. Failed and pending rows are never pruned.
+ */
+export async function pruneDoneOutbox(db: Kysely<DB>, olderThan: Date): Promise<number> {
+  const result = await db.deleteFrom('outbox').where('status', '=', 'done').where('done_at', '<', olderThan).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
