@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.ts';
-import { pgliteDirectory } from './config.ts';
-import { openPglite, openPostgres, type DatabaseHandle } from './store/database.ts';
+import { pgliteDirectory, type Config } from './config.ts';
+import { openPglite, openPostgres, type Database, type DatabaseHandle } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import type { ServiceContext } from './services/context.ts';
-import { buildServer } from './http/server.ts';
-import { logRedactPaths } from './http/server.ts';
+import { buildServer, logRedactPaths } from './http/server.ts';
 import { importedBusyFromStore } from './store/imported-busy.ts';
 import { loadSecretKey } from './services/secrets/load-secret-key.ts';
 import { createSecretBox, type SecretBox } from './services/secrets/secret-box.ts';
@@ -21,7 +19,6 @@ import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
-import type { Database } from './store/database.ts';
 
 export interface App {
   config: Config;
@@ -45,6 +42,16 @@ export function createSyncWork(config: Config, db: Database, secretBox: SecretBo
   return createCalendarSyncWork({ db, store, openRemote, codec: icalEventCodec, window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays }, now });
 }
 
+/**
+ * The box that encrypts calendar passwords, from TANDEM_SECRET_KEY (or, for the embedded default,
+ * a key generated into DATA_DIR, with a warning to log). Throws when DATABASE_URL has no key: call
+ * it before opening anything, so a refused start-up leaves nothing to clean up.
+ */
+export function openSecretBox(config: Config): { secretBox: SecretBox; warning: string | null } {
+  const secretKey = loadSecretKey({ secretKey: config.secretKey, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  return { secretBox: createSecretBox(secretKey.key), warning: secretKey.warning };
+}
+
 /** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite in DATA_DIR. */
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
@@ -57,9 +64,7 @@ export async function createApp(
   config: Config,
   options: { database?: DatabaseHandle; now?: () => Date; /** For tests: where log lines go instead of stdout. */ logStream?: { write(line: string): void } } = {},
 ): Promise<App> {
-  // Before the database is opened: a missing TANDEM_SECRET_KEY must stop start-up with nothing to clean up.
-  const secretKey = loadSecretKey({ secretKey: config.secretKey, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const secretBox = createSecretBox(secretKey.key);
+  const { secretBox, warning } = openSecretBox(config);
   const database = options.database ?? (await openDatabase(config));
   await migrateToLatest(database.db);
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
@@ -78,7 +83,7 @@ export async function createApp(
   const work = createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now });
   const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
   started.jobs = jobs;
-  if (secretKey.warning) server.log.warn(secretKey.warning);
+  if (warning) server.log.warn(warning);
   return {
     config,
     database,

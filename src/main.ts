@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
-import { createApp, createSyncWork, openDatabase } from './app.ts';
-import { loadSecretKey } from './services/secrets/load-secret-key.ts';
-import { createSecretBox } from './services/secrets/secret-box.ts';
+import { createApp, createSyncWork, openDatabase, openSecretBox } from './app.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { runWorker } from './jobs/run-worker.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -51,11 +48,10 @@ async function worker(config: Config): Promise<void> {
   if (!config.redisUrl) throw new Error('tandem worker needs REDIS_URL (redis://…): workers share their jobs through Redis. Without it, `tandem serve` syncs in-process.');
   // The embedded PGlite belongs to one process: workers need the shared PostgreSQL.
   if (!config.databaseUrl) throw new Error('tandem worker needs DATABASE_URL (postgres://…): the embedded database cannot be shared between processes.');
-  const secretKey = loadSecretKey({ secretKey: config.secretKey, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  if (secretKey.warning) console.warn(secretKey.warning);
+  const { secretBox } = openSecretBox(config);
   const database = await openDatabase(config);
   await migrateToLatest(database.db);
-  const work = createSyncWork(config, database.db, createSecretBox(secretKey.key));
+  const work = createSyncWork(config, database.db, secretBox);
   console.log(`  Tandem worker processing sync jobs from ${new URL(config.redisUrl).host} (database: ${database.kind})`);
   await runWorker({ redisUrl: config.redisUrl, work, store: createScheduleStore(database.db), config });
   await database.close();

@@ -10,11 +10,10 @@ import { requireActor } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { appointmentSchema, authErrors, bookingBody, bookingResultSchema, errorSchema, idParam, isoInstant } from '../schemas.ts';
 import { idempotencyKeyHeader } from './idempotency-header.ts';
+import { notifyAppointmentChanges } from './appointment-change-hook.ts';
 
 export const appointmentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy, onAppointmentChange }) => {
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method === 'POST' && reply.statusCode < 300) onAppointmentChange?.();
-  });
+  notifyAppointmentChanges(app, onAppointmentChange);
   app.get('/api/appointments', {
     schema: {
       tags: ['appointments'], summary: 'Appointments overlapping a window',

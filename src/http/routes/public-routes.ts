@@ -7,10 +7,11 @@ import { cancelBooking } from '../../services/booking/cancel-booking.ts';
 import { rescheduleBooking } from '../../services/booking/reschedule-booking.ts';
 import { resolveManageToken } from '../../services/booking/resolve-manage-token.ts';
 import { loadAppointmentView } from '../../services/booking/appointment-view.ts';
-import type { AppointmentView } from '../../services/booking/appointment-view.ts';
+import type { ClientBooking } from '../../services/booking/appointment-view.ts';
 import type { HttpDeps } from '../deps.ts';
 import { bookingBody, errorSchema, freeSlotSchema, isoInstant, slotQuery } from '../schemas.ts';
 import { idempotencyKeyHeader } from './idempotency-header.ts';
+import { notifyAppointmentChanges } from './appointment-change-hook.ts';
 
 const publicCalendarSchema = z.object({
   id: z.string(), name: z.string(), type: z.string(), durationMin: z.number(), seats: z.number(), location: z.string().nullable(),
@@ -24,25 +25,23 @@ const publicErrors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422
 const calendarParam = z.object({ calendarId: z.string() });
 const tokenParam = z.object({ token: z.string().min(1).max(200) });
 
-function toPublicBooking(view: AppointmentView, attendeeId: string) {
+function toPublicBooking({ appointment: view, attendeeId }: ClientBooking) {
   const attendee = view.attendees.find((a) => a.id === attendeeId);
   return { calendarId: view.calendarId, serviceId: view.serviceId, start: view.start, end: view.end, status: attendee?.status ?? view.status, title: view.title, location: view.location, seats: attendee?.seats ?? 1 };
 }
 
 /** Unauthenticated endpoints of the booking page; a booking is managed by its secret link. */
 export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy, onAppointmentChange }) => {
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method === 'POST' && reply.statusCode < 300) onAppointmentChange?.();
-  });
+  notifyAppointmentChanges(app, onAppointmentChange);
   app.get('/api/public/calendars/:calendarId', { schema: { tags: ['public'], params: calendarParam, response: { 200: publicCalendarSchema, ...publicErrors } } }, async (request) => {
-    const { calendar } = await findPublicCalendar(ctx.db, { calendarId: request.params.calendarId });
+    const { calendar } = await findPublicCalendar(ctx.db, request.params.calendarId);
     return { ...calendar, services: calendar.services.map(({ staffIds: _staff, ...service }) => service) };
   });
 
   app.get('/api/public/calendars/:calendarId/slots', {
     schema: { tags: ['public'], summary: 'Free slots of a calendar, in the booker\'s time zone', params: calendarParam, querystring: slotQuery, response: { 200: z.array(freeSlotSchema), ...publicErrors } },
   }, async (request) => {
-    const { workspaceId, calendar } = await findPublicCalendar(ctx.db, { calendarId: request.params.calendarId });
+    const { workspaceId, calendar } = await findPublicCalendar(ctx.db, request.params.calendarId);
     const q = request.query;
     return getFreeSlots(ctx, { workspaceId, calendarId: calendar.id, from: new Date(q.from), to: new Date(q.to), timezone: q.timezone, serviceId: q.serviceId ?? null, importedBusy });
   });
@@ -53,30 +52,28 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
       body: bookingBody, response: { 201: z.object({ booking: publicBookingSchema, manageToken: z.string() }), ...publicErrors },
     },
   }, async (request, reply) => {
-    const { workspaceId, calendar } = await findPublicCalendar(ctx.db, { calendarId: request.params.calendarId });
+    const { workspaceId, calendar } = await findPublicCalendar(ctx.db, request.params.calendarId);
     const b = request.body;
     const outcome = await bookAppointment(ctx, {
       workspaceId, calendarId: calendar.id, start: new Date(b.start), serviceId: b.serviceId ?? null, seats: b.seats, contact: b.contact,
       idempotencyKey: request.headers['idempotency-key'] ?? null, importedBusy,
     });
     return reply.status(outcome.status as 201).header('idempotent-replayed', String(outcome.replayed))
-      .send({ booking: toPublicBooking(outcome.body.appointment, outcome.body.attendeeId), manageToken: outcome.body.manageToken });
+      .send({ booking: toPublicBooking(outcome.body), manageToken: outcome.body.manageToken });
   });
 
   app.get('/api/public/bookings/:token', { schema: { tags: ['public'], params: tokenParam, response: { 200: publicBookingSchema, ...publicErrors } } }, async (request) => {
     const booking = await resolveManageToken(ctx.db, request.params.token);
-    return toPublicBooking(await loadAppointmentView(ctx.db, booking.workspaceId, booking.appointmentId), booking.attendeeId);
+    return toPublicBooking({ appointment: await loadAppointmentView(ctx.db, booking.workspaceId, booking.appointmentId), attendeeId: booking.attendeeId });
   });
 
   app.post('/api/public/bookings/:token/reschedule', {
     schema: { tags: ['public'], params: tokenParam, body: z.object({ start: isoInstant }), response: { 200: publicBookingSchema, ...publicErrors } },
   }, async (request) => {
-    const booking = await resolveManageToken(ctx.db, request.params.token);
-    return toPublicBooking(await rescheduleBooking(ctx, { manageToken: request.params.token, start: new Date(request.body.start), importedBusy }), booking.attendeeId);
+    return toPublicBooking(await rescheduleBooking(ctx, { manageToken: request.params.token, start: new Date(request.body.start), importedBusy }));
   });
 
   app.post('/api/public/bookings/:token/cancel', { schema: { tags: ['public'], params: tokenParam, response: { 200: publicBookingSchema, ...publicErrors } } }, async (request) => {
-    const booking = await resolveManageToken(ctx.db, request.params.token);
-    return toPublicBooking(await cancelBooking(ctx, { manageToken: request.params.token }), booking.attendeeId);
+    return toPublicBooking(await cancelBooking(ctx, { manageToken: request.params.token }));
   });
 };

@@ -1,5 +1,5 @@
 import type { Actor, ServiceContext } from '../context.ts';
-import { checkRange } from '../availability/get-free-slots.ts';
+import { checkRange } from '../check-range.ts';
 import { loadAppointmentViews, type AppointmentView } from '../booking/appointment-view.ts';
 
 export interface ListAppointmentsOptions { actor: Actor; from: Date; to: Date; calendarId: string | null; userId: string | null }

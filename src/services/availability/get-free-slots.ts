@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { computeSlots } from '../../domain/slots.ts';
 import { isValidTimeZone } from '../../domain/schedule.ts';
 import { AppError } from '../app-error.ts';
+import { checkRange } from '../check-range.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
 import type { ImportedBusySource } from './busy-source.ts';
@@ -22,11 +23,6 @@ export interface GetFreeSlotsOptions {
 
 export interface FreeSlot { start: string; end: string; localStart: string; localEnd: string; seatsLeft: number; available: number }
 
-export function checkRange(from: Date, to: Date, maxDays: number): void {
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new AppError('validation_failed', { message: 'from and to must be ISO-8601 dates.' });
-  if (to.getTime() <= from.getTime()) throw new AppError('invalid_range');
-  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw new AppError('range_too_long', { message: `The time range may span at most ${maxDays} days.` });
-}
 
 export async function getFreeSlots(ctx: ServiceContext, options: GetFreeSlotsOptions): Promise<FreeSlot[]> {
   checkRange(options.from, options.to, MAX_SLOT_RANGE_DAYS);

@@ -1,5 +1,5 @@
 import type { Actor, ServiceContext } from '../context.ts';
-import { checkRange } from '../availability/get-free-slots.ts';
+import { checkRange } from '../check-range.ts';
 import type { BlockedSlotView } from './blocked-slot-view.ts';
 
 export interface ListBlockedSlotsOptions { actor: Actor; from: Date; to: Date; userId: string | null }

@@ -20,6 +20,9 @@ export interface AppointmentView {
   overlapFlagged: boolean;
 }
 
+/** A client's booking: the appointment and which attendee (their seats) the manage link stands for. */
+export interface ClientBooking { appointment: AppointmentView; attendeeId: string }
+
 export async function loadAppointmentViews(db: Kysely<DB>, workspaceId: string, ids: string[]): Promise<AppointmentView[]> {
   if (ids.length === 0) return [];
   const [rows, assignees, attendees] = await Promise.all([

@@ -1,7 +1,7 @@
 import type { Actor, ServiceContext } from '../context.ts';
 import type { ImportedBusySource } from '../availability/busy-source.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
-import { lockAppointment, moveAppointment } from './appointment-changes.ts';
+import { moveAppointment } from './appointment-changes.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
 
@@ -14,7 +14,7 @@ export async function rescheduleAppointment(ctx: ServiceContext, options: Resche
   const calendar = await loadCalendarView(ctx.db, workspaceId, current.calendarId);
   await retryOnConflict(calendar.members.length + 1, () =>
     ctx.db.transaction().execute(async (trx) => {
-      await lockAppointment(trx, workspaceId, options.appointmentId);
+      // moveAppointment locks the appointment row itself.
       await moveAppointment(trx, { calendar, workspaceId, appointmentId: options.appointmentId, start: options.start.getTime(), now: ctx.now(), importedBusy: options.importedBusy });
     }),
   );

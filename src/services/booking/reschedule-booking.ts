@@ -5,7 +5,7 @@ import { loadSlotQuery } from '../availability/load-slot-query.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
 import { lockAppointment, lockSessionSlot, moveAppointment, releaseSeats, takeSeats } from './appointment-changes.ts';
 import { checkBookable } from './check-bookable.ts';
-import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { loadAppointmentView, type ClientBooking } from './appointment-view.ts';
 import { resolveManageToken } from './resolve-manage-token.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
 
@@ -15,7 +15,7 @@ export interface RescheduleBookingOptions { manageToken: string; start: Date; im
  * A client moves their booking through their link. One-to-one appointments move whole; in a
  * class or event the client's seats move to the other session and the rest stay put.
  */
-export async function rescheduleBooking(ctx: ServiceContext, options: RescheduleBookingOptions): Promise<AppointmentView> {
+export async function rescheduleBooking(ctx: ServiceContext, options: RescheduleBookingOptions): Promise<ClientBooking> {
   const booking = await resolveManageToken(ctx.db, options.manageToken);
   const calendar = await loadCalendarView(ctx.db, booking.workspaceId, booking.calendarId);
   const start = options.start.getTime();
@@ -40,5 +40,5 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
       return target.appointmentId;
     }),
   );
-  return loadAppointmentView(ctx.db, booking.workspaceId, appointmentId);
+  return { appointment: await loadAppointmentView(ctx.db, booking.workspaceId, appointmentId), attendeeId: booking.attendeeId };
 }

@@ -1,22 +1,15 @@
-import { consultsExternalCalendars, type CalendarType } from '../../domain/calendar-type.ts';
+import { consultsExternalCalendars } from '../../domain/calendar-type.ts';
+import type { CalendarRules } from '../../domain/slots.ts';
 import type { EventSchedule } from '../../domain/event-times.ts';
 import type { Database } from '../../store/database.ts';
 import { AppError } from '../app-error.ts';
 
 export interface ServiceView { id: string; name: string; durationMin: number; priceCents: number | null; currency: string | null; staffIds: string[] }
-export interface CalendarView {
+/** A booking calendar: the slot engine's rules plus what people and the sync engine need. */
+export interface CalendarView extends CalendarRules {
   id: string;
   slug: string;
   name: string;
-  type: CalendarType;
-  durationMin: number;
-  intervalMin: number;
-  bufferBeforeMin: number;
-  bufferAfterMin: number;
-  minNoticeMin: number;
-  windowDays: number;
-  dailyLimit: number | null;
-  seats: number;
   distribution: 'availability' | 'equal';
   location: string | null;
   eventSchedule: EventSchedule | null;

@@ -12,23 +12,20 @@ function toJson(hours: WeeklyHours): WeeklyHoursJson {
 }
 
 /** The one shape a user has outside the store: never the password hash. */
-export async function loadUserView(db: Database, workspaceId: string, userId: string): Promise<UserView> {
-  const row = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'role', 'timezone', 'weekly_hours'])
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!row) throw new AppError('not_found');
+function usersOf(db: Database, workspaceId: string) {
+  return db.selectFrom('users').select(['id', 'email', 'name', 'role', 'timezone', 'weekly_hours']).where('workspace_id', '=', workspaceId);
+}
+
+function toView(row: { id: string; email: string; name: string; role: Role; timezone: string; weekly_hours: WeeklyHours }): UserView {
   return { id: row.id, email: row.email, name: row.name, role: row.role, timezone: row.timezone, weeklyHours: toJson(row.weekly_hours) };
 }
 
+export async function loadUserView(db: Database, workspaceId: string, userId: string): Promise<UserView> {
+  const row = await usersOf(db, workspaceId).where('id', '=', userId).executeTakeFirst();
+  if (!row) throw new AppError('not_found');
+  return toView(row);
+}
+
 export async function listUserViews(db: Database, workspaceId: string): Promise<UserView[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'role', 'timezone', 'weekly_hours'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('name')
-    .execute();
-  return rows.map((row) => ({ id: row.id, email: row.email, name: row.name, role: row.role, timezone: row.timezone, weeklyHours: toJson(row.weekly_hours) }));
+  return (await usersOf(db, workspaceId).orderBy('name').execute()).map(toView);
 }

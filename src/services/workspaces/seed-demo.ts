@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../app-error.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { createCalendar } from '../calendars/create-calendar.ts';
 import { createUser } from '../users/create-user.ts';
@@ -40,6 +39,3 @@ export async function seedDemo(ctx: ServiceContext, options: { password?: string
   return { email, password, workspaceSlug: DEMO_SLUG };
 }
 
-export function isDemoSeedConflict(error: unknown): boolean {
-  return error instanceof AppError && (error.code === 'slug_taken' || error.code === 'email_taken');
-}
