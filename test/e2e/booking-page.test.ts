@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { registerStaticWeb } from '../../src/http/static-web.ts';
 import { addCalendar, signUp, type Session, type TestApi, startTestApi } from '../support/api.ts';
+import { ensureWebBuild, launchChromium, webDistDir } from '../support/browser.ts';
 
 /**
  * The public booking page and the staff week view in a real browser: Debian's Chromium driven by
@@ -15,32 +12,10 @@ import { addCalendar, signUp, type Session, type TestApi, startTestApi } from '.
  * London and the booker sits in New York, so every time the booker sees is five hours earlier.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const distDir = join(root, 'web', 'dist');
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = {
   booking: '/tmp/tandem-e2e-booking-page.png', confirmation: '/tmp/tandem-e2e-confirmation.png',
   week: '/tmp/tandem-e2e-week-view.png', manage: '/tmp/tandem-e2e-manage-cancelled.png',
 };
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
-}
-
-/** Builds web/dist when it is missing or older than any web source, so the test never runs a stale UI. */
-function ensureWebBuild(): void {
-  const index = join(distDir, 'index.html');
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.json'].map((p) => join(root, 'web', p)).filter((p) => existsSync(p));
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  // vitest runs with NODE_ENV=test, which would make Vite bundle React's development build.
-  execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
-}
-
-function ensureChromium(): void {
-  if (!existsSync(CHROMIUM)) execFileSync('bash', [join(root, 'scripts', 'ensure-test-programs.sh')], { stdio: 'pipe' });
-}
 
 describe('web UI in a real browser', () => {
   let api: TestApi;
@@ -62,10 +37,9 @@ describe('web UI in a real browser', () => {
   }
 
   beforeAll(async () => {
-    ensureChromium();
     ensureWebBuild();
     api = await startTestApi('pglite', { now: '2026-11-23T08:00:00Z' });
-    await registerStaticWeb(api.server, distDir);
+    await registerStaticWeb(api.server, webDistDir);
     await api.server.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(api.server.server.address() as AddressInfo).port}`;
 
@@ -73,10 +47,7 @@ describe('web UI in a real browser', () => {
     ownerEmail = (await api.server.inject({ method: 'GET', url: '/api/me', headers: session.headers })).json<{ email: string }>().email;
     calendarId = await addCalendar(api.server, session, { type: 'round_robin', name: 'Intro call', members: [{ userId: session.userId }] });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

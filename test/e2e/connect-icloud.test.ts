@@ -1,16 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import type { DatabaseHandle } from '../../src/store/database.ts';
 import { signUp, type Session } from '../support/api.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../support/icloud-emulator.ts';
 import { startApp, type ConfigurationJson, type ConnectionJson } from '../integration/connections/harness.ts';
+import { ensureWebBuild, launchChromium } from '../support/browser.ts';
 
 /**
  * Settings → Calendars in a real browser: Debian's Chromium driven by playwright-core, against
@@ -20,30 +17,8 @@ import { startApp, type ConfigurationJson, type ConnectionJson } from '../integr
  * Both clocks are real: the page's "last synced" is relative to the browser's now.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const distDir = join(root, 'web', 'dist');
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = { settings: '/tmp/tandem-e2e-settings-calendars.png', hint: '/tmp/tandem-e2e-connect-icloud-hint.png' };
 const PASSWORD = 'correct horse battery';
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
-}
-
-/** Builds web/dist when it is missing or older than any web source, so the test never runs a stale UI. */
-function ensureWebBuild(): void {
-  const index = join(distDir, 'index.html');
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.json'].map((p) => join(root, 'web', p)).filter((p) => existsSync(p));
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  // vitest runs with NODE_ENV=test, which would make Vite bundle React's development build.
-  execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
-}
-
-function ensureChromium(): void {
-  if (!existsSync(CHROMIUM)) execFileSync('bash', [join(root, 'scripts', 'ensure-test-programs.sh')], { stdio: 'pipe' });
-}
 
 describe('connecting iCloud in Settings → Calendars, in a real browser', () => {
   let emulator: ICloudEmulator;
@@ -56,7 +31,6 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
   let ownerEmail: string;
 
   beforeAll(async () => {
-    ensureChromium();
     // Before the app is built: createApp serves web/dist only if index.html exists when it starts.
     ensureWebBuild();
     emulator = await startICloudEmulator();
@@ -68,10 +42,7 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     session = await signUp(app.server, { timezone: 'Europe/London' });
     ownerEmail = (await app.server.inject({ method: 'GET', url: '/api/me', headers: session.headers })).json<{ email: string }>().email;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'Europe/London', locale: 'en-US', viewport: { width: 1280, height: 900 } });
   }, 180_000);
 
