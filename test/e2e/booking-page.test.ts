@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { registerStaticWeb } from '../../src/http/static-web.ts';
 import { addCalendar, signUp, type Session, type TestApi, startTestApi } from '../support/api.ts';
 import { ensureWebBuild, launchChromium, webDistDir } from '../support/browser.ts';
