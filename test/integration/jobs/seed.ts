@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../../src/store/database.ts';
 import type { CalendarRole } from '../../../src/store/schema.ts';
+import { seedUser, seedWorkspace } from '../../support/seed-rows.ts';
 
 /** Plain inserts of the rows scheduling reads: a workspace, its user, a connection, calendars. */
 export interface Owner {
@@ -10,18 +11,13 @@ export interface Owner {
 }
 
 export async function seedConnection(db: Database, status: 'active' | 'needs_reconnect' = 'active'): Promise<Owner> {
-  const slug = `ws-${randomUUID()}`;
-  const workspace = await db.insertInto('workspaces').values({ name: 'Studio', slug }).returning('id').executeTakeFirstOrThrow();
-  const user = await db
-    .insertInto('users')
-    .values({ workspace_id: workspace.id, email: `${slug}@example.test`, name: 'Ada', role: 'owner', timezone: 'Europe/Berlin', weekly_hours: '{}' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const workspaceId = await seedWorkspace(db);
+  const userId = await seedUser(db, workspaceId, { timezone: 'Europe/Berlin' });
   const connection = await db
     .insertInto('connections')
     .values({
-      workspace_id: workspace.id,
-      user_id: user.id,
+      workspace_id: workspaceId,
+      user_id: userId,
       provider: 'icloud',
       server_url: 'https://caldav.icloud.com',
       username: 'ada@icloud.test',
@@ -32,7 +28,7 @@ export async function seedConnection(db: Database, status: 'active' | 'needs_rec
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { workspaceId: workspace.id, userId: user.id, connectionId: connection.id };
+  return { workspaceId, userId, connectionId: connection.id };
 }
 
 export interface CalendarSeed {

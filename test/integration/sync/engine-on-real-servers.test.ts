@@ -20,7 +20,7 @@ import { deleteEvent, getEvent, makeCalendar, putEvent, simpleEventIcs, type Dav
 import { createTestDatabase } from '../../support/db.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startRadicale } from '../../support/radicale.ts';
-import { bookAppointment, seedBookingCalendar, seedRemoteCalendar, seedUser, seedWorkspace, type SeededBookingCalendar } from './support/seed.ts';
+import { bookAppointment, seedBookingCalendar, seedRemoteCalendar, seedUser, seedWorkspace, type SeededBookingCalendar } from '../../support/seed-rows.ts';
 import { PUBLIC_URL } from './support/store-fixture.ts';
 
 /** A calendar on some server, as the client sees it, and how a person edits it directly. */

@@ -7,7 +7,7 @@ import { getSyncStatus } from '../../../src/services/sync/get-sync-status.ts';
 import type { SyncStore } from '../../../src/services/sync/ports.ts';
 import { createTestDatabase } from '../../support/db.ts';
 import { InMemoryRemoteCalendar, simpleEvent } from '../../support/in-memory-sync.ts';
-import { seedRemoteCalendar, seedUser, seedWorkspace } from './support/seed.ts';
+import { seedRemoteCalendar, seedUser, seedWorkspace } from '../../support/seed-rows.ts';
 
 /** A first import of a large calendar tells the user how far it got: "events imported of total". */
 describe('first import progress', () => {

@@ -5,7 +5,7 @@ import { createSecretBox } from '../../../src/services/secrets/secret-box.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { TEST_SECRET_KEY } from '../../support/api.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
-import { seedUser, seedWorkspace } from './support/seed.ts';
+import { seedUser, seedWorkspace } from '../../support/seed-rows.ts';
 
 const DAY = 86_400_000;
 

@@ -14,7 +14,7 @@ import { readLink } from '../../../src/store/sync-store/links.ts';
 import type { SyncStore } from '../../../src/services/sync/ports.ts';
 import { createTestDatabase, databaseKinds, type DatabaseKind } from '../../support/db.ts';
 import { describeSyncStoreContract } from '../../unit/sync/sync-store-contract.ts';
-import { bookAppointment, seedRemoteCalendar } from './support/seed.ts';
+import { bookAppointment, seedRemoteCalendar } from '../../support/seed-rows.ts';
 import { createStoreFixture, PUBLIC_URL, seedContractWorld, type SeededWorld } from './support/store-fixture.ts';
 
 for (const kind of databaseKinds) describeSyncStoreContract(`PostgreSQL store on ${kind}`, () => createStoreFixture(kind));

@@ -8,7 +8,7 @@ import { toOccurrence } from '../../../../src/store/sync-store/rows.ts';
 import { createTestDatabase, type DatabaseKind } from '../../../support/db.ts';
 import type { SyncStoreFixture } from '../../../unit/sync/sync-store-contract.ts';
 import { IdTranslation } from './id-translation.ts';
-import { bookAppointment, rescheduleAppointment, seedBookingCalendar, seedRemoteCalendar, seedUser, seedWorkspace, type SeededBookingCalendar } from './seed.ts';
+import { bookAppointment, rescheduleAppointment, seedBookingCalendar, seedRemoteCalendar, seedUser, seedWorkspace, type SeededBookingCalendar } from '../../../support/seed-rows.ts';
 
 export const PUBLIC_URL = 'https://tandem.example';
 

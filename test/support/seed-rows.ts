@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { CalendarType } from '../../../../src/domain/calendar-type.ts';
-import { assigneeRange } from '../../../../src/services/booking/booking-rows.ts';
-import { recordOutboundChange } from '../../../../src/services/booking/record-outbound-change.ts';
-import type { CalendarRole, DB } from '../../../../src/store/schema.ts';
+import type { CalendarType } from '../../src/domain/calendar-type.ts';
+import { assigneeRange } from '../../src/services/booking/booking-rows.ts';
+import { recordOutboundChange } from '../../src/services/booking/record-outbound-change.ts';
+import type { CalendarRole, DB } from '../../src/store/schema.ts';
 
 /**
- * Rows the sync store reads, made with plain inserts (no API): a workspace, users, a connection
+ * Rows the sync store and the scheduler read, made with plain inserts (no API): a workspace, users, a connection
  * with one remote calendar per user, a booking calendar, and appointments booked the way the
  * booking code books them — outbox rows through record-outbound-change.ts, in the same transaction.
  */
