@@ -4,7 +4,6 @@ import { bookAppointment } from '../../services/booking/book-appointment.ts';
 import { rescheduleAppointment } from '../../services/booking/reschedule-appointment.ts';
 import { cancelAppointment } from '../../services/booking/cancel-appointment.ts';
 import { loadAppointmentView } from '../../services/booking/appointment-view.ts';
-import { loadCalendarView } from '../../services/calendars/calendar-view.ts';
 import { listAppointments } from '../../services/appointments/list-appointments.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -34,7 +33,6 @@ export const appointmentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { 
     },
   }, async (request, reply) => {
     const actor = await requireActor(ctx, request);
-    await loadCalendarView(ctx.db, actor.workspaceId, request.body.calendarId);
     const b = request.body;
     const outcome = await bookAppointment(ctx, {
       workspaceId: actor.workspaceId, calendarId: b.calendarId, start: new Date(b.start), serviceId: b.serviceId ?? null, seats: b.seats,
