@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== lock file in step with package.json"
+node scripts/check-lock.mjs
+npm ci --dry-run --no-audit --no-fund >/dev/null
+
 bash scripts/ensure-test-programs.sh
 echo "== build web app (type-checks web/ too)"
 npm run --silent build:web
