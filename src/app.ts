@@ -4,7 +4,8 @@ import { pgliteDirectory, type Config } from './config.ts';
 import { openPglite, openPostgres, type Database, type DatabaseHandle } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import type { ServiceContext } from './services/context.ts';
-import { buildServer, logRedactPaths } from './http/server.ts';
+import { buildServer } from './http/server.ts';
+import { loggerOptions } from './http/logger-options.ts';
 import { importedBusyFromStore } from './store/imported-busy.ts';
 import { loadSecretKey } from './services/secrets/load-secret-key.ts';
 import { createSecretBox, type SecretBox } from './services/secrets/secret-box.ts';
@@ -74,7 +75,7 @@ export async function createApp(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
-      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: logRedactPaths, ...(options.logStream && { stream: options.logStream }) },
+      ...loggerOptions(config, options.logStream),
       plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
     },
   );

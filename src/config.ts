@@ -23,6 +23,9 @@ const schema = z.object({
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
   SYNC_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export interface Config {
@@ -40,9 +43,16 @@ export interface Config {
   /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
   caldavTimeoutMs: number;
   sync: { pollSeconds: number; pastDays: number; futureDays: number; hostConcurrency: number; scheduler: boolean };
+  /** Human-readable lines for a terminal, JSON lines for a log collector (default: pretty on a TTY). */
+  logFormat: 'json' | 'pretty';
+  /**
+   * /metrics is off unless one of these is set: a bearer token the scraper sends, or a port of its
+   * own (bound to HOST, for a network only the scraper reaches). Never public by accident.
+   */
+  metrics: { token: string | null; port: number | null };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true }): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -69,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hostConcurrency: e.SYNC_HOST_CONCURRENCY,
       scheduler: e.SCHEDULER === 'on',
     },
+    logFormat: e.LOG_FORMAT ?? (terminal.stdoutIsTty ? 'pretty' : 'json'),
+    metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null },
   };
 }
 

@@ -7,6 +7,7 @@ import { runWorker } from './jobs/run-worker.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { seedDemo } from './services/workspaces/seed-demo.ts';
 import { runIcsExpand } from './ical/expand-cli.ts';
+import { listenErrorMessage } from './http/listen-error.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
@@ -33,7 +34,13 @@ async function serve(config: Config): Promise<void> {
     const password = seeded?.password ?? demoPassword(config);
     if (password) console.log(`\n  Demo workspace ready. Sign in as owner@demo.tandem.test with password: ${password}\n`);
   }
-  await app.server.listen({ port: config.port, host: config.host });
+  try {
+    await app.server.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    const message = listenErrorMessage(error, config);
+    throw message ? new Error(message, { cause: error }) : error;
+  }
   console.log(`  Tandem is serving ${config.publicUrl} (database: ${app.database.kind})`);
   const stop = async () => {
     await app.close();

@@ -26,11 +26,14 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Extra route plugins (connections, sync) registered with the same deps. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Which per-request lines are logged (see logger-options.ts). */
+  logController?: FastifyServerOptions['logController'];
 }
 
 export async function buildServer(deps: HttpDeps, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
+    ...(options.logController && { logController: options.logController }),
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
