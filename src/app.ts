@@ -19,6 +19,10 @@ import { createSyncStore } from './store/sync-store.ts';
 import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { instrumentSyncWork } from './observability/instrument-sync.ts';
+import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
+import { metricsRoutes, startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
 
 export interface App {
@@ -32,6 +36,8 @@ export interface App {
   work: SyncWork;
   /** Scheduler + queue: in-process, or a BullMQ producer when REDIS_URL is set. */
   jobs: Jobs;
+  /** Prometheus metrics, served at /metrics when METRICS_TOKEN or METRICS_PORT is set. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -71,20 +77,25 @@ export async function createApp(
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
   const started: { jobs: Jobs | null } = { jobs: null };
+  const metrics = createMetrics(
+    { queueDepth: async () => (started.jobs ? started.jobs.queue.depth() : { waiting: 0, running: 0 }), outboxRows: () => undeliveredOutboxRows(database.db) },
+    { processMetrics: config.metrics.token !== null || config.metrics.port !== null },
+  );
   const server = await buildServer(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       ...loggerOptions(config, options.logStream),
-      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
+      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics)],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
-  const work = createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now });
+  const work = instrumentSyncWork(createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now }), metrics, (id) => calendarSyncStatus(database.db, id), ctx.now);
   const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
   started.jobs = jobs;
   if (warning) server.log.warn(warning);
+  const metricsServer = config.metrics.port === null ? null : await startMetricsServer(metrics, { host: config.host, port: config.metrics.port, token: config.metrics.token });
   return {
     config,
     database,
@@ -93,7 +104,9 @@ export async function createApp(
     server,
     work,
     jobs,
+    metrics,
     async close() {
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await server.close();
       await jobs.stop();
       if (!options.database) await database.close();

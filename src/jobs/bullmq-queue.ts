@@ -121,6 +121,10 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
     async enqueueDispatch() {
       await producer().add('dispatch', { kind: 'dispatch' }, { jobId: 'dispatch' });
     },
+    async depth() {
+      const counts = await producer().getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+      return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), running: counts.active ?? 0 };
+    },
     async start() {
       if (options.role === 'producer' || worker) return;
       const leaseRedis = new Redis(options.redisUrl);

@@ -87,6 +87,9 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
       dispatch = 'queued';
       pump();
     },
+    async depth() {
+      return { waiting: pending.size, running: running.size };
+    },
     async start() {
       accepting = true;
       started = true;

@@ -9,6 +9,8 @@ export interface SyncQueue {
   enqueueSync(job: SyncJob): Promise<void>;
   /** Deduplicated the same way: at most one outbox dispatch queued or running. */
   enqueueDispatch(): Promise<void>;
+  /** Sync jobs waiting (queued or delayed) and running, for the queue-depth metric. */
+  depth(): Promise<{ waiting: number; running: number }>;
   start(): Promise<void>;
   /** Takes no new work and resolves once the jobs already running have finished. */
   stop(): Promise<void>;

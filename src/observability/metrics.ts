@@ -1,0 +1,80 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What /metrics reads at scrape time (the rest is counted as it happens). */
+export interface MetricSources {
+  /** Sync jobs waiting and running in this process's queue (or the shared BullMQ queue). */
+  queueDepth(): Promise<{ waiting: number; running: number }>;
+  /** Outbox rows not yet delivered, by channel and status. */
+  outboxRows(): Promise<Array<{ channel: string; status: 'pending' | 'failed'; count: number }>>;
+}
+
+export interface Metrics {
+  registry: Registry;
+  /** Seconds between two successful syncs of a calendar: how stale its busy times could get. */
+  syncLag: Histogram<'provider'>;
+  syncDuration: Histogram<'provider' | 'mode'>;
+  syncs: Counter<'provider' | 'mode' | 'outcome'>;
+  syncErrors: Counter<'provider' | 'code'>;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** 409 answers (a slot just taken, a name already used): the double bookings the database refused. */
+  bookingConflicts: Counter<'route'>;
+}
+
+/**
+ * Tandem's Prometheus metrics, in a registry of their own (not prom-client's global one): every
+ * app instance — several in one test process — counts separately.
+ */
+export function createMetrics(sources: MetricSources, options: { processMetrics: boolean }): Metrics {
+  const registry = new Registry();
+  // Process metrics (memory, event-loop lag, GC) only where someone scrapes them: they observe the process.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
+  const registers = [registry];
+  new Gauge({
+    name: 'tandem_sync_queue_depth',
+    help: 'Calendar sync jobs waiting or running',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      const depth = await sources.queueDepth();
+      this.set({ state: 'waiting' }, depth.waiting);
+      this.set({ state: 'running' }, depth.running);
+    },
+  });
+  new Gauge({
+    name: 'tandem_outbox_rows',
+    help: 'Outbox rows not yet delivered (pending: to be pushed; failed: given up, needs attention)',
+    labelNames: ['channel', 'status'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const row of await sources.outboxRows()) this.set({ channel: row.channel, status: row.status }, row.count);
+    },
+  });
+  return {
+    registry,
+    syncLag: new Histogram({
+      name: 'tandem_sync_lag_seconds',
+      help: 'Seconds between two successful syncs of one calendar, observed when a sync succeeds',
+      labelNames: ['provider'] as const,
+      buckets: [5, 15, 30, 60, 90, 120, 300, 600, 1800, 3600, 21_600, 86_400],
+      registers,
+    }),
+    syncDuration: new Histogram({
+      name: 'tandem_sync_duration_seconds',
+      help: 'How long one calendar sync took',
+      labelNames: ['provider', 'mode'] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    syncs: new Counter({ name: 'tandem_syncs_total', help: 'Calendar syncs run, by outcome (ok, retry, stop)', labelNames: ['provider', 'mode', 'outcome'] as const, registers }),
+    syncErrors: new Counter({ name: 'tandem_sync_errors_total', help: 'Failed calendar syncs, by error kind', labelNames: ['provider', 'code'] as const, registers }),
+    httpDuration: new Histogram({
+      name: 'tandem_http_request_duration_seconds',
+      help: 'HTTP request latency by route pattern',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    bookingConflicts: new Counter({ name: 'tandem_booking_conflicts_total', help: 'Requests answered 409 Conflict (a slot just taken, an address already used)', labelNames: ['route'] as const, registers }),
+  };
+}
