@@ -47,6 +47,13 @@ export function parseICalendar(ics: string): JCalComponent[] {
 }
 
 /**
+ * Real calendars nest four deep at most (VCALENDAR › VTIMEZONE › STANDARD, VEVENT › VALARM). ical.js
+ * and our reader recurse per level, so a hostile object nested thousands deep would overflow the
+ * stack; it is refused here, with its own code, before anything recurses.
+ */
+export const MAX_COMPONENT_DEPTH = 16;
+
+/**
  * ical.js accepts unbalanced or mismatched BEGIN/END lines (END:VTODO closing a VEVENT, a stray
  * END, text after END:VCALENDAR) and some of its errors for missing BEGIN lines are raw
  * TypeErrors, so we check the component structure ourselves first and say exactly what is wrong.
@@ -77,6 +84,9 @@ function checkStructure(text: string): void {
       }
       if (name === 'VCALENDAR') sawCalendar = true;
       stack.push({ name, line: lineNo });
+      if (stack.length > MAX_COMPONENT_DEPTH) {
+        throw new ICalParseError(`line ${lineNo}: components nested more than ${MAX_COMPONENT_DEPTH} deep (BEGIN:${name}); no calendar nests that deep`, { code: 'ical_too_deep' });
+      }
       return;
     }
     const open = stack.pop();
