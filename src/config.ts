@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -23,6 +24,11 @@ const schema = z.object({
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
   SYNC_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  // Caps against hostile or broken calendars (services/sync/sync-limits.ts; defaults there).
+  ICAL_MAX_OBJECT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  ICAL_MAX_OCCURRENCES: z.coerce.number().int().min(1).default(50_000),
+  SYNC_MAX_ITEMS_PER_CALENDAR: z.coerce.number().int().min(1).default(50_000),
+  SYNC_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
 });
 
 export interface Config {
@@ -40,6 +46,10 @@ export interface Config {
   /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
   caldavTimeoutMs: number;
   sync: { pollSeconds: number; pastDays: number; futureDays: number; hostConcurrency: number; scheduler: boolean };
+  /** Caps per calendar object and per calendar; each breach is shown on that calendar. */
+  syncLimits: { maxObjectBytes: number; maxOccurrencesPerObject: number; maxItemsPerCalendar: number };
+  /** Worker threads that parse calendar objects off the event loop; 0 parses in the main thread (yielding). */
+  syncParseThreads: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -69,6 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hostConcurrency: e.SYNC_HOST_CONCURRENCY,
       scheduler: e.SCHEDULER === 'on',
     },
+    syncLimits: { maxObjectBytes: e.ICAL_MAX_OBJECT_BYTES, maxOccurrencesPerObject: e.ICAL_MAX_OCCURRENCES, maxItemsPerCalendar: e.SYNC_MAX_ITEMS_PER_CALENDAR },
+    // One core is left to the event loop (and to PostgreSQL on a small machine).
+    syncParseThreads: e.SYNC_PARSE_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
   };
 }
 
