@@ -17,7 +17,7 @@
 import { eventContext, ICalParseError, type ICalProblem } from './errors.ts';
 import { readEvent, type EventData } from './event-data.ts';
 import { clockOf, lengthOf, spanAt, type Clock } from './event-span.ts';
-import { parseICalendar, textValue, type JCalComponent } from './jcal.ts';
+import { parseICalendarLeniently, textValue, type JCalComponent } from './jcal.ts';
 import { ruleInstances, type Frequency } from './recurrence.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, wall, wallDay, type DateValue, type DurationValue, type Wall } from './values.ts';
 import { ZoneResolver, type WallZone } from './zones.ts';
@@ -110,7 +110,9 @@ export function expandCalendarObject(ics: string, options: ExpandOptions): Occur
     options.onProblem?.(reported);
   };
 
-  const { events, vtimezones } = collectComponents(parseICalendar(ics));
+  // VEVENTs ical.js cannot even parse are skipped like those we cannot read (below).
+  const skipped: ICalParseError[] = [];
+  const { events, vtimezones } = collectComponents(parseICalendarLeniently(ics, (error) => skipped.push(error)));
   const zones = new ZoneResolver(vtimezones, options.zone, warn);
   if (events.length === 0 || from >= to) return [];
 
@@ -126,7 +128,6 @@ export function expandCalendarObject(ics: string, options: ExpandOptions): Occur
   };
   // One unreadable VEVENT (or series) costs only itself: its siblings in the object still count,
   // and the skip is reported. Only when nothing at all can be read is the object unreadable.
-  const skipped: ICalParseError[] = [];
   const byUid = new Map<string, EventData[]>();
   for (const component of events) {
     let event: EventData;
