@@ -15,6 +15,7 @@ import { defaultWebDistDir, registerStaticWeb } from './http/static-web.ts';
 import { caldavSettingsFrom, type ConnectionLog } from './services/connections/connection-context.ts';
 import { createRemoteOpener } from './services/sync/open-remote-calendar.ts';
 import { icalEventCodec } from './services/sync/ical-codec.ts';
+import { createParsePool, type ParsePool } from './services/sync/parse-pool.ts';
 import { createSyncStore } from './store/sync-store.ts';
 import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
@@ -42,11 +43,26 @@ export interface App {
 }
 
 /** The sync engine's real adapters: PostgreSQL store, CalDAV remotes, ical.js codec. */
-export function createSyncWork(config: Config, db: Database, secretBox: SecretBox, options: { now?: () => Date; log?: ConnectionLog } = {}): SyncWork {
+export function createSyncWork(config: Config, db: Database, secretBox: SecretBox, options: { now?: () => Date; log?: ConnectionLog; parsePool?: ParsePool } = {}): SyncWork {
   const now = options.now ?? (() => new Date());
   const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
   const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
-  return createCalendarSyncWork({ db, store, openRemote, codec: icalEventCodec, window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays }, now });
+  return createCalendarSyncWork({
+    db,
+    store,
+    openRemote,
+    codec: icalEventCodec,
+    window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays },
+    now,
+    limits: config.syncLimits,
+    // Parsing and expansion run off the event loop (parse-pool.ts) unless SYNC_PARSE_THREADS=0.
+    ...(options.parsePool && { parser: options.parsePool.parser }),
+  });
+}
+
+/** The worker threads that parse calendar objects, or null for SYNC_PARSE_THREADS=0 (main thread). */
+export function openParsePool(config: Config): ParsePool | null {
+  return config.syncParseThreads > 0 ? createParsePool({ threads: config.syncParseThreads }) : null;
 }
 
 /**
@@ -91,7 +107,8 @@ export async function createApp(
   );
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
-  const work = instrumentSyncWork(createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now }), metrics, (id) => calendarSyncStatus(database.db, id), ctx.now);
+  const parsePool = openParsePool(config);
+  const work = instrumentSyncWork(createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now, ...(parsePool && { parsePool }) }), metrics, (id) => calendarSyncStatus(database.db, id), ctx.now);
   const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
   started.jobs = jobs;
   if (warning) server.log.warn(warning);
@@ -109,6 +126,7 @@ export async function createApp(
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await server.close();
       await jobs.stop();
+      await parsePool?.close();
       if (!options.database) await database.close();
     },
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -26,6 +27,11 @@ const schema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  // Caps against hostile or broken calendars (services/sync/sync-limits.ts; defaults there).
+  ICAL_MAX_OBJECT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  ICAL_MAX_OCCURRENCES: z.coerce.number().int().min(1).default(50_000),
+  SYNC_MAX_ITEMS_PER_CALENDAR: z.coerce.number().int().min(1).default(50_000),
+  SYNC_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
 });
 
 export interface Config {
@@ -50,6 +56,10 @@ export interface Config {
    * own (bound to HOST, for a network only the scraper reaches). Never public by accident.
    */
   metrics: { token: string | null; port: number | null };
+  /** Caps per calendar object and per calendar; each breach is shown on that calendar. */
+  syncLimits: { maxObjectBytes: number; maxOccurrencesPerObject: number; maxItemsPerCalendar: number };
+  /** Worker threads that parse calendar objects off the event loop; 0 parses in the main thread (yielding). */
+  syncParseThreads: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true }): Config {
@@ -81,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     },
     logFormat: e.LOG_FORMAT ?? (terminal.stdoutIsTty ? 'pretty' : 'json'),
     metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null },
+    syncLimits: { maxObjectBytes: e.ICAL_MAX_OBJECT_BYTES, maxOccurrencesPerObject: e.ICAL_MAX_OCCURRENCES, maxItemsPerCalendar: e.SYNC_MAX_ITEMS_PER_CALENDAR },
+    // One core is left to the event loop (and to PostgreSQL on a small machine).
+    syncParseThreads: e.SYNC_PARSE_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
-import { createApp, createSyncWork, openDatabase, openSecretBox } from './app.ts';
+import { createApp, createSyncWork, openDatabase, openParsePool, openSecretBox } from './app.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { runWorker } from './jobs/run-worker.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -58,9 +58,11 @@ async function worker(config: Config): Promise<void> {
   const { secretBox } = openSecretBox(config);
   const database = await openDatabase(config);
   await migrateToLatest(database.db);
-  const work = createSyncWork(config, database.db, secretBox);
+  const parsePool = openParsePool(config);
+  const work = createSyncWork(config, database.db, secretBox, { ...(parsePool && { parsePool }) });
   console.log(`  Tandem worker processing sync jobs from ${new URL(config.redisUrl).host} (database: ${database.kind})`);
   await runWorker({ redisUrl: config.redisUrl, work, store: createScheduleStore(database.db), config });
+  await parsePool?.close();
   await database.close();
 }
 

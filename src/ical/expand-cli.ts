@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { ICalParseError } from './errors.ts';
+import { mergeDenseSeries } from './busy-ranges.ts';
 import { expandCalendarObject } from './expand.ts';
 import { isIanaZone } from './zones.ts';
 
@@ -12,7 +13,8 @@ export interface IcsExpandIo {
 const USAGE = [
   'usage: tandem ics expand <file> --from <date> --to <date> [--zone <IANA zone>] [--self-email <address>]...',
   '  Prints one JSON line per occurrence overlapping [from, to): {"uid","start","end","allDay","blocks"},',
-  '  times in UTC, sorted by start.',
+  '  times in UTC, sorted by start. A dense series (more than 1,000 occurrences, e.g. every few minutes)',
+  '  prints its touching occurrences as one busy range with "occurrences": <how many>, as sync stores it.',
   '  <date> is YYYY-MM-DD (start of that day in --zone) or an ISO date-time (without an offset: in --zone).',
   '  --zone       zone for dates, floating times and all-day events (default UTC)',
   '  --self-email the user\'s address, so events they declined show "blocks": false (repeatable)',
@@ -105,15 +107,20 @@ export function runIcsExpand(argv: string[], io: IcsExpandIo): number {
     return 1;
   }
   try {
-    const occurrences = expandCalendarObject(text, {
-      from,
-      to,
-      zone: args.zone,
-      selfEmails: args.selfEmails,
-      onWarning: (message) => io.stderr(`warning: ${message}`),
-    });
+    // Exactly what sync stores (ical-codec.ts): dense series merged into busy ranges.
+    const occurrences = mergeDenseSeries(
+      expandCalendarObject(text, {
+        from,
+        to,
+        zone: args.zone,
+        selfEmails: args.selfEmails,
+        denseRanges: true,
+        onWarning: (message) => io.stderr(`warning: ${message}`),
+      }),
+    );
     for (const o of occurrences) {
-      io.stdout(JSON.stringify({ uid: o.uid, start: o.start.toISOString(), end: o.end.toISOString(), allDay: o.allDay, blocks: o.blocks }));
+      const merged = o.occurrences > 1 ? { occurrences: o.occurrences } : {};
+      io.stdout(JSON.stringify({ uid: o.uid, start: o.start.toISOString(), end: o.end.toISOString(), allDay: o.allDay, blocks: o.blocks, ...merged }));
     }
     return 0;
   } catch (error) {

@@ -14,15 +14,15 @@
  *  - An override is a whole component (RFC 5545 §3.8.4.4): only a missing SUMMARY falls back to
  *    the series'.
  */
-import { eventContext, ICalParseError } from './errors.ts';
+import { eventContext, ICalParseError, type ICalProblem } from './errors.ts';
 import { readEvent, type EventData } from './event-data.ts';
 import { clockOf, lengthOf, spanAt, type Clock } from './event-span.ts';
-import { parseICalendar, textValue, type JCalComponent } from './jcal.ts';
-import { ruleInstances } from './recurrence.ts';
-import { DAY_MS, HOUR_MS, SECOND_MS, wall, wallDay, type DateValue, type DurationValue, type Wall } from './values.ts';
+import { parseICalendarLeniently, textValue, type JCalComponent } from './jcal.ts';
+import { ruleInstances, type Frequency } from './recurrence.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, wall, wallDay, type DateValue, type DurationValue, type Wall } from './values.ts';
 import { ZoneResolver, type WallZone } from './zones.ts';
 
-export { ICalParseError } from './errors.ts';
+export { ICalParseError, type ICalProblem, type ICalProblemCode } from './errors.ts';
 
 export interface Occurrence {
   uid: string;
@@ -39,6 +39,11 @@ export interface Occurrence {
   summary: string;
   /** CONFIRMED / TENTATIVE / CANCELLED as written, or null. */
   status: string | null;
+  /**
+   * Set (> 1) when this entry is a run of touching occurrences of a dense series, merged into one
+   * busy range from the first one's start to the last one's end (see expandContiguousRule).
+   */
+  occurrences?: number;
 }
 
 export interface ExpandOptions {
@@ -47,13 +52,32 @@ export interface ExpandOptions {
   /** The user's IANA zone: floating times and all-day days are read on it. */
   zone: string;
   selfEmails?: string[];
-  /** Safety cap per event (UID), default 5000; what is cut off is reported through onWarning. */
+  /**
+   * Safety cap per event (UID), default DEFAULT_MAX_OCCURRENCES; the earliest occurrences are kept
+   * and what is cut off is reported through onProblem (and onWarning).
+   */
   maxOccurrences?: number;
   /** Told about anything we worked around: unknown TZIDs, the cap, impossible DTENDs. */
   onWarning?: (message: string) => void;
+  /**
+   * Told about what makes the result incomplete: a VEVENT that was skipped (its siblings are
+   * still used) or a series cut at the cap. The sync engine shows these on the calendar.
+   */
+  onProblem?: (problem: ICalProblem) => void;
+  /**
+   * Dense sub-daily series whose instances touch come back as merged busy ranges (Occurrence.
+   * occurrences > 1) computed without visiting each instance, so no cap cuts them (what sync
+   * stores, and `tandem ics expand` prints). Off: one entry per instance, up to the cap.
+   */
+  denseRanges?: boolean;
 }
 
-const DEFAULT_MAX_OCCURRENCES = 5000;
+/**
+ * Far beyond any real calendar (an hourly series over the 460-day sync window is 11,040), so only
+ * rules no calendar app writes (SECONDLY, MINUTELY with gaps between instances) reach it; sync
+ * takes its own from ICAL_MAX_OCCURRENCES. Dense series without gaps are never capped (denseRanges).
+ */
+export const DEFAULT_MAX_OCCURRENCES = 50_000;
 /** Per RRULE; only pathological rules (SECONDLY with a huge COUNT, years back) come near it. */
 const MAX_RULE_ITERATIONS = 1_000_000;
 
@@ -64,6 +88,8 @@ interface Context {
   readonly selfEmails: ReadonlySet<string>;
   readonly maxOccurrences: number;
   readonly warn: (message: string) => void;
+  readonly problem: (problem: ICalProblem) => void;
+  readonly denseRanges: boolean;
 }
 
 /**
@@ -79,8 +105,14 @@ export function expandCalendarObject(ics: string, options: ExpandOptions): Occur
   const maxOccurrences = options.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES;
   if (!Number.isInteger(maxOccurrences) || maxOccurrences < 1) throw new RangeError('expandCalendarObject: maxOccurrences must be a positive integer');
   const warn = options.onWarning ?? ((): void => undefined);
+  const problem = (reported: ICalProblem): void => {
+    warn(reported.message);
+    options.onProblem?.(reported);
+  };
 
-  const { events, vtimezones } = collectComponents(parseICalendar(ics));
+  // VEVENTs ical.js cannot even parse are skipped like those we cannot read (below).
+  const skipped: ICalParseError[] = [];
+  const { events, vtimezones } = collectComponents(parseICalendarLeniently(ics, (error) => skipped.push(error)));
   const zones = new ZoneResolver(vtimezones, options.zone, warn);
   if (events.length === 0 || from >= to) return [];
 
@@ -91,16 +123,38 @@ export function expandCalendarObject(ics: string, options: ExpandOptions): Occur
     selfEmails: new Set((options.selfEmails ?? []).map((email) => email.trim().replace(/^mailto:/i, '').toLowerCase())),
     maxOccurrences,
     warn,
+    problem,
+    denseRanges: options.denseRanges ?? false,
   };
+  // One unreadable VEVENT (or series) costs only itself: its siblings in the object still count,
+  // and the skip is reported. Only when nothing at all can be read is the object unreadable.
   const byUid = new Map<string, EventData[]>();
   for (const component of events) {
-    const event = guarded(null, () => readEvent(component));
+    let event: EventData;
+    try {
+      event = guarded(null, () => readEvent(component));
+    } catch (error) {
+      skipped.push(error as ICalParseError);
+      continue;
+    }
     const list = byUid.get(event.uid);
     if (list) list.push(event);
     else byUid.set(event.uid, [event]);
   }
   const occurrences: Occurrence[] = [];
-  for (const [uid, group] of byUid) occurrences.push(...guarded(uid, () => expandSeries(uid, group, context)));
+  let expanded = 0;
+  for (const [uid, group] of byUid) {
+    try {
+      occurrences.push(...guarded(uid, () => expandSeries(uid, group, context)));
+      expanded++;
+    } catch (error) {
+      skipped.push(error as ICalParseError);
+    }
+  }
+  if (expanded === 0 && skipped.length > 0) throw skipped[0]!;
+  for (const error of skipped) {
+    problem({ code: 'ical_event_skipped', message: `${error.message}; skipped, the object's other events are used` });
+  }
   return occurrences.sort(compareOccurrences);
 }
 
@@ -265,11 +319,18 @@ function expandSeries(uid: string, components: readonly EventData[], context: Co
   }
   thisAndFuture.sort((a, b) => a.ridWall - b.ridWall);
 
+  // Two wall times can name one instant (a rule stepping through the hour a spring-forward change
+  // skips lands twice on the hour after it): one instance per instant.
+  const emittedInstants = new Set<number>();
   const emitInstance = (value: Wall, explicitSpan: [number, number] | null): void => {
     if (isExcluded(value) || overridesByRid.has(value)) return;
     let props = master;
     let span = explicitSpan ?? spanAt(clock, length, value);
     const recurrenceId = recurring ? clock.zone.toInstant(value) : null;
+    if (recurrenceId !== null) {
+      if (emittedInstants.has(recurrenceId)) return;
+      emittedInstants.add(recurrenceId);
+    }
     const moved = thisAndFuture.findLast((entry) => entry.ridWall <= value);
     if (moved) {
       props = moved.event;
@@ -285,6 +346,9 @@ function expandSeries(uid: string, components: readonly EventData[], context: Co
 
   const { skipBefore, stopAfter } = wallBounds(clock.zone, context, [length, ...thisAndFuture.map((entry) => entry.length)], thisAndFuture.map((entry) => entry.shift));
 
+  const contiguous = !context.denseRanges ? null : expandContiguousRule(uid, master, overrides.length, clock, length, context, { skipBefore, stopAfter });
+  if (contiguous !== null) return contiguous;
+
   const seen = new Set<Wall>();
   const limit = context.maxOccurrences;
   if (master.rrules.length > 0) {
@@ -295,7 +359,12 @@ function expandSeries(uid: string, components: readonly EventData[], context: Co
         dtstart,
         clock.allDay,
         until,
-        { skipBefore, stopAfter, maxIterations: MAX_RULE_ITERATIONS, onLimit: warn },
+        {
+          skipBefore,
+          stopAfter,
+          maxIterations: Math.max(MAX_RULE_ITERATIONS, 10 * limit),
+          onLimit: (message) => context.problem({ code: 'ical_occurrences_capped', message: `${message}; later occurrences are not imported` }),
+        },
         eventContext(uid),
       );
       // Overrides are already in `out`; counting generated instances separately keeps the cap
@@ -355,6 +424,92 @@ function wallBounds(zone: WallZone, context: Context, lengths: readonly Duration
 
 function capped(uid: string, occurrences: Occurrence[], context: Context): Occurrence[] {
   if (occurrences.length <= context.maxOccurrences) return occurrences;
-  context.warn(`${eventContext(uid)}: more than ${context.maxOccurrences} occurrences in the window; only the first ${context.maxOccurrences} are used`);
-  return occurrences.sort(compareOccurrences).slice(0, context.maxOccurrences);
+  const kept = occurrences.sort(compareOccurrences).slice(0, context.maxOccurrences);
+  const until = kept.at(-1)!.end.toISOString();
+  context.problem({
+    code: 'ical_occurrences_capped',
+    message: `${eventContext(uid)}: more than ${context.maxOccurrences} occurrences in the window; only the first ${context.maxOccurrences} are used, so its busy time after ${until} is missing`,
+  });
+  return kept;
+}
+
+const SUB_DAILY_MS: Partial<Record<Frequency, number>> = { SECONDLY: SECOND_MS, MINUTELY: MINUTE_MS, HOURLY: HOUR_MS };
+/** Above this many instances in the window a series counts as dense (busy-ranges.ts says why). */
+const DENSE_INSTANCES = 1000;
+
+/**
+ * A dense sub-daily series whose instances touch or overlap (one RRULE with no BYxxx part, each
+ * instance at least as long as the step, no EXDATE, RDATE or override): its busy time is computed
+ * as ranges without visiting every instance, so FREQ=SECONDLY over the whole window costs a few
+ * hundred steps and blocks all of it, never a truncated part. Instances are DTSTART + k × step on
+ * the wall clock (what the iterator yields for such a rule); wherever the zone's offset is the same
+ * at both ends of a stretch, its instants are evenly spaced too and the stretch is one range. Across
+ * an offset change the stretch is split where the change happens, so a fall-back hour leaves the
+ * gap the wall-clock rule really has, and spring-forward instants that coincide are merged.
+ * Returns null when the series is not of this kind (or not dense), for the general path.
+ */
+function expandContiguousRule(
+  uid: string,
+  master: EventData,
+  overrideCount: number,
+  clock: Clock,
+  length: DurationValue,
+  context: Context,
+  bounds: { skipBefore: Wall; stopAfter: Wall },
+): Occurrence[] | null {
+  const rule = master.rrules.length === 1 ? master.rrules[0]! : null;
+  if (rule === null || clock.allDay || overrideCount > 0 || master.rdates.length > 0 || master.exdates.length > 0) return null;
+  const period = SUB_DAILY_MS[rule.freq];
+  if (period === undefined || rule.byday.length > 0 || rule.bysetpos.length > 0 || Object.values(rule.numeric).some((values) => values !== undefined && values.length > 0)) return null;
+  const step = period * rule.interval;
+  const lengthMs = length.days * DAY_MS + length.ms;
+  if (length.days !== 0 || lengthMs < step) return null;
+
+  const dtstart = master.start.wall;
+  let kMax = Math.floor((bounds.stopAfter - dtstart) / step);
+  if (rule.count !== null) kMax = Math.min(kMax, rule.count - 1);
+  if (rule.until !== null) kMax = Math.min(kMax, Math.max(0, Math.floor((untilOnClock(rule.until, clock, context.zones) - dtstart) / step)));
+  const kMin = Math.max(0, Math.floor((bounds.skipBefore - dtstart) / step));
+  if (kMax - kMin + 1 <= DENSE_INSTANCES) return null;
+
+  const wallAt = (k: number): Wall => wall(dtstart + k * step);
+  const instant = (k: number): number => clock.zone.toInstant(wallAt(k));
+  const offset = (k: number): number => wallAt(k) - instant(k);
+  // Instants never decrease with k, so the first and last instances touching [from, to) are found by bisection.
+  const firstAtLeast = (lo: number, hi: number, ok: (k: number) => boolean): number => {
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (ok(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const first = firstAtLeast(kMin, kMax + 1, (k) => instant(k) + lengthMs > context.from);
+  const last = firstAtLeast(first, kMax + 1, (k) => instant(k) >= context.to) - 1;
+  if (last < first) return [];
+
+  const out: Occurrence[] = [];
+  const push = (a: number, b: number): void => {
+    const start = instant(a);
+    const end = instant(b) + lengthMs;
+    const previous = out.at(-1);
+    if (previous !== undefined && start <= previous.end.getTime()) {
+      if (end > previous.end.getTime()) previous.end = new Date(end);
+      previous.occurrences = (previous.occurrences ?? 1) + (b - a + 1);
+      return;
+    }
+    const occurrence = makeOccurrence(uid, start, [start, end], false, master, master, context.selfEmails);
+    occurrence.occurrences = b - a + 1;
+    out.push(occurrence);
+  };
+  const runs = (a: number, b: number): void => {
+    if (offset(a) === offset(b)) return push(a, b);
+    const change = firstAtLeast(a + 1, b, (k) => offset(k) === offset(b));
+    runs(a, change - 1);
+    runs(change, b);
+  };
+  // A day of wall time at a time: offsets change at most once in any real zone's day.
+  const perDay = Math.max(1, Math.floor(DAY_MS / step));
+  for (let a = first; a <= last; a += perDay) runs(a, Math.min(last, a + perDay - 1));
+  return out;
 }

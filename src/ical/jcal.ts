@@ -47,6 +47,83 @@ export function parseICalendar(ics: string): JCalComponent[] {
 }
 
 /**
+ * Like parseICalendar, but a VEVENT that ical.js cannot parse (a malformed line, an invalid RRULE
+ * value) costs only itself: when the whole text fails, each VEVENT is parsed on its own, with the
+ * rest of the calendar (its VTIMEZONEs) around it, and the failures are handed to `onSkipped`. The
+ * structure check still applies to the whole text (a truncated or too-deep object is refused whole).
+ */
+export function parseICalendarLeniently(ics: string, onSkipped: (error: ICalParseError) => void): JCalComponent[] {
+  try {
+    return parseICalendar(ics);
+  } catch (error) {
+    if (!(error instanceof ICalParseError) || error.code !== 'ical_unreadable') throw error;
+    const parts = splitEvents(ics.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
+    if (parts === null || parts.events.length === 0) throw error;
+    let shell: JCalComponent[];
+    try {
+      shell = parseICalendar(`${parts.head}END:VCALENDAR\n`);
+    } catch {
+      throw error; // the fault is outside the VEVENTs: nothing can be trusted
+    }
+    const calendars = [...shell];
+    const failures: ICalParseError[] = [];
+    for (const event of parts.events) {
+      try {
+        calendars.push(...parseICalendar(`${parts.head}${event}END:VCALENDAR\n`).map((calendar) => ({ ...calendar, components: calendar.components.filter((c) => c.name === 'vevent') })));
+      } catch (eventError) {
+        if (!(eventError instanceof ICalParseError)) throw eventError;
+        const uid = /^UID[;:](?:[^:\n]*:)?(.*)$/im.exec(event)?.[1]?.trim();
+        failures.push(new ICalParseError(`${uid ? `VEVENT ${JSON.stringify(uid)}` : 'a VEVENT'}: ${eventError.message}`, { cause: eventError }));
+      }
+    }
+    // Nothing readable at all: the object is unreadable, and the whole text's error says why.
+    if (failures.length === parts.events.length) throw error;
+    for (const failure of failures) onSkipped(failure);
+    return calendars;
+  }
+}
+
+/** One VCALENDAR's text split into everything but its VEVENTs (head, without END:VCALENDAR) and each VEVENT; null if not one VCALENDAR. */
+function splitEvents(text: string): { head: string; events: string[] } | null {
+  const lines = text.split('\n');
+  let head = '';
+  const events: string[] = [];
+  let current: string | null = null;
+  let depth = 0;
+  let calendars = 0;
+  for (const line of lines) {
+    const upper = line.toUpperCase();
+    if (current === null && /^BEGIN:VEVENT\s*$/.test(upper)) {
+      current = `${line}\n`;
+      depth = 1;
+      continue;
+    }
+    if (current !== null) {
+      current += `${line}\n`;
+      if (upper.startsWith('BEGIN:')) depth++;
+      else if (upper.startsWith('END:') && --depth === 0) {
+        events.push(current);
+        current = null;
+      }
+      continue;
+    }
+    if (/^END:VCALENDAR\s*$/.test(upper)) {
+      calendars++;
+      continue;
+    }
+    if (line.trim() !== '') head += `${line}\n`;
+  }
+  return calendars === 1 && current === null ? { head, events } : null;
+}
+
+/**
+ * Real calendars nest four deep at most (VCALENDAR › VTIMEZONE › STANDARD, VEVENT › VALARM). ical.js
+ * and our reader recurse per level, so a hostile object nested thousands deep would overflow the
+ * stack; it is refused here, with its own code, before anything recurses.
+ */
+export const MAX_COMPONENT_DEPTH = 16;
+
+/**
  * ical.js accepts unbalanced or mismatched BEGIN/END lines (END:VTODO closing a VEVENT, a stray
  * END, text after END:VCALENDAR) and some of its errors for missing BEGIN lines are raw
  * TypeErrors, so we check the component structure ourselves first and say exactly what is wrong.
@@ -77,6 +154,9 @@ function checkStructure(text: string): void {
       }
       if (name === 'VCALENDAR') sawCalendar = true;
       stack.push({ name, line: lineNo });
+      if (stack.length > MAX_COMPONENT_DEPTH) {
+        throw new ICalParseError(`line ${lineNo}: components nested more than ${MAX_COMPONENT_DEPTH} deep (BEGIN:${name}); no calendar nests that deep`, { code: 'ical_too_deep' });
+      }
       return;
     }
     const open = stack.pop();

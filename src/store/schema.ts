@@ -183,6 +183,12 @@ export interface RemoteCalendarsTable {
   /** The sync engine's structured warning (CalendarWarning); `warning` holds its message. */
   sync_warning: ColumnType<SyncWarningColumn | null, string | null | undefined, string | null>;
   allow_empty_once: Generated<boolean>;
+  /** 0004: summary of the items' problems (remote_items.error_code), set with each finished run. */
+  item_error_code: Generated<string | null>;
+  item_error_message: Generated<string | null>;
+  /** 0004: more items than SYNC_MAX_ITEMS_PER_CALENDAR (calendar_too_many_items). */
+  limit_error_code: Generated<string | null>;
+  limit_error_message: Generated<string | null>;
 }
 
 /** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */
@@ -202,6 +208,8 @@ export interface RemoteItemsTable {
   expanded_until: Timestamp | null;
   error: string | null;
   updated_at: Generated<Date>;
+  /** 0004: stable code of `error` (sync-limits.ts). */
+  error_code: Generated<string | null>;
 }
 
 export interface ImportedOccurrencesTable {
@@ -216,6 +224,8 @@ export interface ImportedOccurrencesTable {
   blocks: Generated<boolean>;
   summary: Generated<string>;
   status: string | null;
+  /** 0004: > 1 for a merged busy range of a dense series. */
+  occurrences: Generated<number>;
 }
 
 /** A written snapshot inside appointment_links.pending_writes, times as ISO strings. */

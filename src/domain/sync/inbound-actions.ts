@@ -1,4 +1,4 @@
-import type { ImportedOccurrence, SavedItem, WrittenSnapshot } from './types.ts';
+import type { ImportedOccurrence, ItemProblem, SavedItem, WrittenSnapshot } from './types.ts';
 
 /**
  * What the inbound planner decides, one action per remote object (vdirsyncer's Upload/Update/Delete
@@ -31,6 +31,8 @@ export interface ImportItem extends Reasoned, FetchedRef {
   type: 'ImportItem';
   occurrences: ImportedOccurrence[];
   expandedUntil: Date;
+  /** Imported in part: recorded on the item (error, errorCode) so the calendar shows it. */
+  problem?: ItemProblem | null;
 }
 
 /** The imported event changed (content hash differs, or its expansion is stale): replace its occurrences. */
@@ -38,6 +40,7 @@ export interface UpdateImportedItem extends Reasoned, FetchedRef {
   type: 'UpdateImportedItem';
   occurrences: ImportedOccurrence[];
   expandedUntil: Date;
+  problem?: ItemProblem | null;
 }
 
 /** The etag changed but the content did not (servers do this): record the etag, touch nothing else. */
@@ -92,6 +95,8 @@ export interface MarkAppointmentRemovedRemotely extends Reasoned {
 export interface RecordUnreadableItem extends Reasoned, FetchedRef {
   type: 'RecordUnreadableItem';
   error: string;
+  /** Stable code of the error (ical_unreadable, ical_too_deep, ical_object_too_large, …). */
+  errorCode?: string;
 }
 
 /** A deleted object that was not an imported slot (our own deleted event, an unreadable one): drop its status. */
@@ -131,7 +136,16 @@ export function itemStateAfter(action: InboundAction, previous: SavedItem | unde
     case 'UpdateImportedItem':
       return {
         href: action.href,
-        item: { href: action.href, etag: action.etag, contentHash: action.contentHash, uid: action.uid, kind: 'imported', expandedUntil: action.expandedUntil, error: null },
+        item: {
+          href: action.href,
+          etag: action.etag,
+          contentHash: action.contentHash,
+          uid: action.uid,
+          kind: 'imported',
+          expandedUntil: action.expandedUntil,
+          error: action.problem?.message ?? null,
+          ...(action.problem && { errorCode: action.problem.code }),
+        },
       };
     case 'TrackAppointmentEvent':
     case 'UpdateAppointmentFromRemote':
@@ -142,7 +156,7 @@ export function itemStateAfter(action: InboundAction, previous: SavedItem | unde
     case 'RecordUnreadableItem':
       return {
         href: action.href,
-        item: { href: action.href, etag: action.etag, contentHash: action.contentHash, uid: action.uid, kind: 'unreadable', expandedUntil: null, error: action.error },
+        item: { href: action.href, etag: action.etag, contentHash: action.contentHash, uid: action.uid, kind: 'unreadable', expandedUntil: null, error: action.error, ...(action.errorCode !== undefined && { errorCode: action.errorCode }) },
       };
     case 'SkipUnchanged':
       return previous === undefined ? undefined : { href: action.href, item: { ...previous, etag: action.etag } };

@@ -2,7 +2,7 @@ import { appointmentIdFromUid } from './appointment-uid.ts';
 import { matchingOwnWrite, rangesOverlap, sameTimeAndTitle } from './desired-event.ts';
 import type { InboundAction, LinkUpdate } from './inbound-actions.ts';
 import { expansionIsStale, type SyncWindow } from './sync-window.ts';
-import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, RemoteLink, SavedItem, TimeAndTitle } from './types.ts';
+import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, ItemProblem, RemoteLink, SavedItem, TimeAndTitle } from './types.ts';
 
 /**
  * The inbound planner: given what we saved about a calendar and what the remote says changed,
@@ -22,8 +22,10 @@ export interface FetchedItem {
         expandedUntil: Date;
         /** Time and title as one event; read only for our appointment UIDs, null if that failed. */
         event: TimeAndTitle | null;
+        /** Imported in part (a VEVENT skipped, occurrences capped): kept on the item and shown. */
+        problem?: ItemProblem | null;
       }
-    | { ok: false; error: string };
+    | { ok: false; error: string; errorCode?: string };
 }
 
 export interface LinkedAppointment {
@@ -85,7 +87,7 @@ function planFetched(input: InboundPlanInput, item: FetchedItem): InboundAction 
 
   if (!item.content.ok) {
     if (unchanged && saved.kind === 'unreadable') return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'still unreadable, same content' };
-    return { type: 'RecordUnreadableItem', ...ref, error: item.content.error, reason: `cannot read the event: ${item.content.error}` };
+    return { type: 'RecordUnreadableItem', ...ref, error: item.content.error, ...(item.content.errorCode !== undefined && { errorCode: item.content.errorCode }), reason: `cannot read the event: ${item.content.error}` };
   }
 
   const linked = linkedAppointmentFor(input, item.uid);
@@ -99,18 +101,21 @@ function planFetched(input: InboundPlanInput, item: FetchedItem): InboundAction 
   const mirror = linked !== undefined;
   const occurrences = mirror ? item.content.occurrences.map((o) => ({ ...o, blocks: false })) : item.content.occurrences;
   const expandedUntil = item.content.expandedUntil;
+  // Only present when there is one, so plans of healthy items read exactly as before.
+  const problem = item.content.problem ? { problem: item.content.problem } : {};
   if (saved === undefined) {
-    return { type: 'ImportItem', ...ref, occurrences, expandedUntil, reason: mirror ? 'a copy of our own appointment: imported as non-blocking' : 'new remote event' };
+    return { type: 'ImportItem', ...ref, occurrences, expandedUntil, ...problem, reason: mirror ? 'a copy of our own appointment: imported as non-blocking' : 'new remote event' };
   }
   if (unchanged && saved.kind === 'imported') {
     if (!expansionIsStale(saved.expandedUntil, input.window)) return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'etag changed, content did not' };
-    return { type: 'UpdateImportedItem', ...ref, occurrences, expandedUntil, reason: 'same content, re-expanded because the sync window moved' };
+    return { type: 'UpdateImportedItem', ...ref, occurrences, expandedUntil, ...problem, reason: 'same content, re-expanded because the sync window moved' };
   }
   return {
     type: 'UpdateImportedItem',
     ...ref,
     occurrences,
     expandedUntil,
+    ...problem,
     reason: saved.kind === 'imported' ? 'remote event changed' : `was ${saved.kind}, now an imported event`,
   };
 }

@@ -27,6 +27,17 @@ export interface SavedItem {
   /** For imported items: the end of the span the occurrences were expanded over. */
   expandedUntil: Date | null;
   error: string | null;
+  /**
+   * Stable code of `error`: why an unreadable item blocks nothing, or what an imported item misses
+   * (a skipped VEVENT, occurrences past the cap). Absent / null when there is nothing to report.
+   */
+  errorCode?: string | null;
+}
+
+/** What is wrong with one object that was still imported (in part): shown on its calendar. */
+export interface ItemProblem {
+  code: string;
+  message: string;
 }
 
 /** One stored occurrence of an imported event. */
@@ -39,6 +50,11 @@ export interface ImportedOccurrence {
   blocks: boolean;
   summary: string;
   status: string | null;
+  /**
+   * > 1 when this is a merged busy range: a run of touching occurrences of a dense series (an
+   * event repeating every few minutes), stored as one range from the first start to the last end.
+   */
+  occurrences?: number;
 }
 
 /** The parts of an appointment the sync engine needs, as the store sees them now. */

@@ -5,6 +5,7 @@
 import type { Database } from '../../store/database.ts';
 import type { CalendarRole } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
+import { CALENDAR_ERROR_COLUMNS, calendarLastError } from '../sync/calendar-last-error.ts';
 
 export type ConnectionProvider = 'icloud' | 'caldav';
 export type ConnectionStatus = 'active' | 'needs_reconnect';
@@ -45,7 +46,8 @@ export interface ConnectionView {
 const CONNECTION_COLUMNS = ['id', 'user_id', 'provider', 'server_url', 'username', 'status', 'last_error_code', 'last_error_message', 'created_at', 'updated_at'] as const;
 const CALENDAR_COLUMNS = [
   'id', 'connection_id', 'url', 'display_name', 'color', 'components', 'writable', 'subscribed', 'connectable', 'not_connectable_reason',
-  'role', 'last_synced_at', 'last_error_code', 'last_error_message', 'warning',
+  'role', 'last_synced_at', 'warning',
+  ...CALENDAR_ERROR_COLUMNS,
 ] as const;
 
 function errorSummary(code: string | null, message: string | null): ErrorSummary | null {
@@ -72,7 +74,7 @@ export async function loadCalendarViews(db: Database, workspaceId: string, filte
     notConnectableReason: row.not_connectable_reason,
     role: row.role,
     lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
-    lastError: errorSummary(row.last_error_code, row.last_error_message),
+    lastError: calendarLastError(row),
     warning: row.warning,
   }));
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { Actor, ServiceContext } from '../context.ts';
+import { CALENDAR_ERROR_COLUMNS, calendarLastError } from './calendar-last-error.ts';
 
 export interface CalendarSyncStatus {
   calendarId: string;
@@ -30,7 +31,8 @@ export async function getSyncStatus(ctx: ServiceContext, options: { actor: Actor
   let query = ctx.db
     .selectFrom('remote_calendars as c')
     .innerJoin('connections as x', 'x.id', 'c.connection_id')
-    .select(['c.id', 'c.connection_id', 'c.display_name', 'c.role', 'x.status', 'c.last_synced_at', 'c.next_sync_at', 'c.last_error_code', 'c.last_error_message', 'c.warning', 'c.import_done', 'c.import_total'])
+    .select(['c.id', 'c.connection_id', 'c.display_name', 'c.role', 'x.status', 'c.last_synced_at', 'c.next_sync_at', 'c.warning', 'c.import_done', 'c.import_total'])
+    .select(CALENDAR_ERROR_COLUMNS.map((column) => `c.${column}` as const))
     .where('c.workspace_id', '=', options.actor.workspaceId)
     .where('c.user_id', '=', userId)
     .where('c.role', '!=', 'none');
@@ -46,7 +48,7 @@ export async function getSyncStatus(ctx: ServiceContext, options: { actor: Actor
     lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
     lagSeconds: row.last_synced_at ? Math.max(0, Math.round((now - row.last_synced_at.getTime()) / 1000)) : null,
     nextSyncAt: row.next_sync_at?.toISOString() ?? null,
-    lastError: row.last_error_code ? { code: row.last_error_code, message: row.last_error_message ?? '' } : null,
+    lastError: calendarLastError(row),
     warning: row.warning,
     importProgress: row.import_total !== null && row.import_done !== null && row.import_done < row.import_total ? { done: row.import_done, total: row.import_total } : null,
   }));

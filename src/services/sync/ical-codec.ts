@@ -1,5 +1,6 @@
 import { buildAppointmentEvent, readAppointmentEvent } from '../../ical/appointment-event.ts';
 import { contentHash } from '../../ical/content-hash.ts';
+import { mergeDenseSeries } from '../../ical/busy-ranges.ts';
 import { expandCalendarObject } from '../../ical/expand.ts';
 import type { EventCodec } from './ports.ts';
 import { readFirstEventUid } from './read-uid.ts';
@@ -8,7 +9,8 @@ import { readFirstEventUid } from './read-uid.ts';
 export const icalEventCodec: EventCodec = {
   contentHash,
   readUid: readFirstEventUid,
-  expand: (ics, range) => expandCalendarObject(ics, range),
+  // Dense series are stored as merged busy ranges: exact busy time, a few rows (busy-ranges.ts).
+  expand: (ics, range) => mergeDenseSeries(expandCalendarObject(ics, { ...range, denseRanges: true })),
   readAppointmentEvent: (ics, zone) => {
     const event = readAppointmentEvent(ics, zone === undefined ? {} : { zone });
     return { uid: event.uid, summary: event.summary, start: event.start, end: event.end, sequence: event.sequence };

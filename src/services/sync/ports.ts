@@ -1,6 +1,6 @@
 import type { CalendarItemChange, InboundAction, UpdateAppointmentFromRemote } from '../../domain/sync/inbound-actions.ts';
 import type { LinkedAppointment } from '../../domain/sync/plan-inbound.ts';
-import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, RemoteLink, SavedItem, TimeRange } from '../../domain/sync/types.ts';
+import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, ItemProblem, RemoteLink, SavedItem, TimeRange } from '../../domain/sync/types.ts';
 
 /**
  * The ports the sync engine is written against. The engine never sees SQL or HTTP: the lead wires a
@@ -82,8 +82,15 @@ export interface EventCodec {
   contentHash(ics: string): string;
   /** The UID of the (first) VEVENT, or null when there is none. */
   readUid(ics: string): string | null;
-  /** Occurrences overlapping [from, to), all-day ones in `zone`; throws on unreadable input. */
-  expand(ics: string, range: { from: Date; to: Date; zone: string; selfEmails: string[] }): ExpandedOccurrence[];
+  /**
+   * Occurrences overlapping [from, to), all-day ones in `zone`, dense series as merged busy ranges
+   * (ImportedOccurrence.occurrences); throws on unreadable input (an error with a stable `code`).
+   * At most `maxOccurrences` per series, the earliest; what is cut off or skipped goes to onProblem.
+   */
+  expand(
+    ics: string,
+    range: { from: Date; to: Date; zone: string; selfEmails: string[]; maxOccurrences?: number; onProblem?: (problem: ItemProblem) => void },
+  ): ExpandedOccurrence[];
   /** One of our appointment events as a single event (floating / all-day times read in `zone`); throws when it is not one. */
   readAppointmentEvent(ics: string, zone?: string): { uid: string; summary: string; start: Date; end: Date; sequence: number };
   buildAppointmentEvent(input: AppointmentEventInput): string;
@@ -118,8 +125,13 @@ export interface InboundBatch {
   actions: readonly InboundAction[];
   /** undefined: keep the saved token. A string (or null, to forget it): save it with the batch. */
   token?: string | null;
-  /** On the last batch of a run: stamp last-synced-at, and set (refusal) or clear the warning. */
-  finish?: { at: Date; warning: CalendarWarning | null };
+  /**
+   * On the last batch of a run: stamp last-synced-at, and set (refusal) or clear the warning. The
+   * store also refreshes the calendar's summary of its items' problems (errorCode on saved items).
+   * `limit`: the calendar lists more items than the cap (set), a complete listing found it within
+   * the cap (null), or nothing known this run (undefined: keep).
+   */
+  finish?: { at: Date; warning: CalendarWarning | null; limit?: ItemProblem | null };
 }
 
 export interface OutboxRow {

@@ -3,10 +3,11 @@ import { savedItemsAfter, type InboundAction, type InboundActionType } from '../
 import { diffCompleteListing, hrefsToFetch, type ListedItem } from '../../domain/sync/listing-diff.ts';
 import { planInbound, type FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import { expansionSpan, type SyncWindow } from '../../domain/sync/sync-window.ts';
-import type { SavedItem, TimeRange } from '../../domain/sync/types.ts';
-import { parseRemoteItem } from './parse-remote-item.ts';
+import type { ItemProblem, SavedItem, TimeRange } from '../../domain/sync/types.ts';
+import { inThreadItemParser, type ItemParser, type RemoteObject } from './item-parser.ts';
 import type { CalendarSyncState, CalendarWarning, EventCodec, RemoteCalendar, SyncStore } from './ports.ts';
 import { RemoteSyncTokenInvalid } from './remote-errors.ts';
+import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.ts';
 
 /**
  * Inbound sync of one remote calendar (DESIGN §3): sync-collection from the saved token → multiget
@@ -48,6 +49,10 @@ export interface InboundSyncDeps {
   store: SyncStore;
   remote: RemoteCalendar;
   codec: EventCodec;
+  /** The caps (sync-limits.ts); defaults when absent. */
+  limits?: SyncLimits;
+  /** Where objects are parsed (item-parser.ts): default in this thread, yielding between objects. */
+  parser?: ItemParser;
 }
 
 export interface InboundSyncReport {
@@ -86,6 +91,11 @@ class InboundRun {
   private readonly span: SyncWindow;
   private readonly batchSize: number;
   private readonly maxPages: number;
+  private readonly limits: SyncLimits;
+  private readonly parse: ItemParser;
+  /** New objects not fetched this run because the calendar holds SYNC_MAX_ITEMS_PER_CALENDAR already. */
+  private overLimit = 0;
+  private listed = 0;
   readonly report: InboundSyncReport;
 
   constructor(
@@ -97,6 +107,8 @@ class InboundRun {
     this.span = expansionSpan(options.window, options.expansionHeadroomDays ?? 30);
     this.batchSize = Math.max(1, options.batchSize ?? 100);
     this.maxPages = Math.max(1, options.maxPages ?? 20);
+    this.limits = deps.limits ?? DEFAULT_SYNC_LIMITS;
+    this.parse = deps.parser ?? inThreadItemParser(deps.codec);
     this.report = {
       calendarId: options.calendarId,
       path: 'incremental',
@@ -191,7 +203,8 @@ class InboundRun {
   }
 
   /** Multiget batches; each is planned and applied on its own; deletions, token and finish go with the last. */
-  private async processInChunks(toFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
+  private async processInChunks(allToFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
+    const toFetch = this.withinItemLimit(allToFetch, deleted);
     const chunks: string[][] = [];
     for (let i = 0; i < toFetch.length; i += this.batchSize) chunks.push(toFetch.slice(i, i + this.batchSize));
     if (chunks.length === 0) chunks.push([]);
@@ -215,17 +228,52 @@ class InboundRun {
     return outcome;
   }
 
+  /**
+   * Objects we hold are always fetched when they change; new ones only while the calendar stays
+   * within SYNC_MAX_ITEMS_PER_CALENDAR. The rest are counted and reported on the calendar (a
+   * 300,000-item listing costs one listing, not 300,000 imports); the daily full listing finds them again.
+   */
+  private withinItemLimit(toFetch: readonly string[], deleted: readonly string[]): readonly string[] {
+    const held = this.saved.size - deleted.filter((href) => this.saved.has(href)).length;
+    let room = this.limits.maxItemsPerCalendar - held;
+    const kept: string[] = [];
+    let skipped = 0;
+    for (const href of toFetch) {
+      if (this.saved.has(href)) kept.push(href);
+      else if (room > 0) {
+        kept.push(href);
+        room--;
+      } else skipped++;
+    }
+    this.overLimit += skipped;
+    this.listed = Math.max(this.listed, held + toFetch.filter((href) => !this.saved.has(href)).length);
+    return skipped === 0 ? toFetch : kept;
+  }
+
+  /** For the finish stamp: set when over the limit, cleared by a complete listing within it, else kept. */
+  private limitProblem(): ItemProblem | null | undefined {
+    if (this.overLimit > 0) {
+      const max = this.limits.maxItemsPerCalendar;
+      return {
+        code: 'calendar_too_many_items',
+        message: `this calendar lists at least ${this.listed.toLocaleString('en-US')} events; Tandem imports at most ${max.toLocaleString('en-US')} per calendar (SYNC_MAX_ITEMS_PER_CALENDAR): ${this.overLimit.toLocaleString('en-US')} were not imported and block no time`,
+      };
+    }
+    return this.report.path === 'incremental' ? undefined : null;
+  }
+
   private async processChunk(
     hrefs: readonly string[],
     answers: readonly { href: string; etag: string | null; ics: string | null }[],
     deletedHrefs: readonly string[],
     options: ChunkOptions,
   ): Promise<ChunkOutcome> {
-    const { store, codec } = this.deps;
+    const { store } = this.deps;
     const deleted = [...deletedHrefs];
-    const fetched: FetchedItem[] = [];
+    let fetched: FetchedItem[] = [];
     if (hrefs.length > 0) {
       const byHref = new Map(answers.map((a) => [a.href, a]));
+      const objects: RemoteObject[] = [];
       for (const href of hrefs) {
         const answer = byHref.get(href);
         // Gone between the listing and the multiget: a deletion like any other.
@@ -233,8 +281,9 @@ class InboundRun {
           deleted.push(href);
           continue;
         }
-        fetched.push(parseRemoteItem(codec, { href, etag: answer.etag, ics: answer.ics }, { span: this.span, zone: this.state.zone, selfEmails: this.state.selfEmails }));
+        objects.push({ href, etag: answer.etag, ics: answer.ics });
       }
+      fetched = await this.parse(objects, { span: this.span, zone: this.state.zone, selfEmails: this.state.selfEmails, limits: this.limits });
       this.report.fetched += fetched.length;
     }
 
@@ -279,7 +328,7 @@ class InboundRun {
       calendarId: this.state.calendarId,
       actions,
       ...(options.token === undefined ? {} : { token: options.token }),
-      ...(options.finish ? { finish: { at: this.options.now, warning: null } } : {}),
+      ...(options.finish ? { finish: { at: this.options.now, warning: null, limit: this.limitProblem() } } : {}),
     });
     this.saved = savedItemsAfter(this.saved, actions);
     this.record(actions);

@@ -1,7 +1,9 @@
 import { defaultSyncWindow } from '../../domain/sync/sync-window.ts';
 import type { Database } from '../../store/database.ts';
+import type { ItemParser } from './item-parser.ts';
 import type { EventCodec, OpenRemoteCalendar, SyncStore } from './ports.ts';
 import { runInboundSync, type InboundSyncReport } from './run-inbound-sync.ts';
+import type { SyncLimits } from './sync-limits.ts';
 
 export interface SyncCalendarDeps {
   db: Database;
@@ -14,6 +16,10 @@ export interface SyncCalendarDeps {
   batchSize?: number;
   /** Imports of at least this many objects write their progress (default 200: big enough to wait on). */
   progressThreshold?: number;
+  /** Caps against hostile calendars (sync-limits.ts); defaults when absent. */
+  limits?: SyncLimits;
+  /** Where objects are parsed (item-parser.ts); in this thread when absent. */
+  parser?: ItemParser;
 }
 
 /**
@@ -28,7 +34,7 @@ export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId
   const allowEmpty = calendar?.allow_empty_once ?? false;
   let reported = false;
   const report = await runInboundSync(
-    { store: deps.store, remote, codec: deps.codec },
+    { store: deps.store, remote, codec: deps.codec, ...(deps.limits && { limits: deps.limits }), ...(deps.parser && { parser: deps.parser }) },
     {
       calendarId: options.calendarId,
       mode: options.mode,

@@ -38,10 +38,43 @@ export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now
           sync_warning: batch.finish.warning === null ? null : JSON.stringify(batch.finish.warning),
           // The text column the calendar view shows.
           warning: batch.finish.warning?.message ?? null,
+          ...(await itemProblemSummary(db, calendar.id)),
+          ...(batch.finish.limit !== undefined && { limit_error_code: batch.finish.limit?.code ?? null, limit_error_message: batch.finish.limit?.message ?? null }),
         };
   if (batch.token !== undefined || batch.finish !== undefined) {
     await db.updateTable('remote_calendars').set({ ...token, ...finish }).where('id', '=', calendar.id).execute();
   }
+}
+
+/** Most serious first: the code a calendar with several kinds of problem shows. */
+const PROBLEM_ORDER = ['ical_object_too_large', 'ical_too_deep', 'ical_unreadable', 'ical_occurrences_capped', 'ical_event_skipped'];
+
+/**
+ * The calendar's one-line summary of its items' problems (remote_items.error_code), or nulls: each
+ * item is one line of the sync log, the calendar shows how many and the first of the worst kind.
+ */
+async function itemProblemSummary(db: Kysely<DB>, calendarId: string): Promise<{ item_error_code: string | null; item_error_message: string | null }> {
+  const rows = await db
+    .selectFrom('remote_items')
+    .select((eb) => ['error_code', eb.fn.countAll<number>().as('n'), eb.fn.min('error').as('example')])
+    .where('remote_calendar_id', '=', calendarId)
+    .where('error_code', 'is not', null)
+    .groupBy('error_code')
+    .execute();
+  if (rows.length === 0) return { item_error_code: null, item_error_message: null };
+  const rank = (code: string | null): number => {
+    const index = PROBLEM_ORDER.indexOf(code ?? '');
+    return index === -1 ? PROBLEM_ORDER.length : index;
+  };
+  rows.sort((a, b) => rank(a.error_code) - rank(b.error_code));
+  const worst = rows[0]!;
+  const total = rows.reduce((sum, row) => sum + Number(row.n), 0);
+  const kinds = rows.length > 1 ? ` (${rows.map((row) => `${Number(row.n)} ${row.error_code}`).join(', ')})` : '';
+  const message =
+    total === 1
+      ? `1 event in this calendar could not be imported in full: ${worst.example ?? ''}`
+      : `${total} events in this calendar could not be imported in full${kinds}; for example: ${worst.example ?? ''}`;
+  return { item_error_code: worst.error_code, item_error_message: message };
 }
 
 /** The appointment and link side of an action; false when the action is skipped whole (its item included). */

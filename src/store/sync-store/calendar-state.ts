@@ -18,7 +18,7 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
   if (calendar === undefined) throw new Error(`no remote calendar ${calendarId}`);
   const items = await db
     .selectFrom('remote_items')
-    .select(['href', 'etag', 'content_hash', 'uid', 'kind', 'expanded_until', 'error'])
+    .select(['href', 'etag', 'content_hash', 'uid', 'kind', 'expanded_until', 'error', 'error_code'])
     .where('remote_calendar_id', '=', calendarId)
     .orderBy('href')
     .execute();

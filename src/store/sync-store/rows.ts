@@ -7,7 +7,7 @@ import type { AppointmentLinksTable, ImportedOccurrencesTable, RemoteItemsTable,
  * Kept in one place so every reader and writer agrees on the mapping, jsonb dates included.
  */
 
-export function toSavedItem(row: Pick<Selectable<RemoteItemsTable>, 'href' | 'etag' | 'content_hash' | 'uid' | 'kind' | 'expanded_until' | 'error'>): SavedItem {
+export function toSavedItem(row: Pick<Selectable<RemoteItemsTable>, 'href' | 'etag' | 'content_hash' | 'uid' | 'kind' | 'expanded_until' | 'error'> & { error_code?: string | null }): SavedItem {
   return {
     href: row.href,
     etag: row.etag,
@@ -16,10 +16,11 @@ export function toSavedItem(row: Pick<Selectable<RemoteItemsTable>, 'href' | 'et
     kind: row.kind,
     expandedUntil: row.expanded_until,
     error: row.error,
+    ...(row.error_code != null && { errorCode: row.error_code }),
   };
 }
 
-export function toOccurrence(row: Pick<Selectable<ImportedOccurrencesTable>, 'recurrence_id' | 'start_at' | 'end_at' | 'all_day' | 'blocks' | 'summary' | 'status'>): ImportedOccurrence {
+export function toOccurrence(row: Pick<Selectable<ImportedOccurrencesTable>, 'recurrence_id' | 'start_at' | 'end_at' | 'all_day' | 'blocks' | 'summary' | 'status'> & { occurrences?: number }): ImportedOccurrence {
   return {
     recurrenceId: row.recurrence_id,
     start: row.start_at,
@@ -28,6 +29,7 @@ export function toOccurrence(row: Pick<Selectable<ImportedOccurrencesTable>, 're
     blocks: row.blocks,
     summary: row.summary,
     status: row.status,
+    ...(row.occurrences !== undefined && row.occurrences > 1 && { occurrences: row.occurrences }),
   };
 }
 

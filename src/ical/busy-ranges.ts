@@ -1,0 +1,53 @@
+import type { Occurrence } from './expand.ts';
+
+/** An occurrence, or a run of touching or overlapping occurrences of one series merged into one range. */
+export interface BusyRange extends Occurrence {
+  /** How many occurrences the range stands for (1 for an occurrence kept as it is). */
+  occurrences: number;
+}
+
+/**
+ * Above this many occurrences in the window a series is dense (no calendar app writes one: a daily
+ * event over the 460-day window has 460), and its touching or overlapping occurrences are stored as
+ * merged ranges. Busy time stays exact; occurrences that are real separate blocks stay separate.
+ */
+export const DENSE_SERIES_OCCURRENCES = 1000;
+
+/**
+ * Merges the occurrences of each dense series (per UID) where one starts before or when the previous
+ * ends and both look the same (blocks, all-day, summary, status); a merged range keeps the first
+ * occurrence's RECURRENCE-ID. Other series pass through unchanged. Sorted like expandCalendarObject.
+ */
+export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove = DENSE_SERIES_OCCURRENCES): BusyRange[] {
+  const perUid = new Map<string, Occurrence[]>();
+  for (const occurrence of occurrences) {
+    const list = perUid.get(occurrence.uid);
+    if (list) list.push(occurrence);
+    else perUid.set(occurrence.uid, [occurrence]);
+  }
+  const out: BusyRange[] = [];
+  for (const list of perUid.values()) {
+    if (list.length <= denseAbove) {
+      for (const occurrence of list) out.push({ ...occurrence, occurrences: occurrence.occurrences ?? 1 });
+      continue;
+    }
+    const sorted = [...list].sort((a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime());
+    let current: BusyRange | null = null;
+    for (const occurrence of sorted) {
+      const count = occurrence.occurrences ?? 1;
+      if (current !== null && occurrence.start.getTime() <= current.end.getTime() && looksTheSame(current, occurrence)) {
+        if (occurrence.end.getTime() > current.end.getTime()) current.end = occurrence.end;
+        current.occurrences += count;
+        continue;
+      }
+      if (current !== null) out.push(current);
+      current = { ...occurrence, occurrences: count };
+    }
+    if (current !== null) out.push(current);
+  }
+  return out.sort((a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime() || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+}
+
+function looksTheSame(a: Occurrence, b: Occurrence): boolean {
+  return a.blocks === b.blocks && a.allDay === b.allDay && a.summary === b.summary && a.status === b.status;
+}

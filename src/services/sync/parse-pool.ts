@@ -1,0 +1,61 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
+import { icalEventCodec } from './ical-codec.ts';
+import type { ItemParser, RemoteObject } from './item-parser.ts';
+import { parseRemoteItem, type ParseContext } from './parse-remote-item.ts';
+import { DEFAULT_SYNC_LIMITS } from './sync-limits.ts';
+
+export interface ParsePool {
+  parser: ItemParser;
+  close(): Promise<void>;
+}
+
+/**
+ * Parsing and expanding on a pool of worker threads (piscina), so a hostile calendar — a dense
+ * series, four large objects at once — costs other requests nothing but a share of the CPU. The
+ * workers are started on first use and end after a minute idle; objects over the size cap never
+ * travel to a worker (refusing them is a length check). Each object is one task, so a batch spreads
+ * over all threads.
+ */
+export function createParsePool(options: { threads: number }): ParsePool {
+  let pool: Piscina | null = null;
+  const open = (): Piscina => {
+    pool ??= new Piscina({
+      filename: new URL('./parse-worker.ts', import.meta.url).href,
+      minThreads: 0,
+      maxThreads: Math.max(1, options.threads),
+      idleTimeout: 60_000,
+      // The worker is TypeScript: load it through tsx, as the main thread is.
+      execArgv: workerExecArgv(),
+    });
+    return pool;
+  };
+  return {
+    parser: async (objects, context) => {
+      const maxBytes = (context.limits ?? DEFAULT_SYNC_LIMITS).maxObjectBytes;
+      return Promise.all(
+        objects.map((object): Promise<FetchedItem> | FetchedItem =>
+          isSurelyOversize(object, maxBytes) ? parseRemoteItem(icalEventCodec, object, context) : (open().run({ object, context } satisfies { object: RemoteObject; context: ParseContext }) as Promise<FetchedItem>),
+        ),
+      );
+    },
+    async close() {
+      const running = pool;
+      pool = null;
+      await running?.destroy();
+    },
+  };
+}
+
+/** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte). */
+function isSurelyOversize(object: RemoteObject, maxBytes: number): boolean {
+  return object.ics.length > maxBytes;
+}
+
+function workerExecArgv(): string[] {
+  if (process.execArgv.some((arg) => arg.includes('tsx'))) return [...process.execArgv];
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return [...process.execArgv, '--import', loader];
+}
