@@ -16,6 +16,8 @@ import { MINUTE_MS } from './local-days.ts';
 export interface BusyRef {
   id: string;
   title: string;
+  /** The item's own time, when its busy time is wider (an appointment's includes its calendar's buffers). */
+  own?: Interval;
 }
 
 export interface BusyInterval extends Interval {

@@ -4,7 +4,7 @@ import type { CalendarType } from '../../../src/domain/calendar-type.ts';
 import type { Interval } from '../../../src/domain/interval.ts';
 import { explainStart } from '../../../src/domain/slot-explain.ts';
 import { computeSlots, type ClassSession, type SlotQuery } from '../../../src/domain/slots.ts';
-import { query } from './arbitraries.ts';
+import { classQueryWithSessions, query } from './arbitraries.ts';
 import { iso, MINUTE } from './builders.ts';
 
 /**
@@ -52,31 +52,9 @@ describe('explain agrees with the slot engine', () => {
   }
 
   it('class (sessions, seats, collisions, daily limit): a start is a slot exactly when explain reports no reason', () => {
-    const withSessions = query('class', 1).chain((q) =>
-      fc.tuple(
-        fc.constant(q),
-        fc.array(
-          fc.record({
-            at: fc.integer({ min: -200, max: Math.ceil((q.range.end - q.range.start) / MINUTE / 5) }),
-            sameLength: fc.boolean(),
-            otherLength: fc.integer({ min: 1, max: 40 }),
-            seatsTaken: fc.integer({ min: 0, max: q.rules.seats + 1 }),
-          }),
-          { maxLength: 6 },
-        ),
-        offsets,
-      ),
-    );
     fc.assert(
-      fc.property(withSessions, ([q0, raw, o]) => {
-        const host = q0.members[0]!;
-        const grid = computeSlots({ ...q0, rules: { ...q0.rules, type: 'round_robin' }, members: [host] }).map((s) => s.start);
-        const sessions: ClassSession[] = raw.map((r, i) => {
-          const start = grid.length > 0 && i % 2 === 0 ? grid[Math.abs(r.at) % grid.length]! : q0.range.start + r.at * 5 * MINUTE;
-          const length = r.sameLength ? q0.rules.durationMin : r.otherLength * 5;
-          return { start, end: start + length * MINUTE, userId: host.userId, seatsTaken: r.seatsTaken };
-        });
-        checkAgreement({ ...q0, sessions }, [...o, ...sessions.map((s) => Math.round((s.start - q0.range.start) / MINUTE))]);
+      fc.property(classQueryWithSessions(1), offsets, (q, o) => {
+        checkAgreement(q, [...o, ...q.sessions.map((s) => Math.round((s.start - q.range.start) / MINUTE))]);
       }),
       { numRuns: 120 },
     );
