@@ -8,13 +8,17 @@ import { migrateToLatest } from './store/migrate.ts';
 import { seedDemo } from './services/workspaces/seed-demo.ts';
 import { runIcsExpand } from './ical/expand-cli.ts';
 import { listenErrorMessage } from './http/listen-error.ts';
+import { runSlotsExplain } from './services/availability/explain-cli.ts';
+import { importedBusyFromStore } from './store/imported-busy.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
   worker                      process sync jobs from Redis (needs REDIS_URL and DATABASE_URL)
   migrate                     apply database migrations and exit
   ics expand <file> --from <date> --to <date> [--zone <IANA>]
-                              print the occurrences of an .ics file, one JSON line each`;
+                              print the occurrences of an .ics file, one JSON line each
+  slots explain <calendar> <start> [--zone <IANA>] [--json]
+                              why a start time is (not) bookable, per member (support)`;
 
 /** The demo owner's password is generated once and kept beside the data, so restarts can say it again. */
 function demoPassword(config: Config): string | undefined {
@@ -73,6 +77,20 @@ async function migrate(config: Config): Promise<void> {
   await database.close();
 }
 
+async function slotsCommand(config: Config, argv: string[]): Promise<number> {
+  if (argv[0] !== 'explain') {
+    console.error(USAGE);
+    return 2;
+  }
+  const database = await openDatabase(config);
+  try {
+    const ctx = { db: database.db, now: () => new Date(), publicUrl: config.publicUrl };
+    return await runSlotsExplain(argv.slice(1), ctx, importedBusyFromStore(), { stdout: (line) => console.log(line), stderr: (line) => console.error(line) });
+  } finally {
+    await database.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   if (command === 'ics') {
@@ -93,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
     case 'worker':
       await worker(config);
       return 0;
+    case 'slots':
+      return slotsCommand(config, rest);
     case 'help':
     case '--help':
       console.log(USAGE);

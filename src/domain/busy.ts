@@ -9,11 +9,26 @@
 import { mergeWidened, type Interval } from './interval.ts';
 import { MINUTE_MS } from './local-days.ts';
 
+/**
+ * What a busy interval is, so that an explanation can name it ("appointment X"); computing slots
+ * never looks at it.
+ */
+export interface BusyRef {
+  id: string;
+  title: string;
+  /** The item's own time, when its busy time is wider (an appointment's includes its calendar's buffers). */
+  own?: Interval;
+}
+
+export interface BusyInterval extends Interval {
+  ref?: BusyRef;
+}
+
 export interface BusySources {
-  appointments: Interval[];
-  blocked: Interval[];
+  appointments: BusyInterval[];
+  blocked: BusyInterval[];
   /** Imported from iCloud (or another CalDAV calendar). */
-  imported: Interval[];
+  imported: BusyInterval[];
 }
 
 export interface Buffers {

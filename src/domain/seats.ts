@@ -47,17 +47,22 @@ export function seatsTakenAt(index: SessionIndex, start: number): { seatsTaken: 
 
 /** Whether the slot [start, end), with buffers, collides with any session other than `except`. */
 export function collidesWithOtherSession(index: SessionIndex, start: number, end: number, except: ClassSession | undefined): boolean {
-  const slot = { start, end };
-  if (!overlapsAny(slot, index.padded)) return false;
+  if (!overlapsAny({ start, end }, index.padded)) return false;
   if (except === undefined) return true;
   // Only a slot matching a session gets here, and there are few sessions, so a scan is fine.
+  return sessionsCollidingWith(index, start, end, except).length > 0;
+}
+
+/** The sessions other than `except` that the slot [start, end), with buffers, collides with. */
+export function sessionsCollidingWith(index: SessionIndex, start: number, end: number, except: ClassSession | undefined): ClassSession[] {
   const before = index.buffers.bufferBeforeMin * MINUTE_MS;
   const after = index.buffers.bufferAfterMin * MINUTE_MS;
+  const out: ClassSession[] = [];
   for (const sessions of index.byStart.values()) {
     for (const s of sessions) {
       if (s === except) continue;
-      if (s.end > s.start && start < s.end + before && end > s.start - after) return true;
+      if (s.end > s.start && start < s.end + before && end > s.start - after) out.push(s);
     }
   }
-  return false;
+  return out;
 }

@@ -11,7 +11,7 @@ import { consultsExternalCalendars, MAX_SEATS, type CalendarType } from './calen
 import { daysAtLimit, dropStartsOnFullDays, isOnFullDay } from './daily-limit.ts';
 import { intersectIntervals, intersectSortedIntervals, overlapsAny, subtractIntervals, type Interval } from './interval.ts';
 import { DAY_MS, localDays, MINUTE_MS, type LocalDay } from './local-days.ts';
-import { compileSchedule, workingDayIntervals, type Schedule } from './schedule.ts';
+import { compileSchedule, workingDayIntervals, type CompiledSchedule, type Schedule } from './schedule.ts';
 import { collidesWithOtherSession, indexSessions, seatsTakenAt, sessionAt, type ClassSession, type SessionIndex } from './seats.ts';
 import { gridStarts, type GridSpec } from './slot-grid.ts';
 
@@ -91,7 +91,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
   }
 }
 
-function validateRules(r: CalendarRules): void {
+export function validateRules(r: CalendarRules): void {
   const positive = (name: string, v: number): void => {
     if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number, got ${v}`);
   };
@@ -111,14 +111,24 @@ function validateRules(r: CalendarRules): void {
 }
 
 /** Allowed starts: inside the requested range, after the minimum notice, before the booking window closes. */
-function startWindow(q: SlotQuery): { from: number; to: number } | null {
-  const from = Math.max(q.range.start, q.now + q.rules.minNoticeMin * MINUTE_MS);
-  const to = Math.min(q.range.end, q.now + q.rules.windowDays * DAY_MS);
+export function startWindow(q: SlotQuery): { from: number; to: number } | null {
+  const from = Math.max(q.range.start, earliestStart(q.rules, q.now));
+  const to = Math.min(q.range.end, startsBefore(q.rules, q.now));
   return to > from ? { from, to } : null;
 }
 
+/** The minimum notice: no start before this instant. */
+export function earliestStart(rules: CalendarRules, now: number): number {
+  return now + rules.minNoticeMin * MINUTE_MS;
+}
+
+/** The booking window: every start is before this instant. */
+export function startsBefore(rules: CalendarRules, now: number): number {
+  return now + rules.windowDays * DAY_MS;
+}
+
 /** What one query shares between its members: the grid spec and local-day tables per zone. */
-class QueryContext {
+export class QueryContext {
   readonly grid: GridSpec;
   private readonly days = new Map<string, LocalDay[]>();
 
@@ -140,8 +150,9 @@ class QueryContext {
   }
 }
 
-interface MemberPlan {
+export interface MemberPlan {
   member: MemberAvailability;
+  compiled: CompiledSchedule;
   days: LocalDay[];
   /** Working intervals per local day: the grid anchors. */
   anchors: Interval[];
@@ -149,15 +160,15 @@ interface MemberPlan {
   free: Interval[];
 }
 
-function planMember(member: MemberAvailability, ctx: QueryContext, includeImported: boolean): MemberPlan {
+export function planMember(member: MemberAvailability, ctx: QueryContext, includeImported: boolean): MemberPlan {
   const compiled = compileSchedule(member.schedule);
   const days = ctx.daysOf(compiled.timezone);
   const anchors = workingDayIntervals(compiled, days);
   const free = subtractIntervals(anchors, paddedBusy(member.busy, ctx.rules, includeImported));
-  return { member, days, anchors, free };
+  return { member, compiled, days, anchors, free };
 }
 
-function fullDaysOf(days: LocalDay[], appointmentStarts: number[], rules: CalendarRules, distinct: boolean): Interval[] {
+export function fullDaysOf(days: LocalDay[], appointmentStarts: number[], rules: CalendarRules, distinct: boolean): Interval[] {
   return rules.dailyLimit === null ? [] : daysAtLimit(days, appointmentStarts, rules.dailyLimit, distinct);
 }
 

@@ -2,6 +2,7 @@ import type { Interval } from '../domain/interval.ts';
 import type { ImportedBusySource } from '../services/availability/busy-source.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import { importedEventsFromStore } from './imported-events.ts';
 
 /**
  * Imported iCloud busy time, as the sync engine stored it: blocking occurrences of items in
@@ -9,6 +10,7 @@ import type { DB } from './schema.ts';
  */
 export function importedBusyFromStore(): ImportedBusySource {
   return {
+    importedEvents: importedEventsFromStore,
     async importedBusy(db: Kysely<DB>, userIds: string[], range: Interval): Promise<Map<string, Interval[]>> {
       const result = new Map<string, Interval[]>();
       if (userIds.length === 0) return result;

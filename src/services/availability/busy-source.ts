@@ -13,6 +13,19 @@ export interface ImportedBusySource {
    * (and PGlite's single connection is never asked for twice).
    */
   importedBusy(executor: Kysely<DB>, userIds: string[], range: Interval): Promise<Map<string, Interval[]>>;
+  /**
+   * The blocking imported events of one user overlapping `range`, with what a person needs to
+   * recognise them (explain names them). Optional: without it explain says "imported busy time".
+   */
+  importedEvents?(executor: Kysely<DB>, userId: string, range: Interval): Promise<ImportedEvent[]>;
+}
+
+/** One blocking occurrence of an imported event. */
+export interface ImportedEvent extends Interval {
+  title: string;
+  allDay: boolean;
+  remoteCalendarId: string;
+  calendarName: string;
 }
 
 export const noImportedBusy: ImportedBusySource = {

@@ -47,10 +47,10 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
     db.selectFrom('date_overrides').select(['user_id', sql<string>`to_char(date, 'YYYY-MM-DD')`.as('date'), 'ranges']).where('user_id', 'in', userIds)
       .where('date', '>=', new Date(from.getTime() - DAY).toISOString().slice(0, 10)).where('date', '<=', new Date(to.getTime() + DAY).toISOString().slice(0, 10)).execute(),
     db.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
-      .select(['aa.user_id', sql<Date>`lower(aa.during)`.as('start'), sql<Date>`upper(aa.during)`.as('end'), 'a.calendar_id'])
+      .select(['aa.user_id', sql<Date>`lower(aa.during)`.as('start'), sql<Date>`upper(aa.during)`.as('end'), 'a.calendar_id', 'a.id', 'a.title', 'a.start_at', 'a.end_at'])
       .where('aa.user_id', 'in', userIds).where('aa.status', '=', 'confirmed').where('a.id', '!=', ignored)
       .where(sql<boolean>`aa.during && tstzrange(${from}, ${to})`).execute(),
-    db.selectFrom('blocked_slots').select(['user_id', 'start_at', 'end_at']).where('user_id', 'in', userIds).where('end_at', '>', from).where('start_at', '<', to).execute(),
+    db.selectFrom('blocked_slots').select(['user_id', 'start_at', 'end_at', 'id', 'title']).where('user_id', 'in', userIds).where('end_at', '>', from).where('start_at', '<', to).execute(),
     db.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
       .select(['aa.user_id', 'a.start_at']).where('a.calendar_id', '=', calendar.id).where('aa.status', '=', 'confirmed').where('a.id', '!=', ignored)
       .where('a.start_at', '>=', new Date(from.getTime() - DAY)).where('a.start_at', '<', new Date(to.getTime() + DAY)).execute(),
@@ -77,8 +77,8 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
         // A class session's own assignment is not busy time for that session: it is offered by seats.
         appointments: assignments
           .filter((a) => a.user_id === member.userId && !(sessionBased && a.calendar_id === calendar.id))
-          .map((a) => ({ start: a.start.getTime(), end: a.end.getTime() })),
-        blocked: blocked.filter((b) => b.user_id === member.userId).map((b) => ({ start: b.start_at.getTime(), end: b.end_at.getTime() })),
+          .map((a) => ({ start: a.start.getTime(), end: a.end.getTime(), ref: { id: a.id, title: a.title, own: { start: a.start_at.getTime(), end: a.end_at.getTime() } } })),
+        blocked: blocked.filter((b) => b.user_id === member.userId).map((b) => ({ start: b.start_at.getTime(), end: b.end_at.getTime(), ref: { id: b.id, title: b.title } })),
         imported: imported.get(member.userId) ?? [],
       },
       appointmentStartsOnCalendar: ownStarts.filter((s) => s.user_id === member.userId).map((s) => s.start_at.getTime()),

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { CalendarType } from '../../../src/domain/calendar-type.ts';
 import type { Interval } from '../../../src/domain/interval.ts';
 import type { DateOverride, Schedule, TimeRange, Weekday, WeeklyHours } from '../../../src/domain/schedule.ts';
-import type { CalendarRules, MemberAvailability, SlotQuery } from '../../../src/domain/slots.ts';
+import { computeSlots, type CalendarRules, type ClassSession, type MemberAvailability, type SlotQuery } from '../../../src/domain/slots.ts';
 import { DAY, MINUTE } from './builders.ts';
 
 /**
@@ -138,5 +138,35 @@ export function query(type: CalendarType, maxMembers: number): fc.Arbitrary<Slot
       range: fc.constant(r),
       now: fc.oneof(fc.integer({ min: -1440, max: 0 }), fc.integer({ min: -3 * 1440, max: 1440 })).map((m) => r.start + m * MINUTE),
     }),
+  );
+}
+
+/**
+ * A Class query with up to 6 sessions of its host: every other one on a start the host offers (so
+ * sessions get matched), the rest anywhere near the range; same length as a slot or not; seats
+ * taken from none to more than the capacity.
+ */
+export function classQueryWithSessions(maxMembers: number): fc.Arbitrary<SlotQuery & { sessions: ClassSession[] }> {
+  return query('class', maxMembers).chain((q) =>
+    fc
+      .array(
+        fc.record({
+          at: fc.integer({ min: -200, max: Math.ceil((q.range.end - q.range.start) / MINUTE / 5) }),
+          sameLength: fc.boolean(),
+          otherLength: fc.integer({ min: 1, max: 40 }),
+          seatsTaken: fc.integer({ min: 0, max: q.rules.seats + 1 }),
+        }),
+        { maxLength: 6 },
+      )
+      .map((raw) => {
+        const host = q.members[0]!;
+        const grid = computeSlots({ ...q, rules: { ...q.rules, type: 'round_robin' }, members: [host] }).map((s) => s.start);
+        const sessions: ClassSession[] = raw.map((r, i) => {
+          const start = grid.length > 0 && i % 2 === 0 ? grid[Math.abs(r.at) % grid.length]! : q.range.start + r.at * 5 * MINUTE;
+          const length = r.sameLength ? q.rules.durationMin : r.otherLength * 5;
+          return { start, end: start + length * MINUTE, userId: host.userId, seatsTaken: r.seatsTaken };
+        });
+        return { ...q, sessions };
+      }),
   );
 }

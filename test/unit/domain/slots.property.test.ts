@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consultsExternalCalendars, type CalendarType } from '../../../src/domain/calendar-type.ts';
-import { computeSlots, type ClassSession, type Slot, type SlotQuery } from '../../../src/domain/slots.ts';
+import { computeSlots, type Slot, type SlotQuery } from '../../../src/domain/slots.ts';
 import { workingIntervals } from '../../../src/domain/schedule.ts';
-import { query } from './arbitraries.ts';
+import { classQueryWithSessions, query } from './arbitraries.ts';
 import { DAY, iso, MINUTE } from './builders.ts';
 import { busyOf, modelCollectiveStarts, modelMemberStarts, overlaps, padded, startWindow } from './model.ts';
 
@@ -116,31 +116,11 @@ describe('slot engine properties', () => {
   });
 
   it('class: seats come from an exactly matching session, otherwise no session is touched', () => {
-    const withSessions = query('class', 2).chain((q) =>
-      fc.tuple(
-        fc.constant(q),
-        fc.array(
-          fc.record({
-            at: fc.integer({ min: -200, max: Math.ceil((q.range.end - q.range.start) / MINUTE / 5) }),
-            sameLength: fc.boolean(),
-            otherLength: fc.integer({ min: 1, max: 40 }),
-            seatsTaken: fc.integer({ min: 0, max: q.rules.seats + 1 }),
-          }),
-          { maxLength: 6 },
-        ),
-      ),
-    );
     fc.assert(
-      fc.property(withSessions, ([q0, raw]) => {
-        const host = q0.members[0]!;
-        // Put sessions on the host's own grid often enough to be matched.
-        const grid = computeSlots({ ...q0, rules: { ...q0.rules, type: 'round_robin' }, members: [host] }).map((s) => s.start);
-        const sessions: ClassSession[] = raw.map((r, i) => {
-          const start = grid.length > 0 && i % 2 === 0 ? grid[Math.abs(r.at) % grid.length]! : q0.range.start + r.at * 5 * MINUTE;
-          const length = r.sameLength ? q0.rules.durationMin : r.otherLength * 5;
-          return { start, end: start + length * MINUTE, userId: host.userId, seatsTaken: r.seatsTaken };
-        });
-        const q = { ...q0, sessions };
+      fc.property(classQueryWithSessions(2), (q) => {
+        const host = q.members[0]!;
+        const sessions = q.sessions;
+        const grid = computeSlots({ ...q, rules: { ...q.rules, type: 'round_robin' }, members: [host] }).map((s) => s.start);
         const slots = computeSlots(q);
         checkInvariants({ ...q, members: [host] }, slots);
         const hostGrid = new Set(grid);
