@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-test-programs.sh
+echo "== generated API types are current (web/src/api/schema.d.ts)"
+npx tsx scripts/generate-api-types.ts --check
 echo "== build web app (type-checks web/ too)"
 npm run --silent build:web
 
