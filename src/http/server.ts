@@ -12,6 +12,7 @@ import { appointmentRoutes } from './routes/appointment-routes.ts';
 import { blockedSlotRoutes } from './routes/blocked-slot-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
+import { teamRoutes } from './routes/team-routes.ts';
 
 /**
  * Secrets never reach a log line: bearer tokens, cookies and anything named like a password are
@@ -47,7 +48,7 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
     transformObject: jsonSchemaTransformObject,
   });
 
-  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes]) {
+  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, teamRoutes]) {
     await app.register(plugin, deps);
   }
   for (const plugin of options.plugins ?? []) await plugin(app);
