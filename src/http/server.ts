@@ -13,6 +13,7 @@ import { blockedSlotRoutes } from './routes/blocked-slot-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
 import { explainRoutes } from './routes/explain-routes.ts';
+import { teamRoutes } from './routes/team-routes.ts';
 
 /**
  * Secrets never reach a log line: bearer tokens, cookies and anything named like a password are
@@ -51,7 +52,7 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
     transformObject: jsonSchemaTransformObject,
   });
 
-  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes]) {
+  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes, teamRoutes]) {
     await app.register(plugin, deps);
   }
   for (const plugin of options.plugins ?? []) await plugin(app);

@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 export const defaultWebDistDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Client-side routes of the single-page app: each answers index.html and the app routes itself. */
-const spaRoutes = ['/book/*', '/manage/*', '/app', '/app/*'];
+const spaRoutes = ['/book/*', '/manage/*', '/app', '/app/*', '/appointments/*'];
 
 const notBuiltPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Tandem</title></head>

@@ -297,4 +297,16 @@ export interface DB {
   appointment_links: AppointmentLinksTable;
   outbox: OutboxTable;
   appointment_history: AppointmentHistoryTable;
+  invites: InvitesTable;
+}
+
+/** A one-time link to set a password (migration 0005); only the token's hash is stored. */
+export interface InvitesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
 }

@@ -5,7 +5,8 @@ import { ManagePage } from './pages/ManagePage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 
 const StaffApp = lazy(() => import('./pages/StaffApp.tsx'));
-const staffPaths = new Set(['/app', '/app/calendars', '/app/settings/calendars']);
+/** Staff pages are matched inside the lazily loaded staff app (StaffApp.tsx), which shows "not found" itself. */
+const isStaffPath = (path: string) => path === '/app' || path.startsWith('/app/') || path.startsWith('/appointments/');
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -33,7 +34,7 @@ export function App() {
   if (manage) return <ManagePage key={manage.token} token={manage.token!} calendarHint={search.get('calendar')} serviceHint={search.get('service')} />;
   if (path === '/app/sign-in') return <SignInPage next={search.get('next')} />;
   if (path === '/') return <Redirect to="/app" />;
-  if (staffPaths.has(path)) {
+  if (isStaffPath(path)) {
     return (
       <Suspense fallback={<p className="muted center">Loading…</p>}>
         <StaffApp path={path} />

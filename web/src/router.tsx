@@ -17,6 +17,8 @@ export function useLocation(): { pathname: string; search: URLSearchParams } {
     const update = () => setHref(location.pathname + location.search);
     listeners.add(update);
     window.addEventListener('popstate', update);
+    // A child may have navigated (e.g. the redirect from `/`) before this effect subscribed.
+    update();
     return () => {
       listeners.delete(update);
       window.removeEventListener('popstate', update);

@@ -12,7 +12,8 @@ export const ICLOUD_NOT_AVAILABLE = 'iCloud integration: not available for this 
 
 /** The booking calendars of the workspace, each with its public booking page. */
 export function CalendarsPage() {
-  const { calendars, users } = useStaff();
+  const { calendars, users, me } = useStaff();
+  const canEdit = me.role !== 'member';
   const [copied, setCopied] = useState<string | null>(null);
   useEffect(() => {
     document.title = 'Booking calendars · Tandem';
@@ -29,8 +30,11 @@ export function CalendarsPage() {
 
   return (
     <div className="calendars-page">
-      <div className="page-header"><h1>Booking calendars</h1></div>
-      {calendars.length === 0 && <p className="muted">No booking calendars yet.</p>}
+      <div className="page-header">
+        <h1>Booking calendars</h1>
+        {canEdit && <Link to="/app/calendars/new" className="button primary">New booking calendar</Link>}
+      </div>
+      {calendars.length === 0 && <p className="muted">No booking calendars yet.{canEdit ? ' Create one: clients book through its page.' : ''}</p>}
       <ul className="calendar-list">
         {calendars.map((calendar) => {
           const members = calendar.members.map((m) => users.find((u) => u.id === m.userId)?.name ?? 'Someone').join(', ');
@@ -50,6 +54,7 @@ export function CalendarsPage() {
                 )}
               </div>
               <div className="calendar-item-actions">
+                <Link to={`/app/calendars/${calendar.id}`} className="button secondary" aria-label={`${canEdit ? 'Edit' : 'View'} ${calendar.name}`}>{canEdit ? 'Edit' : 'View'}</Link>
                 <Link to={`/book/${calendar.id}`} className="button secondary">Booking page</Link>
                 <button type="button" className="link-button small" onClick={() => copy(calendar)}>{copied === calendar.id ? 'Link copied' : 'Copy link'}</button>
               </div>

@@ -4,7 +4,7 @@ import { navigate } from '../router.tsx';
 
 /** Only same-site paths of the staff app are followed after sign-in (no open redirect, no loop). */
 function safeNext(next: string | null): string {
-  if (!next || !/^\/app(?:[/?#]|$)/.test(next) || next.startsWith('/app/sign-in')) return '/app';
+  if (!next || !/^\/(?:app|appointments)(?:[/?#]|$)/.test(next) || next.startsWith('/app/sign-in')) return '/app';
   return next;
 }
 

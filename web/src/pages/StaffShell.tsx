@@ -1,5 +1,7 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { messageOf, session, setUnauthenticatedListener, staffApi, type Calendar, type User } from '../api.ts';
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { messageOf, session, staffApi, type Calendar, type User } from '../api.ts';
+import { keys, onUnauthenticatedClient } from '../api/client.ts';
 import { Link, navigate } from '../router.tsx';
 
 export interface StaffData { me: User; users: User[]; calendars: Calendar[]; reloadCalendars: () => void }
@@ -18,36 +20,40 @@ function toSignIn(): void {
   navigate(`/app/sign-in${next !== '/app' ? `?next=${encodeURIComponent(next)}` : ''}`, { replace: true });
 }
 
-const tabs = [
+/** The top navigation; owner/admin-only entries say so. Append new pages at the end. */
+export const tabs: Array<{ to: string; label: string; staffOnly?: boolean }> = [
   { to: '/app', label: 'Week' },
   { to: '/app/calendars', label: 'Booking calendars' },
+  { to: '/app/team', label: 'Team', staffOnly: true },
+  { to: '/app/profile', label: 'My profile' },
   { to: '/app/settings/calendars', label: 'Settings · Calendars' },
 ];
 
 /** The signed-in frame: loads who I am, the team and the booking calendars once, and the top bar. */
 export function StaffShell({ pathname, children }: { pathname: string; children: ReactNode }) {
-  const [data, setData] = useState<Omit<StaffData, 'reloadCalendars'> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [calendarsVersion, setCalendarsVersion] = useState(0);
+  const queryClient = useQueryClient();
+  const signedIn = session.token() !== null;
 
   useEffect(() => {
-    setUnauthenticatedListener(() => {
+    onUnauthenticatedClient(() => {
       session.clear();
+      queryClient.clear();
       toSignIn();
     });
-    return () => setUnauthenticatedListener(null);
-  }, []);
+    return () => onUnauthenticatedClient(null);
+  }, [queryClient]);
 
   useEffect(() => {
-    if (!session.token()) {
-      toSignIn();
-      return;
-    }
-    Promise.all([staffApi.me(), staffApi.users(), staffApi.calendars()]).then(
-      ([me, users, calendars]) => setData({ me, users, calendars }),
-      (failure: unknown) => setError(messageOf(failure)),
-    );
-  }, [calendarsVersion]);
+    if (!signedIn) toSignIn();
+  }, [signedIn]);
+
+  // Server state lives in TanStack Query: screens that change calendars or people invalidate these keys.
+  const me = useQuery({ queryKey: keys.me, queryFn: staffApi.me, enabled: signedIn });
+  const users = useQuery({ queryKey: keys.users, queryFn: staffApi.users, enabled: signedIn });
+  const calendars = useQuery({ queryKey: keys.calendars, queryFn: staffApi.calendars, enabled: signedIn });
+  const failure = me.error ?? users.error ?? calendars.error;
+  const error = failure ? messageOf(failure) : null;
+  const data = me.data && users.data && calendars.data ? { me: me.data, users: users.data, calendars: calendars.data } : null;
 
   const signOut = async () => {
     try {
@@ -56,6 +62,7 @@ export function StaffShell({ pathname, children }: { pathname: string; children:
       // The session may be gone already; signing out locally is what matters.
     }
     session.clear();
+    queryClient.clear();
     navigate('/app/sign-in', { replace: true });
   };
 
@@ -64,8 +71,8 @@ export function StaffShell({ pathname, children }: { pathname: string; children:
       <header className="topbar">
         <Link to="/app" className="brand"><img src="/favicon.svg" alt="" width="24" height="24" /> Tandem</Link>
         <nav aria-label="Main">
-          {tabs.map((tab) => (
-            <Link key={tab.to} to={tab.to} aria-current={pathname === tab.to ? 'page' : undefined}>{tab.label}</Link>
+          {tabs.filter((tab) => !tab.staffOnly || (data && data.me.role !== 'member')).map((tab) => (
+            <Link key={tab.to} to={tab.to} aria-current={pathname === tab.to || pathname.startsWith(`${tab.to}/`) && tab.to !== '/app' ? 'page' : undefined}>{tab.label}</Link>
           ))}
         </nav>
         <div className="who">
@@ -77,7 +84,7 @@ export function StaffShell({ pathname, children }: { pathname: string; children:
         {error && <p className="error" role="alert">{error}</p>}
         {!data && !error && <p className="muted">Loading…</p>}
         {data && (
-          <StaffContext.Provider value={{ ...data, reloadCalendars: () => setCalendarsVersion((v) => v + 1) }}>
+          <StaffContext.Provider value={{ ...data, reloadCalendars: () => void queryClient.invalidateQueries({ queryKey: keys.calendars }) }}>
             {children}
           </StaffContext.Provider>
         )}
