@@ -19,6 +19,9 @@ import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
+import { createNotificationDelivery, withNotifications } from './jobs/notification-work.ts';
+import { notificationRoutes } from './http/routes/notification-routes.ts';
+import { webhookRoutes } from './http/routes/webhook-routes.ts';
 
 export interface App {
   config: Config;
@@ -39,7 +42,9 @@ export function createSyncWork(config: Config, db: Database, secretBox: SecretBo
   const now = options.now ?? (() => new Date());
   const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
   const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
-  return createCalendarSyncWork({ db, store, openRemote, codec: icalEventCodec, window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays }, now });
+  const calendars = createCalendarSyncWork({ db, store, openRemote, codec: icalEventCodec, window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays }, now });
+  // E-mails and webhooks (issue 11) go out with each outbox dispatch.
+  return withNotifications(calendars, createNotificationDelivery({ db, secretBox, config, now }));
 }
 
 /**
@@ -67,7 +72,7 @@ export async function createApp(
   const { secretBox, warning } = openSecretBox(config);
   const database = options.database ?? (await openDatabase(config));
   await migrateToLatest(database.db);
-  const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
+  const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl, secretBox };
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
   const started: { jobs: Jobs | null } = { jobs: null };
   const server = await buildServer(
@@ -75,7 +80,10 @@ export async function createApp(
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: logRedactPaths, ...(options.logStream && { stream: options.logStream }) },
-      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
+      plugins: [
+        connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }),
+        notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }),
+      ],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);

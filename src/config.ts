@@ -23,6 +23,9 @@ const schema = z.object({
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
   SYNC_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
 });
 
 export interface Config {
@@ -40,6 +43,10 @@ export interface Config {
   /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
   caldavTimeoutMs: number;
   sync: { pollSeconds: number; pastDays: number; futureDays: number; hostConcurrency: number; scheduler: boolean };
+  /** E-mail (issue 11): SMTP_URL, or null to write .eml files under DATA_DIR/mail/. */
+  mail: { smtpUrl: string | null; from: string };
+  /** Webhook URLs may name private addresses (default: as CALDAV_ALLOW_PRIVATE_NETWORKS). */
+  webhookAllowPrivateNetworks: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -69,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hostConcurrency: e.SYNC_HOST_CONCURRENCY,
       scheduler: e.SCHEDULER === 'on',
     },
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? `Tandem <no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>` },
+    webhookAllowPrivateNetworks: (e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? e.CALDAV_ALLOW_PRIVATE_NETWORKS) === 'true',
   };
 }
 
