@@ -25,6 +25,9 @@ import { instrumentSyncWork } from './observability/instrument-sync.ts';
 import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
 import { metricsRoutes, startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
+import { createNotificationDelivery, withNotifications } from './jobs/notification-work.ts';
+import { notificationRoutes } from './http/routes/notification-routes.ts';
+import { webhookRoutes } from './http/routes/webhook-routes.ts';
 
 export interface App {
   config: Config;
@@ -47,7 +50,7 @@ export function createSyncWork(config: Config, db: Database, secretBox: SecretBo
   const now = options.now ?? (() => new Date());
   const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
   const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
-  return createCalendarSyncWork({
+  const calendars = createCalendarSyncWork({
     db,
     store,
     openRemote,
@@ -58,6 +61,8 @@ export function createSyncWork(config: Config, db: Database, secretBox: SecretBo
     // Parsing and expansion run off the event loop (parse-pool.ts) unless SYNC_PARSE_THREADS=0.
     ...(options.parsePool && { parser: options.parsePool.parser }),
   });
+  // E-mails and webhooks (issue 11) go out with each outbox dispatch.
+  return withNotifications(calendars, createNotificationDelivery({ db, secretBox, config, now }));
 }
 
 /** The worker threads that parse calendar objects, or null for SYNC_PARSE_THREADS=0 (main thread). */
@@ -90,7 +95,7 @@ export async function createApp(
   const { secretBox, warning } = openSecretBox(config);
   const database = options.database ?? (await openDatabase(config));
   await migrateToLatest(database.db);
-  const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
+  const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl, secretBox };
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
   const started: { jobs: Jobs | null } = { jobs: null };
   const metrics = createMetrics(
@@ -102,7 +107,10 @@ export async function createApp(
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       ...loggerOptions(config, options.logStream),
-      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics)],
+      plugins: [
+        connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics),
+        notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }),
+      ],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);

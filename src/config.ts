@@ -32,6 +32,9 @@ const schema = z.object({
   ICAL_MAX_OCCURRENCES: z.coerce.number().int().min(1).default(50_000),
   SYNC_MAX_ITEMS_PER_CALENDAR: z.coerce.number().int().min(1).default(50_000),
   SYNC_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
 });
 
 export interface Config {
@@ -60,6 +63,10 @@ export interface Config {
   syncLimits: { maxObjectBytes: number; maxOccurrencesPerObject: number; maxItemsPerCalendar: number };
   /** Worker threads that parse calendar objects off the event loop; 0 parses in the main thread (yielding). */
   syncParseThreads: number;
+  /** E-mail (issue 11): SMTP_URL, or null to write .eml files under DATA_DIR/mail/. */
+  mail: { smtpUrl: string | null; from: string };
+  /** Webhook URLs may name private addresses (default: as CALDAV_ALLOW_PRIVATE_NETWORKS). */
+  webhookAllowPrivateNetworks: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true }): Config {
@@ -94,6 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     syncLimits: { maxObjectBytes: e.ICAL_MAX_OBJECT_BYTES, maxOccurrencesPerObject: e.ICAL_MAX_OCCURRENCES, maxItemsPerCalendar: e.SYNC_MAX_ITEMS_PER_CALENDAR },
     // One core is left to the event loop (and to PostgreSQL on a small machine).
     syncParseThreads: e.SYNC_PARSE_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? `Tandem <no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>` },
+    webhookAllowPrivateNetworks: (e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? e.CALDAV_ALLOW_PRIVATE_NETWORKS) === 'true',
   };
 }
 

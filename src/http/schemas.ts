@@ -44,6 +44,7 @@ export const bookingBody = z.object({
   serviceId: z.string().optional(),
   seats: z.number().int().min(1).max(9999).default(1),
   contact: contactInput,
+  timezone: timeZone.optional().describe("The booker's IANA zone: their e-mails show times in it"),
 });
 
 /** Standard error responses every authenticated route may give. */

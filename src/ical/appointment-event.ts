@@ -23,6 +23,8 @@ export interface AppointmentEventInput {
   timezone: string;
   sequence: number;
   dtstamp: Date;
+  /** For a file sent by e-mail (RFC 5546): PUBLISH to add or update it, CANCEL to remove it. Omitted in CalDAV resources. */
+  method?: 'PUBLISH' | 'CANCEL';
 }
 
 /**
@@ -57,6 +59,7 @@ export function buildAppointmentEvent(input: AppointmentEventInput): string {
     'VERSION:2.0',
     `PRODID:${TANDEM_PRODID}`,
     'CALSCALE:GREGORIAN',
+    ...(input.method ? [`METHOD:${input.method}`] : []),
     'BEGIN:VEVENT',
     `UID:${escapeText(uid)}`,
     `DTSTAMP:${formatUtcDateTime(dtstamp)}`,
@@ -68,7 +71,7 @@ export function buildAppointmentEvent(input: AppointmentEventInput): string {
   if (description !== '') lines.push(`DESCRIPTION:${escapeText(description)}`);
   if (location !== null && location !== '') lines.push(`LOCATION:${escapeText(location)}`);
   if (url !== null) lines.push(`URL:${url}`);
-  lines.push('STATUS:CONFIRMED', 'TRANSP:OPAQUE', 'END:VEVENT', 'END:VCALENDAR');
+  lines.push(input.method === 'CANCEL' ? 'STATUS:CANCELLED' : 'STATUS:CONFIRMED', 'TRANSP:OPAQUE', 'END:VEVENT', 'END:VCALENDAR');
   return joinContentLines(lines);
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { hostOf, modeFor, type ScheduleStore } from './schedule-store.ts';
+import { recordConnectionNotice } from '../services/notifications/record-connection-notice.ts';
 
 // Calendar ids are uuids; anything else cannot name a calendar, and PostgreSQL would reject the cast.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,6 +50,8 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
           .returning('connection_id')
           .executeTakeFirst();
         if (!calendar) return;
+        // The owner hears of it by e-mail and webhook, once per transition (issue 11).
+        await recordConnectionNotice(trx, { connectionId: calendar.connection_id, now, error: outcome.error });
         await trx
           .updateTable('connections')
           .set({ status: 'needs_reconnect', ...error, updated_at: now })

@@ -1,5 +1,6 @@
 import type { Database } from '../store/database.ts';
 import type { Role } from '../store/schema.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
 
 /** Who is calling: every use case that reads or writes workspace data takes one. */
 export interface Actor {
@@ -13,4 +14,6 @@ export interface ServiceContext {
   db: Database;
   now: () => Date;
   publicUrl: string;
+  /** Seals manage links inside queued e-mails (issue 11); without it the e-mails carry no link. */
+  secretBox?: SecretBox;
 }

@@ -4,6 +4,7 @@ import * as core from './migrations/0001-core.ts';
 import * as connectionsAndSync from './migrations/0002-connections-and-sync.ts';
 import * as busyRangesAndItemProblems from './migrations/0004-busy-ranges-and-item-problems.ts';
 import * as invites from './migrations/0005-invites.ts';
+import * as notifications from './migrations/0006-notifications.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002-connections-and-sync': connectionsAndSync,
   '0004-busy-ranges-and-item-problems': busyRangesAndItemProblems,
   '0005-invites': invites,
+  '0006-notifications': notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

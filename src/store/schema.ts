@@ -116,6 +116,9 @@ export interface AttendeesTable {
   status: Generated<AppointmentStatus>;
   secret_hash: string;
   created_at: CreatedAt;
+  /** The booker's IANA zone (0006): their e-mails show times in it. Null for older bookings. */
+  timezone: ColumnType<string | null, string | null | undefined, string | null>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BlockedSlotsTable {
@@ -274,6 +277,73 @@ export interface AppointmentHistoryTable {
   created_at: CreatedAt;
 }
 
+/** 0006-notifications: per-calendar message switches, reminder offsets and the client deadline. */
+export interface CalendarNotificationSettingsTable {
+  calendar_id: string;
+  workspace_id: string;
+  client_confirmation: Generated<boolean>;
+  client_rescheduled: Generated<boolean>;
+  client_cancelled: Generated<boolean>;
+  client_reminder: Generated<boolean>;
+  staff_new_booking: Generated<boolean>;
+  staff_client_cancelled: Generated<boolean>;
+  reminder_offsets_min: ColumnType<number[], number[] | undefined, number[]>;
+  client_change_deadline_min: number | null;
+  updated_at: Generated<Date>;
+}
+
+export type MessageStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+export interface MessagesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  appointment_id: string | null;
+  attendee_id: string | null;
+  user_id: string | null;
+  kind: string;
+  recipient_email: string;
+  recipient_name: string;
+  recipient_zone: string;
+  content: Json<Record<string, unknown>>;
+  manage_link_ciphertext: string | null;
+  status: Generated<MessageStatus>;
+  attempts: Generated<number>;
+  not_before: ColumnType<Date, Date | string | undefined, Date | string>;
+  leased_until: Timestamp | null;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  url: string;
+  events: ColumnType<string[], string[], string[]>;
+  secret_ciphertext: string;
+  status: Generated<'active' | 'disabled'>;
+  disabled_reason: string | null;
+  failing_since: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  endpoint_id: string;
+  appointment_id: string | null;
+  event: string;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  not_before: ColumnType<Date, Date | string | undefined, Date | string>;
+  leased_until: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  delivered_at: Timestamp | null;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -298,6 +368,10 @@ export interface DB {
   outbox: OutboxTable;
   appointment_history: AppointmentHistoryTable;
   invites: InvitesTable;
+  calendar_notification_settings: CalendarNotificationSettingsTable;
+  messages: MessagesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** A one-time link to set a password (migration 0005); only the token's hash is stored. */

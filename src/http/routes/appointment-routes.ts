@@ -36,7 +36,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { 
     const b = request.body;
     const outcome = await bookAppointment(ctx, {
       workspaceId: actor.workspaceId, calendarId: b.calendarId, start: new Date(b.start), serviceId: b.serviceId ?? null, seats: b.seats,
-      contact: b.contact, idempotencyKey: request.headers['idempotency-key'] ?? null, importedBusy,
+      contact: b.contact, idempotencyKey: request.headers['idempotency-key'] ?? null, importedBusy, timezone: b.timezone ?? null, cause: 'staff',
     });
     return reply.status(outcome.status as 201).header('idempotent-replayed', String(outcome.replayed)).send(outcome.body);
   });

@@ -56,7 +56,7 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
     const b = request.body;
     const outcome = await bookAppointment(ctx, {
       workspaceId, calendarId: calendar.id, start: new Date(b.start), serviceId: b.serviceId ?? null, seats: b.seats, contact: b.contact,
-      idempotencyKey: request.headers['idempotency-key'] ?? null, importedBusy,
+      idempotencyKey: request.headers['idempotency-key'] ?? null, importedBusy, timezone: b.timezone ?? null, cause: 'client',
     });
     return reply.status(outcome.status as 201).header('idempotent-replayed', String(outcome.replayed))
       .send({ booking: toPublicBooking(outcome.body), manageToken: outcome.body.manageToken });
@@ -73,7 +73,9 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
     return toPublicBooking(await rescheduleBooking(ctx, { manageToken: request.params.token, start: new Date(request.body.start), importedBusy }));
   });
 
-  app.post('/api/public/bookings/:token/cancel', { schema: { tags: ['public'], params: tokenParam, response: { 200: publicBookingSchema, ...publicErrors } } }, async (request) => {
-    return toPublicBooking(await cancelBooking(ctx, { manageToken: request.params.token }));
+  app.post('/api/public/bookings/:token/cancel', {
+    schema: { tags: ['public'], params: tokenParam, body: z.object({ reason: z.string().max(1000).optional() }).nullish(), response: { 200: publicBookingSchema, ...publicErrors } },
+  }, async (request) => {
+    return toPublicBooking(await cancelBooking(ctx, { manageToken: request.params.token, reason: request.body?.reason ?? null }));
   });
 };

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { IANAZone } from 'luxon';
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
 import type { ImportedBusySource } from '../availability/busy-source.ts';
@@ -14,6 +15,8 @@ import { recordOutboundChange } from './record-outbound-change.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
 import { assigneeRange, upsertContact } from './booking-rows.ts';
 import { lockSessionSlot, takeSeats } from './appointment-changes.ts';
+import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
+import type { ChangeCause } from '../notifications/message-content.ts';
 
 export interface ContactInput { name: string; email: string; phone?: string | null }
 
@@ -26,6 +29,10 @@ export interface BookAppointmentOptions {
   contact: ContactInput;
   idempotencyKey: string | null;
   importedBusy: ImportedBusySource;
+  /** The booker's IANA zone: their e-mails show times in it (default: the assignee's zone). */
+  timezone?: string | null;
+  /** Who books: the client on the public page (default) or staff for a client. */
+  cause?: ChangeCause;
 }
 
 export interface BookingResult {
@@ -42,6 +49,7 @@ export interface BookingResult {
  */
 export async function bookAppointment(ctx: ServiceContext, options: BookAppointmentOptions): Promise<Outcome<BookingResult>> {
   const calendar = await loadCalendarView(ctx.db, options.workspaceId, options.calendarId);
+  if (options.timezone && !IANAZone.isValidZone(options.timezone)) throw new AppError('invalid_timezone');
   if (options.seats > 1 && calendar.type !== 'class' && calendar.type !== 'event') {
     throw new AppError('validation_failed', { message: 'Only class and event calendars take more than one seat per booking.' });
   }
@@ -100,8 +108,13 @@ async function bookInTransaction(ctx: ServiceContext, trx: Transaction<DB>, cale
   const secret = newSecret('tdm');
   const attendee = await trx
     .insertInto('attendees')
-    .values({ workspace_id: options.workspaceId, appointment_id: appointmentId, contact_id: contactId, seats: options.seats, secret_hash: hashSecret(secret) })
+    .values({ workspace_id: options.workspaceId, appointment_id: appointmentId, contact_id: contactId, seats: options.seats, secret_hash: hashSecret(secret), timezone: options.timezone ?? null })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { appointment: await loadAppointmentView(trx, options.workspaceId, appointmentId), attendeeId: attendee.id, manageToken: `${attendee.id}.${secret}` };
+  const manageToken = `${attendee.id}.${secret}`;
+  await recordAppointmentNotice(trx, {
+    workspaceId: options.workspaceId, appointmentId, change: 'created', cause: options.cause ?? 'client', now, attendeeIds: [attendee.id],
+    manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
+  });
+  return { appointment: await loadAppointmentView(trx, options.workspaceId, appointmentId), attendeeId: attendee.id, manageToken };
 }

@@ -8,6 +8,8 @@ import { checkBookable } from './check-bookable.ts';
 import { loadAppointmentView, type ClientBooking } from './appointment-view.ts';
 import { resolveManageToken } from './resolve-manage-token.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
+import { checkClientDeadline } from '../notifications/check-client-deadline.ts';
+import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
 
 export interface RescheduleBookingOptions { manageToken: string; start: Date; importedBusy: ImportedBusySource }
 
@@ -24,8 +26,11 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
       const now = ctx.now();
       const row = await lockAppointment(trx, booking.workspaceId, booking.appointmentId);
       if (row.status === 'cancelled') throw new AppError('appointment_cancelled');
+      await checkClientDeadline(trx, { workspaceId: booking.workspaceId, calendarId: row.calendar_id, start: row.start_at }, now);
+      const notice = { workspaceId: booking.workspaceId, change: 'rescheduled' as const, cause: 'client' as const, now, attendeeIds: [booking.attendeeId], previousStart: row.start_at };
       if (calendar.type !== 'class' && calendar.type !== 'event') {
         await moveAppointment(trx, { calendar, workspaceId: booking.workspaceId, appointmentId: row.id, start, now, importedBusy: options.importedBusy });
+        await recordAppointmentNotice(trx, { ...notice, appointmentId: row.id });
         return row.id;
       }
       const attendee = await trx.selectFrom('attendees').select(['seats', 'status']).where('id', '=', booking.attendeeId).executeTakeFirstOrThrow();
@@ -37,6 +42,7 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
       const target = await takeSeats(trx, { calendar, workspaceId: booking.workspaceId, start, end: slot.end, seats: attendee.seats, hostId: slot.userIds[0]!, now });
       await releaseSeats(trx, calendar, booking.workspaceId, booking.attendeeId, now);
       await trx.updateTable('attendees').set({ appointment_id: target.appointmentId, status: 'confirmed' }).where('id', '=', booking.attendeeId).execute();
+      await recordAppointmentNotice(trx, { ...notice, appointmentId: target.appointmentId });
       return target.appointmentId;
     }),
   );

@@ -3,6 +3,7 @@ import type { LinkUpdate } from '../../domain/sync/inbound-actions.ts';
 import type { RemoteLink } from '../../domain/sync/types.ts';
 import type { DB } from '../schema.ts';
 import { storeSnapshots, toRemoteLink } from './rows.ts';
+import { recordAppointmentNotice } from '../../services/notifications/record-appointment-notice.ts';
 
 /**
  * appointment_links: where an appointment's event lives in one user's calendar and what we wrote
@@ -107,7 +108,9 @@ export async function markLinkRemoved(db: Kysely<DB>, appointmentId: string, use
 async function followRemovedFlag(db: Kysely<DB>, appointmentId: string, before: boolean, after: boolean): Promise<void> {
   if (before === after) return;
   if (after) {
-    await db.updateTable('appointments').set({ removed_from_remote: true }).where('id', '=', appointmentId).execute();
+    const changed = await db.updateTable('appointments').set({ removed_from_remote: true }).where('id', '=', appointmentId).where('removed_from_remote', '=', false).returning('workspace_id').executeTakeFirst();
+    // Webhooks hear of it once, when the appointment starts showing "removed from iCloud" (issue 11).
+    if (changed) await recordAppointmentNotice(db, { workspaceId: changed.workspace_id, appointmentId, change: 'removed_from_calendar', cause: 'icloud_sync', now: new Date() });
     return;
   }
   await db

@@ -4,6 +4,7 @@ import { assigneeRange } from '../../services/booking/booking-rows.ts';
 import type { AppointmentRemoteEdit } from '../../services/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { enqueueOutbox } from './outbox.ts';
+import { recordAppointmentNotice } from '../../services/notifications/record-appointment-notice.ts';
 
 export type RemoteEdit = Pick<AppointmentRemoteEdit, 'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'>;
 
@@ -77,6 +78,10 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
   if (pushesToExternalCalendars(appointment.type)) {
     const others = assignees.map((a) => a.user_id).filter((userId) => userId !== edit.userId);
     await enqueueOutbox(db, { workspaceId: appointment.workspace_id, appointmentId: edit.appointmentId, userIds: others, op: 'upsert', notBefore: now });
+  }
+  // A new time is news for the client (e-mail, reminders planned again) and webhooks; a new title alone is not.
+  if (appointment.start_at.getTime() !== edit.start.getTime() || appointment.end_at.getTime() !== edit.end.getTime()) {
+    await recordAppointmentNotice(db, { workspaceId: appointment.workspace_id, appointmentId: edit.appointmentId, change: 'moved_in_calendar', cause: 'icloud_sync', now, previousStart: appointment.start_at });
   }
   return true;
 }

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import { createFileTransport, createSmtpTransport, type MailTransport } from '../mail/mail-transport.ts';
+import { deliverMessages } from '../services/notifications/deliver-messages.ts';
+import type { SecretBox } from '../services/secrets/secret-box.ts';
+import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
+import type { DB } from '../store/schema.ts';
+import { nextRunAfter } from './backoff.ts';
+import type { SyncWork } from './sync-job.ts';
+
+/** E-mail retries: the sync's jittered backoff, capped at an hour (12 attempts span several hours). */
+export const MAIL_RETRY = { baseMs: 30_000, capMs: 60 * 60_000 };
+/** Webhook retries: the same policy with a longer cap, over the ≥ 24 h a delivery is retried. */
+export const WEBHOOK_RETRY = { baseMs: 30_000, capMs: 4 * 60 * 60_000 };
+
+/** The one retry policy (jobs/backoff.ts) as "when may attempt n be retried". */
+export function retryPolicy(random: () => number, limits: { baseMs: number; capMs: number }): (attempt: number, now: Date) => Date {
+  return (attempt, now) => {
+    const next = nextRunAfter({ status: 'retry', error: { code: 'delivery_failed', message: '' }, retryAfterMs: null }, attempt - 1, { pollMs: 0, random, now, ...limits });
+    return next.at ?? now;
+  };
+}
+
+/** SMTP when SMTP_URL is set, else .eml files under DATA_DIR/mail/ (what the staff app lists). */
+export function mailTransportFor(config: Pick<Config, 'mail' | 'dataDir'>): MailTransport {
+  return config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : createFileTransport(mailDirectory(config));
+}
+
+export function mailDirectory(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'mail');
+}
+
+export interface NotificationDeliveryOptions {
+  db: Kysely<DB>;
+  secretBox: SecretBox;
+  config: Pick<Config, 'mail' | 'dataDir' | 'publicUrl' | 'webhookAllowPrivateNetworks'>;
+  now: () => Date;
+  random?: () => number;
+  transport?: MailTransport;
+}
+
+/** Both outboxes of issue 11, delivered as one step. */
+export function createNotificationDelivery(options: NotificationDeliveryOptions): () => Promise<number> {
+  const random = options.random ?? Math.random;
+  const transport = options.transport ?? mailTransportFor(options.config);
+  return async () => {
+    const mail = await deliverMessages({
+      db: options.db, transport, from: options.config.mail.from, publicUrl: options.config.publicUrl, secretBox: options.secretBox,
+      now: options.now, retryAt: retryPolicy(random, MAIL_RETRY),
+    });
+    const hooks = await deliverWebhooks({
+      db: options.db, secretBox: options.secretBox, now: options.now, retryAt: retryPolicy(random, WEBHOOK_RETRY), allowPrivateNetworks: options.config.webhookAllowPrivateNetworks,
+    });
+    return mail.sent + mail.retried + mail.failed + mail.skipped + hooks.delivered + hooks.retried + hooks.failed;
+  };
+}
+
+/**
+ * Rides on the outbox dispatch the scheduler enqueues every tick and after every appointment change,
+ * so e-mails and webhooks go out from the in-process queue and from BullMQ workers alike, with the
+ * same dedupe (one dispatch at a time per queue). A failing calendar push does not hold them back.
+ */
+export function withNotifications(work: SyncWork, deliver: () => Promise<number>): SyncWork {
+  return {
+    syncCalendar: (calendarId, mode) => work.syncCalendar(calendarId, mode),
+    async dispatchOutbox() {
+      const [calendar, notifications] = await Promise.allSettled([work.dispatchOutbox(), deliver()]);
+      if (calendar.status === 'rejected') throw calendar.reason;
+      if (notifications.status === 'rejected') throw notifications.reason;
+      return { processed: calendar.value.processed + notifications.value };
+    },
+  };
+}

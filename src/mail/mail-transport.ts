@@ -1,0 +1,90 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+/** One e-mail as the sender hands it over; `messageId` is derived from the queued row, never random. */
+export interface OutgoingMail {
+  messageId: string;
+  from: string;
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  html: string;
+  attachments: Array<{ filename: string; content: string; contentType: string }>;
+  /** The Date header: the row's creation time, so a re-send is the same message. */
+  date: Date;
+  /** Where a file transport files it: the workspace (files never mix workspaces) and a stable name. */
+  folder: string;
+  fileName: string;
+}
+
+/** A refused or failed send. `temporary`: try again later (4xx, network); otherwise give up (5xx). */
+export class MailSendError extends Error {
+  constructor(message: string, readonly temporary: boolean, readonly responseCode: number | null) {
+    super(message);
+    this.name = 'MailSendError';
+  }
+}
+
+export interface MailTransport {
+  readonly kind: 'smtp' | 'files';
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+function toNodemailer(mail: OutgoingMail) {
+  return {
+    messageId: mail.messageId,
+    from: mail.from,
+    to: { name: mail.to.name, address: mail.to.address },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    date: mail.date,
+    attachments: mail.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+  };
+}
+
+interface SmtpFailure { responseCode?: unknown; code?: unknown; message?: unknown }
+
+/** SMTP through nodemailer (SMTP_URL: smtp://user:pass@host:587, smtps://…). */
+export function createSmtpTransport(smtpUrl: string): MailTransport {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      try {
+        await transport.sendMail(toNodemailer(mail));
+      } catch (error) {
+        const failure = (error ?? {}) as SmtpFailure;
+        const code = typeof failure.responseCode === 'number' ? failure.responseCode : null;
+        // 5xx is the server's final word (unknown mailbox, refused); 4xx and no answer at all are worth another try.
+        const temporary = code === null || code < 500;
+        // nodemailer's message can quote the server's reply, never the SMTP password.
+        throw new MailSendError(`${code ?? (typeof failure.code === 'string' ? failure.code : 'error')}: ${typeof failure.message === 'string' ? failure.message : String(error)}`, temporary, code);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * Without SMTP_URL: each message becomes `<dir>/<workspace>/<name>.eml`, exactly what would have been
+ * sent, listed in the staff app. Written to a temporary name and renamed, so a crash never leaves half
+ * a file, and a re-send overwrites the same file.
+ */
+export function createFileTransport(dir: string): MailTransport {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  return {
+    kind: 'files',
+    async send(mail) {
+      const info = await transport.sendMail(toNodemailer(mail));
+      const folder = join(dir, mail.folder);
+      await mkdir(folder, { recursive: true });
+      const target = join(folder, mail.fileName);
+      await writeFile(`${target}.tmp`, info.message as Buffer);
+      await rename(`${target}.tmp`, target);
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely';
+import { MailSendError, type MailTransport } from '../../mail/mail-transport.ts';
+import type { DB } from '../../store/schema.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import type { MessageContent, MessageKind } from './message-content.ts';
+import { renderMessage } from './render-message.ts';
+
+export interface DeliverMessagesDeps {
+  db: Kysely<DB>;
+  transport: MailTransport;
+  from: string;
+  publicUrl: string;
+  secretBox: SecretBox | undefined;
+  now: () => Date;
+  /** When the n-th failed attempt (n ≥ 1) may be tried again: the jobs' one jittered backoff policy. */
+  retryAt: (attempt: number, now: Date) => Date;
+  /** Temporary failures are retried this many times in all, then the message is recorded as failed. */
+  maxAttempts?: number;
+  /** A claimed row is someone else's for this long; after a crash it is sent again (same Message-ID). */
+  leaseMs?: number;
+  batch?: number;
+  /** Tests: runs after the server accepted a message and before that is recorded (crash simulation). */
+  afterSend?: (messageId: string) => Promise<void>;
+}
+
+export interface DeliveryReport { sent: number; retried: number; failed: number; skipped: number }
+
+/** Message-ID from the row id: a message sent again after a crash is the same message to every mail client. */
+export function messageIdFor(rowId: string, publicUrl: string): string {
+  return `<${rowId}@${new URL(publicUrl).hostname || 'tandem'}>`;
+}
+
+/**
+ * Sends the due e-mails of the messages outbox. Rows are claimed under a lease with SKIP LOCKED,
+ * so any number of processes (the in-process scheduler, BullMQ workers) can run this at once without
+ * sending a row twice while its lease holds. Delivery is at least once: a crash between the server's
+ * "250 OK" and the record means a re-send after the lease, with the same Message-ID and content.
+ */
+export async function deliverMessages(deps: DeliverMessagesDeps): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, skipped: 0 };
+  const now = deps.now();
+  const rows = await claim(deps, now);
+  for (const row of rows) {
+    const at = deps.now();
+    if (row.kind === 'client_reminder' && !(await reminderStillHolds(deps.db, row, at))) {
+      await finish(deps.db, row.id, { status: 'skipped', last_error: 'The appointment was cancelled or moved; this reminder no longer applies.' });
+      report.skipped += 1;
+      continue;
+    }
+    let manageLink: string | null = null;
+    if (row.manage_link_ciphertext && deps.secretBox) {
+      try {
+        manageLink = deps.secretBox.decrypt(row.manage_link_ciphertext);
+      } catch {
+        manageLink = null; // another key: send without the link rather than not at all
+      }
+    }
+    const rendered = renderMessage({ kind: row.kind as MessageKind, recipientName: row.recipient_name, recipientZone: row.recipient_zone, content: row.content as MessageContent, manageLink, createdAt: row.created_at }, { publicUrl: deps.publicUrl });
+    const messageId = messageIdFor(row.id, deps.publicUrl);
+    try {
+      await deps.transport.send({
+        messageId, from: deps.from, to: { name: row.recipient_name, address: row.recipient_email }, ...rendered, date: row.created_at,
+        folder: row.workspace_id, fileName: `${row.created_at.toISOString().replace(/[:.]/g, '-')}-${row.kind}-${row.id}.eml`,
+      });
+    } catch (error) {
+      const attempt = row.attempts + 1;
+      const temporary = !(error instanceof MailSendError) || error.temporary;
+      const message = error instanceof Error ? error.message : String(error);
+      if (temporary && attempt < (deps.maxAttempts ?? 12)) {
+        await finish(deps.db, row.id, { attempts: attempt, last_error: message, not_before: deps.retryAt(attempt, at) });
+        report.retried += 1;
+      } else {
+        await finish(deps.db, row.id, { status: 'failed', attempts: attempt, last_error: message });
+        report.failed += 1;
+      }
+      continue;
+    }
+    await deps.afterSend?.(messageId);
+    // The link has served its purpose: it is not kept, even encrypted, once the e-mail is out.
+    await finish(deps.db, row.id, { status: 'sent', attempts: row.attempts + 1, sent_at: at, last_error: null, manage_link_ciphertext: null });
+    report.sent += 1;
+  }
+  return report;
+}
+
+type Claimed = Awaited<ReturnType<typeof claim>>[number];
+
+async function claim(deps: DeliverMessagesDeps, now: Date) {
+  return deps.db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('messages')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('not_before', '<=', now)
+      .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<=', now)]))
+      .orderBy('not_before')
+      .limit(deps.batch ?? 50)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return [];
+    return trx
+      .updateTable('messages')
+      .set({ leased_until: new Date(now.getTime() + (deps.leaseMs ?? 120_000)) })
+      .where('id', 'in', due.map((d) => d.id))
+      .returning(['id', 'workspace_id', 'appointment_id', 'attendee_id', 'kind', 'recipient_email', 'recipient_name', 'recipient_zone', 'content', 'manage_link_ciphertext', 'attempts', 'created_at'])
+      .execute();
+  });
+}
+
+/** A reminder is sent only for the time it was planned for, to a client still booked, before the start. */
+async function reminderStillHolds(db: Kysely<DB>, row: Claimed, now: Date): Promise<boolean> {
+  if (!row.appointment_id || !row.attendee_id) return false;
+  const current = await db
+    .selectFrom('appointments as a')
+    .innerJoin('attendees as t', 't.appointment_id', 'a.id')
+    .select(['a.start_at', 'a.status', 't.status as attendee_status'])
+    .where('a.id', '=', row.appointment_id)
+    .where('t.id', '=', row.attendee_id)
+    .executeTakeFirst();
+  const planned = (row.content as MessageContent).appointment?.start;
+  return current !== undefined && current.status === 'confirmed' && current.attendee_status === 'confirmed' && planned !== undefined
+    && current.start_at.toISOString() === planned && current.start_at.getTime() > now.getTime();
+}
+
+async function finish(
+  db: Kysely<DB>,
+  id: string,
+  set: { status?: 'sent' | 'failed' | 'skipped'; attempts?: number; last_error?: string | null; not_before?: Date; sent_at?: Date; manage_link_ciphertext?: null },
+): Promise<void> {
+  await db.updateTable('messages').set({ ...set, leased_until: null }).where('id', '=', id).execute();
+}

@@ -1,0 +1,154 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import { recordWebhookEvent } from '../webhooks/record-webhook-event.ts';
+import type { AppointmentSnapshot, ChangeCause, MessageContent, MessageKind } from './message-content.ts';
+import { loadNotificationSettings } from './notification-settings.ts';
+
+export type AppointmentChange = 'created' | 'rescheduled' | 'cancelled' | 'moved_in_calendar' | 'removed_from_calendar';
+
+export interface AppointmentNotice {
+  workspaceId: string;
+  appointmentId: string;
+  change: AppointmentChange;
+  cause: ChangeCause;
+  now: Date;
+  /** The clients it concerns (one seat holder of a class); default: every attendee of the appointment. */
+  attendeeIds?: string[];
+  /** Only at booking: the client's manage link, sealed into the confirmation (never stored in clear). */
+  manageLink?: { url: string; secretBox: SecretBox | undefined };
+  previousStart?: Date | null;
+  reason?: string | null;
+}
+
+interface Recipient { email: string; name: string; zone: string; attendeeId: string | null; userId: string | null }
+
+/**
+ * Everything an appointment change tells the outside world, written in the change's transaction
+ * (like the calendar outbox): client and staff e-mails per the calendar's switches, reminders
+ * re-planned from the stored start time, and webhook deliveries. The sender and webhook dispatcher
+ * deliver them later; a rollback takes them back with the change. Call inside that transaction.
+ */
+export async function recordAppointmentNotice(trx: Kysely<DB>, notice: AppointmentNotice): Promise<void> {
+  const { workspaceId, appointmentId, change, now } = notice;
+  const appointment = await trx
+    .selectFrom('appointments as a')
+    .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
+    .select(['a.id', 'a.title', 'a.start_at', 'a.end_at', 'a.location', 'a.status', 'a.version', 'a.removed_from_remote', 'a.overlap_flagged', 'c.id as calendar_id', 'c.name as calendar_name', 'c.type as calendar_type'])
+    .where('a.workspace_id', '=', workspaceId)
+    .where('a.id', '=', appointmentId)
+    .executeTakeFirstOrThrow();
+  const settings = await loadNotificationSettings(trx, workspaceId, appointment.calendar_id);
+  let attendeeQuery = trx
+    .selectFrom('attendees as t')
+    .innerJoin('contacts as k', 'k.id', 't.contact_id')
+    .select(['t.id', 't.status', 't.timezone', 't.seats', 'k.name', 'k.email', 'k.phone'])
+    .where('t.appointment_id', '=', appointmentId);
+  if (notice.attendeeIds) attendeeQuery = notice.attendeeIds.length ? attendeeQuery.where('t.id', 'in', notice.attendeeIds) : attendeeQuery.where(({ lit }) => lit(false));
+  else attendeeQuery = attendeeQuery.where('t.status', '=', 'confirmed');
+  const attendees = await attendeeQuery.orderBy('t.created_at').execute();
+  const staff = await trx
+    .selectFrom('appointment_assignees as aa')
+    .innerJoin('users as u', 'u.id', 'aa.user_id')
+    .select(['u.id', 'u.name', 'u.email', 'u.timezone'])
+    .where('aa.appointment_id', '=', appointmentId)
+    .orderBy('u.name')
+    .execute();
+
+  const snapshot: AppointmentSnapshot = {
+    id: appointment.id,
+    title: appointment.title,
+    start: appointment.start_at.toISOString(),
+    end: appointment.end_at.toISOString(),
+    location: appointment.location,
+    calendarName: appointment.calendar_name,
+    sequence: appointment.version,
+  };
+  const base: MessageContent = {
+    appointment: snapshot,
+    staffNames: staff.map((s) => s.name),
+    cause: notice.cause,
+    previousStart: notice.previousStart?.toISOString() ?? null,
+    reason: notice.reason ?? null,
+    changeDeadline: settings.clientChangeDeadlineMin === null ? null : new Date(appointment.start_at.getTime() - settings.clientChangeDeadlineMin * 60_000).toISOString(),
+  };
+  const fallbackZone = staff[0]?.timezone ?? 'UTC';
+  const clients: Recipient[] = attendees.map((a) => ({ email: a.email, name: a.name, zone: a.timezone ?? fallbackZone, attendeeId: a.id, userId: null }));
+  const staffRecipients: Recipient[] = staff.map((s) => ({ email: s.email, name: s.name, zone: s.timezone, attendeeId: null, userId: s.id }));
+  const rows: Array<{ kind: MessageKind; to: Recipient; content: MessageContent; notBefore: Date; sealedLink?: string | null }> = [];
+
+  // Whatever the change, reminders planned for the old time no longer hold.
+  if (change !== 'removed_from_calendar' && clients.length > 0) {
+    await trx
+      .updateTable('messages')
+      .set({ status: 'skipped', last_error: 'The appointment changed; reminders were planned again from its new time.' })
+      .where('kind', '=', 'client_reminder')
+      .where('status', '=', 'pending')
+      .where('attendee_id', 'in', clients.map((c) => c.attendeeId ?? ''))
+      .execute();
+  }
+
+  const live = appointment.status === 'confirmed';
+  for (const client of clients) {
+    const content: MessageContent = { ...base, contactName: client.name };
+    if (change === 'created' && settings.clientConfirmation) {
+      const sealed = notice.manageLink?.secretBox ? notice.manageLink.secretBox.encrypt(notice.manageLink.url) : null;
+      rows.push({ kind: 'client_confirmed', to: client, content, notBefore: now, sealedLink: sealed });
+    }
+    if ((change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientRescheduled) rows.push({ kind: 'client_rescheduled', to: client, content, notBefore: now });
+    if (change === 'cancelled' && settings.clientCancelled) rows.push({ kind: 'client_cancelled', to: client, content, notBefore: now });
+    if (live && (change === 'created' || change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientReminder) {
+      const attendee = attendees.find((a) => a.id === client.attendeeId);
+      if (attendee?.status !== 'confirmed') continue;
+      for (const offsetMin of new Set(settings.reminderOffsetsMin)) {
+        const at = new Date(appointment.start_at.getTime() - offsetMin * 60_000);
+        if (at.getTime() > now.getTime()) rows.push({ kind: 'client_reminder', to: client, content: { ...content, offsetMin }, notBefore: at });
+      }
+    }
+  }
+  const clientName = attendees.map((a) => a.name).join(', ');
+  for (const member of staffRecipients) {
+    const content: MessageContent = { ...base, contactName: clientName };
+    if (change === 'created' && settings.staffNewBooking) rows.push({ kind: 'staff_new_booking', to: member, content, notBefore: now });
+    if (change === 'cancelled' && notice.cause === 'client' && settings.staffClientCancelled) rows.push({ kind: 'staff_client_cancelled', to: member, content, notBefore: now });
+  }
+
+  if (rows.length > 0) {
+    await trx
+      .insertInto('messages')
+      .values(rows.map((r) => ({
+        workspace_id: workspaceId,
+        appointment_id: appointmentId,
+        attendee_id: r.to.attendeeId,
+        user_id: r.to.userId,
+        kind: r.kind,
+        recipient_email: r.to.email,
+        recipient_name: r.to.name,
+        recipient_zone: r.to.zone,
+        content: JSON.stringify(r.content),
+        manage_link_ciphertext: r.sealedLink ?? null,
+        not_before: r.notBefore,
+      })))
+      .execute();
+  }
+
+  const first = attendees[0];
+  await recordWebhookEvent(trx, {
+    workspaceId,
+    type: `appointment.${change}`,
+    appointmentId,
+    now,
+    data: {
+      appointment: {
+        id: appointment.id, title: appointment.title, start: snapshot.start, end: snapshot.end, status: appointment.status, location: appointment.location,
+        assigneeIds: staff.map((s) => s.id), removedFromCalendar: appointment.removed_from_remote, overlapFlagged: appointment.overlap_flagged,
+      },
+      calendar: { id: appointment.calendar_id, name: appointment.calendar_name, type: appointment.calendar_type },
+      contact: first ? { name: first.name, email: first.email, phone: first.phone, timezone: first.timezone } : null,
+      attendees: attendees.map((a) => ({ id: a.id, name: a.name, email: a.email, seats: a.seats, status: a.status })),
+      cause: notice.cause,
+      previousStart: base.previousStart,
+      reason: base.reason,
+    },
+  });
+}

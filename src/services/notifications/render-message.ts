@@ -1,0 +1,119 @@
+import { DateTime } from 'luxon';
+import { appointmentEventUid } from '../../domain/sync/appointment-uid.ts';
+import { buildAppointmentEvent } from '../../ical/appointment-event.ts';
+import type { MessageContent, MessageKind } from './message-content.ts';
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+  attachments: Array<{ filename: string; content: string; contentType: string }>;
+}
+
+export interface MessageToRender {
+  kind: MessageKind;
+  recipientName: string;
+  /** IANA zone every time in the message is shown in. */
+  recipientZone: string;
+  content: MessageContent;
+  manageLink: string | null;
+  /** DTSTAMP of the .ics: the row's creation, so a re-sent message carries the same file. */
+  createdAt: Date;
+}
+
+/** "Tuesday 24 November 2026, 10:00 (Europe/Berlin)": always with the zone, so nobody guesses. */
+export function formatWhen(iso: string, zone: string): string {
+  const time = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+  const shown = time.isValid ? time : DateTime.fromISO(iso, { zone: 'utc' });
+  return `${shown.setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm')} (${shown.zoneName ?? 'UTC'})`;
+}
+
+function offsetWords(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? '24 hours' : `${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
+  return `${minutes} minutes`;
+}
+
+const CAUSE_WORDS = { staff: 'by the business', client: 'by you', icloud_sync: 'by the business in its calendar' } as const;
+
+/**
+ * Subject, plain text, simple HTML and the .ics of one queued message. Pure: everything comes from
+ * the row's snapshot, so the same row always renders the same message.
+ */
+export function renderMessage(message: MessageToRender, options: { publicUrl: string }): RenderedMessage {
+  const { content, recipientZone: zone } = message;
+  const a = content.appointment;
+  const lines: string[] = [`Hello ${message.recipientName},`, ''];
+  let subject: string;
+  let method: 'PUBLISH' | 'CANCEL' | null = null;
+  const when = a ? formatWhen(a.start, zone) : '';
+  const details = a ? [`What: ${a.title}`, `When: ${when}`, ...(a.location ? [`Where: ${a.location}`] : []), ...(content.staffNames?.length ? [`With: ${content.staffNames.join(', ')}`] : [])] : [];
+  switch (message.kind) {
+    case 'client_confirmed':
+      subject = `Booking confirmed: ${a?.title} on ${when}`;
+      lines.push('Your booking is confirmed.', '', ...details);
+      method = 'PUBLISH';
+      break;
+    case 'client_rescheduled':
+      subject = `Booking moved: ${a?.title} is now on ${when}`;
+      lines.push(`Your booking was moved ${CAUSE_WORDS[content.cause ?? 'staff']}.`, '', ...details);
+      if (content.previousStart) lines.push(`Previously: ${formatWhen(content.previousStart, zone)}`);
+      method = 'PUBLISH';
+      break;
+    case 'client_cancelled':
+      subject = `Booking cancelled: ${a?.title} on ${when}`;
+      lines.push(`Your booking was cancelled ${CAUSE_WORDS[content.cause ?? 'staff']}.`, '', ...details);
+      method = 'CANCEL';
+      break;
+    case 'client_reminder':
+      subject = `Reminder: ${a?.title} on ${when}`;
+      lines.push(`A reminder: your appointment is in ${offsetWords(content.offsetMin ?? 0)}.`, '', ...details);
+      break;
+    case 'staff_new_booking':
+      subject = `New booking: ${content.contactName ?? 'a client'} on ${when}`;
+      lines.push(`${content.contactName ?? 'A client'} booked ${a?.calendarName ?? 'an appointment'} (${content.cause === 'staff' ? 'booked by staff' : 'booked online'}).`, '', ...details);
+      break;
+    case 'staff_client_cancelled':
+      subject = `Cancelled by the client: ${content.contactName ?? 'a client'} on ${when}`;
+      lines.push(`${content.contactName ?? 'The client'} cancelled their booking.`, '', ...details);
+      if (content.reason) lines.push(`Reason given: ${content.reason}`);
+      break;
+    case 'staff_needs_reconnect':
+      subject = 'Your iCloud connection needs reconnecting';
+      lines.push(
+        `Tandem can no longer reach the calendars of ${content.connection?.username ?? 'your account'}: the server refused the app-specific password.`,
+        'Until you reconnect, new bookings are not written to your calendar and events you add there do not block booking times.',
+        '',
+        'This usually happens after the Apple ID password was reset: resetting it revokes every app-specific password.',
+        'Create a new app-specific password at https://account.apple.com and enter it in Tandem:',
+        `${options.publicUrl}/app/settings`,
+      );
+      break;
+  }
+  if (message.manageLink) lines.push('', `To reschedule or cancel: ${message.manageLink}`);
+  else if (message.kind.startsWith('client_') && message.kind !== 'client_cancelled') lines.push('', 'To reschedule or cancel, use the link in your confirmation e-mail.');
+  if (message.kind.startsWith('client_') && content.changeDeadline && message.kind !== 'client_cancelled') {
+    lines.push(`Changes online are possible until ${formatWhen(content.changeDeadline, zone)}.`);
+  }
+  const text = `${lines.join('\n')}\n`;
+  const html = `<!doctype html><html><body style="font-family:sans-serif">${lines.map((line) => (line === '' ? '<br>' : `<p style="margin:0">${linkify(escapeHtml(line))}</p>`)).join('\n')}</body></html>`;
+
+  const attachments: RenderedMessage['attachments'] = [];
+  if (a && method) {
+    const ics = buildAppointmentEvent({
+      uid: appointmentEventUid(a.id), title: a.title, description: message.manageLink ? `Reschedule or cancel: ${message.manageLink}` : '',
+      location: a.location, url: message.manageLink, start: new Date(a.start), end: new Date(a.end), timezone: zone,
+      sequence: a.sequence, dtstamp: message.createdAt, method,
+    });
+    attachments.push({ filename: 'invite.ics', content: ics, contentType: `text/calendar; charset=utf-8; method=${method}` });
+  }
+  return { subject, text, html, attachments };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function linkify(escaped: string): string {
+  return escaped.replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+}
