@@ -19,6 +19,9 @@ import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
+import { readinessRoutes } from './http/routes/readiness-routes.ts';
+import { createReachability, type Reachability } from './store/reachability.ts';
+import { logOutages } from './log-outages.ts';
 
 export interface App {
   config: Config;
@@ -31,7 +34,12 @@ export interface App {
   work: SyncWork;
   /** Scheduler + queue: in-process, or a BullMQ producer when REDIS_URL is set. */
   jobs: Jobs;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests and sync work (/readyz answers 503 from the first moment), lets in-flight
+   * requests and syncs finish — syncs for at most `graceMs`, then they stop at a safe point and give
+   * back their leases — and closes Redis and the database.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** The sync engine's real adapters: PostgreSQL store, CalDAV remotes, ical.js codec. */
@@ -70,18 +78,30 @@ export async function createApp(
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl };
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
   const started: { jobs: Jobs | null } = { jobs: null };
+  let draining = false;
+  const redisHealth: Reachability | null = config.redisUrl ? createReachability() : null;
+  const readiness = readinessRoutes({
+    checks: { database: () => database.ping(), ...(config.redisUrl && { redis: async () => (await started.jobs?.ping?.()) ?? false }) },
+    draining: () => draining,
+  });
   const server = await buildServer(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: logRedactPaths, ...(options.logStream && { stream: options.logStream }) },
-      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
+      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), readiness],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
   const work = createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now });
-  const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
+  // Outages are logged once each way (down, back), whatever noticed them: a request, a tick, a probe.
+  const stopLogging = logOutages(server.log, { database: database.health, ...(redisHealth && { redis: redisHealth }) });
+  const jobs = await startJobs({
+    config, work, store: createScheduleStore(database.db),
+    onError: (error, context) => server.log.error({ err: error }, context),
+    health: { database: database.health, ...(redisHealth && { redis: redisHealth }) },
+  });
   started.jobs = jobs;
   if (warning) server.log.warn(warning);
   return {
@@ -92,9 +112,11 @@ export async function createApp(
     server,
     work,
     jobs,
-    async close() {
-      await server.close();
-      await jobs.stop();
+    async close(closeOptions = {}) {
+      draining = true;
+      // In parallel: the HTTP server waits for its in-flight requests while the jobs drain theirs.
+      await Promise.all([server.close(), jobs.stop(closeOptions)]);
+      stopLogging();
       if (!options.database) await database.close();
     },
   };
