@@ -28,6 +28,9 @@ import type { SyncWork } from './jobs/sync-job.ts';
 import { createNotificationDelivery, withNotifications } from './jobs/notification-work.ts';
 import { notificationRoutes } from './http/routes/notification-routes.ts';
 import { webhookRoutes } from './http/routes/webhook-routes.ts';
+import { readinessRoutes } from './http/routes/readiness-routes.ts';
+import { createReachability, type Reachability } from './store/reachability.ts';
+import { logOutages } from './log-outages.ts';
 
 export interface App {
   config: Config;
@@ -42,7 +45,12 @@ export interface App {
   jobs: Jobs;
   /** Prometheus metrics, served at /metrics when METRICS_TOKEN or METRICS_PORT is set. */
   metrics: Metrics;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests and sync work (/readyz answers 503 from the first moment), lets in-flight
+   * requests and syncs finish — syncs for at most `graceMs`, then they stop at a safe point and give
+   * back their leases — and closes Redis and the database.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** The sync engine's real adapters: PostgreSQL store, CalDAV remotes, ical.js codec. */
@@ -102,6 +110,12 @@ export async function createApp(
     { queueDepth: async () => (started.jobs ? started.jobs.queue.depth() : { waiting: 0, running: 0 }), outboxRows: () => undeliveredOutboxRows(database.db) },
     { processMetrics: config.metrics.token !== null || config.metrics.port !== null },
   );
+  let draining = false;
+  const redisHealth: Reachability | null = config.redisUrl ? createReachability() : null;
+  const readiness = readinessRoutes({
+    checks: { database: () => database.ping(), ...(config.redisUrl && { redis: async () => (await started.jobs?.ping?.()) ?? false }) },
+    draining: () => draining,
+  });
   const server = await buildServer(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
@@ -109,7 +123,7 @@ export async function createApp(
       ...loggerOptions(config, options.logStream),
       plugins: [
         connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics),
-        notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }),
+        notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }), readiness,
       ],
     },
   );
@@ -117,7 +131,13 @@ export async function createApp(
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
   const parsePool = openParsePool(config);
   const work = instrumentSyncWork(createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now, ...(parsePool && { parsePool }) }), metrics, (id) => calendarSyncStatus(database.db, id), ctx.now);
-  const jobs = await startJobs({ config, work, store: createScheduleStore(database.db), onError: (error, context) => server.log.error({ err: error }, context) });
+  // Outages are logged once each way (down, back), whatever noticed them: a request, a tick, a probe.
+  const stopLogging = logOutages(server.log, { database: database.health, ...(redisHealth && { redis: redisHealth }) });
+  const jobs = await startJobs({
+    config, work, store: createScheduleStore(database.db),
+    onError: (error, context) => server.log.error({ err: error }, context),
+    health: { database: database.health, ...(redisHealth && { redis: redisHealth }) },
+  });
   started.jobs = jobs;
   if (warning) server.log.warn(warning);
   const metricsServer = config.metrics.port === null ? null : await startMetricsServer(metrics, { host: config.host, port: config.metrics.port, token: config.metrics.token });
@@ -130,11 +150,13 @@ export async function createApp(
     work,
     jobs,
     metrics,
-    async close() {
+    async close(closeOptions = {}) {
+      draining = true;
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
-      await server.close();
-      await jobs.stop();
+      // In parallel: the HTTP server waits for its in-flight requests while the jobs drain theirs.
+      await Promise.all([server.close(), jobs.stop(closeOptions)]);
       await parsePool?.close();
+      stopLogging();
       if (!options.database) await database.close();
     },
   };

@@ -35,6 +35,7 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).optional(),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
 });
 
 export interface Config {
@@ -67,6 +68,8 @@ export interface Config {
   mail: { smtpUrl: string | null; from: string };
   /** Webhook URLs may name private addresses (default: as CALDAV_ALLOW_PRIVATE_NETWORKS). */
   webhookAllowPrivateNetworks: boolean;
+  /** On SIGTERM/SIGINT, how long in-flight requests and syncs may take before syncs are interrupted (and their leases given back). */
+  shutdownGraceMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true }): Config {
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     syncParseThreads: e.SYNC_PARSE_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? `Tandem <no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>` },
     webhookAllowPrivateNetworks: (e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? e.CALDAV_ALLOW_PRIVATE_NETWORKS) === 'true',
+    shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
   };
 }
 

@@ -6,10 +6,14 @@ import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { runWorker } from './jobs/run-worker.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { seedDemo } from './services/workspaces/seed-demo.ts';
-import { runIcsExpand } from './ical/expand-cli.ts';
+import { runIcsExpandOnStdio } from './ical/expand-cli.ts';
 import { listenErrorMessage } from './http/listen-error.ts';
 import { runSlotsExplain } from './services/availability/explain-cli.ts';
 import { importedBusyFromStore } from './store/imported-busy.ts';
+import { shutdownSignal } from './shutdown-signal.ts';
+import { stdioDrained } from './stdio-drained.ts';
+import { createReachability } from './store/reachability.ts';
+import { logOutages, type OutageLog } from './log-outages.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
@@ -27,7 +31,8 @@ function demoPassword(config: Config): string | undefined {
   return undefined;
 }
 
-async function serve(config: Config): Promise<void> {
+/** Runs until SIGTERM/SIGINT, then stops gracefully (shutdown-signal.ts) and returns 0. */
+async function serve(config: Config): Promise<number> {
   const app = await createApp(config);
   if (config.seedDemo) {
     const seeded = await seedDemo(app.ctx, { password: demoPassword(config) });
@@ -46,13 +51,18 @@ async function serve(config: Config): Promise<void> {
     throw message ? new Error(message, { cause: error }) : error;
   }
   console.log(`  Tandem is serving ${config.publicUrl} (database: ${app.database.kind})`);
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const shutdown = shutdownSignal({ graceMs: config.shutdownGraceMs, log: (message) => app.server.log.info(message) });
+  await shutdown.received;
+  await app.close({ graceMs: config.shutdownGraceMs });
+  shutdown.dispose();
+  return 0;
 }
+
+/** The worker has no request logger: outages go to the console, one line each way. */
+const consoleOutageLog: OutageLog = {
+  error: ({ err }, message) => console.error(`[tandem] ${message} (${err instanceof Error ? err.message : String(err)})`),
+  info: (message) => console.log(`[tandem] ${message}`),
+};
 
 /** `tandem worker`: shares the sync jobs on Redis with every other worker, until SIGTERM. */
 async function worker(config: Config): Promise<void> {
@@ -65,9 +75,14 @@ async function worker(config: Config): Promise<void> {
   const parsePool = openParsePool(config);
   const work = createSyncWork(config, database.db, secretBox, { ...(parsePool && { parsePool }) });
   console.log(`  Tandem worker processing sync jobs from ${new URL(config.redisUrl).host} (database: ${database.kind})`);
-  await runWorker({ redisUrl: config.redisUrl, work, store: createScheduleStore(database.db), config });
+  const health = { database: database.health, redis: createReachability() };
+  const stopLogging = logOutages(consoleOutageLog, health);
+  const shutdown = shutdownSignal({ graceMs: config.shutdownGraceMs, log: (message) => console.log(`[tandem] ${message}`) });
+  await runWorker({ redisUrl: config.redisUrl, work, store: createScheduleStore(database.db), config, until: shutdown.received, graceMs: config.shutdownGraceMs, health });
+  stopLogging();
   await parsePool?.close();
   await database.close();
+  shutdown.dispose();
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -98,13 +113,12 @@ async function main(argv: string[]): Promise<number> {
       console.error(USAGE);
       return 2;
     }
-    return runIcsExpand(rest.slice(1), { readFile: (path) => readFileSync(path, 'utf8'), stdout: (line) => console.log(line), stderr: (line) => console.error(line) });
+    return runIcsExpandOnStdio(rest.slice(1), (path) => readFileSync(path, 'utf8'));
   }
   const config = loadConfig();
   switch (command) {
     case 'serve':
-      await serve(config);
-      return -1;
+      return serve(config);
     case 'migrate':
       await migrate(config);
       return 0;
@@ -124,8 +138,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
+  async (code) => {
+    // Exit only once stdout and stderr have drained: output still queued for a slow pipe
+    // (`tandem ics expand … | wc -l`) would otherwise be cut off.
+    process.exitCode = code;
+    await stdioDrained();
+    process.exit(code);
   },
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../services/app-error.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, fromDatabaseOutage } from './database-unavailable.ts';
 
 export interface ErrorBody { error: { code: string; message: string; details?: unknown } }
 
@@ -35,9 +36,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       const first = details[0];
       appError = new AppError('validation_failed', { message: first ? `Invalid request: ${first.path ? `${first.path} ` : ''}${first.message}`.trim() : undefined, details });
     } else if (isInvalidTextRepresentation(error)) appError = new AppError('not_found');
-    else appError = fromFastify(error) ?? new AppError('internal_error', { cause: error });
+    else appError = fromFastify(error) ?? fromDatabaseOutage(error) ?? new AppError('internal_error', { cause: error });
 
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (appError.code === 'database_unavailable') void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    else if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     const body: ErrorBody = { error: { code: appError.code, message: appError.message, ...(appError.details !== undefined && { details: appError.details }) } };
     return reply.status(appError.status).send(body);
   });

@@ -3,6 +3,7 @@ import { ICalParseError } from './errors.ts';
 import { mergeDenseSeries } from './busy-ranges.ts';
 import { expandCalendarObject } from './expand.ts';
 import { isIanaZone } from './zones.ts';
+import { stdioDrained } from '../stdio-drained.ts';
 
 export interface IcsExpandIo {
   readFile(path: string): string;
@@ -128,4 +129,27 @@ export function runIcsExpand(argv: string[], io: IcsExpandIo): number {
     io.stderr(`tandem ics expand: ${args.file}: ${message}`);
     return 1;
   }
+}
+
+/**
+ * The command on the real process streams. Lines are written as they come (a slow reader makes
+ * Node buffer them), and the exit code is returned only once stdout has drained: a process that
+ * exits earlier loses whatever a pipe (`… | wc -l`) had not read yet. A reader that stops early
+ * (`… | head`) ends the output quietly rather than with an EPIPE error.
+ */
+export async function runIcsExpandOnStdio(argv: string[], readFile: (path: string) => string): Promise<number> {
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') readerGone = true;
+    else throw error;
+  });
+  const code = runIcsExpand(argv, {
+    readFile,
+    stdout: (line) => {
+      if (!readerGone) process.stdout.write(`${line}\n`);
+    },
+    stderr: (line) => process.stderr.write(`${line}\n`),
+  });
+  await stdioDrained();
+  return code;
 }

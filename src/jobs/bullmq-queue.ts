@@ -1,8 +1,9 @@
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type IRedisClient, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { acquireLock, acquireSlot, whileHolding, type Lease } from './redis-leases.ts';
 import { recordSyncOutcome, runSyncJob, type SyncJobDeps } from './run-sync-job.ts';
 import type { SyncQueue } from './sync-queue.ts';
+import type { Reachability } from '../store/reachability.ts';
 import { reportToConsole, type ReportError, type SyncJob } from './sync-job.ts';
 
 export const SYNC_QUEUE_NAME = 'tandem-sync';
@@ -24,6 +25,27 @@ export interface BullMqQueueOptions extends SyncJobDeps {
   /** How long a job waits, delayed, when its host has no free slot. Default 1 s (jittered). */
   hostBusyDelayMs?: number;
   onError?: ReportError;
+  /**
+   * Told when Redis stops or starts answering; connection errors then go here instead of onError, so
+   * an outage is reported once, not at every reconnect attempt. ioredis reconnects by itself.
+   */
+  redisHealth?: Reachability;
+}
+
+/** ioredis/BullMQ failures that mean "Redis is not there right now" (stopped, restarting, unreachable). */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  return typeof message === 'string' && /^(Connection is closed|Stream isn't writeable|getaddrinfo|connect ECONNREFUSED)/.test(message);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
 }
 
 type JobData = { kind: 'sync'; job: SyncJob } | { kind: 'dispatch' };
@@ -45,7 +67,17 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
   const prefix = options.prefix ?? 'tandem';
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   const hostBusyDelayMs = options.hostBusyDelayMs ?? 1_000;
-  const onError = options.onError ?? reportToConsole;
+  const reportError = options.onError ?? reportToConsole;
+  const redisHealth = options.redisHealth;
+  const onError: ReportError = (error, context) => {
+    if (redisHealth && isRedisUnavailable(error)) redisHealth.failed(error);
+    else reportError(error, context);
+  };
+  const watchRecovery = (client: Redis | IRedisClient): void => {
+    client.on('ready', () => redisHealth?.succeeded());
+  };
+  // Aborted when a stop's grace period runs out: running syncs stop at their next batch boundary.
+  let interrupt = new AbortController();
   const connection = { url: options.redisUrl };
   const keys = {
     calendar: (calendarId: string) => `${prefix}:${SYNC_QUEUE_NAME}:lock:calendar:${calendarId}`,
@@ -62,6 +94,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
           defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
         });
   queue?.on('error', (error) => onError(error, 'BullMQ queue'));
+  void queue?.client.then(watchRecovery, () => undefined);
 
   let worker: Worker<JobData, void, JobName> | null = null;
   let redis: Redis | null = null;
@@ -85,13 +118,13 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       }
       leases.push(slot);
     }
-    await whileHolding(leases, leaseTtlMs, () => runSyncJob(data, options), onError);
+    await whileHolding(leases, leaseTtlMs, () => runSyncJob(data, options, interrupt.signal), onError);
   }
 
   async function processDispatch(redis: Redis): Promise<void> {
     const lock = await acquireLock(redis, keys.dispatch, leaseTtlMs);
     if (!lock) return; // a dispatch is already running; it drains the outbox
-    await whileHolding([lock], leaseTtlMs, () => options.work.dispatchOutbox(), onError);
+    await whileHolding([lock], leaseTtlMs, () => options.work.dispatchOutbox(interrupt.signal), onError);
   }
 
   /** A job failed outside the work itself (recording threw, Redis hiccup): still back off. */
@@ -127,8 +160,10 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
     },
     async start() {
       if (options.role === 'producer' || worker) return;
+      if (interrupt.signal.aborted) interrupt = new AbortController();
       const leaseRedis = new Redis(options.redisUrl);
       leaseRedis.on('error', (error) => onError(error, 'Redis (leases)'));
+      watchRecovery(leaseRedis);
       redis = leaseRedis;
       worker = new Worker<JobData, void, JobName>(
         SYNC_QUEUE_NAME,
@@ -142,14 +177,29 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       worker.on('failed', onFailed);
       await worker.waitUntilReady();
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       // Worker.close waits for the active jobs; only then are their leases and records settled.
-      await worker?.close();
+      // Past the grace period they are interrupted at their next batch boundary and end normally:
+      // leases released, job removed, calendar due at once — the next worker need not wait for expiry.
+      const controller = interrupt;
+      const grace = stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
+      try {
+        await worker?.close();
+      } finally {
+        if (grace) clearTimeout(grace);
+      }
       worker = null;
       while (pendingRecords.size > 0) await Promise.allSettled([...pendingRecords]);
       await queue?.close();
-      await redis?.quit();
+      // QUIT would wait for a Redis that is not there; without one there is nothing to say goodbye to.
+      if (redisHealth && !redisHealth.up) redis?.disconnect();
+      else await redis?.quit();
       redis = null;
+    },
+    /** ioredis leaves 'ready' as soon as its socket closes, so the status answers without waiting on a dead server. */
+    async ping(timeoutMs = 2_000) {
+      const client: Redis | IRedisClient | null = queue ? await withTimeout<IRedisClient | null>(queue.client, timeoutMs, null) : redis;
+      return client?.status === 'ready';
     },
   };
 }

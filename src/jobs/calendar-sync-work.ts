@@ -1,6 +1,7 @@
 import { RemoteAccessDenied, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
-import { pruneDoneOutbox } from '../store/sync-store/outbox.ts';
+import { pruneDoneOutbox, releaseOutboxClaims } from '../store/sync-store/outbox.ts';
+import type { SyncStore } from '../services/sync/ports.ts';
 
 /** How long a pushed change stays in the outbox as a record before it is pruned. */
 export const OUTBOX_RETENTION_MS = 30 * 86_400_000;
@@ -17,20 +18,46 @@ export type CalendarSyncWorkOptions = SyncCalendarDeps;
  */
 export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWork {
   return {
-    async syncCalendar(calendarId, mode): Promise<SyncJobOutcome> {
+    async syncCalendar(calendarId, mode, signal): Promise<SyncJobOutcome> {
       try {
-        await syncCalendar(options, { calendarId, mode });
+        await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
         return { status: 'ok' };
       } catch (error) {
         return outcomeOf(error);
       }
     },
-    async dispatchOutbox() {
+    async dispatchOutbox(signal) {
       const now = options.now();
-      const report = await dispatchOutbox({ store: options.store, openRemote: options.openRemote, codec: options.codec }, { now });
+      const claims = trackClaims(options.store);
+      const report = await dispatchOutbox({ store: claims.store, openRemote: options.openRemote, codec: options.codec }, { now, ...(signal && { signal }) });
+      // Interrupted by shutdown: rows claimed but not reached are due again now, not after their lease.
+      if (signal?.aborted) {
+        await releaseOutboxClaims(options.db, claims.unfinished());
+        return { processed: report.rows.length };
+      }
       await pruneDoneOutbox(options.db, new Date(now.getTime() - OUTBOX_RETENTION_MS));
       return { processed: report.rows.length };
     },
+  };
+}
+
+/** The store, remembering which outbox rows this dispatch claimed and has not finished. */
+function trackClaims(store: SyncStore): { store: SyncStore; unfinished(): string[] } {
+  const held = new Set<string>();
+  return {
+    store: {
+      ...store,
+      async claimOutboxRows(claim) {
+        const rows = await store.claimOutboxRows(claim);
+        for (const row of rows) held.add(row.id);
+        return rows;
+      },
+      async finishOutboxRow(outcome) {
+        await store.finishOutboxRow(outcome);
+        held.delete(outcome.row.id);
+      },
+    },
+    unfinished: () => [...held],
   };
 }
 

@@ -27,6 +27,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
   let dispatch: 'idle' | 'queued' | 'running' = 'idle';
   let accepting = true;
   let started = false;
+  // Aborted when a stop's grace period runs out: running syncs stop at their next batch boundary.
+  let interrupt = new AbortController();
 
   function track(promise: Promise<void>): void {
     inFlight.add(promise);
@@ -40,7 +42,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
     running.add(job.calendarId);
     hostLoad.set(job.host, (hostLoad.get(job.host) ?? 0) + 1);
     track(
-      runSyncJob(job, options)
+      runSyncJob(job, options, interrupt.signal)
         .then(() => undefined, (error: unknown) => onError(error, `recording the sync of calendar ${job.calendarId}`))
         .finally(() => {
           running.delete(job.calendarId);
@@ -55,7 +57,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
     dispatch = 'running';
     track(
       options.work
-        .dispatchOutbox()
+        .dispatchOutbox(interrupt.signal)
         .then(() => undefined, (error: unknown) => onError(error, 'dispatching the outbox'))
         .finally(() => {
           dispatch = 'idle';
@@ -93,14 +95,21 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
     async start() {
       accepting = true;
       started = true;
+      if (interrupt.signal.aborted) interrupt = new AbortController();
       pump();
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       accepting = false;
       started = false;
       pending.clear();
       if (dispatch === 'queued') dispatch = 'idle';
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      const controller = interrupt;
+      const grace = stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
+      try {
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      } finally {
+        if (grace) clearTimeout(grace);
+      }
     },
   };
 }

@@ -12,9 +12,9 @@ export interface SyncJobDeps {
 }
 
 /** The work, with an unexpected throw turned into a transient failure: it is retried with backoff. */
-export async function attemptSync(work: SyncWork, job: SyncJob): Promise<SyncJobOutcome> {
+export async function attemptSync(work: SyncWork, job: SyncJob, signal?: AbortSignal): Promise<SyncJobOutcome> {
   try {
-    return await work.syncCalendar(job.calendarId, job.mode);
+    return await work.syncCalendar(job.calendarId, job.mode, signal);
   } catch (error) {
     return { status: 'retry', error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) }, retryAfterMs: null };
   }
@@ -27,8 +27,16 @@ export async function recordSyncOutcome(job: SyncJob, outcome: SyncJobOutcome, d
   await deps.store.recordOutcome(job.calendarId, outcome, next, now, job.mode);
 }
 
-export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJobOutcome> {
-  const outcome = await attemptSync(deps.work, job);
+/**
+ * Runs and records one sync. Interrupted by shutdown (`signal`), a sync that did not finish is not
+ * a failure: it is left due at once — no backoff, no error shown — for whichever process runs next.
+ */
+export async function runSyncJob(job: SyncJob, deps: SyncJobDeps, signal?: AbortSignal): Promise<SyncJobOutcome> {
+  const outcome = await attemptSync(deps.work, job, signal);
+  if (signal?.aborted && outcome.status !== 'ok') {
+    await deps.store.markDue(job.calendarId, deps.now());
+    return outcome;
+  }
   await recordSyncOutcome(job, outcome, deps);
   return outcome;
 }

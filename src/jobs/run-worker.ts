@@ -3,6 +3,7 @@ import { createBullMqQueue } from './bullmq-queue.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import { createScheduler } from './scheduler.ts';
 import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';
+import { reportingOutagesOnce, type JobsHealth } from './outage-reporting.ts';
 
 export interface RunWorkerOptions {
   redisUrl: string;
@@ -11,11 +12,15 @@ export interface RunWorkerOptions {
   config: Pick<Config, 'sync'>;
   /** Jobs this process runs at once. Default 4 × hostConcurrency: calendars spread over many iCloud hosts. */
   concurrency?: number;
-  /** Resolves when the worker should drain and return. Default: SIGTERM or SIGINT. */
-  until?: Promise<unknown>;
+  /** Resolves when the worker should drain and return (`tandem worker`: the first SIGTERM/SIGINT, shutdown-signal.ts). */
+  until: Promise<unknown>;
   /** Redis key prefix; default 'tandem'. */
   prefix?: string;
   onError?: ReportError;
+  /** Database and Redis reachability: their outages are reported there once, not per failed job. */
+  health?: JobsHealth;
+  /** After the stop signal, how long running syncs may go on before they are interrupted (default: until done). */
+  graceMs?: number;
 }
 
 /** How often the scheduler looks for due calendars: often enough that "due" means "soon". */
@@ -33,7 +38,7 @@ export const SCHEDULER_BATCH = 500;
  */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const { sync } = options.config;
-  const onError = options.onError ?? reportToConsole;
+  const onError = reportingOutagesOnce(options.onError ?? reportToConsole, options.health ?? {});
   const now = () => new Date();
   const pollMs = sync.pollSeconds * 1000;
   const queue = createBullMqQueue({
@@ -48,34 +53,17 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     now,
     onError,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(options.health?.redis && { redisHealth: options.health.redis }),
   });
   const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError }) : null;
 
-  const signal = options.until ? null : shutdownSignal();
   try {
     await queue.start();
     scheduler?.start();
-    await (options.until ?? signal?.received);
+    await options.until;
   } finally {
-    signal?.dispose();
     await scheduler?.stop();
-    await queue.stop();
+    await queue.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
   }
 }
 
-/** SIGTERM/SIGINT as a promise, with the listeners removed afterwards. */
-function shutdownSignal(): { received: Promise<NodeJS.Signals>; dispose(): void } {
-  let handler: (signal: NodeJS.Signals) => void = () => undefined;
-  const received = new Promise<NodeJS.Signals>((resolve) => {
-    handler = resolve;
-  });
-  process.once('SIGTERM', handler);
-  process.once('SIGINT', handler);
-  return {
-    received,
-    dispose() {
-      process.off('SIGTERM', handler);
-      process.off('SIGINT', handler);
-    },
-  };
-}

@@ -6,6 +6,7 @@ import type { ScheduleStore } from './schedule-store.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SyncQueue } from './sync-queue.ts';
 import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';
+import { reportingOutagesOnce, type JobsHealth } from './outage-reporting.ts';
 
 export interface StartJobsOptions {
   config: Pick<Config, 'redisUrl' | 'sync'>;
@@ -14,6 +15,8 @@ export interface StartJobsOptions {
   /** Redis key prefix (tests); default 'tandem'. */
   prefix?: string;
   onError?: ReportError;
+  /** Database and Redis reachability: their outages are reported there once, not per failed tick. */
+  health?: JobsHealth;
 }
 
 export interface Jobs {
@@ -22,8 +25,10 @@ export interface Jobs {
   syncNow(calendarId: string): Promise<boolean>;
   /** After an appointment change: push the outbox without waiting for the next tick. */
   dispatchSoon(): Promise<void>;
-  /** Stops the scheduler, then drains the queue. */
-  stop(): Promise<void>;
+  /** Stops the scheduler, then drains the queue (interrupting what still runs after `graceMs`). */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** Redis reachability for /readyz; absent without REDIS_URL. */
+  ping?(timeoutMs?: number): Promise<boolean>;
 }
 
 /**
@@ -33,11 +38,12 @@ export interface Jobs {
  */
 export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
   const { config, work, store } = options;
-  const onError = options.onError ?? reportToConsole;
+  const onError = reportingOutagesOnce(options.onError ?? reportToConsole, options.health ?? {});
   const now = () => new Date();
   const common = { work, store, pollMs: config.sync.pollSeconds * 1000, random: Math.random, now, onError };
+  const redisHealth = options.health?.redis;
   const queue = config.redisUrl
-    ? createBullMqQueue({ ...common, redisUrl: config.redisUrl, role: 'producer', concurrency: 1, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) })
+    ? createBullMqQueue({ ...common, redisUrl: config.redisUrl, role: 'producer', concurrency: 1, ...(options.prefix === undefined ? {} : { prefix: options.prefix }), ...(redisHealth && { redisHealth }) })
     : createInProcessQueue({ ...common, hostConcurrency: config.sync.hostConcurrency });
   const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError });
   await queue.start();
@@ -50,9 +56,10 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       return true;
     },
     dispatchSoon: () => queue.enqueueDispatch(),
-    async stop() {
+    async stop(stopOptions = {}) {
       await scheduler.stop();
-      await queue.stop();
+      await queue.stop(stopOptions);
     },
+    ...(queue.ping && { ping: queue.ping.bind(queue) }),
   };
 }

@@ -19,9 +19,10 @@ export type SyncJobOutcome =
   | { status: 'stop'; error: SyncError };
 
 export interface SyncWork {
-  syncCalendar(calendarId: string, mode: SyncMode): Promise<SyncJobOutcome>;
-  /** Pushes pending appointment changes (the outbox) to iCloud. */
-  dispatchOutbox(): Promise<{ processed: number }>;
+  /** `signal` aborts at shutdown: the sync stops at its next safe point (a committed batch). */
+  syncCalendar(calendarId: string, mode: SyncMode, signal?: AbortSignal): Promise<SyncJobOutcome>;
+  /** Pushes pending appointment changes (the outbox) to iCloud; aborted, it gives back the rows it has not reached. */
+  dispatchOutbox(signal?: AbortSignal): Promise<{ processed: number }>;
 }
 
 /**

@@ -12,6 +12,12 @@ export interface SyncQueue {
   /** Sync jobs waiting (queued or delayed) and running, for the queue-depth metric. */
   depth(): Promise<{ waiting: number; running: number }>;
   start(): Promise<void>;
-  /** Takes no new work and resolves once the jobs already running have finished. */
-  stop(): Promise<void>;
+  /**
+   * Takes no new work and resolves once the jobs already running have ended. With `graceMs`, jobs
+   * still running after it are interrupted at their next safe point (their leases and claims given
+   * back), so a restart is never held up by a long import.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** Whether the queue's backing service answers (Redis for BullMQ); absent for the in-process queue. */
+  ping?(timeoutMs?: number): Promise<boolean>;
 }

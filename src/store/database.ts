@@ -1,8 +1,10 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { isDatabaseUnavailable } from './pg-errors.ts';
+import { createReachability, type Reachability } from './reachability.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -10,6 +12,13 @@ export type Database = Kysely<DB>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /**
+   * Whether the database answers, from the queries made to it: "down" once at the first failed
+   * connection, "up" once at the next successful query (an outage is logged once, not per query).
+   */
+  health: Reachability;
+  /** `select 1` within `timeoutMs`: true when the database answers (readiness). */
+  ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -17,11 +26,80 @@ export interface DatabaseHandle {
 // small ones we use (counts, outbox ids) as numbers so code never compares strings to numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-/** Real PostgreSQL through a connection pool. */
+/** While the database is down, how often it is probed, so its return is noticed (and logged) with no traffic. */
+const PROBE_WHILE_DOWN_MS = 2_000;
+
+/**
+ * Real PostgreSQL through a connection pool that survives the server going away.
+ *
+ * node-postgres emits 'error' on the pool (idle client lost) and on a checked-out client (its socket
+ * died between queries); an 'error' event nobody listens to kills the process. Both are listened to
+ * here and only mark the database unreachable: the pool has already discarded the broken client, and
+ * the next query opens a fresh connection — so when the server returns, everything resumes by itself.
+ */
 export function openPostgres(url: string, options: { max?: number } = {}): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  // connectionTimeoutMillis: a server that drops packets (rather than refusing) fails a request in
+  // seconds instead of hanging it until the client gives up.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, connectionTimeoutMillis: 10_000 });
+  const health = createReachability();
+  pool.on('error', (error) => health.failed(error));
+  pool.on('connect', (client) => client.on('error', (error) => health.failed(error)));
+  // Kysely's driver acquires through this: a refused connection marks the outage before the error reaches the caller.
+  const watchedPool: PostgresPool = {
+    async connect() {
+      try {
+        return await pool.connect();
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) health.failed(error);
+        throw error;
+      }
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: watchedPool }), log: (event) => observe(health, event) });
+  return withProbe({ db, kind: 'postgres', health }, () => db.destroy());
+}
+
+/** Every finished query says something about reachability: a success ends an outage, a connection failure starts one. */
+function observe(health: Reachability, event: LogEvent): void {
+  if (event.level === 'query') health.succeeded();
+  else if (isDatabaseUnavailable(event.error)) health.failed(event.error);
+}
+
+/** Adds ping and, while the database is down, a background probe; close stops the probe first. */
+function withProbe(handle: Omit<DatabaseHandle, 'ping' | 'close'>, close: () => Promise<void>): DatabaseHandle {
+  const ping = async (timeoutMs = 2_000): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const query = sql`select 1`.execute(handle.db).then(() => true, () => false);
+    try {
+      return await Promise.race([query, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  let probe: NodeJS.Timeout | null = null;
+  const unsubscribe = handle.health.subscribe((event) => {
+    if (event.state === 'down' && !probe) {
+      probe = setInterval(() => void ping(), PROBE_WHILE_DOWN_MS);
+      probe.unref();
+    } else if (event.state === 'up' && probe) {
+      clearInterval(probe);
+      probe = null;
+    }
+  });
+  return {
+    ...handle,
+    ping,
+    async close() {
+      unsubscribe();
+      if (probe) clearInterval(probe);
+      probe = null;
+      await close();
+    },
+  };
 }
 
 /**
@@ -32,13 +110,12 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
 export async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
   const pglite = await PGlite.create(dataDir ?? 'memory://', { extensions: { btree_gist } });
   const pool = new pg.Pool(createPgConfig(pglite));
+  // In-process: it cannot become unreachable, but a listener costs nothing and keeps any error from being fatal.
+  const health = createReachability();
+  pool.on('error', (error) => health.failed(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    kind: 'pglite',
-    async close() {
-      await db.destroy();
-      await pglite.close();
-    },
-  };
+  return withProbe({ db, kind: 'pglite', health }, async () => {
+    await db.destroy();
+    await pglite.close();
+  });
 }

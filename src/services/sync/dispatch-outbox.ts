@@ -28,6 +28,8 @@ export interface DispatchOptions {
   backoff?: BackoffPolicy;
   /** Write / reconcile rounds per row before it is retried later (a calendar edited that busily is rare). */
   maxRounds?: number;
+  /** Shutdown: finish the row in hand, leave the rest claimed (the caller releases them). */
+  signal?: AbortSignal;
 }
 
 export interface DispatchDeps {
@@ -52,7 +54,10 @@ export async function dispatchOutbox(deps: DispatchDeps, options: DispatchOption
   const rows = await deps.store.claimOutboxRows({ now: options.now, limit: options.limit ?? 50, leaseMs: options.leaseMs ?? 2 * 60_000 });
   const report: DispatchReport = { rows: [] };
   // One at a time: rows of the same appointment must not race each other's conditional writes.
-  for (const row of rows) report.rows.push(await dispatchOutboxRow(deps, row, options));
+  for (const row of rows) {
+    if (options.signal?.aborted) break;
+    report.rows.push(await dispatchOutboxRow(deps, row, options));
+  }
   return report;
 }
 

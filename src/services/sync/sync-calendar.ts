@@ -27,7 +27,8 @@ export interface SyncCalendarDeps {
  * which records them and decides when to try again; a first import of a large calendar writes its
  * progress ("1,200 of 5,000") to the calendar as it goes.
  */
-export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId: string; mode: 'incremental' | 'full' }): Promise<InboundSyncReport> {
+export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId: string; mode: 'incremental' | 'full'; /** Shutdown: stop at the next batch boundary (each batch is its own transaction). */ signal?: AbortSignal }): Promise<InboundSyncReport> {
+  options.signal?.throwIfAborted();
   const now = deps.now();
   const remote = await deps.openRemote(options.calendarId);
   const calendar = await deps.db.selectFrom('remote_calendars').select('allow_empty_once').where('id', '=', options.calendarId).executeTakeFirst();
@@ -43,6 +44,7 @@ export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId
       ...(deps.batchSize !== undefined && { batchSize: deps.batchSize }),
       window: defaultSyncWindow(now, { daysBack: deps.window.pastDays, daysAhead: deps.window.futureDays }),
       onProgress: async ({ done, total }) => {
+        options.signal?.throwIfAborted();
         if (total < (deps.progressThreshold ?? 200) && !reported) return;
         reported = true;
         await deps.db.updateTable('remote_calendars').set({ import_total: total, import_done: done }).where('id', '=', options.calendarId).execute();

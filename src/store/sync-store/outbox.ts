@@ -98,6 +98,17 @@ export async function recordOutboxResult(db: Kysely<DB>, id: string, result: Out
 }
 
 /**
+ * Gives claimed rows back at once (a worker shutting down before it got to them): due again for
+ * the next dispatcher instead of after the lease. Only rows still pending — a row finished meanwhile
+ * keeps its result.
+ */
+export async function releaseOutboxClaims(db: Kysely<DB>, ids: readonly string[]): Promise<void> {
+  const numeric = ids.filter((id) => /^\d+$/.test(id)).map(Number);
+  if (numeric.length === 0) return;
+  await db.updateTable('outbox').set({ leased_until: null }).where('id', 'in', numeric).where('status', '=', 'pending').execute();
+}
+
+/**
  * Rows parked as failed (access revoked, calendar gone) become due again: for when the user
  * reconnects or reconfigures. They were kept for exactly this; the plan is made afresh from the
  * appointment's state, so replaying them cannot duplicate anything.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessQueue } from '../../../src/jobs/in-process-queue.ts';
-import type { SyncJob } from '../../../src/jobs/sync-job.ts';
+import type { SyncJob, SyncWork } from '../../../src/jobs/sync-job.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { createRecordingStore, createWorkStub } from './stubs.ts';
 
@@ -202,5 +202,43 @@ describe('in-process queue', () => {
     expect(recording.outcomesOf('a1')).toHaveLength(1);
     expect(stub.started.has('a2')).toBe(false);
     expect(stub.started.has('b1')).toBe(false);
+  });
+
+  it('stop({ graceMs }) interrupts a sync that outlives the grace period: left due at once, no failure recorded', async () => {
+    const recording = createRecordingStore();
+    const marked: string[] = [];
+    let signal: AbortSignal | undefined;
+    // A sync that runs until interrupted, like a long first import between two batches.
+    const work: SyncWork = {
+      syncCalendar: (_calendarId, _mode, received) =>
+        new Promise((_resolve, reject) => {
+          signal = received;
+          received?.addEventListener('abort', () => reject(new Error('interrupted')));
+        }),
+      dispatchOutbox: async () => ({ processed: 0 }),
+    };
+    const queue = createInProcessQueue({
+      work, store: { ...recording.store, markDue: async (calendarId) => (marked.push(calendarId), true) },
+      hostConcurrency: 1, pollMs, random: () => 0.5, now: () => now, onError: () => undefined,
+    });
+    await queue.start();
+    await queue.enqueueSync(job('a1'));
+    await waitFor(async () => signal !== undefined, 'the sync to start');
+    await queue.stop({ graceMs: 0 });
+    expect(signal?.aborted).toBe(true);
+    expect(marked, 'due again at once').toEqual(['a1']);
+    expect(recording.outcomes, 'no failure, no backoff').toEqual([]);
+  });
+
+  it('stop({ graceMs }) lets a sync that finishes within the grace period finish', async () => {
+    const { stub, recording, queue } = setup();
+    await queue.start();
+    await queue.enqueueSync(job('a1'));
+    await waitFor(async () => stub.heldOf('a1'), 'a1 to start');
+    const stopped = queue.stop({ graceMs: 600_000 });
+    await settle();
+    stub.release('a1');
+    await stopped;
+    expect(recording.outcomes.map((o) => [o.calendarId, o.outcome.status])).toEqual([['a1', 'ok']]);
   });
 });

@@ -37,17 +37,22 @@ describe('Redis leases (real Redis)', () => {
 
   it('renewing extends the lock; an unrenewed lock expires by itself', async () => {
     const k = key('ttl');
-    const lease = await acquireLock(redis, k, 200);
+    const lease = await acquireLock(redis, k, 10_000);
+    // The lock is about to run out (as if most of its ttl had passed); renewing gives it its full ttl
+    // again. No wall-clock margin to lose on a loaded machine: 1 s left vs. ~10 s after renewing.
+    await redis.pexpire(k, 1_000);
     expect(await lease!.renew()).toBe(true);
-    expect(await redis.pttl(k)).toBeGreaterThan(100);
-    await waitFor(async () => (await redis.exists(k)) === 0, 'the lock to expire', 5_000);
-    expect(await acquireLock(redis, k, 10_000)).not.toBeNull();
+    expect(await redis.pttl(k)).toBeGreaterThan(1_000);
+    const short = key('ttl-unrenewed');
+    expect(await acquireLock(redis, short, 200)).not.toBeNull();
+    await waitFor(async () => (await redis.exists(short)) === 0, 'the lock to expire');
+    expect(await acquireLock(redis, short, 10_000)).not.toBeNull();
   });
 
   it('a semaphore grants `limit` slots, frees one on release, and reclaims expired ones', async () => {
     const k = key('slots');
     const a = await acquireSlot(redis, k, 2, 10_000);
-    const b = await acquireSlot(redis, k, 2, 300);
+    const b = await acquireSlot(redis, k, 2, 10_000);
     expect(a).not.toBeNull();
     expect(b).not.toBeNull();
     expect(await acquireSlot(redis, k, 2, 10_000)).toBeNull();
@@ -57,8 +62,11 @@ describe('Redis leases (real Redis)', () => {
     expect(c).not.toBeNull();
     expect(await acquireSlot(redis, k, 2, 10_000)).toBeNull();
 
-    // b was never renewed: once its 300 ms are up, its slot goes to the next asker.
-    const d = await waitFor(async () => (await acquireSlot(redis, k, 2, 10_000)) ?? false, 'the expired slot to be reclaimed', 5_000);
+    // b's holder died and never renewed: its expiry (a score on Redis's clock) passes — set in the past
+    // here rather than waited for, so a slow machine cannot expire it before the checks above — and
+    // its slot goes to the next asker.
+    await redis.zadd(k, 'XX', 1, b!.token);
+    const d = await waitFor(async () => (await acquireSlot(redis, k, 2, 10_000)) ?? false, 'the expired slot to be reclaimed');
     expect(await b!.renew()).toBe(false);
     await Promise.all([c!.release(), d.release()]);
     expect(await redis.zcard(k)).toBe(0);
@@ -67,20 +75,23 @@ describe('Redis leases (real Redis)', () => {
   it('whileHolding keeps leases alive past their ttl while the work runs, then releases them', async () => {
     const lockKey = key('held-lock');
     const slotKey = key('held-slot');
-    const lock = await acquireLock(redis, lockKey, 150);
-    const slot = await acquireSlot(redis, slotKey, 1, 150);
+    // A ttl short enough to outlive several times in a test, long enough that a loaded machine
+    // (renewal every ttl/3) does not lose it: a lease is lost only if renewing stalls for a whole second.
+    const ttlMs = 1_500;
+    const lock = await acquireLock(redis, lockKey, ttlMs);
+    const slot = await acquireSlot(redis, slotKey, 1, ttlMs);
     const errors: unknown[] = [];
     let finish: () => void = () => undefined;
     const work = new Promise<string>((resolve) => {
       finish = () => resolve('done');
     });
 
-    // Count renewals, so the test can wait for time to pass as a condition: by the 6th renewal (one
-    // every 50 ms) both leases are well past their 150 ms ttl and only renewing kept them.
+    // Count renewals, so the test can wait for time to pass as a condition: by the 5th round (one
+    // every 500 ms) both leases are well past their 1.5 s ttl and only renewing kept them.
     let renewals = 0;
     const counted = [lock!, slot!].map((lease) => ({ ...lease, renew: () => ((renewals += 1), lease.renew()) }));
-    const running = whileHolding(counted, 150, () => work, (error) => errors.push(error));
-    await waitFor(async () => renewals >= 12, 'six rounds of renewals');
+    const running = whileHolding(counted, ttlMs, () => work, (error) => errors.push(error));
+    await waitFor(async () => renewals >= 10, 'five rounds of renewals');
     expect(await redis.get(lockKey)).toBe(lock!.token);
     expect(await acquireSlot(redis, slotKey, 1, 10_000)).toBeNull();
 

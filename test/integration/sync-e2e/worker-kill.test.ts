@@ -8,7 +8,6 @@
  * The test's own Tandem is the web server: a BullMQ producer (REDIS_URL set, scheduler off) that only
  * takes bookings and enqueues; every sync and dispatch runs in the worker processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { TEST_SECRET_KEY, addCalendar, signUp, type Session } from '../../suppor
 import { simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import { at, bookAsStaff, calendarObjects, connectAndConfigure, icsUtc, mondayAhead, pendingOutbox, plusDays, readEvent, startSyncApp, type ServerSide, type SyncApp } from '../../support/sync-journey.ts';
+import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 /** Events in the calendar the worker imports: six multiget batches of 100, each its own transaction. */
@@ -33,61 +33,8 @@ const REDIS_DB = 9;
 const USERNAME = 'worker-kill';
 const PASSWORD = 'worker-kill-password';
 
-/**
- * A `tandem worker` child. tsx's CLI runs the program in a child process of its own, so the worker
- * is two processes: it is started as a process group, and SIGKILL goes to the whole group — killing
- * only the CLI would leave the real worker running on, orphaned. SIGTERM goes to the CLI, which relays
- * it, as a terminal or a service manager would.
- */
-interface WorkerProcess {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-  /** SIGKILL to every process of the worker; resolves when none is left. */
-  kill(): Promise<void>;
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function startWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'worker'], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-8_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('tandem worker did not start');
-  // A test process that dies without its afterAll must not leave workers behind.
-  const killOnExit = (): void => {
-    if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  void exited.then(() => process.removeListener('exit', killOnExit));
-  return {
-    child,
-    exited,
-    output: () => output,
-    async kill() {
-      if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
-      await exited;
-      await waitFor(async () => !groupAlive(pid), `worker process group ${pid} to be gone`, 10_000);
-    },
-  };
+function startWorker(env: Record<string, string>): TandemProcess {
+  return startTandem('worker', env);
 }
 
 /** The seeded calendar: `.ics` files and a `.Radicale.props` written before Radicale starts (DESIGN §7). */
@@ -109,7 +56,7 @@ describe('a tandem worker killed mid-sync', () => {
   let tandem: SyncApp;
   let redis: Redis;
   let redisUrl: string;
-  const workers: WorkerProcess[] = [];
+  const workers: TandemProcess[] = [];
   const monday = mondayAhead(3);
 
   beforeAll(async () => {
