@@ -183,6 +183,10 @@ export interface RemoteCalendarsTable {
   /** The sync engine's structured warning (CalendarWarning); `warning` holds its message. */
   sync_warning: ColumnType<SyncWarningColumn | null, string | null | undefined, string | null>;
   allow_empty_once: Generated<boolean>;
+  /** RFC 6638 schedule-calendar-transp is `transparent` (0009): the server says its events do not block. */
+  server_transparent: Generated<boolean>;
+  /** The user's override of server_transparent (0009): null follows the server. */
+  blocks_availability: boolean | null;
 }
 
 /** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */
