@@ -19,6 +19,8 @@ export interface RemoteCalendarInfo {
   subscribed: boolean;
   connectable: boolean;
   notConnectableReason: string | null;
+  /** RFC 6638 schedule-calendar-transp is `transparent`: its events do not affect availability (absent = opaque). */
+  transparent: boolean;
 }
 
 /** What a calendar without supported-calendar-component-set supports (RFC 4791 §5.2.3: everything). */
@@ -35,6 +37,7 @@ export const CALENDAR_LIST_PROPS: readonly PropName[] = [
   [NS.APPLE_ICAL, 'calendar-color'],
   [NS.DAV, 'current-user-privilege-set'],
   [NS.CALENDARSERVER, 'source'],
+  [NS.CALDAV, 'schedule-calendar-transp'],
 ];
 
 const WRITE_PRIVILEGES = new Set(['write', 'write-content', 'all']);
@@ -83,6 +86,12 @@ function fallbackName(url: string): string {
   }
 }
 
+/** `<C:schedule-calendar-transp><C:transparent/></C:schedule-calendar-transp>` (RFC 6638 §9.1). */
+function isTransparent(response: DavResponse): boolean {
+  const transp = foundProp(response, NS.CALDAV, 'schedule-calendar-transp');
+  return transp !== null && childrenNamed(transp, NS.CALDAV, 'transparent').length > 0;
+}
+
 /** One listed member as a calendar, or null when it is not one a user could pick. */
 export function toRemoteCalendar(response: DavResponse): RemoteCalendarInfo | null {
   const types = resourceTypes(response);
@@ -106,6 +115,7 @@ export function toRemoteCalendar(response: DavResponse): RemoteCalendarInfo | nu
     subscribed,
     connectable: !subscribed,
     notConnectableReason: subscribed ? SUBSCRIBED_REASON : null,
+    transparent: isTransparent(response),
   };
 }
 

@@ -14,6 +14,8 @@ import { contactRoutes } from './routes/contact-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
 import { explainRoutes } from './routes/explain-routes.ts';
 import { teamRoutes } from './routes/team-routes.ts';
+import { calendarAvailabilityRoutes } from './routes/calendar-availability-routes.ts';
+import { holidayRoutes } from './routes/holiday-routes.ts';
 
 /**
  * Secrets never reach a log line: bearer tokens, cookies and anything named like a password are
@@ -52,7 +54,7 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
     transformObject: jsonSchemaTransformObject,
   });
 
-  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes, teamRoutes]) {
+  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes, teamRoutes, calendarAvailabilityRoutes, holidayRoutes]) {
     await app.register(plugin, deps);
   }
   for (const plugin of options.plugins ?? []) await plugin(app);

@@ -192,6 +192,10 @@ export interface RemoteCalendarsTable {
   /** 0004: more items than SYNC_MAX_ITEMS_PER_CALENDAR (calendar_too_many_items). */
   limit_error_code: Generated<string | null>;
   limit_error_message: Generated<string | null>;
+  /** RFC 6638 schedule-calendar-transp is `transparent` (0009): the server says its events do not block. */
+  server_transparent: Generated<boolean>;
+  /** The user's override of server_transparent (0009): null follows the server. */
+  blocks_availability: boolean | null;
 }
 
 /** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */

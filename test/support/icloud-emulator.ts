@@ -55,6 +55,11 @@ export interface ICloudEmulator {
   radicale: CalDavTestServer;
   /** Maps an emulator URL (calendar or event) to the same resource on `radicale`. */
   radicaleUrlFor(emulatorUrl: string): string;
+  /**
+   * Flips a calendar's "events affect availability" switch, as the iPhone's calendar settings do:
+   * iCloud then lists it with schedule-calendar-transp transparent (RFC 6638); opaque by default.
+   */
+  setCalendarTransparent(emulatorUrl: string, transparent: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -317,6 +322,9 @@ export async function startICloudEmulator(
       .filter((propstat) => /\s2\d\d\s/.test(textOf(firstChild(propstat, DAV, 'status') ?? el(DAV, 'status'))))
       .flatMap((propstat) => childElements(firstChild(propstat, DAV, 'prop') ?? el(DAV, 'prop')));
 
+  /** Paths of the calendars whose events do not affect availability (setCalendarTransparent). */
+  const transparentPaths = new Set<string>();
+
   /** A Radicale calendar re-described as iCloud describes a user's calendar; undefined for non-calendars. */
   const calendarFromStore = (response: XmlElement): DavResource | undefined => {
     const href = fromStoreHref(textOf(firstChild(response, DAV, 'href') ?? el(DAV, 'href')).trim());
@@ -331,6 +339,8 @@ export async function startICloudEmulator(
     return resource(href, [
       el(DAV, 'resourcetype', [el(DAV, 'collection'), el(CALDAV, 'calendar')]),
       ...keep,
+      // iCloud lists every calendar with its transparency, opaque unless the user switched it off.
+      el(CALDAV, 'schedule-calendar-transp', [el(CALDAV, transparentPaths.has(new URL(href, calendarHomeUrl).pathname) ? 'transparent' : 'opaque')]),
       privileges(FULL_PRIVILEGES),
       el(DAV, 'owner', principalHref()),
       el(DAV, 'supported-report-set', ['sync-collection', 'calendar-multiget', 'calendar-query'].map((name) =>
@@ -562,6 +572,11 @@ export async function startICloudEmulator(
     requestLog,
     radicale: store,
     radicaleUrlFor,
+    setCalendarTransparent(emulatorUrl, transparent) {
+      const path = new URL(emulatorUrl).pathname;
+      if (transparent) transparentPaths.add(path);
+      else transparentPaths.delete(path);
+    },
     async stop() {
       stopping.abort();
       await Promise.all([closeServer(baseServer), closeServer(partitionServer)]);

@@ -55,6 +55,8 @@ export interface RemoteCalendar {
   id: string; connectionId?: string; displayName: string; color: string | null; writable: boolean; subscribed?: boolean;
   connectable: boolean; notConnectableReason: string | null; role: 'none' | 'primary' | 'conflict' | null;
   lastSyncedAt: string | null; lastError: RemoteError; warning?: string | null;
+  /** Issue 12.1: the server's transparency, the user's switch (null: follow the server), and the result. */
+  serverTransparent?: boolean; blocksAvailabilityOverride?: boolean | null; blocksAvailability?: boolean;
 }
 
 export interface Connection {
@@ -203,6 +205,9 @@ export const staffApi = {
   calendarConfiguration: (userId: string) => request<CalendarConfiguration>('GET', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, auth),
   setCalendarConfiguration: (userId: string, body: { primaryCalendarId: string | null; conflictCalendarIds: string[] }) =>
     request<CalendarConfiguration>('PUT', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, { ...auth, body }),
+  setCalendarBlocking: (userId: string, calendarId: string, blocks: boolean | null) =>
+    request<{ blocksAvailabilityOverride: boolean | null; blocksAvailability: boolean }>(
+      'PUT', `/api/users/${encodeURIComponent(userId)}/calendar-configuration/${encodeURIComponent(calendarId)}/blocks-availability`, { ...auth, body: { blocks } }),
 };
 
 function query(params: Record<string, string | undefined>): string {

@@ -39,6 +39,9 @@ const remoteCalendarSchema = z.object({
   lastSyncedAt: z.string().nullable(),
   lastError: errorSummary,
   warning: z.string().nullable(),
+  serverTransparent: z.boolean().describe('the server marks the calendar transparent (RFC 6638 schedule-calendar-transp)'),
+  blocksAvailabilityOverride: z.boolean().nullable().describe('the user\'s switch in Tandem; null follows the server'),
+  blocksAvailability: z.boolean().describe('whether its events block availability'),
 }).meta({ id: 'RemoteCalendar' });
 
 // Deliberately no secret field: the response serializer drops anything not named here.

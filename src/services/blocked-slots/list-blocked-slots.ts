@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { calendarBlocksAvailability } from '../../store/calendar-blocks.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { checkRange } from '../check-range.ts';
 import type { BlockedSlotView } from './blocked-slot-view.ts';
@@ -9,8 +11,10 @@ export async function listBlockedSlots(ctx: ServiceContext, options: ListBlocked
   checkRange(options.from, options.to, 100);
   let manual = ctx.db.selectFrom('blocked_slots').select(['id', 'user_id', 'start_at', 'end_at', 'title'])
     .where('workspace_id', '=', options.actor.workspaceId).where('end_at', '>', options.from).where('start_at', '<', options.to);
+  // An event of a calendar that does not affect availability is shown, not blocking (issue 12.1).
   let imported = ctx.db.selectFrom('imported_occurrences as o').innerJoin('remote_items as r', 'r.id', 'o.remote_item_id')
-    .select(['o.id', 'o.user_id', 'o.start_at', 'o.end_at', 'o.summary', 'o.all_day', 'o.blocks', 'r.remote_calendar_id'])
+    .innerJoin('remote_calendars as c', 'c.id', 'r.remote_calendar_id')
+    .select(['o.id', 'o.user_id', 'o.start_at', 'o.end_at', 'o.summary', 'o.all_day', sql<boolean>`o.blocks and ${calendarBlocksAvailability('c')}`.as('blocks'), 'r.remote_calendar_id'])
     .where('o.workspace_id', '=', options.actor.workspaceId).where('o.end_at', '>', options.from).where('o.start_at', '<', options.to);
   if (options.userId) {
     manual = manual.where('user_id', '=', options.userId);

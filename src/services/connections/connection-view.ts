@@ -28,6 +28,12 @@ export interface RemoteCalendarView {
   lastSyncedAt: string | null;
   lastError: ErrorSummary | null;
   warning: string | null;
+  /** The server marks the calendar transparent (RFC 6638): its events do not affect availability. */
+  serverTransparent: boolean;
+  /** The user's switch in Tandem; null follows the server. */
+  blocksAvailabilityOverride: boolean | null;
+  /** Whether its events block availability (the override, else the server's say). */
+  blocksAvailability: boolean;
 }
 
 export interface ConnectionView {
@@ -46,7 +52,7 @@ export interface ConnectionView {
 const CONNECTION_COLUMNS = ['id', 'user_id', 'provider', 'server_url', 'username', 'status', 'last_error_code', 'last_error_message', 'created_at', 'updated_at'] as const;
 const CALENDAR_COLUMNS = [
   'id', 'connection_id', 'url', 'display_name', 'color', 'components', 'writable', 'subscribed', 'connectable', 'not_connectable_reason',
-  'role', 'last_synced_at', 'warning',
+  'role', 'last_synced_at', 'warning', 'server_transparent', 'blocks_availability',
   ...CALENDAR_ERROR_COLUMNS,
 ] as const;
 
@@ -76,6 +82,9 @@ export async function loadCalendarViews(db: Database, workspaceId: string, filte
     lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
     lastError: calendarLastError(row),
     warning: row.warning,
+    serverTransparent: row.server_transparent,
+    blocksAvailabilityOverride: row.blocks_availability,
+    blocksAvailability: row.blocks_availability ?? !row.server_transparent,
   }));
 }
 

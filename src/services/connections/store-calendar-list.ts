@@ -36,6 +36,7 @@ export async function storeCalendarList(trx: Database, options: StoreCalendarLis
       subscribed: calendar.subscribed,
       connectable: calendar.connectable,
       not_connectable_reason: calendar.notConnectableReason,
+      server_transparent: calendar.transparent,
     };
     if (existingUrls.has(calendar.url)) {
       await trx.updateTable('remote_calendars').set(described).where('connection_id', '=', connection.id).where('url', '=', calendar.url).execute();

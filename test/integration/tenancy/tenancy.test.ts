@@ -41,6 +41,8 @@ interface Workspace {
   attendeeId: string;
   manageToken: string;
   blockedSlotId: string;
+  /** An imported all-day block of the owner's (week-view id `imported-<n>`), for the holiday routes. */
+  importedBlockId: string;
   contactId: string;
   /** Owner and member each connected (the same) CalDAV account: Home primary, Work for conflicts. */
   connections: { owner: ConnectionIds; member: ConnectionIds };
@@ -109,6 +111,7 @@ function ghostOf(ws: Workspace): Workspace {
     appointmentId: randomUUID(),
     attendeeId: randomUUID(),
     blockedSlotId: randomUUID(),
+    importedBlockId: 'imported-999999999',
     contactId: randomUUID(),
     connections: {
       owner: { id: randomUUID(), home: randomUUID(), work: randomUUID() },
@@ -200,6 +203,10 @@ const idRoutes: RouteCase[] = [
       route: 'PUT /api/users/{id}/calendar-configuration', name: `PUT /api/users/:id/calendar-configuration (${who}, clearing it)`, writes: true,
       call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/calendar-configuration`, payload: { primaryCalendarId: null, conflictCalendarIds: [] } }),
     },
+    {
+      route: 'PUT /api/users/{id}/calendar-configuration/{calendarId}/blocks-availability', name: `PUT …/calendar-configuration/:calendarId/blocks-availability (${who}'s home calendar)`, writes: true,
+      call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/calendar-configuration/${connRef[who](t).home}/blocks-availability`, payload: { blocks: false } }),
+    },
   ]),
   ...calendarTypes.flatMap((type): RouteCase[] => [
     { route: 'GET /api/calendars/{id}', name: `GET /api/calendars/:id (${type})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}` }) },
@@ -208,6 +215,10 @@ const idRoutes: RouteCase[] = [
       call: (t, c) => ({ method: 'PUT', url: `/api/calendars/${t.calendars[type]}`, payload: calendarBody(type, c.owner.userId, c.memberId, `taken-${slugOf(type)}`) }),
     },
     { route: 'DELETE /api/calendars/{id}', name: `DELETE /api/calendars/:id (${type})`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/calendars/${t.calendars[type]}` }) },
+    {
+      route: 'GET /api/calendars/{id}/explain', name: `GET /api/calendars/:id/explain (${type})`, writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}/explain?start=2026-12-03T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}` }),
+    },
     {
       route: 'GET /api/calendars/{id}/slots', name: `GET /api/calendars/:id/slots (${type})`, writes: false,
       call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}/slots?${SLOT_DAY}${type === 'service' ? `&serviceId=${t.serviceId}` : ''}` }),
@@ -224,6 +235,8 @@ const idRoutes: RouteCase[] = [
   { route: 'POST /api/appointments/{id}/reschedule', name: 'POST /api/appointments/:id/reschedule', writes: true, call: (t) => ({ method: 'POST', url: `/api/appointments/${t.appointmentId}/reschedule`, payload: { start: t.freeStart.simple } }) },
   { route: 'POST /api/appointments/{id}/cancel', name: 'POST /api/appointments/:id/cancel', writes: true, call: (t) => ({ method: 'POST', url: `/api/appointments/${t.appointmentId}/cancel` }) },
   { route: 'DELETE /api/blocked-slots/{id}', name: 'DELETE /api/blocked-slots/:id', writes: true, call: (t) => ({ method: 'DELETE', url: `/api/blocked-slots/${t.blockedSlotId}` }) },
+  { route: 'GET /api/blocked-slots/{id}/appointments', name: 'GET /api/blocked-slots/:id/appointments', writes: false, call: (t) => ({ method: 'GET', url: `/api/blocked-slots/${t.importedBlockId}/appointments` }) },
+  { route: 'POST /api/blocked-slots/{id}/cancel-appointments', name: 'POST /api/blocked-slots/:id/cancel-appointments', writes: true, call: (t) => ({ method: 'POST', url: `/api/blocked-slots/${t.importedBlockId}/cancel-appointments` }) },
   { route: 'GET /api/contacts/{id}', name: 'GET /api/contacts/:id', writes: false, call: (t) => ({ method: 'GET', url: `/api/contacts/${t.contactId}` }) },
   {
     route: 'POST /api/calendars', name: "POST /api/calendars staffed with the other workspace's users", writes: true, adminFirst: true,
@@ -353,6 +366,10 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
       return ids;
     };
     const connections = { owner: await connect(owner), member: await connect(member) };
+    // An imported all-day block of the owner's, as the sync engine stores it (outside SLOT_DAY and WINDOW's bookings).
+    const db = api.app.database.db;
+    const item = await db.insertInto('remote_items').values({ workspace_id: owner.workspaceId, remote_calendar_id: connections.owner.work, user_id: owner.userId, href: '/tenancy/holiday.ics', kind: 'imported', uid: `holiday-${label}` }).returning('id').executeTakeFirstOrThrow();
+    const occurrence = await db.insertInto('imported_occurrences').values({ workspace_id: owner.workspaceId, remote_item_id: item.id, user_id: owner.userId, start_at: '2027-03-01T00:00:00Z', end_at: '2027-03-02T00:00:00Z', all_day: true, summary: 'Holiday' }).returning('id').executeTakeFirstOrThrow();
 
     const freeStart = await perType(async (type) => {
       const slots = await ok<Array<{ start: string }>>({ method: 'GET', url: `/api/calendars/${calendars[type]}/slots?${SLOT_DAY}${type === 'service' ? `&serviceId=${serviceId}` : ''}` }, owner.headers);
@@ -361,7 +378,7 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     });
     return {
       label, owner, memberId, memberEmail, member, apiToken, calendars, serviceId, freeStart,
-      appointmentId: appointment?.id ?? '', attendeeId: attendee?.id ?? '', manageToken: booked.manageToken, blockedSlotId, contactId: attendee?.contactId ?? '', connections,
+      appointmentId: appointment?.id ?? '', attendeeId: attendee?.id ?? '', manageToken: booked.manageToken, blockedSlotId, importedBlockId: `imported-${occurrence.id}`, contactId: attendee?.contactId ?? '', connections,
     };
   }
 

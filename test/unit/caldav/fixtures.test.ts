@@ -33,6 +33,7 @@ function calendar(fields: Partial<RemoteCalendarInfo> & { url: string; displayNa
     subscribed: false,
     connectable: true,
     notConnectableReason: null,
+    transparent: false,
     ...fields,
   };
 }

@@ -6,6 +6,7 @@ import {
 import { Dialog } from '../components/Dialog.tsx';
 import { formatRelative } from '../time.ts';
 import { useStaff } from './StaffShell.tsx';
+import { CalendarBlockingSwitch } from './CalendarBlockingSwitch.tsx';
 
 const APPLE_ID_URL = 'https://appleid.apple.com';
 
@@ -250,6 +251,7 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
           title={isPrimary ? 'The primary calendar always counts for conflicts' : undefined}
           onChange={(e) => onConflict(calendar.id, e.target.checked)}
         />
+        {calendar.connectable && isConflict && <div><CalendarBlockingSwitch calendar={calendar} disabled={disabled} /></div>}
       </td>
       <td className="small">
         {calendar.connectable ? (inUse ? formatRelative(calendar.lastSyncedAt) : <span className="muted">not in use</span>) : <span className="muted">—</span>}

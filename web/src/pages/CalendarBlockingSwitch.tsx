@@ -1,0 +1,33 @@
+import { useState } from 'react';
+import { messageOf, staffApi, type RemoteCalendar } from '../api.ts';
+import { useStaff } from './StaffShell.tsx';
+
+type Choice = 'server' | 'yes' | 'no';
+
+/**
+ * "Events on this calendar block my availability" (issue 12.1): follow what iCloud says (Apple's
+ * "events affect availability", RFC 6638 schedule-calendar-transp), or yes / no whatever it says.
+ */
+export function CalendarBlockingSwitch({ calendar, disabled }: { calendar: RemoteCalendar; disabled: boolean }) {
+  const { me } = useStaff();
+  const [override, setOverride] = useState<boolean | null>(calendar.blocksAvailabilityOverride ?? null);
+  const [error, setError] = useState<string | null>(null);
+  const serverSays = calendar.serverTransparent ? 'no' : 'yes';
+  const value: Choice = override === null ? 'server' : override ? 'yes' : 'no';
+  const change = (next: Choice) => {
+    const blocks = next === 'server' ? null : next === 'yes';
+    setError(null);
+    staffApi.setCalendarBlocking(me.id, calendar.id, blocks).then((saved) => setOverride(saved.blocksAvailabilityOverride), (e: unknown) => setError(messageOf(e)));
+  };
+  return (
+    <label className="small blocking-switch">
+      Blocks my availability{' '}
+      <select value={value} disabled={disabled} aria-label={`Events on ${calendar.displayName || 'this calendar'} block my availability`} onChange={(e) => change(e.target.value as Choice)}>
+        <option value="server">as iCloud says ({serverSays})</option>
+        <option value="yes">yes</option>
+        <option value="no">no</option>
+      </select>
+      {error && <span className="error small"> {error}</span>}
+    </label>
+  );
+}
