@@ -84,9 +84,10 @@ async function main(): Promise<void> {
   async function probe(during: Promise<unknown>): Promise<number[]> {
     const latencies: number[] = [];
     let done = false;
-    void during.finally(() => {
-      done = true;
-    });
+    during.then(
+      () => (done = true),
+      () => (done = true),
+    );
     while (!done) {
       const started = performance.now();
       const res = await fetch(`http://127.0.0.1:${port}/api/errors`);

@@ -49,13 +49,15 @@ export function createParsePool(options: { threads: number }): ParsePool {
   };
 }
 
-/** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte). */
+/** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte): refused in place, in O(1). */
 function isSurelyOversize(object: RemoteObject, maxBytes: number): boolean {
   return object.ics.length > maxBytes;
 }
 
+/**
+ * Only the TypeScript loader: the process's own flags (--expose-gc, --max-old-space-size, …) are not
+ * all allowed in a worker, and Node refuses to start one that is given them.
+ */
 function workerExecArgv(): string[] {
-  if (process.execArgv.some((arg) => arg.includes('tsx'))) return [...process.execArgv];
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [...process.execArgv, '--import', loader];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
