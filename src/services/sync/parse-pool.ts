@@ -35,6 +35,9 @@ export function createParsePool(options: { threads: number }): ParsePool {
   return {
     parser: async (objects, context) => {
       const maxBytes = (context.limits ?? DEFAULT_SYNC_LIMITS).maxObjectBytes;
+      // One turn of the event loop per batch: with the embedded PGlite every query resolves without
+      // one, and a run of refused objects would otherwise hold I/O (HTTP requests) until it ends.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return Promise.all(
         objects.map((object): Promise<FetchedItem> | FetchedItem =>
           isSurelyOversize(object, maxBytes) ? parseRemoteItem(icalEventCodec, object, context) : (open().run({ object, context } satisfies { object: RemoteObject; context: ParseContext }) as Promise<FetchedItem>),
