@@ -35,6 +35,9 @@ export function createParsePool(options: { threads: number }): ParsePool {
   return {
     parser: async (objects, context) => {
       const maxBytes = (context.limits ?? DEFAULT_SYNC_LIMITS).maxObjectBytes;
+      // One turn of the event loop per batch: with the embedded PGlite every query resolves without
+      // one, and a run of refused objects would otherwise hold I/O (HTTP requests) until it ends.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return Promise.all(
         objects.map((object): Promise<FetchedItem> | FetchedItem =>
           isSurelyOversize(object, maxBytes) ? parseRemoteItem(icalEventCodec, object, context) : (open().run({ object, context } satisfies { object: RemoteObject; context: ParseContext }) as Promise<FetchedItem>),
@@ -49,13 +52,15 @@ export function createParsePool(options: { threads: number }): ParsePool {
   };
 }
 
-/** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte). */
+/** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte): refused in place, in O(1). */
 function isSurelyOversize(object: RemoteObject, maxBytes: number): boolean {
   return object.ics.length > maxBytes;
 }
 
+/**
+ * Only the TypeScript loader: the process's own flags (--expose-gc, --max-old-space-size, …) are not
+ * all allowed in a worker, and Node refuses to start one that is given them.
+ */
 function workerExecArgv(): string[] {
-  if (process.execArgv.some((arg) => arg.includes('tsx'))) return [...process.execArgv];
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [...process.execArgv, '--import', loader];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
