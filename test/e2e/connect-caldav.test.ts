@@ -44,6 +44,10 @@ describe('connecting another CalDAV server in a real browser', () => {
 
     await page.getByLabel('Primary: Home').check();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    // The live sync status (polled, no reload) now lists the primary calendar with its own Sync now.
+    const syncStatus = page.getByRole('region', { name: 'Sync status' });
+    await syncStatus.getByText('Home').waitFor();
+    await syncStatus.getByRole('button', { name: 'Sync now' }).waitFor();
 
     await makeCalendar({ username: radicale.username, password: radicale.password }, `${radicale.calendarHomeUrl}clients/`, { displayName: 'Clients', components: ['VEVENT'] });
     await card.getByRole('button', { name: 'Refresh' }).click();

@@ -6,6 +6,7 @@ import {
   type CalendarConfiguration, type Connection, type RemoteCalendar,
 } from '../api.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { SyncStatusPanel } from '../components/SyncStatusPanel.tsx';
 import { formatRelative } from '../time.ts';
 import { useStaff } from './StaffShell.tsx';
 
@@ -142,6 +143,7 @@ export function SettingsCalendarsPage() {
         </div>
       )}
 
+      <SyncStatusPanel />
       {connections?.map((connection) => (
         <ConnectionCard
           key={connection.id}
