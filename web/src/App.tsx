@@ -3,6 +3,7 @@ import { match, navigate, useLocation } from './router.tsx';
 import { BookingPage } from './pages/BookingPage.tsx';
 import { ManagePage } from './pages/ManagePage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { InvitePage } from './pages/InvitePage.tsx';
 
 const StaffApp = lazy(() => import('./pages/StaffApp.tsx'));
 /** Staff pages are matched inside the lazily loaded staff app (StaffApp.tsx), which shows "not found" itself. */
@@ -33,6 +34,7 @@ export function App() {
   const manage = match('/manage/:token', path);
   if (manage) return <ManagePage key={manage.token} token={manage.token!} calendarHint={search.get('calendar')} serviceHint={search.get('service')} />;
   if (path === '/app/sign-in') return <SignInPage next={search.get('next')} />;
+  if (path === '/app/invite') return <InvitePage />;
   if (path === '/') return <Redirect to="/app" />;
   if (isStaffPath(path)) {
     return (

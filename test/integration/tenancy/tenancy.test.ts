@@ -33,6 +33,7 @@ interface Workspace {
   memberEmail: string;
   member: Session;
   apiToken: string;
+  apiTokenId: string;
   calendars: Record<CalendarType, string>;
   serviceId: string;
   /** A bookable start per calendar on SLOT_DAY: a request that slipped through would succeed. */
@@ -183,6 +184,11 @@ const idRoutes: RouteCase[] = [
     },
     { route: 'PUT /api/users/{id}/overrides/{date}', name: `PUT /api/users/:id/overrides/:date (${who})`, writes: true, call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [] } }) },
     { route: 'DELETE /api/users/{id}/overrides/{date}', name: `DELETE /api/users/:id/overrides/:date (${who})`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/users/${userRef[who](t)}/overrides/${OVERRIDE_DATE}` }) },
+    // Team (team-routes.ts): roles, removal, invitations, overrides.
+    { route: 'GET /api/users/{id}/overrides', name: `GET /api/users/:id/overrides (${who})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}/overrides` }) },
+    { route: 'PUT /api/users/{id}/role', name: `PUT /api/users/:id/role (${who})`, writes: true, call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/role`, payload: { role: 'admin' } }) },
+    { route: 'POST /api/users/{id}/invite', name: `POST /api/users/:id/invite (${who})`, writes: true, call: (t) => ({ method: 'POST', url: `/api/users/${userRef[who](t)}/invite` }) },
+    { route: 'DELETE /api/users/{id}', name: `DELETE /api/users/:id (${who})`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/users/${userRef[who](t)}` }) },
     {
       route: 'POST /api/blocked-slots', name: `POST /api/blocked-slots for the ${who}`, writes: true,
       call: (t) => ({ method: 'POST', url: '/api/blocked-slots', payload: { userId: userRef[who](t), start: '2026-12-03T12:00:00Z', end: '2026-12-03T13:00:00Z', title: 'Intrusion' } }),
@@ -238,6 +244,7 @@ const idRoutes: RouteCase[] = [
   { route: 'GET /api/blocked-slots/{id}/appointments', name: 'GET /api/blocked-slots/:id/appointments', writes: false, call: (t) => ({ method: 'GET', url: `/api/blocked-slots/${t.importedBlockId}/appointments` }) },
   { route: 'POST /api/blocked-slots/{id}/cancel-appointments', name: 'POST /api/blocked-slots/:id/cancel-appointments', writes: true, call: (t) => ({ method: 'POST', url: `/api/blocked-slots/${t.importedBlockId}/cancel-appointments` }) },
   { route: 'GET /api/contacts/{id}', name: 'GET /api/contacts/:id', writes: false, call: (t) => ({ method: 'GET', url: `/api/contacts/${t.contactId}` }) },
+  { route: 'DELETE /api/tokens/{id}', name: 'DELETE /api/tokens/:id', writes: true, call: (t) => ({ method: 'DELETE', url: `/api/tokens/${t.apiTokenId}` }) },
   {
     route: 'POST /api/calendars', name: "POST /api/calendars staffed with the other workspace's users", writes: true, adminFirst: true,
     call: (t) => ({ method: 'POST', url: '/api/calendars', payload: calendarBody('service', t.owner.userId, t.memberId, 'borrowed-staff') }),
@@ -270,6 +277,7 @@ const listRoutes: ListCase[] = [
   { route: 'GET /api/appointments', name: 'GET /api/appointments?from&to', url: () => `/api/appointments?${WINDOW}`, own: (v) => [v.appointmentId, v.contactId] },
   { route: 'GET /api/blocked-slots', name: 'GET /api/blocked-slots?from&to', url: () => `/api/blocked-slots?${WINDOW}`, own: (v) => [v.blockedSlotId] },
   { route: 'GET /api/contacts', name: 'GET /api/contacts', url: () => '/api/contacts', own: (v) => [v.contactId] },
+  { route: 'GET /api/tokens', name: 'GET /api/tokens', url: () => '/api/tokens', own: (v, self) => (self === v.owner.userId ? [v.apiTokenId] : []) },
   { route: 'GET /api/connections', name: 'GET /api/connections', url: () => '/api/connections', own: (v, self) => Object.values(connectionOf(v, self)) },
   { route: 'GET /api/contacts', name: 'GET /api/contacts?search=<email both workspaces know>', url: () => `/api/contacts?search=${encodeURIComponent(SHARED_CLIENT.email)}`, own: (v) => [v.contactId] },
   { route: 'GET /api/appointments', name: "GET /api/appointments?calendarId=<other workspace's calendar>", url: (t) => `/api/appointments?${WINDOW}&calendarId=${t.calendars.simple}`, own: null },
@@ -284,7 +292,7 @@ const listRoutes: ListCase[] = [
  * creating a user has no id to cross with (a member's 403 is tested below); public routes are
  * tested on their own.
  */
-const exemptRoutes = new Set(['POST /api/workspaces', 'POST /api/auth/sign-in', 'GET /api/errors', 'POST /api/auth/sign-out', 'GET /api/me', 'POST /api/tokens', 'POST /api/users', 'POST /api/connections']);
+const exemptRoutes = new Set(['POST /api/workspaces', 'POST /api/auth/sign-in', 'GET /api/errors', 'POST /api/auth/sign-out', 'GET /api/me', 'POST /api/tokens', 'POST /api/users', 'POST /api/connections', 'POST /api/invites/accept']);
 
 describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind) => {
   let api: TestApi;
@@ -341,7 +349,7 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     const memberEmail = `tenancy-member-${label.toLowerCase()}-${randomUUID()}@example.test`;
     const memberId = (await ok<{ id: string }>({ method: 'POST', url: '/api/users', payload: { email: memberEmail, name: `Member ${label}`, role: 'member', timezone: 'Europe/London', password: MEMBER_PASSWORD } }, owner.headers, 201)).id;
     const member = await signIn(memberEmail, MEMBER_PASSWORD);
-    const apiToken = (await ok<{ token: string }>({ method: 'POST', url: '/api/tokens', payload: { name: `tenancy ${label}` } }, owner.headers, 201)).token;
+    const { token: apiToken, id: apiTokenId } = await ok<{ token: string; id: string }>({ method: 'POST', url: '/api/tokens', payload: { name: `tenancy ${label}` } }, owner.headers, 201);
     const calendars = await perType(async (type) =>
       (await ok<{ id: string }>({ method: 'POST', url: '/api/calendars', payload: calendarBody(type, owner.userId, memberId, slugOf(type)) }, owner.headers, 201)).id);
     const service = await ok<{ services: Array<{ id: string }> }>({ method: 'GET', url: `/api/calendars/${calendars.service}` }, owner.headers);
@@ -377,7 +385,7 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
       return slots[0]?.start ?? '';
     });
     return {
-      label, owner, memberId, memberEmail, member, apiToken, calendars, serviceId, freeStart,
+      label, owner, memberId, memberEmail, member, apiToken, apiTokenId, calendars, serviceId, freeStart,
       appointmentId: appointment?.id ?? '', attendeeId: attendee?.id ?? '', manageToken: booked.manageToken, blockedSlotId, importedBlockId: `imported-${occurrence.id}`, contactId: attendee?.contactId ?? '', connections,
     };
   }

@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client.ts';
 import {
   ApiError, messageOf, remoteErrorText, staffApi,
   type CalendarConfiguration, type Connection, type RemoteCalendar,
 } from '../api.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { SyncStatusPanel } from '../components/SyncStatusPanel.tsx';
 import { formatRelative } from '../time.ts';
 import { useStaff } from './StaffShell.tsx';
 import { CalendarBlockingSwitch } from './CalendarBlockingSwitch.tsx';
@@ -36,7 +39,7 @@ export function SettingsCalendarsPage() {
   const [error, setError] = useState<string | null>(null);
   const [saveState, setSaveState] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
-  const [connectOpen, setConnectOpen] = useState(false);
+  const [connectOpen, setConnectOpen] = useState<false | 'icloud' | 'caldav'>(false);
   const [removing, setRemoving] = useState<Connection | null>(null);
 
   const load = useCallback(async () => {
@@ -116,8 +119,11 @@ export function SettingsCalendarsPage() {
           <button type="button" className="primary" aria-haspopup="menu" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)} disabled={unavailable}>+ New</button>
           {menuOpen && (
             <div className="menu" role="menu">
-              <button type="button" role="menuitem" onClick={() => { setMenuOpen(false); setConnectOpen(true); }}>
+              <button type="button" role="menuitem" onClick={() => { setMenuOpen(false); setConnectOpen('icloud'); }}>
                 <strong>iCloud</strong><span className="muted small">Apple Calendar on iPhone, iPad and Mac</span>
+              </button>
+              <button type="button" role="menuitem" onClick={() => { setMenuOpen(false); setConnectOpen('caldav'); }}>
+                <strong>Other CalDAV server</strong><span className="muted small">Fastmail, Nextcloud, Radicale, mailbox.org…</span>
               </button>
             </div>
           )}
@@ -138,6 +144,7 @@ export function SettingsCalendarsPage() {
         </div>
       )}
 
+      <SyncStatusPanel />
       {connections?.map((connection) => (
         <ConnectionCard
           key={connection.id}
@@ -146,6 +153,7 @@ export function SettingsCalendarsPage() {
           onPrimary={choosePrimary}
           onConflict={toggleConflict}
           onRemove={() => setRemoving(connection)}
+          onRefreshed={(updated) => setConnections((list) => list?.map((c) => (c.id === updated.id ? updated : c)) ?? null)}
           onReconnected={(updated) => setConnections((list) => list?.map((c) => (c.id === updated.id ? updated : c)) ?? null)}
         />
       ))}
@@ -154,7 +162,13 @@ export function SettingsCalendarsPage() {
         <p className="stop-primary"><button type="button" className="link-button small" onClick={() => choosePrimary(null)}>Stop writing appointments to iCloud (no primary calendar)</button></p>
       )}
 
-      {connectOpen && (
+      {connectOpen === 'caldav' && (
+        <CalDavConnectDialog
+          onClose={() => setConnectOpen(false)}
+          onConnected={() => { setConnectOpen(false); void load(); }}
+        />
+      )}
+      {connectOpen === 'icloud' && (
         <ConnectDialog
           onClose={() => setConnectOpen(false)}
           onConnected={() => { setConnectOpen(false); void load(); }}
@@ -174,20 +188,29 @@ export function SettingsCalendarsPage() {
 function ConnectionCard(props: {
   connection: Connection; config: Config | null;
   onPrimary: (id: string | null) => void; onConflict: (id: string, on: boolean) => void;
-  onRemove: () => void; onReconnected: (connection: Connection) => void;
+  onRemove: () => void; onReconnected: (connection: Connection) => void; onRefreshed: (connection: Connection) => void;
 }) {
   const { connection, config } = props;
+  const label = providerLabel(connection);
+  const refresh = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/connections/{id}/refresh', { params: { path: { id: connection.id } } })),
+    onSuccess: (updated) => props.onRefreshed(updated as Connection),
+  });
   const needsReconnect = connection.status === 'needs_reconnect';
   const connectionError = remoteErrorText(connection.lastError);
   return (
-    <section className={`card connection${needsReconnect ? ' needs-reconnect' : ''}`} aria-label={`${connection.provider === 'icloud' ? 'iCloud' : 'CalDAV'} account ${connection.username}`}>
+    <section className={`card connection${needsReconnect ? ' needs-reconnect' : ''}`} aria-label={`${label} account ${connection.username}`}>
       <header className="connection-header">
         <div>
-          <h2>{connection.provider === 'icloud' ? 'iCloud' : 'CalDAV'} <span className="muted">· {connection.username}</span></h2>
+          <h2>{label} <span className="muted">· {connection.username}</span></h2>
           <span className={`status ${needsReconnect ? 'status-warn' : 'status-ok'}`}>{needsReconnect ? 'Needs reconnect' : 'Connected'}</span>
         </div>
-        <button type="button" className="danger-outline small" onClick={props.onRemove}>Remove</button>
+        <div className="actions tight">
+          <button type="button" className="secondary small" disabled={refresh.isPending || needsReconnect} onClick={() => refresh.mutate()}>{refresh.isPending ? 'Refreshing…' : 'Refresh'}</button>
+          <button type="button" className="danger-outline small" onClick={props.onRemove}>Remove</button>
+        </div>
       </header>
+      {refresh.error && <p className="error small" role="alert">{messageOf(refresh.error)}</p>}
       {needsReconnect && <ReconnectForm connection={connection} onReconnected={props.onReconnected} />}
       {!needsReconnect && connectionError && <p className="error small">{connectionError}</p>}
 
@@ -320,6 +343,58 @@ function ConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnec
   );
 }
 
+/** "iCloud" only for iCloud; any other server is named by its host. */
+function providerLabel(connection: Connection): string {
+  if (connection.provider === 'icloud') return 'iCloud';
+  try {
+    return connection.serverUrl ? `CalDAV (${new URL(connection.serverUrl).hostname})` : 'CalDAV';
+  } catch {
+    return 'CalDAV';
+  }
+}
+
+function CalDavConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnected: () => void }) {
+  const [serverUrl, setServerUrl] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const connect = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/connections', { body: { provider: 'caldav', serverUrl: serverUrl.trim(), username: username.trim(), password } })),
+    onSuccess: onConnected,
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    connect.mutate();
+  };
+  return (
+    <Dialog title="Connect a CalDAV server" onClose={onClose}>
+      <form onSubmit={submit} className="connect-form">
+        <div className="field">
+          <label htmlFor="caldav-url">Server URL</label>
+          <input id="caldav-url" type="url" required placeholder="https://caldav.example.com/" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} aria-describedby="caldav-url-hints" />
+          <ul id="caldav-url-hints" className="muted small hints">
+            <li>Fastmail: <code>https://caldav.fastmail.com/</code> with an app password (Settings → Privacy &amp; Security → App passwords).</li>
+            <li>Nextcloud: <code>https://your-cloud.example/remote.php/dav/</code> with an app password (Personal settings → Security).</li>
+          </ul>
+        </div>
+        <div className="field">
+          <label htmlFor="caldav-user">User name</label>
+          <input id="caldav-user" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="caldav-password">Password</label>
+          <input id="caldav-password" type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <p className="muted small">Stored encrypted; never shown again. Prefer an app password where the server offers one.</p>
+        </div>
+        {connect.error && <p className="error" role="alert">{messageOf(connect.error)}</p>}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={connect.isPending}>{connect.isPending ? 'Connecting… (finding your calendars)' : 'Connect'}</button>
+          <button type="button" className="secondary" onClick={onClose} disabled={connect.isPending}>Cancel</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
 function ReconnectForm({ connection, onReconnected }: { connection: Connection; onReconnected: (connection: Connection) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -327,14 +402,17 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
   const reason = remoteErrorText(connection.lastError);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!looksLikeAppPassword(password)) {
+    const icloud = connection.provider === 'icloud';
+    if (icloud && !looksLikeAppPassword(password)) {
       setError('An app-specific password is four groups of four letters, like abcd-efgh-ijkl-mnop.');
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      onReconnected(await staffApi.reauthenticate(connection.id, password.trim()));
+      onReconnected(icloud
+        ? await staffApi.reauthenticate(connection.id, password.trim())
+        : (await unwrap(api.POST('/api/connections/{id}/reauthenticate', { params: { path: { id: connection.id } }, body: { password } }))) as Connection);
       setPassword('');
     } catch (failure) {
       setError(messageOf(failure));
@@ -343,6 +421,17 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
     }
   };
   return (
+    connection.provider !== 'icloud' ? (
+      <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
+        <p><strong>The server no longer accepts the password of this connection</strong>{reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.</p>
+        <div className="field inline">
+          <label htmlFor={`reconnect-${connection.id}`}>New password</label>
+          <input id={`reconnect-${connection.id}`} type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <button type="submit" className="primary" disabled={busy}>{busy ? 'Reconnecting…' : 'Reconnect'}</button>
+        </div>
+        {error && <p className="error" role="alert">{error}</p>}
+      </form>
+    ) : (
     <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
       <p><strong>Apple no longer accepts the password of this connection</strong>{reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.</p>
       <p className="small">Create a new app-specific password at <a href={APPLE_ID_URL} target="_blank" rel="noreferrer">appleid.apple.com</a> (Sign-In and Security → App-Specific Passwords) and enter it here.</p>
@@ -353,6 +442,7 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
       </div>
       {error && <p className="error" role="alert">{error}</p>}
     </form>
+    )
   );
 }
 

@@ -5,12 +5,16 @@ import { CalendarsPage } from './CalendarsPage.tsx';
 import { SettingsCalendarsPage } from './SettingsCalendarsPage.tsx';
 import { CalendarEditorPage } from './CalendarEditorPage.tsx';
 import { AppointmentPage } from './AppointmentPage.tsx';
+import { TeamPage } from './TeamPage.tsx';
+import { ProfilePage } from './ProfilePage.tsx';
 import { match } from '../router.tsx';
 
 export const staffPages: Record<string, () => JSX.Element> = {
   '/app': WeekPage,
   '/app/calendars': CalendarsPage,
   '/app/settings/calendars': SettingsCalendarsPage,
+  '/app/team': TeamPage,
+  '/app/profile': ProfilePage,
 };
 
 /** Pages with a parameter in their path; null: not a page of the staff app. */

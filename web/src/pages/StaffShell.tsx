@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf, session, staffApi, type Calendar, type User } from '../api.ts';
 import { keys, onUnauthenticatedClient } from '../api/client.ts';
 import { Link, navigate } from '../router.tsx';
+import { ReconnectBanner } from '../components/SyncStatusPanel.tsx';
 
 export interface StaffData { me: User; users: User[]; calendars: Calendar[]; reloadCalendars: () => void }
 
@@ -81,6 +82,7 @@ export function StaffShell({ pathname, children }: { pathname: string; children:
         </div>
       </header>
       <main className="staff-main">
+        {data && pathname !== '/app/settings/calendars' && <ReconnectBanner />}
         {error && <p className="error" role="alert">{error}</p>}
         {!data && !error && <p className="muted">Loading…</p>}
         {data && (

@@ -28,14 +28,26 @@ const calendarTypeLabel: Record<Calendar['type'], string> = {
   round_robin: 'Round Robin', collective: 'Collective', class: 'Class Booking', service: 'Service Calendar', simple: 'Simple', event: 'Event',
 };
 
-function remoteLabel(remote: RemoteCalendar | null): string {
-  return remote ? `iCloud · ${remote.displayName}` : 'iCloud';
+/** `source`: "iCloud" for iCloud connections, the server's host name for any other CalDAV server. */
+type LabelledRemote = RemoteCalendar & { source?: string };
+
+function remoteLabel(remote: LabelledRemote | null): string {
+  return remote ? `${remote.source ?? 'iCloud'} · ${remote.displayName}` : 'Calendar';
+}
+
+function sourceOf(connection: { provider: 'icloud' | 'caldav'; serverUrl?: string }): string {
+  if (connection.provider === 'icloud') return 'iCloud';
+  try {
+    return connection.serverUrl ? new URL(connection.serverUrl).hostname : 'CalDAV';
+  } catch {
+    return 'CalDAV';
+  }
 }
 
 export function WeekPage() {
   const { me, users, calendars } = useStaff();
   const [userId, setUserId] = useState(me.id);
-  const [remoteCalendars, setRemoteCalendars] = useState<Map<string, RemoteCalendar>>(new Map());
+  const [remoteCalendars, setRemoteCalendars] = useState<Map<string, LabelledRemote>>(new Map());
   const [selected, setSelected] = useState<Selected | null>(null);
   const [toast, setToast] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -55,7 +67,7 @@ export function WeekPage() {
     // connections) the label just says "iCloud".
     let current = true;
     staffApi.connections(userId === me.id ? undefined : userId).then(
-      (connections) => { if (current) setRemoteCalendars(new Map(connections.flatMap((c) => c.calendars.map((rc) => [rc.id, rc] as const)))); },
+      (connections) => { if (current) setRemoteCalendars(new Map(connections.flatMap((c) => c.calendars.map((rc) => [rc.id, { ...rc, source: sourceOf(c) }] as const)))); },
       () => { if (current) setRemoteCalendars(new Map()); },
     );
     return () => { current = false; };
