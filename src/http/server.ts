@@ -4,8 +4,11 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { z } from 'zod';
 import { allErrorCodes } from '../services/app-error.ts';
 import type { HttpDeps } from './deps.ts';
-import { installErrorHandler } from './error-handler.ts';
-import { authRoutes } from './routes/auth-routes.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
+import { installRequestParsing, MAX_HEADER_BYTES } from './request-parsing.ts';
+import { logSerializers } from './log-redaction.ts';
+import { installActorAccessor } from './auth.ts';
+import { authRoutes, sessionRoutes } from './routes/auth-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { calendarRoutes } from './routes/calendar-routes.ts';
 import { appointmentRoutes } from './routes/appointment-routes.ts';
@@ -15,10 +18,11 @@ import { publicRoutes } from './routes/public-routes.ts';
 
 /**
  * Secrets never reach a log line: bearer tokens, cookies and anything named like a password are
- * redacted by pino before serialisation.
+ * redacted by pino before serialisation; URLs (manage links) by the request serializer
+ * (log-redaction.ts).
  */
 export const logRedactPaths = [
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]',
   '*.password', '*.appPassword', '*.appSpecificPassword', '*.secret', '*.token', '*.manageToken',
 ];
 
@@ -30,12 +34,18 @@ export interface BuildServerOptions {
 
 export async function buildServer(deps: HttpDeps, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Every request log line goes through the redacting serializers, whoever configured the logger.
+    logger: typeof options.logger === 'object' && options.logger !== null ? { ...options.logger, serializers: { ...options.logger.serializers, ...logSerializers } } : options.logger ?? false,
     bodyLimit: 1024 * 1024,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installActorAccessor(app);
+  installRequestParsing(app);
 
   await app.register(swagger, {
     openapi: {
@@ -47,10 +57,11 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
     transformObject: jsonSchemaTransformObject,
   });
 
-  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes]) {
+  for (const plugin of [authRoutes, sessionRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes]) {
     await app.register(plugin, deps);
   }
-  for (const plugin of options.plugins ?? []) await plugin(app);
+  // Registered, not called: each is its own encapsulated route group, so its hooks stay its own.
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/errors', {

@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as core from './migrations/0001-core.ts';
 import * as connectionsAndSync from './migrations/0002-connections-and-sync.ts';
+import * as sealedIdempotentResponses from './migrations/0008-sealed-idempotent-responses.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0002-connections-and-sync': connectionsAndSync,
+  '0008-sealed-idempotent-responses': sealedIdempotentResponses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,7 +9,7 @@ import { resolveManageToken } from '../../services/booking/resolve-manage-token.
 import { loadAppointmentView } from '../../services/booking/appointment-view.ts';
 import type { ClientBooking } from '../../services/booking/appointment-view.ts';
 import type { HttpDeps } from '../deps.ts';
-import { bookingBody, errorSchema, freeSlotSchema, isoInstant, slotQuery } from '../schemas.ts';
+import { bookingBody, errorSchema, freeSlotSchema, id, isoInstant, slotQuery, text } from '../schemas.ts';
 import { idempotencyKeyHeader } from './idempotency-header.ts';
 import { notifyAppointmentChanges } from './appointment-change-hook.ts';
 
@@ -22,8 +22,8 @@ const publicCalendarSchema = z.object({
 const publicBookingSchema = z.object({ calendarId: z.string(), serviceId: z.string().nullable(), start: z.string(), end: z.string(), status: z.enum(['confirmed', 'cancelled']), title: z.string(), location: z.string().nullable(), seats: z.number() }).meta({ id: 'PublicBooking' });
 
 const publicErrors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
-const calendarParam = z.object({ calendarId: z.string() });
-const tokenParam = z.object({ token: z.string().min(1).max(200) });
+const calendarParam = z.object({ calendarId: id() });
+const tokenParam = z.object({ token: text().min(1).max(200) });
 
 function toPublicBooking({ appointment: view, attendeeId }: ClientBooking) {
   const attendee = view.attendees.find((a) => a.id === attendeeId);
