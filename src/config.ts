@@ -23,6 +23,7 @@ const schema = z.object({
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
   SYNC_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  TANDEM_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
   /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
   caldavTimeoutMs: number;
   sync: { pollSeconds: number; pastDays: number; futureDays: number; hostConcurrency: number; scheduler: boolean };
+  /** Rate limits on sign-in, sign-up, public booking and connecting accounts (off: load tests only). */
+  rateLimits: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hostConcurrency: e.SYNC_HOST_CONCURRENCY,
       scheduler: e.SCHEDULER === 'on',
     },
+    rateLimits: e.TANDEM_RATE_LIMITS === 'on',
   };
 }
 

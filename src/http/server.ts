@@ -7,6 +7,8 @@ import type { HttpDeps } from './deps.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { installRequestParsing, MAX_HEADER_BYTES } from './request-parsing.ts';
 import { logSerializers } from './log-redaction.ts';
+import { installRateLimits, type RateLimitOptions } from './rate-limits.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { installActorAccessor } from './auth.ts';
 import { authRoutes, sessionRoutes } from './routes/auth-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
@@ -30,6 +32,8 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Extra route plugins (connections, sync) registered with the same deps. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Default: on, counters in memory. */
+  rateLimits?: RateLimitOptions;
 }
 
 export async function buildServer(deps: HttpDeps, options: BuildServerOptions = {}): Promise<FastifyInstance> {
@@ -46,6 +50,8 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
   installErrorHandler(app);
   installActorAccessor(app);
   installRequestParsing(app);
+  await installSecurityHeaders(app);
+  await installRateLimits(app, options.rateLimits ?? { enabled: true, redisUrl: null });
 
   await app.register(swagger, {
     openapi: {

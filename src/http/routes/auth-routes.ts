@@ -7,28 +7,31 @@ import { createWorkspace } from '../../services/workspaces/create-workspace.ts';
 import { loadUserView } from '../../services/users/user-view.ts';
 import { bearerSecret, requireAuthentication } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
+import { limitBy } from '../rate-limits.ts';
 import { authErrors, email, errorSchema, text, timeZone, userSchema } from '../schemas.ts';
 
 /** Sign-up and sign-in: the routes that need no session. */
 export const authRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx }) => {
   app.post('/api/workspaces', {
     schema: {
-      tags: ['auth'], summary: 'Sign up: create a workspace and its owner',
+      tags: ['auth'], summary: 'Sign up: create a workspace and its owner (429 rate_limited: too many from one address)',
       body: z.object({
         name: text().trim().min(1).max(200),
         slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/, 'lower-case letters, digits and dashes'),
         owner: z.object({ name: text().trim().min(1).max(200), email: email(), password: text().min(10).max(200), timezone: timeZone }),
       }),
-      response: { 201: z.object({ workspaceId: z.string(), ownerId: z.string() }), 400: errorSchema, 409: errorSchema },
+      response: { 201: z.object({ workspaceId: z.string(), ownerId: z.string() }), 400: errorSchema, 409: errorSchema, 429: errorSchema },
     },
+    preHandler: limitBy(app, 'signUp'),
   }, async (request, reply) => reply.status(201).send(await createWorkspace(ctx, request.body)));
 
   app.post('/api/auth/sign-in', {
     schema: {
       tags: ['auth'], summary: 'Sign in with email and password; returns a bearer session token',
       body: z.object({ email: text().min(1).max(320), password: text().min(1).max(200) }),
-      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), userId: z.string(), workspaceId: z.string() }), 400: errorSchema, 401: errorSchema },
+      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), userId: z.string(), workspaceId: z.string() }), 400: errorSchema, 401: errorSchema, 429: errorSchema },
     },
+    preHandler: limitBy(app, 'signIn'),
   }, async (request) => {
     const session = await signIn(ctx, request.body);
     return { ...session, expiresAt: session.expiresAt.toISOString() };

@@ -15,6 +15,7 @@ import { getCalendarConfiguration } from '../../services/connections/get-calenda
 import { setCalendarConfiguration } from '../../services/connections/set-calendar-configuration.ts';
 import { requireAuthentication } from '../auth.ts';
 import { authErrors, email, errorSchema, hasNoNul, id, idParam, text } from '../schemas.ts';
+import { limitBy } from '../rate-limits.ts';
 
 export interface ConnectionRouteDeps {
   ctx: ServiceContext;
@@ -76,7 +77,7 @@ const reauthenticateBody = z.object({ appSpecificPassword: secretText.optional()
   .refine((body) => (body.appSpecificPassword === undefined) !== (body.password === undefined), 'send either appSpecificPassword (iCloud) or password');
 
 /** Failures of talking to the calendar server while connecting (see GET /api/errors for the codes). */
-const remoteErrors = { 409: errorSchema, 422: errorSchema, 502: errorSchema, 504: errorSchema } as const;
+const remoteErrors = { 409: errorSchema, 422: errorSchema, 429: errorSchema, 502: errorSchema, 504: errorSchema } as const;
 
 const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => {
   const { ctx } = deps;
@@ -87,6 +88,7 @@ const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => 
 
   app.post('/api/connections', {
     schema: { tags: ['connections'], summary: 'Connect a calendar account of your own (iCloud: Apple ID email + app-specific password)', body: connectBody, response: { 201: connectionSchema, ...authErrors, ...remoteErrors } },
+    preHandler: limitBy(app, 'connect'),
   }, async (request, reply) => {
     const { actor } = request;
     return reply.status(201).send(await connectCalendarAccount(connectionContext(request), { actor, input: request.body }));
@@ -106,6 +108,7 @@ const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => 
 
   app.post('/api/connections/:id/reauthenticate', {
     schema: { tags: ['connections'], summary: 'Give a connection a new password (e.g. a new app-specific password)', params: idParam, body: reauthenticateBody, response: { 200: connectionSchema, ...authErrors, ...remoteErrors } },
+    preHandler: limitBy(app, 'connect'),
   }, async (request) => {
     const { actor } = request;
     const password = request.body.appSpecificPassword ?? request.body.password ?? '';

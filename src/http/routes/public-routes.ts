@@ -12,6 +12,7 @@ import type { HttpDeps } from '../deps.ts';
 import { bookingBody, errorSchema, freeSlotSchema, id, isoInstant, slotQuery, text } from '../schemas.ts';
 import { idempotencyKeyHeader } from './idempotency-header.ts';
 import { notifyAppointmentChanges } from './appointment-change-hook.ts';
+import { limitBy } from '../rate-limits.ts';
 
 const publicCalendarSchema = z.object({
   id: z.string(), name: z.string(), type: z.string(), durationMin: z.number(), seats: z.number(), location: z.string().nullable(),
@@ -49,8 +50,9 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
   app.post('/api/public/calendars/:calendarId/bookings', {
     schema: {
       tags: ['public'], summary: 'Book a slot; answers 409 slot_taken when someone was faster', params: calendarParam, headers: idempotencyKeyHeader,
-      body: bookingBody, response: { 201: z.object({ booking: publicBookingSchema, manageToken: z.string() }), ...publicErrors },
+      body: bookingBody, response: { 201: z.object({ booking: publicBookingSchema, manageToken: z.string() }), ...publicErrors, 429: errorSchema },
     },
+    preHandler: limitBy(app, 'publicBooking'),
   }, async (request, reply) => {
     const { workspaceId, calendar } = await findPublicCalendar(ctx.db, request.params.calendarId);
     const b = request.body;
