@@ -121,6 +121,7 @@ export async function createApp(
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       ...loggerOptions(config, options.logStream),
+      rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
       plugins: [
         connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics),
         notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }), readiness,

@@ -36,6 +36,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  TANDEM_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -70,6 +71,8 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   /** On SIGTERM/SIGINT, how long in-flight requests and syncs may take before syncs are interrupted (and their leases given back). */
   shutdownGraceMs: number;
+  /** Rate limits on sign-in, sign-up, public booking and connecting accounts (off: load tests only). */
+  rateLimits: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true }): Config {
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? `Tandem <no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>` },
     webhookAllowPrivateNetworks: (e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? e.CALDAV_ALLOW_PRIVATE_NETWORKS) === 'true',
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
+    rateLimits: e.TANDEM_RATE_LIMITS === 'on',
   };
 }
 

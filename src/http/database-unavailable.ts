@@ -1,9 +1,6 @@
-import { AppError, registerErrorCodes } from '../services/app-error.ts';
+import { AppError } from '../services/app-error.ts';
 import { isDatabaseUnavailable } from '../store/pg-errors.ts';
 
-registerErrorCodes({
-  database_unavailable: { status: 503, message: 'Tandem cannot reach its database at the moment. Please try again in a minute.' },
-});
 
 /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

@@ -4,8 +4,13 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { z } from 'zod';
 import { allErrorCodes } from '../services/app-error.ts';
 import type { HttpDeps } from './deps.ts';
-import { installErrorHandler } from './error-handler.ts';
-import { authRoutes } from './routes/auth-routes.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
+import { installRequestParsing, MAX_HEADER_BYTES } from './request-parsing.ts';
+import { logSerializers } from './log-redaction.ts';
+import { installRateLimits, type RateLimitOptions } from './rate-limits.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+import { installActorAccessor } from './auth.ts';
+import { authRoutes, sessionRoutes } from './routes/auth-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { calendarRoutes } from './routes/calendar-routes.ts';
 import { appointmentRoutes } from './routes/appointment-routes.ts';
@@ -13,16 +18,17 @@ import { blockedSlotRoutes } from './routes/blocked-slot-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
 import { explainRoutes } from './routes/explain-routes.ts';
-import { teamRoutes } from './routes/team-routes.ts';
+import { inviteRoutes, teamRoutes } from './routes/team-routes.ts';
 import { calendarAvailabilityRoutes } from './routes/calendar-availability-routes.ts';
 import { holidayRoutes } from './routes/holiday-routes.ts';
 
 /**
  * Secrets never reach a log line: bearer tokens, cookies and anything named like a password are
- * redacted by pino before serialisation.
+ * redacted by pino before serialisation; URLs (manage links) by the request serializer
+ * (log-redaction.ts).
  */
 export const logRedactPaths = [
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]',
   '*.password', '*.appPassword', '*.appSpecificPassword', '*.secret', '*.token', '*.manageToken',
 ];
 
@@ -32,17 +38,27 @@ export interface BuildServerOptions {
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
   /** Which per-request lines are logged (see logger-options.ts). */
   logController?: FastifyServerOptions['logController'];
+  /** Default: on, counters in memory. */
+  rateLimits?: RateLimitOptions;
 }
 
 export async function buildServer(deps: HttpDeps, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
     ...(options.logController && { logController: options.logController }),
+    // Every request log line goes through the redacting serializers, whoever configured the logger.
+    logger: typeof options.logger === 'object' && options.logger !== null ? { ...options.logger, serializers: { ...options.logger.serializers, ...logSerializers } } : options.logger ?? false,
     bodyLimit: 1024 * 1024,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installActorAccessor(app);
+  installRequestParsing(app);
+  await installSecurityHeaders(app);
+  await installRateLimits(app, options.rateLimits ?? { enabled: true, redisUrl: null });
 
   await app.register(swagger, {
     openapi: {
@@ -54,10 +70,11 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
     transformObject: jsonSchemaTransformObject,
   });
 
-  for (const plugin of [authRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes, teamRoutes, calendarAvailabilityRoutes, holidayRoutes]) {
+  for (const plugin of [authRoutes, sessionRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes, teamRoutes, inviteRoutes, calendarAvailabilityRoutes, holidayRoutes]) {
     await app.register(plugin, deps);
   }
-  for (const plugin of options.plugins ?? []) await plugin(app);
+  // Registered, not called: each is its own encapsulated route group, so its hooks stay its own.
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/errors', {

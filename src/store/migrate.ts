@@ -5,6 +5,7 @@ import * as connectionsAndSync from './migrations/0002-connections-and-sync.ts';
 import * as busyRangesAndItemProblems from './migrations/0004-busy-ranges-and-item-problems.ts';
 import * as invites from './migrations/0005-invites.ts';
 import * as notifications from './migrations/0006-notifications.ts';
+import * as sealedIdempotentResponses from './migrations/0008-sealed-idempotent-responses.ts';
 import * as availability from './migrations/0009-availability.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-busy-ranges-and-item-problems': busyRangesAndItemProblems,
   '0005-invites': invites,
   '0006-notifications': notifications,
+  '0008-sealed-idempotent-responses': sealedIdempotentResponses,
   '0009-availability': availability,
 };
 

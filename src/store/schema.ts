@@ -133,9 +133,11 @@ export interface BlockedSlotsTable {
 
 export interface IdempotencyKeysTable {
   scope: string;
+  /** SHA-256 (hex) of the Idempotency-Key (0008). */
   key: string;
   request_hash: string;
   status_code: number;
+  /** `{ sealed }`: the answer, encrypted (0008; services/idempotency.ts). */
   response: Json<unknown>;
   created_at: CreatedAt;
 }

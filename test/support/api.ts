@@ -14,11 +14,11 @@ export interface TestApi {
 }
 
 /** Tandem on a private test database with a clock the test sets. */
-export async function startTestApi(kind: DatabaseKind, options: { now?: string; poolSize?: number } = {}): Promise<TestApi> {
+export async function startTestApi(kind: DatabaseKind, options: { now?: string; poolSize?: number; env?: Record<string, string> } = {}): Promise<TestApi> {
   const database = await createTestDatabase(kind, { poolSize: options.poolSize });
   const clock = { now: new Date(options.now ?? '2026-11-23T08:00:00Z') };
   // A fixed test key: tests must not write a generated key into the project's ./data folder.
-  const config = loadConfig({ LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY });
+  const config = loadConfig({ LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY, ...options.env });
   const app = await createApp(config, { database, now: () => clock.now });
   return {
     app,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { setCalendarBlocking } from '../../services/connections/set-calendar-blocking.ts';
-import { requireActor } from '../auth.ts';
+import { requireAuthentication } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { authErrors } from '../schemas.ts';
 
@@ -15,6 +15,7 @@ const blockingSchema = z.object({
 
 /** Settings → Calendars: "events on this calendar block my availability: yes / no / as the server says". */
 export const calendarAvailabilityRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx }) => {
+  requireAuthentication(app, ctx);
   app.put('/api/users/:id/calendar-configuration/:calendarId/blocks-availability', {
     schema: {
       tags: ['connections'],
@@ -24,7 +25,7 @@ export const calendarAvailabilityRoutes: FastifyPluginAsyncZod<HttpDeps> = async
       response: { 200: blockingSchema, ...authErrors },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return setCalendarBlocking(ctx, { actor, userId: request.params.id, calendarId: request.params.calendarId, blocks: request.body.blocks });
   });
 };

@@ -13,8 +13,9 @@ import { refreshConnectionCalendars } from '../../services/connections/refresh-c
 import { removeConnection } from '../../services/connections/remove-connection.ts';
 import { getCalendarConfiguration } from '../../services/connections/get-calendar-configuration.ts';
 import { setCalendarConfiguration } from '../../services/connections/set-calendar-configuration.ts';
-import { requireActor } from '../auth.ts';
-import { authErrors, errorSchema, idParam } from '../schemas.ts';
+import { requireAuthentication } from '../auth.ts';
+import { authErrors, email, errorSchema, hasNoNul, id, idParam, text } from '../schemas.ts';
+import { limitBy } from '../rate-limits.ts';
 
 export interface ConnectionRouteDeps {
   ctx: ServiceContext;
@@ -65,51 +66,54 @@ const calendarConfigurationSchema = z.object({
   calendars: z.array(remoteCalendarSchema).describe('every calendar of the user\'s connections'),
 }).meta({ id: 'CalendarConfiguration' });
 
-const secretText = z.string().min(1).max(256);
-const serverUrl = z.url({ protocol: /^https?$/ }).max(2000)
+const secretText = text().min(1).max(256);
+const serverUrl = z.url({ protocol: /^https?$/ }).max(2000).refine(hasNoNul, 'must not contain NUL characters')
   // Credentials in the URL would end up in logs; an unparsable URL is already reported by z.url.
   .refine((raw) => !URL.canParse(raw) || (new URL(raw).username === '' && new URL(raw).password === ''), 'put the username and password in their own fields, not in the URL');
 
 const connectBody = z.discriminatedUnion('provider', [
-  z.object({ provider: z.literal('icloud'), email: z.string().trim().pipe(z.email().max(320)), appSpecificPassword: secretText.describe('xxxx-xxxx-xxxx-xxxx, from appleid.apple.com') }),
-  z.object({ provider: z.literal('caldav'), serverUrl, username: z.string().trim().min(1).max(320), password: secretText }),
+  z.object({ provider: z.literal('icloud'), email: z.string().trim().pipe(email()), appSpecificPassword: secretText.describe('xxxx-xxxx-xxxx-xxxx, from appleid.apple.com') }),
+  z.object({ provider: z.literal('caldav'), serverUrl, username: text().trim().min(1).max(320), password: secretText }),
 ]);
 
 const reauthenticateBody = z.object({ appSpecificPassword: secretText.optional(), password: secretText.optional() })
   .refine((body) => (body.appSpecificPassword === undefined) !== (body.password === undefined), 'send either appSpecificPassword (iCloud) or password');
 
 /** Failures of talking to the calendar server while connecting (see GET /api/errors for the codes). */
-const remoteErrors = { 409: errorSchema, 422: errorSchema, 502: errorSchema, 504: errorSchema } as const;
+const remoteErrors = { 409: errorSchema, 422: errorSchema, 429: errorSchema, 502: errorSchema, 504: errorSchema } as const;
 
 const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => {
   const { ctx } = deps;
+  requireAuthentication(app, ctx);
   const caldav = caldavSettingsFrom(deps.config);
   // Per request, so CalDAV traffic is logged with the request id.
   const connectionContext = (request: FastifyRequest): ConnectionContext => ({ ...ctx, secretBox: deps.secretBox, caldav, log: request.log });
 
   app.post('/api/connections', {
     schema: { tags: ['connections'], summary: 'Connect a calendar account of your own (iCloud: Apple ID email + app-specific password)', body: connectBody, response: { 201: connectionSchema, ...authErrors, ...remoteErrors } },
+    preHandler: limitBy(app, 'connect'),
   }, async (request, reply) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return reply.status(201).send(await connectCalendarAccount(connectionContext(request), { actor, input: request.body }));
   });
 
   app.get('/api/connections', {
-    schema: { tags: ['connections'], summary: 'Your connected accounts (owners/admins: ?userId= for a team member\'s, read-only)', querystring: z.object({ userId: z.string().max(64).optional() }), response: { 200: z.array(connectionSchema), ...authErrors } },
+    schema: { tags: ['connections'], summary: 'Your connected accounts (owners/admins: ?userId= for a team member\'s, read-only)', querystring: z.object({ userId: id().optional() }), response: { 200: z.array(connectionSchema), ...authErrors } },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return listConnections(ctx, { actor, userId: request.query.userId });
   });
 
   app.get('/api/connections/:id', { schema: { tags: ['connections'], params: idParam, response: { 200: connectionSchema, ...authErrors } } }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return getConnection(ctx, { actor, connectionId: request.params.id });
   });
 
   app.post('/api/connections/:id/reauthenticate', {
     schema: { tags: ['connections'], summary: 'Give a connection a new password (e.g. a new app-specific password)', params: idParam, body: reauthenticateBody, response: { 200: connectionSchema, ...authErrors, ...remoteErrors } },
+    preHandler: limitBy(app, 'connect'),
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     const password = request.body.appSpecificPassword ?? request.body.password ?? '';
     return reauthenticateConnection(connectionContext(request), { actor, connectionId: request.params.id, password });
   });
@@ -117,14 +121,14 @@ const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => 
   app.post('/api/connections/:id/refresh', {
     schema: { tags: ['connections'], summary: 'List the account\'s calendars again', params: idParam, response: { 200: connectionSchema, ...authErrors, ...remoteErrors } },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return refreshConnectionCalendars(connectionContext(request), { actor, connectionId: request.params.id });
   });
 
   app.delete('/api/connections/:id', {
     schema: { tags: ['connections'], summary: 'Disconnect an account: its imported events go, appointments stay', params: idParam, response: { 204: z.null(), ...authErrors } },
   }, async (request, reply) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     await removeConnection(ctx, { actor, connectionId: request.params.id });
     return reply.status(204).send(null);
   });
@@ -132,18 +136,18 @@ const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => 
   app.get('/api/users/:id/calendar-configuration', {
     schema: { tags: ['connections'], summary: 'A user\'s primary and conflict calendars', params: idParam, response: { 200: calendarConfigurationSchema, ...authErrors } },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return getCalendarConfiguration(ctx, { actor, userId: request.params.id });
   });
 
   app.put('/api/users/:id/calendar-configuration', {
     schema: {
       tags: ['connections'], summary: 'Choose your primary calendar (read + write) and conflict calendars (read only)', params: idParam,
-      body: z.object({ primaryCalendarId: z.string().max(64).nullable(), conflictCalendarIds: z.array(z.string().max(64)).max(200) }),
+      body: z.object({ primaryCalendarId: id().nullable(), conflictCalendarIds: z.array(id()).max(200) }),
       response: { 200: calendarConfigurationSchema, ...authErrors, 422: errorSchema },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     return setCalendarConfiguration(ctx, { actor, userId: request.params.id, ...request.body });
   });
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { explainCalendarStart } from '../../services/availability/explain-start.ts';
-import { requireActor } from '../auth.ts';
+import { requireAuthentication } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { authErrors, errorSchema, idParam, isoInstant, timeZone } from '../schemas.ts';
 
@@ -27,6 +27,7 @@ const explanationSchema = z.object({
 
 /** "Why is this time not bookable?" (staff): every reason the slot engine has, per member. */
 export const explainRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy }) => {
+  requireAuthentication(app, ctx);
   app.get('/api/calendars/:id/explain', {
     schema: {
       tags: ['calendars'],
@@ -36,7 +37,7 @@ export const explainRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx,
       response: { 200: explanationSchema, ...authErrors, 422: errorSchema },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const { actor } = request;
     const q = request.query;
     return explainCalendarStart(ctx, { workspaceId: actor.workspaceId, calendarId: request.params.id, start: new Date(q.start), timezone: q.timezone, serviceId: q.serviceId ?? null, importedBusy });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../schemas.ts';
 
 /** Retries of a booking with the same key get the first answer and book nothing twice. */
-export const idempotencyKeyHeader = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).loose();
+export const idempotencyKeyHeader = z.object({ 'idempotency-key': text().min(1).max(200).optional() }).loose();

@@ -8,7 +8,7 @@ import { listAppointmentDeliveries } from '../../services/notifications/list-app
 import { listMailFiles, readMailFile } from '../../services/notifications/list-mail-files.ts';
 import { getNotificationSettings, updateNotificationSettings } from '../../services/notifications/update-notification-settings.ts';
 import { getClientPolicy } from '../../services/notifications/get-client-policy.ts';
-import { requireActor } from '../auth.ts';
+import { requireAuthentication } from '../auth.ts';
 import { authErrors, errorSchema, idParam } from '../schemas.ts';
 import { webhookDeliverySchema } from './webhook-routes.ts';
 
@@ -37,34 +37,35 @@ export function notificationRoutes({ ctx, config }: NotificationRouteDeps) {
   const mailDir = mailDirectory(config);
   return async (fastify: FastifyInstance): Promise<void> => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
+    requireAuthentication(app, ctx);
     app.get('/api/calendars/:id/notification-settings', { schema: { tags: ['notifications'], params: idParam, response: { 200: settingsSchema, ...authErrors } } }, async (request) => {
-      return getNotificationSettings(ctx, { actor: await requireActor(ctx, request), calendarId: request.params.id });
+      return getNotificationSettings(ctx, { actor: request.actor, calendarId: request.params.id });
     });
 
     app.put('/api/calendars/:id/notification-settings', {
       schema: { tags: ['notifications'], summary: 'Message switches, reminder offsets and the client deadline of a calendar', params: idParam, body: settingsSchema.partial(), response: { 200: settingsSchema, ...authErrors } },
     }, async (request) => {
       const settings = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
-      return updateNotificationSettings(ctx, { actor: await requireActor(ctx, request), calendarId: request.params.id, settings });
+      return updateNotificationSettings(ctx, { actor: request.actor, calendarId: request.params.id, settings });
     });
 
     app.get('/api/appointments/:id/deliveries', {
       schema: { tags: ['notifications'], summary: 'E-mails and webhooks about this appointment and whether they arrived', params: idParam, response: { 200: z.object({ messages: z.array(messageDeliverySchema), webhooks: z.array(webhookDeliverySchema) }), ...authErrors } },
     }, async (request) => {
-      return listAppointmentDeliveries(ctx, { actor: await requireActor(ctx, request), appointmentId: request.params.id });
+      return listAppointmentDeliveries(ctx, { actor: request.actor, appointmentId: request.params.id });
     });
 
     app.get('/api/notifications/mail', {
       schema: { tags: ['notifications'], summary: 'Whether SMTP is configured; without it, the last .eml files written for this workspace', response: { 200: z.object({ smtpConfigured: z.boolean(), from: z.string(), files: z.array(mailFileSchema) }), ...authErrors } },
     }, async (request) => {
-      const actor = await requireActor(ctx, request);
+      const { actor } = request;
       return { smtpConfigured: config.mail.smtpUrl !== null, from: config.mail.from, files: await listMailFiles({ actor, mailDir }) };
     });
 
     app.get('/api/notifications/mail/:name', {
       schema: { tags: ['notifications'], summary: 'One .eml file as written', params: z.object({ name: z.string().max(200) }), response: { 200: z.string(), ...authErrors } },
     }, async (request, reply) => {
-      const raw = await readMailFile({ actor: await requireActor(ctx, request), mailDir, name: request.params.name });
+      const raw = await readMailFile({ actor: request.actor, mailDir, name: request.params.name });
       return reply.type('message/rfc822').send(raw);
     });
 

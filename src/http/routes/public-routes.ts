@@ -9,9 +9,10 @@ import { resolveManageToken } from '../../services/booking/resolve-manage-token.
 import { loadAppointmentView } from '../../services/booking/appointment-view.ts';
 import type { ClientBooking } from '../../services/booking/appointment-view.ts';
 import type { HttpDeps } from '../deps.ts';
-import { bookingBody, errorSchema, freeSlotSchema, isoInstant, slotQuery } from '../schemas.ts';
+import { bookingBody, errorSchema, freeSlotSchema, id, isoInstant, slotQuery, text } from '../schemas.ts';
 import { idempotencyKeyHeader } from './idempotency-header.ts';
 import { notifyAppointmentChanges } from './appointment-change-hook.ts';
+import { limitBy } from '../rate-limits.ts';
 
 const publicCalendarSchema = z.object({
   id: z.string(), name: z.string(), type: z.string(), durationMin: z.number(), seats: z.number(), location: z.string().nullable(),
@@ -22,8 +23,8 @@ const publicCalendarSchema = z.object({
 const publicBookingSchema = z.object({ calendarId: z.string(), serviceId: z.string().nullable(), start: z.string(), end: z.string(), status: z.enum(['confirmed', 'cancelled']), title: z.string(), location: z.string().nullable(), seats: z.number() }).meta({ id: 'PublicBooking' });
 
 const publicErrors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
-const calendarParam = z.object({ calendarId: z.string() });
-const tokenParam = z.object({ token: z.string().min(1).max(200) });
+const calendarParam = z.object({ calendarId: id() });
+const tokenParam = z.object({ token: text().min(1).max(200) });
 
 function toPublicBooking({ appointment: view, attendeeId }: ClientBooking) {
   const attendee = view.attendees.find((a) => a.id === attendeeId);
@@ -49,8 +50,9 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
   app.post('/api/public/calendars/:calendarId/bookings', {
     schema: {
       tags: ['public'], summary: 'Book a slot; answers 409 slot_taken when someone was faster', params: calendarParam, headers: idempotencyKeyHeader,
-      body: bookingBody, response: { 201: z.object({ booking: publicBookingSchema, manageToken: z.string() }), ...publicErrors },
+      body: bookingBody, response: { 201: z.object({ booking: publicBookingSchema, manageToken: z.string() }), ...publicErrors, 429: errorSchema },
     },
+    preHandler: limitBy(app, 'publicBooking'),
   }, async (request, reply) => {
     const { workspaceId, calendar } = await findPublicCalendar(ctx.db, request.params.calendarId);
     const b = request.body;

@@ -4,8 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../services/app-error.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { getSyncStatus } from '../../services/sync/get-sync-status.ts';
-import { requireActor } from '../auth.ts';
-import { authErrors, idParam } from '../schemas.ts';
+import { requireAuthentication } from '../auth.ts';
+import { authErrors, id, idParam } from '../schemas.ts';
 
 const syncStatusSchema = z.object({
   calendarId: z.string(), connectionId: z.string(), displayName: z.string(), role: z.enum(['primary', 'conflict']),
@@ -24,10 +24,11 @@ export interface SyncRoutesDeps {
 export function syncRoutes({ ctx, syncNow }: SyncRoutesDeps) {
   return async (fastify: FastifyInstance): Promise<void> => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
+    requireAuthentication(app, ctx);
     app.get('/api/sync/status', {
-      schema: { tags: ['sync'], summary: 'Sync state of my configured calendars (owners/admins: ?userId=)', querystring: z.object({ userId: z.string().optional() }), response: { 200: z.array(syncStatusSchema), ...authErrors } },
+      schema: { tags: ['sync'], summary: 'Sync state of my configured calendars (owners/admins: ?userId=)', querystring: z.object({ userId: id().optional() }), response: { 200: z.array(syncStatusSchema), ...authErrors } },
     }, async (request) => {
-      const actor = await requireActor(ctx, request);
+      const { actor } = request;
       return getSyncStatus(ctx, { actor, userId: request.query.userId });
     });
 
@@ -37,7 +38,7 @@ export function syncRoutes({ ctx, syncNow }: SyncRoutesDeps) {
         response: { 202: syncStatusSchema, ...authErrors },
       },
     }, async (request, reply) => {
-      const actor = await requireActor(ctx, request);
+      const { actor } = request;
       const [status] = await getSyncStatus(ctx, { actor, calendarId: request.params.id });
       if (!status) throw new AppError('not_found', { message: 'No configured calendar of yours has that id.' });
       await ctx.db.updateTable('remote_calendars').set({ allow_empty_once: true }).where('id', '=', status.calendarId).execute();
@@ -48,7 +49,7 @@ export function syncRoutes({ ctx, syncNow }: SyncRoutesDeps) {
     app.post('/api/remote-calendars/:id/sync', {
       schema: { tags: ['sync'], summary: 'Sync now', params: idParam, response: { 202: syncStatusSchema, ...authErrors } },
     }, async (request, reply) => {
-      const actor = await requireActor(ctx, request);
+      const { actor } = request;
       const [status] = await getSyncStatus(ctx, { actor, calendarId: request.params.id });
       if (!status) throw new AppError('not_found', { message: 'No configured calendar of yours has that id.' });
       await syncNow(status.calendarId);

@@ -7,7 +7,7 @@ import type { SecretBox } from '../../services/secrets/secret-box.ts';
 import { createWebhookEndpoint } from '../../services/webhooks/create-webhook-endpoint.ts';
 import { deleteWebhookEndpoint, enableWebhookEndpoint, listWebhookDeliveries, listWebhookEndpoints, rotateWebhookSecret } from '../../services/webhooks/manage-webhook-endpoint.ts';
 import { WEBHOOK_EVENTS } from '../../services/webhooks/webhook-events.ts';
-import { requireActor } from '../auth.ts';
+import { requireAuthentication } from '../auth.ts';
 import { authErrors, errorSchema, idParam } from '../schemas.ts';
 
 export interface WebhookRouteDeps {
@@ -34,6 +34,7 @@ export function webhookRoutes({ ctx, secretBox, config }: WebhookRouteDeps) {
   const guard = { allowPrivateNetworks: config.webhookAllowPrivateNetworks };
   return async (fastify: FastifyInstance): Promise<void> => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
+    requireAuthentication(app, ctx);
     app.post('/api/webhooks', {
       schema: {
         tags: ['webhooks'], summary: 'Add a webhook endpoint; the signing secret is in this answer only',
@@ -41,29 +42,29 @@ export function webhookRoutes({ ctx, secretBox, config }: WebhookRouteDeps) {
         response: { 201: withSecret, ...authErrors, 422: errorSchema },
       },
     }, async (request, reply) => {
-      const actor = await requireActor(ctx, request);
+      const { actor } = request;
       return reply.status(201).send(await createWebhookEndpoint({ ...ctx, secretBox }, { actor, url: request.body.url, events: request.body.events, guard }));
     });
 
     app.get('/api/webhooks', { schema: { tags: ['webhooks'], response: { 200: z.array(endpointSchema), ...authErrors } } }, async (request) => {
-      return listWebhookEndpoints(ctx, { actor: await requireActor(ctx, request) });
+      return listWebhookEndpoints(ctx, { actor: request.actor });
     });
 
     app.delete('/api/webhooks/:id', { schema: { tags: ['webhooks'], params: idParam, response: { 204: z.null(), ...authErrors } } }, async (request, reply) => {
-      await deleteWebhookEndpoint(ctx, { actor: await requireActor(ctx, request), id: request.params.id });
+      await deleteWebhookEndpoint(ctx, { actor: request.actor, id: request.params.id });
       return reply.status(204).send(null);
     });
 
     app.post('/api/webhooks/:id/rotate', { schema: { tags: ['webhooks'], summary: 'New signing secret, shown once', params: idParam, response: { 200: withSecret, ...authErrors } } }, async (request) => {
-      return rotateWebhookSecret({ ...ctx, secretBox }, { actor: await requireActor(ctx, request), id: request.params.id });
+      return rotateWebhookSecret({ ...ctx, secretBox }, { actor: request.actor, id: request.params.id });
     });
 
     app.post('/api/webhooks/:id/enable', { schema: { tags: ['webhooks'], summary: 'Enable a disabled endpoint again', params: idParam, response: { 200: endpointSchema, ...authErrors } } }, async (request) => {
-      return enableWebhookEndpoint(ctx, { actor: await requireActor(ctx, request), id: request.params.id });
+      return enableWebhookEndpoint(ctx, { actor: request.actor, id: request.params.id });
     });
 
     app.get('/api/webhooks/:id/deliveries', { schema: { tags: ['webhooks'], summary: 'Delivery log, newest first', params: idParam, response: { 200: z.array(webhookDeliverySchema), ...authErrors } } }, async (request) => {
-      return listWebhookDeliveries(ctx, { actor: await requireActor(ctx, request), id: request.params.id });
+      return listWebhookDeliveries(ctx, { actor: request.actor, id: request.params.id });
     });
   };
 }

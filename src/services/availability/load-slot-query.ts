@@ -30,6 +30,8 @@ export interface LoadSlotQueryOptions {
 export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOptions): Promise<SlotQuery> {
   const { calendar } = options;
   const service = options.serviceId ? calendar.services.find((s) => s.id === options.serviceId) : undefined;
+  // A service id the calendar does not offer is refused, not ignored: the client meant something.
+  if (options.serviceId && !service) throw new AppError('service_not_offered');
   if (calendar.type === 'service' && !service) throw new AppError('service_required');
   const members = service ? calendar.members.filter((m) => service.staffIds.includes(m.userId)) : calendar.members;
   if (members.length === 0) throw new AppError('calendar_misconfigured');

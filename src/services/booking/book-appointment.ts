@@ -6,7 +6,7 @@ import type { ImportedBusySource } from '../availability/busy-source.ts';
 import { loadSlotQuery } from '../availability/load-slot-query.ts';
 import { loadCalendarView, type CalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
-import { hashRequest, runIdempotent, type Outcome } from '../idempotency.ts';
+import { runIdempotent, type Outcome } from '../idempotency.ts';
 import { hashSecret, newSecret } from '../auth/tokens.ts';
 import { checkBookable } from './check-bookable.ts';
 import { chooseAssignees } from './choose-assignees.ts';
@@ -54,7 +54,7 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
     throw new AppError('validation_failed', { message: 'Only class and event calendars take more than one seat per booking.' });
   }
   const key = options.idempotencyKey
-    ? { scope: `booking:${calendar.id}`, key: options.idempotencyKey, requestHash: hashRequest({ ...options, importedBusy: undefined, idempotencyKey: undefined }) }
+    ? { scope: `booking:${calendar.id}`, key: options.idempotencyKey, request: { ...options, importedBusy: undefined, idempotencyKey: undefined } }
     : null;
   // One retry per member: each lost race removes one member from the free set.
   return retryOnConflict(calendar.members.length + 1, () =>

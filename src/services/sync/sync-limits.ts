@@ -1,4 +1,4 @@
-import { registerErrorCodes } from '../app-error.ts';
+import type { ErrorCodeTable } from '../error-code-table.ts';
 
 /**
  * The caps that keep one hostile or broken calendar from hurting anyone else (config.ts reads them
@@ -32,8 +32,7 @@ export const syncItemErrorCodes = {
   ical_event_skipped: { status: 422, message: 'Part of an event in this calendar could not be read; its other parts were imported and block time.' },
   ical_occurrences_capped: { status: 422, message: 'A repeating event in this calendar has more occurrences than Tandem stores (ICAL_MAX_OCCURRENCES); its later occurrences block no time.' },
   calendar_too_many_items: { status: 422, message: 'This calendar holds more events than Tandem imports (SYNC_MAX_ITEMS_PER_CALENDAR); the events beyond the limit block no time.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies ErrorCodeTable;
 
 export type SyncItemErrorCode = keyof typeof syncItemErrorCodes;
 
-registerErrorCodes(syncItemErrorCodes);

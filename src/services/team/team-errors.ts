@@ -1,4 +1,4 @@
-import { registerErrorCodes } from '../app-error.ts';
+import type { ErrorCodeTable } from '../error-code-table.ts';
 
 /** Errors of managing the team (roles, removal, invitations); joined into GET /api/errors. */
 export const teamErrorCodes = {
@@ -7,7 +7,6 @@ export const teamErrorCodes = {
   user_has_appointments: { status: 409, message: 'This person still has upcoming appointments. Cancel or move them first, then remove the person.' },
   user_hosts_calendars: { status: 409, message: 'This person is a member of booking calendars. Take them off those calendars first.' },
   invite_invalid: { status: 410, message: 'This invitation link is not valid any more: it was used or has expired. Ask for a new one.' },
-} as const;
+} as const satisfies ErrorCodeTable;
 
-registerErrorCodes(teamErrorCodes);
 export type TeamErrorCode = keyof typeof teamErrorCodes;

@@ -194,7 +194,8 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
       ['a backwards range', () => api.server.inject({ method: 'GET', url: `/api/public/calendars/${calendarId}/slots?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z` }), 400, 'invalid_range'],
       ['a range that is too long', () => api.server.inject({ method: 'GET', url: `/api/public/calendars/${calendarId}/slots?from=2026-11-24T00:00:00Z&to=2027-11-24T00:00:00Z` }), 400, 'range_too_long'],
       ['an unknown calendar', () => book('00000000-0000-0000-0000-000000000000', { start: '2026-11-24T09:00:00Z', contact: contact('bad') }), 404, 'not_found'],
-      ['a malformed calendar id', () => book('nope', { start: '2026-11-24T09:00:00Z', contact: contact('bad') }), 404, 'not_found'],
+      // Ids are UUIDs by schema: a malformed one is a bad request, told before any query runs.
+      ['a malformed calendar id', () => book('nope', { start: '2026-11-24T09:00:00Z', contact: contact('bad') }), 400, 'validation_failed'],
       ['a user with an unknown time zone', () => api.server.inject({ method: 'POST', url: '/api/users', headers: owner.headers, payload: { email: 'tz@example.test', name: 'TZ', timezone: 'Europe/Atlantis' } }), 400, 'invalid_timezone'],
       ['weekly hours ending before they start', () => api.server.inject({ method: 'PATCH', url: `/api/users/${owner.userId}`, headers: owner.headers, payload: { weeklyHours: { 1: [{ start: '17:00', end: '09:00' }] } } }), 400, 'validation_failed'],
       ['a calendar whose member is in no workspace', () => api.server.inject({ method: 'POST', url: '/api/calendars', headers: owner.headers, payload: { slug: 'ghost', name: 'Ghost', type: 'simple', durationMin: 30, members: [{ userId: '00000000-0000-0000-0000-000000000000' }] } }), 404, 'not_found'],

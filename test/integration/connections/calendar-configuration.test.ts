@@ -74,12 +74,15 @@ describe.each(databaseKinds)('calendar configuration on %s', (kind) => {
     const members = await connect(member);
     const outsiders = await connect(outsider);
 
-    for (const foreign of [calendarNamed(members, 'Home').id, calendarNamed(outsiders, 'Home').id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+    for (const foreign of [calendarNamed(members, 'Home').id, calendarNamed(outsiders, 'Home').id, '00000000-0000-4000-8000-000000000000']) {
       const asPrimary = await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: foreign, conflictCalendarIds: [] });
       expect(asPrimary.statusCode, foreign).toBe(404);
       const asConflict = await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: calendarNamed(own, 'Home').id, conflictCalendarIds: [foreign] });
       expect(asConflict.statusCode, foreign).toBe(404);
     }
+    // Not an id at all: refused by the schema (ids are UUIDs) before anything is looked up.
+    expect((await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: 'not-a-uuid', conflictCalendarIds: [] })).statusCode).toBe(400);
+    expect((await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: calendarNamed(own, 'Home').id, conflictCalendarIds: ['not-a-uuid'] })).statusCode).toBe(400);
     expect((await readConfiguration(owner, owner.userId)).primaryCalendarId).toBeNull();
     // The member's calendars are not offered to the owner either.
     expect((await readConfiguration(owner, owner.userId)).calendars.map((c) => c.connectionId)).toEqual(own.calendars.map(() => own.id));

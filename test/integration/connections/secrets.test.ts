@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCalendars } from '../../../src/caldav/index.ts';
 import { createApp, type App } from '../../../src/app.ts';
@@ -121,6 +122,58 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
     for (const secret of forbidden) expect(stored.includes(secret)).toBe(false);
     expect(stored.includes(Buffer.from(password).toString('base64url'))).toBe(false);
     expect(app.secretBox.decrypt(stored)).toBe(password);
+  });
+
+  it('keeps manage links, session tokens and API tokens out of every log line and out of the database', async () => {
+    const tokenLines: string[] = [];
+    const app = await startApp(database, { env: { LOG_LEVEL: 'trace' }, logStream: { write: (line: string) => void tokenLines.push(line) } });
+    apps.push(app);
+    const owner = await signUp(app.server);
+    const created = await app.server.inject({ method: 'POST', url: '/api/tokens', headers: owner.headers, payload: { name: 'ci' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const apiToken = created.json<{ token: string }>().token;
+    expect((await app.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${apiToken}` } })).statusCode).toBe(200);
+
+    const calendarId = await addCalendar(app.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
+    const start = new Date();
+    start.setUTCDate(start.getUTCDate() + 7 + ((8 - start.getUTCDay()) % 7));
+    start.setUTCHours(kind === 'pglite' ? 11 : 14, 0, 0, 0);
+    const booking = { start: start.toISOString(), contact: { name: 'Ada', email: 'ada@example.test' } };
+    const idempotencyKey = `retry-${kind}-${Date.now()}`;
+    const book = () => app.server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, headers: { 'idempotency-key': idempotencyKey }, payload: booking });
+    const first = await book();
+    expect(first.statusCode, first.body).toBe(201);
+    const manageToken = first.json<{ manageToken: string }>().manageToken;
+    // A retry gets the very same answer, manage link included, although it is not stored in clear.
+    const replay = await book();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json<{ manageToken: string }>().manageToken).toBe(manageToken);
+
+    expect((await app.server.inject({ method: 'GET', url: `/api/public/bookings/${manageToken}` })).statusCode).toBe(200);
+    expect((await app.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/reschedule`, payload: { start: new Date(start.getTime() + 3_600_000).toISOString() } })).statusCode).toBe(200);
+    await app.server.inject({ method: 'GET', url: `/manage/${manageToken}`, headers: { referer: `http://localhost/manage/${manageToken}` } });
+    await app.server.inject({ method: 'GET', url: `/api/public/bookings/${manageToken.split('.')[0]}.wrong-secret-value` });
+    expect((await app.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/cancel` })).statusCode).toBe(200);
+    expect((await app.server.inject({ method: 'POST', url: '/api/auth/sign-out', headers: owner.headers })).statusCode).toBe(204);
+
+    const [, manageSecret] = manageToken.split('.');
+    const secrets = { 'session token': owner.token, 'API token': apiToken, 'manage link': manageToken, 'manage secret': manageSecret!, 'Idempotency-Key': idempotencyKey };
+    const log = tokenLines.join('');
+    // The capture saw the manage-link requests, so its silence about the tokens means something.
+    expect(log).toContain('/api/public/bookings/[redacted]/reschedule');
+    expect(log).toContain('/manage/[redacted]');
+    for (const [name, secret] of Object.entries(secrets)) expect(log.includes(secret), `log contains the ${name}`).toBe(false);
+
+    // A dump of every table, as text: no token in clear (they are stored hashed, the stored booking answer sealed).
+    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(database.db);
+    expect(tables.rows.map((t) => t.table_name)).toContain('idempotency_keys');
+    let dump = '';
+    for (const { table_name: table } of tables.rows) {
+      const rows = await sql<{ row: unknown }>`select row_to_json(t)::text as row from ${sql.table(table)} t`.execute(database.db);
+      dump += rows.rows.map((r) => String(r.row)).join('\n');
+    }
+    expect(dump).toMatch(/"sealed": ?"v1:/);
+    for (const [name, secret] of Object.entries(secrets)) expect(dump.includes(secret), `database contains the ${name}`).toBe(false);
   });
 
   it('encrypts the same password differently for every connection (random IV)', async () => {

@@ -1,0 +1,30 @@
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * The usual security headers on every answer (API and web app), with a Content-Security-Policy
+ * the web app works under: its scripts, styles and the API are all on this origin. Styles may be
+ * inline because FullCalendar injects its stylesheet at run time and React writes `style`
+ * attributes; scripts may not. `upgrade-insecure-requests` is left out: a self-hosted Tandem on a
+ * LAN address over plain HTTP would otherwise load nothing.
+ */
+export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+}
