@@ -5,7 +5,7 @@ import { ManagePage } from './pages/ManagePage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 
 const StaffApp = lazy(() => import('./pages/StaffApp.tsx'));
-const staffPaths = new Set(['/app', '/app/calendars', '/app/settings/calendars']);
+const staffPaths = new Set(['/app', '/app/calendars', '/app/settings/calendars', '/app/settings/notifications', '/app/settings/webhooks']);
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);

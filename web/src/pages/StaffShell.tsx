@@ -22,6 +22,8 @@ const tabs = [
   { to: '/app', label: 'Week' },
   { to: '/app/calendars', label: 'Booking calendars' },
   { to: '/app/settings/calendars', label: 'Settings · Calendars' },
+  { to: '/app/settings/notifications', label: 'Notifications' },
+  { to: '/app/settings/webhooks', label: 'Webhooks' },
 ];
 
 /** The signed-in frame: loads who I am, the team and the booking calendars once, and the top bar. */
