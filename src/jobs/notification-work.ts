@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import { createFileTransport, createSmtpTransport, type MailTransport } from '../mail/mail-transport.ts';
+import { createFileTransport, createSmtpTransport, mailDirectory, type MailTransport } from '../mail/mail-transport.ts';
 import { deliverMessages } from '../services/notifications/deliver-messages.ts';
 import type { SecretBox } from '../services/secrets/secret-box.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
@@ -25,10 +24,6 @@ export function retryPolicy(random: () => number, limits: { baseMs: number; capM
 /** SMTP when SMTP_URL is set, else .eml files under DATA_DIR/mail/ (what the staff app lists). */
 export function mailTransportFor(config: Pick<Config, 'mail' | 'dataDir'>): MailTransport {
   return config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : createFileTransport(mailDirectory(config));
-}
-
-export function mailDirectory(config: Pick<Config, 'dataDir'>): string {
-  return join(config.dataDir, 'mail');
 }
 
 export interface NotificationDeliveryOptions {

@@ -18,6 +18,11 @@ export interface OutgoingMail {
   fileName: string;
 }
 
+/** Where messages go without SMTP_URL: DATA_DIR/mail/<workspace>/<name>.eml. */
+export function mailDirectory(config: { dataDir: string }): string {
+  return join(config.dataDir, 'mail');
+}
+
 /** A refused or failed send. `temporary`: try again later (4xx, network); otherwise give up (5xx). */
 export class MailSendError extends Error {
   constructor(message: string, readonly temporary: boolean, readonly responseCode: number | null) {

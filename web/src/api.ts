@@ -167,11 +167,11 @@ export const publicApi = {
   calendar: (id: string) => request<PublicCalendar>('GET', `/api/public/calendars/${encodeURIComponent(id)}`),
   slots: (id: string, q: { from: string; to: string; timezone: string; serviceId?: string | null }, signal?: AbortSignal) =>
     request<FreeSlot[]>('GET', `/api/public/calendars/${encodeURIComponent(id)}/slots?${query({ from: q.from, to: q.to, timezone: q.timezone, serviceId: q.serviceId ?? undefined })}`, { signal }),
-  book: (id: string, body: { start: string; contact: Contact; serviceId?: string; seats?: number }, idempotencyKey: string) =>
+  book: (id: string, body: { start: string; contact: Contact; serviceId?: string; seats?: number; timezone?: string }, idempotencyKey: string) =>
     request<{ booking: PublicBooking; manageToken: string }>('POST', `/api/public/calendars/${encodeURIComponent(id)}/bookings`, { body, headers: { 'idempotency-key': idempotencyKey } }),
   booking: (token: string) => request<PublicBooking>('GET', `/api/public/bookings/${encodeURIComponent(token)}`),
   reschedule: (token: string, start: string) => request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/reschedule`, { body: { start } }),
-  cancel: (token: string) => request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/cancel`, { body: {} }),
+  cancel: (token: string, reason?: string) => request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/cancel`, { body: reason ? { reason } : {} }),
 };
 
 const auth = { auth: true } as const;

@@ -3,15 +3,10 @@ import { AppError } from '../app-error.ts';
 import { requireAdmin } from '../authorize.ts';
 import { loadNotificationSettings, type NotificationSettings } from './notification-settings.ts';
 
-async function requireCalendar(ctx: ServiceContext, actor: Actor, calendarId: string): Promise<void> {
+/** The calendar must be the actor's workspace's: 404 otherwise, as for any other resource. */
+export async function requireCalendar(ctx: ServiceContext, actor: Actor, calendarId: string): Promise<void> {
   const calendar = await ctx.db.selectFrom('booking_calendars').select('id').where('workspace_id', '=', actor.workspaceId).where('id', '=', calendarId).executeTakeFirst();
   if (!calendar) throw new AppError('not_found');
-}
-
-/** A calendar's message switches, reminder offsets and client deadline (defaults when never set). */
-export async function getNotificationSettings(ctx: ServiceContext, options: { actor: Actor; calendarId: string }): Promise<NotificationSettings> {
-  await requireCalendar(ctx, options.actor, options.calendarId);
-  return loadNotificationSettings(ctx.db, options.actor.workspaceId, options.calendarId);
 }
 
 /**

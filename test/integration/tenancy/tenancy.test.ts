@@ -257,6 +257,10 @@ const idRoutes: RouteCase[] = [
     route: 'PUT /api/users/{id}/calendar-configuration', name: "PUT own calendar configuration naming the other workspace's calendars", writes: true,
     call: (t, _c, self) => ({ method: 'PUT', url: `/api/users/${self}/calendar-configuration`, payload: { primaryCalendarId: t.connections.owner.home, conflictCalendarIds: [t.connections.member.work] } }),
   },
+  // Notifications (notification-routes.ts, issue 11).
+  { route: 'GET /api/calendars/{id}/notification-settings', name: 'GET /api/calendars/:id/notification-settings', writes: false, call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars.simple}/notification-settings` }) },
+  { route: 'PUT /api/calendars/{id}/notification-settings', name: 'PUT /api/calendars/:id/notification-settings', writes: true, call: (t) => ({ method: 'PUT', url: `/api/calendars/${t.calendars.simple}/notification-settings`, payload: { clientReminder: false } }) },
+  { route: 'GET /api/appointments/{id}/deliveries', name: 'GET /api/appointments/:id/deliveries', writes: false, call: (t) => ({ method: 'GET', url: `/api/appointments/${t.appointmentId}/deliveries` }) },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +296,10 @@ const listRoutes: ListCase[] = [
  * creating a user has no id to cross with (a member's 403 is tested below); public routes are
  * tested on their own.
  */
-const exemptRoutes = new Set(['POST /api/workspaces', 'POST /api/auth/sign-in', 'GET /api/errors', 'POST /api/auth/sign-out', 'GET /api/me', 'POST /api/tokens', 'POST /api/users', 'POST /api/connections', 'POST /api/invites/accept']);
+const exemptRoutes = new Set(['POST /api/workspaces', 'POST /api/auth/sign-in', 'GET /api/errors', 'POST /api/auth/sign-out', 'GET /api/me', 'POST /api/tokens', 'POST /api/users', 'POST /api/connections', 'POST /api/invites/accept',
+  // Webhook endpoints and .eml files have their own tenancy test (test/integration/notifications/delivery.test.ts).
+  'POST /api/webhooks', 'GET /api/webhooks', 'DELETE /api/webhooks/{id}', 'POST /api/webhooks/{id}/rotate', 'POST /api/webhooks/{id}/enable', 'GET /api/webhooks/{id}/deliveries',
+  'GET /api/notifications/mail', 'GET /api/notifications/mail/{name}']);
 
 describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind) => {
   let api: TestApi;

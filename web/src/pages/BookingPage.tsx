@@ -145,6 +145,7 @@ function BookingForm(props: {
         contact: { name: name.trim(), email: email.trim(), ...(phone.trim() && { phone: phone.trim() }) },
         ...(props.serviceId && { serviceId: props.serviceId }),
         ...(hasSeats(calendar) && { seats }),
+        timezone: props.timezone,
       }, newIdempotencyKey());
       props.onBooked(result);
     } catch (failure) {

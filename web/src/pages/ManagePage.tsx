@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { ClientPolicyNote } from '../components/ClientPolicyNote.tsx';
 import { ApiError, messageOf, publicApi, type FreeSlot, type PublicBooking } from '../api.ts';
 import { SlotPicker } from '../components/SlotPicker.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -18,6 +19,7 @@ export function ManagePage({ token, calendarHint, serviceHint }: { token: string
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
+  const [reason, setReason] = useState('');
 
   useEffect(() => {
     document.title = 'Your booking · Tandem';
@@ -64,7 +66,7 @@ export function ManagePage({ token, calendarHint, serviceHint }: { token: string
     setBusy(true);
     setError(null);
     try {
-      const result = await publicApi.cancel(token);
+      const result = await publicApi.cancel(token, reason.trim() || undefined);
       setBooking({ ...booking, ...result });
       setNotice('Your booking is cancelled.');
       setMode('view');
@@ -98,10 +100,12 @@ export function ManagePage({ token, calendarHint, serviceHint }: { token: string
         )}
         {!cancelled && !calendarId && mode === 'view' && <p className="muted small">To pick another time, cancel this booking and book again from the booking page.</p>}
         {past && !cancelled && <p className="muted">This booking is in the past.</p>}
+        {!cancelled && !past && <ClientPolicyNote token={token} timezone={timezone} version={booking.start} />}
 
         {mode === 'confirm-cancel' && (
           <div className="confirm-box" role="group" aria-label="Confirm cancellation">
             <p>Cancel this booking? The time will be given to someone else.</p>
+            <label className="small">Reason (optional, passed on to the business) <textarea value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} /></label>
             <div className="actions">
               <button type="button" className="danger" onClick={cancel} disabled={busy}>{busy ? 'Cancelling…' : 'Yes, cancel it'}</button>
               <button type="button" className="secondary" onClick={() => setMode('view')} disabled={busy}>Keep it</button>

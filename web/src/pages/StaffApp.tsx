@@ -8,6 +8,8 @@ import { AppointmentPage } from './AppointmentPage.tsx';
 import { TeamPage } from './TeamPage.tsx';
 import { ProfilePage } from './ProfilePage.tsx';
 import { match } from '../router.tsx';
+import { SettingsNotificationsPage } from './SettingsNotificationsPage.tsx';
+import { SettingsWebhooksPage } from './SettingsWebhooksPage.tsx';
 
 export const staffPages: Record<string, () => JSX.Element> = {
   '/app': WeekPage,
@@ -15,6 +17,8 @@ export const staffPages: Record<string, () => JSX.Element> = {
   '/app/settings/calendars': SettingsCalendarsPage,
   '/app/team': TeamPage,
   '/app/profile': ProfilePage,
+  '/app/settings/notifications': SettingsNotificationsPage,
+  '/app/settings/webhooks': SettingsWebhooksPage,
 };
 
 /** Pages with a parameter in their path; null: not a page of the staff app. */

@@ -28,6 +28,8 @@ export const tabs: Array<{ to: string; label: string; staffOnly?: boolean }> = [
   { to: '/app/team', label: 'Team', staffOnly: true },
   { to: '/app/profile', label: 'My profile' },
   { to: '/app/settings/calendars', label: 'Settings · Calendars' },
+  { to: '/app/settings/notifications', label: 'Notifications' },
+  { to: '/app/settings/webhooks', label: 'Webhooks' },
 ];
 
 /** The signed-in frame: loads who I am, the team and the booking calendars once, and the top bar. */

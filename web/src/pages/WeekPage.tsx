@@ -13,6 +13,7 @@ import { Link } from '../router.tsx';
 import { detectTimeZone, formatDateTime, formatRange, formatTime, localDate, zoneLabel } from '../time.ts';
 import { SLOT_TAKEN_MESSAGE } from './BookingPage.tsx';
 import { useStaff } from './StaffShell.tsx';
+import { DeliveryStatus } from '../components/DeliveryStatus.tsx';
 
 type EventMeta =
   | { kind: 'appointment'; appointment: Appointment }
@@ -325,6 +326,7 @@ function AppointmentDialog({ appointment, calendars, onClose, onDone }: { appoin
       {appointment.overlapFlagged && (
         <p className="notice danger"><span className="badge badge-danger">overlap</span> It was moved in iCloud onto a time that overlaps another booking.</p>
       )}
+      <DeliveryStatus appointmentId={appointment.id} />
       {error && <p className="error" role="alert">{error}</p>}
 
       {mode === 'view' && (
