@@ -75,7 +75,7 @@ export async function createApp(
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
     {
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: logRedactPaths, ...(options.logStream && { stream: options.logStream }) },
-      plugins: [connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
+      plugins: [connectionRoutes({ ctx, secretBox, config, onCalendarsConfigured: () => void started.jobs?.wake().catch((error: unknown) => server.log.error({ err: error }, 'scheduler wake failed')) }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) })],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);

@@ -19,7 +19,7 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
         // Never-synced (null) first, then the longest overdue: a backlog drains fairly.
         .orderBy((eb) => eb.ref('rc.next_sync_at'), (ob) => ob.asc().nullsFirst())
         .orderBy('rc.id')
-        .limit(limit)
+        .$if(limit !== null, (qb) => qb.limit(limit ?? 0))
         .execute();
       return rows.map((row) => ({ calendarId: row.id, host: hostOf(row.url), mode: modeFor(row.last_full_sync_at, now), failures: row.failures }));
     },
@@ -36,7 +36,8 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
         return;
       }
       const error = { last_error_code: outcome.error.code, last_error_message: outcome.error.message };
-      if (outcome.status === 'retry') {
+      // halt, like retry, concerns this calendar only: the connection stays active.
+      if (outcome.status === 'retry' || outcome.status === 'halt') {
         await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).execute();
         return;
       }

@@ -23,9 +23,6 @@ export function schedulerIntervalMs(pollSeconds: number): number {
   return Math.min(5_000, pollSeconds * 1000);
 }
 
-/** Calendars enqueued per scheduler tick at most. */
-export const SCHEDULER_BATCH = 500;
-
 /**
  * `tandem worker`: processes sync jobs from Redis until told to stop, then drains (running jobs
  * finish and record their outcome; queued ones stay in Redis for the other workers). With the
@@ -49,7 +46,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     onError,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
   });
-  const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError }) : null;
+  const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, onError }) : null;
 
   const signal = options.until ? null : shutdownSignal();
   try {

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { createBullMqQueue } from './bullmq-queue.ts';
 import { createInProcessQueue } from './in-process-queue.ts';
-import { SCHEDULER_BATCH, schedulerIntervalMs } from './run-worker.ts';
+import { schedulerIntervalMs } from './run-worker.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SyncQueue } from './sync-queue.ts';
@@ -22,6 +22,8 @@ export interface Jobs {
   syncNow(calendarId: string): Promise<boolean>;
   /** After an appointment change: push the outbox without waiting for the next tick. */
   dispatchSoon(): Promise<void>;
+  /** After a calendar configuration change (calendars newly due): enqueue them now, not at the next tick. */
+  wake(): Promise<void>;
   /** Stops the scheduler, then drains the queue. */
   stop(): Promise<void>;
 }
@@ -39,7 +41,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
   const queue = config.redisUrl
     ? createBullMqQueue({ ...common, redisUrl: config.redisUrl, role: 'producer', concurrency: 1, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) })
     : createInProcessQueue({ ...common, hostConcurrency: config.sync.hostConcurrency });
-  const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError });
+  const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, onError });
   await queue.start();
   if (config.sync.scheduler) scheduler.start();
   return {
@@ -50,6 +52,9 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       return true;
     },
     dispatchSoon: () => queue.enqueueDispatch(),
+    async wake() {
+      await scheduler.tick();
+    },
     async stop() {
       await scheduler.stop();
       await queue.stop();

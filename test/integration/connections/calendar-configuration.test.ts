@@ -26,7 +26,7 @@ describe.each(databaseKinds)('calendar configuration on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl }, now: () => clock.now });
+    app = await startApp(database, { env: emulator.appEnv, now: () => clock.now });
   });
   afterAll(async () => {
     await app?.close();
