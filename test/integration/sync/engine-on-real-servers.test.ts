@@ -155,6 +155,21 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       expect((await person.get(appointmentEventUid(appointmentId))).status).toBe(404);
     });
 
+    it('a calendar without a token (new) is first synced with sync-collection, not an etag PROPFIND; the token it stores makes the next poll one REPORT', async () => {
+      await database.db.updateTable('remote_calendars').set({ sync_token: null }).where('id', '=', ids.calendarId).execute();
+      requests.length = 0;
+      // The scheduler asks for 'full' when a calendar never had a full sync.
+      const first = await runInboundSync({ store: store(), remote, codec: icalEventCodec }, { calendarId: ids.calendarId, window: defaultSyncWindow(clock.now), now: clock.now, mode: 'full' });
+      expect(first.path).toBe('listing');
+      expect(requests.map((r) => r.method)).not.toContain('PROPFIND');
+      expect(requests[0]?.method).toBe('REPORT');
+      const row = await database.db.selectFrom('remote_calendars').select('sync_token').where('id', '=', ids.calendarId).executeTakeFirstOrThrow();
+      expect(row.sync_token).not.toBeNull();
+      requests.length = 0;
+      expect((await sync()).path).toBe('incremental');
+      expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 207']);
+    });
+
     it('an idle poll costs exactly one HTTP request', async () => {
       await sync();
       requests.length = 0;
