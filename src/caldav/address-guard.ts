@@ -200,6 +200,9 @@ export function assertAllowedHost(url: URL, allowPrivateNetworks: boolean): void
   if (isMetadataHostname(host)) {
     throw new CalDavError({ kind: 'blocked_address', url: url.href, message: `refusing to connect to ${host} (cloud metadata service)` });
   }
+  // RFC 6761: localhost names are loopback whatever DNS says; refused without asking it.
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (!allowPrivateNetworks && (name === 'localhost' || name.endsWith('.localhost'))) throw refused(url.href, host, '127.0.0.1', 'loopback');
   if (isIP(host) === 0) return;
   const reason = refusalFor(host, allowPrivateNetworks);
   if (reason !== null) throw refused(url.href, host, host, reason);

@@ -32,13 +32,15 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
           .updateTable('remote_calendars')
           .set({ ...schedule, last_error_code: null, last_error_message: null, last_synced_at: now, ...(mode === 'full' ? { last_full_sync_at: now } : {}) })
           .where('id', '=', calendarId)
+          // A run that ends after its calendar left the configuration must not make it due again.
+          .where('role', '<>', 'none')
           .execute();
         return;
       }
       const error = { last_error_code: outcome.error.code, last_error_message: outcome.error.message };
       // halt, like retry, concerns this calendar only: the connection stays active.
       if (outcome.status === 'retry' || outcome.status === 'halt') {
-        await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).execute();
+        await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).where('role', '<>', 'none').execute();
         return;
       }
       // stop: the calendar and its connection change together, so the user never sees one without the other.

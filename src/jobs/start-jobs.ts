@@ -53,7 +53,8 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     },
     dispatchSoon: () => queue.enqueueDispatch(),
     async wake() {
-      await scheduler.tick();
+      // SCHEDULER=off: this process does not schedule; the scheduling processes' next tick finds the calendars.
+      if (config.sync.scheduler) await scheduler.tick();
     },
     async stop() {
       await scheduler.stop();
