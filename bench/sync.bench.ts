@@ -19,7 +19,7 @@
  * minutes while Radicale builds its item cache, later runs start warm from a fresh copy of it.
  */
 import { cpus, loadavg } from 'node:os';
-import { calendarMultiget, calendarQueryExpanded, createTransport, syncCollection, type CalDavTransport } from '../src/caldav/index.ts';
+import { calendarMultiget, calendarQueryExpanded, createTransport, scopeForUrl, syncCollection, type CalDavTransport } from '../src/caldav/index.ts';
 import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
 import { expandCalendarObject } from '../src/ical/expand.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
@@ -195,6 +195,7 @@ async function main(): Promise<void> {
     const meter = new Meter();
     const transport = createTransport({
       credentials: { username: server.username, password: server.password },
+      scope: scopeForUrl(server.baseUrl),
       allowPrivateNetworks: true,
       timeoutMs: 300_000,
       onRequest: meter.onRequest,

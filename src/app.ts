@@ -123,7 +123,7 @@ export async function createApp(
       ...loggerOptions(config, options.logStream),
       rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
       plugins: [
-        connectionRoutes({ ctx, secretBox, config }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics),
+        connectionRoutes({ ctx, secretBox, config, onCalendarsConfigured: () => void started.jobs?.wake().catch((error: unknown) => server.log.error({ err: error }, 'scheduler wake failed')) }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics),
         notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }), readiness,
       ],
     },

@@ -17,6 +17,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TANDEM_SEED_DEMO: z.enum(['true', 'false']).default('true'),
   ICLOUD_CALDAV_URL: z.string().url().default('https://caldav.icloud.com'),
+  ICLOUD_PARTITION_ORIGINS: z.string().default(''),
   CALDAV_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   CALDAV_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   SYNC_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
@@ -50,6 +51,8 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   seedDemo: boolean;
   icloudCalDavUrl: string;
+  /** Origins besides pNN-caldav.icloud.com that may receive iCloud credentials (tests: the emulator's partition host). */
+  icloudPartitionOrigins: string[];
   allowPrivateNetworks: boolean;
   /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
   caldavTimeoutMs: number;
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     logLevel: e.LOG_LEVEL,
     seedDemo: e.TANDEM_SEED_DEMO === 'true',
     icloudCalDavUrl: e.ICLOUD_CALDAV_URL,
+    icloudPartitionOrigins: e.ICLOUD_PARTITION_ORIGINS.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     allowPrivateNetworks: e.CALDAV_ALLOW_PRIVATE_NETWORKS === 'true',
     caldavTimeoutMs: e.CALDAV_TIMEOUT_MS,
     sync: {

@@ -201,6 +201,7 @@ export function timedStore(store: SyncStore, timer: StoreTimer): SyncStore {
     };
   return {
     loadCalendarState: timed((id) => store.loadCalendarState(id)),
+    loadSavedItems: timed((id) => store.loadSavedItems(id)),
     loadLinkedAppointments: timed((userId, ids) => store.loadLinkedAppointments(userId, ids)),
     loadConfirmedAppointmentSpans: timed((userId, ranges) => store.loadConfirmedAppointmentSpans(userId, ranges)),
     applyInboundBatch: timed((batch) => store.applyInboundBatch(batch)),

@@ -3,8 +3,13 @@
  * redirects and absolute hrefs; without this check a connection could make Tandem probe its own
  * network (databases, cloud metadata endpoints). Every hop is checked before it is fetched.
  *
- * Known limit: the address is resolved here and again by fetch, so a DNS answer that changes in
- * between (rebinding) is not caught; Node's global fetch offers no way to pin the address.
+ * CALDAV_ALLOW_PRIVATE_NETWORKS opens loopback and private ranges (a Radicale on the LAN); link-local
+ * addresses and cloud metadata endpoints stay refused whatever it says — nothing legitimate serves
+ * CalDAV there, and the metadata service hands out cloud credentials.
+ *
+ * The transport checks the addresses inside the socket's own DNS lookup (`pinnedLookup`), so the
+ * address checked is the address connected to: a DNS answer that changes in between (rebinding)
+ * has no window.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -32,6 +37,8 @@ type V6Rule = readonly [network: string, prefix: number, reason: BlockedAddressR
 // Most specific first: 169.254.169.254 is link-local too, but saying "metadata" explains the refusal.
 const V4_RULES: readonly V4Rule[] = [
   ['169.254.169.254', 32, 'cloud_metadata'],
+  // Alibaba Cloud's metadata service (inside the carrier-grade NAT range below).
+  ['100.100.100.200', 32, 'cloud_metadata'],
   ['0.0.0.0', 8, 'unspecified'],
   ['10.0.0.0', 8, 'private'],
   ['100.64.0.0', 10, 'carrier_grade_nat'],
@@ -150,17 +157,118 @@ export function classifyAddress(address: string): BlockedAddressReason | null {
   return v4 === null ? null : classifyV4(v4);
 }
 
+/** Refused even with CALDAV_ALLOW_PRIVATE_NETWORKS. */
+const ALWAYS_REFUSED: ReadonlySet<BlockedAddressReason> = new Set(['link_local', 'cloud_metadata', 'invalid']);
+
+/** Names of cloud metadata services, refused before any lookup (they resolve to link-local addresses). */
+const METADATA_HOSTNAMES: ReadonlySet<string> = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+  'metadata.tencentyun.com',
+]);
+
+/** Why this address must not be contacted under the given setting, or null when it may be. */
+export function refusalFor(address: string, allowPrivateNetworks: boolean): BlockedAddressReason | null {
+  const reason = classifyAddress(address);
+  if (reason === null) return null;
+  return allowPrivateNetworks && !ALWAYS_REFUSED.has(reason) ? null : reason;
+}
+
+function refused(url: string, host: string, address: string, reason: BlockedAddressReason): CalDavError {
+  return new CalDavError({
+    kind: 'blocked_address',
+    url,
+    message: `refusing to connect to ${host} (${address}: ${reason.replace(/_/g, ' ')} address)`,
+  });
+}
+
+/** A host name that names a cloud metadata service, checked without resolving it. */
+export function isMetadataHostname(hostname: string): boolean {
+  return METADATA_HOSTNAMES.has(hostname.toLowerCase().replace(/\.$/, ''));
+}
+
+/**
+ * The checks that need no DNS: metadata host names, and IP literals (a socket to a literal does
+ * no lookup, so `pinnedLookup` never sees it). Throws CalDavError 'blocked_address'.
+ */
+export function assertAllowedHost(url: URL, allowPrivateNetworks: boolean): void {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isMetadataHostname(host)) {
+    throw new CalDavError({ kind: 'blocked_address', url: url.href, message: `refusing to connect to ${host} (cloud metadata service)` });
+  }
+  // RFC 6761: localhost names are loopback whatever DNS says; refused without asking it.
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (!allowPrivateNetworks && (name === 'localhost' || name.endsWith('.localhost'))) throw refused(url.href, host, '127.0.0.1', 'loopback');
+  if (isIP(host) === 0) return;
+  const reason = refusalFor(host, allowPrivateNetworks);
+  if (reason !== null) throw refused(url.href, host, host, reason);
+}
+
+/** The options Node's net/tls `lookup` hook receives. */
+interface LookupHookOptions {
+  family?: number | string;
+  all?: boolean;
+}
+type LookupHookCallback = (error: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
+export type PinnedLookup = (hostname: string, options: LookupHookOptions, callback: LookupHookCallback) => void;
+
+/**
+ * A `lookup` for sockets (net.connect / tls.connect, undici's `connect` option): resolves the
+ * name, refuses it unless every address is allowed, and hands exactly the checked addresses to
+ * the socket — the check and the connection use one DNS answer.
+ */
+export function pinnedLookup(options: { allowPrivateNetworks: boolean; lookup?: HostLookup }): PinnedLookup {
+  const resolve = options.lookup ?? systemLookup;
+  return (hostname, hookOptions, callback) => {
+    const check = async (): Promise<string[]> => {
+      if (isMetadataHostname(hostname)) {
+        throw new CalDavError({ kind: 'blocked_address', url: hostname, message: `refusing to connect to ${hostname} (cloud metadata service)` });
+      }
+      let addresses: string[];
+      try {
+        addresses = await resolve(hostname);
+      } catch (cause) {
+        throw new CalDavError({ kind: 'network', url: hostname, message: `could not resolve ${hostname}`, cause });
+      }
+      if (addresses.length === 0) throw new CalDavError({ kind: 'network', url: hostname, message: `${hostname} has no addresses` });
+      for (const address of addresses) {
+        const reason = refusalFor(address, options.allowPrivateNetworks);
+        if (reason !== null) throw refused(hostname, hostname, address, reason);
+      }
+      const family = hookOptions.family === 'IPv4' ? 4 : hookOptions.family === 'IPv6' ? 6 : Number(hookOptions.family ?? 0);
+      const usable = family === 4 || family === 6 ? addresses.filter((a) => isIP(a) === family) : addresses;
+      if (usable.length === 0) throw new CalDavError({ kind: 'network', url: hostname, message: `${hostname} has no IPv${family} address` });
+      return usable;
+    };
+    check().then(
+      (addresses) => {
+        if (hookOptions.all) callback(null, addresses.map((address) => ({ address, family: isIP(address) })));
+        else callback(null, addresses[0] ?? '', isIP(addresses[0] ?? ''));
+      },
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ''),
+    );
+  };
+}
+
 const systemLookup: HostLookup = async (hostname) => {
   const answers = await dnsLookup(hostname, { all: true, verbatim: true });
   return answers.map((a) => a.address);
 };
 
 /**
- * Throws CalDavError 'blocked_address' unless every address the URL's host resolves to is public.
- * All addresses are checked, not just the first: fetch may connect to any of them.
+ * Throws CalDavError 'blocked_address' unless every address the URL's host resolves to is allowed
+ * (public, or private with `allowPrivateNetworks`). All addresses are checked, not just the first:
+ * a connection may use any of them. The transport uses `pinnedLookup` instead; this is for callers
+ * that only want to know.
  */
-export async function assertPublicAddress(p: { url: URL; lookup?: HostLookup }): Promise<void> {
+export async function assertPublicAddress(p: { url: URL; lookup?: HostLookup; allowPrivateNetworks?: boolean }): Promise<void> {
   const host = p.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const allowPrivate = p.allowPrivateNetworks ?? false;
+  assertAllowedHost(p.url, allowPrivate);
   let addresses: string[];
   if (isIP(host) !== 0) {
     addresses = [host];
@@ -180,13 +288,7 @@ export async function assertPublicAddress(p: { url: URL; lookup?: HostLookup }):
     }
   }
   for (const address of addresses) {
-    const reason = classifyAddress(address);
-    if (reason !== null) {
-      throw new CalDavError({
-        kind: 'blocked_address',
-        url: p.url.href,
-        message: `refusing to connect to ${host} (${address}: ${reason.replace(/_/g, ' ')} address)`,
-      });
-    }
+    const reason = refusalFor(address, allowPrivate);
+    if (reason !== null) throw refused(p.url.href, host, address, reason);
   }
 }

@@ -13,7 +13,11 @@ export type CalDavErrorKind =
   | 'network'
   | 'timeout'
   | 'invalid_response'
+  /** An answer refused on principle (DOCTYPE/ENTITY declarations, over the size cap): asking again gets the same. */
+  | 'refused_response'
   | 'blocked_address'
+  /** A redirect or href to an origin the credentials were not given for: refused before anything is sent. */
+  | 'cross_origin'
   | 'sync_token_invalid'
   | 'insufficient_storage';
 
@@ -24,6 +28,8 @@ export interface CalDavErrorInit {
   status?: number | null;
   retryAfterMs?: number | null;
   method?: string | null;
+  /** For 'cross_origin': the origin Tandem refused to send the credentials to. */
+  target?: string | null;
   cause?: unknown;
 }
 
@@ -34,6 +40,8 @@ export class CalDavError extends Error {
   readonly url: string;
   /** The HTTP method of the failed request, when there was one (a 404 to a PUT means something else than to a GET). */
   readonly method: string | null;
+  /** For 'cross_origin': the origin the credentials were not sent to (user-info removed). */
+  readonly target: string | null;
 
   constructor(init: CalDavErrorInit) {
     const url = redactUrl(init.url);
@@ -44,6 +52,7 @@ export class CalDavError extends Error {
     this.retryAfterMs = init.retryAfterMs ?? null;
     this.url = url;
     this.method = init.method ?? null;
+    this.target = init.target == null ? null : redactUrl(init.target);
   }
 }
 

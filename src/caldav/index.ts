@@ -9,3 +9,4 @@ export { calendarMultiget, type MultigetItem } from './multiget.ts';
 export { listEtags } from './list-etags.ts';
 export { getEvent, putEvent, deleteEvent, type PutCondition } from './event-resource.ts';
 export { calendarQueryExpanded } from './calendar-query.ts';
+export { scopeForUrl, scopeAllows, type CredentialScope } from './credential-scope.ts';

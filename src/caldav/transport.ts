@@ -1,12 +1,17 @@
 /**
- * Every CalDAV HTTP request goes through here: Basic auth, manual redirects, the address guard on
- * every hop, one timeout for the whole exchange, a body size cap, and byte/request accounting.
+ * Every CalDAV HTTP request goes through here: Basic auth, manual redirects, the credential scope
+ * and the address guard on every hop, one timeout for the whole exchange, a body size cap, and
+ * byte/request accounting.
  *
- * Redirects are followed by hand because fetch drops `Authorization` when a redirect crosses
- * origins — and iCloud always does (caldav.icloud.com → pNN-caldav.icloud.com:443). We keep the
- * credentials across origins (that is the point), but never over a downgrade from https to http.
+ * Redirects are followed by hand so that each hop is checked before anything is sent to it: the
+ * credentials go only where their scope allows (the server's own origin; for iCloud also its
+ * pNN-caldav.icloud.com partition hosts), never over a downgrade from https to http. Sockets get
+ * their address from `pinnedLookup`, which refuses private (unless allowed), link-local and cloud
+ * metadata addresses inside the lookup itself, so the address checked is the address connected to.
  */
-import { assertPublicAddress, type HostLookup } from './address-guard.ts';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { assertAllowedHost, pinnedLookup, type HostLookup } from './address-guard.ts';
+import { scopeAllows, type CredentialScope } from './credential-scope.ts';
 import { CalDavError, errorForStatus, redactUrl } from './errors.ts';
 
 export interface CalDavCredentials {
@@ -25,18 +30,26 @@ export interface RequestEvent {
   ms: number;
 }
 
+/** The fetch the transport calls; tests may pass a stand-in (which then sees no dispatcher use). */
+export type FetchFunction = (
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body: string | undefined; redirect: 'manual'; signal: AbortSignal; dispatcher: Agent },
+) => Promise<Response>;
+
 export interface CreateTransportOptions {
   credentials: CalDavCredentials;
+  /** Where the credentials may be sent; any other URL, first request or redirect, is refused. */
+  scope: CredentialScope;
   timeoutMs?: number;
   allowPrivateNetworks?: boolean;
   userAgent?: string;
   maxRedirects?: number;
-  /** Response bodies above this are refused with 'invalid_response'. */
+  /** Response bodies above this are refused with 'refused_response'. */
   maxResponseBytes?: number;
   onRequest?: (event: RequestEvent) => void;
-  /** For tests: replaces global fetch. */
-  fetch?: typeof fetch;
-  /** For tests: replaces DNS resolution in the address guard. */
+  /** For tests: replaces undici's fetch. */
+  fetch?: FetchFunction;
+  /** For tests: replaces DNS resolution (the addresses are still checked and then connected to). */
   lookup?: HostLookup;
 }
 
@@ -103,7 +116,7 @@ async function readBody(response: Response, limit: number, url: string): Promise
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel().catch(() => undefined);
-    throw new CalDavError({ kind: 'invalid_response', url, status: response.status, message: `response of ${declared} bytes exceeds the ${limit}-byte limit` });
+    throw new CalDavError({ kind: 'refused_response', url, status: response.status, message: `response of ${declared} bytes exceeds the ${limit}-byte limit` });
   }
   if (response.body === null) return { text: '', bytes: 0 };
   const reader = response.body.getReader();
@@ -115,11 +128,43 @@ async function readBody(response: Response, limit: number, url: string): Promise
     bytes += value.byteLength;
     if (bytes > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new CalDavError({ kind: 'invalid_response', url, status: response.status, message: `response body exceeds the ${limit}-byte limit` });
+      throw new CalDavError({ kind: 'refused_response', url, status: response.status, message: `response body exceeds the ${limit}-byte limit` });
     }
     chunks.push(value);
   }
   return { text: new TextDecoder().decode(Buffer.concat(chunks)), bytes };
+}
+
+/**
+ * One connection pool per address policy, shared by every transport with that policy: a pooled
+ * socket was connected to an address the policy checked, and keep-alive survives from one sync
+ * run (one transport) to the next. Basic auth travels per request, so sharing sockets across
+ * accounts shares nothing secret.
+ */
+const agents = new Map<string, Agent>();
+const customLookupAgents = new WeakMap<HostLookup, Map<boolean, Agent>>();
+
+function agentFor(allowPrivateNetworks: boolean, lookup: HostLookup | undefined): Agent {
+  const make = () => new Agent({ connect: { lookup: pinnedLookup({ allowPrivateNetworks, ...(lookup && { lookup }) }) } });
+  if (lookup === undefined) {
+    const key = String(allowPrivateNetworks);
+    let agent = agents.get(key);
+    if (!agent) agents.set(key, (agent = make()));
+    return agent;
+  }
+  let byPolicy = customLookupAgents.get(lookup);
+  if (!byPolicy) customLookupAgents.set(lookup, (byPolicy = new Map()));
+  let agent = byPolicy.get(allowPrivateNetworks);
+  if (!agent) byPolicy.set(allowPrivateNetworks, (agent = make()));
+  return agent;
+}
+
+/** The CalDavError our lookup refused with, or a timeout, hidden in undici's "fetch failed". */
+function refusalIn(error: unknown): CalDavError | null {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof CalDavError) return e;
+  }
+  return null;
 }
 
 export function createTransport(options: CreateTransportOptions): CalDavTransport {
@@ -127,7 +172,9 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
   const maxRedirects = options.maxRedirects ?? 5;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const userAgent = options.userAgent ?? 'Tandem/0.1';
-  const doFetch = options.fetch ?? fetch;
+  const allowPrivate = options.allowPrivateNetworks ?? false;
+  const doFetch: FetchFunction = options.fetch ?? (undiciFetch as unknown as FetchFunction);
+  const dispatcher = agentFor(allowPrivate, options.lookup);
   const authorization = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`, 'utf8').toString('base64')}`;
 
   async function request(req: CalDavRequest): Promise<CalDavResponse> {
@@ -138,7 +185,16 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
     let body = req.body;
 
     for (let hop = 0; ; hop++) {
-      if (!options.allowPrivateNetworks) await assertPublicAddress({ url, lookup: options.lookup });
+      if (!scopeAllows(options.scope, url)) {
+        throw new CalDavError({
+          kind: 'cross_origin',
+          url: url.href,
+          method,
+          target: url.origin,
+          message: `refusing to send the account's credentials to ${url.origin}, which is not the server they were given for`,
+        });
+      }
+      assertAllowedHost(url, allowPrivate);
       const started = performance.now();
       const headers: Record<string, string> = {
         ...req.headers,
@@ -149,8 +205,13 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
       const bytesSent = body === undefined ? 0 : Buffer.byteLength(body, 'utf8');
       let response: Response;
       try {
-        response = await doFetch(url, { method, headers, body, redirect: 'manual', signal });
+        response = await doFetch(url, { method, headers, body, redirect: 'manual', signal, dispatcher });
       } catch (error) {
+        const refusal = refusalIn(error);
+        if (refusal !== null) {
+          // Raised inside the socket's lookup, which knows the host name only.
+          throw new CalDavError({ kind: refusal.kind, url: url.href, method, message: `${method} ${url.href}: ${refusal.message}`, cause: refusal });
+        }
         if (isTimeout(error) || signal.aborted) {
           throw new CalDavError({ kind: 'timeout', url: url.href, method, message: `${method} ${url.href} timed out after ${timeoutMs} ms`, cause: error });
         }
@@ -173,6 +234,16 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
         const next = toUrl(location, url.href);
         if (url.protocol === 'https:' && next.protocol === 'http:') {
           throw new CalDavError({ kind: 'blocked_address', url: next.href, method, message: 'refusing a redirect from https to http (credentials would travel in clear text)' });
+        }
+        if (!scopeAllows(options.scope, next)) {
+          throw new CalDavError({
+            kind: 'cross_origin',
+            url: url.href,
+            method,
+            target: next.origin,
+            status: response.status,
+            message: `${url.origin} redirected to ${next.origin}; refusing to send the account's credentials to another server`,
+          });
         }
         if (response.status === 303) {
           method = 'GET';

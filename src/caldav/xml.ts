@@ -77,7 +77,7 @@ function refuseDeclarations(body: string, url: string): void {
     } else {
       const word = body.slice(open + 2, open + 9).toUpperCase();
       if (word.startsWith('DOCTYPE') || word.startsWith('ENTITY')) {
-        throw invalid(url, 'XML response contains a DOCTYPE/ENTITY declaration; refused (entity expansion risk)');
+        throw new CalDavError({ kind: 'refused_response', url, message: 'XML response contains a DOCTYPE/ENTITY declaration; refused (entity expansion risk)' });
       }
       at = open + 2;
     }
@@ -150,11 +150,13 @@ function convert(node: OrderedNode, scope: ReadonlyMap<string, string>, url: str
 
 /**
  * Parses a whole XML document into its root element.
- * Throws CalDavError 'invalid_response' for anything that is not one well-formed, DOCTYPE-free document.
+ * Throws CalDavError 'refused_response' for DOCTYPE/ENTITY declarations and over-size bodies (refused
+ * on principle: asking again gets the same), 'invalid_response' for anything else that is not one
+ * well-formed document.
  */
 export function parseXml(p: { body: string; url: string }): XmlElement {
   const { body, url } = p;
-  if (body.length > MAX_XML_CHARS) throw invalid(url, `XML response larger than ${MAX_XML_CHARS} characters; refused`);
+  if (body.length > MAX_XML_CHARS) throw new CalDavError({ kind: 'refused_response', url, message: `XML response larger than ${MAX_XML_CHARS} characters; refused` });
   if (body.trim() === '') throw invalid(url, 'expected an XML response, got an empty body');
   refuseDeclarations(body, url);
   try {

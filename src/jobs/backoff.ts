@@ -11,6 +11,8 @@ import type { SyncJobOutcome } from './sync-job.ts';
 
 export const RETRY_BASE_MS = 30_000;
 export const RETRY_CAP_MS = 60 * 60_000;
+/** A halted calendar (refused answer, blocked address) is looked at again this often: its data may have changed. */
+export const HALT_RECHECK_MS = 24 * 60 * 60_000;
 
 export interface BackoffOptions {
   pollMs: number;
@@ -41,6 +43,8 @@ export function nextRunAfter(outcome: SyncJobOutcome, failures: number, options:
       return { at: new Date(now.getTime() + options.pollMs), failures: 0 };
     case 'stop':
       return { at: null, failures: failures + 1 };
+    case 'halt':
+      return { at: new Date(now.getTime() + HALT_RECHECK_MS), failures: failures + 1 };
     case 'retry': {
       const count = failures + 1;
       const capMs = options.capMs ?? RETRY_CAP_MS;

@@ -1,4 +1,4 @@
-import { RemoteAccessDenied, RemoteUnavailable } from '../services/sync/remote-errors.ts';
+import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
 import { pruneDoneOutbox, releaseOutboxClaims } from '../store/sync-store/outbox.ts';
 import type { SyncStore } from '../services/sync/ports.ts';
@@ -61,9 +61,20 @@ function trackClaims(store: SyncStore): { store: SyncStore; unfinished(): string
   };
 }
 
+/** The classifier's verdict (caldav/providers/classify-failure.ts) as the scheduler's outcome. */
 export function outcomeOf(error: unknown): SyncJobOutcome {
+  const failure = error instanceof RemoteCalendarError ? error.failure : null;
+  if (failure !== null) {
+    const described = { code: failure.code, message: failure.message };
+    if (failure.action === 'reconnect') return { status: 'stop', error: described };
+    if (failure.action === 'stop') return { status: 'halt', error: described };
+    return { status: 'retry', error: described, retryAfterMs: failure.retryAfterMs };
+  }
+  if (error instanceof RemoteRefused) {
+    return { status: 'halt', error: { code: 'remote_refused', message: `${error.message}. Tandem stopped retrying this calendar.` } };
+  }
   if (error instanceof RemoteAccessDenied) {
-    return { status: 'stop', error: { code: 'needs_reconnect', message: `The calendar server refused Tandem's access (${error.message}). Reconnect the account with a new app-specific password.` } };
+    return { status: 'stop', error: { code: 'needs_reconnect', message: `Tandem cannot use this account's stored credentials (${error.message}). Reconnect the account.` } };
   }
   if (error instanceof RemoteUnavailable) {
     return { status: 'retry', error: { code: 'remote_unavailable', message: `The calendar server is busy or unreachable (${error.message}). Tandem will try again.` }, retryAfterMs: error.retryAfterMs };

@@ -20,7 +20,7 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
         // Never-synced (null) first, then the longest overdue: a backlog drains fairly.
         .orderBy((eb) => eb.ref('rc.next_sync_at'), (ob) => ob.asc().nullsFirst())
         .orderBy('rc.id')
-        .limit(limit)
+        .$if(limit !== null, (qb) => qb.limit(limit ?? 0))
         .execute();
       return rows.map((row) => ({ calendarId: row.id, host: hostOf(row.url), mode: modeFor(row.last_full_sync_at, now), failures: row.failures }));
     },
@@ -33,12 +33,15 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
           .updateTable('remote_calendars')
           .set({ ...schedule, last_error_code: null, last_error_message: null, last_synced_at: now, ...(mode === 'full' ? { last_full_sync_at: now } : {}) })
           .where('id', '=', calendarId)
+          // A run that ends after its calendar left the configuration must not make it due again.
+          .where('role', '<>', 'none')
           .execute();
         return;
       }
       const error = { last_error_code: outcome.error.code, last_error_message: outcome.error.message };
-      if (outcome.status === 'retry') {
-        await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).execute();
+      // halt, like retry, concerns this calendar only: the connection stays active.
+      if (outcome.status === 'retry' || outcome.status === 'halt') {
+        await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).where('role', '<>', 'none').execute();
         return;
       }
       // stop: the calendar and its connection change together, so the user never sees one without the other.

@@ -28,9 +28,6 @@ export function schedulerIntervalMs(pollSeconds: number): number {
   return Math.min(5_000, pollSeconds * 1000);
 }
 
-/** Calendars enqueued per scheduler tick at most. */
-export const SCHEDULER_BATCH = 500;
-
 /**
  * `tandem worker`: processes sync jobs from Redis until told to stop, then drains (running jobs
  * finish and record their outcome; queued ones stay in Redis for the other workers). With the
@@ -55,7 +52,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options.health?.redis && { redisHealth: options.health.redis }),
   });
-  const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError }) : null;
+  const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, onError }) : null;
 
   try {
     await queue.start();

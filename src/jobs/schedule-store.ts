@@ -17,9 +17,10 @@ export interface DueCalendar {
 export interface ScheduleStore {
   /**
    * Calendars in use (role ≠ none) of active connections whose next_sync_at has passed (null = due
-   * now), oldest first. Mode is 'full' when the last full sync is missing or older than 24 h.
+   * now), oldest first, at most `limit` of them (null: all). Mode is 'full' when the last full sync
+   * is missing or older than 24 h.
    */
-  dueCalendars(now: Date, limit: number): Promise<DueCalendar[]>;
+  dueCalendars(now: Date, limit: number | null): Promise<DueCalendar[]>;
   /**
    * Records a run: next_sync_at and failures from `next`; the error on retry/stop, cleared on ok
    * (with last_synced_at, and last_full_sync_at after a full run). 'stop' also marks the connection

@@ -8,13 +8,17 @@ export interface SchedulerOptions {
   /** How often to look for due calendars; well under the poll interval so a due calendar waits little. */
   intervalMs: number;
   now: () => Date;
-  /** Due calendars enqueued per tick at most; the rest are oldest-first next tick. */
-  limit: number;
+  /**
+   * Due calendars enqueued per tick at most (tests). Default: every due calendar — a fixed cap would
+   * bound how many calendars per minute can be kept fresh, whatever the workers; the queue dedupes
+   * calendars already waiting, so a backlog is re-offered, not duplicated.
+   */
+  limit?: number;
   onError?: ReportError;
 }
 
 export interface Scheduler {
-  /** Enqueues the due calendars and one outbox dispatch; returns how many calendars were enqueued. */
+  /** Enqueues the due calendars and one outbox dispatch; returns how many calendars were enqueued. Also "wake now" after a change. */
   tick(): Promise<number>;
   /** Ticks now, then every intervalMs; a tick never overlaps the previous one. */
   start(): void;
@@ -33,7 +37,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let current: Promise<void> | null = null;
 
   async function tick(): Promise<number> {
-    const due = await options.store.dueCalendars(options.now(), options.limit);
+    const due = await options.store.dueCalendars(options.now(), options.limit ?? null);
     await Promise.all(due.map((calendar) => options.queue.enqueueSync(calendar)));
     // The outbox has its own per-row due times; a dispatch each tick is how they get looked at.
     await options.queue.enqueueDispatch();

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { createBullMqQueue } from './bullmq-queue.ts';
 import { createInProcessQueue } from './in-process-queue.ts';
-import { SCHEDULER_BATCH, schedulerIntervalMs } from './run-worker.ts';
+import { schedulerIntervalMs } from './run-worker.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SyncQueue } from './sync-queue.ts';
@@ -29,6 +29,8 @@ export interface Jobs {
   stop(options?: { graceMs?: number }): Promise<void>;
   /** Redis reachability for /readyz; absent without REDIS_URL. */
   ping?(timeoutMs?: number): Promise<boolean>;
+  /** After a calendar configuration change (calendars newly due): enqueue them now, not at the next tick. */
+  wake(): Promise<void>;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
   const queue = config.redisUrl
     ? createBullMqQueue({ ...common, redisUrl: config.redisUrl, role: 'producer', concurrency: 1, ...(options.prefix === undefined ? {} : { prefix: options.prefix }), ...(redisHealth && { redisHealth }) })
     : createInProcessQueue({ ...common, hostConcurrency: config.sync.hostConcurrency });
-  const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, limit: SCHEDULER_BATCH, onError });
+  const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, onError });
   await queue.start();
   if (config.sync.scheduler) scheduler.start();
   return {
@@ -56,6 +58,10 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       return true;
     },
     dispatchSoon: () => queue.enqueueDispatch(),
+    async wake() {
+      // SCHEDULER=off: this process does not schedule; the scheduling processes' next tick finds the calendars.
+      if (config.sync.scheduler) await scheduler.tick();
+    },
     async stop(stopOptions = {}) {
       await scheduler.stop();
       await queue.stop(stopOptions);

@@ -16,7 +16,12 @@ export type SyncJobOutcome =
   /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
   | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
   /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
-  | { status: 'stop'; error: SyncError };
+  | { status: 'stop'; error: SyncError }
+  /**
+   * Retrying the same request gets the same refusal (an answer Tandem will not accept, a blocked
+   * address): this calendar is looked at again only daily or on "Sync now"; the connection is fine.
+   */
+  | { status: 'halt'; error: SyncError };
 
 export interface SyncWork {
   /** `signal` aborts at shutdown: the sync stops at its next safe point (a committed batch). */

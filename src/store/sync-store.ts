@@ -3,7 +3,7 @@ import type { SyncStore } from '../services/sync/ports.ts';
 import type { DB } from './schema.ts';
 import { loadAppointmentsForSync, loadConfirmedAppointmentSpans, loadLinkedAppointments } from './sync-store/appointments.ts';
 import { applyInboundBatch } from './sync-store/apply-inbound-batch.ts';
-import { loadCalendarState } from './sync-store/calendar-state.ts';
+import { loadCalendarState, loadSavedItems } from './sync-store/calendar-state.ts';
 import { applyItemChange } from './sync-store/items.ts';
 import { deleteLink, readLink, saveLink } from './sync-store/links.ts';
 import { claimOutboxRows, lockOutboxRow, recordOutboxResult } from './sync-store/outbox.ts';
@@ -26,6 +26,8 @@ export interface SyncStoreOptions {
 export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): SyncStore {
   return {
     loadCalendarState: (calendarId) => loadCalendarState(db, calendarId),
+
+    loadSavedItems: (calendarId) => loadSavedItems(db, calendarId),
 
     loadLinkedAppointments: (userId, appointmentIds) => loadLinkedAppointments(db, userId, appointmentIds, options.publicUrl),
 

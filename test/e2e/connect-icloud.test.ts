@@ -35,7 +35,7 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     ensureWebBuild();
     emulator = await startICloudEmulator();
     database = await createTestDatabase('pglite');
-    app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    app = await startApp(database, { env: { ...emulator.appEnv, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true' } });
     await app.server.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
 

@@ -16,6 +16,8 @@ import {
 } from './icloud-emulator/icloud-xml.ts';
 import { CALDAV, CS, DAV, ICAL, childElements, descendants, el, firstChild, isElement, parseXml, serializePrefixed, textOf, type XmlElement, type XmlNode } from './icloud-emulator/xml.ts';
 import { startRadicale } from './radicale.ts';
+import type { CredentialScope } from '../../src/caldav/credential-scope.ts';
+import { icloudCredentialScope } from '../../src/caldav/providers/icloud.ts';
 
 export type { CalDavTestServer } from './caldav-fixtures.ts';
 
@@ -39,6 +41,13 @@ export interface ICloudEmulator {
   baseUrl: string;
   /** The partition host, like https://p42-caldav.icloud.com:443: another port, where the calendar home lives. */
   partitionUrl: string;
+  /**
+   * Where Tandem may send this account's credentials: the discovery host and the partition host (which stands in
+   * for Apple's pNN-caldav.icloud.com hosts, so it is named explicitly).
+   */
+  credentialScope: CredentialScope;
+  /** The environment that points a Tandem server at this emulator. */
+  appEnv: { ICLOUD_CALDAV_URL: string; ICLOUD_PARTITION_ORIGINS: string };
   appleId: string;
   appPassword: string;
   /** The numeric user id iCloud puts in every path. */
@@ -551,6 +560,8 @@ export async function startICloudEmulator(
   return {
     baseUrl,
     partitionUrl,
+    credentialScope: icloudCredentialScope(baseUrl, [partitionUrl]),
+    appEnv: { ICLOUD_CALDAV_URL: baseUrl, ICLOUD_PARTITION_ORIGINS: partitionUrl },
     appleId,
     appPassword,
     userId: USER_ID,

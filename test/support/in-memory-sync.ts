@@ -16,6 +16,8 @@ import type {
   SyncStore,
 } from '../../src/services/sync/ports.ts';
 import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from '../../src/services/sync/remote-errors.ts';
+import { CalDavError } from '../../src/caldav/errors.ts';
+import { remoteError } from '../../src/services/sync/caldav-remote-calendar.ts';
 
 /**
  * In-memory implementations of the sync ports, for unit and model-based tests of the engine:
@@ -50,9 +52,9 @@ export class InMemoryRemoteCalendar implements RemoteCalendar {
   pageSize: number | null = null;
   /** Whether PUT answers carry the new etag (iCloud sometimes omits it). */
   etagOnWrite = true;
-  /** The next N put/delete calls throw RemoteUnavailable (or RemoteAccessDenied, per writeFailure). */
+  /** The next N put/delete calls throw RemoteUnavailable (or RemoteAccessDenied / a refused answer, per writeFailure). */
   failWrites = 0;
-  writeFailure: 'unavailable' | 'access_denied' = 'unavailable';
+  writeFailure: 'unavailable' | 'access_denied' | 'refused' = 'unavailable';
   /** The next N syncCollection/listEtags/multiget/get calls throw RemoteUnavailable (or RemoteAccessDenied, per readFailure). */
   failReads = 0;
   readFailure: 'unavailable' | 'access_denied' = 'unavailable';
@@ -177,6 +179,7 @@ export class InMemoryRemoteCalendar implements RemoteCalendar {
     if (this.failWrites > 0) {
       this.failWrites--;
       if (this.writeFailure === 'access_denied') throw new RemoteAccessDenied(`injected 401 on ${method}`, { href });
+      if (this.writeFailure === 'refused') throw remoteError(new CalDavError({ kind: 'refused_response', url: href, method: method.toUpperCase(), message: 'XML response contains a DOCTYPE/ENTITY declaration; refused' }), href);
       throw new RemoteUnavailable(`injected failure of ${method}`, { href, retryAfterMs: 60_000 });
     }
     const hook = this.beforeNextWrite;
@@ -423,7 +426,15 @@ export class InMemorySyncStore implements SyncStore {
 
   async loadCalendarState(calendarId: string): Promise<CalendarSyncState> {
     const c = structuredClone(this.calendar(calendarId));
-    return { calendarId, userId: c.userId, isPrimary: c.isPrimary, zone: c.zone, selfEmails: c.selfEmails, token: c.token, items: [...c.items.values()] };
+    return { calendarId, userId: c.userId, isPrimary: c.isPrimary, zone: c.zone, selfEmails: c.selfEmails, token: c.token };
+  }
+
+  /** Counts reads, so a test can see that an idle poll does not read the items. */
+  savedItemReads = 0;
+
+  async loadSavedItems(calendarId: string): Promise<SavedItem[]> {
+    this.savedItemReads++;
+    return [...structuredClone(this.calendar(calendarId)).items.values()];
   }
 
   async loadLinkedAppointments(userId: string, appointmentIds: readonly string[]): Promise<LinkedAppointment[]> {

@@ -9,11 +9,23 @@
  * - iCloud answers a PUT of a VEVENT without DTEND with 404 (the iCalendar writer always writes DTEND);
  * - errors get iCloud-specific wording that says what to do on Apple's side.
  */
+import { scopeForUrl, type CredentialScope } from '../credential-scope.ts';
 import type { CalDavError, CalDavErrorKind } from '../errors.ts';
-import { describeCalDavError, retryHint, type ProviderErrorDescription } from './generic.ts';
+import { crossOrigin, describeCalDavError, REFUSED_RESPONSE, retryHint, type ProviderErrorDescription } from './generic.ts';
 
 export const ICLOUD_DEFAULT_BASE_URL = 'https://caldav.icloud.com';
 export const APPLE_ID_URL = 'https://appleid.apple.com';
+
+/** Apple's CalDAV partition hosts, where every account's calendar home lives (p01- … p180-caldav.icloud.com). */
+export const ICLOUD_PARTITION_HOSTS = /^p\d{1,4}-caldav\.icloud\.com$/;
+
+/**
+ * Where iCloud credentials may go: the discovery URL's origin and Apple's partition hosts (https,
+ * port 443). `partitionOrigins` adds stand-ins for the partition hosts (the emulator in tests).
+ */
+export function icloudCredentialScope(baseUrl: string, partitionOrigins: readonly string[] = []): CredentialScope {
+  return { ...scopeForUrl(baseUrl, partitionOrigins), httpsHosts: ICLOUD_PARTITION_HOSTS };
+}
 
 const HOW_TO_CREATE =
   `Sign in at ${APPLE_ID_URL}, open Sign-In and Security → App-Specific Passwords, ` +
@@ -55,7 +67,9 @@ export function checkAppSpecificPassword(raw: string): AppPasswordCheck {
 const ICLOUD: Partial<Record<CalDavErrorKind, (e: CalDavError) => ProviderErrorDescription>> = {
   unauthorized: () => ({
     code: 'icloud_auth_failed',
-    message: `iCloud did not accept the Apple ID email or the app-specific password. Check the email, or create a new app-specific password: ${HOW_TO_CREATE}`,
+    message:
+      'iCloud did not accept the Apple ID email or the app-specific password. Resetting or changing the Apple ID password revokes every ' +
+      `app-specific password — the most common reason sync suddenly stops. Check the email, or create a new app-specific password: ${HOW_TO_CREATE}`,
   }),
   forbidden: () => ({
     code: 'icloud_forbidden',
@@ -72,6 +86,8 @@ const ICLOUD: Partial<Record<CalDavErrorKind, (e: CalDavError) => ProviderErrorD
       ? { code: 'icloud_event_rejected', message: 'iCloud rejected the event (it answers "not found" to events it cannot store, e.g. without an end time).' }
       : { code: 'icloud_not_found', message: 'iCloud has no calendar account or calendar at this address any more.' },
   invalid_response: () => ({ code: 'icloud_invalid_response', message: 'iCloud gave an answer Tandem could not use. Tandem will try again.' }),
+  refused_response: () => ({ code: 'icloud_refused_response', message: REFUSED_RESPONSE.replace('The calendar server', 'iCloud') }),
+  cross_origin: (e) => ({ code: 'icloud_cross_origin_refused', message: crossOrigin(e, 'iCloud').replace(/if that other server .*$/, 'only Apple’s own pNN-caldav.icloud.com hosts receive it.') }),
   insufficient_storage: () => ({ code: 'icloud_storage_full', message: 'iCloud storage is full, so the event could not be saved. Free up space in iCloud.' }),
 };
 

@@ -20,7 +20,9 @@ import { limitBy } from '../rate-limits.ts';
 export interface ConnectionRouteDeps {
   ctx: ServiceContext;
   secretBox: SecretBox;
-  config: Pick<Config, 'icloudCalDavUrl' | 'allowPrivateNetworks' | 'caldavTimeoutMs'>;
+  config: Pick<Config, 'icloudCalDavUrl' | 'icloudPartitionOrigins' | 'allowPrivateNetworks' | 'caldavTimeoutMs'>;
+  /** A calendar configuration was saved (newly configured calendars are due): wake the scheduler now. */
+  onCalendarsConfigured?: () => void;
 }
 
 const errorSummary = z.object({ code: z.string(), message: z.string() }).nullable();
@@ -148,7 +150,9 @@ const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => 
     },
   }, async (request) => {
     const { actor } = request;
-    return setCalendarConfiguration(ctx, { actor, userId: request.params.id, ...request.body });
+    const configuration = await setCalendarConfiguration(ctx, { actor, userId: request.params.id, ...request.body });
+    deps.onCalendarsConfigured?.();
+    return configuration;
   });
 };
 

@@ -6,13 +6,20 @@ import type { SecretBox } from '../secrets/secret-box.ts';
 export interface CalDavSettings {
   /** Where iCloud discovery starts (https://caldav.icloud.com; the emulator in tests). */
   icloudCalDavUrl: string;
+  /** Stand-ins for Apple's partition hosts that may receive iCloud credentials (tests: the emulator); usually empty. */
+  icloudPartitionOrigins?: readonly string[];
   /** Off in production: users type server URLs, which must not reach Tandem's own network. */
   allowPrivateNetworks: boolean;
   timeoutMs: number;
 }
 
-export function caldavSettingsFrom(config: Pick<Config, 'icloudCalDavUrl' | 'allowPrivateNetworks' | 'caldavTimeoutMs'>): CalDavSettings {
-  return { icloudCalDavUrl: config.icloudCalDavUrl, allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.caldavTimeoutMs };
+export function caldavSettingsFrom(config: Pick<Config, 'icloudCalDavUrl' | 'allowPrivateNetworks' | 'caldavTimeoutMs'> & Partial<Pick<Config, 'icloudPartitionOrigins'>>): CalDavSettings {
+  return {
+    icloudCalDavUrl: config.icloudCalDavUrl,
+    icloudPartitionOrigins: config.icloudPartitionOrigins ?? [],
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    timeoutMs: config.caldavTimeoutMs,
+  };
 }
 
 /** The structured-logging calls the connection use cases make; pino's and Fastify's loggers fit. */

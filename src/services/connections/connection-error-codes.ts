@@ -26,12 +26,16 @@ export const connectionErrorCodes = {
   icloud_invalid_response: { status: 502, message: 'iCloud gave an answer Tandem could not use. Nothing was saved; try again in a few minutes.' },
   // Only when ICLOUD_CALDAV_URL points at a private address and CALDAV_ALLOW_PRIVATE_NETWORKS is off.
   icloud_blocked_address: { status: 502, message: 'The configured iCloud address is a private network address, which Tandem does not connect to.' },
+  icloud_refused_response: { status: 502, message: 'iCloud sent an answer Tandem will not accept. Nothing was saved.' },
+  icloud_cross_origin_refused: { status: 502, message: 'iCloud sent Tandem to a server other than Apple’s CalDAV hosts; the password was not sent there. Nothing was saved.' },
 
   caldav_auth_failed: { status: 422, message: 'The calendar server did not accept the username and password.' },
   caldav_forbidden: { status: 422, message: 'The calendar server refused access to this account.' },
   caldav_not_found: { status: 422, message: 'No CalDAV account was found at this address. Check the server URL.' },
   caldav_invalid_response: { status: 422, message: 'The calendar server gave an answer Tandem could not use. Is this a CalDAV server URL?' },
   caldav_blocked_address: { status: 422, message: 'Tandem does not connect to private or local network addresses.' },
+  caldav_cross_origin_refused: { status: 422, message: 'The calendar server sent Tandem to another server; the password was not sent there. Connect with that server’s address instead.' },
+  caldav_refused_response: { status: 502, message: 'The calendar server sent an answer Tandem will not accept. Nothing was saved.' },
   caldav_busy: { status: 502, message: 'The calendar server is busy. Nothing was saved; try again in a few minutes.' },
   caldav_server_error: { status: 502, message: 'The calendar server had an internal error. Nothing was saved; try again in a few minutes.' },
   caldav_unreachable: { status: 504, message: 'The calendar server could not be reached. Check the server URL and try again.' },

@@ -1,7 +1,6 @@
 /** How a CalDavError becomes one of the connection error codes (connection-error-codes.ts). */
 import { CalDavError, type CalDavErrorKind } from '../../caldav/index.ts';
-import { describeCalDavError } from '../../caldav/providers/generic.ts';
-import { describeICloudError } from '../../caldav/providers/icloud.ts';
+import { describeFor } from '../../caldav/providers/classify-failure.ts';
 import { AppError } from '../app-error.ts';
 import { connectionErrorCodes } from './connection-error-codes.ts';
 import type { ConnectionProvider } from './connection-view.ts';
@@ -27,13 +26,13 @@ function retryAfterHint(error: CalDavError): string {
 }
 
 /**
- * A CalDavError as the AppError a person reads: the provider module's code and wording (one source
- * for the connect dialog and the sync status), with a timeout told apart from an unreachable host.
+ * A CalDavError as the AppError a person reads: the classifier's code and wording (one source for
+ * the connect dialog, the sync status and the outbox), without the background-retry consequences.
  */
 export function connectionErrorFrom(error: CalDavError, provider: ConnectionProvider): AppError {
-  const described = provider === 'icloud' ? describeICloudError(error) : describeCalDavError(error);
+  const described = describeFor(error, provider);
   const prefix = provider === 'icloud' ? 'icloud' : 'caldav';
-  const candidate = error.kind === 'timeout' ? `${prefix}_timeout` : described.code;
+  const candidate = described.code;
   // Kinds that cannot come from discovery or listing (e.g. a 412) still get a code a client knows.
   const code: ConnectionErrorCode = isConnectionErrorCode(candidate) ? candidate : `${prefix}_invalid_response`;
   const message = CONNECT_TIME_WORDING.has(error.kind) ? connectionErrorCodes[code].message + retryAfterHint(error) : described.message;

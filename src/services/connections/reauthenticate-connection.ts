@@ -24,7 +24,7 @@ export interface ReauthenticateConnectionOptions {
 export async function reauthenticateConnection(ctx: ConnectionContext, options: ReauthenticateConnectionOptions): Promise<ConnectionView> {
   const connection = await loadAccessibleConnection(ctx.db, options.actor, options.connectionId, 'manage');
   const password = checkedPassword(connection.provider, options.password);
-  const transport = transportFor({ credentials: { username: connection.username, password }, caldav: ctx.caldav, log: ctx.log });
+  const transport = transportFor({ credentials: { username: connection.username, password }, provider: connection.provider, serverUrl: connection.server_url, caldav: ctx.caldav, ...(ctx.log && { log: ctx.log }) });
   const discovered = await discoverCalendars({ serverUrl: connection.server_url, provider: connection.provider, transport });
 
   await ctx.db.transaction().execute(async (trx) => {

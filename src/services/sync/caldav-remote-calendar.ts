@@ -1,9 +1,10 @@
 import { calendarMultiget, CalDavError, deleteEvent, getEvent, listEtags, putEvent, syncCollection, type CalDavTransport } from '../../caldav/index.ts';
 // The client's own canonical form, so the hrefs we derive equal the ones its listings return.
 import { canonicalUrl } from '../../caldav/xml.ts';
+import { classifyCalDavFailure, type CalDavProvider } from '../../caldav/providers/classify-failure.ts';
 import { eventResourceName } from '../../domain/sync/appointment-uid.ts';
 import type { RemoteCalendar } from './ports.ts';
-import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from './remote-errors.ts';
+import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteRefused, RemoteSyncTokenInvalid, RemoteUnavailable } from './remote-errors.ts';
 
 /**
  * The sync engine's RemoteCalendar over the CalDAV client, for one calendar collection. Hrefs are
@@ -14,8 +15,10 @@ import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyn
 
 export const MULTIGET_BATCH_SIZE = 100;
 
-export function createCalDavRemoteCalendar(options: { calendarUrl: string; transport: CalDavTransport }): RemoteCalendar {
+export function createCalDavRemoteCalendar(options: { calendarUrl: string; transport: CalDavTransport; provider?: CalDavProvider }): RemoteCalendar {
   const { transport } = options;
+  const provider = options.provider ?? 'caldav';
+  const mapped = <T>(href: string | null, call: () => Promise<T>): Promise<T> => mappedFor(provider, href, call);
   // A collection URL ends in a slash; resources resolve inside it only then.
   const calendarUrl = canonicalUrl(options.calendarUrl.endsWith('/') ? options.calendarUrl : `${options.calendarUrl}/`, options.calendarUrl);
 
@@ -54,17 +57,17 @@ export function createCalDavRemoteCalendar(options: { calendarUrl: string; trans
   };
 }
 
-async function mapped<T>(href: string | null, call: () => Promise<T>): Promise<T> {
+async function mappedFor<T>(provider: CalDavProvider, href: string | null, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw error instanceof CalDavError ? remoteError(error, href) : error;
+    throw error instanceof CalDavError ? remoteError(error, href, provider) : error;
   }
 }
 
-/** ports.ts's table: CalDavError.kind → the port error the engine branches on. */
-export function remoteError(error: CalDavError, href: string | null): Error {
-  const options = { href, cause: error };
+/** ports.ts's table: CalDavError.kind → the port error the engine branches on, with the classifier's verdict. */
+export function remoteError(error: CalDavError, href: string | null, provider: CalDavProvider = 'caldav'): Error {
+  const options = { href, cause: error, failure: classifyCalDavFailure(error, provider) };
   switch (error.kind) {
     case 'sync_token_invalid':
       return new RemoteSyncTokenInvalid(error.message, options);
@@ -74,8 +77,11 @@ export function remoteError(error: CalDavError, href: string | null): Error {
       return new RemoteNotFound(error.message, options);
     case 'unauthorized':
     case 'forbidden':
-    case 'blocked_address':
       return new RemoteAccessDenied(error.message, options);
+    case 'blocked_address':
+    case 'cross_origin':
+    case 'refused_response':
+      return new RemoteRefused(error.message, options);
     case 'rate_limited':
     case 'server_error':
     case 'network':

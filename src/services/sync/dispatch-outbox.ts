@@ -6,7 +6,7 @@ import { reconcileConflict, type FetchedRemoteEvent } from '../../domain/sync/re
 import { defaultBackoff, retryDelayMs, type BackoffPolicy } from '../../domain/sync/retry-backoff.ts';
 import type { AppointmentForSync, RemoteLink } from '../../domain/sync/types.ts';
 import type { AppointmentRemoteEdit, EventCodec, OpenRemoteCalendar, OutboxResult, OutboxRow, RemoteCalendar, SyncStore } from './ports.ts';
-import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteUnavailable } from './remote-errors.ts';
+import { RemoteAccessDenied, RemoteCalendarError, RemoteNotFound, RemotePreconditionFailed, RemoteRefused, RemoteUnavailable } from './remote-errors.ts';
 
 /**
  * The outbox dispatcher: writes appointment changes to each assigned user's primary calendar.
@@ -97,10 +97,13 @@ export async function dispatchOutboxRow(deps: DispatchDeps, row: OutboxRow, opti
 
 function failureResult(row: OutboxRow, error: unknown, options: DispatchOptions): OutboxResult {
   const attempt = row.attempt + 1;
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  // Retrying cannot fix revoked access or a calendar that is gone: park the row until someone acts
-  // (reconnecting requeues it). Everything else is transient.
-  if (error instanceof RemoteAccessDenied || error instanceof RemoteNotFound) return { status: 'failed', attempt, error: message };
+  // The classifier's words where there are some (the same as the sync status shows), else the error's own.
+  const failure = error instanceof RemoteCalendarError ? error.failure : null;
+  const message = failure !== null ? `${failure.code}: ${failure.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // Retrying cannot fix revoked access, a calendar that is gone, or an answer/address refused on
+  // principle: park the row until someone acts (reconnecting, or the next change of the
+  // appointment, requeues it). Everything else is transient.
+  if (error instanceof RemoteAccessDenied || error instanceof RemoteNotFound || error instanceof RemoteRefused) return { status: 'failed', attempt, error: message };
   const retryAfterMs = error instanceof RemoteUnavailable ? error.retryAfterMs : null;
   const notBefore = new Date(options.now.getTime() + retryDelayMs(attempt, retryAfterMs, options.backoff ?? defaultBackoff));
   return { status: 'retry', attempt, notBefore, error: message };

@@ -22,11 +22,11 @@ export function createRemoteOpener(options: RemoteOpenerOptions): OpenRemoteCale
     const row = await options.db
       .selectFrom('remote_calendars as c')
       .innerJoin('connections as x', 'x.id', 'c.connection_id')
-      .select(['c.url', 'x.username', 'x.secret_ciphertext', 'x.status'])
+      .select(['c.url', 'x.username', 'x.secret_ciphertext', 'x.status', 'x.provider', 'x.server_url'])
       .where('c.id', '=', calendarId)
       .executeTakeFirst();
     if (!row) throw new RemoteAccessDenied(`calendar ${calendarId} is no longer connected`);
-    if (row.status === 'needs_reconnect') throw new RemoteAccessDenied('the connection needs a new app-specific password');
+    if (row.status === 'needs_reconnect') throw new RemoteAccessDenied('the connection is waiting to be reconnected');
     let transport;
     try {
       transport = openTransport({ connection: row, secretBox: options.secretBox, caldav: options.caldav, log: options.log });
@@ -34,6 +34,6 @@ export function createRemoteOpener(options: RemoteOpenerOptions): OpenRemoteCale
       // The stored secret no longer decrypts (TANDEM_SECRET_KEY changed): only reconnecting helps.
       throw new RemoteAccessDenied('the stored password cannot be read; reconnect the account', { cause: error });
     }
-    return createCalDavRemoteCalendar({ calendarUrl: row.url, transport });
+    return createCalDavRemoteCalendar({ calendarUrl: row.url, transport, provider: row.provider });
   };
 }

@@ -31,9 +31,11 @@ export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
  * - `precondition_failed` → RemotePreconditionFailed (put: If-None-Match hit an existing event, or
  *   If-Match a different etag or a missing event; delete: If-Match mismatch)
  * - `not_found` → RemoteNotFound (put/delete; get returns null instead)
- * - `unauthorized`, `forbidden`, `blocked_address` → RemoteAccessDenied
+ * - `unauthorized`, `forbidden` → RemoteAccessDenied
+ * - `refused_response`, `blocked_address`, `cross_origin` → RemoteRefused
  * - everything else (`rate_limited`, `server_error`, `network`, `timeout`, `invalid_response`,
  *   `insufficient_storage` on a write) → RemoteUnavailable, with retryAfterMs when the server sent one.
+ * Each carries `failure`, the classifier's action, code and message (caldav/providers/classify-failure.ts).
  */
 export interface RemoteCalendar {
   /** RFC 6578 sync-collection. token null = initial sync: every member, with etags where the server gives them. */
@@ -110,7 +112,6 @@ export interface CalendarSyncState {
   /** The user's addresses, so "declined by me" can be recognised. */
   selfEmails: string[];
   token: string | null;
-  items: SavedItem[];
 }
 
 export interface CalendarWarning {
@@ -176,7 +177,15 @@ export interface OutboxOutcome {
  * if they throw, nothing of them is visible afterwards.
  */
 export interface SyncStore {
+  /** One row: who the calendar belongs to and its token. Every run reads this. */
   loadCalendarState(calendarId: string): Promise<CalendarSyncState>;
+
+  /**
+   * The saved per-item status (one row per remote object, thousands for a big calendar). Read only
+   * when a run has something to compare with it: an idle poll, whose one REPORT says nothing
+   * changed, never reads it.
+   */
+  loadSavedItems(calendarId: string): Promise<SavedItem[]>;
 
   /**
    * Appointments with these ids to which `userId` is assigned (any status), each with the link of

@@ -87,7 +87,8 @@ export async function runInboundSync(deps: InboundSyncDeps, options: InboundSync
 }
 
 class InboundRun {
-  private saved: Map<string, SavedItem>;
+  /** The saved per-item status, read on first need: an idle poll never reads it. */
+  private savedItems: Map<string, SavedItem> | null = null;
   private readonly span: SyncWindow;
   private readonly batchSize: number;
   private readonly maxPages: number;
@@ -103,7 +104,6 @@ class InboundRun {
     private readonly options: InboundSyncOptions,
     private readonly state: CalendarSyncState,
   ) {
-    this.saved = new Map(state.items.map((item) => [item.href, item]));
     this.span = expansionSpan(options.window, options.expansionHeadroomDays ?? 30);
     this.batchSize = Math.max(1, options.batchSize ?? 100);
     this.maxPages = Math.max(1, options.maxPages ?? 20);
@@ -122,12 +122,28 @@ class InboundRun {
     };
   }
 
+  private get saved(): Map<string, SavedItem> {
+    if (this.savedItems === null) throw new Error('saved items read before loadSaved()');
+    return this.savedItems;
+  }
+
+  private async loadSaved(): Promise<Map<string, SavedItem>> {
+    if (this.savedItems === null) {
+      const items = await this.deps.store.loadSavedItems(this.options.calendarId);
+      this.savedItems = new Map(items.map((item) => [item.href, item]));
+    }
+    return this.savedItems;
+  }
+
   async execute(): Promise<InboundSyncReport> {
-    if (this.options.mode === 'full') {
+    if (this.state.token === null) {
+      // A calendar never synced (or whose token was dropped): sync-collection without a token is
+      // itself a complete listing, cheaper than an etag PROPFIND and ending with a token, so the
+      // next poll is incremental. This stands in for the full reconciliation too (mode 'full').
+      await this.initialListing();
+    } else if (this.options.mode === 'full') {
       this.report.path = 'full';
       await this.reconcileListing(await this.deps.remote.listEtags(), { token: undefined, finish: true, refreshStale: true });
-    } else if (this.state.token === null) {
-      await this.initialListing();
     } else {
       await this.incremental(this.state.token);
     }
@@ -148,6 +164,14 @@ class InboundRun {
       }
       this.report.pages++;
       const last = !answer.truncated || page === this.maxPages;
+      if (answer.changed.length === 0 && answer.deleted.length === 0) {
+        // Nothing changed: save the new token (and the finish stamp) without reading any item.
+        await this.deps.store.applyInboundBatch({ calendarId: this.state.calendarId, actions: [], token: answer.token, ...(last ? { finish: { at: this.options.now, warning: null } } : {}) });
+        token = answer.token;
+        if (!answer.truncated) return;
+        continue;
+      }
+      await this.loadSaved();
       const chunk = { token: answer.token, finish: last, verifyEmpty: true };
       let outcome = await this.processInChunks(hrefsToFetch(this.saved, answer.changed), answer.deleted, chunk);
       if (outcome === 'verify') {
@@ -168,6 +192,7 @@ class InboundRun {
    */
   private async initialListing(): Promise<void> {
     this.report.path = 'listing';
+    await this.loadSaved();
     const seen = new Set<string>();
     let token: string | null = null;
     for (let page = 1; page <= this.maxPages; page++) {
@@ -198,6 +223,7 @@ class InboundRun {
   }
 
   private async reconcileListing(listing: readonly ListedItem[], options: { token: string | null | undefined; finish: boolean; refreshStale: boolean }): Promise<ChunkOutcome> {
+    await this.loadSaved();
     const diff = diffCompleteListing(this.saved, listing, options.refreshStale ? { refreshStale: this.options.window } : {});
     return this.processInChunks(diff.toFetch, diff.deleted, { token: options.token, finish: options.finish, verifyEmpty: false });
   }
@@ -330,7 +356,7 @@ class InboundRun {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.finish ? { finish: { at: this.options.now, warning: null, limit: this.limitProblem() } } : {}),
     });
-    this.saved = savedItemsAfter(this.saved, actions);
+    this.savedItems = savedItemsAfter(this.saved, actions);
     this.record(actions);
     return 'applied';
   }

@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
+import type { SavedItem } from '../../domain/sync/types.ts';
 import type { CalendarSyncState, CalendarWarning } from '../../services/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { toSavedItem } from './rows.ts';
 
 /**
  * What inbound sync starts from: the calendar's owner, role, zone, the user's own addresses (to
- * recognise "declined by me"), the saved token and the per-item status.
+ * recognise "declined by me") and the saved token. The per-item status is loadSavedItems, read
+ * only when a run needs it.
  */
 export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Promise<CalendarSyncState> {
   const calendar = await db
@@ -16,12 +18,6 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
     .where('c.id', '=', calendarId)
     .executeTakeFirst();
   if (calendar === undefined) throw new Error(`no remote calendar ${calendarId}`);
-  const items = await db
-    .selectFrom('remote_items')
-    .select(['href', 'etag', 'content_hash', 'uid', 'kind', 'expanded_until', 'error', 'error_code'])
-    .where('remote_calendar_id', '=', calendarId)
-    .orderBy('href')
-    .execute();
   return {
     calendarId: calendar.id,
     userId: calendar.user_id,
@@ -29,8 +25,18 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
     zone: calendar.timezone,
     selfEmails: selfEmails([calendar.email, calendar.username]),
     token: calendar.sync_token,
-    items: items.map(toSavedItem),
   };
+}
+
+/** The calendar's per-item status, in href order. */
+export async function loadSavedItems(db: Kysely<DB>, calendarId: string): Promise<SavedItem[]> {
+  const items = await db
+    .selectFrom('remote_items')
+    .select(['href', 'etag', 'content_hash', 'uid', 'kind', 'expanded_until', 'error', 'error_code'])
+    .where('remote_calendar_id', '=', calendarId)
+    .orderBy('href')
+    .execute();
+  return items.map(toSavedItem);
 }
 
 /** The user's email and the account's username (an Apple ID is an address too), once each, ignoring case. */

@@ -16,6 +16,7 @@ import { listEtags } from '../../../src/caldav/list-etags.ts';
 import { calendarMultiget } from '../../../src/caldav/multiget.ts';
 import { checkAppSpecificPassword, describeICloudError } from '../../../src/caldav/providers/icloud.ts';
 import { syncCollection } from '../../../src/caldav/sync-collection.ts';
+import { scopeForUrl } from '../../../src/caldav/credential-scope.ts';
 import { createTransport, type CalDavTransport } from '../../../src/caldav/transport.ts';
 import { failure } from '../../support/expect-caldav-error.ts';
 
@@ -91,7 +92,7 @@ describe('Radicale', () => {
     const auth = { username: server.username, password: server.password };
     await makeCalendar(auth, `${server.calendarHomeUrl}work/`, { displayName: 'Work', color: '#CC73E1FF', components: ['VEVENT'] });
     await makeCalendar(auth, `${server.calendarHomeUrl}tasks/`, { displayName: 'Tasks', components: ['VTODO'] });
-    transport = createTransport({ credentials: auth, allowPrivateNetworks: true });
+    transport = createTransport({ credentials: auth, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
   });
   afterAll(async () => {
     await server?.stop();
@@ -124,7 +125,7 @@ describe('Radicale', () => {
   });
 
   it('answers a wrong password with unauthorized', async () => {
-    const wrong = createTransport({ credentials: { username: server.username, password: 'wrong' }, allowPrivateNetworks: true });
+    const wrong = createTransport({ credentials: { username: server.username, password: 'wrong' }, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
     expect((await failure(discoverAccount({ serverUrl: server.baseUrl, transport: wrong }))).kind).toBe('unauthorized');
   });
 });
@@ -135,7 +136,7 @@ describe('Xandikos', () => {
 
   beforeAll(async () => {
     server = await startXandikos();
-    transport = createTransport({ credentials: { username: server.username, password: server.password }, allowPrivateNetworks: true });
+    transport = createTransport({ credentials: { username: server.username, password: server.password }, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
   });
   afterAll(async () => {
     await server?.stop();
@@ -174,7 +175,7 @@ describe('iCloud emulator', () => {
     icloud = await startICloudEmulator();
     const password = checkAppSpecificPassword(icloud.appPassword.toUpperCase().replace(/-/g, ' '));
     if (!password.ok) throw new Error('the emulator’s password has the app-specific shape');
-    transport = createTransport({ credentials: { username: icloud.appleId, password: password.password }, allowPrivateNetworks: true, timeoutMs: 5_000 });
+    transport = createTransport({ credentials: { username: icloud.appleId, password: password.password }, scope: icloud.credentialScope, allowPrivateNetworks: true, timeoutMs: 5_000 });
   });
   afterAll(async () => {
     await icloud?.stop();
@@ -235,7 +236,7 @@ describe('iCloud emulator', () => {
       expect(describeICloudError(e503).code).toBe('icloud_server_error');
 
       icloud.setFault({ kind: 'slow', delayMs: 60_000 });
-      const impatient = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, allowPrivateNetworks: true, timeoutMs: 200 });
+      const impatient = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, scope: icloud.credentialScope, allowPrivateNetworks: true, timeoutMs: 200 });
       const slow = await failure(listCalendars({ calendarHomeUrl: icloud.calendarHomeUrl, transport: impatient }));
       expect(slow.kind).toBe('timeout');
       expect(describeICloudError(slow).code).toBe('icloud_unreachable');
@@ -245,7 +246,7 @@ describe('iCloud emulator', () => {
   });
 
   it('rejects a wrong app-specific password with icloud_auth_failed', async () => {
-    const wrong = createTransport({ credentials: { username: icloud.appleId, password: 'aaaa-bbbb-cccc-dddd' }, allowPrivateNetworks: true });
+    const wrong = createTransport({ credentials: { username: icloud.appleId, password: 'aaaa-bbbb-cccc-dddd' }, scope: icloud.credentialScope, allowPrivateNetworks: true });
     const error = await failure(discoverAccount({ serverUrl: icloud.baseUrl, transport: wrong }));
     expect([error.kind, describeICloudError(error).code]).toEqual(['unauthorized', 'icloud_auth_failed']);
   });

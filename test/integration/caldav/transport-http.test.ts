@@ -3,6 +3,7 @@
  * cross-origin redirects, Retry-After, silence, truncation, refused tokens, oversized bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { davRequest } from 'tsdav';
 import { afterEach, describe, expect, it } from 'vitest';
 import { calendarQueryExpanded } from '../../../src/caldav/calendar-query.ts';
@@ -12,6 +13,7 @@ import { listCalendars } from '../../../src/caldav/list-calendars.ts';
 import { listEtags } from '../../../src/caldav/list-etags.ts';
 import { calendarMultiget } from '../../../src/caldav/multiget.ts';
 import { syncCollection } from '../../../src/caldav/sync-collection.ts';
+import { scopeForUrl, type CredentialScope } from '../../../src/caldav/credential-scope.ts';
 import { createTransport, type CreateTransportOptions, type RequestEvent } from '../../../src/caldav/transport.ts';
 import { failure } from '../../support/expect-caldav-error.ts';
 
@@ -75,7 +77,9 @@ function xml(res: ServerResponse, status: number, body: string, headers: Record<
   res.end(body);
 }
 
-const transportFor = (extra: Partial<CreateTransportOptions> = {}) => createTransport({ credentials, allowPrivateNetworks: true, ...extra });
+/** Every server started so far is in scope by default; the scope itself is tested in 'credential scope'. */
+const allServers = (): CredentialScope => ({ origins: servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`) });
+const transportFor = (extra: Partial<CreateTransportOptions> = {}) => createTransport({ credentials, scope: allServers(), allowPrivateNetworks: true, ...extra });
 
 
 const MS = (inner: string) => `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${inner}</d:multistatus>`;
@@ -146,9 +150,9 @@ describe('discovery and redirects', () => {
 
   it('refuses loopback servers unless private networks are allowed, without sending anything', async () => {
     const server = await serve((_req, res) => xml(res, 207, MS('')));
-    const error = await failure(discoverAccount({ serverUrl: server.origin, transport: createTransport({ credentials }) }));
+    const error = await failure(discoverAccount({ serverUrl: server.origin, transport: createTransport({ credentials, scope: scopeForUrl(server.origin) }) }));
     expect(error.kind).toBe('blocked_address');
-    const viaName = await failure(createTransport({ credentials }).request({ method: 'GET', url: server.origin.replace('127.0.0.1', 'localhost') }));
+    const viaName = await failure(createTransport({ credentials, scope: scopeForUrl(server.origin.replace('127.0.0.1', 'localhost')) }).request({ method: 'GET', url: server.origin.replace('127.0.0.1', 'localhost') }));
     expect(viaName.kind).toBe('blocked_address');
     expect(server.seen).toHaveLength(0);
   });
@@ -156,8 +160,9 @@ describe('discovery and redirects', () => {
   it('reports a refused connection as a network error', async () => {
     const server = await serve((_req, res) => res.end());
     const origin = server.origin;
+    const transport = transportFor();
     await new Promise<void>((resolve) => servers.splice(0)[0]?.close(() => resolve()));
-    expect((await failure(transportFor().request({ method: 'GET', url: origin }))).kind).toBe('network');
+    expect((await failure(transport.request({ method: 'GET', url: origin }))).kind).toBe('network');
   });
 
   it('answers 401 as unauthorized, without the password anywhere in the error', async () => {
@@ -165,6 +170,59 @@ describe('discovery and redirects', () => {
     const error = await failure(discoverAccount({ serverUrl: server.origin, transport: transportFor() }));
     expect([error.kind, error.status]).toEqual(['unauthorized', 401]);
     expect(`${error.message} ${error.url}`).not.toContain(credentials.password);
+  });
+});
+
+describe('credential scope and address guard over real sockets', () => {
+  it('refuses a discovery redirect to another port: no Authorization arrives there, and the error names the target', async () => {
+    const other = await serve((_req, res) => xml(res, 207, MS('')));
+    const start = await serve((_req, res) => void res.writeHead(302, { location: `${other.origin}/dav/` }).end());
+    const error = await failure(discoverAccount({ serverUrl: start.origin, transport: createTransport({ credentials, scope: scopeForUrl(start.origin), allowPrivateNetworks: true }) }));
+    expect([error.kind, error.target]).toEqual(['cross_origin', other.origin]);
+    expect(other.seen).toHaveLength(0);
+    expect(start.seen.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an href (calendar-home-set) on another origin as well', async () => {
+    const other = await serve((_req, res) => xml(res, 207, MS('')));
+    const start = await serve((req, res) =>
+      xml(res, 207, `<multistatus xmlns="DAV:"><response><href>${req.url}</href><propstat><prop><current-user-principal><href>/p/</href></current-user-principal><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">${other.origin}/home/</href></calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`),
+    );
+    const transport = createTransport({ credentials, scope: scopeForUrl(start.origin), allowPrivateNetworks: true });
+    const account = await discoverAccount({ serverUrl: start.origin, transport });
+    expect((await failure(listCalendars({ calendarHomeUrl: account.calendarHomeUrl, transport }))).kind).toBe('cross_origin');
+    expect(other.seen).toHaveLength(0);
+  });
+
+  it('refuses a redirect to cloud metadata with private networks allowed, even where the scope would allow it', async () => {
+    for (const location of ['http://169.254.169.254/latest/meta-data/iam/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00:ec2::254]/']) {
+      const start = await serve((_req, res) => void res.writeHead(302, { location }).end());
+      const scope = { origins: [start.origin, new URL(location).origin] };
+      const error = await failure(createTransport({ credentials, scope, allowPrivateNetworks: true }).request({ method: 'PROPFIND', url: `${start.origin}/` }));
+      expect(error.kind, location).toBe('blocked_address');
+    }
+  });
+
+  it('connects to exactly the address it checked (a name is resolved once, by the guard, for the socket)', async () => {
+    const server = await serve((_req, res) => xml(res, 207, MS('')));
+    const port = new URL(server.origin).port;
+    const asked: string[] = [];
+    // Names that exist nowhere else: the request can only arrive if the socket used this lookup.
+    const lookup = async (name: string): Promise<string[]> => {
+      asked.push(name);
+      return name === 'calendar.tandem.test' ? ['127.0.0.1'] : ['169.254.169.254'];
+    };
+    const good = `http://calendar.tandem.test:${port}`;
+    const response = await createTransport({ credentials, scope: scopeForUrl(good), allowPrivateNetworks: true, lookup }).request({ method: 'PROPFIND', url: `${good}/` });
+    expect(response.status).toBe(207);
+    expect(server.seen.map((r) => r.authorization)).toEqual([AUTHORIZATION]);
+    expect(asked).toEqual(['calendar.tandem.test']);
+    // A name that resolves to the metadata address is refused inside the lookup, with private networks allowed.
+    const bad = `http://rebound.tandem.test:${port}`;
+    const error = await failure(createTransport({ credentials, scope: scopeForUrl(bad), allowPrivateNetworks: true, lookup }).request({ method: 'PROPFIND', url: `${bad}/` }));
+    expect(error.kind).toBe('blocked_address');
+    expect(error.message).toMatch(/cloud metadata/);
+    expect(server.seen).toHaveLength(1);
   });
 });
 
@@ -201,7 +259,7 @@ describe('failure modes', () => {
     const transport = transportFor({ maxResponseBytes: 1024 });
     for (const server of [declared, streamed]) {
       const error = await failure(transport.request({ method: 'PROPFIND', url: server.origin }));
-      expect(error.kind).toBe('invalid_response');
+      expect(error.kind).toBe('refused_response');
       expect(error.message).toMatch(/1024-byte limit/);
     }
   });

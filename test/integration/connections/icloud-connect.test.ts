@@ -33,7 +33,7 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl } });
+    app = await startApp(database, { env: emulator.appEnv });
     started.push(app);
   });
   afterAll(async () => {
@@ -131,7 +131,7 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
 
       // A server that holds the request past Tandem's timeout.
       emulator.setFault({ kind: 'slow', delayMs: 30_000 });
-      const impatient = await otherApp({ ICLOUD_CALDAV_URL: emulator.baseUrl, CALDAV_TIMEOUT_MS: '300' });
+      const impatient = await otherApp({ ...emulator.appEnv, CALDAV_TIMEOUT_MS: '300' });
       await attempt(impatient.server, 504, 'icloud_timeout');
     } finally {
       emulator.setFault({ kind: 'none' });

@@ -21,7 +21,7 @@ describe.each(databaseKinds)('removing a connection on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl }, now: () => new Date('2026-11-23T08:00:00Z') });
+    app = await startApp(database, { env: emulator.appEnv, now: () => new Date('2026-11-23T08:00:00Z') });
   });
   afterAll(async () => {
     await app?.close();

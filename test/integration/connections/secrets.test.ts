@@ -42,7 +42,7 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
   });
 
   it('appears in no log line, no response and not in the database as plaintext', async () => {
-    const app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl, LOG_LEVEL: 'trace' }, logStream });
+    const app = await startApp(database, { env: { ...emulator.appEnv, LOG_LEVEL: 'trace' }, logStream });
     const unreachable = await startApp(database, { env: { ICLOUD_CALDAV_URL: `http://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'trace' }, logStream });
     apps.push(app, unreachable);
     const responses: LightMyRequestResponse[] = [];
@@ -73,7 +73,7 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
 
     // What the sync worker does: open the stored connection and talk to the server, logging through the app.
     const row = await database.db.selectFrom('connections').selectAll().where('id', '=', connection.id).executeTakeFirstOrThrow();
-    const transport = openTransport({ connection: row, secretBox: app.secretBox, caldav: { icloudCalDavUrl: emulator.baseUrl, allowPrivateNetworks: true, timeoutMs: 10_000 }, log: app.server.log });
+    const transport = openTransport({ connection: row, secretBox: app.secretBox, caldav: { icloudCalDavUrl: emulator.baseUrl, icloudPartitionOrigins: [emulator.partitionUrl], allowPrivateNetworks: true, timeoutMs: 10_000 }, log: app.server.log });
     expect((await listCalendars({ calendarHomeUrl: row.calendar_home_url, transport })).length).toBeGreaterThan(0);
 
     // A whole sync cycle as the scheduler runs it: inbound sync of the primary calendar, a booking
@@ -97,7 +97,7 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
     await waitFor(async () => (await database.db.selectFrom('appointment_links').select('etag').where('appointment_id', '=', appointmentId).executeTakeFirst())?.etag, 'the appointment event to reach iCloud');
     emulator.setFault({ kind: 'unauthorized' });
     try {
-      expect(await app.work.syncCalendar(home!.id, 'incremental')).toMatchObject({ status: 'stop', error: { code: 'needs_reconnect' } });
+      expect(await app.work.syncCalendar(home!.id, 'incremental')).toMatchObject({ status: 'stop', error: { code: 'icloud_auth_failed' } });
     } finally {
       emulator.setFault({ kind: 'none' });
     }
@@ -177,7 +177,7 @@ describe.each(databaseKinds)('the app-specific password on %s', (kind) => {
   });
 
   it('encrypts the same password differently for every connection (random IV)', async () => {
-    const app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl } });
+    const app = await startApp(database, { env: emulator.appEnv });
     apps.push(app);
     const [first, second] = [await signUp(app.server), await signUp(app.server)];
     for (const session of [first, second]) {

@@ -44,7 +44,7 @@ describe.each(databaseKinds)('connection routes across users and workspaces on %
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl } });
+    app = await startApp(database, { env: emulator.appEnv });
     owner = await signUp(app.server);
     member = await addMemberSession(app.server, owner);
     memberConnection = await connectedICloud(app.server, member, { email: emulator.appleId, appSpecificPassword: emulator.appPassword });

@@ -140,6 +140,21 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
       expect(await db.selectFrom('remote_items').select('href').where('remote_calendar_id', '=', id).execute()).toEqual([{ href: '/e/1.ics' }]);
     });
 
+    it('halt (refused answer, blocked address): only this calendar waits a day; the connection stays active', async () => {
+      const owner = await seedConnection(db);
+      const id = await calendar(owner, { role: 'primary' });
+      const sibling = await calendar(owner, { nextSyncAt: null });
+      const error = { code: 'caldav_refused_response', message: 'The calendar server sent an answer Tandem will not accept.' };
+
+      await store.recordOutcome(id, { status: 'halt', error }, { at: hours(24), failures: 1 }, now, 'incremental');
+
+      expect(await calendarRow(db, id)).toMatchObject({ next_sync_at: hours(24), failures: 1, last_error_code: error.code, last_error_message: error.message });
+      const connection = await db.selectFrom('connections').selectAll().where('id', '=', owner.connectionId).executeTakeFirstOrThrow();
+      expect(connection).toMatchObject({ status: 'active', last_error_code: null });
+      expect((await store.dueCalendars(hours(1), 1000)).map((calendar) => calendar.calendarId)).toContain(sibling);
+      expect((await store.dueCalendars(hours(1), 1000)).map((calendar) => calendar.calendarId)).not.toContain(id);
+    });
+
     it('a calendar deleted meanwhile is not an error', async () => {
       await expect(store.recordOutcome(randomUUID(), { status: 'stop', error: { code: 'unauthorized', message: '401' } }, { at: null, failures: 1 }, now, 'full')).resolves.toBeUndefined();
       await expect(store.recordOutcome('not-a-uuid', { status: 'ok' }, { at: now, failures: 0 }, now, 'full')).resolves.toBeUndefined();

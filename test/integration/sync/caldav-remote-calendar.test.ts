@@ -3,11 +3,11 @@
  * emulator: the port's behaviour (ports.ts) and its error table, as the sync engine relies on them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CalDavError, createTransport, type CalDavErrorKind, type RequestEvent } from '../../../src/caldav/index.ts';
+import { CalDavError, createTransport, scopeForUrl, type CalDavErrorKind, type RequestEvent } from '../../../src/caldav/index.ts';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
 import { createCalDavRemoteCalendar, remoteError } from '../../../src/services/sync/caldav-remote-calendar.ts';
 import type { RemoteCalendar } from '../../../src/services/sync/ports.ts';
-import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from '../../../src/services/sync/remote-errors.ts';
+import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable, RemoteRefused } from '../../../src/services/sync/remote-errors.ts';
 import { makeCalendar, simpleEventIcs } from '../../support/caldav-fixtures.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startRadicale } from '../../support/radicale.ts';
@@ -94,7 +94,7 @@ describe('CalDAV RemoteCalendar on Radicale', () => {
     const auth = { username: server.username, password: server.password };
     const calendarUrl = `${server.calendarHomeUrl}sync/`;
     await makeCalendar(auth, calendarUrl, { displayName: 'Sync', components: ['VEVENT'] });
-    const transport = createTransport({ credentials: auth, allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
+    const transport = createTransport({ credentials: auth, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
     target = { remote: createCalDavRemoteCalendar({ calendarUrl, transport }), calendarUrl, refusedToken: 'http://radicale.org/ns/sync/0', refusedStatus: 403 };
   });
   afterAll(async () => {
@@ -124,7 +124,7 @@ describe('CalDAV RemoteCalendar on Xandikos', () => {
   });
 
   it('syncs, fetches and writes conditionally through the port; refuses an unknown token (500) as RemoteSyncTokenInvalid', async () => {
-    const transport = createTransport({ credentials: { username: server.username, password: server.password }, allowPrivateNetworks: true });
+    const transport = createTransport({ credentials: { username: server.username, password: server.password }, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
     await exercise({ remote: createCalDavRemoteCalendar({ calendarUrl: server.defaultCalendarUrl, transport }), calendarUrl: server.defaultCalendarUrl, refusedToken: 'no-such-token', refusedStatus: 500 });
   });
 });
@@ -135,7 +135,7 @@ describe('CalDAV RemoteCalendar on the iCloud emulator', () => {
 
   beforeAll(async () => {
     icloud = await startICloudEmulator();
-    const transport = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, allowPrivateNetworks: true });
+    const transport = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, scope: icloud.credentialScope, allowPrivateNetworks: true });
     remote = createCalDavRemoteCalendar({ calendarUrl: icloud.calendarUrls.work, transport });
   });
   afterAll(async () => {
@@ -171,7 +171,9 @@ describe('CalDAV RemoteCalendar error table', () => {
     not_found: RemoteNotFound,
     unauthorized: RemoteAccessDenied,
     forbidden: RemoteAccessDenied,
-    blocked_address: RemoteAccessDenied,
+    blocked_address: RemoteRefused,
+    cross_origin: RemoteRefused,
+    refused_response: RemoteRefused,
     rate_limited: RemoteUnavailable,
     server_error: RemoteUnavailable,
     network: RemoteUnavailable,
@@ -184,5 +186,7 @@ describe('CalDAV RemoteCalendar error table', () => {
     expect(error).toBeInstanceOf(errorClass);
     expect((error as RemoteNotFound).href).toBe('https://x.example/c/e.ics');
     if (error instanceof RemoteUnavailable) expect(error.retryAfterMs).toBe(5_000);
+    // Every one carries the classifier's verdict, so the jobs and the dispatcher word it the same way.
+    expect((error as RemoteNotFound).failure?.code).toMatch(/^caldav_/);
   });
 });

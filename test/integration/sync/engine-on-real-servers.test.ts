@@ -4,7 +4,7 @@
  * the client under test; every SPEC §5 row exercised here is checked in the database afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTransport, type RequestEvent } from '../../../src/caldav/index.ts';
+import { createTransport, scopeForUrl, type CredentialScope, type RequestEvent } from '../../../src/caldav/index.ts';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
 import { defaultSyncWindow } from '../../../src/domain/sync/sync-window.ts';
 import { createCalDavRemoteCalendar } from '../../../src/services/sync/caldav-remote-calendar.ts';
@@ -27,6 +27,8 @@ import { PUBLIC_URL } from './support/store-fixture.ts';
 interface ServerUnderTest {
   calendarUrl: string;
   credentials: DavAuth;
+  /** Where those credentials may go. */
+  scope: CredentialScope;
   /** The same resource as the person's calendar app reaches it, and their credentials. */
   personUrl(url: string): string;
   personAuth: DavAuth;
@@ -54,7 +56,7 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       const userId = await seedUser(database.db, workspaceId, { timezone: 'Europe/London' });
       const calendarId = await seedRemoteCalendar(database.db, { workspaceId, userId, url: server.calendarUrl, role: 'primary', username: server.credentials.username });
       ids = { workspaceId, userId, calendarId, booking: await seedBookingCalendar(database.db, workspaceId, { type: 'round_robin', location: 'Studio 4' }) };
-      const transport = createTransport({ credentials: server.credentials, allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
+      const transport = createTransport({ credentials: server.credentials, scope: server.scope, allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
       remote = createCalDavRemoteCalendar({ calendarUrl: server.calendarUrl, transport });
     });
     afterAll(async () => {
@@ -153,6 +155,21 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       expect((await person.get(appointmentEventUid(appointmentId))).status).toBe(404);
     });
 
+    it('a calendar without a token (new) is first synced with sync-collection, not an etag PROPFIND; the token it stores makes the next poll one REPORT', async () => {
+      await database.db.updateTable('remote_calendars').set({ sync_token: null }).where('id', '=', ids.calendarId).execute();
+      requests.length = 0;
+      // The scheduler asks for 'full' when a calendar never had a full sync.
+      const first = await runInboundSync({ store: store(), remote, codec: icalEventCodec }, { calendarId: ids.calendarId, window: defaultSyncWindow(clock.now), now: clock.now, mode: 'full' });
+      expect(first.path).toBe('listing');
+      expect(requests.map((r) => r.method)).not.toContain('PROPFIND');
+      expect(requests[0]?.method).toBe('REPORT');
+      const row = await database.db.selectFrom('remote_calendars').select('sync_token').where('id', '=', ids.calendarId).executeTakeFirstOrThrow();
+      expect(row.sync_token).not.toBeNull();
+      requests.length = 0;
+      expect((await sync()).path).toBe('incremental');
+      expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 207']);
+    });
+
     it('an idle poll costs exactly one HTTP request', async () => {
       await sync();
       requests.length = 0;
@@ -168,7 +185,7 @@ describeEngineOn('Radicale', async () => {
   const credentials = { username: radicale.username, password: radicale.password };
   const calendarUrl = `${radicale.calendarHomeUrl}work/`;
   await makeCalendar(credentials, calendarUrl, { displayName: 'Work', components: ['VEVENT'] });
-  return { calendarUrl, credentials, personUrl: (url) => url, personAuth: credentials, stop: () => radicale.stop() };
+  return { calendarUrl, credentials, scope: scopeForUrl(radicale.baseUrl), personUrl: (url) => url, personAuth: credentials, stop: () => radicale.stop() };
 });
 
 describeEngineOn('the iCloud emulator', async () => {
@@ -176,6 +193,7 @@ describeEngineOn('the iCloud emulator', async () => {
   return {
     calendarUrl: icloud.calendarUrls.home,
     credentials: { username: icloud.appleId, password: icloud.appPassword },
+    scope: icloud.credentialScope,
     // The person's edits go straight to the store behind the emulator, as iCloud's own apps would.
     personUrl: (url) => icloud.radicaleUrlFor(url),
     personAuth: { username: icloud.radicale.username, password: icloud.radicale.password },

@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../../../src/caldav/index.ts';
+import { scopeForUrl } from '../../../src/caldav/credential-scope.ts';
 import type { Interval } from '../../../src/domain/interval.ts';
 import { createCalDavRemoteCalendar } from '../../../src/services/sync/caldav-remote-calendar.ts';
 import { getSyncStatus } from '../../../src/services/sync/get-sync-status.ts';
@@ -104,7 +105,7 @@ describe('a hostile calendar on Radicale', () => {
     await makeCalendar(auth(), url, { displayName: name });
     for (const [file, ics] of Object.entries(objects)) expect((await putEvent(auth(), `${url}${file}`, ics)).status).toBe(201);
     const calendarId = await seedRemoteCalendar(database.db, { workspaceId: ids.workspaceId, userId: ids.userId, url, role: 'conflict' });
-    const remote = servingInstead(createCalDavRemoteCalendar({ calendarUrl: url, transport: createTransport({ credentials: auth(), allowPrivateNetworks: true }) }), SERVED_INSTEAD);
+    const remote = servingInstead(createCalDavRemoteCalendar({ calendarUrl: url, transport: createTransport({ credentials: auth(), scope: scopeForUrl(url), allowPrivateNetworks: true }) }), SERVED_INSTEAD);
     const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => NOW });
     await syncCalendar(
       { db: database.db, store, openRemote: async () => remote, codec: icalEventCodec, window: WINDOW, now: () => NOW, limits, parser: pool.parser },

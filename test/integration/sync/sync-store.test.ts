@@ -148,7 +148,7 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
     const bad: InboundAction = { ...good, href: '/p/2.ics', occurrences: [{ recurrenceId: null, start: at(0), end: at(1), allDay: false, blocks: true, summary: 'Broken \u0000 (PostgreSQL text holds no NUL)', status: null }] };
     await expect(w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [good, bad], token: 't1', finish: { at: at(0), warning: null } })).rejects.toThrow();
     const state = await w.store.loadCalendarState(w.calPrimary);
-    expect([state.token, state.items]).toEqual([null, []]);
+    expect([state.token, await w.store.loadSavedItems(w.calPrimary)]).toEqual([null, []]);
     expect(await w.db.selectFrom('imported_occurrences').select('id').execute()).toEqual([]);
   });
 
@@ -169,8 +169,8 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
         { type: 'SkipUnchanged', href: '/p/never-saved.ics', etag: '"n"', reason: 'test' },
       ],
     });
-    const state = await w.store.loadCalendarState(w.calPrimary);
-    expect(state.items.map((i) => [i.href, i.etag, i.kind, i.contentHash])).toEqual([
+    const items = await w.store.loadSavedItems(w.calPrimary);
+    expect(items.map((i) => [i.href, i.etag, i.kind, i.contentHash])).toEqual([
       ['/p/1.ics', '"2b"', 'imported', 'h2'],
       ['/p/2.ics', '"3"', 'imported', 'h3'],
       ['/p/3.ics', '"x"', 'unreadable', null],

@@ -90,6 +90,8 @@ describe('describeCalDavError', () => {
       'blocked_address',
       'sync_token_invalid',
       'insufficient_storage',
+      'refused_response',
+      'cross_origin',
     ];
     for (const kind of kinds) {
       const described = describeCalDavError(error(kind));

@@ -4,12 +4,13 @@ import { canonicalUrl, foundProp, foundText, MAX_XML_CHARS, NS, parseMultistatus
 
 const url = 'https://dav.example.com/cal/';
 
-function invalidResponse(run: () => unknown): CalDavError {
+/** Hostile or over-size answers are refused on principle ('refused_response'); garbled ones are 'invalid_response'. */
+function invalidResponse(run: () => unknown, kind: 'invalid_response' | 'refused_response' = 'invalid_response'): CalDavError {
   try {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(CalDavError);
-    expect((error as CalDavError).kind).toBe('invalid_response');
+    expect((error as CalDavError).kind).toBe(kind);
     return error as CalDavError;
   }
   throw new Error('expected a CalDavError');
@@ -25,19 +26,19 @@ describe('hostile XML', () => {
       ']>',
       '<d:multistatus xmlns:d="DAV:"><d:response><d:href>&lol9;</d:href></d:response></d:multistatus>',
     ].join('\n');
-    expect(invalidResponse(() => parseMultistatus({ body: lol, url })).message).toMatch(/DOCTYPE/);
+    expect(invalidResponse(() => parseMultistatus({ body: lol, url }), 'refused_response').message).toMatch(/DOCTYPE/);
   });
 
   it('refuses an external entity (no file is read)', () => {
     const xxe =
       '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
       '<d:multistatus xmlns:d="DAV:"><d:response><d:href>&xxe;</d:href></d:response></d:multistatus>';
-    const error = invalidResponse(() => parseMultistatus({ body: xxe, url }));
+    const error = invalidResponse(() => parseMultistatus({ body: xxe, url }), 'refused_response');
     expect(error.message).not.toMatch(/root:/);
   });
 
   it('refuses a DOCTYPE hidden after a comment, but not one inside CDATA text', () => {
-    invalidResponse(() => parseXml({ body: '<!-- x --><!doctype a><a/>', url }));
+    invalidResponse(() => parseXml({ body: '<!-- x --><!doctype a><a/>', url }), 'refused_response');
     const root = parseXml({ body: '<a><![CDATA[<!DOCTYPE html><p>notes</p>]]></a>', url });
     expect(root.text).toBe('<!DOCTYPE html><p>notes</p>');
   });
@@ -58,7 +59,7 @@ describe('hostile XML', () => {
 
   it('refuses a body over the size cap before parsing it', () => {
     const huge = `<a>${'x'.repeat(MAX_XML_CHARS)}</a>`;
-    expect(invalidResponse(() => parseXml({ body: huge, url })).message).toMatch(/larger than/);
+    expect(invalidResponse(() => parseXml({ body: huge, url }), 'refused_response').message).toMatch(/larger than/);
   });
 
   it('refuses absurd nesting with an error rather than exhausting the stack', () => {

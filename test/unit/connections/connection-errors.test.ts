@@ -5,7 +5,7 @@ import { connectionErrorCodes, connectionErrorFrom } from '../../../src/services
 
 const KINDS: CalDavErrorKind[] = [
   'unauthorized', 'forbidden', 'not_found', 'precondition_failed', 'rate_limited', 'server_error', 'network', 'timeout',
-  'invalid_response', 'blocked_address', 'sync_token_invalid', 'insufficient_storage',
+  'invalid_response', 'blocked_address', 'sync_token_invalid', 'insufficient_storage', 'refused_response', 'cross_origin',
 ];
 const failure = (kind: CalDavErrorKind, extra: { retryAfterMs?: number } = {}) =>
   new CalDavError({ kind, url: 'https://user:pw@p42-caldav.icloud.com/1/calendars/', method: 'PROPFIND', message: `${kind} happened`, ...extra });

@@ -29,7 +29,7 @@ afterEach(() => {
 
 describe('scheduler', () => {
   it('tick enqueues every due calendar and one dispatch, asking the store with its clock and limit', async () => {
-    const asked: Array<[Date, number]> = [];
+    const asked: Array<[Date, number | null]> = [];
     const fake = fakeQueue();
     const scheduler = createScheduler({
       store: {
@@ -49,6 +49,26 @@ describe('scheduler', () => {
     expect(asked).toEqual([[now, 50]]);
     expect(fake.syncs).toEqual([due('a'), { ...due('b'), mode: 'full', failures: 2 }]);
     expect(fake.dispatches()).toBe(1);
+  });
+
+  it('has no fixed per-tick cap by default: every due calendar is enqueued (the queue dedupes)', async () => {
+    const asked: Array<number | null> = [];
+    const fake = fakeQueue();
+    const many = Array.from({ length: 1_200 }, (_, i) => due(`c${i}`));
+    const scheduler = createScheduler({
+      store: {
+        dueCalendars: async (_at, limit) => {
+          asked.push(limit);
+          return many.slice(0, limit ?? many.length);
+        },
+      },
+      queue: fake.queue,
+      intervalMs: 5_000,
+      now: () => now,
+    });
+    expect(await scheduler.tick()).toBe(1_200);
+    expect(asked).toEqual([null]);
+    expect(fake.syncs).toHaveLength(1_200);
   });
 
   it('a tick with nothing due still dispatches the outbox', async () => {

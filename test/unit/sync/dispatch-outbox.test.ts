@@ -260,6 +260,18 @@ describe('dispatchOutbox — failures: retried with backoff, never dropped', () 
     expect((await h.dispatch()).rows).toEqual([]);
   });
 
+  it('an answer Tandem will not accept (hostile XML) parks the row as failed with the classifier’s words, not "busy, will retry"', async () => {
+    const h = createHarness();
+    bookA1(h);
+    h.remotes['cal-primary'].writeFailure = 'refused';
+    h.remotes['cal-primary'].failWrites = 1;
+    const report = await h.dispatch();
+    expect(report.rows[0]?.result).toMatchObject({ status: 'failed', attempt: 1, error: expect.stringMatching(/^caldav_refused_response: .*will not accept/) });
+    expect(report.rows[0]?.result).not.toMatchObject({ error: expect.stringMatching(/busy|unreachable|will try again/i) });
+    h.advance(24 * 3_600_000);
+    expect((await h.dispatch()).rows).toEqual([]);
+  });
+
   it('one failing user does not hold up the others', async () => {
     const h = createHarness();
     bookA1(h, ['u1', 'u2']);

@@ -350,6 +350,37 @@ describe('runInboundSync — our appointments (SPEC §5)', () => {
   });
 });
 
+describe('runInboundSync — the first sync of a newly configured calendar', () => {
+  it('uses sync-collection even when asked for a full sync, stores the token, and the next poll is one sync-collection', async () => {
+    const h = createHarness();
+    h.userEvent('cal-primary', 'e1', 0);
+    h.userEvent('cal-primary', 'e2', 2);
+    // The scheduler asks for 'full' when a calendar has never had a full sync: a new calendar.
+    const first = await h.sync('cal-primary', { mode: 'full' });
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection', 'multiget']);
+    expect([first.path, first.counts]).toEqual(['listing', { ImportItem: 2 }]);
+    expect(h.store.calendar('cal-primary').token).not.toBeNull();
+
+    h.remotes['cal-primary'].resetCalls();
+    const reads = h.store.savedItemReads;
+    const second = await h.sync('cal-primary');
+    expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
+    expect([second.path, second.fetched]).toEqual(['incremental', 0]);
+    // An idle poll reads no item rows: its one REPORT said nothing changed.
+    expect(h.store.savedItemReads).toBe(reads);
+  });
+
+  it('reads the saved items once something did change', async () => {
+    const h = createHarness();
+    h.userEvent('cal-primary', 'e1', 0);
+    await h.sync('cal-primary');
+    const reads = h.store.savedItemReads;
+    h.userEvent('cal-primary', 'e2', 2);
+    expect((await h.sync('cal-primary')).counts).toEqual({ ImportItem: 1 });
+    expect(h.store.savedItemReads).toBe(reads + 1);
+  });
+});
+
 describe('runInboundSync — the daily full reconciliation', () => {
   it('lists etags (not the token), re-expands items whose occurrences no longer cover the window, and keeps the token', async () => {
     const h = createHarness();

@@ -75,7 +75,7 @@ export function describeSyncStoreContract(name: string, makeFixture: () => Promi
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [importAction('/p/1.ics', 0), importAction('/p/2.ics', 2)], token: 't1', finish: { at: at(0), warning: null } });
         const state = await f.store.loadCalendarState('cal-primary');
         expect(state).toMatchObject({ calendarId: 'cal-primary', userId: 'u1', isPrimary: true, zone: 'Europe/London', token: 't1' });
-        expect(state.items.map((i) => i.href).sort()).toEqual(['/p/1.ics', '/p/2.ics']);
+        expect((await f.store.loadSavedItems('cal-primary')).map((i) => i.href).sort()).toEqual(['/p/1.ics', '/p/2.ics']);
         expect(await f.occurrences('cal-primary', '/p/1.ics')).toEqual([occurrence(0), occurrence(24, false)]);
         expect(await f.calendar('cal-primary')).toMatchObject({ token: 't1', warning: null, lastSyncedAt: at(0) });
 
@@ -88,11 +88,11 @@ export function describeSyncStoreContract(name: string, makeFixture: () => Promi
           ],
         });
         expect(await f.occurrences('cal-primary', '/p/1.ics')).toEqual([occurrence(5), occurrence(29, false)]);
-        const item2 = (await f.store.loadCalendarState('cal-primary')).items.find((i) => i.href === '/p/2.ics');
+        const item2 = (await f.store.loadSavedItems('cal-primary')).find((i) => i.href === '/p/2.ics');
         expect(item2).toEqual<SavedItem>({ href: '/p/2.ics', etag: '"2b"', contentHash: 'h-/p/2.ics-2', uid: 'uid-/p/2.ics', kind: 'imported', expandedUntil: at(10_000), error: null });
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [{ type: 'RemoveImportedItem', href: '/p/2.ics', reason: 'test' }] });
         expect(await f.occurrences('cal-primary', '/p/2.ics')).toEqual([]);
-        expect((await f.store.loadCalendarState('cal-primary')).items.map((i) => i.href)).toEqual(['/p/1.ics']);
+        expect((await f.store.loadSavedItems('cal-primary')).map((i) => i.href)).toEqual(['/p/1.ics']);
         expect((await f.calendar('cal-primary')).token).toBe('t1');
       }));
 
@@ -101,7 +101,7 @@ export function describeSyncStoreContract(name: string, makeFixture: () => Promi
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [importAction('/p/1.ics', 0)], token: 't1' });
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [{ type: 'RecordUnreadableItem', href: '/p/1.ics', etag: '"x"', contentHash: null, uid: null, error: 'bad', reason: 'test' }] });
         expect(await f.occurrences('cal-primary', '/p/1.ics')).toEqual([]);
-        expect((await f.store.loadCalendarState('cal-primary')).items[0]).toMatchObject({ kind: 'unreadable', error: 'bad' });
+        expect((await f.store.loadSavedItems('cal-primary'))[0]).toMatchObject({ kind: 'unreadable', error: 'bad' });
         const warning: CalendarWarning = { code: 'empty_calendar_refused', heldItems: 1, message: 'm' };
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [{ type: 'RefuseEmptyCalendar', heldItems: 1, reason: 'm' }], finish: { at: at(1), warning } });
         expect(await f.calendar('cal-primary')).toMatchObject({ token: 't1', warning });
@@ -132,14 +132,14 @@ export function describeSyncStoreContract(name: string, makeFixture: () => Promi
         });
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [action('stale-version', '"w1"'), action(version, '"stale-etag"')] });
         expect(await f.appointment('a1')).toMatchObject({ start: at(0), title: 'A' });
-        expect((await f.store.loadCalendarState('cal-primary')).items).toEqual([]);
+        expect((await f.store.loadSavedItems('cal-primary'))).toEqual([]);
 
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [action(version, '"w1"')] });
         const after = await f.appointment('a1');
         expect(after).toMatchObject({ status: 'confirmed', start: at(3), end: at(4), title: 'A (moved)', overlapFlagged: true });
         expect(after.version).not.toBe(version);
         expect(await f.link('a1', 'u1')).toMatchObject({ etag: '"w2"', written: { start: at(3), title: 'A (moved)' } });
-        expect((await f.store.loadCalendarState('cal-primary')).items[0]).toMatchObject({ href: link.href, kind: 'appointment', etag: '"w2"' });
+        expect((await f.store.loadSavedItems('cal-primary'))[0]).toMatchObject({ href: link.href, kind: 'appointment', etag: '"w2"' });
         expect((await f.outbox()).filter((r) => r.status === 'pending')).toEqual([{ appointmentId: 'a1', userId: 'u2', op: 'upsert', attempt: 0, status: 'pending' }]);
       }));
 
@@ -156,7 +156,7 @@ export function describeSyncStoreContract(name: string, makeFixture: () => Promi
         await f.store.applyInboundBatch({ calendarId: 'cal-primary', actions: [{ type: 'MarkAppointmentRemovedRemotely', href: link.href, appointmentId: 'a1', userId: 'u1', expectedLinkEtag: '"w3"', reason: 'test' }] });
         expect(await f.link('a1', 'u1')).toMatchObject({ removedRemotely: true });
         expect((await f.appointment('a1')).status).toBe('confirmed');
-        expect((await f.store.loadCalendarState('cal-primary')).items).toEqual([]);
+        expect((await f.store.loadSavedItems('cal-primary'))).toEqual([]);
       }));
 
     it('outbox: claims due, unleased rows; a lease hides a row until it runs out; results are recorded, rows never dropped', () =>
@@ -211,7 +211,7 @@ export function describeSyncStoreContract(name: string, makeFixture: () => Promi
           remoteEdit: { appointmentId: 'a1', userId: 'u1', expectedVersion: target.appointment!.version, start: at(2), end: at(3), title: 'A2', overlapFlagged: false, overlapsWith: [] },
         });
         expect(await f.link('a1', 'u1')).toEqual(link);
-        expect((await f.store.loadCalendarState('cal-primary')).items).toMatchObject([{ href: '/p/a1.ics', kind: 'appointment', etag: '"w1"' }]);
+        expect((await f.store.loadSavedItems('cal-primary'))).toMatchObject([{ href: '/p/a1.ics', kind: 'appointment', etag: '"w1"' }]);
         expect(await f.appointment('a1')).toMatchObject({ start: at(2), title: 'A2' });
         expect((await f.outbox()).every((r) => r.status === 'done')).toBe(true);
         expect(await f.store.loadConfirmedAppointmentSpans('u1', [{ start: at(2.5), end: at(5) }])).toEqual([{ id: 'a1', start: at(2), end: at(3) }]);
