@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { createApp, createSyncWork, openDatabase, openSecretBox } from './app.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
@@ -8,11 +8,14 @@ import { migrateToLatest } from './store/migrate.ts';
 import { seedDemo } from './services/workspaces/seed-demo.ts';
 import { runIcsExpand } from './ical/expand-cli.ts';
 import { listenErrorMessage } from './http/listen-error.ts';
+import { backup, restore } from './ops/backup.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
   worker                      process sync jobs from Redis (needs REDIS_URL and DATABASE_URL)
   migrate                     apply database migrations and exit
+  backup <file>               back up the embedded database (DATA_DIR), also while tandem serve runs
+  restore <file>              restore a backup into an empty DATA_DIR
   ics expand <file> --from <date> --to <date> [--zone <IANA>]
                               print the occurrences of an .ics file, one JSON line each`;
 
@@ -91,6 +94,15 @@ async function main(argv: string[]): Promise<number> {
     case 'worker':
       await worker(config);
       return 0;
+    case 'backup':
+    case 'restore': {
+      if (rest.length !== 1 || !rest[0]) {
+        console.error(USAGE);
+        return 2;
+      }
+      console.log(await (command === 'backup' ? backup : restore)(config, resolve(rest[0])));
+      return 0;
+    }
     case 'help':
     case '--help':
       console.log(USAGE);

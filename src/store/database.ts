@@ -10,6 +10,8 @@ export type Database = Kysely<DB>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /** PGlite only: a consistent tar.gz of the whole data directory, taken inside this process. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function openPglite(dataDir: string | null): Promise<DatabaseHandle
   return {
     db,
     kind: 'pglite',
+    dumpDataDir: () => pglite.dumpDataDir('gzip'),
     async close() {
       await db.destroy();
       await pglite.close();
