@@ -1,9 +1,6 @@
 import { RemoteAccessDenied, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
-import { pruneDoneOutbox } from '../store/sync-store/outbox.ts';
-
-/** How long a pushed change stays in the outbox as a record before it is pruned. */
-export const OUTBOX_RETENTION_MS = 30 * 86_400_000;
+import { pruneDeliveredOutbox } from '../services/sync/prune-outbox.ts';
 import { dispatchOutbox } from '../services/sync/dispatch-outbox.ts';
 import type { SyncJobOutcome, SyncWork } from './sync-job.ts';
 
@@ -28,7 +25,7 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
     async dispatchOutbox() {
       const now = options.now();
       const report = await dispatchOutbox({ store: options.store, openRemote: options.openRemote, codec: options.codec }, { now });
-      await pruneDoneOutbox(options.db, new Date(now.getTime() - OUTBOX_RETENTION_MS));
+      await pruneDeliveredOutbox(options.db, now);
       return { processed: report.rows.length };
     },
   };

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../services/app-error.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { getSyncStatus } from '../../services/sync/get-sync-status.ts';
+import { confirmEmptyCalendar } from '../../services/sync/confirm-empty-calendar.ts';
 import { requireActor } from '../auth.ts';
 import { authErrors, idParam } from '../schemas.ts';
 
@@ -38,9 +39,7 @@ export function syncRoutes({ ctx, syncNow }: SyncRoutesDeps) {
       },
     }, async (request, reply) => {
       const actor = await requireActor(ctx, request);
-      const [status] = await getSyncStatus(ctx, { actor, calendarId: request.params.id });
-      if (!status) throw new AppError('not_found', { message: 'No configured calendar of yours has that id.' });
-      await ctx.db.updateTable('remote_calendars').set({ allow_empty_once: true }).where('id', '=', status.calendarId).execute();
+      const status = await confirmEmptyCalendar(ctx, { actor, calendarId: request.params.id });
       await syncNow(status.calendarId);
       return reply.status(202).send(status);
     });

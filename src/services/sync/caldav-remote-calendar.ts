@@ -2,7 +2,7 @@ import { calendarMultiget, CalDavError, deleteEvent, getEvent, listEtags, putEve
 // The client's own canonical form, so the hrefs we derive equal the ones its listings return.
 import { canonicalUrl } from '../../caldav/xml.ts';
 import { eventResourceName } from '../../domain/sync/appointment-uid.ts';
-import type { RemoteCalendar } from './ports.ts';
+import type { RemoteCalendar } from '../../domain/sync/ports.ts';
 import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from './remote-errors.ts';
 
 /**

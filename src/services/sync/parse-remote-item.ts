@@ -1,7 +1,7 @@
 import { appointmentIdFromUid } from '../../domain/sync/appointment-uid.ts';
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import type { SyncWindow } from '../../domain/sync/sync-window.ts';
-import type { EventCodec } from './ports.ts';
+import type { EventCodec } from '../../domain/sync/ports.ts';
 
 /**
  * Turns one fetched object into what the planner compares: hash, UID, occurrences. Every failure is

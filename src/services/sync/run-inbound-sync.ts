@@ -5,7 +5,7 @@ import { planInbound, type FetchedItem } from '../../domain/sync/plan-inbound.ts
 import { expansionSpan, type SyncWindow } from '../../domain/sync/sync-window.ts';
 import type { SavedItem, TimeRange } from '../../domain/sync/types.ts';
 import { parseRemoteItem } from './parse-remote-item.ts';
-import type { CalendarSyncState, CalendarWarning, EventCodec, RemoteCalendar, SyncStore } from './ports.ts';
+import type { CalendarSyncState, CalendarWarning, EventCodec, RemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
 import { RemoteSyncTokenInvalid } from './remote-errors.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { defaultSyncWindow } from '../../domain/sync/sync-window.ts';
 import type { Database } from '../../store/database.ts';
-import type { EventCodec, OpenRemoteCalendar, SyncStore } from './ports.ts';
+import type { EventCodec, OpenRemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
 import { runInboundSync, type InboundSyncReport } from './run-inbound-sync.ts';
 
 export interface SyncCalendarDeps {

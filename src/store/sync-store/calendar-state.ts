@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CalendarSyncState, CalendarWarning } from '../../services/sync/ports.ts';
+import type { CalendarSyncState, CalendarWarning } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { toSavedItem } from './rows.ts';
 

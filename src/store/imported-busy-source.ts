@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Interval } from '../../domain/interval.ts';
-import type { DB } from '../../store/schema.ts';
+import type { Interval } from '../domain/interval.ts';
+import type { DB } from './schema.ts';
 
 /**
  * Where imported calendar busy time comes from. The slot engine does not know about iCloud; the
@@ -14,7 +14,3 @@ export interface ImportedBusySource {
    */
   importedBusy(executor: Kysely<DB>, userIds: string[], range: Interval): Promise<Map<string, Interval[]>>;
 }
-
-export const noImportedBusy: ImportedBusySource = {
-  importedBusy: async () => new Map(),
-};
