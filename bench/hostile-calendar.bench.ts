@@ -23,7 +23,7 @@ import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
 import type { ItemParser } from '../src/services/sync/item-parser.ts';
 import { createParsePool } from '../src/services/sync/parse-pool.ts';
-import type { RemoteCalendar } from '../src/services/sync/ports.ts';
+import type { RemoteCalendar } from '../src/domain/sync/ports.ts';
 import { runInboundSync } from '../src/services/sync/run-inbound-sync.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from '../src/services/sync/sync-limits.ts';
 import { openPglite } from '../src/store/database.ts';

@@ -24,7 +24,7 @@ import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
 import { expandCalendarObject } from '../src/ical/expand.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
 import { createCalDavRemoteCalendar } from '../src/services/sync/caldav-remote-calendar.ts';
-import type { RemoteCalendar } from '../src/services/sync/ports.ts';
+import type { RemoteCalendar } from '../src/domain/sync/ports.ts';
 import { runInboundSync, type InboundSyncReport } from '../src/services/sync/run-inbound-sync.ts';
 import { putEvent } from '../test/support/caldav-fixtures.ts';
 import { startRadicale } from '../test/support/radicale.ts';

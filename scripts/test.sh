@@ -19,5 +19,7 @@ echo "== type-check"
 npx tsc --noEmit -p .
 echo "== lint"
 npx eslint .
+echo "== layer rules (.dependency-cruiser.cjs; known violations to remove: .dependency-cruiser-known-violations.json)"
+npx depcruise src --config .dependency-cruiser.cjs --ignore-known --output-type err
 echo "== tests"
 npx vitest run "$@"

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { serveBackupSocket } from './ops/backup.ts';
 import type { FastifyInstance } from 'fastify';
 import { pgliteDirectory, type Config } from './config.ts';
 import { openPglite, openPostgres, type Database, type DatabaseHandle } from './store/database.ts';
@@ -95,13 +97,33 @@ export async function openDatabase(config: Config): Promise<DatabaseHandle> {
   return openPglite(pgliteDirectory(config));
 }
 
+function dumpOf(database: DatabaseHandle | null): Promise<Blob> {
+  if (!database?.dumpDataDir) throw new Error('the database is not open yet');
+  return database.dumpDataDir();
+}
+
+/** DATA_DIR/control.sock for `tandem backup`; a path too long for a Unix socket only loses online backups. */
+async function openBackupSocket(config: Config, dump: () => Promise<Blob>): Promise<Server | null> {
+  mkdirSync(config.dataDir, { recursive: true });
+  try {
+    return await serveBackupSocket(config.dataDir, dump);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EINVAL' || (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return null;
+    throw error;
+  }
+}
+
 /** The one place where concrete adapters are wired together (DESIGN §2: no DI container). */
 export async function createApp(
   config: Config,
   options: { database?: DatabaseHandle; now?: () => Date; /** For tests: where log lines go instead of stdout. */ logStream?: { write(line: string): void } } = {},
 ): Promise<App> {
   const { secretBox, warning } = openSecretBox(config);
+  // The embedded database's backup socket, taken before the database is opened: it also refuses a second server on one DATA_DIR.
+  const pending: { database: DatabaseHandle | null } = { database: null };
+  const backupSocket = options.database || config.databaseUrl ? null : await openBackupSocket(config, async () => dumpOf(pending.database));
   const database = options.database ?? (await openDatabase(config));
+  pending.database = database;
   await migrateToLatest(database.db);
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl, secretBox };
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
@@ -154,6 +176,7 @@ export async function createApp(
     async close(closeOptions = {}) {
       draining = true;
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
+      await new Promise((resolve) => (backupSocket ? backupSocket.close(resolve) : resolve(undefined)));
       // In parallel: the HTTP server waits for its in-flight requests while the jobs drain theirs.
       await Promise.all([server.close(), jobs.stop(closeOptions)]);
       await parsePool?.close();

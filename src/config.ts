@@ -121,3 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
 export function pgliteDirectory(config: Config): string {
   return join(config.dataDir, 'pglite');
 }
+
+/** Every environment variable Tandem reads (the README's configuration table is checked against it). */
+export const configVariables = Object.keys(schema.shape);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { createApp, createSyncWork, openDatabase, openParsePool, openSecretBox } from './app.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
@@ -14,11 +14,14 @@ import { shutdownSignal } from './shutdown-signal.ts';
 import { stdioDrained } from './stdio-drained.ts';
 import { createReachability } from './store/reachability.ts';
 import { logOutages, type OutageLog } from './log-outages.ts';
+import { backup, restore } from './ops/backup.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
   worker                      process sync jobs from Redis (needs REDIS_URL and DATABASE_URL)
   migrate                     apply database migrations and exit
+  backup <file>               back up the embedded database (DATA_DIR), also while tandem serve runs
+  restore <file>              restore a backup into an empty DATA_DIR
   ics expand <file> --from <date> --to <date> [--zone <IANA>]
                               print the occurrences of an .ics file, one JSON line each
   slots explain <calendar> <start> [--zone <IANA>] [--json]
@@ -127,6 +130,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'slots':
       return slotsCommand(config, rest);
+    case 'backup':
+    case 'restore': {
+      if (rest.length !== 1 || !rest[0]) {
+        console.error(USAGE);
+        return 2;
+      }
+      console.log(await (command === 'backup' ? backup : restore)(config, resolve(rest[0])));
+      return 0;
+    }
     case 'help':
     case '--help':
       console.log(USAGE);

@@ -11,7 +11,7 @@ import { openPglite, type DatabaseHandle } from '../../src/store/database.ts';
 import { importedBusyFromStore } from '../../src/store/imported-busy.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { createSyncStore } from '../../src/store/sync-store.ts';
-import type { SyncStore } from '../../src/services/sync/ports.ts';
+import type { SyncStore } from '../../src/domain/sync/ports.ts';
 import { InMemorySyncStore } from '../../test/support/in-memory-sync.ts';
 
 export type StoreKind = 'pglite' | 'memory';

@@ -56,10 +56,6 @@ export class CalDavError extends Error {
   }
 }
 
-export function isCalDavError(value: unknown): value is CalDavError {
-  return value instanceof CalDavError;
-}
-
 /** Removes user-info (`user:pass@`) so a URL can go into a message or a log line. */
 export function redactUrl(raw: string): string {
   try {

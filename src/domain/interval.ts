@@ -9,10 +9,6 @@ export interface Interval {
   end: number;
 }
 
-export function isEmptyInterval(x: Interval): boolean {
-  return !(x.end > x.start);
-}
-
 /** Sorted by start, non-empty, and coalesced: overlapping or touching intervals become one. */
 export function mergeIntervals(xs: Interval[]): Interval[] {
   return mergeWidened([xs], 0, 0);

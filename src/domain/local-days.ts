@@ -12,8 +12,9 @@ import { DateTime } from 'luxon';
 /** ISO weekday: Monday = 1 … Sunday = 7. */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
-export const MINUTE_MS = 60_000;
-export const DAY_MS = 86_400_000;
+import { MINUTE_MS, DAY_MS } from './time.ts';
+
+export { MINUTE_MS, DAY_MS };
 const MINUTES_PER_DAY = 1440;
 
 export interface LocalDay {

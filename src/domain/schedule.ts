@@ -28,10 +28,6 @@ export interface Schedule {
 
 const TIME_OF_DAY = /^(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
 
-export function isValidTimeOfDay(s: string): boolean {
-  return TIME_OF_DAY.test(s);
-}
-
 /** Minutes since local midnight, 0…1440. */
 export function parseTimeOfDay(s: string): number {
   const m = TIME_OF_DAY.exec(s);

@@ -1,5 +1,5 @@
 import { AppError } from '../services/app-error.ts';
-import { isDatabaseUnavailable } from '../store/pg-errors.ts';
+import { isDatabaseUnavailable } from '../services/database-outage.ts';
 
 
 /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */

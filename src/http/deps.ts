@@ -1,4 +1,4 @@
-import type { ImportedBusySource } from '../services/availability/busy-source.ts';
+import type { ImportedBusySource } from '../store/imported-busy-source.ts';
 import type { ServiceContext } from '../services/context.ts';
 
 /** What the HTTP layer needs from the rest of the application, wired in main.ts. */

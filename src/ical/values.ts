@@ -1,10 +1,9 @@
 import { ICalParseError } from './errors.ts';
 import type { JCalProperty } from './jcal.ts';
 
-export const SECOND_MS = 1000;
-export const MINUTE_MS = 60 * SECOND_MS;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
+import { SECOND_MS, MINUTE_MS, HOUR_MS, DAY_MS } from '../domain/time.ts';
+
+export { SECOND_MS, MINUTE_MS, HOUR_MS, DAY_MS };
 
 /**
  * A wall-clock reading with no zone attached, encoded as the epoch milliseconds of the same

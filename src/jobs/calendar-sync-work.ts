@@ -1,10 +1,8 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
-import { pruneDoneOutbox, releaseOutboxClaims } from '../store/sync-store/outbox.ts';
-import type { SyncStore } from '../services/sync/ports.ts';
-
-/** How long a pushed change stays in the outbox as a record before it is pruned. */
-export const OUTBOX_RETENTION_MS = 30 * 86_400_000;
+import { pruneDeliveredOutbox } from '../services/sync/prune-outbox.ts';
+import { releaseOutboxClaims } from '../services/sync/release-outbox-claims.ts';
+import type { SyncStore } from '../domain/sync/ports.ts';
 import { dispatchOutbox } from '../services/sync/dispatch-outbox.ts';
 import type { SyncJobOutcome, SyncWork } from './sync-job.ts';
 
@@ -35,7 +33,7 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
         await releaseOutboxClaims(options.db, claims.unfinished());
         return { processed: report.rows.length };
       }
-      await pruneDoneOutbox(options.db, new Date(now.getTime() - OUTBOX_RETENTION_MS));
+      await pruneDeliveredOutbox(options.db, now);
       return { processed: report.rows.length };
     },
   };

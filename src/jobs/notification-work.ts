@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { createFileTransport, createSmtpTransport, mailDirectory, type MailTransport } from '../mail/mail-transport.ts';
 import { deliverMessages } from '../services/notifications/deliver-messages.ts';
 import type { SecretBox } from '../services/secrets/secret-box.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
-import type { DB } from '../store/schema.ts';
+import type { Database } from '../store/database.ts';
 import { nextRunAfter } from './backoff.ts';
 import type { SyncWork } from './sync-job.ts';
 
@@ -27,7 +26,7 @@ export function mailTransportFor(config: Pick<Config, 'mail' | 'dataDir'>): Mail
 }
 
 export interface NotificationDeliveryOptions {
-  db: Kysely<DB>;
+  db: Database;
   secretBox: SecretBox;
   config: Pick<Config, 'mail' | 'dataDir' | 'publicUrl' | 'webhookAllowPrivateNetworks'>;
   now: () => Date;

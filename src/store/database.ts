@@ -19,6 +19,8 @@ export interface DatabaseHandle {
   health: Reachability;
   /** `select 1` within `timeoutMs`: true when the database answers (readiness). */
   ping(timeoutMs?: number): Promise<boolean>;
+  /** PGlite only: a consistent tar.gz of the whole data directory, taken inside this process. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -114,7 +116,7 @@ export async function openPglite(dataDir: string | null): Promise<DatabaseHandle
   const health = createReachability();
   pool.on('error', (error) => health.failed(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return withProbe({ db, kind: 'pglite', health }, async () => {
+  return withProbe({ db, kind: 'pglite', health, dumpDataDir: () => pglite.dumpDataDir('gzip') }, async () => {
     await db.destroy();
     await pglite.close();
   });

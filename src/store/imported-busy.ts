@@ -1,5 +1,5 @@
 import type { Interval } from '../domain/interval.ts';
-import type { ImportedBusySource } from '../services/availability/busy-source.ts';
+import type { ImportedBusySource } from './imported-busy-source.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { calendarBlocksAvailability } from './calendar-blocks.ts';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Interval } from '../domain/interval.ts';
-import type { ImportedEvent } from '../services/availability/busy-source.ts';
+import type { ImportedEvent } from './imported-busy-source.ts';
 import type { DB } from './schema.ts';
 import { calendarBlocksAvailability } from './calendar-blocks.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SyncStore } from '../services/sync/ports.ts';
+import type { SyncStore } from '../domain/sync/ports.ts';
 import type { DB } from './schema.ts';
 import { loadAppointmentsForSync, loadConfirmedAppointmentSpans, loadLinkedAppointments } from './sync-store/appointments.ts';
 import { applyInboundBatch } from './sync-store/apply-inbound-batch.ts';

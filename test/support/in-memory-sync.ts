@@ -14,7 +14,7 @@ import type {
   RemoteCalendar,
   SyncCollectionPage,
   SyncStore,
-} from '../../src/services/sync/ports.ts';
+} from '../../src/domain/sync/ports.ts';
 import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from '../../src/services/sync/remote-errors.ts';
 import { CalDavError } from '../../src/caldav/errors.ts';
 import { remoteError } from '../../src/services/sync/caldav-remote-calendar.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CalendarType } from '../../src/domain/calendar-type.ts';
-import { assigneeRange } from '../../src/services/booking/booking-rows.ts';
+import { assigneeRange } from '../../src/domain/assignee-range.ts';
 import { recordOutboundChange } from '../../src/services/booking/record-outbound-change.ts';
 import type { CalendarRole, DB } from '../../src/store/schema.ts';
 

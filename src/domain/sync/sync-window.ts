@@ -1,9 +1,9 @@
+import { DAY_MS } from '../time.ts';
 /**
  * The span of time imported events are expanded over. Occurrences are stored, not computed on each
  * availability request, so the stored span must keep covering the window as "now" moves on.
  */
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface SyncWindow {
   from: Date;

@@ -6,6 +6,7 @@ import type { ServiceContext } from '../../services/context.ts';
 import { getSyncStatus } from '../../services/sync/get-sync-status.ts';
 import { requireAuthentication } from '../auth.ts';
 import { authErrors, id, idParam } from '../schemas.ts';
+import { confirmEmptyCalendar } from '../../services/sync/confirm-empty-calendar.ts';
 
 const syncStatusSchema = z.object({
   calendarId: z.string(), connectionId: z.string(), displayName: z.string(), role: z.enum(['primary', 'conflict']),
@@ -39,9 +40,7 @@ export function syncRoutes({ ctx, syncNow }: SyncRoutesDeps) {
       },
     }, async (request, reply) => {
       const { actor } = request;
-      const [status] = await getSyncStatus(ctx, { actor, calendarId: request.params.id });
-      if (!status) throw new AppError('not_found', { message: 'No configured calendar of yours has that id.' });
-      await ctx.db.updateTable('remote_calendars').set({ allow_empty_once: true }).where('id', '=', status.calendarId).execute();
+      const status = await confirmEmptyCalendar(ctx, { actor, calendarId: request.params.id });
       await syncNow(status.calendarId);
       return reply.status(202).send(status);
     });

@@ -2,6 +2,7 @@ import { AppError } from '../app-error.ts';
 import type { ServiceContext } from '../context.ts';
 import { verifyPassword } from './password-hash.ts';
 import { hashSecret, newSecret } from './tokens.ts';
+import { DAY_MS } from '../../domain/time.ts';
 
 export interface SignInOptions { email: string; password: string }
 export interface SignInResult { token: string; expiresAt: Date; userId: string; workspaceId: string }
@@ -20,7 +21,7 @@ export async function signIn(ctx: ServiceContext, options: SignInOptions): Promi
   const ok = await verifyPassword(options.password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !user.password_hash || !ok) throw new AppError('invalid_credentials');
   const token = newSecret('tds');
-  const expiresAt = new Date(ctx.now().getTime() + SESSION_DAYS * 86_400_000);
+  const expiresAt = new Date(ctx.now().getTime() + SESSION_DAYS * DAY_MS);
   await ctx.db
     .insertInto('sessions')
     .values({ token_hash: hashSecret(token), workspace_id: user.workspace_id, user_id: user.id, expires_at: expiresAt })

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context.ts';
-import type { ImportedBusySource } from './busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { explainStartForSupport } from './explain-start-for-support.ts';
 import type { StartExplanationView } from './explain-start.ts';
 

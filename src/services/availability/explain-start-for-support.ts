@@ -1,6 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { ServiceContext } from '../context.ts';
-import type { ImportedBusySource } from './busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { explainCalendarStart, type StartExplanationView } from './explain-start.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -5,7 +5,7 @@ import { explainStart, type ExplainReason } from '../../domain/slot-explain.ts';
 import { AppError } from '../app-error.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
-import type { ImportedBusySource, ImportedEvent } from './busy-source.ts';
+import type { ImportedBusySource, ImportedEvent } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from './load-slot-query.ts';
 
 export interface ExplainStartOptions {

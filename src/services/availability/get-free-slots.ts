@@ -5,7 +5,7 @@ import { AppError } from '../app-error.ts';
 import { checkRange } from '../check-range.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
-import type { ImportedBusySource } from './busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from './load-slot-query.ts';
 
 export const MAX_SLOT_RANGE_DAYS = 62;

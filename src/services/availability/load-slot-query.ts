@@ -7,9 +7,9 @@ import type { ClassSession, MemberAvailability, SlotQuery } from '../../domain/s
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
 import type { CalendarView } from '../calendars/calendar-view.ts';
-import type { ImportedBusySource } from './busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
+import { DAY_MS } from '../../domain/time.ts';
 
-const DAY = 86_400_000;
 
 export interface LoadSlotQueryOptions {
   calendar: CalendarView;
@@ -38,7 +38,7 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
   const userIds = members.map((m) => m.userId);
 
   // Busy time just outside the window still matters: buffers and slots that straddle its edges.
-  const padding = DAY + (calendar.bufferBeforeMin + calendar.bufferAfterMin + calendar.durationMin) * 60_000;
+  const padding = DAY_MS + (calendar.bufferBeforeMin + calendar.bufferAfterMin + calendar.durationMin) * 60_000;
   const from = new Date(options.range.start - padding);
   const to = new Date(options.range.end + padding);
   const sessionBased = calendar.type === 'class' || calendar.type === 'event';
@@ -47,7 +47,7 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
   const [users, overrides, assignments, blocked, ownStarts, sessions, imported] = await Promise.all([
     db.selectFrom('users').select(['id', 'timezone', 'weekly_hours']).where('id', 'in', userIds).execute(),
     db.selectFrom('date_overrides').select(['user_id', sql<string>`to_char(date, 'YYYY-MM-DD')`.as('date'), 'ranges']).where('user_id', 'in', userIds)
-      .where('date', '>=', new Date(from.getTime() - DAY).toISOString().slice(0, 10)).where('date', '<=', new Date(to.getTime() + DAY).toISOString().slice(0, 10)).execute(),
+      .where('date', '>=', new Date(from.getTime() - DAY_MS).toISOString().slice(0, 10)).where('date', '<=', new Date(to.getTime() + DAY_MS).toISOString().slice(0, 10)).execute(),
     db.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
       .select(['aa.user_id', sql<Date>`lower(aa.during)`.as('start'), sql<Date>`upper(aa.during)`.as('end'), 'a.calendar_id', 'a.id', 'a.title', 'a.start_at', 'a.end_at'])
       .where('aa.user_id', 'in', userIds).where('aa.status', '=', 'confirmed').where('a.id', '!=', ignored)
@@ -55,7 +55,7 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
     db.selectFrom('blocked_slots').select(['user_id', 'start_at', 'end_at', 'id', 'title']).where('user_id', 'in', userIds).where('end_at', '>', from).where('start_at', '<', to).execute(),
     db.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
       .select(['aa.user_id', 'a.start_at']).where('a.calendar_id', '=', calendar.id).where('aa.status', '=', 'confirmed').where('a.id', '!=', ignored)
-      .where('a.start_at', '>=', new Date(from.getTime() - DAY)).where('a.start_at', '<', new Date(to.getTime() + DAY)).execute(),
+      .where('a.start_at', '>=', new Date(from.getTime() - DAY_MS)).where('a.start_at', '<', new Date(to.getTime() + DAY_MS)).execute(),
     sessionBased
       ? db.selectFrom('appointments as a').innerJoin('appointment_assignees as aa', 'aa.appointment_id', 'a.id')
         .select(['a.start_at', 'a.end_at', 'a.seats_taken', 'aa.user_id']).where('a.calendar_id', '=', calendar.id).where('a.status', '=', 'confirmed').where('a.id', '!=', ignored)

@@ -1,12 +1,13 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
-import type { ImportedBusySource } from '../availability/busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from '../availability/load-slot-query.ts';
 import type { CalendarView } from '../calendars/calendar-view.ts';
 import { checkBookable } from './check-bookable.ts';
 import { chooseAssignees } from './choose-assignees.ts';
-import { assigneeRange, lockSession } from './booking-rows.ts';
+import { lockSession } from './booking-rows.ts';
+import { assigneeRange } from '../../domain/assignee-range.ts';
 import { recordOutboundChange } from './record-outbound-change.ts';
 
 /** The changes an appointment goes through after it is booked, shared by staff and client paths. */

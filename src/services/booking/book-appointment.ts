@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { IANAZone } from 'luxon';
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
-import type { ImportedBusySource } from '../availability/busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from '../availability/load-slot-query.ts';
 import { loadCalendarView, type CalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
@@ -13,12 +13,13 @@ import { chooseAssignees } from './choose-assignees.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { recordOutboundChange } from './record-outbound-change.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
-import { assigneeRange, upsertContact } from './booking-rows.ts';
+import { upsertContact, type ContactInput } from './booking-rows.ts';
+import { assigneeRange } from '../../domain/assignee-range.ts';
 import { lockSessionSlot, takeSeats } from './appointment-changes.ts';
 import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
 import type { ChangeCause } from '../notifications/message-content.ts';
 
-export interface ContactInput { name: string; email: string; phone?: string | null }
+export type { ContactInput };
 
 export interface BookAppointmentOptions {
   workspaceId: string;

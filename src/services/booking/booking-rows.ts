@@ -1,19 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../store/schema.ts';
-import type { CalendarView } from '../calendars/calendar-view.ts';
-import type { ContactInput } from './book-appointment.ts';
 
-const MINUTE = 60_000;
-
-/**
- * The time an assignment holds its user: the appointment padded by its calendar's buffers. The
- * slot engine pads candidates the same way, so the database guard and the engine agree.
- */
-export function assigneeRange(calendar: Pick<CalendarView, 'bufferBeforeMin' | 'bufferAfterMin'>, start: number, end: number): string {
-  const from = new Date(start - calendar.bufferBeforeMin * MINUTE).toISOString();
-  const to = new Date(end + calendar.bufferAfterMin * MINUTE).toISOString();
-  return `[${from},${to})`;
-}
+export interface ContactInput { name: string; email: string; phone?: string | null }
 
 /** Contacts are found by email within the workspace; a booking refreshes name and phone. */
 export async function upsertContact(trx: Transaction<DB>, workspaceId: string, contact: ContactInput): Promise<string> {

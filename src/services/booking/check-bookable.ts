@@ -1,7 +1,7 @@
 import { computeSlots, type Slot, type SlotQuery } from '../../domain/slots.ts';
 import { AppError } from '../app-error.ts';
+import { DAY_MS, MINUTE_MS } from '../../domain/time.ts';
 
-const MINUTE = 60_000;
 
 /**
  * Finds the slot that starts at `start`, or says precisely why there is none: a time someone else
@@ -10,8 +10,8 @@ const MINUTE = 60_000;
 export function checkBookable(query: SlotQuery, start: number): Slot {
   const { rules, now } = query;
   if (start < now) throw new AppError('in_past');
-  if (start < now + rules.minNoticeMin * MINUTE) throw new AppError('too_soon');
-  if (start >= now + rules.windowDays * 86_400_000) throw new AppError('beyond_booking_window');
+  if (start < now + rules.minNoticeMin * MINUTE_MS) throw new AppError('too_soon');
+  if (start >= now + rules.windowDays * DAY_MS) throw new AppError('beyond_booking_window');
   const at = (q: SlotQuery) => computeSlots({ ...q, range: { start, end: start + 1 } }).find((slot) => slot.start === start);
 
   const slot = at(query);

@@ -6,6 +6,7 @@ import { workingIntervals } from '../../domain/schedule.ts';
 import type { Slot, SlotQuery } from '../../domain/slots.ts';
 import type { DB } from '../../store/schema.ts';
 import type { CalendarView } from '../calendars/calendar-view.ts';
+import { DAY_MS } from '../../domain/time.ts';
 
 const RECENT_DAYS = 30;
 
@@ -22,7 +23,7 @@ export async function chooseAssignees(trx: Transaction<DB>, calendar: CalendarVi
     ? await trx.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
       .select(['aa.user_id', trx.fn.countAll<number>().as('n')])
       .where('a.calendar_id', '=', calendar.id).where('aa.status', '=', 'confirmed')
-      .where('a.start_at', '>=', new Date(now.getTime() - RECENT_DAYS * 86_400_000))
+      .where('a.start_at', '>=', new Date(now.getTime() - RECENT_DAYS * DAY_MS))
       .where('aa.user_id', 'in', free.map((m) => m.userId)).groupBy('aa.user_id').execute()
     : [];
 

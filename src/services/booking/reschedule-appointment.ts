@@ -1,5 +1,5 @@
 import type { Actor, ServiceContext } from '../context.ts';
-import type { ImportedBusySource } from '../availability/busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
 import { moveAppointment } from './appointment-changes.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';

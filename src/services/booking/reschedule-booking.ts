@@ -1,6 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { ServiceContext } from '../context.ts';
-import type { ImportedBusySource } from '../availability/busy-source.ts';
+import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from '../availability/load-slot-query.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
 import { lockAppointment, lockSessionSlot, moveAppointment, releaseSeats, takeSeats } from './appointment-changes.ts';

@@ -3,7 +3,7 @@ import { calendarMultiget, CalDavError, deleteEvent, getEvent, listEtags, putEve
 import { canonicalUrl } from '../../caldav/xml.ts';
 import { classifyCalDavFailure, type CalDavProvider } from '../../caldav/providers/classify-failure.ts';
 import { eventResourceName } from '../../domain/sync/appointment-uid.ts';
-import type { RemoteCalendar } from './ports.ts';
+import type { RemoteCalendar } from '../../domain/sync/ports.ts';
 import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteRefused, RemoteSyncTokenInvalid, RemoteUnavailable } from './remote-errors.ts';
 
 /**

@@ -5,7 +5,7 @@ import { planOutbound, type OutboundAction } from '../../domain/sync/plan-outbou
 import { reconcileConflict, type FetchedRemoteEvent } from '../../domain/sync/reconcile-conflict.ts';
 import { defaultBackoff, retryDelayMs, type BackoffPolicy } from '../../domain/sync/retry-backoff.ts';
 import type { AppointmentForSync, RemoteLink } from '../../domain/sync/types.ts';
-import type { AppointmentRemoteEdit, EventCodec, OpenRemoteCalendar, OutboxResult, OutboxRow, RemoteCalendar, SyncStore } from './ports.ts';
+import type { AppointmentRemoteEdit, EventCodec, OpenRemoteCalendar, OutboxResult, OutboxRow, RemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
 import { RemoteAccessDenied, RemoteCalendarError, RemoteNotFound, RemotePreconditionFailed, RemoteRefused, RemoteUnavailable } from './remote-errors.ts';
 
 /**

@@ -2,7 +2,7 @@ import { buildAppointmentEvent, readAppointmentEvent } from '../../ical/appointm
 import { contentHash } from '../../ical/content-hash.ts';
 import { mergeDenseSeries } from '../../ical/busy-ranges.ts';
 import { expandCalendarObject } from '../../ical/expand.ts';
-import type { EventCodec } from './ports.ts';
+import type { EventCodec } from '../../domain/sync/ports.ts';
 import { readFirstEventUid } from './read-uid.ts';
 
 /** The engine's EventCodec over the real iCalendar modules (src/ical), wired once at start-up. */

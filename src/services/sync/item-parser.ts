@@ -1,6 +1,6 @@
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import { parseRemoteItem, type ParseContext } from './parse-remote-item.ts';
-import type { EventCodec } from './ports.ts';
+import type { EventCodec } from '../../domain/sync/ports.ts';
 
 export interface RemoteObject {
   href: string;

@@ -3,7 +3,7 @@ import { openTransport } from '../connections/open-transport.ts';
 import type { CalDavSettings, ConnectionLog } from '../connections/connection-context.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { createCalDavRemoteCalendar } from './caldav-remote-calendar.ts';
-import type { OpenRemoteCalendar, RemoteCalendar } from './ports.ts';
+import type { OpenRemoteCalendar, RemoteCalendar } from '../../domain/sync/ports.ts';
 import { RemoteAccessDenied } from './remote-errors.ts';
 
 export interface RemoteOpenerOptions {

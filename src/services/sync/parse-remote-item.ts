@@ -2,7 +2,7 @@ import { appointmentIdFromUid } from '../../domain/sync/appointment-uid.ts';
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import type { SyncWindow } from '../../domain/sync/sync-window.ts';
 import type { ItemProblem } from '../../domain/sync/types.ts';
-import type { EventCodec } from './ports.ts';
+import type { EventCodec } from '../../domain/sync/ports.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.ts';
 
 export interface ParseContext {

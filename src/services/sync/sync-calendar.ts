@@ -1,7 +1,7 @@
 import { defaultSyncWindow } from '../../domain/sync/sync-window.ts';
 import type { Database } from '../../store/database.ts';
 import type { ItemParser } from './item-parser.ts';
-import type { EventCodec, OpenRemoteCalendar, SyncStore } from './ports.ts';
+import type { EventCodec, OpenRemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
 import { runInboundSync, type InboundSyncReport } from './run-inbound-sync.ts';
 import type { SyncLimits } from './sync-limits.ts';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { itemStateAfter, type InboundAction } from '../../domain/sync/inbound-actions.ts';
-import type { InboundBatch } from '../../services/sync/ports.ts';
+import type { InboundBatch } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { ItemChangeSet, type ItemChange } from './item-changes.ts';
 import { loadItemCalendar } from './items.ts';

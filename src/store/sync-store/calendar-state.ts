@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SavedItem } from '../../domain/sync/types.ts';
-import type { CalendarSyncState, CalendarWarning } from '../../services/sync/ports.ts';
+import type { CalendarSyncState, CalendarWarning } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { toSavedItem } from './rows.ts';
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { OutboxResult, OutboxRow } from '../../services/sync/ports.ts';
+import type { OutboxResult, OutboxRow } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 
 /**

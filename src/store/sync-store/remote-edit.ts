@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { pushesToExternalCalendars } from '../../domain/calendar-type.ts';
-import { assigneeRange } from '../../services/booking/booking-rows.ts';
-import type { AppointmentRemoteEdit } from '../../services/sync/ports.ts';
+import { assigneeRange } from '../../domain/assignee-range.ts';
+import type { AppointmentRemoteEdit } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { enqueueOutbox } from './outbox.ts';
 import { recordAppointmentNotice } from '../../services/notifications/record-appointment-notice.ts';

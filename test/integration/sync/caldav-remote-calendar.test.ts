@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalDavError, createTransport, scopeForUrl, type CalDavErrorKind, type RequestEvent } from '../../../src/caldav/index.ts';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
 import { createCalDavRemoteCalendar, remoteError } from '../../../src/services/sync/caldav-remote-calendar.ts';
-import type { RemoteCalendar } from '../../../src/services/sync/ports.ts';
+import type { RemoteCalendar } from '../../../src/domain/sync/ports.ts';
 import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable, RemoteRefused } from '../../../src/services/sync/remote-errors.ts';
 import { makeCalendar, simpleEventIcs } from '../../support/caldav-fixtures.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';

@@ -10,7 +10,7 @@ import { defaultSyncWindow } from '../../../src/domain/sync/sync-window.ts';
 import { createCalDavRemoteCalendar } from '../../../src/services/sync/caldav-remote-calendar.ts';
 import { dispatchOutbox } from '../../../src/services/sync/dispatch-outbox.ts';
 import { icalEventCodec } from '../../../src/services/sync/ical-codec.ts';
-import type { RemoteCalendar } from '../../../src/services/sync/ports.ts';
+import type { RemoteCalendar } from '../../../src/domain/sync/ports.ts';
 import { runInboundSync } from '../../../src/services/sync/run-inbound-sync.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';

@@ -16,7 +16,7 @@ import { createCalDavRemoteCalendar } from '../../../src/services/sync/caldav-re
 import { getSyncStatus } from '../../../src/services/sync/get-sync-status.ts';
 import { icalEventCodec } from '../../../src/services/sync/ical-codec.ts';
 import { createParsePool, type ParsePool } from '../../../src/services/sync/parse-pool.ts';
-import type { RemoteCalendar } from '../../../src/services/sync/ports.ts';
+import type { RemoteCalendar } from '../../../src/domain/sync/ports.ts';
 import { syncCalendar } from '../../../src/services/sync/sync-calendar.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from '../../../src/services/sync/sync-limits.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';

@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { icalEventCodec } from '../../../src/services/sync/ical-codec.ts';
 import { syncCalendar } from '../../../src/services/sync/sync-calendar.ts';
 import { getSyncStatus } from '../../../src/services/sync/get-sync-status.ts';
-import type { SyncStore } from '../../../src/services/sync/ports.ts';
+import type { SyncStore } from '../../../src/domain/sync/ports.ts';
 import { createTestDatabase } from '../../support/db.ts';
 import { InMemoryRemoteCalendar, simpleEvent } from '../../support/in-memory-sync.ts';
 import { seedRemoteCalendar, seedUser, seedWorkspace } from '../../support/seed-rows.ts';

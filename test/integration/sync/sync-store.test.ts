@@ -11,7 +11,7 @@ import { desiredSnapshot } from '../../../src/domain/sync/desired-event.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { readLink } from '../../../src/store/sync-store/links.ts';
-import type { SyncStore } from '../../../src/services/sync/ports.ts';
+import type { SyncStore } from '../../../src/domain/sync/ports.ts';
 import { createTestDatabase, databaseKinds, type DatabaseKind } from '../../support/db.ts';
 import { describeSyncStoreContract } from '../../unit/sync/sync-store-contract.ts';
 import { bookAppointment, seedRemoteCalendar } from '../../support/seed-rows.ts';

@@ -1,6 +1,6 @@
 import { defaultSyncWindow } from '../../../src/domain/sync/sync-window.ts';
 import { dispatchOutbox, type DispatchReport } from '../../../src/services/sync/dispatch-outbox.ts';
-import type { EventCodec } from '../../../src/services/sync/ports.ts';
+import type { EventCodec } from '../../../src/domain/sync/ports.ts';
 import { runInboundSync, type InboundSyncOptions, type InboundSyncReport } from '../../../src/services/sync/run-inbound-sync.ts';
 import { icalEventCodec } from '../../../src/services/sync/ical-codec.ts';
 import { InMemoryRemoteCalendar, InMemorySyncStore, openRemotes, simpleEvent } from '../../support/in-memory-sync.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredSnapshot } from '../../../src/domain/sync/desired-event.ts';
 import type { InboundAction } from '../../../src/domain/sync/inbound-actions.ts';
 import type { ImportedOccurrence, RemoteLink, SavedItem } from '../../../src/domain/sync/types.ts';
-import type { CalendarWarning, SyncStore } from '../../../src/services/sync/ports.ts';
+import type { CalendarWarning, SyncStore } from '../../../src/domain/sync/ports.ts';
 
 /**
  * The SyncStore contract (ports.ts) as tests, for any implementation: run it against the in-memory

@@ -13,7 +13,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign up: create a workspace and its owner */
+        /** Sign up: create a workspace and its owner (429 rate_limited: too many from one address) */
         post: {
             parameters: {
                 query?: never;
@@ -61,6 +61,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -127,6 +136,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -812,6 +830,7 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                    /** @description local date, YYYY-MM-DD */
                     date: string;
                 };
                 cookie?: never;
@@ -882,6 +901,7 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                    /** @description local date, YYYY-MM-DD */
                     date: string;
                 };
                 cookie?: never;
@@ -1041,6 +1061,7 @@ export interface paths {
                             count: number | null;
                         } | null;
                         members: {
+                            /** Format: uuid */
                             userId: string;
                             priority?: number;
                         }[];
@@ -1220,6 +1241,7 @@ export interface paths {
                             count: number | null;
                         } | null;
                         members: {
+                            /** Format: uuid */
                             userId: string;
                             priority?: number;
                         }[];
@@ -1544,6 +1566,7 @@ export interface paths {
                          * @description ISO-8601 instant with offset, e.g. 2026-12-01T09:00:00Z
                          */
                         start: string;
+                        /** Format: uuid */
                         serviceId?: string;
                         /** @default 1 */
                         seats?: number;
@@ -1555,6 +1578,7 @@ export interface paths {
                         };
                         /** @description The booker's IANA zone: their e-mails show times in it */
                         timezone?: string;
+                        /** Format: uuid */
                         calendarId: string;
                     };
                 };
@@ -1962,6 +1986,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: uuid */
                         userId: string;
                         /**
                          * Format: date-time
@@ -2435,6 +2460,7 @@ export interface paths {
                          * @description ISO-8601 instant with offset, e.g. 2026-12-01T09:00:00Z
                          */
                         start: string;
+                        /** Format: uuid */
                         serviceId?: string;
                         /** @default 1 */
                         seats?: number;
@@ -2491,6 +2517,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2997,69 +3032,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/invites/accept": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Set your password with an invitation link's token */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        token: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            email: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/users/{id}/overrides": {
         parameters: {
             query?: never;
@@ -3205,6 +3177,310 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invites/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set your password with an invitation link's token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/calendar-configuration/{calendarId}/blocks-availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Whether events on one of your calendars block your availability (null: follow the server's schedule-calendar-transp) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    calendarId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        blocks: boolean | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarBlocking"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocked-slots/{id}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Confirmed appointments overlapping an imported block */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description an imported block's id from GET /api/blocked-slots, e.g. imported-42 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            block: {
+                                id: string;
+                                userId: string;
+                                title: string;
+                                start: string;
+                                end: string;
+                                allDay: boolean;
+                            };
+                            appointments: components["schemas"]["Appointment"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocked-slots/{id}/cancel-appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel every appointment overlapping an imported block (each client told once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description an imported block's id from GET /api/blocked-slots, e.g. imported-42 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Appointment"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3360,6 +3636,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3616,6 +3901,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -3718,6 +4012,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3830,6 +4133,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: uuid */
                         primaryCalendarId: string | null;
                         conflictCalendarIds: string[];
                     };
@@ -5046,7 +5350,11 @@ export interface components {
     schemas: {
         ErrorInput: {
             error: {
-                code: string;
+                /**
+                 * @description Stable code; every code with its status and message: GET /api/errors
+                 * @enum {string}
+                 */
+                code: "validation_failed" | "malformed_json" | "bad_request" | "forbidden_json_key" | "invalid_timezone" | "invalid_range" | "range_too_long" | "unauthenticated" | "invalid_credentials" | "forbidden" | "not_found" | "request_timeout" | "email_taken" | "slug_taken" | "slot_taken" | "appointment_cancelled" | "calendar_has_appointments" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "idempotency_key_reused" | "slot_unavailable" | "in_past" | "too_soon" | "beyond_booking_window" | "daily_limit_reached" | "service_required" | "service_not_offered" | "calendar_misconfigured" | "rate_limited" | "headers_too_large" | "database_unavailable" | "internal_error" | "app_password_shape" | "main_password_used" | "connection_exists" | "connection_secret_unreadable" | "calendar_not_writable" | "calendar_not_connectable" | "icloud_auth_failed" | "icloud_forbidden" | "icloud_not_found" | "icloud_unreachable" | "icloud_timeout" | "icloud_server_error" | "icloud_invalid_response" | "icloud_blocked_address" | "icloud_refused_response" | "icloud_cross_origin_refused" | "caldav_auth_failed" | "caldav_forbidden" | "caldav_not_found" | "caldav_invalid_response" | "caldav_blocked_address" | "caldav_cross_origin_refused" | "caldav_refused_response" | "caldav_busy" | "caldav_server_error" | "caldav_unreachable" | "caldav_timeout" | "change_deadline_passed" | "webhook_url_refused" | "mail_file_not_found" | "owner_role_fixed" | "cannot_remove_self" | "user_has_appointments" | "user_hosts_calendars" | "invite_invalid" | "ical_unreadable" | "ical_too_deep" | "ical_object_too_large" | "ical_event_skipped" | "ical_occurrences_capped" | "calendar_too_many_items";
                 message: string;
                 details?: unknown;
             };
@@ -5129,6 +5437,7 @@ export interface components {
             } | null;
             id: string;
             members: {
+                /** Format: uuid */
                 userId: string;
                 priority: number;
             }[];
@@ -5237,6 +5546,14 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
         };
+        CalendarBlockingInput: {
+            id: string;
+            displayName: string;
+            /** @description the server marks the calendar transparent (RFC 6638 schedule-calendar-transp) */
+            serverTransparent: boolean;
+            blocksAvailabilityOverride: boolean | null;
+            blocksAvailability: boolean;
+        };
         RemoteCalendarInput: {
             id: string;
             connectionId: string;
@@ -5257,6 +5574,12 @@ export interface components {
                 message: string;
             } | null;
             warning: string | null;
+            /** @description the server marks the calendar transparent (RFC 6638 schedule-calendar-transp) */
+            serverTransparent: boolean;
+            /** @description the user's switch in Tandem; null follows the server */
+            blocksAvailabilityOverride: boolean | null;
+            /** @description whether its events block availability */
+            blocksAvailability: boolean;
         };
         ConnectionInput: {
             id: string;
@@ -5361,7 +5684,11 @@ export interface components {
         };
         Error: {
             error: {
-                code: string;
+                /**
+                 * @description Stable code; every code with its status and message: GET /api/errors
+                 * @enum {string}
+                 */
+                code: "validation_failed" | "malformed_json" | "bad_request" | "forbidden_json_key" | "invalid_timezone" | "invalid_range" | "range_too_long" | "unauthenticated" | "invalid_credentials" | "forbidden" | "not_found" | "request_timeout" | "email_taken" | "slug_taken" | "slot_taken" | "appointment_cancelled" | "calendar_has_appointments" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "idempotency_key_reused" | "slot_unavailable" | "in_past" | "too_soon" | "beyond_booking_window" | "daily_limit_reached" | "service_required" | "service_not_offered" | "calendar_misconfigured" | "rate_limited" | "headers_too_large" | "database_unavailable" | "internal_error" | "app_password_shape" | "main_password_used" | "connection_exists" | "connection_secret_unreadable" | "calendar_not_writable" | "calendar_not_connectable" | "icloud_auth_failed" | "icloud_forbidden" | "icloud_not_found" | "icloud_unreachable" | "icloud_timeout" | "icloud_server_error" | "icloud_invalid_response" | "icloud_blocked_address" | "icloud_refused_response" | "icloud_cross_origin_refused" | "caldav_auth_failed" | "caldav_forbidden" | "caldav_not_found" | "caldav_invalid_response" | "caldav_blocked_address" | "caldav_cross_origin_refused" | "caldav_refused_response" | "caldav_busy" | "caldav_server_error" | "caldav_unreachable" | "caldav_timeout" | "change_deadline_passed" | "webhook_url_refused" | "mail_file_not_found" | "owner_role_fixed" | "cannot_remove_self" | "user_has_appointments" | "user_hosts_calendars" | "invite_invalid" | "ical_unreadable" | "ical_too_deep" | "ical_object_too_large" | "ical_event_skipped" | "ical_occurrences_capped" | "calendar_too_many_items";
                 message: string;
                 details?: unknown;
             };
@@ -5444,6 +5771,7 @@ export interface components {
             } | null;
             id: string;
             members: {
+                /** Format: uuid */
                 userId: string;
                 priority: number;
             }[];
@@ -5552,6 +5880,14 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
         };
+        CalendarBlocking: {
+            id: string;
+            displayName: string;
+            /** @description the server marks the calendar transparent (RFC 6638 schedule-calendar-transp) */
+            serverTransparent: boolean;
+            blocksAvailabilityOverride: boolean | null;
+            blocksAvailability: boolean;
+        };
         RemoteCalendar: {
             id: string;
             connectionId: string;
@@ -5572,6 +5908,12 @@ export interface components {
                 message: string;
             } | null;
             warning: string | null;
+            /** @description the server marks the calendar transparent (RFC 6638 schedule-calendar-transp) */
+            serverTransparent: boolean;
+            /** @description the user's switch in Tandem; null follows the server */
+            blocksAvailabilityOverride: boolean | null;
+            /** @description whether its events block availability */
+            blocksAvailability: boolean;
         };
         Connection: {
             id: string;

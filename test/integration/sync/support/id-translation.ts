@@ -1,4 +1,4 @@
-import type { SyncStore } from '../../../../src/services/sync/ports.ts';
+import type { SyncStore } from '../../../../src/domain/sync/ports.ts';
 
 /**
  * The contract suite names things 'u1', 'a1', 'cal-primary'; the database needs UUIDs. This maps

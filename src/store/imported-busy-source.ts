@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Interval } from '../../domain/interval.ts';
-import type { DB } from '../../store/schema.ts';
+import type { Interval } from '../domain/interval.ts';
+import type { DB } from './schema.ts';
 
 /**
  * Where imported calendar busy time comes from. The slot engine does not know about iCloud; the
@@ -27,7 +27,3 @@ export interface ImportedEvent extends Interval {
   remoteCalendarId: string;
   calendarName: string;
 }
-
-export const noImportedBusy: ImportedBusySource = {
-  importedBusy: async () => new Map(),
-};

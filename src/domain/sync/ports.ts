@@ -1,6 +1,6 @@
-import type { CalendarItemChange, InboundAction, UpdateAppointmentFromRemote } from '../../domain/sync/inbound-actions.ts';
-import type { LinkedAppointment } from '../../domain/sync/plan-inbound.ts';
-import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, ItemProblem, RemoteLink, SavedItem, TimeRange } from '../../domain/sync/types.ts';
+import type { CalendarItemChange, InboundAction, UpdateAppointmentFromRemote } from './inbound-actions.ts';
+import type { LinkedAppointment } from './plan-inbound.ts';
+import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, ItemProblem, RemoteLink, SavedItem, TimeRange } from './types.ts';
 
 /**
  * The ports the sync engine is written against. The engine never sees SQL or HTTP: the lead wires a
