@@ -19,6 +19,8 @@ echo "== type-check"
 npx tsc --noEmit -p .
 echo "== lint"
 npx eslint .
+echo "== format (Prettier; npm run format fixes it)"
+npm run --silent format:check
 echo "== layer rules (.dependency-cruiser.cjs; known violations to remove: .dependency-cruiser-known-violations.json)"
 npx depcruise src --config .dependency-cruiser.cjs --ignore-known --output-type err
 echo "== tests"
