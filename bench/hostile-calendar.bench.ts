@@ -36,7 +36,12 @@ const MB = 1024 * 1024;
 
 const vcalendar = (uid: string, lines: string[]): string =>
   `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20261101T000000Z\r\n${lines.join('\r\n')}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
-const smallEvent = (i: number): string => vcalendar(`item-${i}`, [`SUMMARY:Item ${i}`, `DTSTART:2026${String(12 + (i % 1)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}T100000Z`, 'DURATION:PT1H']);
+const smallEvent = (i: number): string =>
+  vcalendar(`item-${i}`, [
+    `SUMMARY:Item ${i}`,
+    `DTSTART:2026${String(12 + (i % 1)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}T100000Z`,
+    'DURATION:PT1H',
+  ]);
 
 /** A remote that lists `count` items and serves `objectFor(href)` for each; nothing over the network. */
 function fakeRemote(name: string, count: number, objectFor: (index: number) => string): RemoteCalendar {
@@ -45,7 +50,8 @@ function fakeRemote(name: string, count: number, objectFor: (index: number) => s
   return {
     syncCollection: async () => ({ changed: listing, deleted: [], token: 'token-1', truncated: false }),
     listEtags: async () => listing.map((entry) => ({ href: entry.href, etag: entry.etag })),
-    multiget: async (wanted) => wanted.map((href) => ({ href, etag: '"1"', ics: objectFor(Number(href.split('/').pop()!.replace('.ics', ''))) })),
+    multiget: async (wanted) =>
+      wanted.map((href) => ({ href, etag: '"1"', ics: objectFor(Number(href.split('/').pop()!.replace('.ics', ''))) })),
     get: async () => null,
     put: async () => ({ etag: null }),
     delete: async () => undefined,
@@ -67,7 +73,14 @@ async function settledRss(): Promise<number> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-hostile-'));
-  const config = loadConfig({ DATA_DIR: dataDir, TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    TANDEM_SEED_DEMO: 'false',
+    SCHEDULER: 'off',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+  });
   const database = await openPglite(null);
   const app = await createApp(config, { database, now: () => NOW });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
@@ -102,12 +115,24 @@ async function main(): Promise<void> {
   /** Seeds the calendars (outside the timed part), then returns the run that syncs them all at once. */
   async function syncAll(remotes: RemoteCalendar[], limits: SyncLimits, parser: ItemParser | undefined): Promise<() => Promise<unknown>> {
     const calendars: string[] = [];
-    for (const _ of remotes) calendars.push(await seedRemoteCalendar(db, { workspaceId, userId, url: `https://bench.invalid/${calendarCount++}/`, role: 'conflict' }));
-    return () => Promise.all(remotes.map((remote, i) => runInboundSync({ store, remote, codec: icalEventCodec, limits, ...(parser && { parser }) }, { calendarId: calendars[i]!, window, now: NOW })));
+    for (const _ of remotes)
+      calendars.push(
+        await seedRemoteCalendar(db, { workspaceId, userId, url: `https://bench.invalid/${calendarCount++}/`, role: 'conflict' }),
+      );
+    return () =>
+      Promise.all(
+        remotes.map((remote, i) =>
+          runInboundSync(
+            { store, remote, codec: icalEventCodec, limits, ...(parser && { parser }) },
+            { calendarId: calendars[i]!, window, now: NOW },
+          ),
+        ),
+      );
   }
 
   const fifty = vcalendar('huge', ['DTSTART:20261210T100000Z', 'DURATION:PT1H', `DESCRIPTION:${'x'.repeat(50 * MB)}`]);
-  const dense = (i: number): string => vcalendar(`dense-${i}`, ['DTSTART:20261101T001500Z', 'DURATION:PT10M', 'RRULE:FREQ=MINUTELY;INTERVAL=30']);
+  const dense = (i: number): string =>
+    vcalendar(`dense-${i}`, ['DTSTART:20261101T001500Z', 'DURATION:PT10M', 'RRULE:FREQ=MINUTELY;INTERVAL=30']);
   const only = process.env.BENCH_SCENARIOS ?? '';
   const scenarios: { name: string; run: (parser: ItemParser | undefined) => Promise<() => Promise<unknown>> }[] = [
     { name: 'idle (baseline)', run: async () => () => new Promise((resolve) => setTimeout(resolve, 3000)) },
@@ -116,7 +141,14 @@ async function main(): Promise<void> {
       name: '4 calendars at once, one 50 MB event each (×10 rounds)',
       run: async (parser) => {
         const rounds: (() => Promise<unknown>)[] = [];
-        for (let round = 0; round < 10; round++) rounds.push(await syncAll([0, 1, 2, 3].map((i) => fakeRemote(`huge${round}-${i}`, 1, () => fifty)), DEFAULT_SYNC_LIMITS, parser));
+        for (let round = 0; round < 10; round++)
+          rounds.push(
+            await syncAll(
+              [0, 1, 2, 3].map((i) => fakeRemote(`huge${round}-${i}`, 1, () => fifty)),
+              DEFAULT_SYNC_LIMITS,
+              parser,
+            ),
+          );
         return async () => {
           for (const round of rounds) await round();
         };
@@ -124,20 +156,35 @@ async function main(): Promise<void> {
     },
     {
       name: `300,000-item listing (cap ${ITEM_CAP.toLocaleString('en-US')})`,
-      run: (parser) => syncAll([fakeRemote('many', 300_000, smallEvent)], { ...DEFAULT_SYNC_LIMITS, maxItemsPerCalendar: ITEM_CAP }, parser),
+      run: (parser) =>
+        syncAll([fakeRemote('many', 300_000, smallEvent)], { ...DEFAULT_SYNC_LIMITS, maxItemsPerCalendar: ITEM_CAP }, parser),
     },
-    { name: '20 dense series with gaps (22,080 occurrences each)', run: (parser) => syncAll([fakeRemote('dense', 20, dense)], DEFAULT_SYNC_LIMITS, parser) },
+    {
+      name: '20 dense series with gaps (22,080 occurrences each)',
+      run: (parser) => syncAll([fakeRemote('dense', 20, dense)], DEFAULT_SYNC_LIMITS, parser),
+    },
   ];
 
   // Warm up the request path (fetch, Fastify's first compile of the route) so no scenario pays for it.
   for (let i = 0; i < 20; i++) await (await fetch(`http://127.0.0.1:${port}/api/errors`)).arrayBuffer();
   // …and the sync path (a running server has synced before): one small calendar, in both parsers.
-  await (await syncAll([fakeRemote('warm-a', 3, smallEvent)], DEFAULT_SYNC_LIMITS, pool.parser))();
-  await (await syncAll([fakeRemote('warm-b', 3, smallEvent)], DEFAULT_SYNC_LIMITS, undefined))();
-  console.log(`hostile-calendar bench: Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, parse threads ${config.syncParseThreads}`);
+  await (
+    await syncAll([fakeRemote('warm-a', 3, smallEvent)], DEFAULT_SYNC_LIMITS, pool.parser)
+  )();
+  await (
+    await syncAll([fakeRemote('warm-b', 3, smallEvent)], DEFAULT_SYNC_LIMITS, undefined)
+  )();
+  console.log(
+    `hostile-calendar bench: Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, parse threads ${config.syncParseThreads}`,
+  );
   console.log('| scenario | parser | wall | requests | p50 | p95 | max | RSS before → peak → after (MiB) |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const mode of [{ name: `worker threads (${config.syncParseThreads})`, parser: pool.parser }, { name: 'main thread, yielding', parser: inThread }]) {
+  for (const mode of [
+    { name: `worker threads (${config.syncParseThreads})`, parser: pool.parser },
+    { name: 'main thread, yielding', parser: inThread },
+  ]) {
     for (const scenario of scenarios) {
       if ((scenario.name.startsWith('idle') && mode.parser === inThread) || !scenario.name.includes(only)) continue;
       const start = await scenario.run(mode.parser);

@@ -40,7 +40,13 @@ const SPAN: Interval = { start: NOW, end: NOW + 30 * DAY };
 function weeklyHours(random: () => number): WeeklyHours {
   const hours: WeeklyHours = {};
   for (const day of [1, 2, 3, 4, 5] as const) {
-    hours[day] = random() < 0.5 ? [{ start: '09:00', end: '17:00' }] : [{ start: '08:30', end: '12:00' }, { start: '13:00', end: '18:00' }];
+    hours[day] =
+      random() < 0.5
+        ? [{ start: '09:00', end: '17:00' }]
+        : [
+            { start: '08:30', end: '12:00' },
+            { start: '13:00', end: '18:00' },
+          ];
   }
   if (random() < 0.3) hours[6] = [{ start: '10:00', end: '14:00' }];
   return hours;
@@ -70,7 +76,17 @@ function members(random: () => number, count: number, busyEach: number, zones: s
 }
 
 function rules(type: CalendarRules['type']): CalendarRules {
-  return { type, durationMin: 30, intervalMin: 15, bufferBeforeMin: 5, bufferAfterMin: 10, minNoticeMin: 60, windowDays: 60, dailyLimit: 6, seats: 1 };
+  return {
+    type,
+    durationMin: 30,
+    intervalMin: 15,
+    bufferBeforeMin: 5,
+    bufferAfterMin: 10,
+    minNoticeMin: 60,
+    windowDays: 60,
+    dailyLimit: 6,
+    seats: 1,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -19,7 +19,14 @@
  * minutes while Radicale builds its item cache, later runs start warm from a fresh copy of it.
  */
 import { cpus, loadavg } from 'node:os';
-import { calendarMultiget, calendarQueryExpanded, createTransport, scopeForUrl, syncCollection, type CalDavTransport } from '../src/caldav/index.ts';
+import {
+  calendarMultiget,
+  calendarQueryExpanded,
+  createTransport,
+  scopeForUrl,
+  syncCollection,
+  type CalDavTransport,
+} from '../src/caldav/index.ts';
 import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
 import { expandCalendarObject } from '../src/ical/expand.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
@@ -77,7 +84,9 @@ function bytes(value: number): string {
 /** One figure: wall time, requests, bytes received (and sent), then notes. */
 function figure(label: string, m: Pick<Measured<unknown>, 'ms' | 'requests' | 'bytes' | 'bytesSent'>, note = ''): void {
   const wire = `${bytes(m.bytes)} in, ${bytes(m.bytesSent)} out`;
-  console.log(`${label.padEnd(62)} ${ms(m.ms).padStart(9)}  ${String(m.requests).padStart(4)} req  ${wire.padEnd(26)}${note === '' ? '' : `  ${note}`}`);
+  console.log(
+    `${label.padEnd(62)} ${ms(m.ms).padStart(9)}  ${String(m.requests).padStart(4)} req  ${wire.padEnd(26)}${note === '' ? '' : `  ${note}`}`,
+  );
 }
 
 function info(label: string, text: string): void {
@@ -126,8 +135,17 @@ async function rawDownload(ctx: Context, batchSize: number | 'one shot'): Promis
   return { listed: hrefs.length, fetched: items.filter((i) => i.calendarData !== null).length };
 }
 
-async function sync(ctx: Context, bench: BenchStore, timer: StoreTimer, calendarId: string, remote: RemoteCalendar): Promise<InboundSyncReport> {
-  return runInboundSync({ store: timedStore(bench.store, timer), remote, codec: icalEventCodec }, { calendarId, window: ctx.window, now: NOW });
+async function sync(
+  ctx: Context,
+  bench: BenchStore,
+  timer: StoreTimer,
+  calendarId: string,
+  remote: RemoteCalendar,
+): Promise<InboundSyncReport> {
+  return runInboundSync(
+    { store: timedStore(bench.store, timer), remote, codec: icalEventCodec },
+    { calendarId, window: ctx.window, now: NOW },
+  );
 }
 
 function countsNote(report: InboundSyncReport): string {
@@ -137,7 +155,11 @@ function countsNote(report: InboundSyncReport): string {
 }
 
 /** One availability check the "live fetch" way: a time-range REPORT, then expansion here. */
-async function liveCheck(ctx: Context, calendarUrl: string, selfEmail: string): Promise<{ objects: number; masters: number; occurrences: number; blocking: number }> {
+async function liveCheck(
+  ctx: Context,
+  calendarUrl: string,
+  selfEmail: string,
+): Promise<{ objects: number; masters: number; occurrences: number; blocking: number }> {
   const from = NOW;
   const to = new Date(NOW.getTime() + LIVE_DAYS * DAY);
   const items = await calendarQueryExpanded({ calendarUrl, from, to, transport: ctx.transport });
@@ -158,7 +180,11 @@ async function liveCheck(ctx: Context, calendarUrl: string, selfEmail: string): 
 async function main(): Promise<void> {
   const storeKind = chosenStoreKind();
   console.log('Tandem sync benchmark (Radicale 3, local loopback)');
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min; other work on the machine skews the figures)`);
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min; other work on the machine skews the figures)`,
+  );
   console.log(
     `data: ${SPEC.bigCalendar.events} events (${SPEC.bigCalendar.recurringShare * 100} % recurring) + ${SPEC.smallCalendars.count} calendars × ${SPEC.smallCalendars.events}; now = ${NOW.toISOString()}; window ${SPEC.window.daysBack} days back, ${SPEC.window.daysAhead} ahead`,
   );
@@ -233,14 +259,17 @@ async function main(): Promise<void> {
       raw100.push(await meter.measure(() => rawDownload(ctx, 100)));
       rawAll.push(await meter.measure(() => rawDownload(ctx, 'one shot')));
     }
-    for (const m of [...raw100, ...rawAll]) check(m.value.fetched === SPEC.bigCalendar.events, `raw download fetched ${m.value.fetched} of ${SPEC.bigCalendar.events}`);
+    for (const m of [...raw100, ...rawAll])
+      check(m.value.fetched === SPEC.bigCalendar.events, `raw download fetched ${m.value.fetched} of ${SPEC.bigCalendar.events}`);
     const ref100 = medianRun(raw100);
     const refAll = medianRun(rawAll);
     figure('1a raw download, multiget in batches of 100', ref100, `${methodsNote(ref100)} ${runsNote(raw100)}`);
     figure('1b raw download, one multiget of all hrefs', refAll, `${methodsNote(refAll)} ${runsNote(rawAll)}`);
 
     // --- 2. Initial import --------------------------------------------------------------------
-    heading(`2. Initial import of the ${SPEC.bigCalendar.events}-event calendar through runInboundSync (expansion over the window included)`);
+    heading(
+      `2. Initial import of the ${SPEC.bigCalendar.events}-event calendar through runInboundSync (expansion over the window included)`,
+    );
     const imports: Measured<InboundSyncReport>[] = [];
     const importTimers: StoreTimer[] = [];
     let bench: BenchStore | null = null;
@@ -253,7 +282,10 @@ async function main(): Promise<void> {
       const timer: StoreTimer = { ms: 0, calls: 0 };
       const remote = createCalDavRemoteCalendar({ calendarUrl: ctx.bigUrl, transport });
       const m = await meter.measure(() => sync(ctx, current, timer, calendarId, remote));
-      check(m.value.fetched === SPEC.bigCalendar.events && m.value.counts.ImportItem === SPEC.bigCalendar.events, `import: ${countsNote(m.value)}`);
+      check(
+        m.value.fetched === SPEC.bigCalendar.events && m.value.counts.ImportItem === SPEC.bigCalendar.events,
+        `import: ${countsNote(m.value)}`,
+      );
       imports.push(m);
       importTimers.push(timer);
       bigId = calendarId;
@@ -269,7 +301,10 @@ async function main(): Promise<void> {
       '   where the time went',
       `requests ${ms(imported.networkMs)}, store ${ms(importTimer.ms)} (${importTimer.calls} calls), parse + hash + expand + plan ${ms(imported.ms - imported.networkMs - importTimer.ms)}`,
     );
-    info('   stored', `${stored.items} items, ${stored.occurrences} occurrences (expanded ${SPEC.window.daysBack} days back to ${SPEC.window.daysAhead} + 30 days headroom ahead)`);
+    info(
+      '   stored',
+      `${stored.items} items, ${stored.occurrences} occurrences (expanded ${SPEC.window.daysBack} days back to ${SPEC.window.daysAhead} + 30 days headroom ahead)`,
+    );
     const ratio100 = imported.ms / ref100.ms;
     const ratioAll = imported.ms / refAll.ms;
     info(
@@ -278,7 +313,7 @@ async function main(): Promise<void> {
     );
     const engineOnly = imported.ms - importTimer.ms;
     info(
-      '   the same without the store\'s time',
+      "   the same without the store's time",
       `${ms(engineOnly)}: ${(engineOnly / ref100.ms).toFixed(2)}× batches of 100, ${(engineOnly / refAll.ms).toFixed(2)}× one-shot`,
     );
 
@@ -286,7 +321,10 @@ async function main(): Promise<void> {
     heading(`3. Idle poll of ${ctx.smallUrls.length} calendars (${SPEC.smallCalendars.events} events each, same Radicale)`);
     const small: Array<{ calendarId: string; remote: RemoteCalendar }> = [];
     for (const [i, url] of ctx.smallUrls.entries()) {
-      small.push({ calendarId: await store.addCalendar({ owner: 'team', url, displayName: `Small ${i}`, role: 'conflict' }), remote: createCalDavRemoteCalendar({ calendarUrl: url, transport }) });
+      small.push({
+        calendarId: await store.addCalendar({ owner: 'team', url, displayName: `Small ${i}`, role: 'conflict' }),
+        remote: createCalDavRemoteCalendar({ calendarUrl: url, transport }),
+      });
     }
     const firstTimer: StoreTimer = { ms: 0, calls: 0 };
     const first = await meter.measure(async () => {
@@ -317,12 +355,18 @@ async function main(): Promise<void> {
     );
 
     // --- 4. Incremental change ----------------------------------------------------------------
-    heading(`4. Incremental change: ${EDITS} events edited in Radicale (PUT), then one runInboundSync of the ${SPEC.bigCalendar.events}-event calendar`);
+    heading(
+      `4. Incremental change: ${EDITS} events edited in Radicale (PUT), then one runInboundSync of the ${SPEC.bigCalendar.events}-event calendar`,
+    );
     // Single events (the VTIMEZONEs' own RRULEs come before the first VEVENT).
     const plain = prepared.bigFiles.filter((f) => !/^RRULE:/m.test(f.ics.slice(f.ics.indexOf('BEGIN:VEVENT'))));
     const edited = Array.from({ length: EDITS }, (_, i) => plain[Math.floor((i * plain.length) / EDITS)]).filter((f) => f !== undefined);
     for (const file of edited) {
-      const res = await putEvent({ username: server.username, password: server.password }, `${ctx.bigUrl}${file.name}`, editEvent(file.ics, 'edited', NOW));
+      const res = await putEvent(
+        { username: server.username, password: server.password },
+        `${ctx.bigUrl}${file.name}`,
+        editEvent(file.ics, 'edited', NOW),
+      );
       check(res.status === 201 || res.status === 204, `PUT ${file.name} answered ${res.status}`);
     }
     const bigRemote = createCalDavRemoteCalendar({ calendarUrl: ctx.bigUrl, transport });
@@ -333,7 +377,11 @@ async function main(): Promise<void> {
     const idleBigTimer: StoreTimer = { ms: 0, calls: 0 };
     const idleBig = await meter.measure(() => sync(ctx, store, idleBigTimer, bigId, bigRemote));
     check(idleBig.value.fetched === 0, 'an idle poll of the big calendar fetches nothing');
-    figure(`4b idle poll of the ${SPEC.bigCalendar.events}-event calendar`, idleBig, `${methodsNote(idleBig)}; store ${ms(idleBigTimer.ms)}`);
+    figure(
+      `4b idle poll of the ${SPEC.bigCalendar.events}-event calendar`,
+      idleBig,
+      `${methodsNote(idleBig)}; store ${ms(idleBigTimer.ms)}`,
+    );
 
     // --- 5. Live fetch vs stored occurrences --------------------------------------------------
     heading(`5. "Live fetch" (a ${LIVE_DAYS}-day calendar-query REPORT with <expand> per availability check) vs Tandem`);
@@ -341,7 +389,11 @@ async function main(): Promise<void> {
     for (let run = 0; run < LIVE_RUNS; run++) live.push(await meter.measure(() => liveCheck(ctx, ctx.bigUrl, BENCH_USERS.alex.email)));
     const liveOne = medianRun(live);
     const lv = liveOne.value;
-    figure(`5a live fetch: one check of the ${SPEC.bigCalendar.events}-event calendar`, liveOne, `${lv.objects} objects → ${lv.occurrences} occurrences, ${lv.blocking} blocking ${runsNote(live)}`);
+    figure(
+      `5a live fetch: one check of the ${SPEC.bigCalendar.events}-event calendar`,
+      liveOne,
+      `${lv.objects} objects → ${lv.occurrences} occurrences, ${lv.blocking} blocking ${runsNote(live)}`,
+    );
     info(
       '   server-side expansion',
       lv.masters > 0
@@ -369,7 +421,11 @@ async function main(): Promise<void> {
       for (const url of ctx.smallUrls) blocking += (await liveCheck(ctx, url, BENCH_USERS.team.email)).blocking;
       return blocking;
     });
-    figure(`5c live fetch: one check across the ${ctx.smallUrls.length} small calendars`, liveSmall, `${methodsNote(liveSmall)}; ${liveSmall.value} blocking occurrences`);
+    figure(
+      `5c live fetch: one check across the ${ctx.smallUrls.length} small calendars`,
+      liveSmall,
+      `${methodsNote(liveSmall)}; ${liveSmall.value} blocking occurrences`,
+    );
 
     const range = { start: NOW, end: new Date(NOW.getTime() + LIVE_DAYS * DAY) };
     const reads: number[] = [];
@@ -396,7 +452,11 @@ async function main(): Promise<void> {
       { ms: median(teamReads), requests: 0, bytes: 0, bytesSent: 0 },
       `${busyTeam} blocking occurrences ${busyTeam === liveSmall.value ? '(= live fetch)' : `(live fetch: ${liveSmall.value})`}`,
     );
-    figure(`5f Tandem: background idle poll of ${small.length} calendars (= 3b)`, poll, 'once per poll interval, whatever the number of checks');
+    figure(
+      `5f Tandem: background idle poll of ${small.length} calendars (= 3b)`,
+      poll,
+      'once per poll interval, whatever the number of checks',
+    );
     figure(`5g Tandem: background idle poll of the ${SPEC.bigCalendar.events}-event calendar (= 4b)`, idleBig, 'once per poll interval');
     info(
       '   per check, live fetch vs Tandem',
@@ -409,7 +469,11 @@ async function main(): Promise<void> {
         `Tandem ${ms(poll.ms)}, ${poll.requests} requests, ${bytes(poll.bytes)} per poll interval (${(liveMany.bytes / Math.max(1, poll.bytes)).toFixed(0)}× fewer bytes)`,
     );
 
-    console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
+    console.log(
+      `\nload average at the end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}`,
+    );
     console.log(`done in ${elapsed().trim()}${prepared.cold ? ' (cold: storage seeded in this run)' : ''}`);
   } finally {
     process.removeListener('SIGINT', onSignal);

@@ -39,7 +39,11 @@ function files(path) {
 
 function hashOf(inputs) {
   const hash = createHash('sha256');
-  for (const file of inputs.flatMap(files)) hash.update(`${relative(root, join(root, file))}\0`).update(readFileSync(join(root, file))).update('\0');
+  for (const file of inputs.flatMap(files))
+    hash
+      .update(`${relative(root, join(root, file))}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -49,7 +53,9 @@ for (const target of targets) {
   if (ifStale && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
   const tool = join(root, target.command[0]);
   if (!existsSync(tool)) {
-    console.error(`The ${target.name} needs a build, but ${target.command[0]} is not installed (a production install without devDependencies?).\nRun \`npm ci && npm run build\` first.`);
+    console.error(
+      `The ${target.name} needs a build, but ${target.command[0]} is not installed (a production install without devDependencies?).\nRun \`npm ci && npm run build\` first.`,
+    );
     process.exit(1);
   }
   const started = Date.now();

@@ -15,7 +15,8 @@ const root = lock.packages?.[''] ?? {};
 const problems = [];
 
 for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'engines']) {
-  if (!isDeepStrictEqual(pkg[field] ?? {}, root[field] ?? {})) problems.push(`"${field}" differs between package.json and package-lock.json`);
+  if (!isDeepStrictEqual(pkg[field] ?? {}, root[field] ?? {}))
+    problems.push(`"${field}" differs between package.json and package-lock.json`);
 }
 const bin = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {});
 if (!isDeepStrictEqual(bin, root.bin ?? {})) problems.push('"bin" differs between package.json and package-lock.json');
@@ -37,6 +38,8 @@ for (const [path, entry] of Object.entries(lock.packages)) {
 }
 
 if (problems.length) {
-  console.error(`package-lock.json is out of step with package.json:\n  ${problems.join('\n  ')}\nRun \`npm install\` and commit package-lock.json.`);
+  console.error(
+    `package-lock.json is out of step with package.json:\n  ${problems.join('\n  ')}\nRun \`npm install\` and commit package-lock.json.`,
+  );
   process.exit(1);
 }

@@ -56,7 +56,12 @@ export interface App {
 }
 
 /** The sync engine's real adapters: PostgreSQL store, CalDAV remotes, ical.js codec. */
-export function createSyncWork(config: Config, db: Database, secretBox: SecretBox, options: { now?: () => Date; log?: ConnectionLog; parsePool?: ParsePool } = {}): SyncWork {
+export function createSyncWork(
+  config: Config,
+  db: Database,
+  secretBox: SecretBox,
+  options: { now?: () => Date; log?: ConnectionLog; parsePool?: ParsePool } = {},
+): SyncWork {
   const now = options.now ?? (() => new Date());
   const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
   const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
@@ -116,7 +121,11 @@ async function openBackupSocket(config: Config, dump: () => Promise<Blob>): Prom
 /** The one place where concrete adapters are wired together (DESIGN §2: no DI container). */
 export async function createApp(
   config: Config,
-  options: { database?: DatabaseHandle; now?: () => Date; /** For tests: where log lines go instead of stdout. */ logStream?: { write(line: string): void } } = {},
+  options: {
+    database?: DatabaseHandle;
+    now?: () => Date;
+    /** For tests: where log lines go instead of stdout. */ logStream?: { write(line: string): void };
+  } = {},
 ): Promise<App> {
   const { secretBox, warning } = openSecretBox(config);
   // The embedded database's backup socket, taken before the database is opened: it also refuses a second server on one DATA_DIR.
@@ -129,7 +138,10 @@ export async function createApp(
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
   const started: { jobs: Jobs | null } = { jobs: null };
   const metrics = createMetrics(
-    { queueDepth: async () => (started.jobs ? started.jobs.queue.depth() : { waiting: 0, running: 0 }), outboxRows: () => undeliveredOutboxRows(database.db) },
+    {
+      queueDepth: async () => (started.jobs ? started.jobs.queue.depth() : { waiting: 0, running: 0 }),
+      outboxRows: () => undeliveredOutboxRows(database.db),
+    },
     { processMetrics: config.metrics.token !== null || config.metrics.port !== null },
   );
   let draining = false;
@@ -140,30 +152,55 @@ export async function createApp(
   });
   const server = await buildServer(
     // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
-    { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange: () => void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')) },
+    {
+      ctx,
+      importedBusy: importedBusyFromStore(),
+      onAppointmentChange: () =>
+        void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')),
+    },
     {
       ...loggerOptions(config, options.logStream),
       rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
       plugins: [
-        connectionRoutes({ ctx, secretBox, config, onCalendarsConfigured: () => void started.jobs?.wake().catch((error: unknown) => server.log.error({ err: error }, 'scheduler wake failed')) }), syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }), metricsRoutes(metrics, config.metrics),
-        notificationRoutes({ ctx, config }), webhookRoutes({ ctx, secretBox, config }), readiness,
+        connectionRoutes({
+          ctx,
+          secretBox,
+          config,
+          onCalendarsConfigured: () =>
+            void started.jobs?.wake().catch((error: unknown) => server.log.error({ err: error }, 'scheduler wake failed')),
+        }),
+        syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }),
+        metricsRoutes(metrics, config.metrics),
+        notificationRoutes({ ctx, config }),
+        webhookRoutes({ ctx, secretBox, config }),
+        readiness,
       ],
     },
   );
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
   const parsePool = openParsePool(config);
-  const work = instrumentSyncWork(createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now, ...(parsePool && { parsePool }) }), metrics, (id) => calendarSyncStatus(database.db, id), ctx.now);
+  const work = instrumentSyncWork(
+    createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now, ...(parsePool && { parsePool }) }),
+    metrics,
+    (id) => calendarSyncStatus(database.db, id),
+    ctx.now,
+  );
   // Outages are logged once each way (down, back), whatever noticed them: a request, a tick, a probe.
   const stopLogging = logOutages(server.log, { database: database.health, ...(redisHealth && { redis: redisHealth }) });
   const jobs = await startJobs({
-    config, work, store: createScheduleStore(database.db),
+    config,
+    work,
+    store: createScheduleStore(database.db),
     onError: (error, context) => server.log.error({ err: error }, context),
     health: { database: database.health, ...(redisHealth && { redis: redisHealth }) },
   });
   started.jobs = jobs;
   if (warning) server.log.warn(warning);
-  const metricsServer = config.metrics.port === null ? null : await startMetricsServer(metrics, { host: config.host, port: config.metrics.port, token: config.metrics.token });
+  const metricsServer =
+    config.metrics.port === null
+      ? null
+      : await startMetricsServer(metrics, { host: config.host, port: config.metrics.port, token: config.metrics.token });
   return {
     config,
     database,

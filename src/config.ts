@@ -29,11 +29,18 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   // Caps against hostile or broken calendars (services/sync/sync-limits.ts; defaults there).
-  ICAL_MAX_OBJECT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  ICAL_MAX_OBJECT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
   ICAL_MAX_OCCURRENCES: z.coerce.number().int().min(1).default(50_000),
   SYNC_MAX_ITEMS_PER_CALENDAR: z.coerce.number().int().min(1).default(50_000),
   SYNC_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
@@ -78,7 +85,10 @@ export interface Config {
   rateLimits: boolean;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true }): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  terminal: { stdoutIsTty: boolean } = { stdoutIsTty: process.stdout.isTTY === true },
+): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -96,7 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     logLevel: e.LOG_LEVEL,
     seedDemo: e.TANDEM_SEED_DEMO === 'true',
     icloudCalDavUrl: e.ICLOUD_CALDAV_URL,
-    icloudPartitionOrigins: e.ICLOUD_PARTITION_ORIGINS.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    icloudPartitionOrigins: e.ICLOUD_PARTITION_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     allowPrivateNetworks: e.CALDAV_ALLOW_PRIVATE_NETWORKS === 'true',
     caldavTimeoutMs: e.CALDAV_TIMEOUT_MS,
     sync: {
@@ -108,7 +120,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal: { std
     },
     logFormat: e.LOG_FORMAT ?? (terminal.stdoutIsTty ? 'pretty' : 'json'),
     metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null },
-    syncLimits: { maxObjectBytes: e.ICAL_MAX_OBJECT_BYTES, maxOccurrencesPerObject: e.ICAL_MAX_OCCURRENCES, maxItemsPerCalendar: e.SYNC_MAX_ITEMS_PER_CALENDAR },
+    syncLimits: {
+      maxObjectBytes: e.ICAL_MAX_OBJECT_BYTES,
+      maxOccurrencesPerObject: e.ICAL_MAX_OCCURRENCES,
+      maxItemsPerCalendar: e.SYNC_MAX_ITEMS_PER_CALENDAR,
+    },
     // One core is left to the event loop (and to PostgreSQL on a small machine).
     syncParseThreads: e.SYNC_PARSE_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? `Tandem <no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>` },

@@ -14,7 +14,8 @@ const CONSEQUENCES: Record<string, string> = {
 export function logOutages(log: OutageLog, services: Record<string, Reachability>): () => void {
   const unsubscribes = Object.entries(services).map(([name, reachability]) =>
     reachability.subscribe((event) => {
-      if (event.state === 'down') log.error({ err: event.error }, `${name} unreachable: ${CONSEQUENCES[name] ?? 'waiting until it is back'}`);
+      if (event.state === 'down')
+        log.error({ err: event.error }, `${name} unreachable: ${CONSEQUENCES[name] ?? 'waiting until it is back'}`);
       else log.info(`${name} reachable again after ${Math.round(event.downForMs / 1000)} s; resuming`);
     }),
   );

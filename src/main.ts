@@ -69,9 +69,13 @@ const consoleOutageLog: OutageLog = {
 
 /** `tandem worker`: shares the sync jobs on Redis with every other worker, until SIGTERM. */
 async function worker(config: Config): Promise<void> {
-  if (!config.redisUrl) throw new Error('tandem worker needs REDIS_URL (redis://…): workers share their jobs through Redis. Without it, `tandem serve` syncs in-process.');
+  if (!config.redisUrl)
+    throw new Error(
+      'tandem worker needs REDIS_URL (redis://…): workers share their jobs through Redis. Without it, `tandem serve` syncs in-process.',
+    );
   // The embedded PGlite belongs to one process: workers need the shared PostgreSQL.
-  if (!config.databaseUrl) throw new Error('tandem worker needs DATABASE_URL (postgres://…): the embedded database cannot be shared between processes.');
+  if (!config.databaseUrl)
+    throw new Error('tandem worker needs DATABASE_URL (postgres://…): the embedded database cannot be shared between processes.');
   const { secretBox } = openSecretBox(config);
   const database = await openDatabase(config);
   await migrateToLatest(database.db);
@@ -81,7 +85,15 @@ async function worker(config: Config): Promise<void> {
   const health = { database: database.health, redis: createReachability() };
   const stopLogging = logOutages(consoleOutageLog, health);
   const shutdown = shutdownSignal({ graceMs: config.shutdownGraceMs, log: (message) => console.log(`[tandem] ${message}`) });
-  await runWorker({ redisUrl: config.redisUrl, work, store: createScheduleStore(database.db), config, until: shutdown.received, graceMs: config.shutdownGraceMs, health });
+  await runWorker({
+    redisUrl: config.redisUrl,
+    work,
+    store: createScheduleStore(database.db),
+    config,
+    until: shutdown.received,
+    graceMs: config.shutdownGraceMs,
+    health,
+  });
   stopLogging();
   await parsePool?.close();
   await database.close();
@@ -103,7 +115,10 @@ async function slotsCommand(config: Config, argv: string[]): Promise<number> {
   const database = await openDatabase(config);
   try {
     const ctx = { db: database.db, now: () => new Date(), publicUrl: config.publicUrl };
-    return await runSlotsExplain(argv.slice(1), ctx, importedBusyFromStore(), { stdout: (line) => console.log(line), stderr: (line) => console.error(line) });
+    return await runSlotsExplain(argv.slice(1), ctx, importedBusyFromStore(), {
+      stdout: (line) => console.log(line),
+      stderr: (line) => console.error(line),
+    });
   } finally {
     await database.close();
   }

@@ -14,7 +14,11 @@ export interface ShutdownSignal {
 /** After the grace period, how long closing connections and recording outcomes may still take. */
 const CLOSE_ALLOWANCE_MS = 15_000;
 
-export function shutdownSignal(options: { graceMs: number; log: (message: string) => void; exit?: (code: number) => void }): ShutdownSignal {
+export function shutdownSignal(options: {
+  graceMs: number;
+  log: (message: string) => void;
+  exit?: (code: number) => void;
+}): ShutdownSignal {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let resolveReceived: (signal: NodeJS.Signals) => void = () => undefined;
   const received = new Promise<NodeJS.Signals>((resolve) => {

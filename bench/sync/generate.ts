@@ -30,7 +30,9 @@ const between = (random: Random, min: number, max: number): number => min + Math
 /** An uppercase UUID (v4 layout) from the generator, as iCloud names events. */
 function uuid(random: Random): string {
   const hex = (n: number): string =>
-    Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('').toUpperCase();
+    Array.from({ length: n }, () => Math.floor(random() * 16).toString(16))
+      .join('')
+      .toUpperCase();
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${pick(random, ['8', '9', 'A', 'B'])}${hex(3)}-${hex(12)}`;
 }
 
@@ -40,27 +42,79 @@ function uuid(random: Random): string {
 
 const VTIMEZONES: Record<string, string[]> = {
   'Europe/Berlin': [
-    'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
-    'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'DTSTART:19810329T020000', 'TZNAME:CEST', 'TZOFFSETTO:+0200', 'END:DAYLIGHT',
-    'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'DTSTART:19961027T030000', 'TZNAME:CET', 'TZOFFSETTO:+0100', 'END:STANDARD',
+    'BEGIN:VTIMEZONE',
+    'TZID:Europe/Berlin',
+    'BEGIN:DAYLIGHT',
+    'TZOFFSETFROM:+0100',
+    'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+    'DTSTART:19810329T020000',
+    'TZNAME:CEST',
+    'TZOFFSETTO:+0200',
+    'END:DAYLIGHT',
+    'BEGIN:STANDARD',
+    'TZOFFSETFROM:+0200',
+    'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+    'DTSTART:19961027T030000',
+    'TZNAME:CET',
+    'TZOFFSETTO:+0100',
+    'END:STANDARD',
     'END:VTIMEZONE',
   ],
   'Europe/London': [
-    'BEGIN:VTIMEZONE', 'TZID:Europe/London',
-    'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'DTSTART:19810329T010000', 'TZNAME:BST', 'TZOFFSETTO:+0100', 'END:DAYLIGHT',
-    'BEGIN:STANDARD', 'TZOFFSETFROM:+0100', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'DTSTART:19961027T020000', 'TZNAME:GMT', 'TZOFFSETTO:+0000', 'END:STANDARD',
+    'BEGIN:VTIMEZONE',
+    'TZID:Europe/London',
+    'BEGIN:DAYLIGHT',
+    'TZOFFSETFROM:+0000',
+    'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+    'DTSTART:19810329T010000',
+    'TZNAME:BST',
+    'TZOFFSETTO:+0100',
+    'END:DAYLIGHT',
+    'BEGIN:STANDARD',
+    'TZOFFSETFROM:+0100',
+    'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+    'DTSTART:19961027T020000',
+    'TZNAME:GMT',
+    'TZOFFSETTO:+0000',
+    'END:STANDARD',
     'END:VTIMEZONE',
   ],
   'America/New_York': [
-    'BEGIN:VTIMEZONE', 'TZID:America/New_York',
-    'BEGIN:DAYLIGHT', 'TZOFFSETFROM:-0500', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU', 'DTSTART:20070311T020000', 'TZNAME:EDT', 'TZOFFSETTO:-0400', 'END:DAYLIGHT',
-    'BEGIN:STANDARD', 'TZOFFSETFROM:-0400', 'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU', 'DTSTART:20071104T020000', 'TZNAME:EST', 'TZOFFSETTO:-0500', 'END:STANDARD',
+    'BEGIN:VTIMEZONE',
+    'TZID:America/New_York',
+    'BEGIN:DAYLIGHT',
+    'TZOFFSETFROM:-0500',
+    'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU',
+    'DTSTART:20070311T020000',
+    'TZNAME:EDT',
+    'TZOFFSETTO:-0400',
+    'END:DAYLIGHT',
+    'BEGIN:STANDARD',
+    'TZOFFSETFROM:-0400',
+    'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU',
+    'DTSTART:20071104T020000',
+    'TZNAME:EST',
+    'TZOFFSETTO:-0500',
+    'END:STANDARD',
     'END:VTIMEZONE',
   ],
   'America/Los_Angeles': [
-    'BEGIN:VTIMEZONE', 'TZID:America/Los_Angeles',
-    'BEGIN:DAYLIGHT', 'TZOFFSETFROM:-0800', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU', 'DTSTART:20070311T020000', 'TZNAME:PDT', 'TZOFFSETTO:-0700', 'END:DAYLIGHT',
-    'BEGIN:STANDARD', 'TZOFFSETFROM:-0700', 'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU', 'DTSTART:20071104T020000', 'TZNAME:PST', 'TZOFFSETTO:-0800', 'END:STANDARD',
+    'BEGIN:VTIMEZONE',
+    'TZID:America/Los_Angeles',
+    'BEGIN:DAYLIGHT',
+    'TZOFFSETFROM:-0800',
+    'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU',
+    'DTSTART:20070311T020000',
+    'TZNAME:PDT',
+    'TZOFFSETTO:-0700',
+    'END:DAYLIGHT',
+    'BEGIN:STANDARD',
+    'TZOFFSETFROM:-0700',
+    'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU',
+    'DTSTART:20071104T020000',
+    'TZNAME:PST',
+    'TZOFFSETTO:-0800',
+    'END:STANDARD',
     'END:VTIMEZONE',
   ],
 };
@@ -118,13 +172,38 @@ function calendarObject(zones: ReadonlySet<string>, events: string[][]): string 
 // -------------------------------------------------------------------------------------------------
 
 const SUMMARIES = [
-  'Team sync', 'Dentist', '1:1 with Maria', 'Quarterly planning', 'Lunch with Tom', 'Yoga', 'Flight LH 1234', 'School pickup',
-  'Project review', 'Call with supplier', 'Haircut', 'Board meeting', 'Doctor appointment', 'Coffee chat', 'Design critique',
-  'Piano lesson', 'Budget review', 'Parent-teacher conference', 'Gym', 'Workshop: onboarding', 'Dinner at Lina\'s', 'Car service',
+  'Team sync',
+  'Dentist',
+  '1:1 with Maria',
+  'Quarterly planning',
+  'Lunch with Tom',
+  'Yoga',
+  'Flight LH 1234',
+  'School pickup',
+  'Project review',
+  'Call with supplier',
+  'Haircut',
+  'Board meeting',
+  'Doctor appointment',
+  'Coffee chat',
+  'Design critique',
+  'Piano lesson',
+  'Budget review',
+  'Parent-teacher conference',
+  'Gym',
+  'Workshop: onboarding',
+  "Dinner at Lina's",
+  'Car service',
 ];
 const LOCATIONS = [
-  'Zoom', 'Room 4.12', 'Alexanderplatz 1, 10178 Berlin, Germany', 'Café Einstein', 'Microsoft Teams Meeting', 'Home',
-  'Terminal 1, BER Airport', 'Praxis Dr. Weber, Kantstraße 5, Berlin',
+  'Zoom',
+  'Room 4.12',
+  'Alexanderplatz 1, 10178 Berlin, Germany',
+  'Café Einstein',
+  'Microsoft Teams Meeting',
+  'Home',
+  'Terminal 1, BER Airport',
+  'Praxis Dr. Weber, Kantstraße 5, Berlin',
 ];
 const DESCRIPTIONS = [
   'Agenda:\\n1. Status\\n2. Risks\\n3. Next steps',
@@ -132,7 +211,13 @@ const DESCRIPTIONS = [
   'Please bring the signed documents.',
   'Booked via the practice website. Cancel at least 24 h in advance.',
 ];
-const PEOPLE = ['maria.schulz@example.com', 'tom.becker@example.org', 'lina.ahmadi@example.net', 'j.okafor@example.com', 'sam.lee@example.org'];
+const PEOPLE = [
+  'maria.schulz@example.com',
+  'tom.becker@example.org',
+  'lina.ahmadi@example.net',
+  'j.okafor@example.com',
+  'sam.lee@example.org',
+];
 const SELF = 'alex.meyer@icloud.com';
 
 interface EventShape {
@@ -172,7 +257,9 @@ function vevent(e: EventShape): string[] {
   if (random() < 0.15) {
     const organizer = pick(random, PEOPLE);
     lines.push(`ORGANIZER;CN="${organizer.split('@')[0] ?? organizer}":mailto:${organizer}`);
-    lines.push(`ATTENDEE;CN="Alex Meyer";CUTYPE=INDIVIDUAL;EMAIL="${SELF}";PARTSTAT=${random() < 0.1 ? 'DECLINED' : 'ACCEPTED'};ROLE=REQ-PARTICIPANT:mailto:${SELF}`);
+    lines.push(
+      `ATTENDEE;CN="Alex Meyer";CUTYPE=INDIVIDUAL;EMAIL="${SELF}";PARTSTAT=${random() < 0.1 ? 'DECLINED' : 'ACCEPTED'};ROLE=REQ-PARTICIPANT:mailto:${SELF}`,
+    );
     for (let i = between(random, 1, 3); i > 0; i--) {
       const person = pick(random, PEOPLE);
       lines.push(`ATTENDEE;CN="${person}";CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:${person}`);
@@ -181,7 +268,15 @@ function vevent(e: EventShape): string[] {
   if (!e.allDay) lines.push('X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC');
   if (random() < 0.6) {
     const alarm = uuid(random);
-    lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', 'DESCRIPTION:Reminder', `TRIGGER:-PT${pick(random, [5, 10, 15, 30])}M`, `UID:${alarm}`, `X-WR-ALARMUID:${alarm}`, 'END:VALARM');
+    lines.push(
+      'BEGIN:VALARM',
+      'ACTION:DISPLAY',
+      'DESCRIPTION:Reminder',
+      `TRIGGER:-PT${pick(random, [5, 10, 15, 30])}M`,
+      `UID:${alarm}`,
+      `X-WR-ALARMUID:${alarm}`,
+      'END:VALARM',
+    );
   }
   lines.push('END:VEVENT');
   return lines;
@@ -226,20 +321,39 @@ function recurringEvent(random: Random, now: Date, stats: BigCalendarStats): Cal
   const uid = uuid(random);
   const zone = random() < 0.85 ? USER_ZONE : pick(random, OTHER_ZONES);
   if (zone !== USER_ZONE) stats.otherZone++;
-  const kind = pick(random, ['weekly', 'weekly', 'weekly', 'weekly', 'daily', 'daily', 'monthly', 'monthly', 'monthly', 'monthly'] as const);
+  const kind = pick(random, [
+    'weekly',
+    'weekly',
+    'weekly',
+    'weekly',
+    'daily',
+    'daily',
+    'monthly',
+    'monthly',
+    'monthly',
+    'monthly',
+  ] as const);
   stats.recurring[kind]++;
   // Series started up to a year ago (so expansion walks from well before the window) or start later.
   let start = wallAt(now, between(random, -365, 200), between(random, 7, 18), pick(random, [0, 30]));
-  if (kind === 'monthly') start = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), between(random, 1, 28), start.getUTCHours(), start.getUTCMinutes()));
+  if (kind === 'monthly')
+    start = new Date(
+      Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), between(random, 1, 28), start.getUTCHours(), start.getUTCMinutes()),
+    );
   const minutes = pick(random, [15, 30, 45, 60, 60, 90]);
-  const stepOf = (k: number): Date => (kind === 'daily' ? addDays(start, k) : kind === 'weekly' ? addDays(start, 7 * k) : addMonths(start, k));
+  const stepOf = (k: number): Date =>
+    kind === 'daily' ? addDays(start, k) : kind === 'weekly' ? addDays(start, 7 * k) : addMonths(start, k);
 
   let rule: string;
   let instances: number; // how many stepOf() instances certainly exist
   if (kind === 'daily') {
     const bounded = random() < 0.6;
     instances = bounded ? between(random, 5, 60) : 400;
-    rule = bounded ? (random() < 0.5 ? `FREQ=DAILY;COUNT=${instances}` : `FREQ=DAILY;UNTIL=${untilAfter(stepOf(instances - 1))}`) : 'FREQ=DAILY';
+    rule = bounded
+      ? random() < 0.5
+        ? `FREQ=DAILY;COUNT=${instances}`
+        : `FREQ=DAILY;UNTIL=${untilAfter(stepOf(instances - 1))}`
+      : 'FREQ=DAILY';
   } else if (kind === 'weekly') {
     const day = WEEKDAYS[start.getUTCDay()] as string;
     const days = random() < 0.3 ? [...new Set([day, pick(random, ['MO', 'WE', 'FR'])])] : [day];
@@ -250,7 +364,10 @@ function recurringEvent(random: Random, now: Date, stats: BigCalendarStats): Cal
     if (interval === 2) instances = Math.floor(instances / 2);
   } else {
     instances = random() < 0.3 ? between(random, 3, 12) : 24;
-    rule = random() < 0.5 ? `FREQ=MONTHLY;BYMONTHDAY=${start.getUTCDate()}${instances < 24 ? `;COUNT=${instances}` : ''}` : `FREQ=MONTHLY${instances < 24 ? `;COUNT=${instances}` : ''}`;
+    rule =
+      random() < 0.5
+        ? `FREQ=MONTHLY;BYMONTHDAY=${start.getUTCDate()}${instances < 24 ? `;COUNT=${instances}` : ''}`
+        : `FREQ=MONTHLY${instances < 24 ? `;COUNT=${instances}` : ''}`;
   }
   const interval = rule.includes('INTERVAL=2') ? 2 : 1;
   const instance = (k: number): Date => stepOf(interval * k);
@@ -308,12 +425,25 @@ function recurringEvent(random: Random, now: Date, stats: BigCalendarStats): Cal
  * The big calendar: `count` objects, `recurringShare` of them recurring (weekly / daily / monthly,
  * some with EXDATEs and overrides), the rest single events spread over the sync window around `now`.
  */
-export function generateBigCalendar(options: { seed: number; count: number; recurringShare: number; now: Date; window: { daysBack: number; daysAhead: number } }): {
+export function generateBigCalendar(options: {
+  seed: number;
+  count: number;
+  recurringShare: number;
+  now: Date;
+  window: { daysBack: number; daysAhead: number };
+}): {
   files: CalendarFile[];
   stats: BigCalendarStats;
 } {
   const random = seeded(options.seed);
-  const stats: BigCalendarStats = { singles: 0, recurring: { daily: 0, weekly: 0, monthly: 0 }, withExdate: 0, withOverrides: 0, allDay: 0, otherZone: 0 };
+  const stats: BigCalendarStats = {
+    singles: 0,
+    recurring: { daily: 0, weekly: 0, monthly: 0 },
+    withExdate: 0,
+    withOverrides: 0,
+    allDay: 0,
+    otherZone: 0,
+  };
   const recurring = Math.round(options.count * options.recurringShare);
   const files: CalendarFile[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -327,10 +457,19 @@ export function generateBigCalendar(options: { seed: number; count: number; recu
 /** A small calendar of `count` objects in the coming month, one of them a weekly series. */
 export function generateSmallCalendar(options: { seed: number; count: number; now: Date }): CalendarFile[] {
   const random = seeded(options.seed);
-  const stats: BigCalendarStats = { singles: 0, recurring: { daily: 0, weekly: 0, monthly: 0 }, withExdate: 0, withOverrides: 0, allDay: 0, otherZone: 0 };
+  const stats: BigCalendarStats = {
+    singles: 0,
+    recurring: { daily: 0, weekly: 0, monthly: 0 },
+    withExdate: 0,
+    withOverrides: 0,
+    allDay: 0,
+    otherZone: 0,
+  };
   const files: CalendarFile[] = [];
   for (let i = 0; i < options.count; i++) {
-    files.push(i === 0 ? recurringEvent(random, options.now, stats) : singleEvent(random, options.now, { daysBack: 7, daysAhead: 30 }, stats));
+    files.push(
+      i === 0 ? recurringEvent(random, options.now, stats) : singleEvent(random, options.now, { daysBack: 7, daysAhead: 30 }, stats),
+    );
   }
   return files;
 }

@@ -33,7 +33,13 @@ export class Meter {
   };
 
   async measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
-    const before = { requests: this.requests, bytes: this.bytes, bytesSent: this.bytesSent, networkMs: this.networkMs, methods: new Map(this.methods) };
+    const before = {
+      requests: this.requests,
+      bytes: this.bytes,
+      bytesSent: this.bytesSent,
+      networkMs: this.networkMs,
+      methods: new Map(this.methods),
+    };
     const started = performance.now();
     const value = await work();
     const ms = performance.now() - started;

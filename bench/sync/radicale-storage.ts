@@ -75,7 +75,10 @@ function fingerprint(spec: DatasetSpec): string {
 function writeCalendar(userDir: string, name: string, displayName: string, files: readonly CalendarFile[]): void {
   const dir = join(userDir, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '.Radicale.props'), JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': displayName, 'C:supported-calendar-component-set': 'VEVENT' }));
+  writeFileSync(
+    join(dir, '.Radicale.props'),
+    JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': displayName, 'C:supported-calendar-component-set': 'VEVENT' }),
+  );
   for (const file of files) writeFileSync(join(dir, file.name), file.ics);
 }
 
@@ -147,9 +150,16 @@ export async function prepareStorage(spec: DatasetSpec, log: (line: string) => v
     const userDir = join(buildDir, 'collection-root', USERNAME);
     writeCalendar(userDir, spec.bigCalendar.name, `Bench ${spec.bigCalendar.events}`, big.files);
     smallCalendarNames.forEach((name, i) => {
-      writeCalendar(userDir, name, `Bench small ${i}`, generateSmallCalendar({ seed: spec.seed * 1000 + i + 1, count: spec.smallCalendars.events, now: spec.now }));
+      writeCalendar(
+        userDir,
+        name,
+        `Bench small ${i}`,
+        generateSmallCalendar({ seed: spec.seed * 1000 + i + 1, count: spec.smallCalendars.events, now: spec.now }),
+      );
     });
-    log(`seed: wrote ${big.files.length} + ${smallCalendarNames.length}×${spec.smallCalendars.events} .ics files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `seed: wrote ${big.files.length} + ${smallCalendarNames.length}×${spec.smallCalendars.events} .ics files in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const server = await startRadicale({ storageDir: buildDir, username: USERNAME, password: PASSWORD });
     try {
@@ -157,7 +167,9 @@ export async function prepareStorage(spec: DatasetSpec, log: (line: string) => v
       const warmStarted = performance.now();
       log(`seed: Radicale is building its item cache for ${big.files.length} events (≈ 2 min)…`);
       const progress = setInterval(() => {
-        log(`seed:   cache ${countEntries(cacheDir)}/${big.files.length} items, ${((performance.now() - warmStarted) / 1000).toFixed(0)} s`);
+        log(
+          `seed:   cache ${countEntries(cacheDir)}/${big.files.length} items, ${((performance.now() - warmStarted) / 1000).toFixed(0)} s`,
+        );
       }, 10_000);
       try {
         await touchCollection(`${server.calendarHomeUrl}${spec.bigCalendar.name}/`);

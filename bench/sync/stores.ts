@@ -54,7 +54,10 @@ export function chosenStoreKind(): StoreKind {
   return wanted;
 }
 
-export async function openBenchStore(kind: StoreKind, options: { zone: string; now: Date; serverUrl: string; username: string }): Promise<BenchStore> {
+export async function openBenchStore(
+  kind: StoreKind,
+  options: { zone: string; now: Date; serverUrl: string; username: string },
+): Promise<BenchStore> {
   return kind === 'memory' ? openMemoryStore(options.zone) : openPgliteStore(options);
 }
 
@@ -73,7 +76,13 @@ function openMemoryStore(zone: string): BenchStore {
     store,
     async addCalendar(spec) {
       const calendarId = `cal-${next++}`;
-      store.addCalendar({ calendarId, userId: spec.owner, isPrimary: spec.role === 'primary', zone, selfEmails: [BENCH_USERS[spec.owner].email] });
+      store.addCalendar({
+        calendarId,
+        userId: spec.owner,
+        isPrimary: spec.role === 'primary',
+        zone,
+        selfEmails: [BENCH_USERS[spec.owner].email],
+      });
       if (spec.role === 'primary') store.setPrimaryCalendar(spec.owner, calendarId);
       owned.get(spec.owner)?.push(calendarId);
       return calendarId;

@@ -202,7 +202,8 @@ export function assertAllowedHost(url: URL, allowPrivateNetworks: boolean): void
   }
   // RFC 6761: localhost names are loopback whatever DNS says; refused without asking it.
   const name = host.toLowerCase().replace(/\.$/, '');
-  if (!allowPrivateNetworks && (name === 'localhost' || name.endsWith('.localhost'))) throw refused(url.href, host, '127.0.0.1', 'loopback');
+  if (!allowPrivateNetworks && (name === 'localhost' || name.endsWith('.localhost')))
+    throw refused(url.href, host, '127.0.0.1', 'loopback');
   if (isIP(host) === 0) return;
   const reason = refusalFor(host, allowPrivateNetworks);
   if (reason !== null) throw refused(url.href, host, host, reason);
@@ -226,7 +227,11 @@ export function pinnedLookup(options: { allowPrivateNetworks: boolean; lookup?: 
   return (hostname, hookOptions, callback) => {
     const check = async (): Promise<string[]> => {
       if (isMetadataHostname(hostname)) {
-        throw new CalDavError({ kind: 'blocked_address', url: hostname, message: `refusing to connect to ${hostname} (cloud metadata service)` });
+        throw new CalDavError({
+          kind: 'blocked_address',
+          url: hostname,
+          message: `refusing to connect to ${hostname} (cloud metadata service)`,
+        });
       }
       let addresses: string[];
       try {
@@ -241,12 +246,17 @@ export function pinnedLookup(options: { allowPrivateNetworks: boolean; lookup?: 
       }
       const family = hookOptions.family === 'IPv4' ? 4 : hookOptions.family === 'IPv6' ? 6 : Number(hookOptions.family ?? 0);
       const usable = family === 4 || family === 6 ? addresses.filter((a) => isIP(a) === family) : addresses;
-      if (usable.length === 0) throw new CalDavError({ kind: 'network', url: hostname, message: `${hostname} has no IPv${family} address` });
+      if (usable.length === 0)
+        throw new CalDavError({ kind: 'network', url: hostname, message: `${hostname} has no IPv${family} address` });
       return usable;
     };
     check().then(
       (addresses) => {
-        if (hookOptions.all) callback(null, addresses.map((address) => ({ address, family: isIP(address) })));
+        if (hookOptions.all)
+          callback(
+            null,
+            addresses.map((address) => ({ address, family: isIP(address) })),
+          );
         else callback(null, addresses[0] ?? '', isIP(addresses[0] ?? ''));
       },
       (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ''),

@@ -40,7 +40,12 @@ export async function calendarQueryExpanded(p: {
   const refetched =
     withoutData.length === 0
       ? []
-      : await calendarMultiget({ calendarUrl: p.calendarUrl, hrefs: withoutData, transport: p.transport, expand: { from: p.from, to: p.to } });
+      : await calendarMultiget({
+          calendarUrl: p.calendarUrl,
+          hrefs: withoutData,
+          transport: p.transport,
+          expand: { from: p.from, to: p.to },
+        });
   const results: Array<{ href: string; etag: string | null; calendarData: string }> = [];
   for (const item of [...items, ...refetched]) {
     if (item.calendarData !== null) results.push({ href: item.href, etag: item.etag, calendarData: item.calendarData });

@@ -17,8 +17,16 @@ export function quoteEtag(etag: string): string {
   return `"${trimmed.replace(/"/g, '')}"`;
 }
 
-export async function getEvent(p: { url: string; transport: CalDavTransport }): Promise<{ etag: string | null; calendarData: string } | null> {
-  const response = await p.transport.request({ method: 'GET', url: p.url, headers: { accept: 'text/calendar' }, acceptStatuses: [404, 410] });
+export async function getEvent(p: {
+  url: string;
+  transport: CalDavTransport;
+}): Promise<{ etag: string | null; calendarData: string } | null> {
+  const response = await p.transport.request({
+    method: 'GET',
+    url: p.url,
+    headers: { accept: 'text/calendar' },
+    acceptStatuses: [404, 410],
+  });
   if (response.status === 404 || response.status === 410) return null;
   return { etag: response.headers.get('etag'), calendarData: response.body };
 }
@@ -33,7 +41,8 @@ export async function putEvent(p: {
   condition: PutCondition;
   transport: CalDavTransport;
 }): Promise<{ etag: string | null }> {
-  const condition: Record<string, string> = 'ifNoneMatch' in p.condition ? { 'if-none-match': '*' } : { 'if-match': quoteEtag(p.condition.ifMatch) };
+  const condition: Record<string, string> =
+    'ifNoneMatch' in p.condition ? { 'if-none-match': '*' } : { 'if-match': quoteEtag(p.condition.ifMatch) };
   const response = await p.transport.request({
     method: 'PUT',
     url: p.url,

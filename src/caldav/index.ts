@@ -1,7 +1,13 @@
 /** The CalDAV client's public surface; import from here rather than from the individual modules. */
 export { CalDavError, parseRetryAfter, type CalDavErrorKind } from './errors.ts';
 export { classifyAddress, type BlockedAddressReason } from './address-guard.ts';
-export { createTransport, type CalDavCredentials, type CalDavTransport, type CreateTransportOptions, type RequestEvent } from './transport.ts';
+export {
+  createTransport,
+  type CalDavCredentials,
+  type CalDavTransport,
+  type CreateTransportOptions,
+  type RequestEvent,
+} from './transport.ts';
 export { discoverAccount, type DiscoveredAccount } from './discover-account.ts';
 export { listCalendars, type RemoteCalendarInfo } from './list-calendars.ts';
 export { syncCollection, type SyncCollectionResult } from './sync-collection.ts';

@@ -6,7 +6,18 @@
  */
 import { propfind, type PropName } from './propfind.ts';
 import type { CalDavTransport } from './transport.ts';
-import { canonicalUrl, childrenNamed, foundProp, foundText, NS, parseMultistatus, primaryHref, sameResource, type DavResponse, type Multistatus } from './xml.ts';
+import {
+  canonicalUrl,
+  childrenNamed,
+  foundProp,
+  foundText,
+  NS,
+  parseMultistatus,
+  primaryHref,
+  sameResource,
+  type DavResponse,
+  type Multistatus,
+} from './xml.ts';
 
 export interface RemoteCalendarInfo {
   url: string;
@@ -139,6 +150,11 @@ export function parseCalendarList(p: { body: string; url: string; homeUrl?: stri
 }
 
 export async function listCalendars(p: { calendarHomeUrl: string; transport: CalDavTransport }): Promise<RemoteCalendarInfo[]> {
-  const { response, multistatus } = await propfind({ transport: p.transport, url: p.calendarHomeUrl, depth: '1', props: CALENDAR_LIST_PROPS });
+  const { response, multistatus } = await propfind({
+    transport: p.transport,
+    url: p.calendarHomeUrl,
+    depth: '1',
+    props: CALENDAR_LIST_PROPS,
+  });
   return calendarsIn(multistatus, [response.url, p.calendarHomeUrl]);
 }

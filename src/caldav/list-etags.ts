@@ -20,9 +20,15 @@ export const LIST_ETAGS_PROPS: readonly PropName[] = [
  */
 function holdsEvents(contentType: string | null): boolean {
   if (contentType === null) return true;
-  const [mediaType, ...params] = contentType.toLowerCase().split(';').map((s) => s.trim());
+  const [mediaType, ...params] = contentType
+    .toLowerCase()
+    .split(';')
+    .map((s) => s.trim());
   if (mediaType !== 'text/calendar') return false;
-  const component = params.find((param) => param.startsWith('component='))?.slice('component='.length).replace(/"/g, '');
+  const component = params
+    .find((param) => param.startsWith('component='))
+    ?.slice('component='.length)
+    .replace(/"/g, '');
   return component === undefined || component === 'vevent';
 }
 
@@ -31,7 +37,8 @@ function etagsIn(multistatus: Multistatus, collectionUrls: string[]): Array<{ hr
   for (const response of multistatus.responses) {
     const href = response.hrefs[0] as string;
     if (collectionUrls.some((c) => sameResource(c, href))) continue;
-    const isCollection = foundProp(response, NS.DAV, 'resourcetype')?.children.some((t) => t.ns === NS.DAV && t.name === 'collection') ?? false;
+    const isCollection =
+      foundProp(response, NS.DAV, 'resourcetype')?.children.some((t) => t.ns === NS.DAV && t.name === 'collection') ?? false;
     if (isCollection || new URL(href).pathname.endsWith('/')) continue;
     if (!holdsEvents(foundText(response, NS.DAV, 'getcontenttype'))) continue;
     const etag = foundText(response, NS.DAV, 'getetag');

@@ -29,7 +29,9 @@ export function icalUtc(date: Date): string {
 }
 
 export function calendarDataRequest(expand?: ExpandRange): string {
-  return expand === undefined ? '<c:calendar-data/>' : `<c:calendar-data><c:expand start="${icalUtc(expand.from)}" end="${icalUtc(expand.to)}"/></c:calendar-data>`;
+  return expand === undefined
+    ? '<c:calendar-data/>'
+    : `<c:calendar-data><c:expand start="${icalUtc(expand.from)}" end="${icalUtc(expand.to)}"/></c:calendar-data>`;
 }
 
 export function multigetBody(p: { calendarUrl: string; hrefs: readonly string[]; expand?: ExpandRange }): string {

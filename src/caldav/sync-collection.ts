@@ -81,7 +81,11 @@ export function namesValidSyncToken(response: CalDavResponse): boolean {
 // Statuses whose body we must read before deciding what they mean.
 const INSPECTED_STATUSES = [400, 403, 409, 500, 507] as const;
 
-export async function syncCollection(p: { calendarUrl: string; syncToken: string | null; transport: CalDavTransport }): Promise<SyncCollectionResult> {
+export async function syncCollection(p: {
+  calendarUrl: string;
+  syncToken: string | null;
+  transport: CalDavTransport;
+}): Promise<SyncCollectionResult> {
   const sentToken = p.syncToken !== null && p.syncToken !== '';
   const response = await report({
     transport: p.transport,

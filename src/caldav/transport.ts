@@ -33,7 +33,14 @@ export interface RequestEvent {
 /** The fetch the transport calls; tests may pass a stand-in (which then sees no dispatcher use). */
 export type FetchFunction = (
   url: URL,
-  init: { method: string; headers: Record<string, string>; body: string | undefined; redirect: 'manual'; signal: AbortSignal; dispatcher: Agent },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+    redirect: 'manual';
+    signal: AbortSignal;
+    dispatcher: Agent;
+  },
 ) => Promise<Response>;
 
 export interface CreateTransportOptions {
@@ -89,7 +96,11 @@ function toUrl(raw: string, base?: string): URL {
     throw new CalDavError({ kind: 'blocked_address', url: redactUrl(raw), message: 'not a valid URL', cause });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new CalDavError({ kind: 'blocked_address', url: url.href, message: `refusing ${url.protocol} URL: only http and https are allowed` });
+    throw new CalDavError({
+      kind: 'blocked_address',
+      url: url.href,
+      message: `refusing ${url.protocol} URL: only http and https are allowed`,
+    });
   }
   // Credentials travel in the Authorization header only; user-info in a URL would leak into logs.
   url.username = '';
@@ -99,7 +110,10 @@ function toUrl(raw: string, base?: string): URL {
 }
 
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+  return (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || (error.name === 'AbortError' && error.cause instanceof Error && error.cause.name === 'TimeoutError'))
+  );
 }
 
 /** The undici cause code (ECONNREFUSED, ENOTFOUND, …) that explains a "fetch failed". */
@@ -116,7 +130,12 @@ async function readBody(response: Response, limit: number, url: string): Promise
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel().catch(() => undefined);
-    throw new CalDavError({ kind: 'refused_response', url, status: response.status, message: `response of ${declared} bytes exceeds the ${limit}-byte limit` });
+    throw new CalDavError({
+      kind: 'refused_response',
+      url,
+      status: response.status,
+      message: `response of ${declared} bytes exceeds the ${limit}-byte limit`,
+    });
   }
   if (response.body === null) return { text: '', bytes: 0 };
   const reader = response.body.getReader();
@@ -128,7 +147,12 @@ async function readBody(response: Response, limit: number, url: string): Promise
     bytes += value.byteLength;
     if (bytes > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new CalDavError({ kind: 'refused_response', url, status: response.status, message: `response body exceeds the ${limit}-byte limit` });
+      throw new CalDavError({
+        kind: 'refused_response',
+        url,
+        status: response.status,
+        message: `response body exceeds the ${limit}-byte limit`,
+      });
     }
     chunks.push(value);
   }
@@ -210,12 +234,30 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
         const refusal = refusalIn(error);
         if (refusal !== null) {
           // Raised inside the socket's lookup, which knows the host name only.
-          throw new CalDavError({ kind: refusal.kind, url: url.href, method, message: `${method} ${url.href}: ${refusal.message}`, cause: refusal });
+          throw new CalDavError({
+            kind: refusal.kind,
+            url: url.href,
+            method,
+            message: `${method} ${url.href}: ${refusal.message}`,
+            cause: refusal,
+          });
         }
         if (isTimeout(error) || signal.aborted) {
-          throw new CalDavError({ kind: 'timeout', url: url.href, method, message: `${method} ${url.href} timed out after ${timeoutMs} ms`, cause: error });
+          throw new CalDavError({
+            kind: 'timeout',
+            url: url.href,
+            method,
+            message: `${method} ${url.href} timed out after ${timeoutMs} ms`,
+            cause: error,
+          });
         }
-        throw new CalDavError({ kind: 'network', url: url.href, method, message: `${method} ${url.href} failed: ${networkCause(error)}`, cause: error });
+        throw new CalDavError({
+          kind: 'network',
+          url: url.href,
+          method,
+          message: `${method} ${url.href} failed: ${networkCause(error)}`,
+          cause: error,
+        });
       }
 
       const report = (bytes: number) =>
@@ -226,14 +268,31 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
         report(0);
         const location = response.headers.get('location');
         if (location === null) {
-          throw new CalDavError({ kind: 'invalid_response', url: url.href, method, status: response.status, message: `HTTP ${response.status} redirect without a Location header` });
+          throw new CalDavError({
+            kind: 'invalid_response',
+            url: url.href,
+            method,
+            status: response.status,
+            message: `HTTP ${response.status} redirect without a Location header`,
+          });
         }
         if (hop >= maxRedirects) {
-          throw new CalDavError({ kind: 'invalid_response', url: url.href, method, status: response.status, message: `more than ${maxRedirects} redirects` });
+          throw new CalDavError({
+            kind: 'invalid_response',
+            url: url.href,
+            method,
+            status: response.status,
+            message: `more than ${maxRedirects} redirects`,
+          });
         }
         const next = toUrl(location, url.href);
         if (url.protocol === 'https:' && next.protocol === 'http:') {
-          throw new CalDavError({ kind: 'blocked_address', url: next.href, method, message: 'refusing a redirect from https to http (credentials would travel in clear text)' });
+          throw new CalDavError({
+            kind: 'blocked_address',
+            url: next.href,
+            method,
+            message: 'refusing a redirect from https to http (credentials would travel in clear text)',
+          });
         }
         if (!scopeAllows(options.scope, next)) {
           throw new CalDavError({
@@ -260,9 +319,21 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
       } catch (error) {
         if (error instanceof CalDavError) throw error;
         if (isTimeout(error) || signal.aborted) {
-          throw new CalDavError({ kind: 'timeout', url: url.href, method, message: `${method} ${url.href} timed out after ${timeoutMs} ms`, cause: error });
+          throw new CalDavError({
+            kind: 'timeout',
+            url: url.href,
+            method,
+            message: `${method} ${url.href} timed out after ${timeoutMs} ms`,
+            cause: error,
+          });
         }
-        throw new CalDavError({ kind: 'network', url: url.href, method, message: `reading the answer to ${method} ${url.href} failed: ${networkCause(error)}`, cause: error });
+        throw new CalDavError({
+          kind: 'network',
+          url: url.href,
+          method,
+          message: `reading the answer to ${method} ${url.href} failed: ${networkCause(error)}`,
+          cause: error,
+        });
       }
       report(bytes);
       const ok = (response.status >= 200 && response.status < 300) || (req.acceptStatuses ?? []).includes(response.status);

@@ -77,7 +77,11 @@ function refuseDeclarations(body: string, url: string): void {
     } else {
       const word = body.slice(open + 2, open + 9).toUpperCase();
       if (word.startsWith('DOCTYPE') || word.startsWith('ENTITY')) {
-        throw new CalDavError({ kind: 'refused_response', url, message: 'XML response contains a DOCTYPE/ENTITY declaration; refused (entity expansion risk)' });
+        throw new CalDavError({
+          kind: 'refused_response',
+          url,
+          message: 'XML response contains a DOCTYPE/ENTITY declaration; refused (entity expansion risk)',
+        });
       }
       at = open + 2;
     }
@@ -156,7 +160,8 @@ function convert(node: OrderedNode, scope: ReadonlyMap<string, string>, url: str
  */
 export function parseXml(p: { body: string; url: string }): XmlElement {
   const { body, url } = p;
-  if (body.length > MAX_XML_CHARS) throw new CalDavError({ kind: 'refused_response', url, message: `XML response larger than ${MAX_XML_CHARS} characters; refused` });
+  if (body.length > MAX_XML_CHARS)
+    throw new CalDavError({ kind: 'refused_response', url, message: `XML response larger than ${MAX_XML_CHARS} characters; refused` });
   if (body.trim() === '') throw invalid(url, 'expected an XML response, got an empty body');
   refuseDeclarations(body, url);
   try {

@@ -38,7 +38,14 @@ export function eventOccurrences(s: EventSchedule, range: Interval): Interval[] 
   const first = DateTime.fromISO(s.firstStart, { zone: s.timezone });
   if (!first.isValid) throw new RangeError(`invalid event start "${s.firstStart}" in zone "${s.timezone}": ${first.invalidReason ?? ''}`);
   if (!(range.end > range.start)) return [];
-  const local: LocalDateTime = { year: first.year, month: first.month, day: first.day, hour: first.hour, minute: first.minute, second: first.second };
+  const local: LocalDateTime = {
+    year: first.year,
+    month: first.month,
+    day: first.day,
+    hour: first.hour,
+    minute: first.minute,
+    second: first.second,
+  };
   const durationMs = s.durationMin * MINUTE_MS;
   const count = s.repeat === 'none' ? 1 : s.count;
   if (count !== null && count <= 0) return [];
@@ -53,7 +60,15 @@ export function eventOccurrences(s: EventSchedule, range: Interval): Interval[] 
     // A UTC Date as a pure calendar counter (no time of day, no zone): exact date stepping.
     const date = new Date(Date.UTC(local.year, local.month - 1 + monthOffset, local.day + dayOffset));
     if (date.getUTCDate() !== local.day && monthOffset !== 0) return null; // e.g. the 31st of a 30-day month
-    return localDateTimeToMillis(s.timezone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), local.hour, local.minute, local.second);
+    return localDateTimeToMillis(
+      s.timezone,
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      local.hour,
+      local.minute,
+      local.second,
+    );
   };
   const firstMs = at(0, 0)!;
 

@@ -44,7 +44,7 @@ export function mergeWidened(lists: Interval[][], widenStart: number, widenEnd: 
   let open = 0;
   let depth = 0;
   let j = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     // On a tie the start goes first, so that touching intervals coalesce.
     if (s[i]! <= e[j]!) {
       if (depth === 0) open = s[i]!;

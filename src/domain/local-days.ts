@@ -52,7 +52,15 @@ export function earliestInstant(dt: DateTime): DateTime {
 }
 
 /** The instant of local date-time y-m-d h:m in `zone`; times in a DST gap move forward by the gap. */
-export function localDateTimeToMillis(zone: string, year: number, month: number, day: number, hour: number, minute: number, second = 0): number {
+export function localDateTimeToMillis(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second = 0,
+): number {
   const dt = DateTime.fromObject({ year, month, day, hour, minute, second }, { zone });
   if (!dt.isValid) throw new RangeError(`invalid local time ${year}-${month}-${day} ${hour}:${minute} in ${zone}`);
   return earliestInstant(dt).toMillis();

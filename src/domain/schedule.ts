@@ -93,7 +93,10 @@ export function workingDayIntervals(compiled: CompiledSchedule, days: LocalDay[]
   for (const day of days) {
     const minutes = compiled.overrides.get(day.date) ?? compiled.weekly.get(day.weekday) ?? [];
     if (minutes.length === 0) continue;
-    const onDay = minutes.map(([s, e]) => ({ start: localTimeOnDay(compiled.timezone, day, s), end: localTimeOnDay(compiled.timezone, day, e) }));
+    const onDay = minutes.map(([s, e]) => ({
+      start: localTimeOnDay(compiled.timezone, day, s),
+      end: localTimeOnDay(compiled.timezone, day, e),
+    }));
     if (day.regular) {
       // Disjoint minute ranges map to disjoint, ordered instants on a regular day; nothing to fix.
       for (const x of onDay) out.push(x);

@@ -97,7 +97,13 @@ function windowReasons(rules: CalendarRules, now: number, start: number): Explai
   return out;
 }
 
-function explanation(start: number, end: number, reasons: ExplainReason[], members: MemberExplanation[], bookable: boolean): StartExplanation {
+function explanation(
+  start: number,
+  end: number,
+  reasons: ExplainReason[],
+  members: MemberExplanation[],
+  bookable: boolean,
+): StartExplanation {
   return { start, end, bookable: reasons.length === 0 && bookable, reasons, members };
 }
 
@@ -111,11 +117,21 @@ function explainPooled(q: ExplainQuery, ctx: QueryContext, start: number, reason
   const includeImported = consultsExternalCalendars(q.rules.type);
   const members = q.members.map((member) => {
     const plan = planMember(member, ctx, includeImported);
-    const own = [...gridReasons(plan.anchors, start, q.rules), ...workingReasons(plan, start, end), ...busyReasons(member, q.rules, includeImported, start, end)];
+    const own = [
+      ...gridReasons(plan.anchors, start, q.rules),
+      ...workingReasons(plan, start, end),
+      ...busyReasons(member, q.rules, includeImported, start, end),
+    ];
     own.push(...dailyLimitReasons(plan.days, fullDaysOf(plan.days, member.appointmentStartsOnCalendar, q.rules, false), start, q.rules));
     return memberExplanation(member.userId, own);
   });
-  return explanation(start, end, reasons, members, members.some((m) => m.free));
+  return explanation(
+    start,
+    end,
+    reasons,
+    members,
+    members.some((m) => m.free),
+  );
 }
 
 /** Collective: every member at once, on the grid of the working time they share. */
@@ -124,16 +140,30 @@ function explainCollective(q: ExplainQuery, ctx: QueryContext, start: number, re
   const includeImported = consultsExternalCalendars(q.rules.type);
   const plans = q.members.map((m) => planMember(m, ctx, includeImported));
   const members = plans.map((plan) =>
-    memberExplanation(plan.member.userId, [...workingReasons(plan, start, end), ...busyReasons(plan.member, q.rules, includeImported, start, end)]),
+    memberExplanation(plan.member.userId, [
+      ...workingReasons(plan, start, end),
+      ...busyReasons(plan.member, q.rules, includeImported, start, end),
+    ]),
   );
   let shared = plans[0]!.anchors;
   for (const p of plans.slice(1)) shared = intersectSortedIntervals(shared, p.anchors);
   // Outside the shared working time some member already says why; inside it the grid decides.
   reasons.push(...gridReasons(shared, start, q.rules));
   const first = plans[0]!;
-  const full = fullDaysOf(first.days, q.members.flatMap((m) => m.appointmentStartsOnCalendar), q.rules, true);
+  const full = fullDaysOf(
+    first.days,
+    q.members.flatMap((m) => m.appointmentStartsOnCalendar),
+    q.rules,
+    true,
+  );
   reasons.push(...dailyLimitReasons(first.days, full, start, q.rules));
-  return explanation(start, end, reasons, members, members.every((m) => m.free));
+  return explanation(
+    start,
+    end,
+    reasons,
+    members,
+    members.every((m) => m.free),
+  );
 }
 
 /** Class: the host's time, then the sessions: join one with seats left, or start a new one. */
@@ -148,7 +178,8 @@ function explainClass(q: ExplainQuery, ctx: QueryContext, start: number, reasons
   ]);
   const sessions = indexSessions(q.sessions ?? [], q.rules);
   const matching = sessionAt(sessions, start, end);
-  for (const s of sessionsCollidingWith(sessions, start, end, matching)) reasons.push({ code: 'session_conflict', session: { start: s.start, end: s.end } });
+  for (const s of sessionsCollidingWith(sessions, start, end, matching))
+    reasons.push({ code: 'session_conflict', session: { start: s.start, end: s.end } });
   if (matching !== undefined) {
     if (q.rules.seats - matching.seatsTaken <= 0) reasons.push({ code: 'seats_full', seats: q.rules.seats });
   } else {
@@ -224,7 +255,13 @@ function workingReasons(plan: MemberPlan, start: number, end: number): ExplainRe
 }
 
 /** Busy time the slot or its buffers overlap (busy.ts pads the same way). */
-function busyReasons(member: MemberAvailability, rules: CalendarRules, includeImported: boolean, start: number, end: number): ExplainReason[] {
+function busyReasons(
+  member: MemberAvailability,
+  rules: CalendarRules,
+  includeImported: boolean,
+  start: number,
+  end: number,
+): ExplainReason[] {
   const before = rules.bufferBeforeMin * MINUTE_MS;
   const after = rules.bufferAfterMin * MINUTE_MS;
   const lists: Array<[BusyKind, BusyInterval[]]> = [

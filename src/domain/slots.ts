@@ -106,7 +106,8 @@ export function validateRules(r: CalendarRules): void {
   nonNegative('windowDays', r.windowDays);
   if (r.dailyLimit !== null) nonNegative('dailyLimit', r.dailyLimit);
   if (r.type === 'class' || r.type === 'event') {
-    if (!(Number.isInteger(r.seats) && r.seats >= 1 && r.seats <= MAX_SEATS)) throw new RangeError(`seats must be 1..${MAX_SEATS}, got ${r.seats}`);
+    if (!(Number.isInteger(r.seats) && r.seats >= 1 && r.seats <= MAX_SEATS))
+      throw new RangeError(`seats must be 1..${MAX_SEATS}, got ${r.seats}`);
   }
 }
 

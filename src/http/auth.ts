@@ -29,7 +29,8 @@ export function installActorAccessor(app: FastifyInstance): void {
   app.decorateRequest('actor', {
     getter(this: WithActorSlot): Actor {
       const actor = this[actorSlot];
-      if (!actor) throw new Error(`${this.method} ${this.routeOptions.url ?? ''} reads request.actor but is not in an authenticated route group`);
+      if (!actor)
+        throw new Error(`${this.method} ${this.routeOptions.url ?? ''} reads request.actor but is not in an authenticated route group`);
       return actor;
     },
   });

@@ -20,17 +20,25 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'idempo
 const URL_HEADERS = new Set(['referer', 'origin', 'location']);
 
 export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => {
-    const lower = name.toLowerCase();
-    if (SECRET_HEADERS.has(lower)) return [name, REDACTED];
-    if (URL_HEADERS.has(lower) && typeof value === 'string') return [name, redactUrl(value)];
-    return [name, value];
-  }));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      const lower = name.toLowerCase();
+      if (SECRET_HEADERS.has(lower)) return [name, REDACTED];
+      if (URL_HEADERS.has(lower) && typeof value === 'string') return [name, redactUrl(value)];
+      return [name, value];
+    }),
+  );
 }
 
 /** pino serializers for Fastify's request/response log lines: the same fields, secrets removed. */
 export const logSerializers = {
   req(request: FastifyRequest) {
-    return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+    return {
+      method: request.method,
+      url: redactUrl(request.url),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket?.remotePort,
+    };
   },
 };

@@ -79,7 +79,9 @@ export function limitBy(app: FastifyInstance, use: RateLimitRule): preHandlerAsy
       if (!result.isAllowed && result.isExceeded) {
         const seconds = Math.max(1, result.ttlInSeconds ?? Math.ceil(rule.windowMs / 1000));
         void reply.header('retry-after', String(seconds));
-        throw new AppError('rate_limited', { message: `Too many attempts. Try again in ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.` });
+        throw new AppError('rate_limited', {
+          message: `Too many attempts. Try again in ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`,
+        });
       }
     }
   };

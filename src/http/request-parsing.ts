@@ -35,7 +35,11 @@ export function parseJson(body: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body, function (key: string, value: unknown) {
-      if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))) forbiddenKey = true;
+      if (
+        key === '__proto__' ||
+        (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))
+      )
+        forbiddenKey = true;
       return value;
     });
   } catch {

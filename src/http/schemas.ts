@@ -3,9 +3,15 @@ import { DateTime } from 'luxon';
 import { errorCodeList } from '../services/app-error.ts';
 
 /** Request/response shapes shared by several routes; OpenAPI is generated from these. */
-export const errorSchema = z.object({
-  error: z.object({ code: z.enum(errorCodeList).describe('Stable code; every code with its status and message: GET /api/errors'), message: z.string(), details: z.unknown().optional() }),
-}).meta({ id: 'Error' });
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodeList).describe('Stable code; every code with its status and message: GET /api/errors'),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
 
 /**
  * Text from outside. PostgreSQL text cannot hold a NUL character, so it is refused here — by the
@@ -26,13 +32,21 @@ export const id = () => z.guid('must be a UUID');
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(2200, 0, 1);
 const IN_RANGE = 'must be between 1970 and 2199';
-export const isoInstant = z.iso.datetime({ offset: true }).refine((value) => {
-  const ms = Date.parse(value);
-  return ms >= EARLIEST && ms < LATEST;
-}, IN_RANGE).describe('ISO-8601 instant with offset, e.g. 2026-12-01T09:00:00Z');
-export const localDate = z.iso.date().refine((value) => value >= '1970-01-01' && value < '2200-01-01', IN_RANGE).describe('local date, YYYY-MM-DD');
+export const isoInstant = z.iso
+  .datetime({ offset: true })
+  .refine((value) => {
+    const ms = Date.parse(value);
+    return ms >= EARLIEST && ms < LATEST;
+  }, IN_RANGE)
+  .describe('ISO-8601 instant with offset, e.g. 2026-12-01T09:00:00Z');
+export const localDate = z.iso
+  .date()
+  .refine((value) => value >= '1970-01-01' && value < '2200-01-01', IN_RANGE)
+  .describe('local date, YYYY-MM-DD');
 /** A local date-time that exists on the calendar (no 30 February, no 25:99). */
-export const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'local date-time YYYY-MM-DDTHH:mm')
+export const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'local date-time YYYY-MM-DDTHH:mm')
   .refine((value) => DateTime.fromISO(value, { zone: 'UTC' }).isValid, 'is not a real date and time')
   .refine((value) => value >= '1970-01-01' && value < '2200-01-01', IN_RANGE);
 
@@ -42,37 +56,65 @@ export const INT4_MAX = 2_147_483_647;
 export const timeZone = text().min(1).max(64).describe('IANA time zone, e.g. Europe/London');
 export const idParam = z.object({ id: id() });
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:mm');
-export const timeRange = z.object({ start: timeOfDay, end: timeOfDay })
-  .refine((r) => r.start < r.end, 'end must come after start');
-export const weeklyHours = z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(timeRange).max(12))
+export const timeRange = z.object({ start: timeOfDay, end: timeOfDay }).refine((r) => r.start < r.end, 'end must come after start');
+export const weeklyHours = z
+  .partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(timeRange).max(12))
   .describe('ISO weekday (1 = Monday) → working ranges in local time');
 export const email = () => z.email().max(320);
 export const contactInput = z.object({ name: text().trim().min(1).max(200), email: email(), phone: text().max(50).nullish() });
 
-export const userSchema = z.object({
-  id: z.string(), email: z.string(), name: z.string(), role: z.enum(['owner', 'admin', 'member']), timezone: z.string(),
-  weeklyHours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))),
-}).meta({ id: 'User' });
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(['owner', 'admin', 'member']),
+    timezone: z.string(),
+    weeklyHours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))),
+  })
+  .meta({ id: 'User' });
 
-export const appointmentSchema = z.object({
-  id: z.string(),
-  calendarId: z.string(),
-  serviceId: z.string().nullable(),
-  start: z.string(),
-  end: z.string(),
-  status: z.enum(['confirmed', 'cancelled']),
-  title: z.string(),
-  location: z.string().nullable(),
-  assigneeIds: z.array(z.string()),
-  seatsTaken: z.number(),
-  attendees: z.array(z.object({ id: z.string(), contactId: z.string(), name: z.string(), email: z.string(), seats: z.number(), status: z.enum(['confirmed', 'cancelled']) })),
-  removedFromICloud: z.boolean(),
-  overlapFlagged: z.boolean(),
-}).meta({ id: 'Appointment' });
+export const appointmentSchema = z
+  .object({
+    id: z.string(),
+    calendarId: z.string(),
+    serviceId: z.string().nullable(),
+    start: z.string(),
+    end: z.string(),
+    status: z.enum(['confirmed', 'cancelled']),
+    title: z.string(),
+    location: z.string().nullable(),
+    assigneeIds: z.array(z.string()),
+    seatsTaken: z.number(),
+    attendees: z.array(
+      z.object({
+        id: z.string(),
+        contactId: z.string(),
+        name: z.string(),
+        email: z.string(),
+        seats: z.number(),
+        status: z.enum(['confirmed', 'cancelled']),
+      }),
+    ),
+    removedFromICloud: z.boolean(),
+    overlapFlagged: z.boolean(),
+  })
+  .meta({ id: 'Appointment' });
 
-export const bookingResultSchema = z.object({ appointment: appointmentSchema, attendeeId: z.string(), manageToken: z.string() }).meta({ id: 'BookingResult' });
+export const bookingResultSchema = z
+  .object({ appointment: appointmentSchema, attendeeId: z.string(), manageToken: z.string() })
+  .meta({ id: 'BookingResult' });
 
-export const freeSlotSchema = z.object({ start: z.string(), end: z.string(), localStart: z.string(), localEnd: z.string(), seatsLeft: z.number(), available: z.number() }).meta({ id: 'FreeSlot' });
+export const freeSlotSchema = z
+  .object({
+    start: z.string(),
+    end: z.string(),
+    localStart: z.string(),
+    localEnd: z.string(),
+    seatsLeft: z.number(),
+    available: z.number(),
+  })
+  .meta({ id: 'FreeSlot' });
 
 export const slotQuery = z.object({ from: isoInstant, to: isoInstant, timezone: timeZone.default('UTC'), serviceId: id().optional() });
 

@@ -1,6 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allErrorCodes } from '../services/app-error.ts';
 import type { HttpDeps } from './deps.ts';
@@ -28,8 +34,16 @@ import { holidayRoutes } from './routes/holiday-routes.ts';
  * (log-redaction.ts).
  */
 export const logRedactPaths = [
-  'req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]',
-  '*.password', '*.appPassword', '*.appSpecificPassword', '*.secret', '*.token', '*.manageToken',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.appPassword',
+  '*.appSpecificPassword',
+  '*.secret',
+  '*.token',
+  '*.manageToken',
 ];
 
 export interface BuildServerOptions {
@@ -46,7 +60,10 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
   const app = Fastify({
     ...(options.logController && { logController: options.logController }),
     // Every request log line goes through the redacting serializers, whoever configured the logger.
-    logger: typeof options.logger === 'object' && options.logger !== null ? { ...options.logger, serializers: { ...options.logger.serializers, ...logSerializers } } : options.logger ?? false,
+    logger:
+      typeof options.logger === 'object' && options.logger !== null
+        ? { ...options.logger, serializers: { ...options.logger.serializers, ...logSerializers } }
+        : (options.logger ?? false),
     bodyLimit: 1024 * 1024,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     clientErrorHandler,
@@ -62,7 +79,11 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Tandem API', version: '0.1.0', description: 'Booking with two-way iCloud calendar sync. Errors: `{ "error": { "code", "message" } }`; codes at GET /api/errors.' },
+      info: {
+        title: 'Tandem API',
+        version: '0.1.0',
+        description: 'Booking with two-way iCloud calendar sync. Errors: `{ "error": { "code", "message" } }`; codes at GET /api/errors.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -70,16 +91,39 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
     transformObject: jsonSchemaTransformObject,
   });
 
-  for (const plugin of [authRoutes, sessionRoutes, userRoutes, calendarRoutes, appointmentRoutes, blockedSlotRoutes, contactRoutes, publicRoutes, explainRoutes, teamRoutes, inviteRoutes, calendarAvailabilityRoutes, holidayRoutes]) {
+  for (const plugin of [
+    authRoutes,
+    sessionRoutes,
+    userRoutes,
+    calendarRoutes,
+    appointmentRoutes,
+    blockedSlotRoutes,
+    contactRoutes,
+    publicRoutes,
+    explainRoutes,
+    teamRoutes,
+    inviteRoutes,
+    calendarAvailabilityRoutes,
+    holidayRoutes,
+  ]) {
     await app.register(plugin, deps);
   }
   // Registered, not called: each is its own encapsulated route group, so its hooks stay its own.
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/api/errors', {
-    schema: { tags: ['meta'], summary: 'Every error code the API returns, with its HTTP status and message', security: [], response: { 200: z.array(z.object({ code: z.string(), status: z.number(), message: z.string() })) } },
-  }, async () => allErrorCodes());
+  app.get(
+    '/api/errors',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'Every error code the API returns, with its HTTP status and message',
+        security: [],
+        response: { 200: z.array(z.object({ code: z.string(), status: z.number(), message: z.string() })) },
+      },
+    },
+    async () => allErrorCodes(),
+  );
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return app;
 }

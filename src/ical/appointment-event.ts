@@ -43,8 +43,13 @@ export interface AppointmentEventInput {
 export function buildAppointmentEvent(input: AppointmentEventInput): string {
   const { uid, title, description, location, url, start, end, sequence, dtstamp } = input;
   if (uid.trim() === '' || /[\r\n]/.test(uid)) throw new RangeError('buildAppointmentEvent: uid must be a non-empty single line');
-  for (const [name, date] of [['start', start], ['end', end], ['dtstamp', dtstamp]] as const) {
-    if (!(date instanceof Date) || !Number.isFinite(date.getTime())) throw new RangeError(`buildAppointmentEvent: ${name} is not a valid date`);
+  for (const [name, date] of [
+    ['start', start],
+    ['end', end],
+    ['dtstamp', dtstamp],
+  ] as const) {
+    if (!(date instanceof Date) || !Number.isFinite(date.getTime()))
+      throw new RangeError(`buildAppointmentEvent: ${name} is not a valid date`);
   }
   if (end.getTime() < start.getTime()) throw new RangeError('buildAppointmentEvent: end is before start');
   if (!Number.isInteger(sequence) || sequence < 0) throw new RangeError('buildAppointmentEvent: sequence must be a non-negative integer');
@@ -109,6 +114,10 @@ export function readAppointmentEvent(ics: string, options: ReadAppointmentOption
   const event = readEvent(master);
   const zones = new ZoneResolver(vtimezones, options.zone ?? 'UTC', () => undefined);
   const clock = clockOf(event.start, zones);
-  const [start, end] = spanAt(clock, lengthOf(event, clock, zones, () => undefined), event.start.wall);
+  const [start, end] = spanAt(
+    clock,
+    lengthOf(event, clock, zones, () => undefined),
+    event.start.wall,
+  );
   return { uid: event.uid, summary: event.summary ?? '', start: new Date(start), end: new Date(end), sequence: event.sequence };
 }

@@ -45,7 +45,9 @@ export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove 
     }
     if (current !== null) out.push(current);
   }
-  return out.sort((a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime() || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+  return out.sort(
+    (a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime() || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0),
+  );
 }
 
 function looksTheSame(a: Occurrence, b: Occurrence): boolean {

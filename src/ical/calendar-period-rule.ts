@@ -17,11 +17,22 @@ import { DAY_MS, daysInMonth, HOUR_MS, MINUTE_MS, SECOND_MS, utcMs, wall, WEEKDA
  * DTSTART in the first period (BYSETPOS needs the whole period) and without BYSETPOS, COUNT or
  * UNTIL, which ruleInstances applies.
  */
-export function* calendarPeriodCandidates(rule: RecurrenceRule, start: WallParts, isDate: boolean, firstPeriod: number, limits: CandidateLimits, context: string): Generator<Wall> {
+export function* calendarPeriodCandidates(
+  rule: RecurrenceRule,
+  start: WallParts,
+  isDate: boolean,
+  firstPeriod: number,
+  limits: CandidateLimits,
+  context: string,
+): Generator<Wall> {
   const matcher = dayMatcher(rule, start);
   const times = timesOfDay(rule, start, isDate);
   const yearly = rule.freq === 'YEARLY';
-  for (let period = firstPeriod, iterations = 1; period <= (yearly ? MAX_YEAR : MAX_YEAR * 12 + 11); period += rule.interval, iterations++) {
+  for (
+    let period = firstPeriod, iterations = 1;
+    period <= (yearly ? MAX_YEAR : MAX_YEAR * 12 + 11);
+    period += rule.interval, iterations++
+  ) {
     if (iterations > limits.maxIterations) {
       limits.onLimit(`${context}: RRULE FREQ=${rule.freq} stopped after ${limits.maxIterations} periods`);
       return;
@@ -71,7 +82,10 @@ interface DayMatcher {
 
 function dayMatcher(rule: RecurrenceRule, start: WallParts): DayMatcher {
   const { bymonthday, byyearday, byweekno } = rule.numeric;
-  const byday = rule.byday.map((text) => ({ ordinal: text.length > 2 ? Number(text.slice(0, -2)) : 0, weekday: WEEKDAY_CODES.indexOf(text.slice(-2) as (typeof WEEKDAY_CODES)[number]) }));
+  const byday = rule.byday.map((text) => ({
+    ordinal: text.length > 2 ? Number(text.slice(0, -2)) : 0,
+    weekday: WEEKDAY_CODES.indexOf(text.slice(-2) as (typeof WEEKDAY_CODES)[number]),
+  }));
   let months = rule.numeric.bymonth;
   let monthDays = bymonthday;
   // RFC 5545 §3.3.10: what the rule leaves open comes from DTSTART (a plain MONTHLY rule repeats

@@ -8,7 +8,8 @@
  *  - `ical_occurrences_capped`: a series has more occurrences in the window than the cap; the
  *    earliest ones are used and the rest of its busy time is missing.
  */
-export type ICalProblemCode = 'ical_unreadable' | 'ical_too_deep' | 'ical_object_too_large' | 'ical_event_skipped' | 'ical_occurrences_capped';
+export type ICalProblemCode =
+  'ical_unreadable' | 'ical_too_deep' | 'ical_object_too_large' | 'ical_event_skipped' | 'ical_occurrences_capped';
 
 /** Something about an object that was read only in part: the part that was used still counts. */
 export interface ICalProblem {

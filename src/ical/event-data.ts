@@ -78,7 +78,10 @@ function readRDate(prop: JCalProperty, value: unknown, context: string): RDate {
 function readAttendee(prop: JCalProperty): Attendee {
   const emails = new Set<string>();
   const add = (raw: string | undefined): void => {
-    const email = raw?.trim().replace(/^mailto:/i, '').toLowerCase();
+    const email = raw
+      ?.trim()
+      .replace(/^mailto:/i, '')
+      .toLowerCase();
     if (email) emails.add(email);
   };
   const value = prop.values[0];

@@ -58,7 +58,10 @@ function parseArguments(argv: readonly string[]): Arguments | 'help' {
   }
   // Accept the arguments with or without the leading sub-command word ("expand <file> …").
   if (positional[0] === 'expand' && positional.length === 2) positional.shift();
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing <file>' : `expected one <file>, got ${positional.length}: ${positional.join(' ')}`);
+  if (positional.length !== 1)
+    throw new UsageError(
+      positional.length === 0 ? 'missing <file>' : `expected one <file>, got ${positional.length}: ${positional.join(' ')}`,
+    );
   if (values.from === undefined) throw new UsageError('missing --from');
   if (values.to === undefined) throw new UsageError('missing --to');
   return { file: positional[0]!, from: values.from, to: values.to, zone: values.zone ?? 'UTC', selfEmails };
@@ -89,7 +92,8 @@ export function runIcsExpand(argv: string[], io: IcsExpandIo): number {
       return 0;
     }
     args = parsed;
-    if (!isIanaZone(args.zone)) throw new UsageError(`--zone: unknown time zone ${JSON.stringify(args.zone)} (expected an IANA name such as Europe/Berlin)`);
+    if (!isIanaZone(args.zone))
+      throw new UsageError(`--zone: unknown time zone ${JSON.stringify(args.zone)} (expected an IANA name such as Europe/Berlin)`);
     from = parseDate('--from', args.from, args.zone);
     to = parseDate('--to', args.to, args.zone);
     if (from.getTime() >= to.getTime()) throw new UsageError('--to must be after --from');
@@ -121,11 +125,21 @@ export function runIcsExpand(argv: string[], io: IcsExpandIo): number {
     );
     for (const o of occurrences) {
       const merged = o.occurrences > 1 ? { occurrences: o.occurrences } : {};
-      io.stdout(JSON.stringify({ uid: o.uid, start: o.start.toISOString(), end: o.end.toISOString(), allDay: o.allDay, blocks: o.blocks, ...merged }));
+      io.stdout(
+        JSON.stringify({
+          uid: o.uid,
+          start: o.start.toISOString(),
+          end: o.end.toISOString(),
+          allDay: o.allDay,
+          blocks: o.blocks,
+          ...merged,
+        }),
+      );
     }
     return 0;
   } catch (error) {
-    const message = error instanceof ICalParseError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof ICalParseError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     io.stderr(`tandem ics expand: ${args.file}: ${message}`);
     return 1;
   }

@@ -103,7 +103,8 @@ export function expandCalendarObject(ics: string, options: ExpandOptions): Occur
   const to = options.to.getTime();
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('expandCalendarObject: from and to must be valid dates');
   const maxOccurrences = options.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES;
-  if (!Number.isInteger(maxOccurrences) || maxOccurrences < 1) throw new RangeError('expandCalendarObject: maxOccurrences must be a positive integer');
+  if (!Number.isInteger(maxOccurrences) || maxOccurrences < 1)
+    throw new RangeError('expandCalendarObject: maxOccurrences must be a positive integer');
   const warn = options.onWarning ?? ((): void => undefined);
   const problem = (reported: ICalProblem): void => {
     warn(reported.message);
@@ -120,7 +121,14 @@ export function expandCalendarObject(ics: string, options: ExpandOptions): Occur
     zones,
     from,
     to,
-    selfEmails: new Set((options.selfEmails ?? []).map((email) => email.trim().replace(/^mailto:/i, '').toLowerCase())),
+    selfEmails: new Set(
+      (options.selfEmails ?? []).map((email) =>
+        email
+          .trim()
+          .replace(/^mailto:/i, '')
+          .toLowerCase(),
+      ),
+    ),
     maxOccurrences,
     warn,
     problem,
@@ -222,11 +230,21 @@ function overlaps(start: number, end: number, context: Context): boolean {
 
 function blocks(event: EventData, selfEmails: ReadonlySet<string>): boolean {
   if (event.transparent || event.status === 'CANCELLED') return false;
-  const declined = event.attendees.some((attendee) => attendee.partstat === 'DECLINED' && attendee.emails.some((email) => selfEmails.has(email)));
+  const declined = event.attendees.some(
+    (attendee) => attendee.partstat === 'DECLINED' && attendee.emails.some((email) => selfEmails.has(email)),
+  );
   return !declined;
 }
 
-function makeOccurrence(uid: string, recurrenceId: number | null, span: readonly [number, number], allDay: boolean, props: EventData, master: EventData | undefined, selfEmails: ReadonlySet<string>): Occurrence {
+function makeOccurrence(
+  uid: string,
+  recurrenceId: number | null,
+  span: readonly [number, number],
+  allDay: boolean,
+  props: EventData,
+  master: EventData | undefined,
+  selfEmails: ReadonlySet<string>,
+): Occurrence {
   return {
     uid,
     recurrenceId: recurrenceId === null ? null : new Date(recurrenceId).toISOString(),
@@ -344,9 +362,16 @@ function expandSeries(uid: string, components: readonly EventData[], context: Co
     return capped(uid, out, context);
   }
 
-  const { skipBefore, stopAfter } = wallBounds(clock.zone, context, [length, ...thisAndFuture.map((entry) => entry.length)], thisAndFuture.map((entry) => entry.shift));
+  const { skipBefore, stopAfter } = wallBounds(
+    clock.zone,
+    context,
+    [length, ...thisAndFuture.map((entry) => entry.length)],
+    thisAndFuture.map((entry) => entry.shift),
+  );
 
-  const contiguous = !context.denseRanges ? null : expandContiguousRule(uid, master, overrides.length, clock, length, context, { skipBefore, stopAfter });
+  const contiguous = !context.denseRanges
+    ? null
+    : expandContiguousRule(uid, master, overrides.length, clock, length, context, { skipBefore, stopAfter });
   if (contiguous !== null) return contiguous;
 
   const seen = new Set<Wall>();
@@ -363,7 +388,8 @@ function expandSeries(uid: string, components: readonly EventData[], context: Co
           skipBefore,
           stopAfter,
           maxIterations: Math.max(MAX_RULE_ITERATIONS, 10 * limit),
-          onLimit: (message) => context.problem({ code: 'ical_occurrences_capped', message: `${message}; later occurrences are not imported` }),
+          onLimit: (message) =>
+            context.problem({ code: 'ical_occurrences_capped', message: `${message}; later occurrences are not imported` }),
         },
         eventContext(uid),
       );
@@ -411,7 +437,12 @@ const SLACK_MS = 3 * HOUR_MS;
  * SLACK_MS; instances are checked exactly afterwards. Kept tight because everything before
  * `skipBefore` is jumped over rather than iterated, which matters for SECONDLY or MINUTELY rules.
  */
-function wallBounds(zone: WallZone, context: Context, lengths: readonly DurationValue[], shifts: readonly number[]): { skipBefore: Wall; stopAfter: Wall } {
+function wallBounds(
+  zone: WallZone,
+  context: Context,
+  lengths: readonly DurationValue[],
+  shifts: readonly number[],
+): { skipBefore: Wall; stopAfter: Wall } {
   const offset = (instant: number): number => zone.toWall(instant) - instant;
   const longest = Math.max(...lengths.map((l) => l.days * DAY_MS + Math.max(0, l.ms)));
   const forward = Math.max(0, ...shifts);
@@ -460,7 +491,13 @@ function expandContiguousRule(
   const rule = master.rrules.length === 1 ? master.rrules[0]! : null;
   if (rule === null || clock.allDay || overrideCount > 0 || master.rdates.length > 0 || master.exdates.length > 0) return null;
   const period = SUB_DAILY_MS[rule.freq];
-  if (period === undefined || rule.byday.length > 0 || rule.bysetpos.length > 0 || Object.values(rule.numeric).some((values) => values !== undefined && values.length > 0)) return null;
+  if (
+    period === undefined ||
+    rule.byday.length > 0 ||
+    rule.bysetpos.length > 0 ||
+    Object.values(rule.numeric).some((values) => values !== undefined && values.length > 0)
+  )
+    return null;
   const step = period * rule.interval;
   const lengthMs = length.days * DAY_MS + length.ms;
   if (length.days !== 0 || lengthMs < step) return null;
@@ -468,7 +505,8 @@ function expandContiguousRule(
   const dtstart = master.start.wall;
   let kMax = Math.floor((bounds.stopAfter - dtstart) / step);
   if (rule.count !== null) kMax = Math.min(kMax, rule.count - 1);
-  if (rule.until !== null) kMax = Math.min(kMax, Math.max(0, Math.floor((untilOnClock(rule.until, clock, context.zones) - dtstart) / step)));
+  if (rule.until !== null)
+    kMax = Math.min(kMax, Math.max(0, Math.floor((untilOnClock(rule.until, clock, context.zones) - dtstart) / step)));
   const kMin = Math.max(0, Math.floor((bounds.skipBefore - dtstart) / step));
   if (kMax - kMin + 1 <= DENSE_INSTANCES) return null;
 

@@ -13,7 +13,14 @@ import { daysInMonth, wallFromParts, wallParts, WEEKDAY_CODES, type Wall } from 
  * Each candidate is also checked against the rule's BYxxx lists: every instance of a rule
  * satisfies them, so the check can only drop an iterator artefact, never a real instance.
  */
-export function* fixedPeriodCandidates(rule: RecurrenceRule, anchor: Wall, isDate: boolean, until: Wall | null, limits: CandidateLimits, context: string): Generator<Wall> {
+export function* fixedPeriodCandidates(
+  rule: RecurrenceRule,
+  anchor: Wall,
+  isDate: boolean,
+  until: Wall | null,
+  limits: CandidateLimits,
+  context: string,
+): Generator<Wall> {
   // ical.js turns a key present with an undefined value into a BYxxx part holding `undefined`, so
   // only the parts the rule has are passed.
   const data: Record<string, unknown> = { freq: rule.freq, interval: rule.interval, wkst: rule.wkst + 1 };
@@ -50,7 +57,9 @@ export function* fixedPeriodCandidates(rule: RecurrenceRule, anchor: Wall, isDat
 }
 
 function ruleError(error: unknown, context: string): ICalParseError {
-  return new ICalParseError(`${context}: RRULE cannot be expanded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new ICalParseError(`${context}: RRULE cannot be expanded: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
 
 function icalTime(value: Wall, isDate: boolean): ICAL.Time {
@@ -64,7 +73,8 @@ function icalTime(value: Wall, isDate: boolean): ICAL.Time {
 }
 
 function candidateFilter(byday: readonly string[], numeric: RecurrenceRule['numeric']): (value: Wall) => boolean {
-  const weekdays = byday.length > 0 ? new Set(byday.map((day) => WEEKDAY_CODES.indexOf(day.slice(-2) as (typeof WEEKDAY_CODES)[number]))) : null;
+  const weekdays =
+    byday.length > 0 ? new Set(byday.map((day) => WEEKDAY_CODES.indexOf(day.slice(-2) as (typeof WEEKDAY_CODES)[number]))) : null;
   const { bymonth: months, bymonthday: monthDays, byhour: hours, byminute: minutes, bysecond: seconds } = numeric;
   return (value) => {
     const date = new Date(value);
@@ -81,4 +91,3 @@ function candidateFilter(byday: readonly string[], numeric: RecurrenceRule['nume
     return true;
   };
 }
-

@@ -69,11 +69,18 @@ export function parseICalendarLeniently(ics: string, onSkipped: (error: ICalPars
     const failures: ICalParseError[] = [];
     for (const event of parts.events) {
       try {
-        calendars.push(...parseICalendar(`${parts.head}${event}END:VCALENDAR\n`).map((calendar) => ({ ...calendar, components: calendar.components.filter((c) => c.name === 'vevent') })));
+        calendars.push(
+          ...parseICalendar(`${parts.head}${event}END:VCALENDAR\n`).map((calendar) => ({
+            ...calendar,
+            components: calendar.components.filter((c) => c.name === 'vevent'),
+          })),
+        );
       } catch (eventError) {
         if (!(eventError instanceof ICalParseError)) throw eventError;
         const uid = /^UID[;:](?:[^:\n]*:)?(.*)$/im.exec(event)?.[1]?.trim();
-        failures.push(new ICalParseError(`${uid ? `VEVENT ${JSON.stringify(uid)}` : 'a VEVENT'}: ${eventError.message}`, { cause: eventError }));
+        failures.push(
+          new ICalParseError(`${uid ? `VEVENT ${JSON.stringify(uid)}` : 'a VEVENT'}: ${eventError.message}`, { cause: eventError }),
+        );
       }
     }
     // Nothing readable at all: the object is unreadable, and the whole text's error says why.
@@ -155,7 +162,10 @@ function checkStructure(text: string): void {
       if (name === 'VCALENDAR') sawCalendar = true;
       stack.push({ name, line: lineNo });
       if (stack.length > MAX_COMPONENT_DEPTH) {
-        throw new ICalParseError(`line ${lineNo}: components nested more than ${MAX_COMPONENT_DEPTH} deep (BEGIN:${name}); no calendar nests that deep`, { code: 'ical_too_deep' });
+        throw new ICalParseError(
+          `line ${lineNo}: components nested more than ${MAX_COMPONENT_DEPTH} deep (BEGIN:${name}); no calendar nests that deep`,
+          { code: 'ical_too_deep' },
+        );
       }
       return;
     }

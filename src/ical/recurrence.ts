@@ -2,7 +2,18 @@ import { calendarPeriodCandidates, calendarPeriodOf } from './calendar-period-ru
 import { ICalParseError } from './errors.ts';
 import { fixedPeriodCandidates } from './fixed-period-rule.ts';
 import type { JCalProperty } from './jcal.ts';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, readDateValue, wall, wallParts, WEEKDAY_CODES, type DateValue, type Wall } from './values.ts';
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  SECOND_MS,
+  readDateValue,
+  wall,
+  wallParts,
+  WEEKDAY_CODES,
+  type DateValue,
+  type Wall,
+} from './values.ts';
 
 export type Frequency = 'SECONDLY' | 'MINUTELY' | 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 
@@ -40,7 +51,8 @@ function asList(value: unknown): unknown[] {
 
 function positiveInteger(value: unknown, what: string, context: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 1) throw new ICalParseError(`${context}: RRULE ${what} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ICalParseError(`${context}: RRULE ${what} must be a positive integer, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -51,7 +63,9 @@ export function readRecurrenceRule(prop: JCalProperty, context: string): Recurre
   const data = raw as Record<string, unknown>;
   const freq = typeof data.freq === 'string' ? data.freq.toUpperCase() : undefined;
   if (!freq || !FREQUENCIES.includes(freq as Frequency)) {
-    throw new ICalParseError(`${context}: RRULE needs FREQ=SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY, got ${JSON.stringify(data.freq ?? null)}`);
+    throw new ICalParseError(
+      `${context}: RRULE needs FREQ=SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY, got ${JSON.stringify(data.freq ?? null)}`,
+    );
   }
   const interval = data.interval === undefined ? 1 : positiveInteger(data.interval, 'INTERVAL', context);
   const count = data.count === undefined ? null : positiveInteger(data.count, 'COUNT', context);
@@ -68,7 +82,8 @@ export function readRecurrenceRule(prop: JCalProperty, context: string): Recurre
     const text = String(value).toUpperCase();
     const match = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.exec(text);
     const ordinal = match?.[1] ? Number(match[1]) : 0;
-    if (!match || Math.abs(ordinal) > 53 || (match[1] && ordinal === 0)) throw new ICalParseError(`${context}: RRULE BYDAY value ${JSON.stringify(value)} is not valid`);
+    if (!match || Math.abs(ordinal) > 53 || (match[1] && ordinal === 0))
+      throw new ICalParseError(`${context}: RRULE BYDAY value ${JSON.stringify(value)} is not valid`);
     return text;
   });
 
@@ -80,7 +95,13 @@ export function readRecurrenceRule(prop: JCalProperty, context: string): Recurre
     numeric[part] = values.map((value) => {
       const n = typeof value === 'number' ? value : Number(value);
       const magnitude = Math.abs(n);
-      if (!Number.isInteger(n) || (n < 0 && !range.negative) || magnitude < range.min || magnitude > range.max || n === 0 && range.min > 0) {
+      if (
+        !Number.isInteger(n) ||
+        (n < 0 && !range.negative) ||
+        magnitude < range.min ||
+        magnitude > range.max ||
+        (n === 0 && range.min > 0)
+      ) {
         throw new ICalParseError(`${context}: RRULE ${part.toUpperCase()} value ${JSON.stringify(value)} is out of range`);
       }
       return n;
@@ -88,12 +109,12 @@ export function readRecurrenceRule(prop: JCalProperty, context: string): Recurre
   }
   const bysetpos = asList(data.bysetpos).map((value) => {
     const n = typeof value === 'number' ? value : Number(value);
-    if (!Number.isInteger(n) || n === 0 || Math.abs(n) > 366) throw new ICalParseError(`${context}: RRULE BYSETPOS value ${JSON.stringify(value)} is out of range`);
+    if (!Number.isInteger(n) || n === 0 || Math.abs(n) > 366)
+      throw new ICalParseError(`${context}: RRULE BYSETPOS value ${JSON.stringify(value)} is out of range`);
     return n;
   });
   return { freq: freq as Frequency, interval, count, until, wkst, byday, numeric, bysetpos };
 }
-
 
 /* ------------------------------------------------------------------------------------------------ */
 

@@ -74,8 +74,7 @@ const UTC_REF: ZoneRef = { kind: 'utc' };
 const FLOATING_REF: ZoneRef = { kind: 'floating' };
 
 export type DateValue =
-  | { readonly type: 'date'; readonly wall: Wall }
-  | { readonly type: 'date-time'; readonly wall: Wall; readonly zone: ZoneRef };
+  { readonly type: 'date'; readonly wall: Wall } | { readonly type: 'date-time'; readonly wall: Wall; readonly zone: ZoneRef };
 
 /** A DURATION: days (incl. weeks) are nominal (calendar days in the event's zone), the rest exact. */
 export interface DurationValue {

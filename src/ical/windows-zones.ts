@@ -24,7 +24,7 @@ const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
   'newfoundland standard time': 'America/St_Johns',
   'e. south america standard time': 'America/Sao_Paulo',
   'argentina standard time': 'America/Argentina/Buenos_Aires',
-  'utc': 'Etc/UTC',
+  utc: 'Etc/UTC',
   'gmt standard time': 'Europe/London',
   'greenwich standard time': 'Atlantic/Reykjavik',
   'w. europe standard time': 'Europe/Berlin',

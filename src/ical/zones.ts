@@ -81,7 +81,10 @@ export function ianaZone(name: string): WallZone {
   let zone = ianaZones.get(name);
   if (!zone) {
     const luxonZone = IANAZone.create(name);
-    zone = zoneFromOffsets(luxonZone.name, memoisedByDay((instant) => luxonZone.offset(instant) * MINUTE_MS));
+    zone = zoneFromOffsets(
+      luxonZone.name,
+      memoisedByDay((instant) => luxonZone.offset(instant) * MINUTE_MS),
+    );
     ianaZones.set(name, zone);
   }
   return zone;
@@ -215,7 +218,8 @@ export class ZoneResolver {
     userZone: string,
     private readonly warn: (message: string) => void,
   ) {
-    if (!isIanaZone(userZone)) throw new RangeError(`unknown time zone ${JSON.stringify(userZone)} (expected an IANA name such as "Europe/Berlin")`);
+    if (!isIanaZone(userZone))
+      throw new RangeError(`unknown time zone ${JSON.stringify(userZone)} (expected an IANA name such as "Europe/Berlin")`);
     this.user = ianaZone(userZone);
   }
 

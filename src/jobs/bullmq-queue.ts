@@ -36,7 +36,11 @@ export interface BullMqQueueOptions extends SyncJobDeps {
 export function isRedisUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  if (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)
+  )
+    return true;
   return typeof message === 'string' && /^(Connection is closed|Stream isn't writeable|getaddrinfo|connect ECONNREFUSED)/.test(message);
 }
 
@@ -182,7 +186,8 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       // Past the grace period they are interrupted at their next batch boundary and end normally:
       // leases released, job removed, calendar due at once — the next worker need not wait for expiry.
       const controller = interrupt;
-      const grace = stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
+      const grace =
+        stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
       try {
         await worker?.close();
       } finally {

@@ -27,7 +27,10 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
     async dispatchOutbox(signal) {
       const now = options.now();
       const claims = trackClaims(options.store);
-      const report = await dispatchOutbox({ store: claims.store, openRemote: options.openRemote, codec: options.codec }, { now, ...(signal && { signal }) });
+      const report = await dispatchOutbox(
+        { store: claims.store, openRemote: options.openRemote, codec: options.codec },
+        { now, ...(signal && { signal }) },
+      );
       // Interrupted by shutdown: rows claimed but not reached are due again now, not after their lease.
       if (signal?.aborted) {
         await releaseOutboxClaims(options.db, claims.unfinished());
@@ -72,11 +75,28 @@ export function outcomeOf(error: unknown): SyncJobOutcome {
     return { status: 'halt', error: { code: 'remote_refused', message: `${error.message}. Tandem stopped retrying this calendar.` } };
   }
   if (error instanceof RemoteAccessDenied) {
-    return { status: 'stop', error: { code: 'needs_reconnect', message: `Tandem cannot use this account's stored credentials (${error.message}). Reconnect the account.` } };
+    return {
+      status: 'stop',
+      error: {
+        code: 'needs_reconnect',
+        message: `Tandem cannot use this account's stored credentials (${error.message}). Reconnect the account.`,
+      },
+    };
   }
   if (error instanceof RemoteUnavailable) {
-    return { status: 'retry', error: { code: 'remote_unavailable', message: `The calendar server is busy or unreachable (${error.message}). Tandem will try again.` }, retryAfterMs: error.retryAfterMs };
+    return {
+      status: 'retry',
+      error: {
+        code: 'remote_unavailable',
+        message: `The calendar server is busy or unreachable (${error.message}). Tandem will try again.`,
+      },
+      retryAfterMs: error.retryAfterMs,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { status: 'retry', error: { code: 'sync_failed', message: `Sync failed: ${message}. Tandem will try again.` }, retryAfterMs: null };
+  return {
+    status: 'retry',
+    error: { code: 'sync_failed', message: `Sync failed: ${message}. Tandem will try again.` },
+    retryAfterMs: null,
+  };
 }

@@ -43,7 +43,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
     hostLoad.set(job.host, (hostLoad.get(job.host) ?? 0) + 1);
     track(
       runSyncJob(job, options, interrupt.signal)
-        .then(() => undefined, (error: unknown) => onError(error, `recording the sync of calendar ${job.calendarId}`))
+        .then(
+          () => undefined,
+          (error: unknown) => onError(error, `recording the sync of calendar ${job.calendarId}`),
+        )
         .finally(() => {
           running.delete(job.calendarId);
           const load = (hostLoad.get(job.host) ?? 1) - 1;
@@ -58,7 +61,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
     track(
       options.work
         .dispatchOutbox(interrupt.signal)
-        .then(() => undefined, (error: unknown) => onError(error, 'dispatching the outbox'))
+        .then(
+          () => undefined,
+          (error: unknown) => onError(error, 'dispatching the outbox'),
+        )
         .finally(() => {
           dispatch = 'idle';
         }),
@@ -104,7 +110,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
       pending.clear();
       if (dispatch === 'queued') dispatch = 'idle';
       const controller = interrupt;
-      const grace = stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
+      const grace =
+        stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
       try {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       } finally {

@@ -18,11 +18,19 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
         .where('c.status', '=', 'active')
         .where((eb) => eb.or([eb('rc.next_sync_at', 'is', null), eb('rc.next_sync_at', '<=', now)]))
         // Never-synced (null) first, then the longest overdue: a backlog drains fairly.
-        .orderBy((eb) => eb.ref('rc.next_sync_at'), (ob) => ob.asc().nullsFirst())
+        .orderBy(
+          (eb) => eb.ref('rc.next_sync_at'),
+          (ob) => ob.asc().nullsFirst(),
+        )
         .orderBy('rc.id')
         .$if(limit !== null, (qb) => qb.limit(limit ?? 0))
         .execute();
-      return rows.map((row) => ({ calendarId: row.id, host: hostOf(row.url), mode: modeFor(row.last_full_sync_at, now), failures: row.failures }));
+      return rows.map((row) => ({
+        calendarId: row.id,
+        host: hostOf(row.url),
+        mode: modeFor(row.last_full_sync_at, now),
+        failures: row.failures,
+      }));
     },
 
     async recordOutcome(calendarId, outcome, next, now, mode) {
@@ -31,7 +39,13 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
       if (outcome.status === 'ok') {
         await db
           .updateTable('remote_calendars')
-          .set({ ...schedule, last_error_code: null, last_error_message: null, last_synced_at: now, ...(mode === 'full' ? { last_full_sync_at: now } : {}) })
+          .set({
+            ...schedule,
+            last_error_code: null,
+            last_error_message: null,
+            last_synced_at: now,
+            ...(mode === 'full' ? { last_full_sync_at: now } : {}),
+          })
           .where('id', '=', calendarId)
           // A run that ends after its calendar left the configuration must not make it due again.
           .where('role', '<>', 'none')
@@ -41,7 +55,12 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
       const error = { last_error_code: outcome.error.code, last_error_message: outcome.error.message };
       // halt, like retry, concerns this calendar only: the connection stays active.
       if (outcome.status === 'retry' || outcome.status === 'halt') {
-        await db.updateTable('remote_calendars').set({ ...schedule, ...error }).where('id', '=', calendarId).where('role', '<>', 'none').execute();
+        await db
+          .updateTable('remote_calendars')
+          .set({ ...schedule, ...error })
+          .where('id', '=', calendarId)
+          .where('role', '<>', 'none')
+          .execute();
         return;
       }
       // stop: the calendar and its connection change together, so the user never sees one without the other.
@@ -65,7 +84,12 @@ export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
 
     async markDue(calendarId, now) {
       if (!UUID.test(calendarId)) return false;
-      const row = await db.updateTable('remote_calendars').set({ next_sync_at: now }).where('id', '=', calendarId).returning('id').executeTakeFirst();
+      const row = await db
+        .updateTable('remote_calendars')
+        .set({ next_sync_at: now })
+        .where('id', '=', calendarId)
+        .returning('id')
+        .executeTakeFirst();
       return row !== undefined;
     },
   };

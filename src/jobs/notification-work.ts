@@ -15,7 +15,12 @@ export const WEBHOOK_RETRY = { baseMs: 30_000, capMs: 4 * 60 * 60_000 };
 /** The one retry policy (jobs/backoff.ts) as "when may attempt n be retried". */
 export function retryPolicy(random: () => number, limits: { baseMs: number; capMs: number }): (attempt: number, now: Date) => Date {
   return (attempt, now) => {
-    const next = nextRunAfter({ status: 'retry', error: { code: 'delivery_failed', message: '' }, retryAfterMs: null }, attempt - 1, { pollMs: 0, random, now, ...limits });
+    const next = nextRunAfter({ status: 'retry', error: { code: 'delivery_failed', message: '' }, retryAfterMs: null }, attempt - 1, {
+      pollMs: 0,
+      random,
+      now,
+      ...limits,
+    });
     return next.at ?? now;
   };
 }
@@ -40,11 +45,20 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
   const transport = options.transport ?? mailTransportFor(options.config);
   return async () => {
     const mail = await deliverMessages({
-      db: options.db, transport, from: options.config.mail.from, publicUrl: options.config.publicUrl, secretBox: options.secretBox,
-      now: options.now, retryAt: retryPolicy(random, MAIL_RETRY),
+      db: options.db,
+      transport,
+      from: options.config.mail.from,
+      publicUrl: options.config.publicUrl,
+      secretBox: options.secretBox,
+      now: options.now,
+      retryAt: retryPolicy(random, MAIL_RETRY),
     });
     const hooks = await deliverWebhooks({
-      db: options.db, secretBox: options.secretBox, now: options.now, retryAt: retryPolicy(random, WEBHOOK_RETRY), allowPrivateNetworks: options.config.webhookAllowPrivateNetworks,
+      db: options.db,
+      secretBox: options.secretBox,
+      now: options.now,
+      retryAt: retryPolicy(random, WEBHOOK_RETRY),
+      allowPrivateNetworks: options.config.webhookAllowPrivateNetworks,
     });
     return mail.sent + mail.retried + mail.failed + mail.skipped + hooks.delivered + hooks.retried + hooks.failed;
   };

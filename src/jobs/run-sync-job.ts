@@ -16,7 +16,11 @@ export async function attemptSync(work: SyncWork, job: SyncJob, signal?: AbortSi
   try {
     return await work.syncCalendar(job.calendarId, job.mode, signal);
   } catch (error) {
-    return { status: 'retry', error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) }, retryAfterMs: null };
+    return {
+      status: 'retry',
+      error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) },
+      retryAfterMs: null,
+    };
   }
 }
 

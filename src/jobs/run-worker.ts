@@ -52,7 +52,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options.health?.redis && { redisHealth: options.health.redis }),
   });
-  const scheduler = sync.scheduler ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, onError }) : null;
+  const scheduler = sync.scheduler
+    ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, onError })
+    : null;
 
   try {
     await queue.start();
@@ -63,4 +65,3 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     await queue.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
   }
 }
-

@@ -47,7 +47,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   function loop(): void {
     if (current) return;
     current = tick()
-      .then(() => undefined, (error: unknown) => onError(error, 'scheduler tick'))
+      .then(
+        () => undefined,
+        (error: unknown) => onError(error, 'scheduler tick'),
+      )
       .finally(() => {
         current = null;
       });

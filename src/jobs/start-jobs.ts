@@ -45,7 +45,14 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
   const common = { work, store, pollMs: config.sync.pollSeconds * 1000, random: Math.random, now, onError };
   const redisHealth = options.health?.redis;
   const queue = config.redisUrl
-    ? createBullMqQueue({ ...common, redisUrl: config.redisUrl, role: 'producer', concurrency: 1, ...(options.prefix === undefined ? {} : { prefix: options.prefix }), ...(redisHealth && { redisHealth }) })
+    ? createBullMqQueue({
+        ...common,
+        redisUrl: config.redisUrl,
+        role: 'producer',
+        concurrency: 1,
+        ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+        ...(redisHealth && { redisHealth }),
+      })
     : createInProcessQueue({ ...common, hostConcurrency: config.sync.hostConcurrency });
   const scheduler = createScheduler({ store, queue, intervalMs: schedulerIntervalMs(config.sync.pollSeconds), now, onError });
   await queue.start();

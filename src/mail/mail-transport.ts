@@ -25,7 +25,11 @@ export function mailDirectory(config: { dataDir: string }): string {
 
 /** A refused or failed send. `temporary`: try again later (4xx, network); otherwise give up (5xx). */
 export class MailSendError extends Error {
-  constructor(message: string, readonly temporary: boolean, readonly responseCode: number | null) {
+  constructor(
+    message: string,
+    readonly temporary: boolean,
+    readonly responseCode: number | null,
+  ) {
     super(message);
     this.name = 'MailSendError';
   }
@@ -50,7 +54,11 @@ function toNodemailer(mail: OutgoingMail) {
   };
 }
 
-interface SmtpFailure { responseCode?: unknown; code?: unknown; message?: unknown }
+interface SmtpFailure {
+  responseCode?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
 
 /** SMTP through nodemailer (SMTP_URL: smtp://user:pass@host:587, smtps://…). */
 export function createSmtpTransport(smtpUrl: string): MailTransport {
@@ -66,7 +74,11 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
         // 5xx is the server's final word (unknown mailbox, refused); 4xx and no answer at all are worth another try.
         const temporary = code === null || code < 500;
         // nodemailer's message can quote the server's reply, never the SMTP password.
-        throw new MailSendError(`${code ?? (typeof failure.code === 'string' ? failure.code : 'error')}: ${typeof failure.message === 'string' ? failure.message : String(error)}`, temporary, code);
+        throw new MailSendError(
+          `${code ?? (typeof failure.code === 'string' ? failure.code : 'error')}: ${typeof failure.message === 'string' ? failure.message : String(error)}`,
+          temporary,
+          code,
+        );
       }
     },
     close: () => transport.close(),

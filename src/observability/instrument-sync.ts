@@ -8,7 +8,12 @@ export type CalendarSyncStatus = (calendarId: string) => Promise<{ provider: str
  * The sync work with each calendar sync counted and timed. The lag is measured from the calendar's
  * previous successful sync (read before this one runs) to the end of this one.
  */
-export function instrumentSyncWork(work: SyncWork, metrics: Metrics, statusOf: CalendarSyncStatus, now: () => Date = () => new Date()): SyncWork {
+export function instrumentSyncWork(
+  work: SyncWork,
+  metrics: Metrics,
+  statusOf: CalendarSyncStatus,
+  now: () => Date = () => new Date(),
+): SyncWork {
   return {
     ...work,
     async syncCalendar(calendarId, mode) {

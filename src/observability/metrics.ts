@@ -66,8 +66,18 @@ export function createMetrics(sources: MetricSources, options: { processMetrics:
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
-    syncs: new Counter({ name: 'tandem_syncs_total', help: 'Calendar syncs run, by outcome (ok, retry, stop)', labelNames: ['provider', 'mode', 'outcome'] as const, registers }),
-    syncErrors: new Counter({ name: 'tandem_sync_errors_total', help: 'Failed calendar syncs, by error kind', labelNames: ['provider', 'code'] as const, registers }),
+    syncs: new Counter({
+      name: 'tandem_syncs_total',
+      help: 'Calendar syncs run, by outcome (ok, retry, stop)',
+      labelNames: ['provider', 'mode', 'outcome'] as const,
+      registers,
+    }),
+    syncErrors: new Counter({
+      name: 'tandem_sync_errors_total',
+      help: 'Failed calendar syncs, by error kind',
+      labelNames: ['provider', 'code'] as const,
+      registers,
+    }),
     httpDuration: new Histogram({
       name: 'tandem_http_request_duration_seconds',
       help: 'HTTP request latency by route pattern',
@@ -75,6 +85,11 @@ export function createMetrics(sources: MetricSources, options: { processMetrics:
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    bookingConflicts: new Counter({ name: 'tandem_booking_conflicts_total', help: 'Requests answered 409 Conflict (a slot just taken, an address already used)', labelNames: ['route'] as const, registers }),
+    bookingConflicts: new Counter({
+      name: 'tandem_booking_conflicts_total',
+      help: 'Requests answered 409 Conflict (a slot just taken, an address already used)',
+      labelNames: ['route'] as const,
+      registers,
+    }),
   };
 }

@@ -18,7 +18,8 @@ export const CONTROL_SOCKET = 'control.sock';
 /** DATA_DIR files that travel with the database. */
 const COMPANION_FILES = [SECRET_KEY_FILE, 'demo-owner-password'];
 
-const pgDumpHint = 'With DATABASE_URL, back up PostgreSQL with its own tools: `pg_dump --format=custom "$DATABASE_URL" > tandem.dump`, restore with `pg_restore --dbname "$DATABASE_URL" tandem.dump` (and keep TANDEM_SECRET_KEY).';
+const pgDumpHint =
+  'With DATABASE_URL, back up PostgreSQL with its own tools: `pg_dump --format=custom "$DATABASE_URL" > tandem.dump`, restore with `pg_restore --dbname "$DATABASE_URL" tandem.dump` (and keep TANDEM_SECRET_KEY).';
 
 /** Asks a running server for a dump. Null when no server listens on DATA_DIR's socket. */
 function dumpFromRunningServer(socketPath: string): Promise<Buffer | null> {
@@ -52,7 +53,8 @@ function dumpFromRunningServer(socketPath: string): Promise<Buffer | null> {
 export async function serveBackupSocket(dataDir: string, dump: () => Promise<Blob>): Promise<Server> {
   const socketPath = join(dataDir, CONTROL_SOCKET);
   if (existsSync(socketPath)) {
-    if (await isListening(socketPath)) throw new Error(`Another Tandem is already running with DATA_DIR=${dataDir}: the embedded database belongs to one process.`);
+    if (await isListening(socketPath))
+      throw new Error(`Another Tandem is already running with DATA_DIR=${dataDir}: the embedded database belongs to one process.`);
     unlinkSync(socketPath);
   }
   // Half-open: the client ends its side after "dump", and still reads the answer.
@@ -103,12 +105,19 @@ export async function backup(config: Config, file: string): Promise<string> {
     if (!existsSync(directory)) throw new Error(`There is no database in DATA_DIR=${config.dataDir} to back up.`);
     database = await dumpClosedPglite(directory);
   }
-  const files = Object.fromEntries(COMPANION_FILES.filter((name) => existsSync(join(config.dataDir, name))).map((name) => [name, readFileSync(join(config.dataDir, name))]));
+  const files = Object.fromEntries(
+    COMPANION_FILES.filter((name) => existsSync(join(config.dataDir, name))).map((name) => [
+      name,
+      readFileSync(join(config.dataDir, name)),
+    ]),
+  );
   const temporary = `${file}.partial`;
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(temporary, encodeBackup({ createdAt: new Date().toISOString(), files, database }), { mode: 0o600 });
   renameSync(temporary, file);
-  const keyNote = files[SECRET_KEY_FILE] ? ' It contains the secret key: keep it as safe as the data directory.' : ' Keep TANDEM_SECRET_KEY: the stored calendar passwords need it.';
+  const keyNote = files[SECRET_KEY_FILE]
+    ? ' It contains the secret key: keep it as safe as the data directory.'
+    : ' Keep TANDEM_SECRET_KEY: the stored calendar passwords need it.';
   return `Backed up ${source} to ${file} (${database.length} bytes).${keyNote}`;
 }
 

@@ -19,7 +19,10 @@ const coreErrorCodes = {
   validation_failed: { status: 400, message: 'The request is not valid.' },
   malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
   bad_request: { status: 400, message: 'The request is not valid HTTP.' },
-  forbidden_json_key: { status: 400, message: 'The request body contains a key that is not allowed ("__proto__" or "constructor.prototype").' },
+  forbidden_json_key: {
+    status: 400,
+    message: 'The request body contains a key that is not allowed ("__proto__" or "constructor.prototype").',
+  },
   invalid_timezone: { status: 400, message: 'That is not a known IANA time zone (e.g. "Europe/London").' },
   invalid_range: { status: 400, message: 'The time range is not valid: its end must come after its start.' },
   range_too_long: { status: 400, message: 'The time range is too long.' },
@@ -32,7 +35,10 @@ const coreErrorCodes = {
   slug_taken: { status: 409, message: 'That address is already used in this workspace.' },
   slot_taken: { status: 409, message: 'That time was just taken. Please pick another slot.' },
   appointment_cancelled: { status: 409, message: 'This appointment has been cancelled.' },
-  calendar_has_appointments: { status: 409, message: 'This calendar still has upcoming appointments. Cancel them first (so clients are told), then delete it.' },
+  calendar_has_appointments: {
+    status: 409,
+    message: 'This calendar still has upcoming appointments. Cancel them first (so clients are told), then delete it.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   uri_too_long: { status: 414, message: 'The request address (path and query string) is too long.' },
   unsupported_media_type: { status: 415, message: 'Send the request body as JSON, with Content-Type: application/json.' },

@@ -7,8 +7,16 @@ import { AppError } from './app-error.ts';
 import { createSecretBox, SECRET_KEY_BYTES, SecretBoxError } from './secrets/secret-box.ts';
 
 /** A retried request: its scope, the client's Idempotency-Key, and what it asks (to tell a reuse apart). */
-export interface IdempotencyKey { scope: string; key: string; request: unknown }
-export interface Outcome<T> { status: number; body: T; replayed: boolean }
+export interface IdempotencyKey {
+  scope: string;
+  key: string;
+  request: unknown;
+}
+export interface Outcome<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -45,12 +53,19 @@ export async function runIdempotent<T>(
   try {
     const result = await db.transaction().execute(async (trx) => {
       if (key && stored) {
-        await trx.insertInto('idempotency_keys').values({ scope: key.scope, key: stored.keyHash, request_hash: stored.requestHash, status_code: 0, response: '{}' }).execute();
+        await trx
+          .insertInto('idempotency_keys')
+          .values({ scope: key.scope, key: stored.keyHash, request_hash: stored.requestHash, status_code: 0, response: '{}' })
+          .execute();
       }
       const outcome = await work(trx);
       if (key && stored) {
-        await trx.updateTable('idempotency_keys').set({ status_code: outcome.status, response: JSON.stringify({ sealed: stored.box.encrypt(JSON.stringify(outcome.body)) }) })
-          .where('scope', '=', key.scope).where('key', '=', stored.keyHash).execute();
+        await trx
+          .updateTable('idempotency_keys')
+          .set({ status_code: outcome.status, response: JSON.stringify({ sealed: stored.box.encrypt(JSON.stringify(outcome.body)) }) })
+          .where('scope', '=', key.scope)
+          .where('key', '=', stored.keyHash)
+          .execute();
       }
       return outcome;
     });
@@ -65,12 +80,17 @@ export async function runIdempotent<T>(
 }
 
 async function findStored<T>(db: Database, scope: string, stored: ReturnType<typeof storedForm>): Promise<Outcome<T> | null> {
-  const row = await db.selectFrom('idempotency_keys').select(['request_hash', 'status_code', 'response'])
-    .where('scope', '=', scope).where('key', '=', stored.keyHash).executeTakeFirst();
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status_code', 'response'])
+    .where('scope', '=', scope)
+    .where('key', '=', stored.keyHash)
+    .executeTakeFirst();
   if (!row) return null;
   if (row.request_hash !== stored.requestHash) throw new AppError('idempotency_key_reused');
   const sealed = (row.response as { sealed?: unknown }).sealed;
-  if (typeof sealed !== 'string') throw new AppError('internal_error', { message: 'The stored answer of this Idempotency-Key is unreadable.' });
+  if (typeof sealed !== 'string')
+    throw new AppError('internal_error', { message: 'The stored answer of this Idempotency-Key is unreadable.' });
   try {
     return { status: row.status_code, body: JSON.parse(stored.box.decrypt(sealed)) as T, replayed: true };
   } catch (error) {

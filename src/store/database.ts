@@ -75,7 +75,10 @@ function withProbe(handle: Omit<DatabaseHandle, 'ping' | 'close'>, close: () => 
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const query = sql`select 1`.execute(handle.db).then(() => true, () => false);
+    const query = sql`select 1`.execute(handle.db).then(
+      () => true,
+      () => false,
+    );
     try {
       return await Promise.race([query, timeout]);
     } finally {

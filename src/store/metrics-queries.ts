@@ -1,7 +1,10 @@
 import type { Database } from './database.ts';
 
 /** A calendar's provider and last successful sync, for the sync metrics. Null for an unknown id. */
-export async function calendarSyncStatus(db: Database, calendarId: string): Promise<{ provider: string; lastSyncedAt: Date | null } | null> {
+export async function calendarSyncStatus(
+  db: Database,
+  calendarId: string,
+): Promise<{ provider: string; lastSyncedAt: Date | null } | null> {
   const row = await db
     .selectFrom('remote_calendars as rc')
     .innerJoin('connections as c', 'c.id', 'rc.connection_id')
@@ -12,7 +15,9 @@ export async function calendarSyncStatus(db: Database, calendarId: string): Prom
 }
 
 /** Calendar outbox rows not yet delivered, by status (done rows are records, not work). */
-export async function undeliveredOutboxRows(db: Database): Promise<Array<{ channel: 'calendar'; status: 'pending' | 'failed'; count: number }>> {
+export async function undeliveredOutboxRows(
+  db: Database,
+): Promise<Array<{ channel: 'calendar'; status: 'pending' | 'failed'; count: number }>> {
   const rows = await db
     .selectFrom('outbox')
     .select(['status', (eb) => eb.fn.countAll<number>().as('count')])

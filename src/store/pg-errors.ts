@@ -1,5 +1,8 @@
 /** PostgreSQL error classification, by SQLSTATE and constraint name (same on PGlite). */
-interface PgError { code?: string; constraint?: string }
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
 
 function asPgError(error: unknown): PgError | null {
   return typeof error === 'object' && error !== null && 'code' in error ? (error as PgError) : null;
@@ -22,7 +25,16 @@ export function isRetryableTransactionError(error: unknown): boolean {
 }
 
 /** Socket-level failures: the server is down, restarting, or not where the URL says. */
-const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * The database cannot be reached or just dropped the connection — an outage, not a bug: the
@@ -38,7 +50,13 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     if (code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('08')) return true;
     if (UNREACHABLE_SOCKET_CODES.has(code)) return true;
   }
-  if (typeof message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/.test(message)) return true;
+  if (
+    typeof message === 'string' &&
+    /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/.test(
+      message,
+    )
+  )
+    return true;
   if (Array.isArray(errors) && errors.some((member) => isDatabaseUnavailable(member, depth + 1))) return true;
   return cause !== undefined && isDatabaseUnavailable(cause, depth + 1);
 }

@@ -30,7 +30,8 @@ export function decodeBackup(bytes: Buffer): BackupContents {
   if (!headerText.startsWith(MAGIC)) throw new Error('This is not a Tandem backup file (made by `tandem backup`).');
   const header = JSON.parse(headerText.slice(MAGIC.length)) as { createdAt: string; files: Record<string, string>; databaseBytes: number };
   const database = bytes.subarray(newline + 1);
-  if (database.length !== header.databaseBytes) throw new Error(`The backup file is incomplete: ${database.length} of ${header.databaseBytes} database bytes.`);
+  if (database.length !== header.databaseBytes)
+    throw new Error(`The backup file is incomplete: ${database.length} of ${header.databaseBytes} database bytes.`);
   const files = Object.fromEntries(Object.entries(header.files).map(([name, text]) => [name, Buffer.from(text, 'base64')]));
   return { createdAt: header.createdAt, files, database };
 }

@@ -7,7 +7,12 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
 
-export interface WorkspacesTable { id: Generated<string>; name: string; slug: string; created_at: CreatedAt }
+export interface WorkspacesTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  created_at: CreatedAt;
+}
 
 export type Role = 'owner' | 'admin' | 'member';
 export interface UsersTable {
@@ -30,7 +35,13 @@ export interface DateOverridesTable {
   ranges: Json<TimeRange[]>;
 }
 
-export interface SessionsTable { token_hash: string; workspace_id: string; user_id: string; expires_at: Timestamp; created_at: CreatedAt }
+export interface SessionsTable {
+  token_hash: string;
+  workspace_id: string;
+  user_id: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
 
 export interface ApiTokensTable {
   id: Generated<string>;
@@ -42,7 +53,14 @@ export interface ApiTokensTable {
   last_used_at: Timestamp | null;
 }
 
-export interface ContactsTable { id: Generated<string>; workspace_id: string; name: string; email: string; phone: string | null; created_at: CreatedAt }
+export interface ContactsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  created_at: CreatedAt;
+}
 
 export type CalendarTypeColumn = 'round_robin' | 'collective' | 'class' | 'service' | 'simple' | 'event';
 export interface BookingCalendarsTable {
@@ -65,7 +83,12 @@ export interface BookingCalendarsTable {
   created_at: CreatedAt;
 }
 
-export interface CalendarMembersTable { calendar_id: string; user_id: string; workspace_id: string; priority: Generated<number> }
+export interface CalendarMembersTable {
+  calendar_id: string;
+  user_id: string;
+  workspace_id: string;
+  priority: Generated<number>;
+}
 
 export interface ServicesTable {
   id: Generated<string>;
@@ -77,7 +100,11 @@ export interface ServicesTable {
   currency: string | null;
 }
 
-export interface ServiceStaffTable { service_id: string; user_id: string; workspace_id: string }
+export interface ServiceStaffTable {
+  service_id: string;
+  user_id: string;
+  workspace_id: string;
+}
 
 export type AppointmentStatus = 'confirmed' | 'cancelled';
 export interface AppointmentsTable {
@@ -201,7 +228,11 @@ export interface RemoteCalendarsTable {
 }
 
 /** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */
-export interface SyncWarningColumn { code: 'empty_calendar_refused'; heldItems: number; message: string }
+export interface SyncWarningColumn {
+  code: 'empty_calendar_refused';
+  heldItems: number;
+  message: string;
+}
 
 export type RemoteItemKind = 'imported' | 'appointment' | 'unreadable';
 export interface RemoteItemsTable {
@@ -238,7 +269,12 @@ export interface ImportedOccurrencesTable {
 }
 
 /** A written snapshot inside appointment_links.pending_writes, times as ISO strings. */
-export interface StoredSnapshot { start: string; end: string; title: string; detailsHash: string }
+export interface StoredSnapshot {
+  start: string;
+  end: string;
+  title: string;
+  detailsHash: string;
+}
 
 export interface AppointmentLinksTable {
   appointment_id: string;

@@ -13,8 +13,10 @@ import { ensureWebBuild, launchChromium, webDistDir } from '../support/browser.t
  */
 
 const SCREENSHOTS = {
-  booking: '/tmp/tandem-e2e-booking-page.png', confirmation: '/tmp/tandem-e2e-confirmation.png',
-  week: '/tmp/tandem-e2e-week-view.png', manage: '/tmp/tandem-e2e-manage-cancelled.png',
+  booking: '/tmp/tandem-e2e-booking-page.png',
+  confirmation: '/tmp/tandem-e2e-confirmation.png',
+  week: '/tmp/tandem-e2e-week-view.png',
+  manage: '/tmp/tandem-e2e-manage-cancelled.png',
 };
 
 describe('web UI in a real browser', () => {
@@ -35,7 +37,8 @@ describe('web UI in a real browser', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        cspViolations.push(`${page.url()}: ${message.text()}`);
     });
     await page.clock.setFixedTime(api.clock.now);
     return page;
@@ -73,7 +76,7 @@ describe('web UI in a real browser', () => {
     expect(await (await fetch(`${baseUrl}/healthz`)).json()).toEqual({ ok: true });
   });
 
-  it('books a slot in the booker\'s time zone; the slot is gone after a reload', async () => {
+  it("books a slot in the booker's time zone; the slot is gone after a reload", async () => {
     const page = await openPage({ timezoneId: 'America/New_York' });
     await page.goto(`${baseUrl}/book/${calendarId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Intro call');
@@ -116,7 +119,8 @@ describe('web UI in a real browser', () => {
     await page.getByLabel('Email').fill('slow@example.test');
 
     const faster = await fetch(`${baseUrl}/api/public/calendars/${calendarId}/bookings`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ start: '2026-11-24T11:00:00Z', contact: { name: 'Fast Client', email: 'fast@example.test' } }),
     });
     expect(faster.status).toBe(201);
@@ -183,7 +187,10 @@ describe('web UI in a real browser', () => {
     await page.screenshot({ path: SCREENSHOTS.manage, fullPage: true, animations: 'disabled' });
 
     const token = decodeURIComponent(manageHref.split('/')[2]!.split('?')[0]!);
-    const booking = await (await fetch(`${baseUrl}/api/public/bookings/${encodeURIComponent(token)}`)).json() as { status: string; start: string };
+    const booking = (await (await fetch(`${baseUrl}/api/public/bookings/${encodeURIComponent(token)}`)).json()) as {
+      status: string;
+      start: string;
+    };
     expect(booking).toMatchObject({ status: 'cancelled', start: '2026-11-24T12:00:00.000Z' });
   });
 

@@ -19,7 +19,10 @@ describe('booking calendar editor in a real browser', () => {
     await env?.close();
   });
 
-  const calendarsOf = async () => (await env.api.server.inject({ method: 'GET', url: '/api/calendars', headers: env.owner.headers })).json<Array<Record<string, unknown>>>();
+  const calendarsOf = async () =>
+    (await env.api.server.inject({ method: 'GET', url: '/api/calendars', headers: env.owner.headers })).json<
+      Array<Record<string, unknown>>
+    >();
 
   it('creates a Round Robin calendar with priorities and rules, shows a taken link name next to its field, edits and deletes it', async () => {
     const page = await env.signedInPage();
@@ -45,10 +48,22 @@ describe('booking calendar editor in a real browser', () => {
 
     const created = (await calendarsOf()).find((c) => c.name === 'Intro call')!;
     expect(created).toMatchObject({
-      type: 'round_robin', slug: 'intro-call', durationMin: 45, bufferAfterMin: 10, minNoticeMin: 120, windowDays: 30, dailyLimit: 4,
-      distribution: 'equal', location: 'Studio, 1 High Street',
+      type: 'round_robin',
+      slug: 'intro-call',
+      durationMin: 45,
+      bufferAfterMin: 10,
+      minNoticeMin: 120,
+      windowDays: 30,
+      dailyLimit: 4,
+      distribution: 'equal',
+      location: 'Studio, 1 High Street',
     });
-    expect(created.members).toEqual(expect.arrayContaining([{ userId: env.owner.userId, priority: 0 }, { userId: memberId, priority: 5 }]));
+    expect(created.members).toEqual(
+      expect.arrayContaining([
+        { userId: env.owner.userId, priority: 0 },
+        { userId: memberId, priority: 5 },
+      ]),
+    );
 
     // A second calendar with the same link name: the API's error appears next to that field.
     await page.getByRole('link', { name: 'New booking calendar' }).click();
@@ -101,7 +116,10 @@ describe('booking calendar editor in a real browser', () => {
       await page.getByLabel('Minutes', { exact: true }).fill('45');
       await page.getByLabel('Price (optional)').fill('35.50');
       await page.getByLabel('Currency').fill('EUR');
-      await page.getByRole('group', { name: 'Staff for service 1' }).getByRole('checkbox', { name: /Member/ }).check();
+      await page
+        .getByRole('group', { name: 'Staff for service 1' })
+        .getByRole('checkbox', { name: /Member/ })
+        .check();
       await page.getByRole('button', { name: 'Add a service' }).click();
       await page.getByRole('group', { name: 'Service 2' }).getByLabel('Service name').fill('Colour');
       await page.getByRole('group', { name: 'Service 2' }).getByLabel('Minutes', { exact: true }).fill('90');
@@ -126,12 +144,23 @@ describe('booking calendar editor in a real browser', () => {
     expect(byName.get('Salon')).toMatchObject({
       type: 'service',
       services: expect.arrayContaining([
-        { id: expect.any(String), name: 'Haircut', durationMin: 45, priceCents: 3550, currency: 'EUR', staffIds: expect.arrayContaining([env.owner.userId, memberId]) },
+        {
+          id: expect.any(String),
+          name: 'Haircut',
+          durationMin: 45,
+          priceCents: 3550,
+          currency: 'EUR',
+          staffIds: expect.arrayContaining([env.owner.userId, memberId]),
+        },
         { id: expect.any(String), name: 'Colour', durationMin: 90, priceCents: null, currency: null, staffIds: [env.owner.userId] },
       ]),
     });
     expect(byName.get('Office hours')).toMatchObject({ type: 'simple', icloudIntegration: false });
-    expect(byName.get('Workshop')).toMatchObject({ type: 'event', seats: 30, eventSchedule: { firstStart: '2026-12-05T10:00', timezone: 'Europe/London', durationMin: 120, repeat: 'weekly', count: 4 } });
+    expect(byName.get('Workshop')).toMatchObject({
+      type: 'event',
+      seats: 30,
+      eventSchedule: { firstStart: '2026-12-05T10:00', timezone: 'Europe/London', durationMin: 120, repeat: 'weekly', count: 4 },
+    });
 
     // The list shows each with a link to its booking page.
     await page.goto(`${env.baseUrl}/app/calendars`);

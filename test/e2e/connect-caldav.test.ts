@@ -49,7 +49,10 @@ describe('connecting another CalDAV server in a real browser', () => {
     await syncStatus.getByText('Home').waitFor();
     await syncStatus.getByRole('button', { name: 'Sync now' }).waitFor();
 
-    await makeCalendar({ username: radicale.username, password: radicale.password }, `${radicale.calendarHomeUrl}clients/`, { displayName: 'Clients', components: ['VEVENT'] });
+    await makeCalendar({ username: radicale.username, password: radicale.password }, `${radicale.calendarHomeUrl}clients/`, {
+      displayName: 'Clients',
+      components: ['VEVENT'],
+    });
     await card.getByRole('button', { name: 'Refresh' }).click();
     await page.getByLabel('Primary: Clients').waitFor();
     await env.screenshot(page, 'connect-caldav-connected');

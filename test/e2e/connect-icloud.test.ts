@@ -94,9 +94,9 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     await card.waitFor();
     expect(await card.locator('.status').textContent()).toBe('Connected');
     const rows = card.locator('tbody tr');
-    await expect.poll(async () => (await rows.locator('th').allTextContents()).map((text) => text.split(/subscribed|read-only/)[0])).toEqual(
-      expect.arrayContaining(['Home', 'Work', 'US Holidays']),
-    );
+    await expect
+      .poll(async () => (await rows.locator('th').allTextContents()).map((text) => text.split(/subscribed|read-only/)[0]))
+      .toEqual(expect.arrayContaining(['Home', 'Work', 'US Holidays']));
     // Reminders holds tasks only: not a calendar Tandem lists.
     expect(await rows.filter({ hasText: 'Reminders' }).count()).toBe(0);
     expect(await rows.count()).toBe(3);
@@ -106,7 +106,9 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     expect(await holidays.getAttribute('class')).toContain('not-connectable');
     expect(await holidays.locator('.reason').textContent()).toBe('subscribed calendars cannot be connected');
     // An expression evaluated in the page (the test's tsconfig has no DOM types): the greyed-out text colour.
-    const holidaysColor: unknown = await page.evaluate('getComputedStyle(document.querySelector(".remote-calendars tr.not-connectable th")).color');
+    const holidaysColor: unknown = await page.evaluate(
+      'getComputedStyle(document.querySelector(".remote-calendars tr.not-connectable th")).color',
+    );
     expect(holidaysColor).toBe('rgb(152, 162, 174)');
     expect(await page.getByLabel('Primary: US Holidays').isDisabled()).toBe(true);
     expect(await page.getByLabel('Check for conflicts: US Holidays').isDisabled()).toBe(true);
@@ -118,7 +120,9 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     expect(await page.getByLabel('Check for conflicts: Home').isChecked()).toBe(true);
     expect(await page.getByLabel('Check for conflicts: Home').isDisabled()).toBe(true);
 
-    const connections = (await app.server.inject({ method: 'GET', url: '/api/connections', headers: session.headers })).json<ConnectionJson[]>();
+    const connections = (await app.server.inject({ method: 'GET', url: '/api/connections', headers: session.headers })).json<
+      ConnectionJson[]
+    >();
     expect(connections).toHaveLength(1);
     const idOf = (name: string): string => {
       const found = connections[0]!.calendars.find((c) => c.displayName === name);
@@ -128,11 +132,17 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     const home = idOf('Home');
     const work = idOf('Work');
     // Wait for the server to hold both choices: the "Saved." on the page may still be the first save's.
-    await expect.poll(async () => {
-      const answer = await app.server.inject({ method: 'GET', url: `/api/users/${session.userId}/calendar-configuration`, headers: session.headers });
-      const stored = answer.json<ConfigurationJson>();
-      return { primary: stored.primaryCalendarId, conflicts: [...stored.conflictCalendarIds].sort() };
-    }).toEqual({ primary: home, conflicts: [home, work].sort() });
+    await expect
+      .poll(async () => {
+        const answer = await app.server.inject({
+          method: 'GET',
+          url: `/api/users/${session.userId}/calendar-configuration`,
+          headers: session.headers,
+        });
+        const stored = answer.json<ConfigurationJson>();
+        return { primary: stored.primaryCalendarId, conflicts: [...stored.conflictCalendarIds].sort() };
+      })
+      .toEqual({ primary: home, conflicts: [home, work].sort() });
 
     // Before any sync: "never". After one, a reload shows a relative time for both calendars in use.
     expect(await rows.filter({ hasText: 'Home' }).locator('td').nth(2).textContent()).toMatch(/^never/);
@@ -142,11 +152,13 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     await rows.filter({ hasText: 'Home' }).getByRole('status').filter({ hasText: 'Sync requested' }).waitFor();
     expect(await app.work.syncCalendar(work, 'incremental')).toEqual({ status: 'ok' });
     const lastSynced = (name: string) => rows.filter({ hasText: name }).locator('td').nth(2);
-    await expect.poll(async () => {
-      await page.reload();
-      await card.waitFor();
-      return lastSynced('Home').textContent();
-    }).toMatch(/^(now|\d+ seconds? ago)Sync now$/);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await card.waitFor();
+        return lastSynced('Home').textContent();
+      })
+      .toMatch(/^(now|\d+ seconds? ago)Sync now$/);
     expect(await lastSynced('Work').textContent()).toMatch(/^(now|\d+ seconds? ago)Sync now$/);
     expect(await lastSynced('US Holidays').textContent()).toBe('—');
     expect(await page.getByLabel('Primary: Home').isChecked()).toBe(true);

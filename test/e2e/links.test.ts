@@ -12,13 +12,23 @@ describe('links into the web app', () => {
     env = await startStaffBrowser();
     const server = env.api.server;
     ownerEmail = (await server.inject({ method: 'GET', url: '/api/me', headers: env.owner.headers })).json<{ email: string }>().email;
-    const calendarId = await addCalendar(server, env.owner, { type: 'round_robin', name: 'Consultation', members: [{ userId: env.owner.userId }] });
+    const calendarId = await addCalendar(server, env.owner, {
+      type: 'round_robin',
+      name: 'Consultation',
+      members: [{ userId: env.owner.userId }],
+    });
     const booked = await server.inject({
-      method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, headers: { 'idempotency-key': 'links-test-1' },
+      method: 'POST',
+      url: `/api/public/calendars/${calendarId}/bookings`,
+      headers: { 'idempotency-key': 'links-test-1' },
       payload: { start: '2026-11-24T10:00:00Z', contact: contact('Ada') },
     });
     expect(booked.statusCode, booked.body).toBe(201);
-    const list = await server.inject({ method: 'GET', url: '/api/appointments?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z', headers: env.owner.headers });
+    const list = await server.inject({
+      method: 'GET',
+      url: '/api/appointments?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z',
+      headers: env.owner.headers,
+    });
     appointmentId = list.json<Array<{ id: string }>>()[0]!.id;
   }, 300_000);
 
@@ -34,7 +44,7 @@ describe('links into the web app', () => {
     expect(env.consoleErrors).toEqual([]);
   }, 60_000);
 
-  it('opens an event\'s appointment link after signing in, and again after a reload', async () => {
+  it("opens an event's appointment link after signing in, and again after a reload", async () => {
     const context = await env.browser.newContext({ timezoneId: 'Europe/London', locale: 'en-US' });
     try {
       const page = await context.newPage();

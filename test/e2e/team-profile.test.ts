@@ -13,7 +13,7 @@ describe('team and profile in a real browser', () => {
     await env?.close();
   });
 
-  const get = async <T,>(url: string) => (await env.api.server.inject({ method: 'GET', url, headers: env.owner.headers })).json<T>();
+  const get = async <T>(url: string) => (await env.api.server.inject({ method: 'GET', url, headers: env.owner.headers })).json<T>();
 
   it('adds a member with an invitation link the member uses to set a password; changes a role; removes', async () => {
     const page = await env.signedInPage();
@@ -31,7 +31,9 @@ describe('team and profile in a real browser', () => {
     await page.getByRole('cell', { name: 'bea@example.test' }).waitFor();
 
     await page.getByLabel('Role of Bea Baker').selectOption('admin');
-    await expect.poll(async () => (await get<Array<{ email: string; role: string }>>('/api/users')).find((u) => u.email === 'bea@example.test')?.role).toBe('admin');
+    await expect
+      .poll(async () => (await get<Array<{ email: string; role: string }>>('/api/users')).find((u) => u.email === 'bea@example.test')?.role)
+      .toBe('admin');
 
     // Bea opens the link in her own browser and sets a password.
     const invited = await env.browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
@@ -46,9 +48,14 @@ describe('team and profile in a real browser', () => {
       await invited.close();
     }
 
-    await page.getByRole('row', { name: /Bea Baker/ }).getByRole('button', { name: 'Remove' }).click();
+    await page
+      .getByRole('row', { name: /Bea Baker/ })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await page.getByRole('dialog', { name: 'Remove Bea Baker?' }).getByRole('button', { name: 'Remove' }).click();
-    await expect.poll(async () => (await get<Array<{ email: string }>>('/api/users')).some((u) => u.email === 'bea@example.test')).toBe(false);
+    await expect
+      .poll(async () => (await get<Array<{ email: string }>>('/api/users')).some((u) => u.email === 'bea@example.test'))
+      .toBe(false);
     expect(env.consoleErrors).toEqual([]);
   }, 120_000);
 
@@ -82,12 +89,20 @@ describe('team and profile in a real browser', () => {
 
     const me = await get<{ name: string; timezone: string; weeklyHours: Record<string, unknown> }>('/api/me');
     expect(me).toMatchObject({ name: 'Olivia Owner', timezone: 'Europe/Paris' });
-    expect(me.weeklyHours['1']).toEqual([{ start: '09:00', end: '12:00' }, { start: '13:00', end: '17:00' }]);
+    expect(me.weeklyHours['1']).toEqual([
+      { start: '09:00', end: '12:00' },
+      { start: '13:00', end: '17:00' },
+    ]);
     expect(me.weeklyHours['5'] ?? []).toEqual([]);
     expect(await get(`/api/users/${env.owner.userId}/overrides`)).toEqual([{ date: '2026-12-24', ranges: [] }]);
 
     await page.getByRole('button', { name: 'Revoke Zapier' }).click();
-    await expect.poll(async () => (await env.api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    await expect
+      .poll(
+        async () =>
+          (await env.api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } })).statusCode,
+      )
+      .toBe(401);
     expect(env.consoleErrors).toEqual([]);
   }, 120_000);
 });

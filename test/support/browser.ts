@@ -17,7 +17,9 @@ function newestMtime(path: string): number {
 /** Builds web/dist when it is missing or older than any web source, so a browser test never runs a stale UI. */
 export function ensureWebBuild(): void {
   const index = join(webDistDir, 'index.html');
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.json'].map((p) => join(root, 'web', p)).filter((p) => existsSync(p));
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.json']
+    .map((p) => join(root, 'web', p))
+    .filter((p) => existsSync(p));
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   // vitest runs with NODE_ENV=test, which would make Vite bundle React's development build.
   execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
@@ -31,6 +33,13 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) execFileSync('bash', [join(root, 'scripts', 'ensure-test-programs.sh')], { stdio: 'pipe' });
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

@@ -1,5 +1,16 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { CALDAV, DAV, ICAL, descendants, el, firstChild, parseXml, serializePrefixed, textOf, type XmlElement } from './icloud-emulator/xml.ts';
+import {
+  CALDAV,
+  DAV,
+  ICAL,
+  descendants,
+  el,
+  firstChild,
+  parseXml,
+  serializePrefixed,
+  textOf,
+  type XmlElement,
+} from './icloud-emulator/xml.ts';
 
 /** A CalDAV server a test started; every launcher (Radicale, Xandikos, the iCloud emulator's store) returns one. */
 export interface CalDavTestServer {
@@ -85,7 +96,13 @@ export async function makeCalendar(
   const propElements: XmlElement[] = [el(DAV, 'displayname', [props.displayName])];
   if (props.color !== undefined) propElements.push(el(ICAL, 'calendar-color', [props.color]));
   if (props.components) {
-    propElements.push(el(CALDAV, 'supported-calendar-component-set', props.components.map((name) => el(CALDAV, 'comp', [], { name }))));
+    propElements.push(
+      el(
+        CALDAV,
+        'supported-calendar-component-set',
+        props.components.map((name) => el(CALDAV, 'comp', [], { name })),
+      ),
+    );
   }
   const body = serializePrefixed(el(CALDAV, 'mkcalendar', [el(DAV, 'set', [el(DAV, 'prop', propElements)])]));
   const res = await davRequest(url, { method: 'MKCALENDAR', auth: server, headers: XML_HEADERS, body });
@@ -93,7 +110,9 @@ export async function makeCalendar(
   if (props.color === undefined || res.text.trim() === '') return;
   const refused = refusedProps(parseXml(res.text));
   if (!refused.has(`${ICAL}|calendar-color`)) return;
-  const patch = serializePrefixed(el(DAV, 'propertyupdate', [el(DAV, 'set', [el(DAV, 'prop', [el(ICAL, 'calendar-color', [props.color])])])]));
+  const patch = serializePrefixed(
+    el(DAV, 'propertyupdate', [el(DAV, 'set', [el(DAV, 'prop', [el(ICAL, 'calendar-color', [props.color])])])]),
+  );
   const patched = await davRequest(url, { method: 'PROPPATCH', auth: server, headers: XML_HEADERS, body: patch });
   if (patched.status !== 207 && patched.status !== 200) throw new Error(`PROPPATCH calendar-color ${url} answered ${patched.status}`);
 }
@@ -218,10 +237,20 @@ export async function syncCollection(
   syncToken: string | null,
 ): Promise<{ status: number; text: string; syncToken: string | null; changed: Array<{ href: string; etag: string }>; deleted: string[] }> {
   const body = serializePrefixed(
-    el(DAV, 'sync-collection', [el(DAV, 'sync-token', syncToken === null ? [] : [syncToken]), el(DAV, 'sync-level', ['1']), el(DAV, 'prop', [el(DAV, 'getetag')])]),
+    el(DAV, 'sync-collection', [
+      el(DAV, 'sync-token', syncToken === null ? [] : [syncToken]),
+      el(DAV, 'sync-level', ['1']),
+      el(DAV, 'prop', [el(DAV, 'getetag')]),
+    ]),
   );
   const res = await davRequest(calendarUrl, { method: 'REPORT', auth, headers: { ...XML_HEADERS, Depth: '1' }, body });
-  const result = { status: res.status, text: res.text, syncToken: null as string | null, changed: [] as Array<{ href: string; etag: string }>, deleted: [] as string[] };
+  const result = {
+    status: res.status,
+    text: res.text,
+    syncToken: null as string | null,
+    changed: [] as Array<{ href: string; etag: string }>,
+    deleted: [] as string[],
+  };
   if (res.status !== 207) return result;
   const root = parseXml(res.text);
   const token = firstChild(root, DAV, 'sync-token');

@@ -45,7 +45,17 @@ function seededRandom(seed: number): () => number {
 }
 
 /** Headers that describe one hop's connection, not the message; never copied across the proxy. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -85,7 +95,12 @@ const CODECS: Record<string, { decode: (body: Buffer) => Buffer; encode: (body: 
  */
 function rewriteXmlBody(headers: IncomingHttpHeaders, body: Buffer, rewrite: (text: string) => string): Buffer {
   if (body.length === 0 || !isXml(headers)) return body;
-  const codec = CODECS[String(headers['content-encoding'] ?? 'identity').trim().toLowerCase()];
+  const codec =
+    CODECS[
+      String(headers['content-encoding'] ?? 'identity')
+        .trim()
+        .toLowerCase()
+    ];
   if (!codec) return body;
   const text = codec.decode(body).toString('utf8');
   const rewritten = rewrite(text);
@@ -106,11 +121,22 @@ function rewriteXmlBody(headers: IncomingHttpHeaders, body: Buffer, rewrite: (te
  * dropResponse, http500, http503, timeout, truncateBody, so with a sum ≤ 1 each is exact, and beyond
  * that the earlier kinds win.
  */
-export async function startFaultProxy(targetOrigin: string, options: { rewriteOrigins?: Record<string, string> } = {}): Promise<FaultProxy> {
+export async function startFaultProxy(
+  targetOrigin: string,
+  options: { rewriteOrigins?: Record<string, string> } = {},
+): Promise<FaultProxy> {
   const target = new URL(targetOrigin);
   if (target.protocol !== 'http:') throw new Error(`fault proxy speaks plain http only: ${targetOrigin}`);
   const targetBase = target.origin;
-  const counts: Record<FaultOutcome, number> = { passed: 0, dropped: 0, responseDropped: 0, http500: 0, http503: 0, timeout: 0, truncated: 0 };
+  const counts: Record<FaultOutcome, number> = {
+    passed: 0,
+    dropped: 0,
+    responseDropped: 0,
+    http500: 0,
+    http503: 0,
+    timeout: 0,
+    truncated: 0,
+  };
   let faults: FaultSettings | undefined;
   let random: () => number = () => 1;
   const held = new Set<Socket>();
@@ -129,7 +155,10 @@ export async function startFaultProxy(targetOrigin: string, options: { rewriteOr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const toClient = originReplacer([[targetBase, url], ...Object.entries(options.rewriteOrigins ?? {}).map(([from, to]) => [new URL(from).origin, new URL(to).origin] as [string, string])]);
+  const toClient = originReplacer([
+    [targetBase, url],
+    ...Object.entries(options.rewriteOrigins ?? {}).map(([from, to]) => [new URL(from).origin, new URL(to).origin] as [string, string]),
+  ]);
   const toServer = originReplacer([[url, targetBase]]);
 
   const pick = (): FaultOutcome => {
@@ -151,7 +180,10 @@ export async function startFaultProxy(targetOrigin: string, options: { rewriteOr
     return 'passed';
   };
 
-  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; message: string; headers: IncomingHttpHeaders; rawHeaders: string[]; body: Buffer }> => {
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; message: string; headers: IncomingHttpHeaders; rawHeaders: string[]; body: Buffer }> => {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || HOP_BY_HOP.has(name) || name === 'content-length' || name === 'host') continue;
@@ -169,7 +201,13 @@ export async function startFaultProxy(targetOrigin: string, options: { rewriteOr
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', reject);
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 502, message: res.statusMessage ?? '', headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+            resolve({
+              status: res.statusCode ?? 502,
+              message: res.statusMessage ?? '',
+              headers: res.headers,
+              rawHeaders: res.rawHeaders,
+              body: Buffer.concat(chunks),
+            }),
           );
         },
       );

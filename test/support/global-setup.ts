@@ -17,8 +17,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: RunningServer[] = [];
-  const postgresUrl = process.env.TEST_DATABASE_URL ?? (started[started.push(await startPostgres()) - 1]!).url;
-  const redisUrl = process.env.TEST_REDIS_URL ?? (started[started.push(await startRedis()) - 1]!).url;
+  const postgresUrl = process.env.TEST_DATABASE_URL ?? started[started.push(await startPostgres()) - 1]!.url;
+  const redisUrl = process.env.TEST_REDIS_URL ?? started[started.push(await startRedis()) - 1]!.url;
   project.provide('postgresUrl', postgresUrl);
   project.provide('redisUrl', redisUrl);
   return async () => {

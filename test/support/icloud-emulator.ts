@@ -14,7 +14,22 @@ import {
   type DavResource,
   type PropRequest,
 } from './icloud-emulator/icloud-xml.ts';
-import { CALDAV, CS, DAV, ICAL, childElements, descendants, el, firstChild, isElement, parseXml, serializePrefixed, textOf, type XmlElement, type XmlNode } from './icloud-emulator/xml.ts';
+import {
+  CALDAV,
+  CS,
+  DAV,
+  ICAL,
+  childElements,
+  descendants,
+  el,
+  firstChild,
+  isElement,
+  parseXml,
+  serializePrefixed,
+  textOf,
+  type XmlElement,
+  type XmlNode,
+} from './icloud-emulator/xml.ts';
 import { startRadicale } from './radicale.ts';
 import type { CredentialScope } from '../../src/caldav/credential-scope.ts';
 import { icloudCredentialScope } from '../../src/caldav/providers/icloud.ts';
@@ -88,15 +103,29 @@ const SUBSCRIPTION_SOURCE = 'webcal://p23-calendars.icloud.com/holiday/US_en.ics
 const TOKEN_PREFIX = 'HwoQEgwAA';
 const APP_PASSWORD_SHAPE = /^[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}$/;
 
-const FULL_PRIVILEGES = ['read', 'read-free-busy', 'read-current-user-privilege-set', 'write', 'write-properties', 'write-content', 'bind', 'unbind'];
+const FULL_PRIVILEGES = [
+  'read',
+  'read-free-busy',
+  'read-current-user-privilege-set',
+  'write',
+  'write-properties',
+  'write-content',
+  'bind',
+  'unbind',
+];
 
 function privileges(names: string[], extra: XmlElement[] = []): XmlElement {
-  const privilege = (name: string): XmlElement => el(DAV, 'privilege', [el(name === 'read-free-busy' || name.startsWith('schedule-') ? CALDAV : DAV, name)]);
+  const privilege = (name: string): XmlElement =>
+    el(DAV, 'privilege', [el(name === 'read-free-busy' || name.startsWith('schedule-') ? CALDAV : DAV, name)]);
   return el(DAV, 'current-user-privilege-set', [...names.map(privilege), ...extra]);
 }
 
 function comps(names: string[]): XmlElement {
-  return el(CALDAV, 'supported-calendar-component-set', names.map((name) => el(CALDAV, 'comp', [], { name })));
+  return el(
+    CALDAV,
+    'supported-calendar-component-set',
+    names.map((name) => el(CALDAV, 'comp', [], { name })),
+  );
 }
 
 function ctagOf(seed: string): XmlElement {
@@ -176,8 +205,16 @@ export async function startICloudEmulator(
   const storeHome = new URL(store.calendarHomeUrl).pathname; // "/icloud-store/"
   try {
     await makeCalendar(storeAuth, `${store.calendarHomeUrl}home/`, { displayName: 'Home', color: '#34AADCFF', components: ['VEVENT'] });
-    await makeCalendar(storeAuth, `${store.calendarHomeUrl}${WORK_ID}/`, { displayName: 'Work', color: '#CC73E1FF', components: ['VEVENT'] });
-    await makeCalendar(storeAuth, `${store.calendarHomeUrl}${REMINDERS_ID}/`, { displayName: 'Reminders', color: '#FF9500FF', components: ['VTODO'] });
+    await makeCalendar(storeAuth, `${store.calendarHomeUrl}${WORK_ID}/`, {
+      displayName: 'Work',
+      color: '#CC73E1FF',
+      components: ['VEVENT'],
+    });
+    await makeCalendar(storeAuth, `${store.calendarHomeUrl}${REMINDERS_ID}/`, {
+      displayName: 'Reminders',
+      color: '#FF9500FF',
+      components: ['VTODO'],
+    });
   } catch (error) {
     await store.stop();
     throw error;
@@ -213,7 +250,10 @@ export async function startICloudEmulator(
   /** Rewrites a Radicale answer in place: hrefs into iCloud paths, tokens and ctags into iCloud-looking opaque strings. */
   const rewriteFromStore = (node: XmlElement): XmlElement => {
     const children: XmlNode[] = node.children.map((child) => (isElement(child) ? rewriteFromStore(child) : child));
-    const text = children.filter((child): child is string => typeof child === 'string').join('').trim();
+    const text = children
+      .filter((child): child is string => typeof child === 'string')
+      .join('')
+      .trim();
     if (node.ns === DAV && node.name === 'href') return el(DAV, 'href', [fromStoreHref(text)]);
     if (node.ns === DAV && node.name === 'sync-token' && text !== '') return el(DAV, 'sync-token', [encodeToken(text)]);
     if (node.ns === CS && node.name === 'getctag' && text !== '') return ctagOf(text);
@@ -229,9 +269,14 @@ export async function startICloudEmulator(
   /** Request bodies (multiget hrefs, sync tokens) translated the other way. */
   const rewriteToStore = (body: string): string =>
     body
-      .split(`${partitionUrl}${HOME_PATH}`).join(storeHome)
-      .split(HOME_PATH).join(storeHome)
-      .replace(/(<(?:[\w-]+:)?sync-token(?:\s[^>]*)?>)([^<]*)(<\/(?:[\w-]+:)?sync-token>)/g, (_whole, open: string, token: string, close: string) => `${open}${decodeToken(token.trim())}${close}`);
+      .split(`${partitionUrl}${HOME_PATH}`)
+      .join(storeHome)
+      .split(HOME_PATH)
+      .join(storeHome)
+      .replace(
+        /(<(?:[\w-]+:)?sync-token(?:\s[^>]*)?>)([^<]*)(<\/(?:[\w-]+:)?sync-token>)/g,
+        (_whole, open: string, token: string, close: string) => `${open}${decodeToken(token.trim())}${close}`,
+      );
 
   const toStore = (method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<DavResponse> =>
     davRequest(store.baseUrl + path, { method, auth: storeAuth, headers, ...(body === undefined ? {} : { body }) });
@@ -341,20 +386,32 @@ export async function startICloudEmulator(
     const type = props.find((prop) => prop.ns === DAV && prop.name === 'resourcetype');
     if (!type || !firstChild(type, CALDAV, 'calendar')) return undefined;
     const keep = props.filter((prop) =>
-      [`${DAV}|displayname`, `${DAV}|sync-token`, `${CS}|getctag`, `${ICAL}|calendar-color`, `${ICAL}|calendar-order`, `${CALDAV}|calendar-description`, `${CALDAV}|supported-calendar-component-set`].includes(
-        `${prop.ns}|${prop.name}`,
-      ),
+      [
+        `${DAV}|displayname`,
+        `${DAV}|sync-token`,
+        `${CS}|getctag`,
+        `${ICAL}|calendar-color`,
+        `${ICAL}|calendar-order`,
+        `${CALDAV}|calendar-description`,
+        `${CALDAV}|supported-calendar-component-set`,
+      ].includes(`${prop.ns}|${prop.name}`),
     );
     return resource(href, [
       el(DAV, 'resourcetype', [el(DAV, 'collection'), el(CALDAV, 'calendar')]),
       ...keep,
       // iCloud lists every calendar with its transparency, opaque unless the user switched it off.
-      el(CALDAV, 'schedule-calendar-transp', [el(CALDAV, transparentPaths.has(new URL(href, calendarHomeUrl).pathname) ? 'transparent' : 'opaque')]),
+      el(CALDAV, 'schedule-calendar-transp', [
+        el(CALDAV, transparentPaths.has(new URL(href, calendarHomeUrl).pathname) ? 'transparent' : 'opaque'),
+      ]),
       privileges(FULL_PRIVILEGES),
       el(DAV, 'owner', principalHref()),
-      el(DAV, 'supported-report-set', ['sync-collection', 'calendar-multiget', 'calendar-query'].map((name) =>
-        el(DAV, 'supported-report', [el(DAV, 'report', [el(name === 'sync-collection' ? DAV : CALDAV, name)])]),
-      )),
+      el(
+        DAV,
+        'supported-report-set',
+        ['sync-collection', 'calendar-multiget', 'calendar-query'].map((name) =>
+          el(DAV, 'supported-report', [el(DAV, 'report', [el(name === 'sync-collection' ? DAV : CALDAV, name)])]),
+        ),
+      ),
     ]);
   };
 
@@ -368,7 +425,12 @@ export async function startICloudEmulator(
   };
 
   const propfindStore = async (storePath: string, depth: '0' | '1'): Promise<DavResponse> =>
-    toStore('PROPFIND', storePath, { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' }, serializePrefixed(el(DAV, 'propfind', [el(DAV, 'prop', STORE_PROPS)])));
+    toStore(
+      'PROPFIND',
+      storePath,
+      { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' },
+      serializePrefixed(el(DAV, 'propfind', [el(DAV, 'prop', STORE_PROPS)])),
+    );
 
   // ---- request handling ------------------------------------------------------------------------------
 
@@ -435,7 +497,8 @@ export async function startICloudEmulator(
     const depth = headerValue(req, 'depth') === '0' ? '0' : '1';
     const synthetic = syntheticResources();
     if (path === HOME_PATH) {
-      if (method !== 'PROPFIND') return method === 'REPORT' ? xmlReply(403, el(DAV, 'error', [el(DAV, 'supported-report')])) : { status: 405 };
+      if (method !== 'PROPFIND')
+        return method === 'REPORT' ? xmlReply(403, el(DAV, 'error', [el(DAV, 'supported-report')])) : { status: 405 };
       const listing = await propfindStore(storeHome, '1');
       if (listing.status !== 207) return fromStore(listing);
       const responses = descendants(parseXml(listing.text), DAV, 'response');
@@ -444,8 +507,18 @@ export async function startICloudEmulator(
       const home = homeResource(ctagSeed);
       if (depth === '0') return propfind(body, [home]);
       // The home lists itself first, then its members — iCloud's order mixes special and user collections.
-      const ordered = [home, synthetic.get(INBOX_ID), synthetic.get(SUBSCRIBED_ID), ...calendars, synthetic.get(NOTIFICATION_ID), synthetic.get(OUTBOX_ID)];
-      return propfind(body, ordered.filter((res): res is DavResource => res !== undefined));
+      const ordered = [
+        home,
+        synthetic.get(INBOX_ID),
+        synthetic.get(SUBSCRIBED_ID),
+        ...calendars,
+        synthetic.get(NOTIFICATION_ID),
+        synthetic.get(OUTBOX_ID),
+      ];
+      return propfind(
+        body,
+        ordered.filter((res): res is DavResource => res !== undefined),
+      );
     }
 
     const rest = path.slice(HOME_PATH.length);
@@ -509,7 +582,12 @@ export async function startICloudEmulator(
   const handle = async (req: IncomingMessage, res: ServerResponse, onPartition: boolean): Promise<void> => {
     const origin = onPartition ? partitionUrl : baseUrl;
     const depth = headerValue(req, 'depth');
-    const entry: ICloudRequestLogEntry = { method: req.method ?? 'GET', url: origin + (req.url ?? '/'), status: 0, ...(depth === undefined ? {} : { depth }) };
+    const entry: ICloudRequestLogEntry = {
+      method: req.method ?? 'GET',
+      url: origin + (req.url ?? '/'),
+      status: 0,
+      ...(depth === undefined ? {} : { depth }),
+    };
     // A client that gives up must not crash the emulator when the answer is finally written.
     res.on('error', () => undefined);
     inFlight++;
@@ -534,7 +612,11 @@ export async function startICloudEmulator(
         return send({ status: 403, headers: { 'Content-Type': 'text/plain' }, body: 'Forbidden' });
       }
       if (current.kind === 'unavailable') {
-        return send({ status: 503, headers: { 'Retry-After': String(current.retryAfterSeconds), 'Content-Type': 'text/plain' }, body: 'Service Unavailable' });
+        return send({
+          status: 503,
+          headers: { 'Retry-After': String(current.retryAfterSeconds), 'Content-Type': 'text/plain' },
+          body: 'Service Unavailable',
+        });
       }
       send(await route(req, body, onPartition));
     } catch (error) {

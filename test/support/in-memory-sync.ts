@@ -1,7 +1,14 @@
 import { eventResourceName } from '../../src/domain/sync/appointment-uid.ts';
 import { itemStateAfter, type InboundAction, type LinkUpdate } from '../../src/domain/sync/inbound-actions.ts';
 import type { LinkedAppointment } from '../../src/domain/sync/plan-inbound.ts';
-import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, RemoteLink, SavedItem, TimeRange } from '../../src/domain/sync/types.ts';
+import type {
+  AppointmentForSync,
+  AppointmentSpan,
+  ImportedOccurrence,
+  RemoteLink,
+  SavedItem,
+  TimeRange,
+} from '../../src/domain/sync/types.ts';
 import type {
   AppointmentRemoteEdit,
   CalendarSyncState,
@@ -15,7 +22,13 @@ import type {
   SyncCollectionPage,
   SyncStore,
 } from '../../src/domain/sync/ports.ts';
-import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable } from '../../src/services/sync/remote-errors.ts';
+import {
+  RemoteAccessDenied,
+  RemoteNotFound,
+  RemotePreconditionFailed,
+  RemoteSyncTokenInvalid,
+  RemoteUnavailable,
+} from '../../src/services/sync/remote-errors.ts';
 import { CalDavError } from '../../src/caldav/errors.ts';
 import { remoteError } from '../../src/services/sync/caldav-remote-calendar.ts';
 
@@ -70,7 +83,8 @@ export class InMemoryRemoteCalendar implements RemoteCalendar {
     const since = token === null ? null : this.parseToken(token);
     type Entry = { href: string; revision: number; etag: string | null };
     const entries: Entry[] = [];
-    for (const [href, o] of this.objects) if (since === null || o.revision > since) entries.push({ href, revision: o.revision, etag: o.etag });
+    for (const [href, o] of this.objects)
+      if (since === null || o.revision > since) entries.push({ href, revision: o.revision, etag: o.etag });
     if (since !== null) for (const [href, revision] of this.tombstones) if (revision > since) entries.push({ href, revision, etag: null });
     entries.sort((a, b) => a.revision - b.revision);
     const page = this.pageSize === null ? entries : entries.slice(0, this.pageSize);
@@ -179,7 +193,16 @@ export class InMemoryRemoteCalendar implements RemoteCalendar {
     if (this.failWrites > 0) {
       this.failWrites--;
       if (this.writeFailure === 'access_denied') throw new RemoteAccessDenied(`injected 401 on ${method}`, { href });
-      if (this.writeFailure === 'refused') throw remoteError(new CalDavError({ kind: 'refused_response', url: href, method: method.toUpperCase(), message: 'XML response contains a DOCTYPE/ENTITY declaration; refused' }), href);
+      if (this.writeFailure === 'refused')
+        throw remoteError(
+          new CalDavError({
+            kind: 'refused_response',
+            url: href,
+            method: method.toUpperCase(),
+            message: 'XML response contains a DOCTYPE/ENTITY declaration; refused',
+          }),
+          href,
+        );
       throw new RemoteUnavailable(`injected failure of ${method}`, { href, retryAfterMs: 60_000 });
     }
     const hook = this.beforeNextWrite;
@@ -413,7 +436,12 @@ export class InMemorySyncStore implements SyncStore {
 
   /** Everything a sync could change, as comparable text (last-synced stamps left out). */
   snapshot(): string {
-    const calendars = [...this.data.calendars.values()].map((c) => ({ ...c, lastSyncedAt: null, items: [...c.items], occurrences: [...c.occurrences] }));
+    const calendars = [...this.data.calendars.values()].map((c) => ({
+      ...c,
+      lastSyncedAt: null,
+      items: [...c.items],
+      occurrences: [...c.occurrences],
+    }));
     return JSON.stringify({
       calendars,
       appointments: [...this.data.appointments],
@@ -477,7 +505,9 @@ export class InMemorySyncStore implements SyncStore {
       if (this.crashesIn('claimOutboxRows')) this.crash();
       const leased = (r: OutboxRecord): boolean => r.leaseUntil !== null && r.leaseUntil > options.now;
       // One writer per (appointment, user) at a time: their conditional writes would race each other.
-      const busy = new Set([...d.outbox.values()].filter((r) => r.status === 'pending' && leased(r)).map((r) => linkKey(r.appointmentId, r.userId)));
+      const busy = new Set(
+        [...d.outbox.values()].filter((r) => r.status === 'pending' && leased(r)).map((r) => linkKey(r.appointmentId, r.userId)),
+      );
       const due: OutboxRecord[] = [];
       for (const r of [...d.outbox.values()].sort((a, b) => a.seq - b.seq)) {
         if (due.length >= options.limit) break;
@@ -526,7 +556,8 @@ export class InMemorySyncStore implements SyncStore {
       row.leaseUntil = null;
       const result = outcome.result;
       if (result.status === 'done') row.status = 'done';
-      else if (result.status === 'retry') Object.assign(row, { attempt: result.attempt, notBefore: result.notBefore, lastError: result.error });
+      else if (result.status === 'retry')
+        Object.assign(row, { attempt: result.attempt, notBefore: result.notBefore, lastError: result.error });
       else Object.assign(row, { status: 'failed', attempt: result.attempt, lastError: result.error });
     });
   }
@@ -552,7 +583,18 @@ export class InMemorySyncStore implements SyncStore {
 
   private enqueue(d: StoreData, appointmentId: string, userId: string, op: 'upsert' | 'delete'): void {
     const seq = d.nextSeq++;
-    d.outbox.set(`row-${seq}`, { id: `row-${seq}`, appointmentId, userId, op, attempt: 0, seq, status: 'pending', notBefore: new Date(0), leaseUntil: null, lastError: null });
+    d.outbox.set(`row-${seq}`, {
+      id: `row-${seq}`,
+      appointmentId,
+      userId,
+      op,
+      attempt: 0,
+      seq,
+      status: 'pending',
+      notBefore: new Date(0),
+      leaseUntil: null,
+      lastError: null,
+    });
   }
 
   private applyInboundAction(d: StoreData, calendar: CalendarRecord, action: InboundAction): void {
@@ -560,7 +602,14 @@ export class InMemorySyncStore implements SyncStore {
       case 'UpdateAppointmentFromRemote': {
         const a = d.appointments.get(action.appointmentId);
         const link = d.links.get(linkKey(action.link.appointmentId, action.link.userId));
-        if (a === undefined || a.version !== action.expectedVersion || a.status !== 'confirmed' || link === undefined || link.etag !== action.link.expectedEtag) return;
+        if (
+          a === undefined ||
+          a.version !== action.expectedVersion ||
+          a.status !== 'confirmed' ||
+          link === undefined ||
+          link.etag !== action.link.expectedEtag
+        )
+          return;
         this.applyRemoteEdit(d, action);
         this.applyLinkUpdate(d, action.link);
         break;
@@ -594,7 +643,13 @@ export class InMemorySyncStore implements SyncStore {
   }
 
   /** An iCloud edit the appointment follows; the other assigned users' copies must follow too. */
-  private applyRemoteEdit(d: StoreData, edit: Pick<AppointmentRemoteEdit, 'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'>): void {
+  private applyRemoteEdit(
+    d: StoreData,
+    edit: Pick<
+      AppointmentRemoteEdit,
+      'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'
+    >,
+  ): void {
     const a = d.appointments.get(edit.appointmentId);
     if (a === undefined || a.version !== edit.expectedVersion || a.status !== 'confirmed') return;
     d.appointments.set(a.id, {
@@ -640,10 +695,22 @@ export function openRemotes(remotes: Record<string, InMemoryRemoteCalendar>): (c
 // Events a person makes in iCloud, for tests
 // ---------------------------------------------------------------------------------------------
 
-const utc = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utc = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** A one-event VCALENDAR in UTC, as a person's iCloud event in tests. */
-export function simpleEvent(e: { uid: string; start: Date; end: Date; summary: string; transparent?: boolean; status?: string; sequence?: number }): string {
+export function simpleEvent(e: {
+  uid: string;
+  start: Date;
+  end: Date;
+  summary: string;
+  transparent?: boolean;
+  status?: string;
+  sequence?: number;
+}): string {
   return [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',

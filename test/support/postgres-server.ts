@@ -52,16 +52,37 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   // direct child, so stopping it is one signal.
   const owner = process.getuid?.() === 0 ? postgresUser() : undefined;
   if (owner) chownSync(dir, owner.uid, owner.gid);
-  const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'], { encoding: 'utf8', ...owner });
+  const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'], {
+    encoding: 'utf8',
+    ...owner,
+  });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | null = null;
   const launch = async (): Promise<void> => {
-    const started: ChildProcess = spawn(join(bin, 'postgres'), [
-      '-D', join(dir, 'data'), '-p', String(port), '-h', '127.0.0.1', '-k', dir,
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300',
-    ], { stdio: 'ignore', ...owner });
+    const started: ChildProcess = spawn(
+      join(bin, 'postgres'),
+      [
+        '-D',
+        join(dir, 'data'),
+        '-p',
+        String(port),
+        '-h',
+        '127.0.0.1',
+        '-k',
+        dir,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=300',
+      ],
+      { stdio: 'ignore', ...owner },
+    );
     child = started;
     await waitFor(async () => {
       if (started.exitCode !== null) throw new Error(`postgres exited with code ${started.exitCode}`);

@@ -23,7 +23,14 @@ export async function seedUser(db: Kysely<DB>, workspaceId: string, options: { t
   const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.test`;
   const row = await db
     .insertInto('users')
-    .values({ workspace_id: workspaceId, email, name: email.split('@')[0] ?? 'user', role: 'member', timezone: options.timezone ?? 'Europe/London', weekly_hours: WEEKLY_HOURS })
+    .values({
+      workspace_id: workspaceId,
+      email,
+      name: email.split('@')[0] ?? 'user',
+      role: 'member',
+      timezone: options.timezone ?? 'Europe/London',
+      weekly_hours: WEEKLY_HOURS,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -112,29 +119,64 @@ export async function bookAppointment(db: Kysely<DB>, input: BookInput): Promise
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('appointments')
-      .values({ id, workspace_id: input.workspaceId, calendar_id: input.calendar.id, start_at: input.start, end_at: input.end, title: input.title })
+      .values({
+        id,
+        workspace_id: input.workspaceId,
+        calendar_id: input.calendar.id,
+        start_at: input.start,
+        end_at: input.end,
+        title: input.title,
+      })
       .execute();
     await trx
       .insertInto('appointment_assignees')
-      .values(input.userIds.map((userId) => ({ appointment_id: id, user_id: userId, workspace_id: input.workspaceId, during: assigneeRange(input.calendar, input.start.getTime(), input.end.getTime()) })))
+      .values(
+        input.userIds.map((userId) => ({
+          appointment_id: id,
+          user_id: userId,
+          workspace_id: input.workspaceId,
+          during: assigneeRange(input.calendar, input.start.getTime(), input.end.getTime()),
+        })),
+      )
       .execute();
     if (input.contact !== undefined) {
       const contact = await trx
         .insertInto('contacts')
-        .values({ workspace_id: input.workspaceId, name: input.contact.name, email: input.contact.email, phone: input.contact.phone ?? null })
+        .values({
+          workspace_id: input.workspaceId,
+          name: input.contact.name,
+          email: input.contact.email,
+          phone: input.contact.phone ?? null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await trx.insertInto('attendees').values({ workspace_id: input.workspaceId, appointment_id: id, contact_id: contact.id, secret_hash: 'x' }).execute();
+      await trx
+        .insertInto('attendees')
+        .values({ workspace_id: input.workspaceId, appointment_id: id, contact_id: contact.id, secret_hash: 'x' })
+        .execute();
     }
-    await recordOutboundChange(trx, { workspaceId: input.workspaceId, appointmentId: id, calendarType: input.calendar.type, userIds: [...input.userIds], op: 'upsert' });
+    await recordOutboundChange(trx, {
+      workspaceId: input.workspaceId,
+      appointmentId: id,
+      calendarType: input.calendar.type,
+      userIds: [...input.userIds],
+      op: 'upsert',
+    });
   });
   return id;
 }
 
 /** A reschedule in Tandem: new time, version bumped, assignments moved, an `upsert` row per assignee. */
-export async function rescheduleAppointment(db: Kysely<DB>, input: { workspaceId: string; calendar: SeededBookingCalendar; id: string; start: Date; end: Date }): Promise<void> {
+export async function rescheduleAppointment(
+  db: Kysely<DB>,
+  input: { workspaceId: string; calendar: SeededBookingCalendar; id: string; start: Date; end: Date },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('appointments').set({ start_at: input.start, end_at: input.end, version: sql`version + 1`, overlap_flagged: false, removed_from_remote: false }).where('id', '=', input.id).execute();
+    await trx
+      .updateTable('appointments')
+      .set({ start_at: input.start, end_at: input.end, version: sql`version + 1`, overlap_flagged: false, removed_from_remote: false })
+      .where('id', '=', input.id)
+      .execute();
     const assignees = await trx
       .updateTable('appointment_assignees')
       .set({ during: assigneeRange(input.calendar, input.start.getTime(), input.end.getTime()), overlap_allowed: false })
@@ -142,6 +184,12 @@ export async function rescheduleAppointment(db: Kysely<DB>, input: { workspaceId
       .where('status', '=', 'confirmed')
       .returning('user_id')
       .execute();
-    await recordOutboundChange(trx, { workspaceId: input.workspaceId, appointmentId: input.id, calendarType: input.calendar.type, userIds: assignees.map((a) => a.user_id), op: 'upsert' });
+    await recordOutboundChange(trx, {
+      workspaceId: input.workspaceId,
+      appointmentId: input.id,
+      calendarType: input.calendar.type,
+      userIds: assignees.map((a) => a.user_id),
+      op: 'upsert',
+    });
   });
 }

@@ -45,19 +45,26 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           return;
         }
         const raw = Buffer.concat(chunks).toString('utf8');
-        simpleParser(raw).then((mail: ParsedMail) => {
-          received.push({
-            messageId: mail.messageId ?? '',
-            from: mail.from?.text ?? '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            subject: mail.subject ?? '',
-            text: mail.text ?? '',
-            html: typeof mail.html === 'string' ? mail.html : '',
-            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content.toString('utf8') })),
-            raw,
-          });
-          callback();
-        }, (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+        simpleParser(raw).then(
+          (mail: ParsedMail) => {
+            received.push({
+              messageId: mail.messageId ?? '',
+              from: mail.from?.text ?? '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+              attachments: mail.attachments.map((a) => ({
+                filename: a.filename ?? '',
+                contentType: a.contentType,
+                content: a.content.toString('utf8'),
+              })),
+              raw,
+            });
+            callback();
+          },
+          (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+        );
       });
     },
   });

@@ -36,15 +36,24 @@ export async function startStaffBrowser(options: { now?: string; timezone?: stri
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
   return {
-    api, browser, baseUrl, owner, consoleErrors,
-    async signedInPage({ session = owner, viewport = { width: 1280, height: 900 }, timezoneId = options.timezone ?? 'Europe/London' } = {}) {
+    api,
+    browser,
+    baseUrl,
+    owner,
+    consoleErrors,
+    async signedInPage({
+      session = owner,
+      viewport = { width: 1280, height: 900 },
+      timezoneId = options.timezone ?? 'Europe/London',
+    } = {}) {
       const context = await browser.newContext({ timezoneId, locale: 'en-US', viewport });
       contexts.push(context);
       await context.addInitScript({ content: `localStorage.setItem('tandem.token', ${JSON.stringify(session.token)});` });
       const page = await context.newPage();
       page.on('console', (message) => {
         // A form's 4xx answer is an expected part of these tests; Chromium logs every failed fetch.
-        if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) consoleErrors.push(message.text());
+        if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()))
+          consoleErrors.push(message.text());
       });
       page.on('pageerror', (error) => consoleErrors.push(error.message));
       await page.clock.setFixedTime(api.clock.now);

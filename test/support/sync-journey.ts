@@ -33,7 +33,11 @@ export interface SyncApp {
 export async function startSyncApp(options: { kind?: DatabaseKind; env?: Record<string, string> } = {}): Promise<SyncApp> {
   const database = await createTestDatabase(options.kind ?? 'pglite');
   const config = loadConfig({
-    LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+    LOG_LEVEL: 'silent',
+    TANDEM_SEED_DEMO: 'false',
+    SCHEDULER: 'off',
+    CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+    TANDEM_SECRET_KEY: TEST_SECRET_KEY,
     ...options.env,
   });
   let app: App;
@@ -94,7 +98,11 @@ export class PersonCalendar {
   }
 
   async put(uid: string, summary: string, start: Date, end: Date, extra: string[] = []): Promise<void> {
-    const answer = await putEvent(this.side.auth, this.url(uid), simpleEventIcs({ uid, summary, start: icsUtc(start), end: icsUtc(end), extra }));
+    const answer = await putEvent(
+      this.side.auth,
+      this.url(uid),
+      simpleEventIcs({ uid, summary, start: icsUtc(start), end: icsUtc(end), extra }),
+    );
     expect([201, 204], `PUT ${uid}`).toContain(answer.status);
   }
 
@@ -118,7 +126,10 @@ export class PersonCalendar {
 
   /** Every event in the calendar: UID, times and summary, read straight from the server. */
   async events(): Promise<RemoteEvent[]> {
-    return (await calendarObjects(this.side.auth, this.side.direct(this.tandemUrl))).map((object) => ({ ...readEvent(object.ics), url: object.url }));
+    return (await calendarObjects(this.side.auth, this.side.direct(this.tandemUrl))).map((object) => ({
+      ...readEvent(object.ics),
+      url: object.url,
+    }));
   }
 }
 
@@ -141,7 +152,12 @@ export async function calendarObjects(auth: DavAuth, calendarUrl: string): Promi
       el(CALDAV, 'filter', [el(CALDAV, 'comp-filter', [el(CALDAV, 'comp-filter', [], { name: 'VEVENT' })], { name: 'VCALENDAR' })]),
     ]),
   );
-  const res = await davRequest(calendarUrl, { method: 'REPORT', auth, headers: { 'Content-Type': 'application/xml; charset=utf-8', Depth: '1' }, body });
+  const res = await davRequest(calendarUrl, {
+    method: 'REPORT',
+    auth,
+    headers: { 'Content-Type': 'application/xml; charset=utf-8', Depth: '1' },
+    body,
+  });
   if (res.status !== 207) throw new Error(`calendar-query ${calendarUrl} answered ${res.status}: ${res.text.slice(0, 300)}`);
   const objects: Array<{ url: string; etag: string; ics: string }> = [];
   for (const response of descendants(parseXml(res.text), DAV, 'response')) {
@@ -158,7 +174,10 @@ export async function calendarObjects(auth: DavAuth, calendarUrl: string): Promi
 
 /** 2026-11-30T09:00:00Z → 20261130T090000Z */
 export function icsUtc(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Content lines with their folds undone. */
@@ -217,20 +236,55 @@ export function plusDays(day: Date, days: number): Date {
 // ---- the API, as a user calls it ----------------------------------------------------------------
 
 export interface CalendarJson {
-  id: string; url: string; displayName: string; writable: boolean; connectable: boolean; role: 'none' | 'primary' | 'conflict';
+  id: string;
+  url: string;
+  displayName: string;
+  writable: boolean;
+  connectable: boolean;
+  role: 'none' | 'primary' | 'conflict';
 }
-export interface ConnectionJson { id: string; status: 'active' | 'needs_reconnect'; calendars: CalendarJson[] }
+export interface ConnectionJson {
+  id: string;
+  status: 'active' | 'needs_reconnect';
+  calendars: CalendarJson[];
+}
 export interface SyncStatusJson {
-  calendarId: string; displayName: string; role: 'primary' | 'conflict'; connectionStatus: 'active' | 'needs_reconnect';
-  lastSyncedAt: string | null; lagSeconds: number | null; nextSyncAt: string | null; lastError: { code: string; message: string } | null; warning: string | null;
+  calendarId: string;
+  displayName: string;
+  role: 'primary' | 'conflict';
+  connectionStatus: 'active' | 'needs_reconnect';
+  lastSyncedAt: string | null;
+  lagSeconds: number | null;
+  nextSyncAt: string | null;
+  lastError: { code: string; message: string } | null;
+  warning: string | null;
   importProgress: { done: number; total: number } | null;
 }
-export interface BlockedSlotJson { id: string; userId: string; start: string; end: string; title: string; source: 'manual' | 'imported'; remoteCalendarId: string | null; blocks: boolean }
-export interface AppointmentJson {
-  id: string; calendarId: string; start: string; end: string; status: 'confirmed' | 'cancelled'; title: string; assigneeIds: string[];
-  removedFromICloud: boolean; overlapFlagged: boolean;
+export interface BlockedSlotJson {
+  id: string;
+  userId: string;
+  start: string;
+  end: string;
+  title: string;
+  source: 'manual' | 'imported';
+  remoteCalendarId: string | null;
+  blocks: boolean;
 }
-interface SlotJson { start: string; end: string }
+export interface AppointmentJson {
+  id: string;
+  calendarId: string;
+  start: string;
+  end: string;
+  status: 'confirmed' | 'cancelled';
+  title: string;
+  assigneeIds: string[];
+  removedFromICloud: boolean;
+  overlapFlagged: boolean;
+}
+interface SlotJson {
+  start: string;
+  end: string;
+}
 
 function ok<T>(response: LightMyRequestResponse, status = 200): T {
   expect(response.statusCode, `${response.statusCode}: ${response.body}`).toBe(status);
@@ -238,8 +292,15 @@ function ok<T>(response: LightMyRequestResponse, status = 200): T {
 }
 
 /** POST /api/connections, then the configuration: `primaryName` primary, `conflictName` for conflicts. */
-export async function connectAndConfigure(server: FastifyInstance, session: Session, side: ServerSide): Promise<{ connection: ConnectionJson; primary: CalendarJson; conflict: CalendarJson }> {
-  const connection = ok<ConnectionJson>(await server.inject({ method: 'POST', url: '/api/connections', headers: session.headers, payload: side.connect }), 201);
+export async function connectAndConfigure(
+  server: FastifyInstance,
+  session: Session,
+  side: ServerSide,
+): Promise<{ connection: ConnectionJson; primary: CalendarJson; conflict: CalendarJson }> {
+  const connection = ok<ConnectionJson>(
+    await server.inject({ method: 'POST', url: '/api/connections', headers: session.headers, payload: side.connect }),
+    201,
+  );
   const named = (name: string): CalendarJson => {
     const found = connection.calendars.find((c) => c.displayName === name);
     if (!found) throw new Error(`no calendar ${name} in ${connection.calendars.map((c) => c.displayName).join(', ')}`);
@@ -248,7 +309,9 @@ export async function connectAndConfigure(server: FastifyInstance, session: Sess
   const primary = named(side.primaryName);
   const conflict = named(side.conflictName);
   const configured = await server.inject({
-    method: 'PUT', url: `/api/users/${session.userId}/calendar-configuration`, headers: session.headers,
+    method: 'PUT',
+    url: `/api/users/${session.userId}/calendar-configuration`,
+    headers: session.headers,
     payload: { primaryCalendarId: primary.id, conflictCalendarIds: [conflict.id] },
   });
   const configuration = ok<{ primaryCalendarId: string; conflictCalendarIds: string[] }>(configured);
@@ -276,17 +339,43 @@ export async function getAppointment(server: FastifyInstance, session: Session, 
 }
 
 /** Books through the public booking page; returns the appointment's id (looked up as staff: clients never see it). */
-export async function bookPublicly(server: FastifyInstance, session: Session, calendarId: string, start: Date, contact: { name: string; email: string }): Promise<string> {
-  ok(await server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, payload: { start: start.toISOString(), contact } }), 201);
+export async function bookPublicly(
+  server: FastifyInstance,
+  session: Session,
+  calendarId: string,
+  start: Date,
+  contact: { name: string; email: string },
+): Promise<string> {
+  ok(
+    await server.inject({
+      method: 'POST',
+      url: `/api/public/calendars/${calendarId}/bookings`,
+      payload: { start: start.toISOString(), contact },
+    }),
+    201,
+  );
   const url = `/api/appointments?from=${start.toISOString()}&to=${new Date(start.getTime() + 60_000).toISOString()}&calendarId=${calendarId}`;
-  const found = ok<AppointmentJson[]>(await server.inject({ method: 'GET', url, headers: session.headers })).filter((a) => a.start === start.toISOString() && a.status === 'confirmed');
+  const found = ok<AppointmentJson[]>(await server.inject({ method: 'GET', url, headers: session.headers })).filter(
+    (a) => a.start === start.toISOString() && a.status === 'confirmed',
+  );
   expect(found).toHaveLength(1);
   return found[0]!.id;
 }
 
 /** Books as staff (POST /api/appointments); the answer carries the appointment. */
-export function bookAsStaff(server: FastifyInstance, session: Session, calendarId: string, start: Date, contact: { name: string; email: string }): Promise<LightMyRequestResponse> {
-  return server.inject({ method: 'POST', url: '/api/appointments', headers: session.headers, payload: { calendarId, start: start.toISOString(), contact } });
+export function bookAsStaff(
+  server: FastifyInstance,
+  session: Session,
+  calendarId: string,
+  start: Date,
+  contact: { name: string; email: string },
+): Promise<LightMyRequestResponse> {
+  return server.inject({
+    method: 'POST',
+    url: '/api/appointments',
+    headers: session.headers,
+    payload: { calendarId, start: start.toISOString(), contact },
+  });
 }
 
 export { appointmentEventUid };
@@ -295,7 +384,11 @@ export { appointmentEventUid };
 
 /** Outbox rows not yet done or parked. */
 export async function pendingOutbox(db: Database): Promise<number> {
-  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -304,10 +397,14 @@ export async function pendingOutbox(db: Database): Promise<number> {
  * alongside and hold rows under its lease; this waits those out rather than racing them.
  */
 export async function settleOutbox(app: App, timeoutMs = 20_000): Promise<void> {
-  await waitFor(async () => {
-    await app.work.dispatchOutbox();
-    return (await pendingOutbox(app.database.db)) === 0;
-  }, 'the outbox to drain', timeoutMs);
+  await waitFor(
+    async () => {
+      await app.work.dispatchOutbox();
+      return (await pendingOutbox(app.database.db)) === 0;
+    },
+    'the outbox to drain',
+    timeoutMs,
+  );
 }
 
 /**
@@ -317,10 +414,24 @@ export async function settleOutbox(app: App, timeoutMs = 20_000): Promise<void> 
  */
 export async function syncSnapshot(db: Database): Promise<string> {
   const [items, occurrences, appointments, links, outbox] = await Promise.all([
-    db.selectFrom('remote_items').select(['remote_calendar_id', 'href', 'etag', 'content_hash', 'kind']).orderBy('remote_calendar_id').orderBy('href').execute(),
-    db.selectFrom('imported_occurrences').select(['remote_item_id', 'start_at', 'end_at', 'blocks']).orderBy('remote_item_id').orderBy('start_at').execute(),
+    db
+      .selectFrom('remote_items')
+      .select(['remote_calendar_id', 'href', 'etag', 'content_hash', 'kind'])
+      .orderBy('remote_calendar_id')
+      .orderBy('href')
+      .execute(),
+    db
+      .selectFrom('imported_occurrences')
+      .select(['remote_item_id', 'start_at', 'end_at', 'blocks'])
+      .orderBy('remote_item_id')
+      .orderBy('start_at')
+      .execute(),
     db.selectFrom('appointments').select(['id', 'start_at', 'end_at', 'status', 'removed_from_remote', 'version']).orderBy('id').execute(),
-    db.selectFrom('appointment_links').select(['appointment_id', 'user_id', 'etag', 'removed_remotely', 'create_pending']).orderBy('appointment_id').execute(),
+    db
+      .selectFrom('appointment_links')
+      .select(['appointment_id', 'user_id', 'etag', 'removed_remotely', 'create_pending'])
+      .orderBy('appointment_id')
+      .execute(),
     db.selectFrom('outbox').select(['id', 'status']).orderBy('id').execute(),
   ]);
   return JSON.stringify({ items, occurrences, appointments, links, outbox });

@@ -41,7 +41,9 @@ export function startTandem(command: 'serve' | 'worker', env: Record<string, str
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error(`tandem ${command} did not start`);
   // A test process that dies without its afterAll must not leave Tandem processes behind.

@@ -49,7 +49,9 @@ export async function startWebhookReceiver(options: { now?: () => Date } = {}): 
         if (options.now) {
           const timestamp = Number(headers['webhook-timestamp']);
           const expected = new Webhook(secret ?? 'whsec_').sign(headers['webhook-id'] ?? '', new Date(timestamp * 1000), body);
-          verified = Math.abs(options.now().getTime() / 1000 - timestamp) <= 300 && (headers['webhook-signature'] ?? '').split(' ').includes(expected);
+          verified =
+            Math.abs(options.now().getTime() / 1000 - timestamp) <= 300 &&
+            (headers['webhook-signature'] ?? '').split(' ').includes(expected);
           payload = JSON.parse(body) as typeof payload;
         } else {
           payload = new Webhook(secret ?? 'whsec_').verify(body, headers) as typeof payload;
@@ -60,7 +62,13 @@ export async function startWebhookReceiver(options: { now?: () => Date } = {}): 
       }
       const answered = failures > 0 ? 500 : 204;
       if (failures > 0) failures -= 1;
-      received.push({ id: String(request.headers['webhook-id'] ?? ''), type: payload.type ?? '', data: payload.data ?? {}, verified, answered });
+      received.push({
+        id: String(request.headers['webhook-id'] ?? ''),
+        type: payload.type ?? '',
+        data: payload.data ?? {},
+        verified,
+        answered,
+      });
       response.statusCode = answered;
       response.end();
     });

@@ -19,7 +19,9 @@ function NotFound() {
     <main className="public-page">
       <div className="card narrow">
         <h1>Page not found</h1>
-        <p className="muted">Check the address, or go to <a href="/app">Tandem</a>.</p>
+        <p className="muted">
+          Check the address, or go to <a href="/app">Tandem</a>.
+        </p>
       </div>
     </main>
   );
@@ -32,7 +34,10 @@ export function App() {
   const book = match('/book/:calendarId', path);
   if (book) return <BookingPage key={book.calendarId} calendarId={book.calendarId!} />;
   const manage = match('/manage/:token', path);
-  if (manage) return <ManagePage key={manage.token} token={manage.token!} calendarHint={search.get('calendar')} serviceHint={search.get('service')} />;
+  if (manage)
+    return (
+      <ManagePage key={manage.token} token={manage.token!} calendarHint={search.get('calendar')} serviceHint={search.get('service')} />
+    );
   if (path === '/app/sign-in') return <SignInPage next={search.get('next')} />;
   if (path === '/app/invite') return <InvitePage />;
   if (path === '/') return <Redirect to="/app" />;

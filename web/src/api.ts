@@ -5,42 +5,111 @@
 
 export type CalendarType = 'round_robin' | 'collective' | 'class' | 'service' | 'simple' | 'event';
 
-export interface FreeSlot { start: string; end: string; localStart: string; localEnd: string; seatsLeft: number; available: number }
+export interface FreeSlot {
+  start: string;
+  end: string;
+  localStart: string;
+  localEnd: string;
+  seatsLeft: number;
+  available: number;
+}
 
-export interface PublicService { id: string; name: string; durationMin: number; priceCents: number | null; currency: string | null }
+export interface PublicService {
+  id: string;
+  name: string;
+  durationMin: number;
+  priceCents: number | null;
+  currency: string | null;
+}
 
 export interface PublicCalendar {
-  id: string; name: string; type: CalendarType; durationMin: number; seats: number; location: string | null; services: PublicService[];
+  id: string;
+  name: string;
+  type: CalendarType;
+  durationMin: number;
+  seats: number;
+  location: string | null;
+  services: PublicService[];
 }
 
 export interface PublicBooking {
-  start: string; end: string; status: 'confirmed' | 'cancelled'; title: string; location: string | null; seats: number;
+  start: string;
+  end: string;
+  status: 'confirmed' | 'cancelled';
+  title: string;
+  location: string | null;
+  seats: number;
   /** Not (yet) sent by every server: the manage link carries them as a fallback. */
-  calendarId?: string; serviceId?: string | null;
+  calendarId?: string;
+  serviceId?: string | null;
 }
 
-export interface Contact { name: string; email: string; phone?: string | null }
+export interface Contact {
+  name: string;
+  email: string;
+  phone?: string | null;
+}
 
-export interface User { id: string; email: string; name: string; role: 'owner' | 'admin' | 'member'; timezone: string }
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: 'owner' | 'admin' | 'member';
+  timezone: string;
+}
 
-export interface Service extends PublicService { staffIds: string[] }
+export interface Service extends PublicService {
+  staffIds: string[];
+}
 
 export interface Calendar {
-  id: string; slug: string; name: string; type: CalendarType; durationMin: number; seats?: number; location?: string | null;
-  members: Array<{ userId: string; priority: number }>; services: Service[]; icloudIntegration: boolean;
+  id: string;
+  slug: string;
+  name: string;
+  type: CalendarType;
+  durationMin: number;
+  seats?: number;
+  location?: string | null;
+  members: Array<{ userId: string; priority: number }>;
+  services: Service[];
+  icloudIntegration: boolean;
 }
 
-export interface Attendee { id: string; contactId: string; name: string; email: string; seats: number; status: 'confirmed' | 'cancelled' }
+export interface Attendee {
+  id: string;
+  contactId: string;
+  name: string;
+  email: string;
+  seats: number;
+  status: 'confirmed' | 'cancelled';
+}
 
 export interface Appointment {
-  id: string; calendarId: string; serviceId: string | null; start: string; end: string; status: 'confirmed' | 'cancelled';
-  title: string; location: string | null; assigneeIds: string[]; seatsTaken: number; attendees: Attendee[];
-  removedFromICloud: boolean; overlapFlagged: boolean;
+  id: string;
+  calendarId: string;
+  serviceId: string | null;
+  start: string;
+  end: string;
+  status: 'confirmed' | 'cancelled';
+  title: string;
+  location: string | null;
+  assigneeIds: string[];
+  seatsTaken: number;
+  attendees: Attendee[];
+  removedFromICloud: boolean;
+  overlapFlagged: boolean;
 }
 
 export interface BlockedSlot {
-  id: string; userId: string; start: string; end: string; title: string; source: 'manual' | 'imported';
-  remoteCalendarId: string | null; allDay: boolean; blocks: boolean;
+  id: string;
+  userId: string;
+  start: string;
+  end: string;
+  title: string;
+  source: 'manual' | 'imported';
+  remoteCalendarId: string | null;
+  allDay: boolean;
+  blocks: boolean;
 }
 
 /** Connection and calendar errors come as { code, message } (older servers: a plain string). */
@@ -52,18 +121,39 @@ export function remoteErrorText(error: RemoteError): string | null {
 }
 
 export interface RemoteCalendar {
-  id: string; connectionId?: string; displayName: string; color: string | null; writable: boolean; subscribed?: boolean;
-  connectable: boolean; notConnectableReason: string | null; role: 'none' | 'primary' | 'conflict' | null;
-  lastSyncedAt: string | null; lastError: RemoteError; warning?: string | null;
+  id: string;
+  connectionId?: string;
+  displayName: string;
+  color: string | null;
+  writable: boolean;
+  subscribed?: boolean;
+  connectable: boolean;
+  notConnectableReason: string | null;
+  role: 'none' | 'primary' | 'conflict' | null;
+  lastSyncedAt: string | null;
+  lastError: RemoteError;
+  warning?: string | null;
   /** Issue 12.1: the server's transparency, the user's switch (null: follow the server), and the result. */
-  serverTransparent?: boolean; blocksAvailabilityOverride?: boolean | null; blocksAvailability?: boolean;
+  serverTransparent?: boolean;
+  blocksAvailabilityOverride?: boolean | null;
+  blocksAvailability?: boolean;
 }
 
 export interface Connection {
-  id: string; provider: 'icloud' | 'caldav'; username: string; serverUrl?: string; status: 'active' | 'needs_reconnect'; lastError: RemoteError; calendars: RemoteCalendar[];
+  id: string;
+  provider: 'icloud' | 'caldav';
+  username: string;
+  serverUrl?: string;
+  status: 'active' | 'needs_reconnect';
+  lastError: RemoteError;
+  calendars: RemoteCalendar[];
 }
 
-export interface CalendarConfiguration { primaryCalendarId: string | null; conflictCalendarIds: string[]; calendars?: RemoteCalendar[] }
+export interface CalendarConfiguration {
+  primaryCalendarId: string | null;
+  conflictCalendarIds: string[];
+  calendars?: RemoteCalendar[];
+}
 
 export class ApiError extends Error {
   readonly status: number;
@@ -110,10 +200,18 @@ function errorFrom(status: number, payload: unknown): ApiError {
       if (typeof message === 'string') return new ApiError(status, typeof code === 'string' ? code : 'error', message);
     }
   }
-  return new ApiError(status, status === 404 ? 'not_found' : 'error', status >= 500 ? 'Something went wrong on our side. Please try again.' : `The request failed (${status}).`);
+  return new ApiError(
+    status,
+    status === 404 ? 'not_found' : 'error',
+    status >= 500 ? 'Something went wrong on our side. Please try again.' : `The request failed (${status}).`,
+  );
 }
 
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.auth) {
@@ -123,7 +221,9 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
   let response: Response;
   try {
     response = await fetch(path, {
-      method, headers, signal: options.signal,
+      method,
+      headers,
+      signal: options.signal,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch (error) {
@@ -166,33 +266,57 @@ export function newIdempotencyKey(): string {
 export const publicApi = {
   calendar: (id: string) => request<PublicCalendar>('GET', `/api/public/calendars/${encodeURIComponent(id)}`),
   slots: (id: string, q: { from: string; to: string; timezone: string; serviceId?: string | null }, signal?: AbortSignal) =>
-    request<FreeSlot[]>('GET', `/api/public/calendars/${encodeURIComponent(id)}/slots?${query({ from: q.from, to: q.to, timezone: q.timezone, serviceId: q.serviceId ?? undefined })}`, { signal }),
-  book: (id: string, body: { start: string; contact: Contact; serviceId?: string; seats?: number; timezone?: string }, idempotencyKey: string) =>
-    request<{ booking: PublicBooking; manageToken: string }>('POST', `/api/public/calendars/${encodeURIComponent(id)}/bookings`, { body, headers: { 'idempotency-key': idempotencyKey } }),
+    request<FreeSlot[]>(
+      'GET',
+      `/api/public/calendars/${encodeURIComponent(id)}/slots?${query({ from: q.from, to: q.to, timezone: q.timezone, serviceId: q.serviceId ?? undefined })}`,
+      { signal },
+    ),
+  book: (
+    id: string,
+    body: { start: string; contact: Contact; serviceId?: string; seats?: number; timezone?: string },
+    idempotencyKey: string,
+  ) =>
+    request<{ booking: PublicBooking; manageToken: string }>('POST', `/api/public/calendars/${encodeURIComponent(id)}/bookings`, {
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+    }),
   booking: (token: string) => request<PublicBooking>('GET', `/api/public/bookings/${encodeURIComponent(token)}`),
-  reschedule: (token: string, start: string) => request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/reschedule`, { body: { start } }),
-  cancel: (token: string, reason?: string) => request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/cancel`, { body: reason ? { reason } : {} }),
+  reschedule: (token: string, start: string) =>
+    request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/reschedule`, { body: { start } }),
+  cancel: (token: string, reason?: string) =>
+    request<PublicBooking>('POST', `/api/public/bookings/${encodeURIComponent(token)}/cancel`, { body: reason ? { reason } : {} }),
 };
 
 const auth = { auth: true } as const;
 
 export const staffApi = {
-  signIn: (email: string, password: string) => request<{ token: string; userId: string }>('POST', '/api/auth/sign-in', { body: { email, password } }),
+  signIn: (email: string, password: string) =>
+    request<{ token: string; userId: string }>('POST', '/api/auth/sign-in', { body: { email, password } }),
   signOut: () => request<null>('POST', '/api/auth/sign-out', { ...auth, body: {} }),
   me: () => request<User>('GET', '/api/me', auth),
   users: () => request<User[]>('GET', '/api/users', auth),
   calendars: () => request<Calendar[]>('GET', '/api/calendars', auth),
   slots: (id: string, q: { from: string; to: string; timezone: string; serviceId?: string | null }, signal?: AbortSignal) =>
-    request<FreeSlot[]>('GET', `/api/calendars/${encodeURIComponent(id)}/slots?${query({ from: q.from, to: q.to, timezone: q.timezone, serviceId: q.serviceId ?? undefined })}`, { ...auth, signal }),
+    request<FreeSlot[]>(
+      'GET',
+      `/api/calendars/${encodeURIComponent(id)}/slots?${query({ from: q.from, to: q.to, timezone: q.timezone, serviceId: q.serviceId ?? undefined })}`,
+      { ...auth, signal },
+    ),
   appointments: (q: { from: string; to: string; userId?: string }, signal?: AbortSignal) =>
     request<Appointment[]>('GET', `/api/appointments?${query(q)}`, { ...auth, signal }),
   book: (body: { calendarId: string; start: string; contact: Contact; serviceId?: string; seats?: number }, idempotencyKey: string) =>
-    request<{ appointment: Appointment; manageToken: string }>('POST', '/api/appointments', { ...auth, body, headers: { 'idempotency-key': idempotencyKey } }),
-  reschedule: (id: string, start: string) => request<Appointment>('POST', `/api/appointments/${encodeURIComponent(id)}/reschedule`, { ...auth, body: { start } }),
+    request<{ appointment: Appointment; manageToken: string }>('POST', '/api/appointments', {
+      ...auth,
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+    }),
+  reschedule: (id: string, start: string) =>
+    request<Appointment>('POST', `/api/appointments/${encodeURIComponent(id)}/reschedule`, { ...auth, body: { start } }),
   cancel: (id: string) => request<Appointment>('POST', `/api/appointments/${encodeURIComponent(id)}/cancel`, { ...auth, body: {} }),
   blockedSlots: (q: { from: string; to: string; userId?: string }, signal?: AbortSignal) =>
     request<BlockedSlot[]>('GET', `/api/blocked-slots?${query(q)}`, { ...auth, signal }),
-  block: (body: { userId: string; start: string; end: string; title: string }) => request<BlockedSlot>('POST', '/api/blocked-slots', { ...auth, body }),
+  block: (body: { userId: string; start: string; end: string; title: string }) =>
+    request<BlockedSlot>('POST', '/api/blocked-slots', { ...auth, body }),
   unblock: (id: string) => request<null>('DELETE', `/api/blocked-slots/${encodeURIComponent(id)}`, auth),
   connections: (userId?: string) => request<Connection[]>('GET', `/api/connections${userId ? `?${query({ userId })}` : ''}`, auth),
   connect: (email: string, appSpecificPassword: string) =>
@@ -200,14 +324,20 @@ export const staffApi = {
   disconnect: (id: string) => request<null>('DELETE', `/api/connections/${encodeURIComponent(id)}`, auth),
   reauthenticate: (id: string, appSpecificPassword: string) =>
     request<Connection>('POST', `/api/connections/${encodeURIComponent(id)}/reauthenticate`, { ...auth, body: { appSpecificPassword } }),
-  syncNow: (calendarId: string) => request<unknown>('POST', `/api/remote-calendars/${encodeURIComponent(calendarId)}/sync`, { ...auth, body: {} }),
-  confirmEmpty: (calendarId: string) => request<unknown>('POST', `/api/remote-calendars/${encodeURIComponent(calendarId)}/confirm-empty`, { ...auth, body: {} }),
-  calendarConfiguration: (userId: string) => request<CalendarConfiguration>('GET', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, auth),
+  syncNow: (calendarId: string) =>
+    request<unknown>('POST', `/api/remote-calendars/${encodeURIComponent(calendarId)}/sync`, { ...auth, body: {} }),
+  confirmEmpty: (calendarId: string) =>
+    request<unknown>('POST', `/api/remote-calendars/${encodeURIComponent(calendarId)}/confirm-empty`, { ...auth, body: {} }),
+  calendarConfiguration: (userId: string) =>
+    request<CalendarConfiguration>('GET', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, auth),
   setCalendarConfiguration: (userId: string, body: { primaryCalendarId: string | null; conflictCalendarIds: string[] }) =>
     request<CalendarConfiguration>('PUT', `/api/users/${encodeURIComponent(userId)}/calendar-configuration`, { ...auth, body }),
   setCalendarBlocking: (userId: string, calendarId: string, blocks: boolean | null) =>
     request<{ blocksAvailabilityOverride: boolean | null; blocksAvailability: boolean }>(
-      'PUT', `/api/users/${encodeURIComponent(userId)}/calendar-configuration/${encodeURIComponent(calendarId)}/blocks-availability`, { ...auth, body: { blocks } }),
+      'PUT',
+      `/api/users/${encodeURIComponent(userId)}/calendar-configuration/${encodeURIComponent(calendarId)}/blocks-availability`,
+      { ...auth, body: { blocks } },
+    ),
 };
 
 function query(params: Record<string, string | undefined>): string {

@@ -18,7 +18,16 @@ export function timeZones(include: string[] = []): string[] {
     try {
       zones = Intl.supportedValuesOf('timeZone');
     } catch {
-      zones = ['UTC', 'Europe/London', 'Europe/Paris', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Australia/Sydney'];
+      zones = [
+        'UTC',
+        'Europe/London',
+        'Europe/Paris',
+        'America/New_York',
+        'America/Chicago',
+        'America/Los_Angeles',
+        'Asia/Tokyo',
+        'Australia/Sydney',
+      ];
     }
   }
   const all = new Set([...zones, ...include, 'UTC']);
@@ -27,7 +36,9 @@ export function timeZones(include: string[] = []): string[] {
 
 /** The local date of an instant in a zone. */
 export function localDate(instant: Date | string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(instant));
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    new Date(instant),
+  );
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -53,7 +64,9 @@ export function formatDay(date: string): { weekday: string; day: string; month: 
 }
 
 export function formatLongDate(date: string): string {
-  return new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(dateOnly(date));
+  return new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    dateOnly(date),
+  );
 }
 
 export function formatTime(instant: string | Date, timeZone: string): string {
@@ -61,19 +74,31 @@ export function formatTime(instant: string | Date, timeZone: string): string {
 }
 
 export function formatDateTime(instant: string | Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(instant));
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone,
+  }).format(new Date(instant));
 }
 
 /** "Monday 23 November 2026, 09:00 – 09:30" in the zone. */
 export function formatRange(start: string, end: string, timeZone: string): string {
   const sameDay = localDate(start, timeZone) === localDate(end, timeZone);
-  return sameDay ? `${formatDateTime(start, timeZone)} – ${formatTime(end, timeZone)}` : `${formatDateTime(start, timeZone)} – ${formatDateTime(end, timeZone)}`;
+  return sameDay
+    ? `${formatDateTime(start, timeZone)} – ${formatTime(end, timeZone)}`
+    : `${formatDateTime(start, timeZone)} – ${formatDateTime(end, timeZone)}`;
 }
 
 /** "Europe/London (GMT)" — the zone with its current abbreviation or offset. */
 export function zoneLabel(timeZone: string, at: Date = new Date()): string {
   try {
-    const name = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+    const name = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
     // A minus sign, not a hyphen: "GMT−5" never breaks across lines.
     return name && name !== timeZone ? `${timeZone.replaceAll('_', ' ')} (${name.replace('-', '\u2212')})` : timeZone.replaceAll('_', ' ');
   } catch {

@@ -37,17 +37,29 @@ const GENERIC: Record<CalDavErrorKind, (e: CalDavError) => ProviderErrorDescript
     e.method === 'PROPFIND' || e.method === null
       ? { code: 'caldav_not_found', message: 'No CalDAV account or calendar was found at this address. Check the server URL.' }
       : { code: 'caldav_not_found', message: 'The calendar or event no longer exists on the server.' },
-  precondition_failed: () => ({ code: 'caldav_conflict', message: 'The event was changed on the server in the meantime; Tandem will reconcile it.' }),
+  precondition_failed: () => ({
+    code: 'caldav_conflict',
+    message: 'The event was changed on the server in the meantime; Tandem will reconcile it.',
+  }),
   rate_limited: (e) => ({ code: 'caldav_busy', message: `The calendar server is busy.${retryHint(e)}` }),
   server_error: (e) => ({ code: 'caldav_server_error', message: `The calendar server had an internal error.${retryHint(e)}` }),
   network: () => ({ code: 'caldav_unreachable', message: 'The calendar server could not be reached. Check the server URL and try again.' }),
   timeout: () => ({ code: 'caldav_unreachable', message: 'The calendar server did not answer in time. Try again later.' }),
-  invalid_response: () => ({ code: 'caldav_invalid_response', message: 'The calendar server gave an answer Tandem could not use. Is this a CalDAV server URL?' }),
+  invalid_response: () => ({
+    code: 'caldav_invalid_response',
+    message: 'The calendar server gave an answer Tandem could not use. Is this a CalDAV server URL?',
+  }),
   refused_response: () => ({ code: 'caldav_refused_response', message: REFUSED_RESPONSE }),
   blocked_address: () => ({ code: 'caldav_blocked_address', message: BLOCKED_ADDRESS }),
   cross_origin: (e) => ({ code: 'caldav_cross_origin_refused', message: crossOrigin(e, 'the calendar server') }),
-  sync_token_invalid: () => ({ code: 'caldav_sync_token_invalid', message: 'The calendar server asked for a full resynchronisation; Tandem is doing it.' }),
-  insufficient_storage: () => ({ code: 'caldav_storage_full', message: 'The calendar account is out of storage; the event could not be saved.' }),
+  sync_token_invalid: () => ({
+    code: 'caldav_sync_token_invalid',
+    message: 'The calendar server asked for a full resynchronisation; Tandem is doing it.',
+  }),
+  insufficient_storage: () => ({
+    code: 'caldav_storage_full',
+    message: 'The calendar account is out of storage; the event could not be saved.',
+  }),
 };
 
 export function describeCalDavError(e: CalDavError): ProviderErrorDescription {

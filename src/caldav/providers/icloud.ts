@@ -28,12 +28,10 @@ export function icloudCredentialScope(baseUrl: string, partitionOrigins: readonl
 }
 
 const HOW_TO_CREATE =
-  `Sign in at ${APPLE_ID_URL}, open Sign-In and Security → App-Specific Passwords, ` +
-  'create one for Tandem and paste it here.';
+  `Sign in at ${APPLE_ID_URL}, open Sign-In and Security → App-Specific Passwords, ` + 'create one for Tandem and paste it here.';
 
 export type AppPasswordCheck =
-  | { ok: true; password: string }
-  | { ok: false; code: 'app_password_shape' | 'main_password_used'; message: string };
+  { ok: true; password: string } | { ok: false; code: 'app_password_shape' | 'main_password_used'; message: string };
 
 /**
  * App-specific passwords are four groups of four letters, `xxxx-xxxx-xxxx-xxxx`. People paste them
@@ -49,7 +47,8 @@ export function checkAppSpecificPassword(raw: string): AppPasswordCheck {
 
   const groupedLikeAppPassword = /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/.test(separated);
   // Apple ID passwords need 8+ characters with a digit and mixed case; app-specific ones are letters only.
-  const looksLikeAppleIdPassword = !groupedLikeAppPassword && raw.trim().length >= 8 && (/[^a-zA-Z\s-]/.test(raw) || (/[a-z]/.test(raw) && /[A-Z]/.test(raw)));
+  const looksLikeAppleIdPassword =
+    !groupedLikeAppPassword && raw.trim().length >= 8 && (/[^a-zA-Z\s-]/.test(raw) || (/[a-z]/.test(raw) && /[A-Z]/.test(raw)));
   if (looksLikeAppleIdPassword) {
     return {
       ok: false,
@@ -83,12 +82,24 @@ const ICLOUD: Partial<Record<CalDavErrorKind, (e: CalDavError) => ProviderErrorD
   rate_limited: (e) => ({ code: 'icloud_server_error', message: `iCloud is busy or temporarily unavailable.${retryHint(e)}` }),
   not_found: (e) =>
     e.method === 'PUT'
-      ? { code: 'icloud_event_rejected', message: 'iCloud rejected the event (it answers "not found" to events it cannot store, e.g. without an end time).' }
+      ? {
+          code: 'icloud_event_rejected',
+          message: 'iCloud rejected the event (it answers "not found" to events it cannot store, e.g. without an end time).',
+        }
       : { code: 'icloud_not_found', message: 'iCloud has no calendar account or calendar at this address any more.' },
-  invalid_response: () => ({ code: 'icloud_invalid_response', message: 'iCloud gave an answer Tandem could not use. Tandem will try again.' }),
+  invalid_response: () => ({
+    code: 'icloud_invalid_response',
+    message: 'iCloud gave an answer Tandem could not use. Tandem will try again.',
+  }),
   refused_response: () => ({ code: 'icloud_refused_response', message: REFUSED_RESPONSE.replace('The calendar server', 'iCloud') }),
-  cross_origin: (e) => ({ code: 'icloud_cross_origin_refused', message: crossOrigin(e, 'iCloud').replace(/if that other server .*$/, 'only Apple’s own pNN-caldav.icloud.com hosts receive it.') }),
-  insufficient_storage: () => ({ code: 'icloud_storage_full', message: 'iCloud storage is full, so the event could not be saved. Free up space in iCloud.' }),
+  cross_origin: (e) => ({
+    code: 'icloud_cross_origin_refused',
+    message: crossOrigin(e, 'iCloud').replace(/if that other server .*$/, 'only Apple’s own pNN-caldav.icloud.com hosts receive it.'),
+  }),
+  insufficient_storage: () => ({
+    code: 'icloud_storage_full',
+    message: 'iCloud storage is full, so the event could not be saved. Free up space in iCloud.',
+  }),
 };
 
 export function describeICloudError(e: CalDavError): ProviderErrorDescription {

@@ -20,8 +20,12 @@ export function sameSnapshot(a: WrittenSnapshot, b: WrittenSnapshot): boolean {
 }
 
 /** Which of our own writes (the last recorded one, or one whose outcome we lost) this event shows, if any. */
-export function matchingOwnWrite(event: TimeAndTitle, link: { written: WrittenSnapshot; pendingWrites: readonly WrittenSnapshot[] }): WrittenSnapshot | null {
-  for (let i = link.pendingWrites.length - 1; i >= 0; i--) if (sameTimeAndTitle(event, link.pendingWrites[i]!)) return link.pendingWrites[i]!;
+export function matchingOwnWrite(
+  event: TimeAndTitle,
+  link: { written: WrittenSnapshot; pendingWrites: readonly WrittenSnapshot[] },
+): WrittenSnapshot | null {
+  for (let i = link.pendingWrites.length - 1; i >= 0; i--)
+    if (sameTimeAndTitle(event, link.pendingWrites[i]!)) return link.pendingWrites[i]!;
   return sameTimeAndTitle(event, link.written) ? link.written : null;
 }
 

@@ -130,7 +130,10 @@ export type InboundActionType = InboundAction['type'];
  * `undefined` when the action does not touch the status (RefuseEmptyCalendar; SkipUnchanged needs
  * the previous item, given as `previous`). Stores use this so that they and the executor agree.
  */
-export function itemStateAfter(action: InboundAction, previous: SavedItem | undefined): { href: string; item: SavedItem | null } | undefined {
+export function itemStateAfter(
+  action: InboundAction,
+  previous: SavedItem | undefined,
+): { href: string; item: SavedItem | null } | undefined {
   switch (action.type) {
     case 'ImportItem':
     case 'UpdateImportedItem':
@@ -151,12 +154,29 @@ export function itemStateAfter(action: InboundAction, previous: SavedItem | unde
     case 'UpdateAppointmentFromRemote':
       return {
         href: action.href,
-        item: { href: action.href, etag: action.etag, contentHash: action.contentHash, uid: action.uid, kind: 'appointment', expandedUntil: null, error: null },
+        item: {
+          href: action.href,
+          etag: action.etag,
+          contentHash: action.contentHash,
+          uid: action.uid,
+          kind: 'appointment',
+          expandedUntil: null,
+          error: null,
+        },
       };
     case 'RecordUnreadableItem':
       return {
         href: action.href,
-        item: { href: action.href, etag: action.etag, contentHash: action.contentHash, uid: action.uid, kind: 'unreadable', expandedUntil: null, error: action.error, ...(action.errorCode !== undefined && { errorCode: action.errorCode }) },
+        item: {
+          href: action.href,
+          etag: action.etag,
+          contentHash: action.contentHash,
+          uid: action.uid,
+          kind: 'unreadable',
+          expandedUntil: null,
+          error: action.error,
+          ...(action.errorCode !== undefined && { errorCode: action.errorCode }),
+        },
       };
     case 'SkipUnchanged':
       return previous === undefined ? undefined : { href: action.href, item: { ...previous, etag: action.etag } };
@@ -195,9 +215,19 @@ export interface CalendarItemChange {
  * something we hold — even when no inbound sync ran between our write and the user's delete.
  * A calendar that is left behind when the primary changes keeps its item (the event stays there).
  */
-export function itemChangesForLink(before: { calendarId: string; href: string } | null, after: { calendarId: string; href: string; etag: string | null; removedRemotely: boolean } | null, uid: string): CalendarItemChange[] {
+export function itemChangesForLink(
+  before: { calendarId: string; href: string } | null,
+  after: { calendarId: string; href: string; etag: string | null; removedRemotely: boolean } | null,
+  uid: string,
+): CalendarItemChange[] {
   if (after !== null && !after.removedRemotely) {
-    return [{ calendarId: after.calendarId, href: after.href, item: { href: after.href, etag: after.etag, contentHash: null, uid, kind: 'appointment', expandedUntil: null, error: null } }];
+    return [
+      {
+        calendarId: after.calendarId,
+        href: after.href,
+        item: { href: after.href, etag: after.etag, contentHash: null, uid, kind: 'appointment', expandedUntil: null, error: null },
+      },
+    ];
   }
   const gone = after ?? before;
   return gone === null ? [] : [{ calendarId: gone.calendarId, href: gone.href, item: null }];

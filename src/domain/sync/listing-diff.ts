@@ -41,7 +41,8 @@ export function diffCompleteListing(
     const window = options.refreshStale;
     const fetching = new Set(toFetch);
     for (const item of saved.values()) {
-      if (item.kind === 'imported' && listed.has(item.href) && !fetching.has(item.href) && expansionIsStale(item.expandedUntil, window)) toFetch.push(item.href);
+      if (item.kind === 'imported' && listed.has(item.href) && !fetching.has(item.href) && expansionIsStale(item.expandedUntil, window))
+        toFetch.push(item.href);
     }
   }
   const deleted = [...saved.keys()].filter((href) => !listed.has(href));

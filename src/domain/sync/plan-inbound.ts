@@ -86,13 +86,21 @@ function planFetched(input: InboundPlanInput, item: FetchedItem): InboundAction 
   const unchanged = saved !== undefined && saved.contentHash !== null && saved.contentHash === item.contentHash;
 
   if (!item.content.ok) {
-    if (unchanged && saved.kind === 'unreadable') return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'still unreadable, same content' };
-    return { type: 'RecordUnreadableItem', ...ref, error: item.content.error, ...(item.content.errorCode !== undefined && { errorCode: item.content.errorCode }), reason: `cannot read the event: ${item.content.error}` };
+    if (unchanged && saved.kind === 'unreadable')
+      return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'still unreadable, same content' };
+    return {
+      type: 'RecordUnreadableItem',
+      ...ref,
+      error: item.content.error,
+      ...(item.content.errorCode !== undefined && { errorCode: item.content.errorCode }),
+      reason: `cannot read the event: ${item.content.error}`,
+    };
   }
 
   const linked = linkedAppointmentFor(input, item.uid);
   if (linked && input.calendar.isPrimary) {
-    if (unchanged && saved.kind === 'appointment') return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'our appointment event: etag changed, content did not' };
+    if (unchanged && saved.kind === 'appointment')
+      return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'our appointment event: etag changed, content did not' };
     return planAppointmentEvent(input, item, linked);
   }
 
@@ -104,11 +112,26 @@ function planFetched(input: InboundPlanInput, item: FetchedItem): InboundAction 
   // Only present when there is one, so plans of healthy items read exactly as before.
   const problem = item.content.problem ? { problem: item.content.problem } : {};
   if (saved === undefined) {
-    return { type: 'ImportItem', ...ref, occurrences, expandedUntil, ...problem, reason: mirror ? 'a copy of our own appointment: imported as non-blocking' : 'new remote event' };
+    return {
+      type: 'ImportItem',
+      ...ref,
+      occurrences,
+      expandedUntil,
+      ...problem,
+      reason: mirror ? 'a copy of our own appointment: imported as non-blocking' : 'new remote event',
+    };
   }
   if (unchanged && saved.kind === 'imported') {
-    if (!expansionIsStale(saved.expandedUntil, input.window)) return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'etag changed, content did not' };
-    return { type: 'UpdateImportedItem', ...ref, occurrences, expandedUntil, ...problem, reason: 'same content, re-expanded because the sync window moved' };
+    if (!expansionIsStale(saved.expandedUntil, input.window))
+      return { type: 'SkipUnchanged', href: item.href, etag: item.etag, reason: 'etag changed, content did not' };
+    return {
+      type: 'UpdateImportedItem',
+      ...ref,
+      occurrences,
+      expandedUntil,
+      ...problem,
+      reason: 'same content, re-expanded because the sync window moved',
+    };
   }
   return {
     type: 'UpdateImportedItem',
@@ -125,7 +148,12 @@ function planAppointmentEvent(input: InboundPlanInput, item: FetchedItem, linked
   const ref = { href: item.href, etag: item.etag, contentHash: item.contentHash, uid: item.uid, appointmentId: appointment.id };
   const remote = item.content.ok ? item.content.event : null;
   if (remote === null) {
-    return { type: 'RecordUnreadableItem', ...ref, error: 'not readable as a single event', reason: 'our appointment event can no longer be read as a single event; the appointment is unchanged' };
+    return {
+      type: 'RecordUnreadableItem',
+      ...ref,
+      error: 'not readable as a single event',
+      reason: 'our appointment event can no longer be read as a single event; the appointment is unchanged',
+    };
   }
   if (appointment.status !== 'confirmed') {
     return { type: 'TrackAppointmentEvent', ...ref, link: null, reason: 'event of a cancelled appointment: the outbox removes it' };
@@ -145,13 +173,26 @@ function planAppointmentEvent(input: InboundPlanInput, item: FetchedItem, linked
   // the outbox must not read as an iCloud edit and be reverted.
   const own = matchingOwnWrite(remote, link);
   if (own !== null) {
-    return { type: 'TrackAppointmentEvent', ...ref, link: linkUpdate(own), reason: own === link.written ? 'our appointment event as we wrote it' : 'our own write, whose outcome the dispatcher has not recorded' };
+    return {
+      type: 'TrackAppointmentEvent',
+      ...ref,
+      link: linkUpdate(own),
+      reason:
+        own === link.written ? 'our appointment event as we wrote it' : 'our own write, whose outcome the dispatcher has not recorded',
+    };
   }
   const written = { start: remote.start, end: remote.end, title: remote.title, detailsHash: link.written.detailsHash };
   if (sameTimeAndTitle(remote, appointment)) {
-    return { type: 'TrackAppointmentEvent', ...ref, link: linkUpdate(written), reason: "remote already shows the appointment's current time and title" };
+    return {
+      type: 'TrackAppointmentEvent',
+      ...ref,
+      link: linkUpdate(written),
+      reason: "remote already shows the appointment's current time and title",
+    };
   }
-  const overlapsWith = input.otherAppointments.filter((other) => other.id !== appointment.id && rangesOverlap(other, remote)).map((other) => other.id);
+  const overlapsWith = input.otherAppointments
+    .filter((other) => other.id !== appointment.id && rangesOverlap(other, remote))
+    .map((other) => other.id);
   const moved = remote.start.getTime() !== appointment.start.getTime() || remote.end.getTime() !== appointment.end.getTime();
   const what = moved && remote.title !== appointment.title ? 'moved and retitled' : moved ? 'moved' : 'retitled';
   return {
@@ -193,6 +234,9 @@ function planDeleted(input: InboundPlanInput, saved: SavedItem): InboundAction {
   return {
     type: 'ForgetItem',
     href: saved.href,
-    reason: saved.kind === 'appointment' ? 'our appointment event is gone (our own delete, or a cancelled appointment)' : 'unreadable object deleted',
+    reason:
+      saved.kind === 'appointment'
+        ? 'our appointment event is gone (our own delete, or a cancelled appointment)'
+        : 'unreadable object deleted',
   };
 }

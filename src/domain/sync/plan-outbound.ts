@@ -73,7 +73,12 @@ export function planOutbound(input: OutboundPlanInput): OutboundAction {
       href: input.primaryHref,
       sequence: link === null ? 0 : moved ? link.sequence + 1 : link.sequence,
       snapshot,
-      reason: link === null ? 'no event written yet' : moved ? 'the primary calendar changed: written to the new one' : 'a create we started may not have landed: PUT If-None-Match again',
+      reason:
+        link === null
+          ? 'no event written yet'
+          : moved
+            ? 'the primary calendar changed: written to the new one'
+            : 'a create we started may not have landed: PUT If-None-Match again',
     };
   }
   if (sameSnapshot(snapshot, link.written)) return { type: 'Noop', reason: 'the remote event already shows this' };
@@ -105,7 +110,13 @@ function planAbsent(input: OutboundPlanInput): OutboundAction {
   if (input.primaryCalendarId !== null && input.primaryHref !== null && (appointment === null || appointment.writesToCalendar)) {
     // No recorded write, but a create may have reached iCloud before a crash kept us from recording
     // it: look at the derived href so that nothing is left behind.
-    return { type: 'DeleteRemote', calendarId: input.primaryCalendarId, href: input.primaryHref, ifMatch: null, reason: `${why}; making sure no unrecorded event is left` };
+    return {
+      type: 'DeleteRemote',
+      calendarId: input.primaryCalendarId,
+      href: input.primaryHref,
+      ifMatch: null,
+      reason: `${why}; making sure no unrecorded event is left`,
+    };
   }
   return { type: 'Noop', reason: `${why}; nothing was written` };
 }

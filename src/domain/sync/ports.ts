@@ -91,7 +91,14 @@ export interface EventCodec {
    */
   expand(
     ics: string,
-    range: { from: Date; to: Date; zone: string; selfEmails: string[]; maxOccurrences?: number; onProblem?: (problem: ItemProblem) => void },
+    range: {
+      from: Date;
+      to: Date;
+      zone: string;
+      selfEmails: string[];
+      maxOccurrences?: number;
+      onProblem?: (problem: ItemProblem) => void;
+    },
   ): ExpandedOccurrence[];
   /** One of our appointment events as a single event (floating / all-day times read in `zone`); throws when it is not one. */
   readAppointmentEvent(ics: string, zone?: string): { uid: string; summary: string; start: Date; end: Date; sequence: number };
@@ -153,7 +160,10 @@ export interface OutboundTarget {
 }
 
 /** An iCloud edit the appointment must follow (time and title only): the appointment part of UpdateAppointmentFromRemote. */
-export type AppointmentRemoteEdit = Pick<UpdateAppointmentFromRemote, 'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'>;
+export type AppointmentRemoteEdit = Pick<
+  UpdateAppointmentFromRemote,
+  'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'
+>;
 
 export type OutboxResult =
   | { status: 'done' }

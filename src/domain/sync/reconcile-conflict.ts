@@ -63,7 +63,11 @@ export function reconcileConflict(input: ConflictInput): ConflictOutcome {
   if (remote.event === null) {
     // It no longer reads as one event (made recurring, broken): we cannot see an edit to follow, so
     // the planner rewrites our event under the new etag.
-    return { link: { ...link, ...base, written: { ...link.written, detailsHash: '' }, sequence }, remoteEdit: null, reason: 'unreadable in iCloud: rewritten' };
+    return {
+      link: { ...link, ...base, written: { ...link.written, detailsHash: '' }, sequence },
+      remoteEdit: null,
+      reason: 'unreadable in iCloud: rewritten',
+    };
   }
   const own = matchingOwnWrite(remote.event, link);
   if (own !== null) {
@@ -75,9 +79,17 @@ export function reconcileConflict(input: ConflictInput): ConflictOutcome {
   }
   const written = { ...pickTimeAndTitle(remote.event), detailsHash: link.written.detailsHash };
   if (sameTimeAndTitle(remote.event, desired)) {
-    return { link: { ...link, ...base, written, sequence }, remoteEdit: null, reason: "iCloud already shows the appointment's time and title" };
+    return {
+      link: { ...link, ...base, written, sequence },
+      remoteEdit: null,
+      reason: "iCloud already shows the appointment's time and title",
+    };
   }
-  return { link: { ...link, ...base, written, sequence }, remoteEdit: pickTimeAndTitle(remote.event), reason: 'moved or retitled in iCloud meanwhile: the iCloud edit wins' };
+  return {
+    link: { ...link, ...base, written, sequence },
+    remoteEdit: pickTimeAndTitle(remote.event),
+    reason: 'moved or retitled in iCloud meanwhile: the iCloud edit wins',
+  };
 }
 
 function pickTimeAndTitle(x: TimeAndTitle): TimeAndTitle {

@@ -4,7 +4,6 @@ import { DAY_MS } from '../time.ts';
  * availability request, so the stored span must keep covering the window as "now" moves on.
  */
 
-
 export interface SyncWindow {
   from: Date;
   to: Date;

@@ -23,7 +23,13 @@ export async function authenticate(ctx: ServiceContext, secret: string): Promise
     const row = await ctx.db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id as tokenId', 'api_tokens.last_used_at', 'users.id as userId', 'users.workspace_id as workspaceId', 'users.role as role'])
+      .select([
+        'api_tokens.id as tokenId',
+        'api_tokens.last_used_at',
+        'users.id as userId',
+        'users.workspace_id as workspaceId',
+        'users.role as role',
+      ])
       .where('api_tokens.token_hash', '=', hash)
       .executeTakeFirst();
     if (!row) return null;

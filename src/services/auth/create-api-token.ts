@@ -1,10 +1,16 @@
 import type { Actor, ServiceContext } from '../context.ts';
 import { hashSecret, newSecret } from './tokens.ts';
 
-export interface CreateApiTokenOptions { actor: Actor; name: string }
+export interface CreateApiTokenOptions {
+  actor: Actor;
+  name: string;
+}
 
 /** The token is shown once, here; afterwards only its hash exists. */
-export async function createApiToken(ctx: ServiceContext, options: CreateApiTokenOptions): Promise<{ id: string; name: string; token: string }> {
+export async function createApiToken(
+  ctx: ServiceContext,
+  options: CreateApiTokenOptions,
+): Promise<{ id: string; name: string; token: string }> {
   const token = newSecret('tdk');
   const row = await ctx.db
     .insertInto('api_tokens')

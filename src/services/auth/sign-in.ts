@@ -4,8 +4,16 @@ import { verifyPassword } from './password-hash.ts';
 import { hashSecret, newSecret } from './tokens.ts';
 import { DAY_MS } from '../../domain/time.ts';
 
-export interface SignInOptions { email: string; password: string }
-export interface SignInResult { token: string; expiresAt: Date; userId: string; workspaceId: string }
+export interface SignInOptions {
+  email: string;
+  password: string;
+}
+export interface SignInResult {
+  token: string;
+  expiresAt: Date;
+  userId: string;
+  workspaceId: string;
+}
 
 const SESSION_DAYS = 30;
 // Verifying against a dummy hash when the email is unknown keeps the answer time the same,

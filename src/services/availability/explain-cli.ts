@@ -10,13 +10,18 @@ export interface ExplainCliIo {
 
 const USAGE = [
   'usage: tandem slots explain <calendar> <start> [--zone <IANA zone>] [--json]',
-  '  <calendar>  the booking calendar\'s id, or <workspace-slug>/<calendar-slug>',
+  "  <calendar>  the booking calendar's id, or <workspace-slug>/<calendar-slug>",
   '  <start>     an ISO instant with offset, e.g. 2026-12-01T09:00:00Z',
   '  Prints whether that start is bookable and every reason it is not, per member.',
 ].join('\n');
 
 /** `tandem slots explain`: returns the exit code (0 bookable or explained, 2 usage, 1 not found). */
-export async function runSlotsExplain(argv: readonly string[], ctx: ServiceContext, importedBusy: ImportedBusySource, io: ExplainCliIo): Promise<number> {
+export async function runSlotsExplain(
+  argv: readonly string[],
+  ctx: ServiceContext,
+  importedBusy: ImportedBusySource,
+  io: ExplainCliIo,
+): Promise<number> {
   const positional: string[] = [];
   let zone = 'UTC';
   let json = false;

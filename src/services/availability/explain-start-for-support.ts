@@ -14,11 +14,21 @@ export async function explainStartForSupport(
   options: { calendar: string; start: Date; timezone: string; importedBusy: ImportedBusySource },
 ): Promise<StartExplanationView> {
   const [workspaceSlug, calendarSlug] = options.calendar.split('/');
-  let query = ctx.db.selectFrom('booking_calendars as c').innerJoin('workspaces as w', 'w.id', 'c.workspace_id').select(['c.id', 'c.workspace_id']);
+  let query = ctx.db
+    .selectFrom('booking_calendars as c')
+    .innerJoin('workspaces as w', 'w.id', 'c.workspace_id')
+    .select(['c.id', 'c.workspace_id']);
   if (calendarSlug !== undefined) query = query.where('w.slug', '=', workspaceSlug ?? '').where('c.slug', '=', calendarSlug);
   else if (UUID.test(options.calendar)) query = query.where('c.id', '=', options.calendar);
   else throw new AppError('not_found');
   const row = await query.executeTakeFirst();
   if (!row) throw new AppError('not_found');
-  return explainCalendarStart(ctx, { workspaceId: row.workspace_id, calendarId: row.id, start: options.start, timezone: options.timezone, serviceId: null, importedBusy: options.importedBusy });
+  return explainCalendarStart(ctx, {
+    workspaceId: row.workspace_id,
+    calendarId: row.id,
+    start: options.start,
+    timezone: options.timezone,
+    serviceId: null,
+    importedBusy: options.importedBusy,
+  });
 }

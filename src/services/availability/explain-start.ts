@@ -58,7 +58,15 @@ export async function explainCalendarStart(ctx: ServiceContext, options: Explain
   });
   const explained = explainStart(query, start);
   const userIds = explained.members.map((m) => m.userId);
-  const users = userIds.length === 0 ? [] : await ctx.db.selectFrom('users').select(['id', 'name']).where('workspace_id', '=', options.workspaceId).where('id', 'in', userIds).execute();
+  const users =
+    userIds.length === 0
+      ? []
+      : await ctx.db
+          .selectFrom('users')
+          .select(['id', 'name'])
+          .where('workspace_id', '=', options.workspaceId)
+          .where('id', 'in', userIds)
+          .execute();
   const slot = { start: explained.start, end: explained.end };
   const say = new Wording(options.timezone, calendar.bufferBeforeMin, calendar.bufferAfterMin);
   const members = await Promise.all(
@@ -93,11 +101,18 @@ class Wording {
   span(x: Interval): string {
     const a = DateTime.fromMillis(x.start, { zone: this.zone });
     const b = DateTime.fromMillis(x.end, { zone: this.zone });
-    return a.hasSame(b, 'day') ? `${a.toFormat('yyyy-MM-dd HH:mm')}–${b.toFormat('HH:mm')}` : `${a.toFormat('yyyy-MM-dd HH:mm')} – ${b.toFormat('yyyy-MM-dd HH:mm')}`;
+    return a.hasSame(b, 'day')
+      ? `${a.toFormat('yyyy-MM-dd HH:mm')}–${b.toFormat('HH:mm')}`
+      : `${a.toFormat('yyyy-MM-dd HH:mm')} – ${b.toFormat('yyyy-MM-dd HH:mm')}`;
   }
 
   hours(xs: Interval[]): string {
-    return xs.map((x) => `${DateTime.fromMillis(x.start, { zone: this.zone }).toFormat('HH:mm')}–${DateTime.fromMillis(x.end, { zone: this.zone }).toFormat('HH:mm')}`).join(', ');
+    return xs
+      .map(
+        (x) =>
+          `${DateTime.fromMillis(x.start, { zone: this.zone }).toFormat('HH:mm')}–${DateTime.fromMillis(x.end, { zone: this.zone }).toFormat('HH:mm')}`,
+      )
+      .join(', ');
   }
 
   buffers(): string {
@@ -122,32 +137,73 @@ async function describe(
     case 'no_members':
       return [{ code: reason.code, message: 'This calendar has no members.' }];
     case 'min_notice':
-      return [{ code: reason.code, start: iso(reason.earliestStart), message: `Too little notice: the earliest start now is ${say.time(reason.earliestStart)}.` }];
+      return [
+        {
+          code: reason.code,
+          start: iso(reason.earliestStart),
+          message: `Too little notice: the earliest start now is ${say.time(reason.earliestStart)}.`,
+        },
+      ];
     case 'booking_window':
-      return [{ code: reason.code, end: iso(reason.startsBefore), message: `Beyond the booking window: starts must be before ${say.time(reason.startsBefore)}.` }];
+      return [
+        {
+          code: reason.code,
+          end: iso(reason.startsBefore),
+          message: `Beyond the booking window: starts must be before ${say.time(reason.startsBefore)}.`,
+        },
+      ];
     case 'not_on_grid':
-      return [{
-        code: reason.code, start: iso(reason.previousStart), end: iso(reason.nextStart),
-        message: `${who}Not a slot start: slots start every ${reason.intervalMin} min (nearest ${say.time(reason.previousStart)} and ${say.time(reason.nextStart)}).`,
-      }];
+      return [
+        {
+          code: reason.code,
+          start: iso(reason.previousStart),
+          end: iso(reason.nextStart),
+          message: `${who}Not a slot start: slots start every ${reason.intervalMin} min (nearest ${say.time(reason.previousStart)} and ${say.time(reason.nextStart)}).`,
+        },
+      ];
     case 'not_an_event_time':
-      return [{ code: reason.code, message: 'Not one of this event\'s times.' }];
+      return [{ code: reason.code, message: "Not one of this event's times." }];
     case 'outside_working_hours':
-      return [{
-        code: reason.code, date: reason.date,
-        message: reason.workingHours.length === 0 ? `${who}Does not work on ${reason.date}.` : `${who}Outside working hours on ${reason.date} (${say.hours(reason.workingHours)}).`,
-      }];
+      return [
+        {
+          code: reason.code,
+          date: reason.date,
+          message:
+            reason.workingHours.length === 0
+              ? `${who}Does not work on ${reason.date}.`
+              : `${who}Outside working hours on ${reason.date} (${say.hours(reason.workingHours)}).`,
+        },
+      ];
     case 'date_override':
-      return [{
-        code: reason.code, date: reason.date,
-        message: reason.workingHours.length === 0 ? `${who}Day off on ${reason.date} (date override).` : `${who}Date override on ${reason.date}: working hours ${say.hours(reason.workingHours)}.`,
-      }];
+      return [
+        {
+          code: reason.code,
+          date: reason.date,
+          message:
+            reason.workingHours.length === 0
+              ? `${who}Day off on ${reason.date} (date override).`
+              : `${who}Date override on ${reason.date}: working hours ${say.hours(reason.workingHours)}.`,
+        },
+      ];
     case 'daily_limit':
-      return [{ code: reason.code, date: reason.date, message: `${who}Daily limit reached: ${reason.limit} appointment${reason.limit === 1 ? '' : 's'} of this calendar on ${reason.date}.` }];
+      return [
+        {
+          code: reason.code,
+          date: reason.date,
+          message: `${who}Daily limit reached: ${reason.limit} appointment${reason.limit === 1 ? '' : 's'} of this calendar on ${reason.date}.`,
+        },
+      ];
     case 'seats_full':
       return [{ code: reason.code, message: `All ${reason.seats} seats of this session are taken.` }];
     case 'session_conflict':
-      return [{ code: reason.code, start: iso(reason.session.start), end: iso(reason.session.end), message: `Collides with another session of this calendar (${say.span(reason.session)}).` }];
+      return [
+        {
+          code: reason.code,
+          start: iso(reason.session.start),
+          end: iso(reason.session.end),
+          message: `Collides with another session of this calendar (${say.span(reason.session)}).`,
+        },
+      ];
     case 'appointment':
     case 'blocked_slot':
     case 'imported_event':
@@ -175,24 +231,38 @@ async function describeBusy(
   const lead = (s: string): string => (buffer ? s : s.charAt(0).toUpperCase() + s.slice(1));
   switch (reason.code) {
     case 'appointment':
-      return [{
-        ...base,
-        ...(busy.ref ? { appointment: { id: busy.ref.id, title: busy.ref.title } } : {}),
-        message: `${who}${bufferOf}${lead(`appointment "${busy.ref?.title ?? ''}" (${say.span(own)})`)}.`,
-      }];
+      return [
+        {
+          ...base,
+          ...(busy.ref ? { appointment: { id: busy.ref.id, title: busy.ref.title } } : {}),
+          message: `${who}${bufferOf}${lead(`appointment "${busy.ref?.title ?? ''}" (${say.span(own)})`)}.`,
+        },
+      ];
     case 'blocked_slot':
-      return [{
-        ...base,
-        ...(busy.ref ? { blockedSlot: { id: busy.ref.id, title: busy.ref.title } } : {}),
-        message: `${who}${bufferOf}${lead(`time blocked by hand${busy.ref?.title ? ` "${busy.ref.title}"` : ''} (${say.span(busy)})`)}.`,
-      }];
+      return [
+        {
+          ...base,
+          ...(busy.ref ? { blockedSlot: { id: busy.ref.id, title: busy.ref.title } } : {}),
+          message: `${who}${bufferOf}${lead(`time blocked by hand${busy.ref?.title ? ` "${busy.ref.title}"` : ''} (${say.span(busy)})`)}.`,
+        },
+      ];
     case 'imported_event': {
       // The engine blocks on the busy time it was given (possibly merged ranges); name the events in it.
-      const events: ImportedEvent[] = userId !== null && importedBusy.importedEvents ? (await importedBusy.importedEvents(ctx.db, userId, busy)).filter((e) => e.end > e.start) : [];
+      const events: ImportedEvent[] =
+        userId !== null && importedBusy.importedEvents
+          ? (await importedBusy.importedEvents(ctx.db, userId, busy)).filter((e) => e.end > e.start)
+          : [];
       if (events.length === 0) return [{ ...base, message: `${who}${bufferOf}${lead(`imported busy time (${say.span(busy)})`)}.` }];
       return events.map((e) => ({
         ...base,
-        importedEvent: { title: e.title, calendarId: e.remoteCalendarId, calendarName: e.calendarName, start: iso(e.start), end: iso(e.end), allDay: e.allDay },
+        importedEvent: {
+          title: e.title,
+          calendarId: e.remoteCalendarId,
+          calendarName: e.calendarName,
+          start: iso(e.start),
+          end: iso(e.end),
+          allDay: e.allDay,
+        },
         message: `${who}${bufferOf}${lead(`imported event "${e.title}" from calendar "${e.calendarName}" (${e.allDay ? 'all day, ' : ''}occurrence ${say.span(e)})`)}.`,
       }));
     }

@@ -21,8 +21,14 @@ export interface GetFreeSlotsOptions {
   importedBusy: ImportedBusySource;
 }
 
-export interface FreeSlot { start: string; end: string; localStart: string; localEnd: string; seatsLeft: number; available: number }
-
+export interface FreeSlot {
+  start: string;
+  end: string;
+  localStart: string;
+  localEnd: string;
+  seatsLeft: number;
+  available: number;
+}
 
 export async function getFreeSlots(ctx: ServiceContext, options: GetFreeSlotsOptions): Promise<FreeSlot[]> {
   checkRange(options.from, options.to, MAX_SLOT_RANGE_DAYS);

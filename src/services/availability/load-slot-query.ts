@@ -10,7 +10,6 @@ import type { CalendarView } from '../calendars/calendar-view.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { DAY_MS } from '../../domain/time.ts';
 
-
 export interface LoadSlotQueryOptions {
   calendar: CalendarView;
   serviceId: string | null;
@@ -46,22 +45,63 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
 
   const [users, overrides, assignments, blocked, ownStarts, sessions, imported] = await Promise.all([
     db.selectFrom('users').select(['id', 'timezone', 'weekly_hours']).where('id', 'in', userIds).execute(),
-    db.selectFrom('date_overrides').select(['user_id', sql<string>`to_char(date, 'YYYY-MM-DD')`.as('date'), 'ranges']).where('user_id', 'in', userIds)
-      .where('date', '>=', new Date(from.getTime() - DAY_MS).toISOString().slice(0, 10)).where('date', '<=', new Date(to.getTime() + DAY_MS).toISOString().slice(0, 10)).execute(),
-    db.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
-      .select(['aa.user_id', sql<Date>`lower(aa.during)`.as('start'), sql<Date>`upper(aa.during)`.as('end'), 'a.calendar_id', 'a.id', 'a.title', 'a.start_at', 'a.end_at'])
-      .where('aa.user_id', 'in', userIds).where('aa.status', '=', 'confirmed').where('a.id', '!=', ignored)
-      .where(sql<boolean>`aa.during && tstzrange(${from}, ${to})`).execute(),
-    db.selectFrom('blocked_slots').select(['user_id', 'start_at', 'end_at', 'id', 'title']).where('user_id', 'in', userIds).where('end_at', '>', from).where('start_at', '<', to).execute(),
-    db.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
-      .select(['aa.user_id', 'a.start_at']).where('a.calendar_id', '=', calendar.id).where('aa.status', '=', 'confirmed').where('a.id', '!=', ignored)
-      .where('a.start_at', '>=', new Date(from.getTime() - DAY_MS)).where('a.start_at', '<', new Date(to.getTime() + DAY_MS)).execute(),
+    db
+      .selectFrom('date_overrides')
+      .select(['user_id', sql<string>`to_char(date, 'YYYY-MM-DD')`.as('date'), 'ranges'])
+      .where('user_id', 'in', userIds)
+      .where('date', '>=', new Date(from.getTime() - DAY_MS).toISOString().slice(0, 10))
+      .where('date', '<=', new Date(to.getTime() + DAY_MS).toISOString().slice(0, 10))
+      .execute(),
+    db
+      .selectFrom('appointment_assignees as aa')
+      .innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
+      .select([
+        'aa.user_id',
+        sql<Date>`lower(aa.during)`.as('start'),
+        sql<Date>`upper(aa.during)`.as('end'),
+        'a.calendar_id',
+        'a.id',
+        'a.title',
+        'a.start_at',
+        'a.end_at',
+      ])
+      .where('aa.user_id', 'in', userIds)
+      .where('aa.status', '=', 'confirmed')
+      .where('a.id', '!=', ignored)
+      .where(sql<boolean>`aa.during && tstzrange(${from}, ${to})`)
+      .execute(),
+    db
+      .selectFrom('blocked_slots')
+      .select(['user_id', 'start_at', 'end_at', 'id', 'title'])
+      .where('user_id', 'in', userIds)
+      .where('end_at', '>', from)
+      .where('start_at', '<', to)
+      .execute(),
+    db
+      .selectFrom('appointment_assignees as aa')
+      .innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
+      .select(['aa.user_id', 'a.start_at'])
+      .where('a.calendar_id', '=', calendar.id)
+      .where('aa.status', '=', 'confirmed')
+      .where('a.id', '!=', ignored)
+      .where('a.start_at', '>=', new Date(from.getTime() - DAY_MS))
+      .where('a.start_at', '<', new Date(to.getTime() + DAY_MS))
+      .execute(),
     sessionBased
-      ? db.selectFrom('appointments as a').innerJoin('appointment_assignees as aa', 'aa.appointment_id', 'a.id')
-        .select(['a.start_at', 'a.end_at', 'a.seats_taken', 'aa.user_id']).where('a.calendar_id', '=', calendar.id).where('a.status', '=', 'confirmed').where('a.id', '!=', ignored)
-        .where('a.end_at', '>', from).where('a.start_at', '<', to).execute()
+      ? db
+          .selectFrom('appointments as a')
+          .innerJoin('appointment_assignees as aa', 'aa.appointment_id', 'a.id')
+          .select(['a.start_at', 'a.end_at', 'a.seats_taken', 'aa.user_id'])
+          .where('a.calendar_id', '=', calendar.id)
+          .where('a.status', '=', 'confirmed')
+          .where('a.id', '!=', ignored)
+          .where('a.end_at', '>', from)
+          .where('a.start_at', '<', to)
+          .execute()
       : Promise.resolve([]),
-    consultsExternalCalendars(calendar.type) ? options.importedBusy.importedBusy(db, userIds, { start: from.getTime(), end: to.getTime() }) : Promise.resolve(new Map<string, Interval[]>()),
+    consultsExternalCalendars(calendar.type)
+      ? options.importedBusy.importedBusy(db, userIds, { start: from.getTime(), end: to.getTime() })
+      : Promise.resolve(new Map<string, Interval[]>()),
   ]);
 
   const memberAvailability: MemberAvailability[] = members.map((member) => {
@@ -79,15 +119,26 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
         // A class session's own assignment is not busy time for that session: it is offered by seats.
         appointments: assignments
           .filter((a) => a.user_id === member.userId && !(sessionBased && a.calendar_id === calendar.id))
-          .map((a) => ({ start: a.start.getTime(), end: a.end.getTime(), ref: { id: a.id, title: a.title, own: { start: a.start_at.getTime(), end: a.end_at.getTime() } } })),
-        blocked: blocked.filter((b) => b.user_id === member.userId).map((b) => ({ start: b.start_at.getTime(), end: b.end_at.getTime(), ref: { id: b.id, title: b.title } })),
+          .map((a) => ({
+            start: a.start.getTime(),
+            end: a.end.getTime(),
+            ref: { id: a.id, title: a.title, own: { start: a.start_at.getTime(), end: a.end_at.getTime() } },
+          })),
+        blocked: blocked
+          .filter((b) => b.user_id === member.userId)
+          .map((b) => ({ start: b.start_at.getTime(), end: b.end_at.getTime(), ref: { id: b.id, title: b.title } })),
         imported: imported.get(member.userId) ?? [],
       },
       appointmentStartsOnCalendar: ownStarts.filter((s) => s.user_id === member.userId).map((s) => s.start_at.getTime()),
     };
   });
 
-  const classSessions: ClassSession[] = sessions.map((s) => ({ start: s.start_at.getTime(), end: s.end_at.getTime(), userId: s.user_id, seatsTaken: s.seats_taken }));
+  const classSessions: ClassSession[] = sessions.map((s) => ({
+    start: s.start_at.getTime(),
+    end: s.end_at.getTime(),
+    userId: s.user_id,
+    seatsTaken: s.seats_taken,
+  }));
   return {
     rules: {
       type: calendar.type,
@@ -104,6 +155,9 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
     range: options.range,
     now: options.now.getTime(),
     sessions: classSessions,
-    eventTimes: calendar.type === 'event' && calendar.eventSchedule ? eventOccurrences(calendar.eventSchedule, { start: from.getTime(), end: to.getTime() }) : [],
+    eventTimes:
+      calendar.type === 'event' && calendar.eventSchedule
+        ? eventOccurrences(calendar.eventSchedule, { start: from.getTime(), end: to.getTime() })
+        : [],
   };
 }

@@ -13,36 +13,78 @@ import { recordOutboundChange } from './record-outbound-change.ts';
 /** The changes an appointment goes through after it is booked, shared by staff and client paths. */
 
 export async function lockAppointment(trx: Transaction<DB>, workspaceId: string, appointmentId: string) {
-  const row = await trx.selectFrom('appointments').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', appointmentId).forUpdate().executeTakeFirst();
+  const row = await trx
+    .selectFrom('appointments')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', appointmentId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!row) throw new AppError('not_found');
   return row;
 }
 
 async function liveAssignees(trx: Transaction<DB>, appointmentId: string): Promise<string[]> {
-  const rows = await trx.selectFrom('appointment_assignees').select('user_id').where('appointment_id', '=', appointmentId).where('status', '=', 'confirmed').execute();
+  const rows = await trx
+    .selectFrom('appointment_assignees')
+    .select('user_id')
+    .where('appointment_id', '=', appointmentId)
+    .where('status', '=', 'confirmed')
+    .execute();
   return rows.map((r) => r.user_id);
 }
 
 /** Cancels the appointment with everyone in it, and asks for its iCloud events to be removed. */
-export async function cancelWholeAppointment(trx: Transaction<DB>, calendar: CalendarView, workspaceId: string, appointmentId: string, now: Date): Promise<void> {
+export async function cancelWholeAppointment(
+  trx: Transaction<DB>,
+  calendar: CalendarView,
+  workspaceId: string,
+  appointmentId: string,
+  now: Date,
+): Promise<void> {
   const userIds = await liveAssignees(trx, appointmentId);
-  await trx.updateTable('appointments').set({ status: 'cancelled', updated_at: now, version: sql`version + 1` }).where('id', '=', appointmentId).execute();
+  await trx
+    .updateTable('appointments')
+    .set({ status: 'cancelled', updated_at: now, version: sql`version + 1` })
+    .where('id', '=', appointmentId)
+    .execute();
   await trx.updateTable('appointment_assignees').set({ status: 'cancelled' }).where('appointment_id', '=', appointmentId).execute();
   await trx.updateTable('attendees').set({ status: 'cancelled' }).where('appointment_id', '=', appointmentId).execute();
   await recordOutboundChange(trx, { workspaceId, appointmentId, calendarType: calendar.type, userIds, op: 'delete' });
 }
 
 /** Gives back one attendee's seats; a session nobody attends any more is cancelled. */
-export async function releaseSeats(trx: Transaction<DB>, calendar: CalendarView, workspaceId: string, attendeeId: string, now: Date): Promise<void> {
-  const attendee = await trx.selectFrom('attendees').select(['appointment_id', 'seats', 'status']).where('id', '=', attendeeId).executeTakeFirstOrThrow();
+export async function releaseSeats(
+  trx: Transaction<DB>,
+  calendar: CalendarView,
+  workspaceId: string,
+  attendeeId: string,
+  now: Date,
+): Promise<void> {
+  const attendee = await trx
+    .selectFrom('attendees')
+    .select(['appointment_id', 'seats', 'status'])
+    .where('id', '=', attendeeId)
+    .executeTakeFirstOrThrow();
   if (attendee.status === 'cancelled') return;
   await trx.updateTable('attendees').set({ status: 'cancelled' }).where('id', '=', attendeeId).execute();
-  const session = await trx.updateTable('appointments').set({ seats_taken: sql`seats_taken - ${attendee.seats}`, updated_at: now })
-    .where('id', '=', attendee.appointment_id).returning(['seats_taken']).executeTakeFirstOrThrow();
+  const session = await trx
+    .updateTable('appointments')
+    .set({ seats_taken: sql`seats_taken - ${attendee.seats}`, updated_at: now })
+    .where('id', '=', attendee.appointment_id)
+    .returning(['seats_taken'])
+    .executeTakeFirstOrThrow();
   if (session.seats_taken <= 0) await cancelWholeAppointment(trx, calendar, workspaceId, attendee.appointment_id, now);
 }
 
-export interface MoveOptions { calendar: CalendarView; workspaceId: string; appointmentId: string; start: number; now: Date; importedBusy: ImportedBusySource }
+export interface MoveOptions {
+  calendar: CalendarView;
+  workspaceId: string;
+  appointmentId: string;
+  start: number;
+  now: Date;
+  importedBusy: ImportedBusySource;
+}
 
 /**
  * Moves a whole appointment to a new free slot. Its current assignees stay when they are free at
@@ -52,22 +94,58 @@ export async function moveAppointment(trx: Transaction<DB>, options: MoveOptions
   const { calendar, start, now } = options;
   const current = await lockAppointment(trx, options.workspaceId, options.appointmentId);
   if (current.status === 'cancelled') throw new AppError('appointment_cancelled');
-  const query = await loadSlotQuery(trx, { calendar, serviceId: current.service_id, range: { start, end: start + 1 }, now, importedBusy: options.importedBusy, ignoreAppointmentId: current.id });
+  const query = await loadSlotQuery(trx, {
+    calendar,
+    serviceId: current.service_id,
+    range: { start, end: start + 1 },
+    now,
+    importedBusy: options.importedBusy,
+    ignoreAppointmentId: current.id,
+  });
   const slot = checkBookable(query, start);
   const before = await liveAssignees(trx, current.id);
   const keep = before.every((u) => slot.userIds.includes(u));
   const after = keep ? before : await chooseAssignees(trx, calendar, query, slot, now);
 
-  await trx.updateTable('appointments')
-    .set({ start_at: new Date(start), end_at: new Date(slot.end), updated_at: now, version: sql`version + 1`, removed_from_remote: false, overlap_flagged: false })
-    .where('id', '=', current.id).execute();
+  await trx
+    .updateTable('appointments')
+    .set({
+      start_at: new Date(start),
+      end_at: new Date(slot.end),
+      updated_at: now,
+      version: sql`version + 1`,
+      removed_from_remote: false,
+      overlap_flagged: false,
+    })
+    .where('id', '=', current.id)
+    .execute();
   await trx.deleteFrom('appointment_assignees').where('appointment_id', '=', current.id).execute();
-  await trx.insertInto('appointment_assignees')
-    .values(after.map((userId) => ({ appointment_id: current.id, user_id: userId, workspace_id: options.workspaceId, during: assigneeRange(calendar, start, slot.end) })))
+  await trx
+    .insertInto('appointment_assignees')
+    .values(
+      after.map((userId) => ({
+        appointment_id: current.id,
+        user_id: userId,
+        workspace_id: options.workspaceId,
+        during: assigneeRange(calendar, start, slot.end),
+      })),
+    )
     .execute();
   const dropped = before.filter((u) => !after.includes(u));
-  await recordOutboundChange(trx, { workspaceId: options.workspaceId, appointmentId: current.id, calendarType: calendar.type, userIds: dropped, op: 'delete' });
-  await recordOutboundChange(trx, { workspaceId: options.workspaceId, appointmentId: current.id, calendarType: calendar.type, userIds: after, op: 'upsert' });
+  await recordOutboundChange(trx, {
+    workspaceId: options.workspaceId,
+    appointmentId: current.id,
+    calendarType: calendar.type,
+    userIds: dropped,
+    op: 'delete',
+  });
+  await recordOutboundChange(trx, {
+    workspaceId: options.workspaceId,
+    appointmentId: current.id,
+    calendarType: calendar.type,
+    userIds: after,
+    op: 'upsert',
+  });
 }
 
 /**
@@ -82,15 +160,42 @@ export async function takeSeats(
   const existing = await lockSession(trx, calendar.id, options.start, options.end);
   if (existing) {
     if (existing.seats_taken + options.seats > calendar.seats) throw new AppError('slot_taken', { message: 'That session is full.' });
-    await trx.updateTable('appointments').set({ seats_taken: existing.seats_taken + options.seats, updated_at: options.now }).where('id', '=', existing.id).execute();
+    await trx
+      .updateTable('appointments')
+      .set({ seats_taken: existing.seats_taken + options.seats, updated_at: options.now })
+      .where('id', '=', existing.id)
+      .execute();
     return { appointmentId: existing.id, hostId: existing.user_id };
   }
-  const row = await trx.insertInto('appointments')
-    .values({ workspace_id: options.workspaceId, calendar_id: calendar.id, start_at: new Date(options.start), end_at: new Date(options.end), title: calendar.name, location: calendar.location, seats_taken: options.seats })
-    .returning('id').executeTakeFirstOrThrow();
-  await trx.insertInto('appointment_assignees')
-    .values({ appointment_id: row.id, user_id: options.hostId, workspace_id: options.workspaceId, during: assigneeRange(calendar, options.start, options.end) }).execute();
-  await recordOutboundChange(trx, { workspaceId: options.workspaceId, appointmentId: row.id, calendarType: calendar.type, userIds: [options.hostId], op: 'upsert' });
+  const row = await trx
+    .insertInto('appointments')
+    .values({
+      workspace_id: options.workspaceId,
+      calendar_id: calendar.id,
+      start_at: new Date(options.start),
+      end_at: new Date(options.end),
+      title: calendar.name,
+      location: calendar.location,
+      seats_taken: options.seats,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('appointment_assignees')
+    .values({
+      appointment_id: row.id,
+      user_id: options.hostId,
+      workspace_id: options.workspaceId,
+      during: assigneeRange(calendar, options.start, options.end),
+    })
+    .execute();
+  await recordOutboundChange(trx, {
+    workspaceId: options.workspaceId,
+    appointmentId: row.id,
+    calendarType: calendar.type,
+    userIds: [options.hostId],
+    op: 'upsert',
+  });
   return { appointmentId: row.id, hostId: options.hostId };
 }
 

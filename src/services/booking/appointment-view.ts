@@ -21,16 +21,36 @@ export interface AppointmentView {
 }
 
 /** A client's booking: the appointment and which attendee (their seats) the manage link stands for. */
-export interface ClientBooking { appointment: AppointmentView; attendeeId: string }
+export interface ClientBooking {
+  appointment: AppointmentView;
+  attendeeId: string;
+}
 
 export async function loadAppointmentViews(db: Kysely<DB>, workspaceId: string, ids: string[]): Promise<AppointmentView[]> {
   if (ids.length === 0) return [];
   const [rows, assignees, attendees] = await Promise.all([
     db.selectFrom('appointments').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).orderBy('start_at').execute(),
-    db.selectFrom('appointment_assignees').select(['appointment_id', 'user_id']).where('appointment_id', 'in', ids).orderBy('user_id').execute(),
-    db.selectFrom('attendees').innerJoin('contacts', 'contacts.id', 'attendees.contact_id')
-      .select(['attendees.id', 'attendees.appointment_id', 'attendees.contact_id', 'contacts.name', 'contacts.email', 'attendees.seats', 'attendees.status'])
-      .where('attendees.appointment_id', 'in', ids).orderBy('attendees.created_at').execute(),
+    db
+      .selectFrom('appointment_assignees')
+      .select(['appointment_id', 'user_id'])
+      .where('appointment_id', 'in', ids)
+      .orderBy('user_id')
+      .execute(),
+    db
+      .selectFrom('attendees')
+      .innerJoin('contacts', 'contacts.id', 'attendees.contact_id')
+      .select([
+        'attendees.id',
+        'attendees.appointment_id',
+        'attendees.contact_id',
+        'contacts.name',
+        'contacts.email',
+        'attendees.seats',
+        'attendees.status',
+      ])
+      .where('attendees.appointment_id', 'in', ids)
+      .orderBy('attendees.created_at')
+      .execute(),
   ]);
   return rows.map((row) => ({
     id: row.id,
@@ -43,7 +63,9 @@ export async function loadAppointmentViews(db: Kysely<DB>, workspaceId: string, 
     location: row.location,
     assigneeIds: assignees.filter((a) => a.appointment_id === row.id).map((a) => a.user_id),
     seatsTaken: row.seats_taken,
-    attendees: attendees.filter((a) => a.appointment_id === row.id).map((a) => ({ id: a.id, contactId: a.contact_id, name: a.name, email: a.email, seats: a.seats, status: a.status })),
+    attendees: attendees
+      .filter((a) => a.appointment_id === row.id)
+      .map((a) => ({ id: a.id, contactId: a.contact_id, name: a.name, email: a.email, seats: a.seats, status: a.status })),
     removedFromICloud: row.removed_from_remote,
     overlapFlagged: row.overlap_flagged,
   }));

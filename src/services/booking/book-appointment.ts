@@ -55,7 +55,11 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
     throw new AppError('validation_failed', { message: 'Only class and event calendars take more than one seat per booking.' });
   }
   const key = options.idempotencyKey
-    ? { scope: `booking:${calendar.id}`, key: options.idempotencyKey, request: { ...options, importedBusy: undefined, idempotencyKey: undefined } }
+    ? {
+        scope: `booking:${calendar.id}`,
+        key: options.idempotencyKey,
+        request: { ...options, importedBusy: undefined, idempotencyKey: undefined },
+      }
     : null;
   // One retry per member: each lost race removes one member from the free set.
   return retryOnConflict(calendar.members.length + 1, () =>
@@ -63,7 +67,12 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
   );
 }
 
-async function bookInTransaction(ctx: ServiceContext, trx: Transaction<DB>, calendar: CalendarView, options: BookAppointmentOptions): Promise<BookingResult> {
+async function bookInTransaction(
+  ctx: ServiceContext,
+  trx: Transaction<DB>,
+  calendar: CalendarView,
+  options: BookAppointmentOptions,
+): Promise<BookingResult> {
   const start = options.start.getTime();
   const sessionBased = calendar.type === 'class' || calendar.type === 'event';
   if (sessionBased) await lockSessionSlot(trx, calendar.id, start);
@@ -73,14 +82,28 @@ async function bookInTransaction(ctx: ServiceContext, trx: Transaction<DB>, cale
   }
 
   const now = ctx.now();
-  const query = await loadSlotQuery(trx, { calendar, serviceId: options.serviceId, range: { start, end: start + 1 }, now, importedBusy: options.importedBusy });
+  const query = await loadSlotQuery(trx, {
+    calendar,
+    serviceId: options.serviceId,
+    range: { start, end: start + 1 },
+    now,
+    importedBusy: options.importedBusy,
+  });
   const slot = checkBookable(query, start);
   if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
 
   const contactId = await upsertContact(trx, options.workspaceId, options.contact);
   let appointmentId: string;
   if (sessionBased) {
-    ({ appointmentId } = await takeSeats(trx, { calendar, workspaceId: options.workspaceId, start, end: slot.end, seats: options.seats, hostId: slot.userIds[0]!, now }));
+    ({ appointmentId } = await takeSeats(trx, {
+      calendar,
+      workspaceId: options.workspaceId,
+      start,
+      end: slot.end,
+      seats: options.seats,
+      hostId: slot.userIds[0]!,
+      now,
+    }));
   } else {
     const assigneeIds = await chooseAssignees(trx, calendar, query, slot, now);
     const service = calendar.services.find((s) => s.id === options.serviceId);
@@ -101,20 +124,45 @@ async function bookInTransaction(ctx: ServiceContext, trx: Transaction<DB>, cale
     appointmentId = row.id;
     await trx
       .insertInto('appointment_assignees')
-      .values(assigneeIds.map((userId) => ({ appointment_id: appointmentId, user_id: userId, workspace_id: options.workspaceId, during: assigneeRange(calendar, start, slot.end) })))
+      .values(
+        assigneeIds.map((userId) => ({
+          appointment_id: appointmentId,
+          user_id: userId,
+          workspace_id: options.workspaceId,
+          during: assigneeRange(calendar, start, slot.end),
+        })),
+      )
       .execute();
-    await recordOutboundChange(trx, { workspaceId: options.workspaceId, appointmentId, calendarType: calendar.type, userIds: assigneeIds, op: 'upsert' });
+    await recordOutboundChange(trx, {
+      workspaceId: options.workspaceId,
+      appointmentId,
+      calendarType: calendar.type,
+      userIds: assigneeIds,
+      op: 'upsert',
+    });
   }
 
   const secret = newSecret('tdm');
   const attendee = await trx
     .insertInto('attendees')
-    .values({ workspace_id: options.workspaceId, appointment_id: appointmentId, contact_id: contactId, seats: options.seats, secret_hash: hashSecret(secret), timezone: options.timezone ?? null })
+    .values({
+      workspace_id: options.workspaceId,
+      appointment_id: appointmentId,
+      contact_id: contactId,
+      seats: options.seats,
+      secret_hash: hashSecret(secret),
+      timezone: options.timezone ?? null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const manageToken = `${attendee.id}.${secret}`;
   await recordAppointmentNotice(trx, {
-    workspaceId: options.workspaceId, appointmentId, change: 'created', cause: options.cause ?? 'client', now, attendeeIds: [attendee.id],
+    workspaceId: options.workspaceId,
+    appointmentId,
+    change: 'created',
+    cause: options.cause ?? 'client',
+    now,
+    attendeeIds: [attendee.id],
     manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
   });
   return { appointment: await loadAppointmentView(trx, options.workspaceId, appointmentId), attendeeId: attendee.id, manageToken };

@@ -1,14 +1,22 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../store/schema.ts';
 
-export interface ContactInput { name: string; email: string; phone?: string | null }
+export interface ContactInput {
+  name: string;
+  email: string;
+  phone?: string | null;
+}
 
 /** Contacts are found by email within the workspace; a booking refreshes name and phone. */
 export async function upsertContact(trx: Transaction<DB>, workspaceId: string, contact: ContactInput): Promise<string> {
   const row = await trx
     .insertInto('contacts')
     .values({ workspace_id: workspaceId, name: contact.name, email: contact.email.trim(), phone: contact.phone ?? null })
-    .onConflict((oc) => oc.expression(sql`workspace_id, lower(email)`).doUpdateSet({ name: contact.name, phone: sql`coalesce(excluded.phone, contacts.phone)` }))
+    .onConflict((oc) =>
+      oc
+        .expression(sql`workspace_id, lower(email)`)
+        .doUpdateSet({ name: contact.name, phone: sql`coalesce(excluded.phone, contacts.phone)` }),
+    )
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

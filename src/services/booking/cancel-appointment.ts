@@ -12,9 +12,21 @@ export async function cancelAppointment(ctx: ServiceContext, options: { actor: A
     if (row.status === 'cancelled') return;
     const calendar = await loadCalendarView(trx, workspaceId, row.calendar_id);
     // Attendees still booked are the ones to tell (not those who had cancelled their seats already).
-    const booked = await trx.selectFrom('attendees').select('id').where('appointment_id', '=', row.id).where('status', '=', 'confirmed').execute();
+    const booked = await trx
+      .selectFrom('attendees')
+      .select('id')
+      .where('appointment_id', '=', row.id)
+      .where('status', '=', 'confirmed')
+      .execute();
     await cancelWholeAppointment(trx, calendar, workspaceId, row.id, ctx.now());
-    await recordAppointmentNotice(trx, { workspaceId, appointmentId: row.id, change: 'cancelled', cause: 'staff', now: ctx.now(), attendeeIds: booked.map((a) => a.id) });
+    await recordAppointmentNotice(trx, {
+      workspaceId,
+      appointmentId: row.id,
+      change: 'cancelled',
+      cause: 'staff',
+      now: ctx.now(),
+      attendeeIds: booked.map((a) => a.id),
+    });
   });
   return loadAppointmentView(ctx.db, workspaceId, options.appointmentId);
 }

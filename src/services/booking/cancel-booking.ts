@@ -23,9 +23,18 @@ export async function cancelBooking(ctx: ServiceContext, options: { manageToken:
     const calendar = await loadCalendarView(trx, booking.workspaceId, row.calendar_id);
     const reason = options.reason?.trim() || null;
     if (reason) await trx.updateTable('attendees').set({ cancel_reason: reason }).where('id', '=', booking.attendeeId).execute();
-    if (calendar.type === 'class' || calendar.type === 'event') await releaseSeats(trx, calendar, booking.workspaceId, booking.attendeeId, now);
+    if (calendar.type === 'class' || calendar.type === 'event')
+      await releaseSeats(trx, calendar, booking.workspaceId, booking.attendeeId, now);
     else await cancelWholeAppointment(trx, calendar, booking.workspaceId, row.id, now);
-    await recordAppointmentNotice(trx, { workspaceId: booking.workspaceId, appointmentId: row.id, change: 'cancelled', cause: 'client', now, attendeeIds: [booking.attendeeId], reason });
+    await recordAppointmentNotice(trx, {
+      workspaceId: booking.workspaceId,
+      appointmentId: row.id,
+      change: 'cancelled',
+      cause: 'client',
+      now,
+      attendeeIds: [booking.attendeeId],
+      reason,
+    });
   });
   return { appointment: await loadAppointmentView(ctx.db, booking.workspaceId, booking.appointmentId), attendeeId: booking.attendeeId };
 }

@@ -2,7 +2,6 @@ import { computeSlots, type Slot, type SlotQuery } from '../../domain/slots.ts';
 import { AppError } from '../app-error.ts';
 import { DAY_MS, MINUTE_MS } from '../../domain/time.ts';
 
-
 /**
  * Finds the slot that starts at `start`, or says precisely why there is none: a time someone else
  * holds is `slot_taken` (409, pick another); a time that was never offered gets its own 422 code.
@@ -22,7 +21,11 @@ export function checkBookable(query: SlotQuery, start: number): Slot {
     sessions: (q.sessions ?? []).map((s) => ({ ...s, seatsTaken: 0 })),
   });
   if (at(free(query))) throw new AppError('slot_taken');
-  const unlimited = (q: SlotQuery): SlotQuery => ({ ...q, rules: { ...q.rules, dailyLimit: null }, members: q.members.map((m) => ({ ...m, appointmentStartsOnCalendar: [] })) });
+  const unlimited = (q: SlotQuery): SlotQuery => ({
+    ...q,
+    rules: { ...q.rules, dailyLimit: null },
+    members: q.members.map((m) => ({ ...m, appointmentStartsOnCalendar: [] })),
+  });
   if (at(unlimited(free(query)))) throw new AppError('daily_limit_reached');
   throw new AppError('slot_unavailable');
 }

@@ -14,18 +14,34 @@ const RECENT_DAYS = 30;
  * Who is booked into a free slot. Collective: everyone; Class/Event/Simple: the host; Round Robin
  * and Service: one of the free members, by the calendar's distribution (SPEC §2).
  */
-export async function chooseAssignees(trx: Transaction<DB>, calendar: CalendarView, query: SlotQuery, slot: Slot, now: Date): Promise<string[]> {
+export async function chooseAssignees(
+  trx: Transaction<DB>,
+  calendar: CalendarView,
+  query: SlotQuery,
+  slot: Slot,
+  now: Date,
+): Promise<string[]> {
   if (calendar.type === 'collective') return query.members.map((m) => m.userId);
   if (slot.userIds.length === 1 || (calendar.type !== 'round_robin' && calendar.type !== 'service')) return [slot.userIds[0]!];
 
   const free = query.members.filter((m) => slot.userIds.includes(m.userId));
-  const recent = calendar.distribution === 'equal'
-    ? await trx.selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
-      .select(['aa.user_id', trx.fn.countAll<number>().as('n')])
-      .where('a.calendar_id', '=', calendar.id).where('aa.status', '=', 'confirmed')
-      .where('a.start_at', '>=', new Date(now.getTime() - RECENT_DAYS * DAY_MS))
-      .where('aa.user_id', 'in', free.map((m) => m.userId)).groupBy('aa.user_id').execute()
-    : [];
+  const recent =
+    calendar.distribution === 'equal'
+      ? await trx
+          .selectFrom('appointment_assignees as aa')
+          .innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
+          .select(['aa.user_id', trx.fn.countAll<number>().as('n')])
+          .where('a.calendar_id', '=', calendar.id)
+          .where('aa.status', '=', 'confirmed')
+          .where('a.start_at', '>=', new Date(now.getTime() - RECENT_DAYS * DAY_MS))
+          .where(
+            'aa.user_id',
+            'in',
+            free.map((m) => m.userId),
+          )
+          .groupBy('aa.user_id')
+          .execute()
+      : [];
 
   const candidates = free.map((member) => {
     const day = DateTime.fromMillis(slot.start, { zone: member.schedule.timezone }).startOf('day');

@@ -14,6 +14,13 @@ export async function recordOutboundChange(
   if (!pushesToExternalCalendars(change.calendarType) || change.userIds.length === 0) return;
   await trx
     .insertInto('outbox')
-    .values(change.userIds.map((userId) => ({ workspace_id: change.workspaceId, appointment_id: change.appointmentId, user_id: userId, op: change.op })))
+    .values(
+      change.userIds.map((userId) => ({
+        workspace_id: change.workspaceId,
+        appointment_id: change.appointmentId,
+        user_id: userId,
+        op: change.op,
+      })),
+    )
     .execute();
 }

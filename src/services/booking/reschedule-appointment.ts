@@ -6,7 +6,12 @@ import { loadAppointmentView, type AppointmentView } from './appointment-view.ts
 import { retryOnConflict } from './retry-on-conflict.ts';
 import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
 
-export interface RescheduleAppointmentOptions { actor: Actor; appointmentId: string; start: Date; importedBusy: ImportedBusySource }
+export interface RescheduleAppointmentOptions {
+  actor: Actor;
+  appointmentId: string;
+  start: Date;
+  importedBusy: ImportedBusySource;
+}
 
 /** Staff move an appointment (a class session with all its attendees) to another free slot. */
 export async function rescheduleAppointment(ctx: ServiceContext, options: RescheduleAppointmentOptions): Promise<AppointmentView> {
@@ -17,10 +22,35 @@ export async function rescheduleAppointment(ctx: ServiceContext, options: Resche
     ctx.db.transaction().execute(async (trx) => {
       // moveAppointment locks the appointment row itself.
       const now = ctx.now();
-      const before = await trx.selectFrom('appointments').select('start_at').where('workspace_id', '=', workspaceId).where('id', '=', options.appointmentId).executeTakeFirst();
-      await moveAppointment(trx, { calendar, workspaceId, appointmentId: options.appointmentId, start: options.start.getTime(), now, importedBusy: options.importedBusy });
-      const booked = await trx.selectFrom('attendees').select('id').where('appointment_id', '=', options.appointmentId).where('status', '=', 'confirmed').execute();
-      await recordAppointmentNotice(trx, { workspaceId, appointmentId: options.appointmentId, change: 'rescheduled', cause: 'staff', now, attendeeIds: booked.map((a) => a.id), previousStart: before?.start_at ?? null });
+      const before = await trx
+        .selectFrom('appointments')
+        .select('start_at')
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', options.appointmentId)
+        .executeTakeFirst();
+      await moveAppointment(trx, {
+        calendar,
+        workspaceId,
+        appointmentId: options.appointmentId,
+        start: options.start.getTime(),
+        now,
+        importedBusy: options.importedBusy,
+      });
+      const booked = await trx
+        .selectFrom('attendees')
+        .select('id')
+        .where('appointment_id', '=', options.appointmentId)
+        .where('status', '=', 'confirmed')
+        .execute();
+      await recordAppointmentNotice(trx, {
+        workspaceId,
+        appointmentId: options.appointmentId,
+        change: 'rescheduled',
+        cause: 'staff',
+        now,
+        attendeeIds: booked.map((a) => a.id),
+        previousStart: before?.start_at ?? null,
+      });
     }),
   );
   return loadAppointmentView(ctx.db, workspaceId, options.appointmentId);

@@ -11,7 +11,11 @@ import { retryOnConflict } from './retry-on-conflict.ts';
 import { checkClientDeadline } from '../notifications/check-client-deadline.ts';
 import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
 
-export interface RescheduleBookingOptions { manageToken: string; start: Date; importedBusy: ImportedBusySource }
+export interface RescheduleBookingOptions {
+  manageToken: string;
+  start: Date;
+  importedBusy: ImportedBusySource;
+}
 
 /**
  * A client moves their booking through their link. One-to-one appointments move whole; in a
@@ -27,21 +31,58 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
       const row = await lockAppointment(trx, booking.workspaceId, booking.appointmentId);
       if (row.status === 'cancelled') throw new AppError('appointment_cancelled');
       await checkClientDeadline(trx, { workspaceId: booking.workspaceId, calendarId: row.calendar_id, start: row.start_at }, now);
-      const notice = { workspaceId: booking.workspaceId, change: 'rescheduled' as const, cause: 'client' as const, now, attendeeIds: [booking.attendeeId], previousStart: row.start_at };
+      const notice = {
+        workspaceId: booking.workspaceId,
+        change: 'rescheduled' as const,
+        cause: 'client' as const,
+        now,
+        attendeeIds: [booking.attendeeId],
+        previousStart: row.start_at,
+      };
       if (calendar.type !== 'class' && calendar.type !== 'event') {
-        await moveAppointment(trx, { calendar, workspaceId: booking.workspaceId, appointmentId: row.id, start, now, importedBusy: options.importedBusy });
+        await moveAppointment(trx, {
+          calendar,
+          workspaceId: booking.workspaceId,
+          appointmentId: row.id,
+          start,
+          now,
+          importedBusy: options.importedBusy,
+        });
         await recordAppointmentNotice(trx, { ...notice, appointmentId: row.id });
         return row.id;
       }
-      const attendee = await trx.selectFrom('attendees').select(['seats', 'status']).where('id', '=', booking.attendeeId).executeTakeFirstOrThrow();
+      const attendee = await trx
+        .selectFrom('attendees')
+        .select(['seats', 'status'])
+        .where('id', '=', booking.attendeeId)
+        .executeTakeFirstOrThrow();
       if (attendee.status === 'cancelled') throw new AppError('appointment_cancelled');
       await lockSessionSlot(trx, calendar.id, start);
-      const query = await loadSlotQuery(trx, { calendar, serviceId: null, range: { start, end: start + 1 }, now, importedBusy: options.importedBusy });
+      const query = await loadSlotQuery(trx, {
+        calendar,
+        serviceId: null,
+        range: { start, end: start + 1 },
+        now,
+        importedBusy: options.importedBusy,
+      });
       const slot = checkBookable(query, start);
-      if (slot.seatsLeft < attendee.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
-      const target = await takeSeats(trx, { calendar, workspaceId: booking.workspaceId, start, end: slot.end, seats: attendee.seats, hostId: slot.userIds[0]!, now });
+      if (slot.seatsLeft < attendee.seats)
+        throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
+      const target = await takeSeats(trx, {
+        calendar,
+        workspaceId: booking.workspaceId,
+        start,
+        end: slot.end,
+        seats: attendee.seats,
+        hostId: slot.userIds[0]!,
+        now,
+      });
       await releaseSeats(trx, calendar, booking.workspaceId, booking.attendeeId, now);
-      await trx.updateTable('attendees').set({ appointment_id: target.appointmentId, status: 'confirmed' }).where('id', '=', booking.attendeeId).execute();
+      await trx
+        .updateTable('attendees')
+        .set({ appointment_id: target.appointmentId, status: 'confirmed' })
+        .where('id', '=', booking.attendeeId)
+        .execute();
       await recordAppointmentNotice(trx, { ...notice, appointmentId: target.appointmentId });
       return target.appointmentId;
     }),

@@ -7,7 +7,10 @@ import { hashSecret } from '../auth/tokens.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A client's link `<attendeeId>.<secret>` → the booking it manages. Wrong or unknown → 404 alike. */
-export async function resolveManageToken(db: Kysely<DB>, token: string): Promise<{ workspaceId: string; attendeeId: string; appointmentId: string; calendarId: string }> {
+export async function resolveManageToken(
+  db: Kysely<DB>,
+  token: string,
+): Promise<{ workspaceId: string; attendeeId: string; appointmentId: string; calendarId: string }> {
   const [attendeeId, secret] = token.split('.', 2);
   if (!attendeeId || !secret || !UUID.test(attendeeId)) throw new AppError('not_found');
   const row = await db

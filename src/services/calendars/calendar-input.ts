@@ -37,35 +37,55 @@ export function checkCalendarInput(input: CalendarInput): void {
   if (input.type !== 'service' && (input.services?.length ?? 0) > 0) fail('Only service calendars have services.');
   if (input.type === 'event' && !input.eventSchedule) fail('An event calendar needs an eventSchedule.');
   if (input.eventSchedule && !isValidTimeZone(input.eventSchedule.timezone)) throw new AppError('invalid_timezone');
-  if ((input.seats ?? 1) !== 1 && input.type !== 'class' && input.type !== 'event') fail('Only class and event calendars have more than one seat.');
+  if ((input.seats ?? 1) !== 1 && input.type !== 'class' && input.type !== 'event')
+    fail('Only class and event calendars have more than one seat.');
   const memberIds = new Set(input.members.map((m) => m.userId));
   if (memberIds.size !== input.members.length) fail('A member is listed twice.');
   for (const service of input.services ?? []) {
     if (service.staffIds.length === 0) fail(`Service "${service.name}" needs at least one staff member.`);
-    for (const staffId of service.staffIds) if (!memberIds.has(staffId)) fail(`Staff of service "${service.name}" must be members of the calendar.`);
+    for (const staffId of service.staffIds)
+      if (!memberIds.has(staffId)) fail(`Staff of service "${service.name}" must be members of the calendar.`);
   }
 }
 
 /** Members must be users of the same workspace: a foreign id is answered as not found. */
 export async function checkMembersBelong(trx: Transaction<DB>, workspaceId: string, userIds: string[]): Promise<void> {
   const found = await trx.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', userIds).execute();
-  if (found.length !== new Set(userIds).size) throw new AppError('not_found', { message: 'A member of this calendar is not a user of this workspace.' });
+  if (found.length !== new Set(userIds).size)
+    throw new AppError('not_found', { message: 'A member of this calendar is not a user of this workspace.' });
 }
 
-export async function writeMembersAndServices(trx: Transaction<DB>, workspaceId: string, calendarId: string, input: CalendarInput): Promise<void> {
+export async function writeMembersAndServices(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  calendarId: string,
+  input: CalendarInput,
+): Promise<void> {
   await trx.deleteFrom('calendar_members').where('calendar_id', '=', calendarId).execute();
   await trx
     .insertInto('calendar_members')
-    .values(input.members.map((m) => ({ calendar_id: calendarId, user_id: m.userId, workspace_id: workspaceId, priority: m.priority ?? 0 })))
+    .values(
+      input.members.map((m) => ({ calendar_id: calendarId, user_id: m.userId, workspace_id: workspaceId, priority: m.priority ?? 0 })),
+    )
     .execute();
   await trx.deleteFrom('services').where('calendar_id', '=', calendarId).execute();
   for (const service of input.services ?? []) {
     const row = await trx
       .insertInto('services')
-      .values({ workspace_id: workspaceId, calendar_id: calendarId, name: service.name, duration_min: service.durationMin, price_cents: service.priceCents ?? null, currency: service.currency ?? null })
+      .values({
+        workspace_id: workspaceId,
+        calendar_id: calendarId,
+        name: service.name,
+        duration_min: service.durationMin,
+        price_cents: service.priceCents ?? null,
+        currency: service.currency ?? null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('service_staff').values(service.staffIds.map((userId) => ({ service_id: row.id, user_id: userId, workspace_id: workspaceId }))).execute();
+    await trx
+      .insertInto('service_staff')
+      .values(service.staffIds.map((userId) => ({ service_id: row.id, user_id: userId, workspace_id: workspaceId })))
+      .execute();
   }
 }
 

@@ -4,7 +4,14 @@ import type { EventSchedule } from '../../domain/event-times.ts';
 import type { Database } from '../../store/database.ts';
 import { AppError } from '../app-error.ts';
 
-export interface ServiceView { id: string; name: string; durationMin: number; priceCents: number | null; currency: string | null; staffIds: string[] }
+export interface ServiceView {
+  id: string;
+  name: string;
+  durationMin: number;
+  priceCents: number | null;
+  currency: string | null;
+  staffIds: string[];
+}
 /** A booking calendar: the slot engine's rules plus what people and the sync engine need. */
 export interface CalendarView extends CalendarRules {
   id: string;
@@ -34,9 +41,20 @@ export async function loadCalendarViews(db: Database, workspaceId: string, calen
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [members, services, staff] = await Promise.all([
-    db.selectFrom('calendar_members').select(['calendar_id', 'user_id', 'priority']).where('calendar_id', 'in', ids).orderBy('priority', 'desc').orderBy('user_id').execute(),
+    db
+      .selectFrom('calendar_members')
+      .select(['calendar_id', 'user_id', 'priority'])
+      .where('calendar_id', 'in', ids)
+      .orderBy('priority', 'desc')
+      .orderBy('user_id')
+      .execute(),
     db.selectFrom('services').selectAll().where('calendar_id', 'in', ids).orderBy('name').execute(),
-    db.selectFrom('service_staff').innerJoin('services', 'services.id', 'service_staff.service_id').select(['service_staff.service_id', 'service_staff.user_id']).where('services.calendar_id', 'in', ids).execute(),
+    db
+      .selectFrom('service_staff')
+      .innerJoin('services', 'services.id', 'service_staff.service_id')
+      .select(['service_staff.service_id', 'service_staff.user_id'])
+      .where('services.calendar_id', 'in', ids)
+      .execute(),
   ]);
   return rows.map((row) => ({
     id: row.id,
@@ -63,7 +81,10 @@ export async function loadCalendarViews(db: Database, workspaceId: string, calen
         durationMin: s.duration_min,
         priceCents: s.price_cents,
         currency: s.currency,
-        staffIds: staff.filter((x) => x.service_id === s.id).map((x) => x.user_id).sort(),
+        staffIds: staff
+          .filter((x) => x.service_id === s.id)
+          .map((x) => x.user_id)
+          .sort(),
       })),
     icloudIntegration: consultsExternalCalendars(row.type),
   }));

@@ -5,7 +5,10 @@ import type { Actor, ServiceContext } from '../context.ts';
 import { calendarColumns, checkCalendarInput, checkMembersBelong, writeMembersAndServices, type CalendarInput } from './calendar-input.ts';
 import { loadCalendarView, type CalendarView } from './calendar-view.ts';
 
-export interface CreateCalendarOptions { actor: Actor; input: CalendarInput }
+export interface CreateCalendarOptions {
+  actor: Actor;
+  input: CalendarInput;
+}
 
 export async function createCalendar(ctx: ServiceContext, options: CreateCalendarOptions): Promise<CalendarView> {
   requireAdmin(options.actor);
@@ -13,7 +16,11 @@ export async function createCalendar(ctx: ServiceContext, options: CreateCalenda
   const workspaceId = options.actor.workspaceId;
   try {
     const id = await ctx.db.transaction().execute(async (trx) => {
-      await checkMembersBelong(trx, workspaceId, options.input.members.map((m) => m.userId));
+      await checkMembersBelong(
+        trx,
+        workspaceId,
+        options.input.members.map((m) => m.userId),
+      );
       const row = await trx
         .insertInto('booking_calendars')
         .values({ workspace_id: workspaceId, ...calendarColumns(options.input) })

@@ -11,10 +11,19 @@ export async function deleteCalendar(ctx: ServiceContext, options: { actor: Acto
   await loadCalendarView(ctx.db, options.actor.workspaceId, options.calendarId);
   requireAdmin(options.actor);
   await ctx.db.transaction().execute(async (trx) => {
-    const upcoming = await trx.selectFrom('appointments').select('id')
-      .where('calendar_id', '=', options.calendarId).where('status', '=', 'confirmed').where('end_at', '>', ctx.now())
-      .limit(1).executeTakeFirst();
+    const upcoming = await trx
+      .selectFrom('appointments')
+      .select('id')
+      .where('calendar_id', '=', options.calendarId)
+      .where('status', '=', 'confirmed')
+      .where('end_at', '>', ctx.now())
+      .limit(1)
+      .executeTakeFirst();
     if (upcoming) throw new AppError('calendar_has_appointments');
-    await trx.deleteFrom('booking_calendars').where('workspace_id', '=', options.actor.workspaceId).where('id', '=', options.calendarId).execute();
+    await trx
+      .deleteFrom('booking_calendars')
+      .where('workspace_id', '=', options.actor.workspaceId)
+      .where('id', '=', options.calendarId)
+      .execute();
   });
 }

@@ -32,7 +32,12 @@ export function checkedPassword(provider: ConnectionProvider, raw: string): stri
 export function accountCredentials(caldav: CalDavSettings, input: ConnectAccountInput): AccountCredentials {
   if (input.provider === 'icloud') {
     // Apple IDs are case-insensitive e-mail addresses; one spelling keeps "already connected" honest.
-    return { provider: 'icloud', serverUrl: caldav.icloudCalDavUrl, username: input.email.trim().toLowerCase(), password: checkedPassword('icloud', input.appSpecificPassword) };
+    return {
+      provider: 'icloud',
+      serverUrl: caldav.icloudCalDavUrl,
+      username: input.email.trim().toLowerCase(),
+      password: checkedPassword('icloud', input.appSpecificPassword),
+    };
   }
   return { provider: 'caldav', serverUrl: input.serverUrl.trim(), username: input.username.trim(), password: input.password };
 }

@@ -35,7 +35,13 @@ export async function connectCalendarAccount(ctx: ConnectionContext, options: Co
   const account = accountCredentials(ctx.caldav, options.input);
   if (await alreadyConnected(ctx, actor, account.serverUrl, account.username)) throw new AppError('connection_exists');
 
-  const transport = transportFor({ credentials: { username: account.username, password: account.password }, provider: account.provider, serverUrl: account.serverUrl, caldav: ctx.caldav, ...(ctx.log && { log: ctx.log }) });
+  const transport = transportFor({
+    credentials: { username: account.username, password: account.password },
+    provider: account.provider,
+    serverUrl: account.serverUrl,
+    caldav: ctx.caldav,
+    ...(ctx.log && { log: ctx.log }),
+  });
   const discovered = await discoverCalendars({ serverUrl: account.serverUrl, provider: account.provider, transport });
 
   let connectionId: string;

@@ -23,9 +23,19 @@ export function isAdmin(actor: Actor): boolean {
   return actor.role === 'owner' || actor.role === 'admin';
 }
 
-export async function loadAccessibleConnection(db: Database, actor: Actor, connectionId: string, access: ConnectionAccess): Promise<ConnectionRow> {
+export async function loadAccessibleConnection(
+  db: Database,
+  actor: Actor,
+  connectionId: string,
+  access: ConnectionAccess,
+): Promise<ConnectionRow> {
   if (!isUuid(connectionId)) throw new AppError('not_found');
-  const row = await db.selectFrom('connections').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', connectionId).executeTakeFirst();
+  const row = await db
+    .selectFrom('connections')
+    .selectAll()
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', connectionId)
+    .executeTakeFirst();
   if (!row) throw new AppError('not_found');
   if (row.user_id === actor.userId) return row;
   if (!isAdmin(actor)) throw new AppError('not_found');

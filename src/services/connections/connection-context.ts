@@ -13,7 +13,9 @@ export interface CalDavSettings {
   timeoutMs: number;
 }
 
-export function caldavSettingsFrom(config: Pick<Config, 'icloudCalDavUrl' | 'allowPrivateNetworks' | 'caldavTimeoutMs'> & Partial<Pick<Config, 'icloudPartitionOrigins'>>): CalDavSettings {
+export function caldavSettingsFrom(
+  config: Pick<Config, 'icloudCalDavUrl' | 'allowPrivateNetworks' | 'caldavTimeoutMs'> & Partial<Pick<Config, 'icloudPartitionOrigins'>>,
+): CalDavSettings {
   return {
     icloudCalDavUrl: config.icloudCalDavUrl,
     icloudPartitionOrigins: config.icloudPartitionOrigins ?? [],

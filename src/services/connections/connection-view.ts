@@ -10,7 +10,10 @@ import { CALENDAR_ERROR_COLUMNS, calendarLastError } from '../sync/calendar-last
 export type ConnectionProvider = 'icloud' | 'caldav';
 export type ConnectionStatus = 'active' | 'needs_reconnect';
 
-export interface ErrorSummary { code: string; message: string }
+export interface ErrorSummary {
+  code: string;
+  message: string;
+}
 
 export interface RemoteCalendarView {
   id: string;
@@ -49,10 +52,34 @@ export interface ConnectionView {
   calendars: RemoteCalendarView[];
 }
 
-const CONNECTION_COLUMNS = ['id', 'user_id', 'provider', 'server_url', 'username', 'status', 'last_error_code', 'last_error_message', 'created_at', 'updated_at'] as const;
+const CONNECTION_COLUMNS = [
+  'id',
+  'user_id',
+  'provider',
+  'server_url',
+  'username',
+  'status',
+  'last_error_code',
+  'last_error_message',
+  'created_at',
+  'updated_at',
+] as const;
 const CALENDAR_COLUMNS = [
-  'id', 'connection_id', 'url', 'display_name', 'color', 'components', 'writable', 'subscribed', 'connectable', 'not_connectable_reason',
-  'role', 'last_synced_at', 'warning', 'server_transparent', 'blocks_availability',
+  'id',
+  'connection_id',
+  'url',
+  'display_name',
+  'color',
+  'components',
+  'writable',
+  'subscribed',
+  'connectable',
+  'not_connectable_reason',
+  'role',
+  'last_synced_at',
+  'warning',
+  'server_transparent',
+  'blocks_availability',
   ...CALENDAR_ERROR_COLUMNS,
 ] as const;
 
@@ -61,7 +88,11 @@ function errorSummary(code: string | null, message: string | null): ErrorSummary
 }
 
 /** The calendars of the given connections, in a stable order (name, then id) for the UI. */
-export async function loadCalendarViews(db: Database, workspaceId: string, filter: { connectionIds: string[] } | { userId: string }): Promise<RemoteCalendarView[]> {
+export async function loadCalendarViews(
+  db: Database,
+  workspaceId: string,
+  filter: { connectionIds: string[] } | { userId: string },
+): Promise<RemoteCalendarView[]> {
   let query = db.selectFrom('remote_calendars').select(CALENDAR_COLUMNS).where('workspace_id', '=', workspaceId);
   if ('userId' in filter) query = query.where('user_id', '=', filter.userId);
   else if (filter.connectionIds.length === 0) return [];
@@ -89,7 +120,11 @@ export async function loadCalendarViews(db: Database, workspaceId: string, filte
 }
 
 /** Connections (of one user, or by id) with their calendars, oldest first. */
-export async function loadConnectionViews(db: Database, workspaceId: string, filter: { userId: string } | { connectionId: string }): Promise<ConnectionView[]> {
+export async function loadConnectionViews(
+  db: Database,
+  workspaceId: string,
+  filter: { userId: string } | { connectionId: string },
+): Promise<ConnectionView[]> {
   let query = db.selectFrom('connections').select(CONNECTION_COLUMNS).where('workspace_id', '=', workspaceId);
   query = 'userId' in filter ? query.where('user_id', '=', filter.userId) : query.where('id', '=', filter.connectionId);
   const rows = await query.orderBy('created_at').orderBy('id').execute();

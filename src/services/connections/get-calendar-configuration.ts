@@ -11,7 +11,10 @@ export interface GetCalendarConfigurationOptions {
 }
 
 /** A user's primary and conflict calendars; the user themself, or an owner/admin (read-only). */
-export async function getCalendarConfiguration(ctx: ServiceContext, options: GetCalendarConfigurationOptions): Promise<CalendarConfigurationView> {
+export async function getCalendarConfiguration(
+  ctx: ServiceContext,
+  options: GetCalendarConfigurationOptions,
+): Promise<CalendarConfigurationView> {
   if (!isUuid(options.userId)) throw new AppError('not_found');
   await loadUserView(ctx.db, options.actor.workspaceId, options.userId);
   requireSelfOrAdmin(options.actor, options.userId);

@@ -24,7 +24,13 @@ export interface ReauthenticateConnectionOptions {
 export async function reauthenticateConnection(ctx: ConnectionContext, options: ReauthenticateConnectionOptions): Promise<ConnectionView> {
   const connection = await loadAccessibleConnection(ctx.db, options.actor, options.connectionId, 'manage');
   const password = checkedPassword(connection.provider, options.password);
-  const transport = transportFor({ credentials: { username: connection.username, password }, provider: connection.provider, serverUrl: connection.server_url, caldav: ctx.caldav, ...(ctx.log && { log: ctx.log }) });
+  const transport = transportFor({
+    credentials: { username: connection.username, password },
+    provider: connection.provider,
+    serverUrl: connection.server_url,
+    caldav: ctx.caldav,
+    ...(ctx.log && { log: ctx.log }),
+  });
   const discovered = await discoverCalendars({ serverUrl: connection.server_url, provider: connection.provider, transport });
 
   await ctx.db.transaction().execute(async (trx) => {
@@ -43,7 +49,12 @@ export async function reauthenticateConnection(ctx: ConnectionContext, options: 
       .execute();
     await storeCalendarList(trx, { connection, calendars: discovered.calendars });
     // Configured calendars were failing with the old password: due now, their backoff forgotten.
-    await trx.updateTable('remote_calendars').set({ next_sync_at: ctx.now(), failures: 0 }).where('connection_id', '=', connection.id).where('role', '!=', 'none').execute();
+    await trx
+      .updateTable('remote_calendars')
+      .set({ next_sync_at: ctx.now(), failures: 0 })
+      .where('connection_id', '=', connection.id)
+      .where('role', '!=', 'none')
+      .execute();
     // Appointment changes parked while access was refused (dispatch-outbox.ts) are due again now.
     await requeueFailedOutbox(trx, connection.user_id, ctx.now());
   });

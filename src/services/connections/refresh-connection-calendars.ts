@@ -20,7 +20,12 @@ const NEEDS_RECONNECT: ReadonlySet<string> = new Set(['unauthorized', 'forbidden
 async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, failure: AppError, needsReconnect: boolean): Promise<void> {
   await ctx.db
     .updateTable('connections')
-    .set({ last_error_code: failure.code, last_error_message: failure.message, updated_at: ctx.now(), ...(needsReconnect && { status: 'needs_reconnect' as const }) })
+    .set({
+      last_error_code: failure.code,
+      last_error_message: failure.message,
+      updated_at: ctx.now(),
+      ...(needsReconnect && { status: 'needs_reconnect' as const }),
+    })
     .where('id', '=', connection.id)
     .execute();
 }
@@ -31,7 +36,10 @@ async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, 
  * that vanish). A failure is recorded on the
  * connection — as "needs reconnect" when the password was refused — and reported.
  */
-export async function refreshConnectionCalendars(ctx: ConnectionContext, options: RefreshConnectionCalendarsOptions): Promise<ConnectionView> {
+export async function refreshConnectionCalendars(
+  ctx: ConnectionContext,
+  options: RefreshConnectionCalendarsOptions,
+): Promise<ConnectionView> {
   const connection = await loadAccessibleConnection(ctx.db, options.actor, options.connectionId, 'manage');
   let calendars: RemoteCalendarInfo[];
   try {
@@ -51,7 +59,11 @@ export async function refreshConnectionCalendars(ctx: ConnectionContext, options
 
   await ctx.db.transaction().execute(async (trx) => {
     await storeCalendarList(trx, { connection, calendars });
-    await trx.updateTable('connections').set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now() }).where('id', '=', connection.id).execute();
+    await trx
+      .updateTable('connections')
+      .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now() })
+      .where('id', '=', connection.id)
+      .execute();
   });
   return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);
 }

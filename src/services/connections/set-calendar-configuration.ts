@@ -18,11 +18,19 @@ export interface SetCalendarConfigurationOptions {
   conflictCalendarIds: string[];
 }
 
-interface CalendarRow { id: string; role: CalendarRole; writable: boolean; connectable: boolean; not_connectable_reason: string | null }
+interface CalendarRow {
+  id: string;
+  role: CalendarRole;
+  writable: boolean;
+  connectable: boolean;
+  not_connectable_reason: string | null;
+}
 
 function check(calendar: CalendarRow, asPrimary: boolean): void {
   if (!calendar.connectable) {
-    throw new AppError('calendar_not_connectable', { message: `This calendar cannot be used: ${calendar.not_connectable_reason ?? 'it cannot be connected'}.` });
+    throw new AppError('calendar_not_connectable', {
+      message: `This calendar cannot be used: ${calendar.not_connectable_reason ?? 'it cannot be connected'}.`,
+    });
   }
   if (asPrimary && !calendar.writable) throw new AppError('calendar_not_writable');
 }
@@ -37,7 +45,10 @@ function check(calendar: CalendarRow, asPrimary: boolean): void {
  * position: its events no longer appear on the user's calendar, and using it again later starts
  * with a complete import instead of an incremental one from a stale token.
  */
-export async function setCalendarConfiguration(ctx: ServiceContext, options: SetCalendarConfigurationOptions): Promise<CalendarConfigurationView> {
+export async function setCalendarConfiguration(
+  ctx: ServiceContext,
+  options: SetCalendarConfigurationOptions,
+): Promise<CalendarConfigurationView> {
   const { actor, userId } = options;
   if (!isUuid(userId)) throw new AppError('not_found');
   await loadUserView(ctx.db, actor.workspaceId, userId);
@@ -45,7 +56,8 @@ export async function setCalendarConfiguration(ctx: ServiceContext, options: Set
 
   const conflictIds = new Set(options.conflictCalendarIds);
   const named = new Set([...conflictIds, ...(options.primaryCalendarId === null ? [] : [options.primaryCalendarId])]);
-  if ([...named].some((id) => !isUuid(id))) throw new AppError('not_found', { message: 'No calendar of your connected accounts has that id.' });
+  if ([...named].some((id) => !isUuid(id)))
+    throw new AppError('not_found', { message: 'No calendar of your connected accounts has that id.' });
 
   await ctx.db.transaction().execute(async (trx) => {
     // Locked so two saves of the same user's configuration apply one after the other.
@@ -72,9 +84,17 @@ export async function setCalendarConfiguration(ctx: ServiceContext, options: Set
       const role = roleOf(row.id);
       if (role === 'none') {
         await trx.deleteFrom('remote_items').where('remote_calendar_id', '=', row.id).where('kind', '!=', 'appointment').execute();
-        await trx.updateTable('remote_calendars').set({ role, sync_token: null, ctag: null, next_sync_at: null, failures: 0 }).where('id', '=', row.id).execute();
+        await trx
+          .updateTable('remote_calendars')
+          .set({ role, sync_token: null, ctag: null, next_sync_at: null, failures: 0 })
+          .where('id', '=', row.id)
+          .execute();
       } else {
-        await trx.updateTable('remote_calendars').set({ role, ...(row.role === 'none' && { next_sync_at: now }) }).where('id', '=', row.id).execute();
+        await trx
+          .updateTable('remote_calendars')
+          .set({ role, ...(row.role === 'none' && { next_sync_at: now }) })
+          .where('id', '=', row.id)
+          .execute();
       }
     }
     const previousPrimary = rows.find((row) => row.role === 'primary')?.id ?? null;
@@ -91,7 +111,10 @@ export async function setCalendarConfiguration(ctx: ServiceContext, options: Set
  * decides from state, so one already in place is a no-op and one in a former primary is written to
  * the new one. Rows parked while there was no usable calendar are due again too.
  */
-async function enqueueUpcomingAppointments(trx: Transaction<DB>, options: { workspaceId: string; userId: string; now: Date }): Promise<void> {
+async function enqueueUpcomingAppointments(
+  trx: Transaction<DB>,
+  options: { workspaceId: string; userId: string; now: Date },
+): Promise<void> {
   const pushed = CALENDAR_TYPES.filter(pushesToExternalCalendars);
   const upcoming = await trx
     .selectFrom('appointments as a')
@@ -108,7 +131,9 @@ async function enqueueUpcomingAppointments(trx: Transaction<DB>, options: { work
   if (upcoming.length > 0) {
     await trx
       .insertInto('outbox')
-      .values(upcoming.map((a) => ({ workspace_id: options.workspaceId, appointment_id: a.id, user_id: options.userId, op: 'upsert' as const })))
+      .values(
+        upcoming.map((a) => ({ workspace_id: options.workspaceId, appointment_id: a.id, user_id: options.userId, op: 'upsert' as const })),
+      )
       .execute();
   }
   await requeueFailedOutbox(trx, options.userId, options.now);

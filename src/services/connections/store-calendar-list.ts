@@ -21,7 +21,11 @@ export async function storeCalendarList(trx: Database, options: StoreCalendarLis
   const { connection } = options;
   // A server listing one URL twice must not trip the (connection_id, url) unique constraint.
   const listed = new Map(options.calendars.map((calendar) => [calendar.url, calendar]));
-  const existing = await trx.selectFrom('remote_calendars').select(['id', 'url', 'role']).where('connection_id', '=', connection.id).execute();
+  const existing = await trx
+    .selectFrom('remote_calendars')
+    .select(['id', 'url', 'role'])
+    .where('connection_id', '=', connection.id)
+    .execute();
   const existingUrls = new Set(existing.map((row) => row.url));
 
   const gone = existing.filter((row) => !listed.has(row.url) && row.role === 'none').map((row) => row.id);
@@ -39,11 +43,22 @@ export async function storeCalendarList(trx: Database, options: StoreCalendarLis
       server_transparent: calendar.transparent,
     };
     if (existingUrls.has(calendar.url)) {
-      await trx.updateTable('remote_calendars').set(described).where('connection_id', '=', connection.id).where('url', '=', calendar.url).execute();
+      await trx
+        .updateTable('remote_calendars')
+        .set(described)
+        .where('connection_id', '=', connection.id)
+        .where('url', '=', calendar.url)
+        .execute();
     } else {
       await trx
         .insertInto('remote_calendars')
-        .values({ ...described, workspace_id: connection.workspace_id, connection_id: connection.id, user_id: connection.user_id, url: calendar.url })
+        .values({
+          ...described,
+          workspace_id: connection.workspace_id,
+          connection_id: connection.id,
+          user_id: connection.user_id,
+          url: calendar.url,
+        })
         .execute();
     }
   }

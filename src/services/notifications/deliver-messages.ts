@@ -23,7 +23,12 @@ export interface DeliverMessagesDeps {
   afterSend?: (messageId: string) => Promise<void>;
 }
 
-export interface DeliveryReport { sent: number; retried: number; failed: number; skipped: number }
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+}
 
 /** Message-ID from the row id: a message sent again after a crash is the same message to every mail client. */
 export function messageIdFor(rowId: string, publicUrl: string): string {
@@ -43,7 +48,10 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
   for (const row of rows) {
     const at = deps.now();
     if (row.kind === 'client_reminder' && !(await reminderStillHolds(deps.db, row, at))) {
-      await finish(deps.db, row.id, { status: 'skipped', last_error: 'The appointment was cancelled or moved; this reminder no longer applies.' });
+      await finish(deps.db, row.id, {
+        status: 'skipped',
+        last_error: 'The appointment was cancelled or moved; this reminder no longer applies.',
+      });
       report.skipped += 1;
       continue;
     }
@@ -55,12 +63,27 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
         manageLink = null; // another key: send without the link rather than not at all
       }
     }
-    const rendered = renderMessage({ kind: row.kind as MessageKind, recipientName: row.recipient_name, recipientZone: row.recipient_zone, content: row.content as MessageContent, manageLink, createdAt: row.created_at }, { publicUrl: deps.publicUrl });
+    const rendered = renderMessage(
+      {
+        kind: row.kind as MessageKind,
+        recipientName: row.recipient_name,
+        recipientZone: row.recipient_zone,
+        content: row.content as MessageContent,
+        manageLink,
+        createdAt: row.created_at,
+      },
+      { publicUrl: deps.publicUrl },
+    );
     const messageId = messageIdFor(row.id, deps.publicUrl);
     try {
       await deps.transport.send({
-        messageId, from: deps.from, to: { name: row.recipient_name, address: row.recipient_email }, ...rendered, date: row.created_at,
-        folder: row.workspace_id, fileName: `${row.created_at.toISOString().replace(/[:.]/g, '-')}-${row.kind}-${row.id}.eml`,
+        messageId,
+        from: deps.from,
+        to: { name: row.recipient_name, address: row.recipient_email },
+        ...rendered,
+        date: row.created_at,
+        folder: row.workspace_id,
+        fileName: `${row.created_at.toISOString().replace(/[:.]/g, '-')}-${row.kind}-${row.id}.eml`,
       });
     } catch (error) {
       const attempt = row.attempts + 1;
@@ -77,7 +100,13 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
     }
     await deps.afterSend?.(messageId);
     // The link has served its purpose: it is not kept, even encrypted, once the e-mail is out.
-    await finish(deps.db, row.id, { status: 'sent', attempts: row.attempts + 1, sent_at: at, last_error: null, manage_link_ciphertext: null });
+    await finish(deps.db, row.id, {
+      status: 'sent',
+      attempts: row.attempts + 1,
+      sent_at: at,
+      last_error: null,
+      manage_link_ciphertext: null,
+    });
     report.sent += 1;
   }
   return report;
@@ -102,8 +131,25 @@ async function claim(deps: DeliverMessagesDeps, now: Date) {
     return trx
       .updateTable('messages')
       .set({ leased_until: new Date(now.getTime() + (deps.leaseMs ?? 120_000)) })
-      .where('id', 'in', due.map((d) => d.id))
-      .returning(['id', 'workspace_id', 'appointment_id', 'attendee_id', 'kind', 'recipient_email', 'recipient_name', 'recipient_zone', 'content', 'manage_link_ciphertext', 'attempts', 'created_at'])
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .returning([
+        'id',
+        'workspace_id',
+        'appointment_id',
+        'attendee_id',
+        'kind',
+        'recipient_email',
+        'recipient_name',
+        'recipient_zone',
+        'content',
+        'manage_link_ciphertext',
+        'attempts',
+        'created_at',
+      ])
       .execute();
   });
 }
@@ -119,14 +165,31 @@ async function reminderStillHolds(db: Kysely<DB>, row: Claimed, now: Date): Prom
     .where('t.id', '=', row.attendee_id)
     .executeTakeFirst();
   const planned = (row.content as MessageContent).appointment?.start;
-  return current !== undefined && current.status === 'confirmed' && current.attendee_status === 'confirmed' && planned !== undefined
-    && current.start_at.toISOString() === planned && current.start_at.getTime() > now.getTime();
+  return (
+    current !== undefined &&
+    current.status === 'confirmed' &&
+    current.attendee_status === 'confirmed' &&
+    planned !== undefined &&
+    current.start_at.toISOString() === planned &&
+    current.start_at.getTime() > now.getTime()
+  );
 }
 
 async function finish(
   db: Kysely<DB>,
   id: string,
-  set: { status?: 'sent' | 'failed' | 'skipped'; attempts?: number; last_error?: string | null; not_before?: Date; sent_at?: Date; manage_link_ciphertext?: null },
+  set: {
+    status?: 'sent' | 'failed' | 'skipped';
+    attempts?: number;
+    last_error?: string | null;
+    not_before?: Date;
+    sent_at?: Date;
+    manage_link_ciphertext?: null;
+  },
 ): Promise<void> {
-  await db.updateTable('messages').set({ ...set, leased_until: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('messages')
+    .set({ ...set, leased_until: null })
+    .where('id', '=', id)
+    .execute();
 }

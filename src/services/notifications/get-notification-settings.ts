@@ -3,7 +3,10 @@ import { loadNotificationSettings, type NotificationSettings } from './notificat
 import { requireCalendar } from './update-notification-settings.ts';
 
 /** A calendar's message switches, reminder offsets and client deadline (defaults when never set). */
-export async function getNotificationSettings(ctx: ServiceContext, options: { actor: Actor; calendarId: string }): Promise<NotificationSettings> {
+export async function getNotificationSettings(
+  ctx: ServiceContext,
+  options: { actor: Actor; calendarId: string },
+): Promise<NotificationSettings> {
   await requireCalendar(ctx, options.actor, options.calendarId);
   return loadNotificationSettings(ctx.db, options.actor.workspaceId, options.calendarId);
 }

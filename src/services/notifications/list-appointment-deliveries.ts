@@ -27,29 +27,87 @@ export interface WebhookDeliveryView {
   deliveredAt: string | null;
 }
 
-export function webhookDeliveryView(row: { id: string; endpoint_id: string; url: string; event: string; status: WebhookDeliveryView['status']; attempts: number; last_status_code: number | null; last_error: string | null; created_at: Date; not_before: Date; delivered_at: Date | null }): WebhookDeliveryView {
+export function webhookDeliveryView(row: {
+  id: string;
+  endpoint_id: string;
+  url: string;
+  event: string;
+  status: WebhookDeliveryView['status'];
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  not_before: Date;
+  delivered_at: Date | null;
+}): WebhookDeliveryView {
   return {
-    id: row.id, endpointId: row.endpoint_id, url: row.url, event: row.event, status: row.status, attempts: row.attempts, lastStatusCode: row.last_status_code,
-    lastError: row.last_error, createdAt: row.created_at.toISOString(), nextAttemptAt: row.status === 'pending' ? row.not_before.toISOString() : null, deliveredAt: row.delivered_at?.toISOString() ?? null,
+    id: row.id,
+    endpointId: row.endpoint_id,
+    url: row.url,
+    event: row.event,
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    nextAttemptAt: row.status === 'pending' ? row.not_before.toISOString() : null,
+    deliveredAt: row.delivered_at?.toISOString() ?? null,
   };
 }
 
 /** What the outside world was told about one appointment, and whether it got there (staff view). */
-export async function listAppointmentDeliveries(ctx: ServiceContext, options: { actor: Actor; appointmentId: string }): Promise<{ messages: MessageDeliveryView[]; webhooks: WebhookDeliveryView[] }> {
+export async function listAppointmentDeliveries(
+  ctx: ServiceContext,
+  options: { actor: Actor; appointmentId: string },
+): Promise<{ messages: MessageDeliveryView[]; webhooks: WebhookDeliveryView[] }> {
   const { workspaceId } = options.actor;
-  const appointment = await ctx.db.selectFrom('appointments').select('id').where('workspace_id', '=', workspaceId).where('id', '=', options.appointmentId).executeTakeFirst();
+  const appointment = await ctx.db
+    .selectFrom('appointments')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', options.appointmentId)
+    .executeTakeFirst();
   if (!appointment) throw new AppError('not_found');
   const [messages, webhooks] = await Promise.all([
-    ctx.db.selectFrom('messages').select(['id', 'kind', 'recipient_email', 'status', 'attempts', 'last_error', 'not_before', 'sent_at'])
-      .where('workspace_id', '=', workspaceId).where('appointment_id', '=', appointment.id).orderBy('created_at').orderBy('not_before').execute(),
-    ctx.db.selectFrom('webhook_deliveries as d').innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-      .select(['d.id', 'd.endpoint_id', 'e.url', 'd.event', 'd.status', 'd.attempts', 'd.last_status_code', 'd.last_error', 'd.created_at', 'd.not_before', 'd.delivered_at'])
-      .where('d.workspace_id', '=', workspaceId).where('d.appointment_id', '=', appointment.id).orderBy('d.created_at').execute(),
+    ctx.db
+      .selectFrom('messages')
+      .select(['id', 'kind', 'recipient_email', 'status', 'attempts', 'last_error', 'not_before', 'sent_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where('appointment_id', '=', appointment.id)
+      .orderBy('created_at')
+      .orderBy('not_before')
+      .execute(),
+    ctx.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .select([
+        'd.id',
+        'd.endpoint_id',
+        'e.url',
+        'd.event',
+        'd.status',
+        'd.attempts',
+        'd.last_status_code',
+        'd.last_error',
+        'd.created_at',
+        'd.not_before',
+        'd.delivered_at',
+      ])
+      .where('d.workspace_id', '=', workspaceId)
+      .where('d.appointment_id', '=', appointment.id)
+      .orderBy('d.created_at')
+      .execute(),
   ]);
   return {
     messages: messages.map((m) => ({
-      id: m.id, kind: m.kind, recipient: m.recipient_email, status: m.status, attempts: m.attempts, lastError: m.last_error,
-      dueAt: m.not_before.toISOString(), sentAt: m.sent_at?.toISOString() ?? null,
+      id: m.id,
+      kind: m.kind,
+      recipient: m.recipient_email,
+      status: m.status,
+      attempts: m.attempts,
+      lastError: m.last_error,
+      dueAt: m.not_before.toISOString(),
+      sentAt: m.sent_at?.toISOString() ?? null,
     })),
     webhooks: webhooks.map(webhookDeliveryView),
   };

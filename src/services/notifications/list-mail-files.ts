@@ -4,7 +4,13 @@ import { AppError } from '../app-error.ts';
 import type { Actor } from '../context.ts';
 import './notification-errors.ts';
 
-export interface MailFileView { name: string; subject: string; to: string; date: string; size: number }
+export interface MailFileView {
+  name: string;
+  subject: string;
+  to: string;
+  date: string;
+  size: number;
+}
 
 const FILE_NAME = /^[A-Za-z0-9_-]+\.eml$/;
 
@@ -17,7 +23,13 @@ function header(raw: string, name: string): string {
 
 function decodeWords(value: string): string {
   return value.replace(/=\?utf-8\?([BQ])\?([^?]*)\?=\s*/gi, (_all, encoding: string, text: string) =>
-    encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'));
+    encoding.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 /**
@@ -27,12 +39,24 @@ function decodeWords(value: string): string {
 export async function listMailFiles(options: { actor: Actor; mailDir: string; limit?: number }): Promise<MailFileView[]> {
   const folder = join(options.mailDir, options.actor.workspaceId);
   const names = await readdir(folder).catch(() => [] as string[]);
-  const files = names.filter((n) => FILE_NAME.test(n)).sort().reverse().slice(0, options.limit ?? 50);
-  return Promise.all(files.map(async (name) => {
-    const path = join(folder, name);
-    const [raw, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    return { name, subject: decodeWords(header(raw, 'Subject')), to: decodeWords(header(raw, 'To')), date: new Date(header(raw, 'Date') || info.mtime).toISOString(), size: info.size };
-  }));
+  const files = names
+    .filter((n) => FILE_NAME.test(n))
+    .sort()
+    .reverse()
+    .slice(0, options.limit ?? 50);
+  return Promise.all(
+    files.map(async (name) => {
+      const path = join(folder, name);
+      const [raw, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      return {
+        name,
+        subject: decodeWords(header(raw, 'Subject')),
+        to: decodeWords(header(raw, 'To')),
+        date: new Date(header(raw, 'Date') || info.mtime).toISOString(),
+        size: info.size,
+      };
+    }),
+  );
 }
 
 /** One .eml file of the workspace, as written. */

@@ -28,7 +28,12 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 };
 
 export async function loadNotificationSettings(db: Kysely<DB>, workspaceId: string, calendarId: string): Promise<NotificationSettings> {
-  const row = await db.selectFrom('calendar_notification_settings').selectAll().where('workspace_id', '=', workspaceId).where('calendar_id', '=', calendarId).executeTakeFirst();
+  const row = await db
+    .selectFrom('calendar_notification_settings')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('calendar_id', '=', calendarId)
+    .executeTakeFirst();
   if (!row) return { ...DEFAULT_NOTIFICATION_SETTINGS, reminderOffsetsMin: [...DEFAULT_NOTIFICATION_SETTINGS.reminderOffsetsMin] };
   return {
     clientConfirmation: row.client_confirmation,

@@ -21,7 +21,13 @@ export interface AppointmentNotice {
   reason?: string | null;
 }
 
-interface Recipient { email: string; name: string; zone: string; attendeeId: string | null; userId: string | null }
+interface Recipient {
+  email: string;
+  name: string;
+  zone: string;
+  attendeeId: string | null;
+  userId: string | null;
+}
 
 /**
  * Everything an appointment change tells the outside world, written in the change's transaction
@@ -34,7 +40,20 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
   const appointment = await trx
     .selectFrom('appointments as a')
     .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
-    .select(['a.id', 'a.title', 'a.start_at', 'a.end_at', 'a.location', 'a.status', 'a.version', 'a.removed_from_remote', 'a.overlap_flagged', 'c.id as calendar_id', 'c.name as calendar_name', 'c.type as calendar_type'])
+    .select([
+      'a.id',
+      'a.title',
+      'a.start_at',
+      'a.end_at',
+      'a.location',
+      'a.status',
+      'a.version',
+      'a.removed_from_remote',
+      'a.overlap_flagged',
+      'c.id as calendar_id',
+      'c.name as calendar_name',
+      'c.type as calendar_type',
+    ])
     .where('a.workspace_id', '=', workspaceId)
     .where('a.id', '=', appointmentId)
     .executeTakeFirstOrThrow();
@@ -44,7 +63,10 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
     .innerJoin('contacts as k', 'k.id', 't.contact_id')
     .select(['t.id', 't.status', 't.timezone', 't.seats', 'k.name', 'k.email', 'k.phone'])
     .where('t.appointment_id', '=', appointmentId);
-  if (notice.attendeeIds) attendeeQuery = notice.attendeeIds.length ? attendeeQuery.where('t.id', 'in', notice.attendeeIds) : attendeeQuery.where(({ lit }) => lit(false));
+  if (notice.attendeeIds)
+    attendeeQuery = notice.attendeeIds.length
+      ? attendeeQuery.where('t.id', 'in', notice.attendeeIds)
+      : attendeeQuery.where(({ lit }) => lit(false));
   else attendeeQuery = attendeeQuery.where('t.status', '=', 'confirmed');
   const attendees = await attendeeQuery.orderBy('t.created_at').execute();
   const staff = await trx
@@ -70,11 +92,26 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
     cause: notice.cause,
     previousStart: notice.previousStart?.toISOString() ?? null,
     reason: notice.reason ?? null,
-    changeDeadline: settings.clientChangeDeadlineMin === null ? null : new Date(appointment.start_at.getTime() - settings.clientChangeDeadlineMin * 60_000).toISOString(),
+    changeDeadline:
+      settings.clientChangeDeadlineMin === null
+        ? null
+        : new Date(appointment.start_at.getTime() - settings.clientChangeDeadlineMin * 60_000).toISOString(),
   };
   const fallbackZone = staff[0]?.timezone ?? 'UTC';
-  const clients: Recipient[] = attendees.map((a) => ({ email: a.email, name: a.name, zone: a.timezone ?? fallbackZone, attendeeId: a.id, userId: null }));
-  const staffRecipients: Recipient[] = staff.map((s) => ({ email: s.email, name: s.name, zone: s.timezone, attendeeId: null, userId: s.id }));
+  const clients: Recipient[] = attendees.map((a) => ({
+    email: a.email,
+    name: a.name,
+    zone: a.timezone ?? fallbackZone,
+    attendeeId: a.id,
+    userId: null,
+  }));
+  const staffRecipients: Recipient[] = staff.map((s) => ({
+    email: s.email,
+    name: s.name,
+    zone: s.timezone,
+    attendeeId: null,
+    userId: s.id,
+  }));
   const rows: Array<{ kind: MessageKind; to: Recipient; content: MessageContent; notBefore: Date; sealedLink?: string | null }> = [];
 
   // Whatever the change, reminders planned for the old time no longer hold.
@@ -84,7 +121,11 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
       .set({ status: 'skipped', last_error: 'The appointment changed; reminders were planned again from its new time.' })
       .where('kind', '=', 'client_reminder')
       .where('status', '=', 'pending')
-      .where('attendee_id', 'in', clients.map((c) => c.attendeeId ?? ''))
+      .where(
+        'attendee_id',
+        'in',
+        clients.map((c) => c.attendeeId ?? ''),
+      )
       .execute();
   }
 
@@ -95,14 +136,16 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
       const sealed = notice.manageLink?.secretBox ? notice.manageLink.secretBox.encrypt(notice.manageLink.url) : null;
       rows.push({ kind: 'client_confirmed', to: client, content, notBefore: now, sealedLink: sealed });
     }
-    if ((change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientRescheduled) rows.push({ kind: 'client_rescheduled', to: client, content, notBefore: now });
+    if ((change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientRescheduled)
+      rows.push({ kind: 'client_rescheduled', to: client, content, notBefore: now });
     if (change === 'cancelled' && settings.clientCancelled) rows.push({ kind: 'client_cancelled', to: client, content, notBefore: now });
     if (live && (change === 'created' || change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientReminder) {
       const attendee = attendees.find((a) => a.id === client.attendeeId);
       if (attendee?.status !== 'confirmed') continue;
       for (const offsetMin of new Set(settings.reminderOffsetsMin)) {
         const at = new Date(appointment.start_at.getTime() - offsetMin * 60_000);
-        if (at.getTime() > now.getTime()) rows.push({ kind: 'client_reminder', to: client, content: { ...content, offsetMin }, notBefore: at });
+        if (at.getTime() > now.getTime())
+          rows.push({ kind: 'client_reminder', to: client, content: { ...content, offsetMin }, notBefore: at });
       }
     }
   }
@@ -110,25 +153,28 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
   for (const member of staffRecipients) {
     const content: MessageContent = { ...base, contactName: clientName };
     if (change === 'created' && settings.staffNewBooking) rows.push({ kind: 'staff_new_booking', to: member, content, notBefore: now });
-    if (change === 'cancelled' && notice.cause === 'client' && settings.staffClientCancelled) rows.push({ kind: 'staff_client_cancelled', to: member, content, notBefore: now });
+    if (change === 'cancelled' && notice.cause === 'client' && settings.staffClientCancelled)
+      rows.push({ kind: 'staff_client_cancelled', to: member, content, notBefore: now });
   }
 
   if (rows.length > 0) {
     await trx
       .insertInto('messages')
-      .values(rows.map((r) => ({
-        workspace_id: workspaceId,
-        appointment_id: appointmentId,
-        attendee_id: r.to.attendeeId,
-        user_id: r.to.userId,
-        kind: r.kind,
-        recipient_email: r.to.email,
-        recipient_name: r.to.name,
-        recipient_zone: r.to.zone,
-        content: JSON.stringify(r.content),
-        manage_link_ciphertext: r.sealedLink ?? null,
-        not_before: r.notBefore,
-      })))
+      .values(
+        rows.map((r) => ({
+          workspace_id: workspaceId,
+          appointment_id: appointmentId,
+          attendee_id: r.to.attendeeId,
+          user_id: r.to.userId,
+          kind: r.kind,
+          recipient_email: r.to.email,
+          recipient_name: r.to.name,
+          recipient_zone: r.to.zone,
+          content: JSON.stringify(r.content),
+          manage_link_ciphertext: r.sealedLink ?? null,
+          not_before: r.notBefore,
+        })),
+      )
       .execute();
   }
 
@@ -140,8 +186,15 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
     now,
     data: {
       appointment: {
-        id: appointment.id, title: appointment.title, start: snapshot.start, end: snapshot.end, status: appointment.status, location: appointment.location,
-        assigneeIds: staff.map((s) => s.id), removedFromCalendar: appointment.removed_from_remote, overlapFlagged: appointment.overlap_flagged,
+        id: appointment.id,
+        title: appointment.title,
+        start: snapshot.start,
+        end: snapshot.end,
+        status: appointment.status,
+        location: appointment.location,
+        assigneeIds: staff.map((s) => s.id),
+        removedFromCalendar: appointment.removed_from_remote,
+        overlapFlagged: appointment.overlap_flagged,
       },
       calendar: { id: appointment.calendar_id, name: appointment.calendar_name, type: appointment.calendar_type },
       contact: first ? { name: first.name, email: first.email, phone: first.phone, timezone: first.timezone } : null,

@@ -8,7 +8,10 @@ import type { MessageContent } from './message-content.ts';
  * webhooks — once per transition, not on every refused poll. Call in the transaction that marks it,
  * before the update, so "was it active until now?" is read from the row being changed.
  */
-export async function recordConnectionNotice(trx: Kysely<DB>, notice: { connectionId: string; now: Date; error: { code: string; message: string } }): Promise<boolean> {
+export async function recordConnectionNotice(
+  trx: Kysely<DB>,
+  notice: { connectionId: string; now: Date; error: { code: string; message: string } },
+): Promise<boolean> {
   const connection = await trx
     .selectFrom('connections as c')
     .innerJoin('users as u', 'u.id', 'c.user_id')
@@ -21,9 +24,14 @@ export async function recordConnectionNotice(trx: Kysely<DB>, notice: { connecti
   await trx
     .insertInto('messages')
     .values({
-      workspace_id: connection.workspace_id, user_id: connection.user_id, kind: 'staff_needs_reconnect',
-      recipient_email: connection.email, recipient_name: connection.name, recipient_zone: connection.timezone,
-      content: JSON.stringify(content), not_before: notice.now,
+      workspace_id: connection.workspace_id,
+      user_id: connection.user_id,
+      kind: 'staff_needs_reconnect',
+      recipient_email: connection.email,
+      recipient_name: connection.name,
+      recipient_zone: connection.timezone,
+      content: JSON.stringify(content),
+      not_before: notice.now,
     })
     .execute();
   await recordWebhookEvent(trx, {
@@ -31,7 +39,11 @@ export async function recordConnectionNotice(trx: Kysely<DB>, notice: { connecti
     type: 'connection.needs_reconnect',
     appointmentId: null,
     now: notice.now,
-    data: { connection: { id: connection.id, provider: connection.provider, username: connection.username, userId: connection.user_id }, error: notice.error, cause: 'icloud_sync' },
+    data: {
+      connection: { id: connection.id, provider: connection.provider, username: connection.username, userId: connection.user_id },
+      error: notice.error,
+      cause: 'icloud_sync',
+    },
   });
   return true;
 }

@@ -47,7 +47,14 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
   let subject: string;
   let method: 'PUBLISH' | 'CANCEL' | null = null;
   const when = a ? formatWhen(a.start, zone) : '';
-  const details = a ? [`What: ${a.title}`, `When: ${when}`, ...(a.location ? [`Where: ${a.location}`] : []), ...(content.staffNames?.length ? [`With: ${content.staffNames.join(', ')}`] : [])] : [];
+  const details = a
+    ? [
+        `What: ${a.title}`,
+        `When: ${when}`,
+        ...(a.location ? [`Where: ${a.location}`] : []),
+        ...(content.staffNames?.length ? [`With: ${content.staffNames.join(', ')}`] : []),
+      ]
+    : [];
   switch (message.kind) {
     case 'client_confirmed':
       subject = `Booking confirmed: ${a?.title} on ${when}`;
@@ -71,7 +78,11 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
       break;
     case 'staff_new_booking':
       subject = `New booking: ${content.contactName ?? 'a client'} on ${when}`;
-      lines.push(`${content.contactName ?? 'A client'} booked ${a?.calendarName ?? 'an appointment'} (${content.cause === 'staff' ? 'booked by staff' : 'booked online'}).`, '', ...details);
+      lines.push(
+        `${content.contactName ?? 'A client'} booked ${a?.calendarName ?? 'an appointment'} (${content.cause === 'staff' ? 'booked by staff' : 'booked online'}).`,
+        '',
+        ...details,
+      );
       break;
     case 'staff_client_cancelled':
       subject = `Cancelled by the client: ${content.contactName ?? 'a client'} on ${when}`;
@@ -91,7 +102,8 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
       break;
   }
   if (message.manageLink) lines.push('', `To reschedule or cancel: ${message.manageLink}`);
-  else if (message.kind.startsWith('client_') && message.kind !== 'client_cancelled') lines.push('', 'To reschedule or cancel, use the link in your confirmation e-mail.');
+  else if (message.kind.startsWith('client_') && message.kind !== 'client_cancelled')
+    lines.push('', 'To reschedule or cancel, use the link in your confirmation e-mail.');
   if (message.kind.startsWith('client_') && content.changeDeadline && message.kind !== 'client_cancelled') {
     lines.push(`Changes online are possible until ${formatWhen(content.changeDeadline, zone)}.`);
   }
@@ -101,9 +113,17 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
   const attachments: RenderedMessage['attachments'] = [];
   if (a && method) {
     const ics = buildAppointmentEvent({
-      uid: appointmentEventUid(a.id), title: a.title, description: message.manageLink ? `Reschedule or cancel: ${message.manageLink}` : '',
-      location: a.location, url: message.manageLink, start: new Date(a.start), end: new Date(a.end), timezone: zone,
-      sequence: a.sequence, dtstamp: message.createdAt, method,
+      uid: appointmentEventUid(a.id),
+      title: a.title,
+      description: message.manageLink ? `Reschedule or cancel: ${message.manageLink}` : '',
+      location: a.location,
+      url: message.manageLink,
+      start: new Date(a.start),
+      end: new Date(a.end),
+      timezone: zone,
+      sequence: a.sequence,
+      dtstamp: message.createdAt,
+      method,
     });
     attachments.push({ filename: 'invite.ics', content: ics, contentType: `text/calendar; charset=utf-8; method=${method}` });
   }

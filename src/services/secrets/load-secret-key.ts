@@ -53,7 +53,9 @@ function fromEnvironment(value: string): LoadedSecretKey {
   const raw = decodeRawKey(value);
   if (raw) return { key: raw, source: 'environment', warning: null };
   if (value.length < MIN_PASSPHRASE_LENGTH) {
-    throw new Error(`TANDEM_SECRET_KEY is too short: give 32 bytes as hex or base64, or a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters. ${HOW_TO_SET}`);
+    throw new Error(
+      `TANDEM_SECRET_KEY is too short: give 32 bytes as hex or base64, or a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters. ${HOW_TO_SET}`,
+    );
   }
   return { key: scryptSync(value, PASSPHRASE_SALT, SECRET_KEY_BYTES, SCRYPT), source: 'passphrase', warning: null };
 }

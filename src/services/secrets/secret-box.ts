@@ -48,7 +48,8 @@ export function createSecretBox(key: Buffer): SecretBox {
       const parts = stored.split(':');
       if (parts.length !== 4) throw new SecretBoxError('the stored secret is not in the v1:<iv>:<tag>:<ciphertext> form');
       const [version, ivText, tagText, ciphertextText] = parts as [string, string, string, string];
-      if (version !== CURRENT_VERSION) throw new SecretBoxError(`the stored secret uses key version "${version}", which this server does not have`);
+      if (version !== CURRENT_VERSION)
+        throw new SecretBoxError(`the stored secret uses key version "${version}", which this server does not have`);
       const iv = Buffer.from(ivText, 'base64url');
       const tag = Buffer.from(tagText, 'base64url');
       if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretBoxError('the stored secret has a malformed IV or tag');

@@ -1,10 +1,26 @@
-import { calendarMultiget, CalDavError, deleteEvent, getEvent, listEtags, putEvent, syncCollection, type CalDavTransport } from '../../caldav/index.ts';
+import {
+  calendarMultiget,
+  CalDavError,
+  deleteEvent,
+  getEvent,
+  listEtags,
+  putEvent,
+  syncCollection,
+  type CalDavTransport,
+} from '../../caldav/index.ts';
 // The client's own canonical form, so the hrefs we derive equal the ones its listings return.
 import { canonicalUrl } from '../../caldav/xml.ts';
 import { classifyCalDavFailure, type CalDavProvider } from '../../caldav/providers/classify-failure.ts';
 import { eventResourceName } from '../../domain/sync/appointment-uid.ts';
 import type { RemoteCalendar } from '../../domain/sync/ports.ts';
-import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteRefused, RemoteSyncTokenInvalid, RemoteUnavailable } from './remote-errors.ts';
+import {
+  RemoteAccessDenied,
+  RemoteNotFound,
+  RemotePreconditionFailed,
+  RemoteRefused,
+  RemoteSyncTokenInvalid,
+  RemoteUnavailable,
+} from './remote-errors.ts';
 
 /**
  * The sync engine's RemoteCalendar over the CalDAV client, for one calendar collection. Hrefs are
@@ -15,12 +31,19 @@ import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteRef
 
 export const MULTIGET_BATCH_SIZE = 100;
 
-export function createCalDavRemoteCalendar(options: { calendarUrl: string; transport: CalDavTransport; provider?: CalDavProvider }): RemoteCalendar {
+export function createCalDavRemoteCalendar(options: {
+  calendarUrl: string;
+  transport: CalDavTransport;
+  provider?: CalDavProvider;
+}): RemoteCalendar {
   const { transport } = options;
   const provider = options.provider ?? 'caldav';
   const mapped = <T>(href: string | null, call: () => Promise<T>): Promise<T> => mappedFor(provider, href, call);
   // A collection URL ends in a slash; resources resolve inside it only then.
-  const calendarUrl = canonicalUrl(options.calendarUrl.endsWith('/') ? options.calendarUrl : `${options.calendarUrl}/`, options.calendarUrl);
+  const calendarUrl = canonicalUrl(
+    options.calendarUrl.endsWith('/') ? options.calendarUrl : `${options.calendarUrl}/`,
+    options.calendarUrl,
+  );
 
   return {
     syncCollection: (token) =>

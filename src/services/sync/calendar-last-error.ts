@@ -8,7 +8,14 @@ export interface CalendarErrorColumns {
   item_error_message: string | null;
 }
 
-export const CALENDAR_ERROR_COLUMNS = ['last_error_code', 'last_error_message', 'limit_error_code', 'limit_error_message', 'item_error_code', 'item_error_message'] as const;
+export const CALENDAR_ERROR_COLUMNS = [
+  'last_error_code',
+  'last_error_message',
+  'limit_error_code',
+  'limit_error_message',
+  'item_error_code',
+  'item_error_message',
+] as const;
 
 /**
  * A calendar's lastError: the remote failure of its last run when there is one (it stops

@@ -5,8 +5,23 @@ import { planOutbound, type OutboundAction } from '../../domain/sync/plan-outbou
 import { reconcileConflict, type FetchedRemoteEvent } from '../../domain/sync/reconcile-conflict.ts';
 import { defaultBackoff, retryDelayMs, type BackoffPolicy } from '../../domain/sync/retry-backoff.ts';
 import type { AppointmentForSync, RemoteLink } from '../../domain/sync/types.ts';
-import type { AppointmentRemoteEdit, EventCodec, OpenRemoteCalendar, OutboxResult, OutboxRow, RemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
-import { RemoteAccessDenied, RemoteCalendarError, RemoteNotFound, RemotePreconditionFailed, RemoteRefused, RemoteUnavailable } from './remote-errors.ts';
+import type {
+  AppointmentRemoteEdit,
+  EventCodec,
+  OpenRemoteCalendar,
+  OutboxResult,
+  OutboxRow,
+  RemoteCalendar,
+  SyncStore,
+} from '../../domain/sync/ports.ts';
+import {
+  RemoteAccessDenied,
+  RemoteCalendarError,
+  RemoteNotFound,
+  RemotePreconditionFailed,
+  RemoteRefused,
+  RemoteUnavailable,
+} from './remote-errors.ts';
 
 /**
  * The outbox dispatcher: writes appointment changes to each assigned user's primary calendar.
@@ -89,7 +104,9 @@ export async function dispatchOutboxRow(deps: DispatchDeps, row: OutboxRow, opti
   await deps.store.finishOutboxRow({
     row,
     result,
-    ...(work.linkChanged ? { link: work.link, items: itemChangesForLink(target.link, work.link, appointmentEventUid(row.appointmentId)) } : {}),
+    ...(work.linkChanged
+      ? { link: work.link, items: itemChangesForLink(target.link, work.link, appointmentEventUid(row.appointmentId)) }
+      : {}),
     ...(work.remoteEdit ? { remoteEdit: work.remoteEdit } : {}),
   });
   return { rowId: row.id, appointmentId: row.appointmentId, userId: row.userId, steps: work.steps, result };
@@ -99,11 +116,13 @@ function failureResult(row: OutboxRow, error: unknown, options: DispatchOptions)
   const attempt = row.attempt + 1;
   // The classifier's words where there are some (the same as the sync status shows), else the error's own.
   const failure = error instanceof RemoteCalendarError ? error.failure : null;
-  const message = failure !== null ? `${failure.code}: ${failure.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message =
+    failure !== null ? `${failure.code}: ${failure.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   // Retrying cannot fix revoked access, a calendar that is gone, or an answer/address refused on
   // principle: park the row until someone acts (reconnecting, or the next change of the
   // appointment, requeues it). Everything else is transient.
-  if (error instanceof RemoteAccessDenied || error instanceof RemoteNotFound || error instanceof RemoteRefused) return { status: 'failed', attempt, error: message };
+  if (error instanceof RemoteAccessDenied || error instanceof RemoteNotFound || error instanceof RemoteRefused)
+    return { status: 'failed', attempt, error: message };
   const retryAfterMs = error instanceof RemoteUnavailable ? error.retryAfterMs : null;
   const notBefore = new Date(options.now.getTime() + retryDelayMs(attempt, retryAfterMs, options.backoff ?? defaultBackoff));
   return { status: 'retry', attempt, notBefore, error: message };
@@ -201,7 +220,8 @@ class RowWork {
   private async create(remote: RemoteCalendar, action: Extract<OutboundAction, { type: 'CreateRemote' }>): Promise<boolean> {
     const appointment = this.appointment!;
     const previous = this.link;
-    const continuing = previous !== null && previous.createPending && previous.calendarId === action.calendarId && previous.href === action.href;
+    const continuing =
+      previous !== null && previous.createPending && previous.calendarId === action.calendarId && previous.href === action.href;
     await this.recordIntent(
       continuing
         ? previous
@@ -249,7 +269,15 @@ class RowWork {
       const link = this.link!;
       const put = await attempt(() => remote.put(action.href, this.ics(appointment, action.sequence), { ifMatch: action.ifMatch! }));
       if (put.ok) {
-        this.setLink({ ...link, etag: put.value.etag, written: action.snapshot, sequence: action.sequence, removedRemotely: false, createPending: false, pendingWrites: [] });
+        this.setLink({
+          ...link,
+          etag: put.value.etag,
+          written: action.snapshot,
+          sequence: action.sequence,
+          removedRemotely: false,
+          createPending: false,
+          pendingWrites: [],
+        });
         return true;
       }
       if (!(put.error instanceof RemotePreconditionFailed || put.error instanceof RemoteNotFound)) throw put.error;
@@ -293,7 +321,13 @@ class RowWork {
     return true;
   }
 
-  private async reconcile(remote: RemoteCalendar, calendarId: string, href: string, link: RemoteLink | null, creating: boolean): Promise<void> {
+  private async reconcile(
+    remote: RemoteCalendar,
+    calendarId: string,
+    href: string,
+    link: RemoteLink | null,
+    creating: boolean,
+  ): Promise<void> {
     const appointment = this.appointment!;
     const found = await remote.get(href);
     if (found === null) {

@@ -20,18 +20,37 @@ export interface CalendarSyncStatus {
 }
 
 /** Sync state of the actor's configured calendars (or one user's, for owners and admins). */
-export async function getSyncStatus(ctx: ServiceContext, options: { actor: Actor; userId?: string; calendarId?: string }): Promise<CalendarSyncStatus[]> {
+export async function getSyncStatus(
+  ctx: ServiceContext,
+  options: { actor: Actor; userId?: string; calendarId?: string },
+): Promise<CalendarSyncStatus[]> {
   const userId = options.userId ?? options.actor.userId;
   if (userId !== options.actor.userId) {
     // Another workspace's user is simply not there (an empty list, like every list route).
-    const known = await ctx.db.selectFrom('users').select('id').where('workspace_id', '=', options.actor.workspaceId).where('id', '=', userId).executeTakeFirst();
+    const known = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('workspace_id', '=', options.actor.workspaceId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
     if (!known) return [];
     if (options.actor.role === 'member') throw new AppError('forbidden');
   }
   let query = ctx.db
     .selectFrom('remote_calendars as c')
     .innerJoin('connections as x', 'x.id', 'c.connection_id')
-    .select(['c.id', 'c.connection_id', 'c.display_name', 'c.role', 'x.status', 'c.last_synced_at', 'c.next_sync_at', 'c.warning', 'c.import_done', 'c.import_total'])
+    .select([
+      'c.id',
+      'c.connection_id',
+      'c.display_name',
+      'c.role',
+      'x.status',
+      'c.last_synced_at',
+      'c.next_sync_at',
+      'c.warning',
+      'c.import_done',
+      'c.import_total',
+    ])
     .select(CALENDAR_ERROR_COLUMNS.map((column) => `c.${column}` as const))
     .where('c.workspace_id', '=', options.actor.workspaceId)
     .where('c.user_id', '=', userId)
@@ -50,6 +69,9 @@ export async function getSyncStatus(ctx: ServiceContext, options: { actor: Actor
     nextSyncAt: row.next_sync_at?.toISOString() ?? null,
     lastError: calendarLastError(row),
     warning: row.warning,
-    importProgress: row.import_total !== null && row.import_done !== null && row.import_done < row.import_total ? { done: row.import_done, total: row.import_total } : null,
+    importProgress:
+      row.import_total !== null && row.import_done !== null && row.import_done < row.import_total
+        ? { done: row.import_done, total: row.import_total }
+        : null,
   }));
 }

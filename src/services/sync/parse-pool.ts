@@ -40,7 +40,9 @@ export function createParsePool(options: { threads: number }): ParsePool {
       await new Promise<void>((resolve) => setImmediate(resolve));
       return Promise.all(
         objects.map((object): Promise<FetchedItem> | FetchedItem =>
-          isSurelyOversize(object, maxBytes) ? parseRemoteItem(icalEventCodec, object, context) : (open().run({ object, context } satisfies { object: RemoteObject; context: ParseContext }) as Promise<FetchedItem>),
+          isSurelyOversize(object, maxBytes)
+            ? parseRemoteItem(icalEventCodec, object, context)
+            : (open().run({ object, context } satisfies { object: RemoteObject; context: ParseContext }) as Promise<FetchedItem>),
         ),
       );
     },

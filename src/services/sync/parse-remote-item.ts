@@ -19,15 +19,31 @@ export interface ParseContext {
  * calendar's sync; an object read in part (a VEVENT skipped, a series capped) is imported with a
  * problem the calendar shows.
  */
-export function parseRemoteItem(codec: EventCodec, object: { href: string; etag: string | null; ics: string }, context: ParseContext): FetchedItem {
+export function parseRemoteItem(
+  codec: EventCodec,
+  object: { href: string; etag: string | null; ics: string },
+  context: ParseContext,
+): FetchedItem {
   const limits = context.limits ?? DEFAULT_SYNC_LIMITS;
   const oversize = sizeProblem(object.ics, limits.maxObjectBytes);
   // Not even hashed: the size check is the one thing worth doing with a 50 MB event.
-  if (oversize !== null) return { href: object.href, etag: object.etag, contentHash: null, uid: null, content: { ok: false, error: oversize, errorCode: 'ical_object_too_large' } };
+  if (oversize !== null)
+    return {
+      href: object.href,
+      etag: object.etag,
+      contentHash: null,
+      uid: null,
+      content: { ok: false, error: oversize, errorCode: 'ical_object_too_large' },
+    };
 
   const contentHash = attempt(() => codec.contentHash(object.ics));
   const uid = attempt(() => codec.readUid(object.ics));
-  const base = { href: object.href, etag: object.etag, contentHash: contentHash.ok ? contentHash.value : null, uid: uid.ok ? uid.value : null };
+  const base = {
+    href: object.href,
+    etag: object.etag,
+    contentHash: contentHash.ok ? contentHash.value : null,
+    uid: uid.ok ? uid.value : null,
+  };
   if (!contentHash.ok) return { ...base, content: { ok: false, error: contentHash.error, errorCode: contentHash.code } };
   const problems: ItemProblem[] = [];
   const expand = () =>
@@ -42,7 +58,12 @@ export function parseRemoteItem(codec: EventCodec, object: { href: string; etag:
   if (!uid.ok || uid.value === null) {
     // Say why there is no usable event when the parser can tell (too deep, malformed), not just "no UID".
     const reading = uid.ok ? attempt(expand) : uid;
-    return { ...base, content: reading.ok ? { ok: false, error: 'no VEVENT with a UID', errorCode: 'ical_unreadable' } : { ok: false, error: reading.error, errorCode: reading.code } };
+    return {
+      ...base,
+      content: reading.ok
+        ? { ok: false, error: 'no VEVENT with a UID', errorCode: 'ical_unreadable' }
+        : { ok: false, error: reading.error, errorCode: reading.code },
+    };
   }
   const expanded = attempt(expand);
   if (!expanded.ok) return { ...base, content: { ok: false, error: expanded.error, errorCode: expanded.code } };
@@ -88,7 +109,9 @@ function megabytes(bytes: number): string {
 function summarize(problems: readonly ItemProblem[]): ItemProblem | null {
   const first = problems[0];
   if (first === undefined) return null;
-  return problems.length === 1 ? first : { code: first.code, message: `${first.message} (and ${problems.length - 1} more problem(s) in this object)` };
+  return problems.length === 1
+    ? first
+    : { code: first.code, message: `${first.message} (and ${problems.length - 1} more problem(s) in this object)` };
 }
 
 function attempt<T>(f: () => T): { ok: true; value: T } | { ok: false; error: string; code: string } {
@@ -96,7 +119,10 @@ function attempt<T>(f: () => T): { ok: true; value: T } | { ok: false; error: st
     return { ok: true, value: f() };
   } catch (error) {
     // The iCalendar modules' errors carry a stable code (ICalParseError.code); anything else is "unreadable".
-    const code = typeof (error as { code?: unknown } | null)?.code === 'string' && String((error as { code: string }).code).startsWith('ical_') ? (error as { code: string }).code : 'ical_unreadable';
+    const code =
+      typeof (error as { code?: unknown } | null)?.code === 'string' && String((error as { code: string }).code).startsWith('ical_')
+        ? (error as { code: string }).code
+        : 'ical_unreadable';
     // A stack overflow from odd input is still just an unreadable event.
     return { ok: false, error: error instanceof Error ? error.message : String(error), code };
   }

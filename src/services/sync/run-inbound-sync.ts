@@ -166,7 +166,12 @@ class InboundRun {
       const last = !answer.truncated || page === this.maxPages;
       if (answer.changed.length === 0 && answer.deleted.length === 0) {
         // Nothing changed: save the new token (and the finish stamp) without reading any item.
-        await this.deps.store.applyInboundBatch({ calendarId: this.state.calendarId, actions: [], token: answer.token, ...(last ? { finish: { at: this.options.now, warning: null } } : {}) });
+        await this.deps.store.applyInboundBatch({
+          calendarId: this.state.calendarId,
+          actions: [],
+          token: answer.token,
+          ...(last ? { finish: { at: this.options.now, warning: null } } : {}),
+        });
         token = answer.token;
         if (!answer.truncated) return;
         continue;
@@ -176,7 +181,11 @@ class InboundRun {
       let outcome = await this.processInChunks(hrefsToFetch(this.saved, answer.changed), answer.deleted, chunk);
       if (outcome === 'verify') {
         // A partial answer says "everything is gone": believe only a complete listing.
-        outcome = await this.reconcileListing(await this.deps.remote.listEtags(), { token: answer.token, finish: last, refreshStale: false });
+        outcome = await this.reconcileListing(await this.deps.remote.listEtags(), {
+          token: answer.token,
+          finish: last,
+          refreshStale: false,
+        });
       }
       if (outcome === 'refused') return;
       token = answer.token;
@@ -222,7 +231,10 @@ class InboundRun {
     this.report.complete = false;
   }
 
-  private async reconcileListing(listing: readonly ListedItem[], options: { token: string | null | undefined; finish: boolean; refreshStale: boolean }): Promise<ChunkOutcome> {
+  private async reconcileListing(
+    listing: readonly ListedItem[],
+    options: { token: string | null | undefined; finish: boolean; refreshStale: boolean },
+  ): Promise<ChunkOutcome> {
     await this.loadSaved();
     const diff = diffCompleteListing(this.saved, listing, options.refreshStale ? { refreshStale: this.options.window } : {});
     return this.processInChunks(diff.toFetch, diff.deleted, { token: options.token, finish: options.finish, verifyEmpty: false });
@@ -309,7 +321,12 @@ class InboundRun {
         }
         objects.push({ href, etag: answer.etag, ics: answer.ics });
       }
-      fetched = await this.parse(objects, { span: this.span, zone: this.state.zone, selfEmails: this.state.selfEmails, limits: this.limits });
+      fetched = await this.parse(objects, {
+        span: this.span,
+        zone: this.state.zone,
+        selfEmails: this.state.selfEmails,
+        limits: this.limits,
+      });
       this.report.fetched += fetched.length;
     }
 

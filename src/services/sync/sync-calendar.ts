@@ -27,15 +27,32 @@ export interface SyncCalendarDeps {
  * which records them and decides when to try again; a first import of a large calendar writes its
  * progress ("1,200 of 5,000") to the calendar as it goes.
  */
-export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId: string; mode: 'incremental' | 'full'; /** Shutdown: stop at the next batch boundary (each batch is its own transaction). */ signal?: AbortSignal }): Promise<InboundSyncReport> {
+export async function syncCalendar(
+  deps: SyncCalendarDeps,
+  options: {
+    calendarId: string;
+    mode: 'incremental' | 'full';
+    /** Shutdown: stop at the next batch boundary (each batch is its own transaction). */ signal?: AbortSignal;
+  },
+): Promise<InboundSyncReport> {
   options.signal?.throwIfAborted();
   const now = deps.now();
   const remote = await deps.openRemote(options.calendarId);
-  const calendar = await deps.db.selectFrom('remote_calendars').select('allow_empty_once').where('id', '=', options.calendarId).executeTakeFirst();
+  const calendar = await deps.db
+    .selectFrom('remote_calendars')
+    .select('allow_empty_once')
+    .where('id', '=', options.calendarId)
+    .executeTakeFirst();
   const allowEmpty = calendar?.allow_empty_once ?? false;
   let reported = false;
   const report = await runInboundSync(
-    { store: deps.store, remote, codec: deps.codec, ...(deps.limits && { limits: deps.limits }), ...(deps.parser && { parser: deps.parser }) },
+    {
+      store: deps.store,
+      remote,
+      codec: deps.codec,
+      ...(deps.limits && { limits: deps.limits }),
+      ...(deps.parser && { parser: deps.parser }),
+    },
     {
       calendarId: options.calendarId,
       mode: options.mode,
@@ -47,11 +64,16 @@ export async function syncCalendar(deps: SyncCalendarDeps, options: { calendarId
         options.signal?.throwIfAborted();
         if (total < (deps.progressThreshold ?? 200) && !reported) return;
         reported = true;
-        await deps.db.updateTable('remote_calendars').set({ import_total: total, import_done: done }).where('id', '=', options.calendarId).execute();
+        await deps.db
+          .updateTable('remote_calendars')
+          .set({ import_total: total, import_done: done })
+          .where('id', '=', options.calendarId)
+          .execute();
       },
     },
   );
   // The confirmation is spent once a run has applied it.
-  if (allowEmpty) await deps.db.updateTable('remote_calendars').set({ allow_empty_once: false }).where('id', '=', options.calendarId).execute();
+  if (allowEmpty)
+    await deps.db.updateTable('remote_calendars').set({ allow_empty_once: false }).where('id', '=', options.calendarId).execute();
   return report;
 }

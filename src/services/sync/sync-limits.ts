@@ -26,13 +26,33 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = {
  * /api/errors. The status is not an HTTP answer: 422 says "this data cannot be used as it is".
  */
 export const syncItemErrorCodes = {
-  ical_unreadable: { status: 422, message: 'An event in this calendar is not valid iCalendar; it blocks no time until it is fixed or deleted in the calendar app.' },
-  ical_too_deep: { status: 422, message: 'An event in this calendar nests its parts deeper than any calendar app does; it was not read and blocks no time.' },
-  ical_object_too_large: { status: 422, message: 'An event in this calendar is larger than Tandem reads (ICAL_MAX_OBJECT_BYTES); it blocks no time until it is made smaller or deleted.' },
-  ical_event_skipped: { status: 422, message: 'Part of an event in this calendar could not be read; its other parts were imported and block time.' },
-  ical_occurrences_capped: { status: 422, message: 'A repeating event in this calendar has more occurrences than Tandem stores (ICAL_MAX_OCCURRENCES); its later occurrences block no time.' },
-  calendar_too_many_items: { status: 422, message: 'This calendar holds more events than Tandem imports (SYNC_MAX_ITEMS_PER_CALENDAR); the events beyond the limit block no time.' },
+  ical_unreadable: {
+    status: 422,
+    message: 'An event in this calendar is not valid iCalendar; it blocks no time until it is fixed or deleted in the calendar app.',
+  },
+  ical_too_deep: {
+    status: 422,
+    message: 'An event in this calendar nests its parts deeper than any calendar app does; it was not read and blocks no time.',
+  },
+  ical_object_too_large: {
+    status: 422,
+    message:
+      'An event in this calendar is larger than Tandem reads (ICAL_MAX_OBJECT_BYTES); it blocks no time until it is made smaller or deleted.',
+  },
+  ical_event_skipped: {
+    status: 422,
+    message: 'Part of an event in this calendar could not be read; its other parts were imported and block time.',
+  },
+  ical_occurrences_capped: {
+    status: 422,
+    message:
+      'A repeating event in this calendar has more occurrences than Tandem stores (ICAL_MAX_OCCURRENCES); its later occurrences block no time.',
+  },
+  calendar_too_many_items: {
+    status: 422,
+    message:
+      'This calendar holds more events than Tandem imports (SYNC_MAX_ITEMS_PER_CALENDAR); the events beyond the limit block no time.',
+  },
 } as const satisfies ErrorCodeTable;
 
 export type SyncItemErrorCode = keyof typeof syncItemErrorCodes;
-

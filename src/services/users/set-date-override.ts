@@ -3,7 +3,12 @@ import { requireSelfOrAdmin } from '../authorize.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { loadUserView } from './user-view.ts';
 
-export interface SetDateOverrideOptions { actor: Actor; userId: string; date: string; ranges: TimeRange[] | null }
+export interface SetDateOverrideOptions {
+  actor: Actor;
+  userId: string;
+  date: string;
+  ranges: TimeRange[] | null;
+}
 
 /** Replaces a user's hours on one local date (`[]` = day off); `null` removes the override. */
 export async function setDateOverride(ctx: ServiceContext, options: SetDateOverrideOptions): Promise<void> {
@@ -15,7 +20,12 @@ export async function setDateOverride(ctx: ServiceContext, options: SetDateOverr
   }
   await ctx.db
     .insertInto('date_overrides')
-    .values({ workspace_id: options.actor.workspaceId, user_id: options.userId, date: options.date, ranges: JSON.stringify(options.ranges) })
+    .values({
+      workspace_id: options.actor.workspaceId,
+      user_id: options.userId,
+      date: options.date,
+      ranges: JSON.stringify(options.ranges),
+    })
     .onConflict((oc) => oc.columns(['user_id', 'date']).doUpdateSet({ ranges: JSON.stringify(options.ranges) }))
     .execute();
 }

@@ -4,7 +4,13 @@ import { requireSelfOrAdmin } from '../authorize.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { loadUserView, type UserView } from './user-view.ts';
 
-export interface UpdateUserOptions { actor: Actor; userId: string; name?: string; timezone?: string; weeklyHours?: WeeklyHours }
+export interface UpdateUserOptions {
+  actor: Actor;
+  userId: string;
+  name?: string;
+  timezone?: string;
+  weeklyHours?: WeeklyHours;
+}
 
 export async function updateUser(ctx: ServiceContext, options: UpdateUserOptions): Promise<UserView> {
   await loadUserView(ctx.db, options.actor.workspaceId, options.userId); // 404 before 403: no probing other workspaces
@@ -16,7 +22,12 @@ export async function updateUser(ctx: ServiceContext, options: UpdateUserOptions
     ...(options.weeklyHours !== undefined && { weekly_hours: JSON.stringify(options.weeklyHours) }),
   };
   if (Object.keys(changes).length > 0) {
-    await ctx.db.updateTable('users').set(changes).where('workspace_id', '=', options.actor.workspaceId).where('id', '=', options.userId).execute();
+    await ctx.db
+      .updateTable('users')
+      .set(changes)
+      .where('workspace_id', '=', options.actor.workspaceId)
+      .where('id', '=', options.userId)
+      .execute();
   }
   return loadUserView(ctx.db, options.actor.workspaceId, options.userId);
 }

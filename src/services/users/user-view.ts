@@ -5,7 +5,14 @@ import type { Role } from '../../store/schema.ts';
 
 /** Weekly hours as JSON carries them: weekday numbers as string keys. */
 export type WeeklyHoursJson = Record<string, TimeRange[]>;
-export interface UserView { id: string; email: string; name: string; role: Role; timezone: string; weeklyHours: WeeklyHoursJson }
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  timezone: string;
+  weeklyHours: WeeklyHoursJson;
+}
 
 function toJson(hours: WeeklyHours): WeeklyHoursJson {
   return Object.fromEntries(Object.entries(hours).filter((entry): entry is [string, TimeRange[]] => Array.isArray(entry[1])));

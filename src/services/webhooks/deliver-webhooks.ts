@@ -24,7 +24,11 @@ export interface DeliverWebhooksDeps {
 export const WEBHOOK_RETRY_FOR_MS = 48 * 3_600_000;
 export const WEBHOOK_DISABLE_AFTER_MS = 5 * 86_400_000;
 
-export interface WebhookReport { delivered: number; retried: number; failed: number }
+export interface WebhookReport {
+  delivered: number;
+  retried: number;
+  failed: number;
+}
 
 /**
  * Sends due webhook deliveries, signed per Standard Webhooks (webhook-id = the delivery's id, the same
@@ -39,21 +43,44 @@ export async function deliverWebhooks(deps: DeliverWebhooksDeps): Promise<Webhoo
     const at = deps.now();
     const attempt = row.attempts + 1;
     if (row.endpoint_status !== 'active') {
-      await deps.db.updateTable('webhook_deliveries').set({ status: 'failed', leased_until: null, last_error: 'The endpoint is disabled.' }).where('id', '=', row.id).execute();
+      await deps.db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'failed', leased_until: null, last_error: 'The endpoint is disabled.' })
+        .where('id', '=', row.id)
+        .execute();
       report.failed += 1;
       continue;
     }
     const outcome = await post(deps, row, at);
     if (outcome.ok) {
-      await deps.db.updateTable('webhook_deliveries').set({ status: 'delivered', attempts: attempt, last_status_code: outcome.status, last_error: null, delivered_at: at, leased_until: null }).where('id', '=', row.id).execute();
+      await deps.db
+        .updateTable('webhook_deliveries')
+        .set({
+          status: 'delivered',
+          attempts: attempt,
+          last_status_code: outcome.status,
+          last_error: null,
+          delivered_at: at,
+          leased_until: null,
+        })
+        .where('id', '=', row.id)
+        .execute();
       await deps.db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', row.endpoint_id).execute();
       report.delivered += 1;
       continue;
     }
     const giveUp = at.getTime() - row.created_at.getTime() >= (deps.retryForMs ?? WEBHOOK_RETRY_FOR_MS);
-    await deps.db.updateTable('webhook_deliveries')
-      .set({ attempts: attempt, last_status_code: outcome.status, last_error: outcome.error, leased_until: null, ...(giveUp ? { status: 'failed' as const } : { not_before: deps.retryAt(attempt, at) }) })
-      .where('id', '=', row.id).execute();
+    await deps.db
+      .updateTable('webhook_deliveries')
+      .set({
+        attempts: attempt,
+        last_status_code: outcome.status,
+        last_error: outcome.error,
+        leased_until: null,
+        ...(giveUp ? { status: 'failed' as const } : { not_before: deps.retryAt(attempt, at) }),
+      })
+      .where('id', '=', row.id)
+      .execute();
     if (giveUp) report.failed += 1;
     else report.retried += 1;
     await noteEndpointFailure(deps, row.endpoint_id, at, outcome);
@@ -61,19 +88,39 @@ export async function deliverWebhooks(deps: DeliverWebhooksDeps): Promise<Webhoo
   return report;
 }
 
-async function noteEndpointFailure(deps: DeliverWebhooksDeps, endpointId: string, at: Date, outcome: { status: number | null; error: string }): Promise<void> {
-  const endpoint = await deps.db.updateTable('webhook_endpoints').set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(at)) }))
-    .where('id', '=', endpointId).returning(['failing_since', 'status']).executeTakeFirst();
+async function noteEndpointFailure(
+  deps: DeliverWebhooksDeps,
+  endpointId: string,
+  at: Date,
+  outcome: { status: number | null; error: string },
+): Promise<void> {
+  const endpoint = await deps.db
+    .updateTable('webhook_endpoints')
+    .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(at)) }))
+    .where('id', '=', endpointId)
+    .returning(['failing_since', 'status'])
+    .executeTakeFirst();
   if (!endpoint?.failing_since || endpoint.status !== 'active') return;
   const failingMs = at.getTime() - endpoint.failing_since.getTime();
   if (failingMs < (deps.disableAfterMs ?? WEBHOOK_DISABLE_AFTER_MS)) return;
   const hours = Math.round(failingMs / 3_600_000);
   const last = outcome.status === null ? outcome.error : `HTTP ${outcome.status}`;
-  await deps.db.updateTable('webhook_endpoints')
-    .set({ status: 'disabled', disabled_reason: `Disabled after ${hours} h of failed deliveries without a success (last: ${last}). Fix the endpoint, then enable it again.`, updated_at: at })
-    .where('id', '=', endpointId).execute();
+  await deps.db
+    .updateTable('webhook_endpoints')
+    .set({
+      status: 'disabled',
+      disabled_reason: `Disabled after ${hours} h of failed deliveries without a success (last: ${last}). Fix the endpoint, then enable it again.`,
+      updated_at: at,
+    })
+    .where('id', '=', endpointId)
+    .execute();
   // Pending deliveries to a disabled endpoint would only fail: close them with the reason.
-  await deps.db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'The endpoint was disabled.' }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').execute();
+  await deps.db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'failed', last_error: 'The endpoint was disabled.' })
+    .where('endpoint_id', '=', endpointId)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 type Claimed = Awaited<ReturnType<typeof claim>>[number];
@@ -92,20 +139,41 @@ async function claim(deps: DeliverWebhooksDeps, now: Date) {
       .skipLocked()
       .execute();
     if (due.length === 0) return [];
-    await trx.updateTable('webhook_deliveries').set({ leased_until: new Date(now.getTime() + (deps.leaseMs ?? 120_000)) }).where('id', 'in', due.map((d) => d.id)).execute();
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({ leased_until: new Date(now.getTime() + (deps.leaseMs ?? 120_000)) })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .execute();
     return due.map((d) => d.id);
   });
   if (ids.length === 0) return [];
   return deps.db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-    .select(['d.id', 'd.endpoint_id', 'd.payload', 'd.attempts', 'd.created_at', 'e.url', 'e.secret_ciphertext', 'e.status as endpoint_status'])
+    .select([
+      'd.id',
+      'd.endpoint_id',
+      'd.payload',
+      'd.attempts',
+      'd.created_at',
+      'e.url',
+      'e.secret_ciphertext',
+      'e.status as endpoint_status',
+    ])
     .where('d.id', 'in', ids)
     .orderBy('d.created_at')
     .execute();
 }
 
-async function post(deps: DeliverWebhooksDeps, row: Claimed, at: Date): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
+async function post(
+  deps: DeliverWebhooksDeps,
+  row: Claimed,
+  at: Date,
+): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
   try {
     const url = new URL(row.url);
     if (!deps.allowPrivateNetworks) await assertPublicAddress({ url, ...(deps.lookup && { lookup: deps.lookup }) });

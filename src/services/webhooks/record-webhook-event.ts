@@ -23,7 +23,16 @@ export async function recordWebhookEvent(
   const payload = JSON.stringify({ type: event.type, timestamp: event.now.toISOString(), data: event.data });
   await trx
     .insertInto('webhook_deliveries')
-    .values(endpoints.map((e) => ({ workspace_id: event.workspaceId, endpoint_id: e.id, appointment_id: event.appointmentId, event: event.type, payload, not_before: event.now })))
+    .values(
+      endpoints.map((e) => ({
+        workspace_id: event.workspaceId,
+        endpoint_id: e.id,
+        appointment_id: event.appointmentId,
+        event: event.type,
+        payload,
+        not_before: event.now,
+      })),
+    )
     .execute();
   return endpoints.length;
 }

@@ -20,10 +20,21 @@ export function newWebhookSecret(): string {
 }
 
 export async function loadWebhookEndpoints(db: Kysely<DB>, workspaceId: string, id?: string): Promise<WebhookEndpointView[]> {
-  let query = db.selectFrom('webhook_endpoints').select(['id', 'url', 'events', 'status', 'disabled_reason', 'failing_since', 'created_at']).where('workspace_id', '=', workspaceId);
+  let query = db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'url', 'events', 'status', 'disabled_reason', 'failing_since', 'created_at'])
+    .where('workspace_id', '=', workspaceId);
   if (id !== undefined) query = query.where('id', '=', id);
   const rows = await query.orderBy('created_at').execute();
-  return rows.map((r) => ({ id: r.id, url: r.url, events: r.events, status: r.status, disabledReason: r.disabled_reason, failingSince: r.failing_since?.toISOString() ?? null, createdAt: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    id: r.id,
+    url: r.url,
+    events: r.events,
+    status: r.status,
+    disabledReason: r.disabled_reason,
+    failingSince: r.failing_since?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+  }));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

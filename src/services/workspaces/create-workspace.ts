@@ -12,12 +12,19 @@ export interface CreateWorkspaceOptions {
 }
 
 /** Sign-up: a new business and its owner, in one transaction. */
-export async function createWorkspace(ctx: ServiceContext, options: CreateWorkspaceOptions): Promise<{ workspaceId: string; ownerId: string }> {
+export async function createWorkspace(
+  ctx: ServiceContext,
+  options: CreateWorkspaceOptions,
+): Promise<{ workspaceId: string; ownerId: string }> {
   if (!isValidTimeZone(options.owner.timezone)) throw new AppError('invalid_timezone');
   const passwordHash = await hashPassword(options.owner.password);
   try {
     return await ctx.db.transaction().execute(async (trx) => {
-      const workspace = await trx.insertInto('workspaces').values({ name: options.name, slug: options.slug }).returning('id').executeTakeFirstOrThrow();
+      const workspace = await trx
+        .insertInto('workspaces')
+        .values({ name: options.name, slug: options.slug })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const owner = await trx
         .insertInto('users')
         .values({

@@ -204,8 +204,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'idempotency_keys', 'blocked_slots', 'attendees', 'appointment_assignees', 'appointments', 'service_staff', 'services',
-    'calendar_members', 'booking_calendars', 'contacts', 'api_tokens', 'sessions', 'date_overrides', 'users', 'workspaces',
+    'idempotency_keys',
+    'blocked_slots',
+    'attendees',
+    'appointment_assignees',
+    'appointments',
+    'service_staff',
+    'services',
+    'calendar_members',
+    'booking_calendars',
+    'contacts',
+    'api_tokens',
+    'sessions',
+    'date_overrides',
+    'users',
+    'workspaces',
   ]) {
     await sql`drop table if exists ${sql.table(table)} cascade`.execute(db);
   }

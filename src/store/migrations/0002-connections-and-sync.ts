@@ -164,7 +164,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['appointment_history', 'outbox', 'appointment_links', 'imported_occurrences', 'remote_items', 'remote_calendars', 'connections']) {
+  for (const table of [
+    'appointment_history',
+    'outbox',
+    'appointment_links',
+    'imported_occurrences',
+    'remote_items',
+    'remote_calendars',
+    'connections',
+  ]) {
     await sql`drop table if exists ${sql.table(table)} cascade`.execute(db);
   }
 }

@@ -15,11 +15,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table remote_items add column error_code text`.execute(db);
   // The per-run summary reads only the items with a problem, however large the calendar.
   await sql`create index remote_items_problem_idx on remote_items (remote_calendar_id) where error_code is not null`.execute(db);
-  await sql`alter table remote_calendars add column item_error_code text, add column item_error_message text, add column limit_error_code text, add column limit_error_message text`.execute(db);
+  await sql`alter table remote_calendars add column item_error_code text, add column item_error_message text, add column limit_error_code text, add column limit_error_message text`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`alter table remote_calendars drop column if exists item_error_code, drop column if exists item_error_message, drop column if exists limit_error_code, drop column if exists limit_error_message`.execute(db);
+  await sql`alter table remote_calendars drop column if exists item_error_code, drop column if exists item_error_message, drop column if exists limit_error_code, drop column if exists limit_error_message`.execute(
+    db,
+  );
   await sql`drop index if exists remote_items_problem_idx`.execute(db);
   await sql`alter table remote_items drop column if exists error_code`.execute(db);
   await sql`alter table imported_occurrences drop column if exists occurrences`.execute(db);

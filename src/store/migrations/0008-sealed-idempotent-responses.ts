@@ -9,7 +9,9 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`delete from idempotency_keys`.execute(db);
   await sql`comment on column idempotency_keys.key is 'SHA-256 (hex) of the Idempotency-Key header'`.execute(db);
-  await sql`comment on column idempotency_keys.response is '{"sealed": "v1:…"}: the answer, AES-256-GCM under a key derived from the Idempotency-Key and the request'`.execute(db);
+  await sql`comment on column idempotency_keys.response is '{"sealed": "v1:…"}: the answer, AES-256-GCM under a key derived from the Idempotency-Key and the request'`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

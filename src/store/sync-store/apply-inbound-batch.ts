@@ -39,10 +39,17 @@ export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now
           // The text column the calendar view shows.
           warning: batch.finish.warning?.message ?? null,
           ...(await itemProblemSummary(db, calendar.id)),
-          ...(batch.finish.limit !== undefined && { limit_error_code: batch.finish.limit?.code ?? null, limit_error_message: batch.finish.limit?.message ?? null }),
+          ...(batch.finish.limit !== undefined && {
+            limit_error_code: batch.finish.limit?.code ?? null,
+            limit_error_message: batch.finish.limit?.message ?? null,
+          }),
         };
   if (batch.token !== undefined || batch.finish !== undefined) {
-    await db.updateTable('remote_calendars').set({ ...token, ...finish }).where('id', '=', calendar.id).execute();
+    await db
+      .updateTable('remote_calendars')
+      .set({ ...token, ...finish })
+      .where('id', '=', calendar.id)
+      .execute();
   }
 }
 
@@ -53,7 +60,10 @@ const PROBLEM_ORDER = ['ical_object_too_large', 'ical_too_deep', 'ical_unreadabl
  * The calendar's one-line summary of its items' problems (remote_items.error_code), or nulls: each
  * item is one line of the sync log, the calendar shows how many and the first of the worst kind.
  */
-async function itemProblemSummary(db: Kysely<DB>, calendarId: string): Promise<{ item_error_code: string | null; item_error_message: string | null }> {
+async function itemProblemSummary(
+  db: Kysely<DB>,
+  calendarId: string,
+): Promise<{ item_error_code: string | null; item_error_message: string | null }> {
   const rows = await db
     .selectFrom('remote_items')
     .select((eb) => ['error_code', eb.fn.countAll<number>().as('n'), eb.fn.min('error').as('example')])

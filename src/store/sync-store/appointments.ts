@@ -30,7 +30,12 @@ export function appointmentUrl(publicUrl: string, appointmentId: string): string
  * These appointments (missing ids omitted), with times in `zoneUserId`'s zone: the event goes into
  * that user's calendar, so floating and all-day readings happen in their zone.
  */
-export async function loadAppointmentsForSync(db: Kysely<DB>, ids: readonly string[], zoneUserId: string, publicUrl: string): Promise<Map<string, AppointmentForSync>> {
+export async function loadAppointmentsForSync(
+  db: Kysely<DB>,
+  ids: readonly string[],
+  zoneUserId: string,
+  publicUrl: string,
+): Promise<Map<string, AppointmentForSync>> {
   const result = new Map<string, AppointmentForSync>();
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return result;
@@ -38,10 +43,26 @@ export async function loadAppointmentsForSync(db: Kysely<DB>, ids: readonly stri
     db
       .selectFrom('appointments as a')
       .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
-      .select(['a.id', 'a.version', 'a.status', 'a.start_at', 'a.end_at', 'a.title', 'a.location', 'c.location as calendar_location', 'c.type'])
+      .select([
+        'a.id',
+        'a.version',
+        'a.status',
+        'a.start_at',
+        'a.end_at',
+        'a.title',
+        'a.location',
+        'c.location as calendar_location',
+        'c.type',
+      ])
       .where('a.id', 'in', wanted)
       .execute(),
-    db.selectFrom('appointment_assignees').select(['appointment_id', 'user_id']).where('appointment_id', 'in', wanted).where('status', '=', 'confirmed').orderBy('user_id').execute(),
+    db
+      .selectFrom('appointment_assignees')
+      .select(['appointment_id', 'user_id'])
+      .where('appointment_id', 'in', wanted)
+      .where('status', '=', 'confirmed')
+      .orderBy('user_id')
+      .execute(),
     db
       .selectFrom('attendees as t')
       .innerJoin('contacts as k', 'k.id', 't.contact_id')
@@ -62,7 +83,10 @@ export async function loadAppointmentsForSync(db: Kysely<DB>, ids: readonly stri
       start: row.start_at,
       end: row.end_at,
       title: row.title,
-      description: appointmentDescription(contacts.filter((c) => c.appointment_id === row.id), url),
+      description: appointmentDescription(
+        contacts.filter((c) => c.appointment_id === row.id),
+        url,
+      ),
       location: row.location ?? row.calendar_location ?? '',
       url,
       timezone: user?.timezone ?? 'UTC',
@@ -74,14 +98,29 @@ export async function loadAppointmentsForSync(db: Kysely<DB>, ids: readonly stri
 }
 
 /** Appointments with these ids to which the user is assigned (any status), each with the user's link. */
-export async function loadLinkedAppointments(db: Kysely<DB>, userId: string, ids: readonly string[], publicUrl: string): Promise<LinkedAppointment[]> {
+export async function loadLinkedAppointments(
+  db: Kysely<DB>,
+  userId: string,
+  ids: readonly string[],
+  publicUrl: string,
+): Promise<LinkedAppointment[]> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return [];
   const [assigned, links] = await Promise.all([
-    db.selectFrom('appointment_assignees').select('appointment_id').where('user_id', '=', userId).where('appointment_id', 'in', wanted).execute(),
+    db
+      .selectFrom('appointment_assignees')
+      .select('appointment_id')
+      .where('user_id', '=', userId)
+      .where('appointment_id', 'in', wanted)
+      .execute(),
     db.selectFrom('appointment_links').selectAll().where('user_id', '=', userId).where('appointment_id', 'in', wanted).execute(),
   ]);
-  const appointments = await loadAppointmentsForSync(db, assigned.map((a) => a.appointment_id), userId, publicUrl);
+  const appointments = await loadAppointmentsForSync(
+    db,
+    assigned.map((a) => a.appointment_id),
+    userId,
+    publicUrl,
+  );
   const out: LinkedAppointment[] = [];
   for (const id of wanted) {
     const appointment = appointments.get(id);
@@ -93,7 +132,11 @@ export async function loadLinkedAppointments(db: Kysely<DB>, userId: string, ids
 }
 
 /** The user's confirmed appointments overlapping any of the ranges (half-open: touching is not overlapping). */
-export async function loadConfirmedAppointmentSpans(db: Kysely<DB>, userId: string, ranges: readonly TimeRange[]): Promise<AppointmentSpan[]> {
+export async function loadConfirmedAppointmentSpans(
+  db: Kysely<DB>,
+  userId: string,
+  ranges: readonly TimeRange[],
+): Promise<AppointmentSpan[]> {
   if (ranges.length === 0) return [];
   const rows = await db
     .selectFrom('appointments as a')

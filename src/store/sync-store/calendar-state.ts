@@ -53,7 +53,14 @@ function selfEmails(candidates: readonly string[]): string[] {
 }
 
 /** The token, last-synced stamp and warning as stored (for tests and the calendar view). */
-export async function loadCalendarSyncStamp(db: Kysely<DB>, calendarId: string): Promise<{ token: string | null; warning: CalendarWarning | null; lastSyncedAt: Date | null }> {
-  const row = await db.selectFrom('remote_calendars').select(['sync_token', 'sync_warning', 'last_synced_at']).where('id', '=', calendarId).executeTakeFirstOrThrow();
+export async function loadCalendarSyncStamp(
+  db: Kysely<DB>,
+  calendarId: string,
+): Promise<{ token: string | null; warning: CalendarWarning | null; lastSyncedAt: Date | null }> {
+  const row = await db
+    .selectFrom('remote_calendars')
+    .select(['sync_token', 'sync_warning', 'last_synced_at'])
+    .where('id', '=', calendarId)
+    .executeTakeFirstOrThrow();
   return { token: row.sync_token, warning: row.sync_warning, lastSyncedAt: row.last_synced_at };
 }

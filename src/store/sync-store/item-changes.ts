@@ -92,7 +92,14 @@ export class ItemChangeSet {
       .execute();
     const idOf = new Map(rows.map((r) => [r.href, r.id]));
     // Replaced, not merged: the item's occurrences are exactly the ones given (none for appointment and unreadable items).
-    await db.deleteFrom('imported_occurrences').where('remote_item_id', 'in', rows.map((r) => r.id)).execute();
+    await db
+      .deleteFrom('imported_occurrences')
+      .where(
+        'remote_item_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
     // One statement of column arrays (unnest) rather than rows of parameters: a recurring event
     // expands to hundreds of rows, and binding 10 parameters each is what would cost the time.
     const rowsOf = upserts.flatMap(({ item, occurrences }) => occurrences.map((o) => ({ itemId: idOf.get(item.href)!, o })));

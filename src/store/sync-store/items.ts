@@ -30,6 +30,10 @@ export async function applyItemChange(db: Kysely<DB>, change: CalendarItemChange
   const calendar = await loadItemCalendar(db, change.calendarId);
   if (calendar === null) return;
   const set = new ItemChangeSet(calendar);
-  set.add(change.item === null ? { href: change.href, type: 'delete' } : { href: change.href, type: 'upsert', item: { ...change.item, href: change.href }, occurrences: [] });
+  set.add(
+    change.item === null
+      ? { href: change.href, type: 'delete' }
+      : { href: change.href, type: 'upsert', item: { ...change.item, href: change.href }, occurrences: [] },
+  );
   await set.flush(db);
 }

@@ -19,7 +19,12 @@ export async function lockAppointment(db: Kysely<DB>, appointmentId: string): Pr
   await db.selectFrom('appointments').select('id').where('id', '=', appointmentId).forUpdate().execute();
 }
 
-export async function readLink(db: Kysely<DB>, appointmentId: string, userId: string, options: { lock?: boolean } = {}): Promise<RemoteLink | null> {
+export async function readLink(
+  db: Kysely<DB>,
+  appointmentId: string,
+  userId: string,
+  options: { lock?: boolean } = {},
+): Promise<RemoteLink | null> {
   let query = db.selectFrom('appointment_links').selectAll().where('appointment_id', '=', appointmentId).where('user_id', '=', userId);
   if (options.lock) query = query.forUpdate();
   const row = await query.executeTakeFirst();
@@ -57,7 +62,12 @@ export async function saveLink(db: Kysely<DB>, link: RemoteLink): Promise<void> 
 
 export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: string): Promise<void> {
   await lockAppointment(db, appointmentId);
-  const removed = await db.deleteFrom('appointment_links').where('appointment_id', '=', appointmentId).where('user_id', '=', userId).returning('removed_remotely').executeTakeFirst();
+  const removed = await db
+    .deleteFrom('appointment_links')
+    .where('appointment_id', '=', appointmentId)
+    .where('user_id', '=', userId)
+    .returning('removed_remotely')
+    .executeTakeFirst();
   if (removed?.removed_remotely) await followRemovedFlag(db, appointmentId, true, false);
 }
 
@@ -108,14 +118,29 @@ export async function markLinkRemoved(db: Kysely<DB>, appointmentId: string, use
 async function followRemovedFlag(db: Kysely<DB>, appointmentId: string, before: boolean, after: boolean): Promise<void> {
   if (before === after) return;
   if (after) {
-    const changed = await db.updateTable('appointments').set({ removed_from_remote: true }).where('id', '=', appointmentId).where('removed_from_remote', '=', false).returning('workspace_id').executeTakeFirst();
+    const changed = await db
+      .updateTable('appointments')
+      .set({ removed_from_remote: true })
+      .where('id', '=', appointmentId)
+      .where('removed_from_remote', '=', false)
+      .returning('workspace_id')
+      .executeTakeFirst();
     // Webhooks hear of it once, when the appointment starts showing "removed from iCloud" (issue 11).
-    if (changed) await recordAppointmentNotice(db, { workspaceId: changed.workspace_id, appointmentId, change: 'removed_from_calendar', cause: 'icloud_sync', now: new Date() });
+    if (changed)
+      await recordAppointmentNotice(db, {
+        workspaceId: changed.workspace_id,
+        appointmentId,
+        change: 'removed_from_calendar',
+        cause: 'icloud_sync',
+        now: new Date(),
+      });
     return;
   }
   await db
     .updateTable('appointments')
-    .set({ removed_from_remote: sql<boolean>`exists (select 1 from appointment_links l where l.appointment_id = appointments.id and l.removed_remotely)` })
+    .set({
+      removed_from_remote: sql<boolean>`exists (select 1 from appointment_links l where l.appointment_id = appointments.id and l.removed_remotely)`,
+    })
     .where('id', '=', appointmentId)
     .execute();
 }

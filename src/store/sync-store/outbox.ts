@@ -15,7 +15,15 @@ export async function enqueueOutbox(
   if (rows.userIds.length === 0) return;
   await db
     .insertInto('outbox')
-    .values(rows.userIds.map((userId) => ({ workspace_id: rows.workspaceId, appointment_id: rows.appointmentId, user_id: userId, op: rows.op, not_before: rows.notBefore })))
+    .values(
+      rows.userIds.map((userId) => ({
+        workspace_id: rows.workspaceId,
+        appointment_id: rows.appointmentId,
+        user_id: userId,
+        op: rows.op,
+        not_before: rows.notBefore,
+      })),
+    )
     .execute();
 }
 
@@ -70,14 +78,20 @@ export async function claimOutboxRows(db: Kysely<DB>, options: { now: Date; limi
   await db
     .updateTable('outbox')
     .set({ leased_until: new Date(now.getTime() + options.leaseMs) })
-    .where('id', 'in', rows.map((r) => Number(r.id)))
+    .where(
+      'id',
+      'in',
+      rows.map((r) => Number(r.id)),
+    )
     .execute();
   return rows.map((r) => ({ id: String(r.id), appointmentId: r.appointment_id, userId: r.user_id, op: r.op, attempt: r.attempts }));
 }
 
 /** Locks the row for its outcome; throws when it does not exist (an id the store never issued). */
 export async function lockOutboxRow(db: Kysely<DB>, id: string): Promise<void> {
-  const row = /^\d+$/.test(id) ? await db.selectFrom('outbox').select('id').where('id', '=', Number(id)).forUpdate().executeTakeFirst() : undefined;
+  const row = /^\d+$/.test(id)
+    ? await db.selectFrom('outbox').select('id').where('id', '=', Number(id)).forUpdate().executeTakeFirst()
+    : undefined;
   if (row === undefined) throw new Error(`no outbox row ${id}`);
 }
 

@@ -6,7 +6,10 @@ import type { DB } from '../schema.ts';
 import { enqueueOutbox } from './outbox.ts';
 import { recordAppointmentNotice } from '../../services/notifications/record-appointment-notice.ts';
 
-export type RemoteEdit = Pick<AppointmentRemoteEdit, 'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'>;
+export type RemoteEdit = Pick<
+  AppointmentRemoteEdit,
+  'appointmentId' | 'userId' | 'expectedVersion' | 'start' | 'end' | 'title' | 'overlapFlagged' | 'overlapsWith'
+>;
 
 /**
  * An appointment follows an edit made in iCloud (SPEC §5): new time and title, kept even where it
@@ -22,13 +25,28 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
   const appointment = await db
     .selectFrom('appointments as a')
     .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
-    .select(['a.id', 'a.workspace_id', 'a.version', 'a.status', 'a.start_at', 'a.end_at', 'a.title', 'c.type', 'c.buffer_before_min', 'c.buffer_after_min'])
+    .select([
+      'a.id',
+      'a.workspace_id',
+      'a.version',
+      'a.status',
+      'a.start_at',
+      'a.end_at',
+      'a.title',
+      'c.type',
+      'c.buffer_before_min',
+      'c.buffer_after_min',
+    ])
     .where('a.id', '=', edit.appointmentId)
     .forUpdate('a')
     .executeTakeFirst();
   if (appointment === undefined || String(appointment.version) !== edit.expectedVersion || appointment.status !== 'confirmed') return false;
 
-  const during = assigneeRange({ bufferBeforeMin: appointment.buffer_before_min, bufferAfterMin: appointment.buffer_after_min }, edit.start.getTime(), edit.end.getTime());
+  const during = assigneeRange(
+    { bufferBeforeMin: appointment.buffer_before_min, bufferAfterMin: appointment.buffer_after_min },
+    edit.start.getTime(),
+    edit.end.getTime(),
+  );
   const assignees = await db
     .selectFrom('appointment_assignees as aa')
     .select([
@@ -55,7 +73,14 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
   const flagged = edit.overlapFlagged || assignees.some((a) => a.clashes);
   await db
     .updateTable('appointments')
-    .set({ start_at: edit.start, end_at: edit.end, title: edit.title, overlap_flagged: flagged, version: sql`version + 1`, updated_at: now })
+    .set({
+      start_at: edit.start,
+      end_at: edit.end,
+      title: edit.title,
+      overlap_flagged: flagged,
+      version: sql`version + 1`,
+      updated_at: now,
+    })
     .where('id', '=', edit.appointmentId)
     .execute();
   await db
@@ -77,11 +102,24 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
   // The other assignees' copies must follow; the editing user's calendar already shows the edit.
   if (pushesToExternalCalendars(appointment.type)) {
     const others = assignees.map((a) => a.user_id).filter((userId) => userId !== edit.userId);
-    await enqueueOutbox(db, { workspaceId: appointment.workspace_id, appointmentId: edit.appointmentId, userIds: others, op: 'upsert', notBefore: now });
+    await enqueueOutbox(db, {
+      workspaceId: appointment.workspace_id,
+      appointmentId: edit.appointmentId,
+      userIds: others,
+      op: 'upsert',
+      notBefore: now,
+    });
   }
   // A new time is news for the client (e-mail, reminders planned again) and webhooks; a new title alone is not.
   if (appointment.start_at.getTime() !== edit.start.getTime() || appointment.end_at.getTime() !== edit.end.getTime()) {
-    await recordAppointmentNotice(db, { workspaceId: appointment.workspace_id, appointmentId: edit.appointmentId, change: 'moved_in_calendar', cause: 'icloud_sync', now, previousStart: appointment.start_at });
+    await recordAppointmentNotice(db, {
+      workspaceId: appointment.workspace_id,
+      appointmentId: edit.appointmentId,
+      change: 'moved_in_calendar',
+      cause: 'icloud_sync',
+      now,
+      previousStart: appointment.start_at,
+    });
   }
   return true;
 }

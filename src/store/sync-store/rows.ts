@@ -7,7 +7,11 @@ import type { AppointmentLinksTable, ImportedOccurrencesTable, RemoteItemsTable,
  * Kept in one place so every reader and writer agrees on the mapping, jsonb dates included.
  */
 
-export function toSavedItem(row: Pick<Selectable<RemoteItemsTable>, 'href' | 'etag' | 'content_hash' | 'uid' | 'kind' | 'expanded_until' | 'error'> & { error_code?: string | null }): SavedItem {
+export function toSavedItem(
+  row: Pick<Selectable<RemoteItemsTable>, 'href' | 'etag' | 'content_hash' | 'uid' | 'kind' | 'expanded_until' | 'error'> & {
+    error_code?: string | null;
+  },
+): SavedItem {
   return {
     href: row.href,
     etag: row.etag,
@@ -20,7 +24,11 @@ export function toSavedItem(row: Pick<Selectable<RemoteItemsTable>, 'href' | 'et
   };
 }
 
-export function toOccurrence(row: Pick<Selectable<ImportedOccurrencesTable>, 'recurrence_id' | 'start_at' | 'end_at' | 'all_day' | 'blocks' | 'summary' | 'status'> & { occurrences?: number }): ImportedOccurrence {
+export function toOccurrence(
+  row: Pick<Selectable<ImportedOccurrencesTable>, 'recurrence_id' | 'start_at' | 'end_at' | 'all_day' | 'blocks' | 'summary' | 'status'> & {
+    occurrences?: number;
+  },
+): ImportedOccurrence {
   return {
     recurrenceId: row.recurrence_id,
     start: row.start_at,
@@ -35,7 +43,12 @@ export function toOccurrence(row: Pick<Selectable<ImportedOccurrencesTable>, 're
 
 // jsonb keeps no Date type: snapshots travel as ISO strings and are revived on the way out.
 export function storeSnapshots(snapshots: readonly WrittenSnapshot[]): string {
-  const stored: StoredSnapshot[] = snapshots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString(), title: s.title, detailsHash: s.detailsHash }));
+  const stored: StoredSnapshot[] = snapshots.map((s) => ({
+    start: s.start.toISOString(),
+    end: s.end.toISOString(),
+    title: s.title,
+    detailsHash: s.detailsHash,
+  }));
   return JSON.stringify(stored);
 }
 

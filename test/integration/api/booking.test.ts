@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendar, addMember, contact, signUp, startTestApi, type Session, type TestApi } from '../../support/api.ts';
 import { databaseKinds } from '../../support/db.ts';
 
-interface Slot { start: string; end: string; localStart: string; seatsLeft: number }
+interface Slot {
+  start: string;
+  end: string;
+  localStart: string;
+  seatsLeft: number;
+}
 
 describe.each(databaseKinds)('booking through the API on %s', (kind) => {
   let api: TestApi;
@@ -15,16 +20,40 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
   afterAll(async () => api?.close());
 
   const slots = async (calendarId: string, from: string, to: string, extra = '') => {
-    const response = await api.server.inject({ method: 'GET', url: `/api/public/calendars/${calendarId}/slots?from=${from}&to=${to}${extra}` });
+    const response = await api.server.inject({
+      method: 'GET',
+      url: `/api/public/calendars/${calendarId}/slots?from=${from}&to=${to}${extra}`,
+    });
     expect(response.statusCode, response.body).toBe(200);
     return response.json<Slot[]>();
   };
   const book = (calendarId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     api.server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, payload: body, headers });
   const counts = async () => ({
-    appointments: Number((await api.app.database.db.selectFrom('appointments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-    contacts: Number((await api.app.database.db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-    attendees: Number((await api.app.database.db.selectFrom('attendees').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    appointments: Number(
+      (
+        await api.app.database.db
+          .selectFrom('appointments')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    contacts: Number(
+      (
+        await api.app.database.db
+          .selectFrom('contacts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    attendees: Number(
+      (
+        await api.app.database.db
+          .selectFrom('attendees')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   });
 
   it('offers 30-minute slots inside working hours and books, reschedules and cancels with the client link', async () => {
@@ -37,13 +66,19 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(booked.statusCode, booked.body).toBe(201);
     const { manageToken, booking } = booked.json<{ manageToken: string; booking: { start: string; status: string } }>();
     expect(booking).toMatchObject({ start: '2026-11-24T10:00:00.000Z', status: 'confirmed' });
-    expect((await slots(calendarId, '2026-11-24T00:00:00Z', '2026-11-25T00:00:00Z')).map((s) => s.start)).not.toContain('2026-11-24T10:00:00.000Z');
+    expect((await slots(calendarId, '2026-11-24T00:00:00Z', '2026-11-25T00:00:00Z')).map((s) => s.start)).not.toContain(
+      '2026-11-24T10:00:00.000Z',
+    );
 
     const again = await book(calendarId, { start: '2026-11-24T10:00:00Z', contact: contact('b') });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ error: { code: 'slot_taken', message: expect.any(String) } });
 
-    const moved = await api.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/reschedule`, payload: { start: '2026-11-24T14:00:00Z' } });
+    const moved = await api.server.inject({
+      method: 'POST',
+      url: `/api/public/bookings/${manageToken}/reschedule`,
+      payload: { start: '2026-11-24T14:00:00Z' },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json()).toMatchObject({ start: '2026-11-24T14:00:00.000Z', status: 'confirmed' });
     const afterMove = (await slots(calendarId, '2026-11-24T00:00:00Z', '2026-11-25T00:00:00Z')).map((s) => s.start);
@@ -52,7 +87,9 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
 
     const cancelled = await api.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/cancel` });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
-    expect((await slots(calendarId, '2026-11-24T00:00:00Z', '2026-11-25T00:00:00Z')).map((s) => s.start)).toContain('2026-11-24T14:00:00.000Z');
+    expect((await slots(calendarId, '2026-11-24T00:00:00Z', '2026-11-25T00:00:00Z')).map((s) => s.start)).toContain(
+      '2026-11-24T14:00:00.000Z',
+    );
     const wrongToken = await api.server.inject({ method: 'GET', url: `/api/public/bookings/${manageToken.split('.')[0]}.not-the-secret` });
     expect(wrongToken.statusCode).toBe(404);
   });
@@ -66,7 +103,11 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(second.statusCode).toBe(201);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json()).toEqual(first.json());
-    const list = await api.server.inject({ method: 'GET', url: `/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z&calendarId=${calendarId}`, headers: owner.headers });
+    const list = await api.server.inject({
+      method: 'GET',
+      url: `/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z&calendarId=${calendarId}`,
+      headers: owner.headers,
+    });
     expect(list.json<unknown[]>()).toHaveLength(1);
     const reused = await book(calendarId, { ...body, start: '2026-11-25T11:00:00Z' }, { 'idempotency-key': 'key-1' });
     expect(reused.statusCode).toBe(422);
@@ -74,7 +115,12 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
   });
 
   it('fills a class seat by seat and says slot_taken when it is full', async () => {
-    const calendarId = await addCalendar(api.server, owner, { type: 'class', seats: 3, durationMin: 60, members: [{ userId: owner.userId }] });
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'class',
+      seats: 3,
+      durationMin: 60,
+      members: [{ userId: owner.userId }],
+    });
     expect((await book(calendarId, { start: '2026-11-26T09:00:00Z', seats: 2, contact: contact('c1') })).statusCode).toBe(201);
     const [first] = await slots(calendarId, '2026-11-26T09:00:00Z', '2026-11-26T10:00:00Z');
     expect(first).toMatchObject({ start: '2026-11-26T09:00:00.000Z', seatsLeft: 1 });
@@ -83,7 +129,11 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     const full = await book(calendarId, { start: '2026-11-26T09:00:00Z', contact: contact('c4') });
     expect(full.statusCode).toBe(409);
     expect(full.json<{ error: { code: string } }>().error.code).toBe('slot_taken');
-    const list = await api.server.inject({ method: 'GET', url: `/api/appointments?from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z&calendarId=${calendarId}`, headers: owner.headers });
+    const list = await api.server.inject({
+      method: 'GET',
+      url: `/api/appointments?from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z&calendarId=${calendarId}`,
+      headers: owner.headers,
+    });
     const [session] = list.json<Array<{ seatsTaken: number; attendees: unknown[] }>>();
     expect(session).toMatchObject({ seatsTaken: 3 });
     expect(session?.attendees).toHaveLength(2);
@@ -91,61 +141,104 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
 
   it('offers an event calendar only at its fixed times, across DST, and fills its capacity', async () => {
     const calendarId = await addCalendar(api.server, owner, {
-      type: 'event', durationMin: 90, seats: 2, windowDays: 200, members: [{ userId: owner.userId }],
+      type: 'event',
+      durationMin: 90,
+      seats: 2,
+      windowDays: 200,
+      members: [{ userId: owner.userId }],
       eventSchedule: { firstStart: '2026-11-26T18:30', timezone: 'America/New_York', durationMin: 90, repeat: 'weekly', count: 20 },
     });
     const offered = await slots(calendarId, '2026-11-23T00:00:00Z', '2027-01-20T00:00:00Z');
-    expect(offered.slice(0, 2).map((s) => [s.start, s.seatsLeft])).toEqual([['2026-11-26T23:30:00.000Z', 2], ['2026-12-03T23:30:00.000Z', 2]]);
+    expect(offered.slice(0, 2).map((s) => [s.start, s.seatsLeft])).toEqual([
+      ['2026-11-26T23:30:00.000Z', 2],
+      ['2026-12-03T23:30:00.000Z', 2],
+    ]);
     expect(offered).toHaveLength(8);
     const summer = await slots(calendarId, '2027-03-15T00:00:00Z', '2027-03-20T00:00:00Z');
     expect(summer.map((s) => s.start)).toEqual(['2027-03-18T22:30:00.000Z']);
     expect((await book(calendarId, { start: '2026-11-26T23:30:00Z', seats: 2, contact: contact('ev1') })).statusCode).toBe(201);
     const full = await book(calendarId, { start: '2026-11-26T23:30:00Z', contact: contact('ev2') });
     expect(full.json<{ error: { code: string } }>().error.code).toBe('slot_taken');
-    expect((await book(calendarId, { start: '2026-11-27T23:30:00Z', contact: contact('ev3') })).json<{ error: { code: string } }>().error.code).toBe('slot_unavailable');
+    expect(
+      (await book(calendarId, { start: '2026-11-27T23:30:00Z', contact: contact('ev3') })).json<{ error: { code: string } }>().error.code,
+    ).toBe('slot_unavailable');
   });
 
   it('books a service with its own duration and assigns a free staff member', async () => {
     const ben = await addMember(api.server, owner);
     const calendarId = await addCalendar(api.server, owner, {
-      type: 'service', intervalMin: 15, members: [{ userId: owner.userId }, { userId: ben }],
-      services: [{ name: 'Haircut', durationMin: 45, staffIds: [owner.userId, ben] }, { name: 'Beard', durationMin: 15, staffIds: [ben] }],
+      type: 'service',
+      intervalMin: 15,
+      members: [{ userId: owner.userId }, { userId: ben }],
+      services: [
+        { name: 'Haircut', durationMin: 45, staffIds: [owner.userId, ben] },
+        { name: 'Beard', durationMin: 15, staffIds: [ben] },
+      ],
     });
-    const calendar = (await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).json<{ services: Array<{ id: string; name: string }> }>();
+    const calendar = (await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).json<{
+      services: Array<{ id: string; name: string }>;
+    }>();
     const beard = calendar.services.find((s) => s.name === 'Beard')!;
     const noService = await book(calendarId, { start: '2026-11-27T09:00:00Z', contact: contact('s0') });
     expect(noService.json<{ error: { code: string } }>().error.code).toBe('service_required');
     const booked = await book(calendarId, { start: '2026-11-27T09:00:00Z', serviceId: beard.id, contact: contact('s1') });
     expect(booked.statusCode, booked.body).toBe(201);
-    expect(booked.json()).toMatchObject({ booking: { start: '2026-11-27T09:00:00.000Z', end: '2026-11-27T09:15:00.000Z', title: 'Beard with Client s1' } });
-    const staffView = await api.server.inject({ method: 'GET', url: `/api/appointments?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z&calendarId=${calendarId}`, headers: owner.headers });
+    expect(booked.json()).toMatchObject({
+      booking: { start: '2026-11-27T09:00:00.000Z', end: '2026-11-27T09:15:00.000Z', title: 'Beard with Client s1' },
+    });
+    const staffView = await api.server.inject({
+      method: 'GET',
+      url: `/api/appointments?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z&calendarId=${calendarId}`,
+      headers: owner.headers,
+    });
     expect(staffView.json<Array<{ assigneeIds: string[] }>>()[0]?.assigneeIds).toEqual([ben]);
   });
 
   it('offers a collective slot only where every member is free', async () => {
     const member = await addMember(api.server, owner);
-    const calendarId = await addCalendar(api.server, owner, { type: 'collective', durationMin: 60, members: [{ userId: owner.userId }, { userId: member }] });
-    const block = await api.server.inject({ method: 'POST', url: '/api/blocked-slots', headers: owner.headers, payload: { userId: member, start: '2026-11-30T10:00:00Z', end: '2026-11-30T11:00:00Z', title: 'Dentist' } });
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'collective',
+      durationMin: 60,
+      members: [{ userId: owner.userId }, { userId: member }],
+    });
+    const block = await api.server.inject({
+      method: 'POST',
+      url: '/api/blocked-slots',
+      headers: owner.headers,
+      payload: { userId: member, start: '2026-11-30T10:00:00Z', end: '2026-11-30T11:00:00Z', title: 'Dentist' },
+    });
     expect(block.statusCode).toBe(201);
     const monday = (await slots(calendarId, '2026-11-30T00:00:00Z', '2026-12-01T00:00:00Z')).map((s) => s.start);
     expect(monday).toContain('2026-11-30T09:00:00.000Z');
     expect(monday).not.toContain('2026-11-30T10:00:00.000Z');
     const booked = await book(calendarId, { start: '2026-11-30T11:00:00Z', contact: contact('col') });
     expect(booked.statusCode).toBe(201);
-    const staffView = await api.server.inject({ method: 'GET', url: `/api/appointments?from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z&calendarId=${calendarId}`, headers: owner.headers });
+    const staffView = await api.server.inject({
+      method: 'GET',
+      url: `/api/appointments?from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z&calendarId=${calendarId}`,
+      headers: owner.headers,
+    });
     expect(staffView.json<Array<{ assigneeIds: string[] }>>()[0]?.assigneeIds.sort()).toEqual([owner.userId, member].sort());
   });
 
   it('spreads Round Robin bookings evenly with equal distribution', async () => {
     const a = await addMember(api.server, owner);
     const b = await addMember(api.server, owner);
-    const calendarId = await addCalendar(api.server, owner, { type: 'round_robin', distribution: 'equal', members: [{ userId: a, priority: 1 }, { userId: b }] });
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'round_robin',
+      distribution: 'equal',
+      members: [{ userId: a, priority: 1 }, { userId: b }],
+    });
     const assigned: string[] = [];
     for (const [i, start] of ['2026-12-01T09:00:00Z', '2026-12-01T10:00:00Z', '2026-12-01T11:00:00Z', '2026-12-01T12:00:00Z'].entries()) {
       const booked = await book(calendarId, { start, contact: contact(`rr-${i}`) });
       expect(booked.statusCode, booked.body).toBe(201);
     }
-    const list = await api.server.inject({ method: 'GET', url: `/api/appointments?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z&calendarId=${calendarId}`, headers: owner.headers });
+    const list = await api.server.inject({
+      method: 'GET',
+      url: `/api/appointments?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z&calendarId=${calendarId}`,
+      headers: owner.headers,
+    });
     for (const appointment of list.json<Array<{ assigneeIds: string[] }>>()) assigned.push(...appointment.assigneeIds);
     expect(assigned).toEqual([a, b, a, b]);
   });
@@ -158,13 +251,23 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('calendar_has_appointments');
     expect((await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(200);
     await api.server.inject({ method: 'POST', url: `/api/public/bookings/${booked.json<{ manageToken: string }>().manageToken}/cancel` });
-    expect((await api.server.inject({ method: 'DELETE', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(204);
+    expect((await api.server.inject({ method: 'DELETE', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(
+      204,
+    );
     expect((await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).statusCode).toBe(404);
   });
 
   it('keeps a 09:00–17:00 day at 09:00 local on both sides of a DST change', async () => {
-    const ny = await addMember(api.server, owner, { timezone: 'America/New_York', weeklyHours: { 5: [{ start: '09:00', end: '17:00' }], 1: [{ start: '09:00', end: '17:00' }] } });
-    const calendarId = await addCalendar(api.server, owner, { type: 'simple', durationMin: 60, windowDays: 400, members: [{ userId: ny }] });
+    const ny = await addMember(api.server, owner, {
+      timezone: 'America/New_York',
+      weeklyHours: { 5: [{ start: '09:00', end: '17:00' }], 1: [{ start: '09:00', end: '17:00' }] },
+    });
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'simple',
+      durationMin: 60,
+      windowDays: 400,
+      members: [{ userId: ny }],
+    });
     const friday = await slots(calendarId, '2027-03-12T00:00:00Z', '2027-03-13T00:00:00Z', '&timezone=America/New_York');
     const monday = await slots(calendarId, '2027-03-15T00:00:00Z', '2027-03-16T00:00:00Z', '&timezone=America/New_York');
     expect(friday[0]).toMatchObject({ start: '2027-03-12T14:00:00.000Z', localStart: '2027-03-12T09:00:00-05:00' });
@@ -176,29 +279,146 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
   describe('bad input gets a clear 4xx and writes nothing', () => {
     let calendarId: string;
     beforeAll(async () => {
-      calendarId = await addCalendar(api.server, owner, { type: 'simple', minNoticeMin: 120, windowDays: 30, members: [{ userId: owner.userId }] });
+      calendarId = await addCalendar(api.server, owner, {
+        type: 'simple',
+        minNoticeMin: 120,
+        windowDays: 30,
+        members: [{ userId: owner.userId }],
+      });
     });
 
     const cases: Array<[string, () => Promise<{ statusCode: number; json: () => unknown }>, number, string]> = [
-      ['malformed JSON', () => api.server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, payload: '{"start": ', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json'],
+      [
+        'malformed JSON',
+        () =>
+          api.server.inject({
+            method: 'POST',
+            url: `/api/public/calendars/${calendarId}/bookings`,
+            payload: '{"start": ',
+            headers: { 'content-type': 'application/json' },
+          }),
+        400,
+        'malformed_json',
+      ],
       ['a missing contact', () => book(calendarId, { start: '2026-11-24T09:00:00Z' }), 400, 'validation_failed'],
-      ['an invalid email', () => book(calendarId, { start: '2026-11-24T09:00:00Z', contact: { name: 'X', email: 'not-an-email' } }), 400, 'validation_failed'],
+      [
+        'an invalid email',
+        () => book(calendarId, { start: '2026-11-24T09:00:00Z', contact: { name: 'X', email: 'not-an-email' } }),
+        400,
+        'validation_failed',
+      ],
       ['a start that is not a date', () => book(calendarId, { start: 'tomorrow', contact: contact('bad') }), 400, 'validation_failed'],
-      ['a time outside the slots', () => book(calendarId, { start: '2026-11-24T03:00:00Z', contact: contact('bad') }), 422, 'slot_unavailable'],
-      ['a time off the slot grid', () => book(calendarId, { start: '2026-11-24T09:07:00Z', contact: contact('bad') }), 422, 'slot_unavailable'],
+      [
+        'a time outside the slots',
+        () => book(calendarId, { start: '2026-11-24T03:00:00Z', contact: contact('bad') }),
+        422,
+        'slot_unavailable',
+      ],
+      [
+        'a time off the slot grid',
+        () => book(calendarId, { start: '2026-11-24T09:07:00Z', contact: contact('bad') }),
+        422,
+        'slot_unavailable',
+      ],
       ['a time in the past', () => book(calendarId, { start: '2026-11-20T09:00:00Z', contact: contact('bad') }), 422, 'in_past'],
-      ['a time inside the minimum notice', () => book(calendarId, { start: '2026-11-23T09:00:00Z', contact: contact('bad') }), 422, 'too_soon'],
-      ['a time beyond the booking window', () => book(calendarId, { start: '2027-02-01T09:00:00Z', contact: contact('bad') }), 422, 'beyond_booking_window'],
-      ['several seats on a one-to-one calendar', () => book(calendarId, { start: '2026-11-24T09:00:00Z', seats: 2, contact: contact('bad') }), 400, 'validation_failed'],
-      ['an unknown time zone', () => api.server.inject({ method: 'GET', url: `/api/public/calendars/${calendarId}/slots?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&timezone=Mars/Olympus` }), 400, 'invalid_timezone'],
-      ['a backwards range', () => api.server.inject({ method: 'GET', url: `/api/public/calendars/${calendarId}/slots?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z` }), 400, 'invalid_range'],
-      ['a range that is too long', () => api.server.inject({ method: 'GET', url: `/api/public/calendars/${calendarId}/slots?from=2026-11-24T00:00:00Z&to=2027-11-24T00:00:00Z` }), 400, 'range_too_long'],
-      ['an unknown calendar', () => book('00000000-0000-0000-0000-000000000000', { start: '2026-11-24T09:00:00Z', contact: contact('bad') }), 404, 'not_found'],
+      [
+        'a time inside the minimum notice',
+        () => book(calendarId, { start: '2026-11-23T09:00:00Z', contact: contact('bad') }),
+        422,
+        'too_soon',
+      ],
+      [
+        'a time beyond the booking window',
+        () => book(calendarId, { start: '2027-02-01T09:00:00Z', contact: contact('bad') }),
+        422,
+        'beyond_booking_window',
+      ],
+      [
+        'several seats on a one-to-one calendar',
+        () => book(calendarId, { start: '2026-11-24T09:00:00Z', seats: 2, contact: contact('bad') }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'an unknown time zone',
+        () =>
+          api.server.inject({
+            method: 'GET',
+            url: `/api/public/calendars/${calendarId}/slots?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&timezone=Mars/Olympus`,
+          }),
+        400,
+        'invalid_timezone',
+      ],
+      [
+        'a backwards range',
+        () =>
+          api.server.inject({
+            method: 'GET',
+            url: `/api/public/calendars/${calendarId}/slots?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z`,
+          }),
+        400,
+        'invalid_range',
+      ],
+      [
+        'a range that is too long',
+        () =>
+          api.server.inject({
+            method: 'GET',
+            url: `/api/public/calendars/${calendarId}/slots?from=2026-11-24T00:00:00Z&to=2027-11-24T00:00:00Z`,
+          }),
+        400,
+        'range_too_long',
+      ],
+      [
+        'an unknown calendar',
+        () => book('00000000-0000-0000-0000-000000000000', { start: '2026-11-24T09:00:00Z', contact: contact('bad') }),
+        404,
+        'not_found',
+      ],
       // Ids are UUIDs by schema: a malformed one is a bad request, told before any query runs.
       ['a malformed calendar id', () => book('nope', { start: '2026-11-24T09:00:00Z', contact: contact('bad') }), 400, 'validation_failed'],
-      ['a user with an unknown time zone', () => api.server.inject({ method: 'POST', url: '/api/users', headers: owner.headers, payload: { email: 'tz@example.test', name: 'TZ', timezone: 'Europe/Atlantis' } }), 400, 'invalid_timezone'],
-      ['weekly hours ending before they start', () => api.server.inject({ method: 'PATCH', url: `/api/users/${owner.userId}`, headers: owner.headers, payload: { weeklyHours: { 1: [{ start: '17:00', end: '09:00' }] } } }), 400, 'validation_failed'],
-      ['a calendar whose member is in no workspace', () => api.server.inject({ method: 'POST', url: '/api/calendars', headers: owner.headers, payload: { slug: 'ghost', name: 'Ghost', type: 'simple', durationMin: 30, members: [{ userId: '00000000-0000-0000-0000-000000000000' }] } }), 404, 'not_found'],
+      [
+        'a user with an unknown time zone',
+        () =>
+          api.server.inject({
+            method: 'POST',
+            url: '/api/users',
+            headers: owner.headers,
+            payload: { email: 'tz@example.test', name: 'TZ', timezone: 'Europe/Atlantis' },
+          }),
+        400,
+        'invalid_timezone',
+      ],
+      [
+        'weekly hours ending before they start',
+        () =>
+          api.server.inject({
+            method: 'PATCH',
+            url: `/api/users/${owner.userId}`,
+            headers: owner.headers,
+            payload: { weeklyHours: { 1: [{ start: '17:00', end: '09:00' }] } },
+          }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'a calendar whose member is in no workspace',
+        () =>
+          api.server.inject({
+            method: 'POST',
+            url: '/api/calendars',
+            headers: owner.headers,
+            payload: {
+              slug: 'ghost',
+              name: 'Ghost',
+              type: 'simple',
+              durationMin: 30,
+              members: [{ userId: '00000000-0000-0000-0000-000000000000' }],
+            },
+          }),
+        404,
+        'not_found',
+      ],
     ];
 
     it.each(cases)('%s', async (_name, send, status, code) => {
@@ -215,8 +435,12 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(openapi.statusCode).toBe(200);
     const doc = openapi.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/public/calendars/{calendarId}/bookings', '/api/appointments', '/api/calendars/{id}/slots']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/public/calendars/{calendarId}/bookings', '/api/appointments', '/api/calendars/{id}/slots']),
+    );
     const errors = await api.server.inject({ method: 'GET', url: '/api/errors' });
-    expect(errors.json<Array<{ code: string; status: number }>>()).toEqual(expect.arrayContaining([{ code: 'slot_taken', status: 409, message: expect.any(String) }]));
+    expect(errors.json<Array<{ code: string; status: number }>>()).toEqual(
+      expect.arrayContaining([{ code: 'slot_taken', status: 409, message: expect.any(String) }]),
+    );
   });
 });

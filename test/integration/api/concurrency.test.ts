@@ -40,9 +40,12 @@ describe('concurrent bookings on real PostgreSQL', () => {
 
   async function liveAssignments(calendarId: string) {
     return api.app.database.db
-      .selectFrom('appointment_assignees as aa').innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
+      .selectFrom('appointment_assignees as aa')
+      .innerJoin('appointments as a', 'a.id', 'aa.appointment_id')
       .select(['aa.user_id', 'a.id', 'a.seats_taken'])
-      .where('a.calendar_id', '=', calendarId).where('aa.status', '=', 'confirmed').execute();
+      .where('a.calendar_id', '=', calendarId)
+      .where('aa.status', '=', 'confirmed')
+      .execute();
   }
 
   it('lets exactly one of many clients book a one-to-one slot; the rest get 409 slot_taken', async () => {
@@ -50,25 +53,40 @@ describe('concurrent bookings on real PostgreSQL', () => {
     const { won, lost } = await race(calendarId, '2026-11-24T10:00:00Z');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(ATTEMPTS - 1);
-    for (const response of lost) expect(response).toEqual({ status: 409, body: { error: { code: 'slot_taken', message: expect.any(String) } } });
+    for (const response of lost)
+      expect(response).toEqual({ status: 409, body: { error: { code: 'slot_taken', message: expect.any(String) } } });
     expect(await liveAssignments(calendarId)).toHaveLength(1);
   });
 
   it('fills a 3-seat class with exactly three bookings', async () => {
-    const calendarId = await addCalendar(api.server, owner, { type: 'class', seats: 3, durationMin: 60, members: [{ userId: owner.userId }] });
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'class',
+      seats: 3,
+      durationMin: 60,
+      members: [{ userId: owner.userId }],
+    });
     const { won, lost } = await race(calendarId, '2026-11-24T14:00:00Z');
     expect(won).toHaveLength(3);
-    for (const response of lost) expect(response).toEqual({ status: 409, body: { error: { code: 'slot_taken', message: expect.any(String) } } });
+    for (const response of lost)
+      expect(response).toEqual({ status: 409, body: { error: { code: 'slot_taken', message: expect.any(String) } } });
     const sessions = await liveAssignments(calendarId);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]?.seats_taken).toBe(3);
-    const attendees = await api.app.database.db.selectFrom('attendees').select('id').where('appointment_id', '=', sessions[0]!.id).where('status', '=', 'confirmed').execute();
+    const attendees = await api.app.database.db
+      .selectFrom('attendees')
+      .select('id')
+      .where('appointment_id', '=', sessions[0]!.id)
+      .where('status', '=', 'confirmed')
+      .execute();
     expect(attendees).toHaveLength(3);
   });
 
   it('books a collective slot once, holding every member', async () => {
     const member = await addMember(api.server, owner);
-    const calendarId = await addCalendar(api.server, owner, { type: 'collective', members: [{ userId: owner.userId }, { userId: member }] });
+    const calendarId = await addCalendar(api.server, owner, {
+      type: 'collective',
+      members: [{ userId: owner.userId }, { userId: member }],
+    });
     const { won, lost } = await race(calendarId, '2026-11-25T10:00:00Z');
     expect(won).toHaveLength(1);
     for (const response of lost) expect(response.body.error?.code).toBe('slot_taken');
@@ -87,11 +105,15 @@ describe('concurrent bookings on real PostgreSQL', () => {
 
   it('turns concurrent retries with one Idempotency-Key into one booking and one answer', async () => {
     const calendarId = await addCalendar(api.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
-    const responses = await Promise.all(Array.from({ length: 20 }, () =>
-      fetch(`${baseUrl}/api/public/calendars/${calendarId}/bookings`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'same-key' },
-        body: JSON.stringify({ start: '2026-11-27T10:00:00Z', contact: contact('idem-race') }),
-      }).then(async (r) => ({ status: r.status, body: await r.text() }))));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${baseUrl}/api/public/calendars/${calendarId}/bookings`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'same-key' },
+          body: JSON.stringify({ start: '2026-11-27T10:00:00Z', contact: contact('idem-race') }),
+        }).then(async (r) => ({ status: r.status, body: await r.text() })),
+      ),
+    );
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(responses.map((r) => r.body)).size).toBe(1);
     expect(await liveAssignments(calendarId)).toHaveLength(1);

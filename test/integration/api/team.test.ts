@@ -15,14 +15,21 @@ describe('team routes', () => {
   afterAll(async () => api?.close());
 
   const call = (session: Session | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-    api.server.inject({ method, url, ...(session && { headers: session.headers }), ...(payload !== undefined && { payload: payload as Record<string, unknown> }) });
+    api.server.inject({
+      method,
+      url,
+      ...(session && { headers: session.headers }),
+      ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
+    });
 
-  it('changes a member\'s role; the owner\'s role is fixed; another workspace gets 404', async () => {
+  it("changes a member's role; the owner's role is fixed; another workspace gets 404", async () => {
     const memberId = await addMember(api.server, owner);
     const promoted = await call(owner, 'PUT', `/api/users/${memberId}/role`, { role: 'admin' });
     expect(promoted.statusCode, promoted.body).toBe(200);
     expect(promoted.json()).toMatchObject({ id: memberId, role: 'admin' });
-    expect((await call(owner, 'PUT', `/api/users/${owner.userId}/role`, { role: 'member' })).json()).toMatchObject({ error: { code: 'owner_role_fixed' } });
+    expect((await call(owner, 'PUT', `/api/users/${owner.userId}/role`, { role: 'member' })).json()).toMatchObject({
+      error: { code: 'owner_role_fixed' },
+    });
     expect((await call(other, 'PUT', `/api/users/${memberId}/role`, { role: 'member' })).statusCode).toBe(404);
   });
 
@@ -56,7 +63,9 @@ describe('team routes', () => {
     expect(accepted.statusCode, accepted.body).toBe(200);
     expect(accepted.json()).toEqual({ email: member.email });
     expect((await call(null, 'POST', '/api/auth/sign-in', { email: member.email, password: 'a new long password' })).statusCode).toBe(200);
-    expect((await call(null, 'POST', '/api/invites/accept', { token, password: 'another long password' })).json()).toMatchObject({ error: { code: 'invite_invalid' } });
+    expect((await call(null, 'POST', '/api/invites/accept', { token, password: 'another long password' })).json()).toMatchObject({
+      error: { code: 'invite_invalid' },
+    });
 
     const second = (await call(owner, 'POST', `/api/users/${memberId}/invite`)).json<{ url: string }>().url.split('#')[1]!;
     api.clock.now = new Date(api.clock.now.getTime() + 8 * 86_400_000);
@@ -70,9 +79,13 @@ describe('team routes', () => {
 
   it('lists date overrides and API tokens of the caller only; a revoked token stops working', async () => {
     expect((await call(owner, 'PUT', `/api/users/${owner.userId}/overrides/2026-12-24`, { ranges: [] })).statusCode).toBe(204);
-    expect((await call(owner, 'PUT', `/api/users/${owner.userId}/overrides/2026-12-27`, { ranges: [{ start: '10:00', end: '12:00' }] })).statusCode).toBe(204);
+    expect(
+      (await call(owner, 'PUT', `/api/users/${owner.userId}/overrides/2026-12-27`, { ranges: [{ start: '10:00', end: '12:00' }] }))
+        .statusCode,
+    ).toBe(204);
     expect((await call(owner, 'GET', `/api/users/${owner.userId}/overrides?from=2026-12-01`)).json()).toEqual([
-      { date: '2026-12-24', ranges: [] }, { date: '2026-12-27', ranges: [{ start: '10:00', end: '12:00' }] },
+      { date: '2026-12-24', ranges: [] },
+      { date: '2026-12-27', ranges: [{ start: '10:00', end: '12:00' }] },
     ]);
     expect((await call(other, 'GET', `/api/users/${owner.userId}/overrides`)).statusCode).toBe(404);
 
@@ -82,8 +95,12 @@ describe('team routes', () => {
     expect(listed.body).not.toContain(created.token);
     expect((await call(other, 'GET', '/api/tokens')).json()).toEqual([]);
     expect((await call(other, 'DELETE', `/api/tokens/${created.id}`)).statusCode).toBe(404);
-    expect((await api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${created.token}` } })).statusCode).toBe(200);
+    expect(
+      (await api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${created.token}` } })).statusCode,
+    ).toBe(200);
     expect((await call(owner, 'DELETE', `/api/tokens/${created.id}`)).statusCode).toBe(204);
-    expect((await api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${created.token}` } })).statusCode).toBe(401);
+    expect(
+      (await api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${created.token}` } })).statusCode,
+    ).toBe(401);
   });
 });

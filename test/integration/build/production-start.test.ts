@@ -17,7 +17,11 @@ import { waitFor } from '../../support/wait-for.ts';
 
 const repo = process.cwd();
 const npm = (cwd: string, args: string[]) => {
-  const run = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: '' } });
+  const run = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: '' },
+  });
   if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
   return run;
 };
@@ -63,20 +67,33 @@ describe('production start from a fresh copy', () => {
     const port = await freePort();
     server = spawn(process.execPath, ['dist/main.js', 'serve'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), SCHEDULER: 'off' },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: join(dir, 'data'),
+        SCHEDULER: 'off',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    const exited = new Promise<never>((_, reject) => server?.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`))));
+    const exited = new Promise<never>((_, reject) =>
+      server?.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`))),
+    );
     // Generous: a cold PGlite start plus migrations on a machine shared with the rest of the suite.
     const health = await Promise.race([
       exited,
-      waitFor(async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-        return response.ok ? ((await response.json()) as unknown) : undefined;
-      }, 'the compiled server to answer /healthz', 300_000).catch((error: unknown) => {
+      waitFor(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+          return response.ok ? ((await response.json()) as unknown) : undefined;
+        },
+        'the compiled server to answer /healthz',
+        300_000,
+      ).catch((error: unknown) => {
         throw new Error(`${String(error)}\nserver output:\n${output}`);
       }),
     ]);

@@ -20,8 +20,8 @@ import { scopeForUrl } from '../../../src/caldav/credential-scope.ts';
 import { createTransport, type CalDavTransport } from '../../../src/caldav/transport.ts';
 import { failure } from '../../support/expect-caldav-error.ts';
 
-
-const event = (uid: string, summary = `Event ${uid}`) => simpleEventIcs({ uid, summary, start: '20260310T090000Z', end: '20260310T100000Z' });
+const event = (uid: string, summary = `Event ${uid}`) =>
+  simpleEventIcs({ uid, summary, start: '20260310T090000Z', end: '20260310T100000Z' });
 const weekly = (uid: string) =>
   simpleEventIcs({ uid, summary: 'Weekly', start: '20260302T090000Z', end: '20260302T093000Z', extra: ['RRULE:FREQ=WEEKLY;COUNT=4'] });
 
@@ -36,7 +36,9 @@ async function exerciseCalendar(transport: CalDavTransport, calendarUrl: string)
   const created = await putEvent({ url: a, calendarData: event('tandem-a'), condition: { ifNoneMatch: '*' }, transport });
   await putEvent({ url: b, calendarData: event('tandem-b'), condition: { ifNoneMatch: '*' }, transport });
   // Creating over an existing resource is refused, not overwritten.
-  expect((await failure(putEvent({ url: a, calendarData: event('tandem-a'), condition: { ifNoneMatch: '*' }, transport }))).kind).toBe('precondition_failed');
+  expect((await failure(putEvent({ url: a, calendarData: event('tandem-a'), condition: { ifNoneMatch: '*' }, transport }))).kind).toBe(
+    'precondition_failed',
+  );
 
   const initial = await syncCollection({ calendarUrl, syncToken: null, transport });
   expect(initial.changed.map((c) => c.href).sort()).toEqual([a, b]);
@@ -55,9 +57,10 @@ async function exerciseCalendar(transport: CalDavTransport, calendarUrl: string)
   expect(initial.changed.find((c) => c.href === a)?.etag).toBe(etagA);
 
   // Someone else's etag is stale: the write is refused.
-  expect((await failure(putEvent({ url: a, calendarData: event('tandem-a', 'Stale'), condition: { ifMatch: '"not-the-etag"' }, transport }))).kind).toBe(
-    'precondition_failed',
-  );
+  expect(
+    (await failure(putEvent({ url: a, calendarData: event('tandem-a', 'Stale'), condition: { ifMatch: '"not-the-etag"' }, transport })))
+      .kind,
+  ).toBe('precondition_failed');
   const updated = await putEvent({ url: a, calendarData: event('tandem-a', 'Moved'), condition: { ifMatch: etagA }, transport });
   const current = await getEvent({ url: b, transport });
   expect(current?.calendarData).toContain('UID:tandem-b');
@@ -77,8 +80,18 @@ async function exerciseCalendar(transport: CalDavTransport, calendarUrl: string)
 
   expect((await listEtags({ calendarUrl, transport })).map((e) => e.href)).toEqual([a]);
 
-  await putEvent({ url: new URL('tandem-weekly.ics', calendarUrl).href, calendarData: weekly('tandem-weekly'), condition: { ifNoneMatch: '*' }, transport });
-  const inMarch = await calendarQueryExpanded({ calendarUrl, from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z'), transport });
+  await putEvent({
+    url: new URL('tandem-weekly.ics', calendarUrl).href,
+    calendarData: weekly('tandem-weekly'),
+    condition: { ifNoneMatch: '*' },
+    transport,
+  });
+  const inMarch = await calendarQueryExpanded({
+    calendarUrl,
+    from: new Date('2026-03-01T00:00:00Z'),
+    to: new Date('2026-04-01T00:00:00Z'),
+    transport,
+  });
   expect(inMarch.map((i) => new URL(i.href).pathname.split('/').pop()).sort()).toEqual(['tandem-a.ics', 'tandem-weekly.ics']);
   return { inMarch };
 }
@@ -120,12 +133,18 @@ describe('Radicale', () => {
   });
 
   it('refuses an unknown sync token with 403 valid-sync-token → sync_token_invalid', async () => {
-    const error = await failure(syncCollection({ calendarUrl: `${server.calendarHomeUrl}work/`, syncToken: 'http://radicale.org/ns/sync/0', transport }));
+    const error = await failure(
+      syncCollection({ calendarUrl: `${server.calendarHomeUrl}work/`, syncToken: 'http://radicale.org/ns/sync/0', transport }),
+    );
     expect([error.kind, error.status]).toEqual(['sync_token_invalid', 403]);
   });
 
   it('answers a wrong password with unauthorized', async () => {
-    const wrong = createTransport({ credentials: { username: server.username, password: 'wrong' }, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
+    const wrong = createTransport({
+      credentials: { username: server.username, password: 'wrong' },
+      scope: scopeForUrl(server.baseUrl),
+      allowPrivateNetworks: true,
+    });
     expect((await failure(discoverAccount({ serverUrl: server.baseUrl, transport: wrong }))).kind).toBe('unauthorized');
   });
 });
@@ -136,7 +155,11 @@ describe('Xandikos', () => {
 
   beforeAll(async () => {
     server = await startXandikos();
-    transport = createTransport({ credentials: { username: server.username, password: server.password }, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
+    transport = createTransport({
+      credentials: { username: server.username, password: server.password },
+      scope: scopeForUrl(server.baseUrl),
+      allowPrivateNetworks: true,
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -175,7 +198,12 @@ describe('iCloud emulator', () => {
     icloud = await startICloudEmulator();
     const password = checkAppSpecificPassword(icloud.appPassword.toUpperCase().replace(/-/g, ' '));
     if (!password.ok) throw new Error('the emulator’s password has the app-specific shape');
-    transport = createTransport({ credentials: { username: icloud.appleId, password: password.password }, scope: icloud.credentialScope, allowPrivateNetworks: true, timeoutMs: 5_000 });
+    transport = createTransport({
+      credentials: { username: icloud.appleId, password: password.password },
+      scope: icloud.credentialScope,
+      allowPrivateNetworks: true,
+      timeoutMs: 5_000,
+    });
   });
   afterAll(async () => {
     await icloud?.stop();
@@ -195,7 +223,9 @@ describe('iCloud emulator', () => {
   });
 
   it('lists Home and Work, marks the subscription unconnectable, and leaves out Reminders, inbox, outbox and notifications', async () => {
-    const calendars = (await listCalendars({ calendarHomeUrl: icloud.calendarHomeUrl, transport })).sort((x, y) => x.displayName.localeCompare(y.displayName));
+    const calendars = (await listCalendars({ calendarHomeUrl: icloud.calendarHomeUrl, transport })).sort((x, y) =>
+      x.displayName.localeCompare(y.displayName),
+    );
     expect(calendars.map((c) => [c.displayName, c.url, c.writable, c.subscribed, c.connectable, c.notConnectableReason])).toEqual([
       ['Home', icloud.calendarUrls.home, true, false, true, null],
       ['US Holidays', icloud.calendarUrls.subscribed, false, true, false, 'subscribed calendars cannot be connected'],
@@ -210,12 +240,16 @@ describe('iCloud emulator', () => {
   });
 
   it('refuses a stale sync token → sync_token_invalid', async () => {
-    expect((await failure(syncCollection({ calendarUrl: icloud.calendarUrls.home, syncToken: 'HwoQEgwAAbogus', transport }))).kind).toBe('sync_token_invalid');
+    expect((await failure(syncCollection({ calendarUrl: icloud.calendarUrls.home, syncToken: 'HwoQEgwAAbogus', transport }))).kind).toBe(
+      'sync_token_invalid',
+    );
   });
 
   it('answers a timed event without DTEND with 404, explained as a rejected event', async () => {
     const noEnd = simpleEventIcs({ uid: 'no-end', summary: 'No end', start: '20260310T090000Z' });
-    const error = await failure(putEvent({ url: `${icloud.calendarUrls.home}no-end.ics`, calendarData: noEnd, condition: { ifNoneMatch: '*' }, transport }));
+    const error = await failure(
+      putEvent({ url: `${icloud.calendarUrls.home}no-end.ics`, calendarData: noEnd, condition: { ifNoneMatch: '*' }, transport }),
+    );
     expect([error.kind, error.method]).toEqual(['not_found', 'PUT']);
     expect(describeICloudError(error).code).toBe('icloud_event_rejected');
   });
@@ -236,7 +270,12 @@ describe('iCloud emulator', () => {
       expect(describeICloudError(e503).code).toBe('icloud_server_error');
 
       icloud.setFault({ kind: 'slow', delayMs: 60_000 });
-      const impatient = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, scope: icloud.credentialScope, allowPrivateNetworks: true, timeoutMs: 200 });
+      const impatient = createTransport({
+        credentials: { username: icloud.appleId, password: icloud.appPassword },
+        scope: icloud.credentialScope,
+        allowPrivateNetworks: true,
+        timeoutMs: 200,
+      });
       const slow = await failure(listCalendars({ calendarHomeUrl: icloud.calendarHomeUrl, transport: impatient }));
       expect(slow.kind).toBe('timeout');
       expect(describeICloudError(slow).code).toBe('icloud_unreachable');
@@ -246,7 +285,11 @@ describe('iCloud emulator', () => {
   });
 
   it('rejects a wrong app-specific password with icloud_auth_failed', async () => {
-    const wrong = createTransport({ credentials: { username: icloud.appleId, password: 'aaaa-bbbb-cccc-dddd' }, scope: icloud.credentialScope, allowPrivateNetworks: true });
+    const wrong = createTransport({
+      credentials: { username: icloud.appleId, password: 'aaaa-bbbb-cccc-dddd' },
+      scope: icloud.credentialScope,
+      allowPrivateNetworks: true,
+    });
     const error = await failure(discoverAccount({ serverUrl: icloud.baseUrl, transport: wrong }));
     expect([error.kind, describeICloudError(error).code]).toEqual(['unauthorized', 'icloud_auth_failed']);
   });

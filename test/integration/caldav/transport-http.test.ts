@@ -78,12 +78,16 @@ function xml(res: ServerResponse, status: number, body: string, headers: Record<
 }
 
 /** Every server started so far is in scope by default; the scope itself is tested in 'credential scope'. */
-const allServers = (): CredentialScope => ({ origins: servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`) });
-const transportFor = (extra: Partial<CreateTransportOptions> = {}) => createTransport({ credentials, scope: allServers(), allowPrivateNetworks: true, ...extra });
+const allServers = (): CredentialScope => ({
+  origins: servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+});
+const transportFor = (extra: Partial<CreateTransportOptions> = {}) =>
+  createTransport({ credentials, scope: allServers(), allowPrivateNetworks: true, ...extra });
 
-
-const MS = (inner: string) => `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${inner}</d:multistatus>`;
-const EVENT = (uid: string) => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+const MS = (inner: string) =>
+  `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${inner}</d:multistatus>`;
+const EVENT = (uid: string) =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
 
 /** An iCloud-shaped pair: the root host redirects and names a principal; the home is on another origin. */
 async function icloudLike() {
@@ -104,11 +108,19 @@ async function icloudLike() {
   const root = await serve((req, res) => {
     if (req.url === '/.well-known/caldav') return void res.writeHead(301, { location: '/' }).end();
     if (req.method === 'PROPFIND' && req.url === '/') {
-      return xml(res, 207, `<multistatus xmlns="DAV:"><response><href>/</href><propstat><prop><current-user-principal><href>/123/principal/</href></current-user-principal></prop><status>HTTP/1.1 200 OK</status></propstat><propstat><prop><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"/></prop><status>HTTP/1.1 404 Not Found</status></propstat></response></multistatus>`);
+      return xml(
+        res,
+        207,
+        `<multistatus xmlns="DAV:"><response><href>/</href><propstat><prop><current-user-principal><href>/123/principal/</href></current-user-principal></prop><status>HTTP/1.1 200 OK</status></propstat><propstat><prop><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"/></prop><status>HTTP/1.1 404 Not Found</status></propstat></response></multistatus>`,
+      );
     }
     if (req.method === 'PROPFIND' && req.url === '/123/principal/') {
       // The partition host answers the principal; iCloud sends clients there by redirect.
-      return xml(res, 207, `<multistatus xmlns="DAV:"><response><href>/123/principal/</href><propstat><prop><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">${partition.origin}/123/calendars/</href></calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`);
+      return xml(
+        res,
+        207,
+        `<multistatus xmlns="DAV:"><response><href>/123/principal/</href><propstat><prop><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">${partition.origin}/123/calendars/</href></calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`,
+      );
     }
     res.writeHead(404).end();
   });
@@ -132,7 +144,11 @@ describe('discovery and redirects', () => {
       ['Holidays', `${partition.origin}/123/calendars/holidays/`, true, false, false, 'subscribed calendars cannot be connected'],
     ]);
     for (const request of [...root.seen, ...partition.seen]) expect(request.authorization).toBe(AUTHORIZATION);
-    expect(root.seen.map((r) => `${r.method} ${r.url}`)).toEqual(['PROPFIND /.well-known/caldav', 'PROPFIND /', 'PROPFIND /123/principal/']);
+    expect(root.seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'PROPFIND /.well-known/caldav',
+      'PROPFIND /',
+      'PROPFIND /123/principal/',
+    ]);
     // Every hop is counted, the redirect included; no event carries the password.
     expect(events.map((e) => e.status)).toEqual([301, 207, 207, 207]);
     expect(events.every((e) => e.bytes >= 0 && e.bytesSent > 0)).toBe(true);
@@ -143,16 +159,26 @@ describe('discovery and redirects', () => {
   it('(why not tsdav) tsdav follows the same cross-origin redirect with fetch, which drops Authorization', async () => {
     const target = await serve((_req, res) => xml(res, 207, MS('')));
     const start = await serve((_req, res) => void res.writeHead(301, { location: `${target.origin}/home/` }).end());
-    await davRequest({ url: `${start.origin}/`, init: { method: 'PROPFIND', headers: { authorization: AUTHORIZATION }, namespace: 'd', body: {} } });
+    await davRequest({
+      url: `${start.origin}/`,
+      init: { method: 'PROPFIND', headers: { authorization: AUTHORIZATION }, namespace: 'd', body: {} },
+    });
     expect(start.seen[0]?.authorization).toBe(AUTHORIZATION);
     expect(target.seen[0]?.authorization).toBeUndefined();
   });
 
   it('refuses loopback servers unless private networks are allowed, without sending anything', async () => {
     const server = await serve((_req, res) => xml(res, 207, MS('')));
-    const error = await failure(discoverAccount({ serverUrl: server.origin, transport: createTransport({ credentials, scope: scopeForUrl(server.origin) }) }));
+    const error = await failure(
+      discoverAccount({ serverUrl: server.origin, transport: createTransport({ credentials, scope: scopeForUrl(server.origin) }) }),
+    );
     expect(error.kind).toBe('blocked_address');
-    const viaName = await failure(createTransport({ credentials, scope: scopeForUrl(server.origin.replace('127.0.0.1', 'localhost')) }).request({ method: 'GET', url: server.origin.replace('127.0.0.1', 'localhost') }));
+    const viaName = await failure(
+      createTransport({ credentials, scope: scopeForUrl(server.origin.replace('127.0.0.1', 'localhost')) }).request({
+        method: 'GET',
+        url: server.origin.replace('127.0.0.1', 'localhost'),
+      }),
+    );
     expect(viaName.kind).toBe('blocked_address');
     expect(server.seen).toHaveLength(0);
   });
@@ -177,7 +203,12 @@ describe('credential scope and address guard over real sockets', () => {
   it('refuses a discovery redirect to another port: no Authorization arrives there, and the error names the target', async () => {
     const other = await serve((_req, res) => xml(res, 207, MS('')));
     const start = await serve((_req, res) => void res.writeHead(302, { location: `${other.origin}/dav/` }).end());
-    const error = await failure(discoverAccount({ serverUrl: start.origin, transport: createTransport({ credentials, scope: scopeForUrl(start.origin), allowPrivateNetworks: true }) }));
+    const error = await failure(
+      discoverAccount({
+        serverUrl: start.origin,
+        transport: createTransport({ credentials, scope: scopeForUrl(start.origin), allowPrivateNetworks: true }),
+      }),
+    );
     expect([error.kind, error.target]).toEqual(['cross_origin', other.origin]);
     expect(other.seen).toHaveLength(0);
     expect(start.seen.length).toBeGreaterThan(0);
@@ -186,7 +217,11 @@ describe('credential scope and address guard over real sockets', () => {
   it('refuses an href (calendar-home-set) on another origin as well', async () => {
     const other = await serve((_req, res) => xml(res, 207, MS('')));
     const start = await serve((req, res) =>
-      xml(res, 207, `<multistatus xmlns="DAV:"><response><href>${req.url}</href><propstat><prop><current-user-principal><href>/p/</href></current-user-principal><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">${other.origin}/home/</href></calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`),
+      xml(
+        res,
+        207,
+        `<multistatus xmlns="DAV:"><response><href>${req.url}</href><propstat><prop><current-user-principal><href>/p/</href></current-user-principal><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">${other.origin}/home/</href></calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`,
+      ),
     );
     const transport = createTransport({ credentials, scope: scopeForUrl(start.origin), allowPrivateNetworks: true });
     const account = await discoverAccount({ serverUrl: start.origin, transport });
@@ -195,10 +230,16 @@ describe('credential scope and address guard over real sockets', () => {
   });
 
   it('refuses a redirect to cloud metadata with private networks allowed, even where the scope would allow it', async () => {
-    for (const location of ['http://169.254.169.254/latest/meta-data/iam/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00:ec2::254]/']) {
+    for (const location of [
+      'http://169.254.169.254/latest/meta-data/iam/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://[fd00:ec2::254]/',
+    ]) {
       const start = await serve((_req, res) => void res.writeHead(302, { location }).end());
       const scope = { origins: [start.origin, new URL(location).origin] };
-      const error = await failure(createTransport({ credentials, scope, allowPrivateNetworks: true }).request({ method: 'PROPFIND', url: `${start.origin}/` }));
+      const error = await failure(
+        createTransport({ credentials, scope, allowPrivateNetworks: true }).request({ method: 'PROPFIND', url: `${start.origin}/` }),
+      );
       expect(error.kind, location).toBe('blocked_address');
     }
   });
@@ -213,13 +254,21 @@ describe('credential scope and address guard over real sockets', () => {
       return name === 'calendar.tandem.test' ? ['127.0.0.1'] : ['169.254.169.254'];
     };
     const good = `http://calendar.tandem.test:${port}`;
-    const response = await createTransport({ credentials, scope: scopeForUrl(good), allowPrivateNetworks: true, lookup }).request({ method: 'PROPFIND', url: `${good}/` });
+    const response = await createTransport({ credentials, scope: scopeForUrl(good), allowPrivateNetworks: true, lookup }).request({
+      method: 'PROPFIND',
+      url: `${good}/`,
+    });
     expect(response.status).toBe(207);
     expect(server.seen.map((r) => r.authorization)).toEqual([AUTHORIZATION]);
     expect(asked).toEqual(['calendar.tandem.test']);
     // A name that resolves to the metadata address is refused inside the lookup, with private networks allowed.
     const bad = `http://rebound.tandem.test:${port}`;
-    const error = await failure(createTransport({ credentials, scope: scopeForUrl(bad), allowPrivateNetworks: true, lookup }).request({ method: 'PROPFIND', url: `${bad}/` }));
+    const error = await failure(
+      createTransport({ credentials, scope: scopeForUrl(bad), allowPrivateNetworks: true, lookup }).request({
+        method: 'PROPFIND',
+        url: `${bad}/`,
+      }),
+    );
     expect(error.kind).toBe('blocked_address');
     expect(error.message).toMatch(/cloud metadata/);
     expect(server.seen).toHaveLength(1);
@@ -266,7 +315,9 @@ describe('failure modes', () => {
 
   it('turns a non-XML 207 into invalid_response', async () => {
     const server = await serve((_req, res) => xml(res, 207, '<html><body>gateway'));
-    expect((await failure(listCalendars({ calendarHomeUrl: `${server.origin}/home/`, transport: transportFor() }))).kind).toBe('invalid_response');
+    expect((await failure(listCalendars({ calendarHomeUrl: `${server.origin}/home/`, transport: transportFor() }))).kind).toBe(
+      'invalid_response',
+    );
   });
 });
 
@@ -298,7 +349,13 @@ describe('sync-collection', () => {
 
   it('reads an HTTP 507 multistatus as truncated, with the token to continue from', async () => {
     const server = await serve((_req, res) =>
-      xml(res, 507, MS(`<d:response><d:href>${cal}a.ics</d:href><d:propstat><d:prop><d:getetag>"a"</d:getetag></d:prop></d:propstat></d:response><d:sync-token>page-2</d:sync-token>`)),
+      xml(
+        res,
+        507,
+        MS(
+          `<d:response><d:href>${cal}a.ics</d:href><d:propstat><d:prop><d:getetag>"a"</d:getetag></d:prop></d:propstat></d:response><d:sync-token>page-2</d:sync-token>`,
+        ),
+      ),
     );
     const result = await syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: null, transport: transportFor() });
     expect([result.truncated, result.syncToken, result.changed.length]).toEqual([true, 'page-2', 1]);
@@ -307,7 +364,13 @@ describe('sync-collection', () => {
 
   it('reads a 507 on the collection inside a 207 as truncated (RFC 6578 §3.6)', async () => {
     const server = await serve((_req, res) =>
-      xml(res, 207, MS(`<d:response><d:href>${cal}</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response><d:sync-token>page-2</d:sync-token>`)),
+      xml(
+        res,
+        207,
+        MS(
+          `<d:response><d:href>${cal}</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response><d:sync-token>page-2</d:sync-token>`,
+        ),
+      ),
     );
     const result = await syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: 'x', transport: transportFor() });
     expect([result.truncated, result.syncToken, result.deleted]).toEqual([true, 'page-2', []]);
@@ -315,15 +378,23 @@ describe('sync-collection', () => {
 
   it('reports a bare 507 (no multistatus) as insufficient storage', async () => {
     const server = await serve((_req, res) => void res.writeHead(507).end('full'));
-    expect((await failure(syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: 'x', transport: transportFor() }))).kind).toBe('insufficient_storage');
+    expect((await failure(syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: 'x', transport: transportFor() }))).kind).toBe(
+      'insufficient_storage',
+    );
   });
 
   it('turns 403 valid-sync-token into sync_token_invalid, and a plain 403 into forbidden', async () => {
-    const refused = await serve((_req, res) => xml(res, 403, '<?xml version="1.0"?><d:error xmlns:d="DAV:"><d:valid-sync-token/></d:error>'));
+    const refused = await serve((_req, res) =>
+      xml(res, 403, '<?xml version="1.0"?><d:error xmlns:d="DAV:"><d:valid-sync-token/></d:error>'),
+    );
     const forbidden = await serve((_req, res) => xml(res, 403, '<d:error xmlns:d="DAV:"><d:need-privileges/></d:error>'));
     const transport = transportFor();
-    expect((await failure(syncCollection({ calendarUrl: `${refused.origin}${cal}`, syncToken: 'old', transport }))).kind).toBe('sync_token_invalid');
-    expect((await failure(syncCollection({ calendarUrl: `${forbidden.origin}${cal}`, syncToken: 'old', transport }))).kind).toBe('forbidden');
+    expect((await failure(syncCollection({ calendarUrl: `${refused.origin}${cal}`, syncToken: 'old', transport }))).kind).toBe(
+      'sync_token_invalid',
+    );
+    expect((await failure(syncCollection({ calendarUrl: `${forbidden.origin}${cal}`, syncToken: 'old', transport }))).kind).toBe(
+      'forbidden',
+    );
   });
 
   it('turns a 500 to a request with a token into sync_token_invalid (Xandikos), but not one without', async () => {
@@ -331,7 +402,9 @@ describe('sync-collection', () => {
     const transport = transportFor();
     const withToken = await failure(syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: 'stale', transport }));
     expect([withToken.kind, withToken.status]).toEqual(['sync_token_invalid', 500]);
-    expect((await failure(syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: null, transport }))).kind).toBe('server_error');
+    expect((await failure(syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: null, transport }))).kind).toBe(
+      'server_error',
+    );
   });
 });
 
@@ -347,7 +420,9 @@ describe('event resources and reports', () => {
     const url = `${server.origin}/cal/e.ics`;
     expect(await putEvent({ url, calendarData: EVENT('e'), condition: { ifNoneMatch: '*' }, transport })).toEqual({ etag: '"v1"' });
     await putEvent({ url, calendarData: EVENT('e'), condition: { ifMatch: '1770859402675' }, transport });
-    expect((await failure(putEvent({ url, calendarData: EVENT('e'), condition: { ifMatch: '"stale"' }, transport }))).kind).toBe('precondition_failed');
+    expect((await failure(putEvent({ url, calendarData: EVENT('e'), condition: { ifMatch: '"stale"' }, transport }))).kind).toBe(
+      'precondition_failed',
+    );
     await deleteEvent({ url, ifMatch: '"v1"', transport });
     await deleteEvent({ url: `${server.origin}/cal/gone.ics`, ifMatch: null, transport });
     expect(server.seen.map((r) => [r.method, r.headers['if-none-match'] ?? null, r.headers['if-match'] ?? null])).toEqual([
@@ -421,9 +496,21 @@ describe('event resources and reports', () => {
   it('falls back to an expanding multiget when calendar-query returns etags without data (Zoho)', async () => {
     const server = await serve((req, res) => {
       if (req.body.includes('calendar-query')) {
-        return xml(res, 207, MS(`<d:response><d:href>/cal/</d:href><d:propstat><d:prop/></d:propstat></d:response><d:response><d:href>/cal/z.ics</d:href><d:propstat><d:prop><d:getetag>177</d:getetag></d:prop></d:propstat></d:response>`));
+        return xml(
+          res,
+          207,
+          MS(
+            `<d:response><d:href>/cal/</d:href><d:propstat><d:prop/></d:propstat></d:response><d:response><d:href>/cal/z.ics</d:href><d:propstat><d:prop><d:getetag>177</d:getetag></d:prop></d:propstat></d:response>`,
+          ),
+        );
       }
-      xml(res, 207, MS(`<d:response><d:href>/cal/z.ics</d:href><d:propstat><d:prop><d:getetag>177</d:getetag><c:calendar-data><![CDATA[${EVENT('z')}]]></c:calendar-data></d:prop></d:propstat></d:response>`));
+      xml(
+        res,
+        207,
+        MS(
+          `<d:response><d:href>/cal/z.ics</d:href><d:propstat><d:prop><d:getetag>177</d:getetag><c:calendar-data><![CDATA[${EVENT('z')}]]></c:calendar-data></d:prop></d:propstat></d:response>`,
+        ),
+      );
     });
     const items = await calendarQueryExpanded({
       calendarUrl: `${server.origin}/cal/`,

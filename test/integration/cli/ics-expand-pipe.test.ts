@@ -18,15 +18,30 @@ describe('tandem ics expand on a pipe', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tandem-ics-pipe-'));
     file = join(dir, 'hourly.ics');
-    writeFileSync(file, [
-      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//test//EN', 'BEGIN:VEVENT', 'UID:hourly@example.com', 'DTSTAMP:20260101T000000Z',
-      'DTSTART:20260101T000000Z', 'DTEND:20260101T000500Z', `RRULE:FREQ=HOURLY;COUNT=${OCCURRENCES}`, 'END:VEVENT', 'END:VCALENDAR', '',
-    ].join('\r\n'));
+    writeFileSync(
+      file,
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//test//EN',
+        'BEGIN:VEVENT',
+        'UID:hourly@example.com',
+        'DTSTAMP:20260101T000000Z',
+        'DTSTART:20260101T000000Z',
+        'DTEND:20260101T000500Z',
+        `RRULE:FREQ=HOURLY;COUNT=${OCCURRENCES}`,
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('delivers every line to a slow reader, and exits 0', async () => {
-    const child = spawn(process.execPath, ['bin/tandem.js', 'ics', 'expand', file, '--from', '2026-01-01', '--to', '2027-01-01'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/tandem.js', 'ics', 'expand', file, '--from', '2026-01-01', '--to', '2027-01-01'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -43,6 +58,8 @@ describe('tandem ics expand on a pipe', () => {
     const lines = text.split('\n').filter((line) => line !== '');
     expect(lines).toHaveLength(OCCURRENCES);
     expect(JSON.parse(lines[0]!)).toMatchObject({ uid: 'hourly@example.com', start: '2026-01-01T00:00:00.000Z' });
-    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ start: new Date(Date.UTC(2026, 0, 1) + (OCCURRENCES - 1) * 3_600_000).toISOString() });
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      start: new Date(Date.UTC(2026, 0, 1) + (OCCURRENCES - 1) * 3_600_000).toISOString(),
+    });
   }, 60_000);
 });

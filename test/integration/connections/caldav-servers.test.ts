@@ -10,7 +10,15 @@ import { makeCalendar } from '../../support/caldav-fixtures.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import { startXandikos } from '../../support/xandikos.ts';
-import { calendarNamed, connectionRowCounts, errorOf, putConfiguration, startApp, type ConfigurationJson, type ConnectionJson } from './harness.ts';
+import {
+  calendarNamed,
+  connectionRowCounts,
+  errorOf,
+  putConfiguration,
+  startApp,
+  type ConfigurationJson,
+  type ConnectionJson,
+} from './harness.ts';
 
 let radicale: Awaited<ReturnType<typeof startRadicale>>;
 let xandikos: Awaited<ReturnType<typeof startXandikos>>;
@@ -21,7 +29,9 @@ beforeAll(async () => {
   await makeCalendar(auth, `${radicale.calendarHomeUrl}home/`, { displayName: 'Home', components: ['VEVENT'] });
   await makeCalendar(auth, `${radicale.calendarHomeUrl}work/`, { displayName: 'Work', color: '#CC73E1FF', components: ['VEVENT'] });
   await makeCalendar(auth, `${radicale.calendarHomeUrl}tasks/`, { displayName: 'Tasks', components: ['VTODO'] });
-  await makeCalendar({ username: xandikos.username, password: xandikos.password }, `${xandikos.calendarHomeUrl}team/`, { displayName: 'Team' });
+  await makeCalendar({ username: xandikos.username, password: xandikos.password }, `${xandikos.calendarHomeUrl}team/`, {
+    displayName: 'Team',
+  });
 });
 afterAll(async () => {
   await radicale?.stop();
@@ -49,9 +59,16 @@ describe.each(databaseKinds)('connecting a CalDAV server through the API on %s',
     server.inject({ method: 'POST', url: '/api/connections', headers: session.headers, payload: { provider: 'caldav', ...body } });
 
   const configureAndReadBack = async (session: Session, primaryId: string, conflictId: string) => {
-    const saved = await putConfiguration(app.server, session, session.userId, { primaryCalendarId: primaryId, conflictCalendarIds: [conflictId] });
+    const saved = await putConfiguration(app.server, session, session.userId, {
+      primaryCalendarId: primaryId,
+      conflictCalendarIds: [conflictId],
+    });
     expect(saved.statusCode, saved.body).toBe(200);
-    const read = await app.server.inject({ method: 'GET', url: `/api/users/${session.userId}/calendar-configuration`, headers: session.headers });
+    const read = await app.server.inject({
+      method: 'GET',
+      url: `/api/users/${session.userId}/calendar-configuration`,
+      headers: session.headers,
+    });
     const configuration = read.json<ConfigurationJson>();
     expect(configuration.primaryCalendarId).toBe(primaryId);
     expect([...configuration.conflictCalendarIds].sort()).toEqual([primaryId, conflictId].sort());
@@ -59,21 +76,37 @@ describe.each(databaseKinds)('connecting a CalDAV server through the API on %s',
 
   it('connects Radicale, lists its event calendars, and takes a configuration', async () => {
     const owner = await signUp(app.server);
-    const response = await connect(app.server, owner, { serverUrl: radicale.baseUrl, username: radicale.username, password: radicale.password });
+    const response = await connect(app.server, owner, {
+      serverUrl: radicale.baseUrl,
+      username: radicale.username,
+      password: radicale.password,
+    });
     expect(response.statusCode, response.body).toBe(201);
     const connection = response.json<ConnectionJson>();
     expect(connection).toMatchObject({ provider: 'caldav', serverUrl: radicale.baseUrl, username: radicale.username, status: 'active' });
     expect(connection.calendars.map((c) => c.displayName)).toEqual(['Home', 'Work']);
-    expect(calendarNamed(connection, 'Work')).toMatchObject({ url: `${radicale.calendarHomeUrl}work/`, writable: true, connectable: true, color: '#CC73E1' });
+    expect(calendarNamed(connection, 'Work')).toMatchObject({
+      url: `${radicale.calendarHomeUrl}work/`,
+      writable: true,
+      connectable: true,
+      color: '#CC73E1',
+    });
     await configureAndReadBack(owner, calendarNamed(connection, 'Home').id, calendarNamed(connection, 'Work').id);
   });
 
   it('refuses Radicale credentials it rejects, storing nothing', async () => {
     const owner = await signUp(app.server);
     const before = await connectionRowCounts(database);
-    const response = await connect(app.server, owner, { serverUrl: radicale.baseUrl, username: radicale.username, password: 'not the password' });
+    const response = await connect(app.server, owner, {
+      serverUrl: radicale.baseUrl,
+      username: radicale.username,
+      password: 'not the password',
+    });
     expect(response.statusCode).toBe(422);
-    expect(errorOf(response)).toEqual({ code: 'caldav_auth_failed', message: 'The calendar server did not accept the username and password.' });
+    expect(errorOf(response)).toEqual({
+      code: 'caldav_auth_failed',
+      message: 'The calendar server did not accept the username and password.',
+    });
     expect(await connectionRowCounts(database)).toEqual(before);
   });
 

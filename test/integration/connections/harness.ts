@@ -23,7 +23,11 @@ export interface StartAppOptions {
 
 export async function startApp(database: DatabaseHandle, options: StartAppOptions = {}): Promise<App> {
   const config = loadConfig({
-    LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+    LOG_LEVEL: 'silent',
+    TANDEM_SEED_DEMO: 'false',
+    SCHEDULER: 'off',
+    CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+    TANDEM_SECRET_KEY: TEST_SECRET_KEY,
     ...options.env,
   });
   return createApp(config, { database, logStream: options.logStream, now: options.now });
@@ -36,7 +40,12 @@ export async function addMemberSession(server: FastifyInstance, owner: Session, 
   counter += 1;
   const email = `conn-${role}-${Date.now().toString(36)}${counter}@example.test`;
   const password = 'member password 123';
-  const created = await server.inject({ method: 'POST', url: '/api/users', headers: owner.headers, payload: { email, name: `${role} ${counter}`, role, timezone: 'Europe/London', password } });
+  const created = await server.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: owner.headers,
+    payload: { email, name: `${role} ${counter}`, role, timezone: 'Europe/London', password },
+  });
   if (created.statusCode !== 201) throw new Error(`add member failed: ${created.body}`);
   const signedIn = await server.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { email, password } });
   const body = signedIn.json<{ token: string; userId: string; workspaceId: string }>();
@@ -44,27 +53,65 @@ export async function addMemberSession(server: FastifyInstance, owner: Session, 
 }
 
 export interface CalendarJson {
-  id: string; connectionId: string; url: string; displayName: string; color: string | null; components: string[]; writable: boolean; subscribed: boolean;
-  connectable: boolean; notConnectableReason: string | null; role: 'none' | 'primary' | 'conflict';
+  id: string;
+  connectionId: string;
+  url: string;
+  displayName: string;
+  color: string | null;
+  components: string[];
+  writable: boolean;
+  subscribed: boolean;
+  connectable: boolean;
+  notConnectableReason: string | null;
+  role: 'none' | 'primary' | 'conflict';
 }
 export interface ConnectionJson {
-  id: string; userId: string; provider: 'icloud' | 'caldav'; serverUrl: string; username: string; status: 'active' | 'needs_reconnect';
-  lastError: { code: string; message: string } | null; calendars: CalendarJson[];
+  id: string;
+  userId: string;
+  provider: 'icloud' | 'caldav';
+  serverUrl: string;
+  username: string;
+  status: 'active' | 'needs_reconnect';
+  lastError: { code: string; message: string } | null;
+  calendars: CalendarJson[];
 }
-export interface ConfigurationJson { userId: string; primaryCalendarId: string | null; conflictCalendarIds: string[]; calendars: CalendarJson[] }
+export interface ConfigurationJson {
+  userId: string;
+  primaryCalendarId: string | null;
+  conflictCalendarIds: string[];
+  calendars: CalendarJson[];
+}
 
-export function connectICloud(server: FastifyInstance, session: Session, credentials: { email: string; appSpecificPassword: string }): Promise<LightMyRequestResponse> {
-  return server.inject({ method: 'POST', url: '/api/connections', headers: session.headers, payload: { provider: 'icloud', ...credentials } });
+export function connectICloud(
+  server: FastifyInstance,
+  session: Session,
+  credentials: { email: string; appSpecificPassword: string },
+): Promise<LightMyRequestResponse> {
+  return server.inject({
+    method: 'POST',
+    url: '/api/connections',
+    headers: session.headers,
+    payload: { provider: 'icloud', ...credentials },
+  });
 }
 
 /** Connects and insists it worked; returns the connection. */
-export async function connectedICloud(server: FastifyInstance, session: Session, credentials: { email: string; appSpecificPassword: string }): Promise<ConnectionJson> {
+export async function connectedICloud(
+  server: FastifyInstance,
+  session: Session,
+  credentials: { email: string; appSpecificPassword: string },
+): Promise<ConnectionJson> {
   const response = await connectICloud(server, session, credentials);
   expect(response.statusCode, response.body).toBe(201);
   return response.json<ConnectionJson>();
 }
 
-export function putConfiguration(server: FastifyInstance, session: Session, userId: string, body: { primaryCalendarId: string | null; conflictCalendarIds: string[] }): Promise<LightMyRequestResponse> {
+export function putConfiguration(
+  server: FastifyInstance,
+  session: Session,
+  userId: string,
+  body: { primaryCalendarId: string | null; conflictCalendarIds: string[] },
+): Promise<LightMyRequestResponse> {
   return server.inject({ method: 'PUT', url: `/api/users/${userId}/calendar-configuration`, headers: session.headers, payload: body });
 }
 
@@ -81,6 +128,13 @@ export function errorOf(response: LightMyRequestResponse): { code: string; messa
 /** Every row of the connection tables: a failed connect must leave these exactly as they were. */
 export async function connectionRowCounts(database: DatabaseHandle): Promise<{ connections: number; remoteCalendars: number }> {
   const count = async (table: 'connections' | 'remote_calendars') =>
-    Number((await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { connections: await count('connections'), remoteCalendars: await count('remote_calendars') };
 }

@@ -11,8 +11,15 @@ import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { freePort } from '../../support/free-port.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import {
-  calendarNamed, connectICloud, connectedICloud, connectionRowCounts, errorOf, putConfiguration, startApp,
-  type ConfigurationJson, type ConnectionJson,
+  calendarNamed,
+  connectICloud,
+  connectedICloud,
+  connectionRowCounts,
+  errorOf,
+  putConfiguration,
+  startApp,
+  type ConfigurationJson,
+  type ConnectionJson,
 } from './harness.ts';
 
 let emulator: ICloudEmulator;
@@ -21,7 +28,11 @@ const storeAuth = () => ({ username: emulator.radicale.username, password: emula
 beforeAll(async () => {
   emulator = await startICloudEmulator();
   // A third event calendar, so a primary and two more conflict calendars can be chosen.
-  await makeCalendar(storeAuth(), `${emulator.radicale.calendarHomeUrl}personal/`, { displayName: 'Personal', color: '#FF2D55FF', components: ['VEVENT'] });
+  await makeCalendar(storeAuth(), `${emulator.radicale.calendarHomeUrl}personal/`, {
+    displayName: 'Personal',
+    color: '#FF2D55FF',
+    components: ['VEVENT'],
+  });
 });
 afterAll(async () => emulator?.stop());
 
@@ -55,7 +66,14 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     const connected = await connectICloud(app.server, owner, { email: emulator.appleId.toUpperCase(), appSpecificPassword: pasted });
     expect(connected.statusCode, connected.body).toBe(201);
     const connection = connected.json<ConnectionJson>();
-    expect(connection).toMatchObject({ userId: owner.userId, provider: 'icloud', serverUrl: emulator.baseUrl, username: emulator.appleId, status: 'active', lastError: null });
+    expect(connection).toMatchObject({
+      userId: owner.userId,
+      provider: 'icloud',
+      serverUrl: emulator.baseUrl,
+      username: emulator.appleId,
+      status: 'active',
+      lastError: null,
+    });
 
     const names = connection.calendars.map((c) => c.displayName);
     expect(names).toEqual(['Home', 'Personal', 'US Holidays', 'Work']);
@@ -66,11 +84,26 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
       expect(calendar.url).not.toMatch(/\/(inbox|outbox|notification|tasks)\/$/);
       expect(calendar.role).toBe('none');
     }
-    expect(calendarNamed(connection, 'US Holidays')).toMatchObject({ subscribed: true, writable: false, connectable: false, notConnectableReason: 'subscribed calendars cannot be connected' });
-    expect(calendarNamed(connection, 'Home')).toMatchObject({ subscribed: false, writable: true, connectable: true, notConnectableReason: null, color: '#34AADC' });
+    expect(calendarNamed(connection, 'US Holidays')).toMatchObject({
+      subscribed: true,
+      writable: false,
+      connectable: false,
+      notConnectableReason: 'subscribed calendars cannot be connected',
+    });
+    expect(calendarNamed(connection, 'Home')).toMatchObject({
+      subscribed: false,
+      writable: true,
+      connectable: true,
+      notConnectableReason: null,
+      color: '#34AADC',
+    });
 
     // Discovery followed the redirect to the partition host, and that is what was stored.
-    const row = await database.db.selectFrom('connections').select(['principal_url', 'calendar_home_url', 'secret_ciphertext']).where('id', '=', connection.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('connections')
+      .select(['principal_url', 'calendar_home_url', 'secret_ciphertext'])
+      .where('id', '=', connection.id)
+      .executeTakeFirstOrThrow();
     expect(row.calendar_home_url).toBe(emulator.calendarHomeUrl);
     expect(row.principal_url.startsWith(emulator.baseUrl) || row.principal_url.startsWith(emulator.partitionUrl)).toBe(true);
     expect(app.secretBox.decrypt(row.secret_ciphertext)).toBe(emulator.appPassword);
@@ -84,20 +117,42 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     const home = calendarNamed(connection, 'Home');
     const work = calendarNamed(connection, 'Work');
     const personal = calendarNamed(connection, 'Personal');
-    const saved = await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: home.id, conflictCalendarIds: [work.id, personal.id] });
+    const saved = await putConfiguration(app.server, owner, owner.userId, {
+      primaryCalendarId: home.id,
+      conflictCalendarIds: [work.id, personal.id],
+    });
     expect(saved.statusCode, saved.body).toBe(200);
 
-    const readBack = await app.server.inject({ method: 'GET', url: `/api/users/${owner.userId}/calendar-configuration`, headers: owner.headers });
+    const readBack = await app.server.inject({
+      method: 'GET',
+      url: `/api/users/${owner.userId}/calendar-configuration`,
+      headers: owner.headers,
+    });
     expect(readBack.statusCode).toBe(200);
     const configuration = readBack.json<ConfigurationJson>();
     expect(configuration.primaryCalendarId).toBe(home.id);
     // The primary always counts for conflicts too.
     expect([...configuration.conflictCalendarIds].sort()).toEqual([home.id, work.id, personal.id].sort());
-    expect(configuration.calendars.map((c) => [c.displayName, c.role])).toEqual([['Home', 'primary'], ['Personal', 'conflict'], ['US Holidays', 'none'], ['Work', 'conflict']]);
+    expect(configuration.calendars.map((c) => [c.displayName, c.role])).toEqual([
+      ['Home', 'primary'],
+      ['Personal', 'conflict'],
+      ['US Holidays', 'none'],
+      ['Work', 'conflict'],
+    ]);
 
     // Newly configured calendars are due for the sync scheduler now.
-    const due = await database.db.selectFrom('remote_calendars').select(['display_name', 'next_sync_at']).where('connection_id', '=', connection.id).orderBy('display_name').execute();
-    expect(due.map((c) => [c.display_name, c.next_sync_at !== null])).toEqual([['Home', true], ['Personal', true], ['US Holidays', false], ['Work', true]]);
+    const due = await database.db
+      .selectFrom('remote_calendars')
+      .select(['display_name', 'next_sync_at'])
+      .where('connection_id', '=', connection.id)
+      .orderBy('display_name')
+      .execute();
+    expect(due.map((c) => [c.display_name, c.next_sync_at !== null])).toEqual([
+      ['Home', true],
+      ['Personal', true],
+      ['US Holidays', false],
+      ['Work', true],
+    ]);
   });
 
   it('refuses a wrong app-specific password (iCloud answers 401) with its own code and stores nothing', async () => {
@@ -105,7 +160,10 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     const before = await connectionRowCounts(database);
     const response = await connectICloud(app.server, owner, { email: emulator.appleId, appSpecificPassword: 'aaaa-bbbb-cccc-dddd' });
     expect(response.statusCode).toBe(422);
-    expect(errorOf(response)).toEqual({ code: 'icloud_auth_failed', message: expect.stringContaining('did not accept the Apple ID email or the app-specific password') });
+    expect(errorOf(response)).toEqual({
+      code: 'icloud_auth_failed',
+      message: expect.stringContaining('did not accept the Apple ID email or the app-specific password'),
+    });
     expect(await connectionRowCounts(database)).toEqual(before);
   });
 
@@ -183,26 +241,55 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     const owner = await signUp(app.server);
     const connection = await connectedICloud(app.server, owner, credentials());
     const home = calendarNamed(connection, 'Home');
-    expect((await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: home.id, conflictCalendarIds: [] })).statusCode).toBe(200);
+    expect(
+      (await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: home.id, conflictCalendarIds: [] })).statusCode,
+    ).toBe(200);
     // What the sync engine does when iCloud starts refusing the stored password.
-    await database.db.updateTable('connections').set({ status: 'needs_reconnect', last_error_code: 'icloud_auth_failed', last_error_message: 'refused' }).where('id', '=', connection.id).execute();
-    const secretBefore = (await database.db.selectFrom('connections').select('secret_ciphertext').where('id', '=', connection.id).executeTakeFirstOrThrow()).secret_ciphertext;
+    await database.db
+      .updateTable('connections')
+      .set({ status: 'needs_reconnect', last_error_code: 'icloud_auth_failed', last_error_message: 'refused' })
+      .where('id', '=', connection.id)
+      .execute();
+    const secretBefore = (
+      await database.db.selectFrom('connections').select('secret_ciphertext').where('id', '=', connection.id).executeTakeFirstOrThrow()
+    ).secret_ciphertext;
 
-    const refused = await app.server.inject({ method: 'POST', url: `/api/connections/${connection.id}/reauthenticate`, headers: owner.headers, payload: { appSpecificPassword: 'aaaa-bbbb-cccc-dddd' } });
+    const refused = await app.server.inject({
+      method: 'POST',
+      url: `/api/connections/${connection.id}/reauthenticate`,
+      headers: owner.headers,
+      payload: { appSpecificPassword: 'aaaa-bbbb-cccc-dddd' },
+    });
     expect(refused.statusCode).toBe(422);
     expect(errorOf(refused).code).toBe('icloud_auth_failed');
-    const unchanged = await database.db.selectFrom('connections').select(['secret_ciphertext', 'status']).where('id', '=', connection.id).executeTakeFirstOrThrow();
+    const unchanged = await database.db
+      .selectFrom('connections')
+      .select(['secret_ciphertext', 'status'])
+      .where('id', '=', connection.id)
+      .executeTakeFirstOrThrow();
     expect(unchanged).toEqual({ secret_ciphertext: secretBefore, status: 'needs_reconnect' });
 
-    const shape = await app.server.inject({ method: 'POST', url: `/api/connections/${connection.id}/reauthenticate`, headers: owner.headers, payload: { appSpecificPassword: 'Sunshine2024!' } });
+    const shape = await app.server.inject({
+      method: 'POST',
+      url: `/api/connections/${connection.id}/reauthenticate`,
+      headers: owner.headers,
+      payload: { appSpecificPassword: 'Sunshine2024!' },
+    });
     expect(errorOf(shape).code).toBe('main_password_used');
 
-    const fixed = await app.server.inject({ method: 'POST', url: `/api/connections/${connection.id}/reauthenticate`, headers: owner.headers, payload: { appSpecificPassword: emulator.appPassword } });
+    const fixed = await app.server.inject({
+      method: 'POST',
+      url: `/api/connections/${connection.id}/reauthenticate`,
+      headers: owner.headers,
+      payload: { appSpecificPassword: emulator.appPassword },
+    });
     expect(fixed.statusCode, fixed.body).toBe(200);
     const after = fixed.json<ConnectionJson>();
     expect(after).toMatchObject({ status: 'active', lastError: null });
     expect(calendarNamed(after, 'Home').role).toBe('primary');
-    const secretAfter = (await database.db.selectFrom('connections').select('secret_ciphertext').where('id', '=', connection.id).executeTakeFirstOrThrow()).secret_ciphertext;
+    const secretAfter = (
+      await database.db.selectFrom('connections').select('secret_ciphertext').where('id', '=', connection.id).executeTakeFirstOrThrow()
+    ).secret_ciphertext;
     expect(secretAfter).not.toBe(secretBefore);
   });
 
@@ -211,7 +298,11 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     const connection = await connectedICloud(app.server, owner, credentials());
     const work = calendarNamed(connection, 'Work');
     const refresh = async () => {
-      const refreshed = await app.server.inject({ method: 'POST', url: `/api/connections/${connection.id}/refresh`, headers: owner.headers });
+      const refreshed = await app.server.inject({
+        method: 'POST',
+        url: `/api/connections/${connection.id}/refresh`,
+        headers: owner.headers,
+      });
       expect(refreshed.statusCode, refreshed.body).toBe(200);
       return refreshed.json<ConnectionJson>();
     };
@@ -224,16 +315,28 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
       const withExtras = await refresh();
       expect(calendarNamed(withExtras, `Dropped ${kind}`)).toMatchObject({ role: 'none', connectable: true, writable: true });
       const kept = calendarNamed(withExtras, `Kept ${kind}`);
-      expect((await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: work.id, conflictCalendarIds: [kept.id] })).statusCode).toBe(200);
+      expect(
+        (await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: work.id, conflictCalendarIds: [kept.id] }))
+          .statusCode,
+      ).toBe(200);
     } finally {
-      for (const url of [keptUrl, droppedUrl]) expect((await davRequest(url, { method: 'DELETE', auth: storeAuth() })).status).toBeLessThan(300);
+      for (const url of [keptUrl, droppedUrl])
+        expect((await davRequest(url, { method: 'DELETE', auth: storeAuth() })).status).toBeLessThan(300);
     }
 
     // Both are gone from iCloud: the unused one goes, the configured one stays until the user lets it go.
     const afterDelete = await refresh();
-    expect(afterDelete.calendars.map((c) => [c.displayName, c.role])).toEqual([['Home', 'none'], [`Kept ${kind}`, 'conflict'], ['Personal', 'none'], ['US Holidays', 'none'], ['Work', 'primary']]);
+    expect(afterDelete.calendars.map((c) => [c.displayName, c.role])).toEqual([
+      ['Home', 'none'],
+      [`Kept ${kind}`, 'conflict'],
+      ['Personal', 'none'],
+      ['US Holidays', 'none'],
+      ['Work', 'primary'],
+    ]);
     expect(calendarNamed(afterDelete, 'Work').id).toBe(work.id);
-    expect((await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: work.id, conflictCalendarIds: [] })).statusCode).toBe(200);
+    expect(
+      (await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: work.id, conflictCalendarIds: [] })).statusCode,
+    ).toBe(200);
     expect((await refresh()).calendars.map((c) => c.displayName)).toEqual(['Home', 'Personal', 'US Holidays', 'Work']);
   });
 
@@ -242,7 +345,11 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     const connection = await connectedICloud(app.server, owner, credentials());
     try {
       emulator.setFault({ kind: 'unauthorized' });
-      const refreshed = await app.server.inject({ method: 'POST', url: `/api/connections/${connection.id}/refresh`, headers: owner.headers });
+      const refreshed = await app.server.inject({
+        method: 'POST',
+        url: `/api/connections/${connection.id}/refresh`,
+        headers: owner.headers,
+      });
       expect(refreshed.statusCode).toBe(422);
       expect(errorOf(refreshed).code).toBe('icloud_auth_failed');
     } finally {

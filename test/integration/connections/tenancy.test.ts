@@ -16,7 +16,11 @@ beforeAll(async () => {
 });
 afterAll(async () => emulator?.stop());
 
-interface RouteCall { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: Record<string, unknown> }
+interface RouteCall {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  payload?: Record<string, unknown>;
+}
 
 /** Every connection route, aimed at one user's connection and configuration. */
 function routesFor(connection: ConnectionJson, appPassword: string): RouteCall[] {
@@ -28,12 +32,21 @@ function routesFor(connection: ConnectionJson, appPassword: string): RouteCall[]
     { method: 'POST', url: `/api/connections/${connection.id}/refresh` },
     { method: 'DELETE', url: `/api/connections/${connection.id}` },
     { method: 'GET', url: `/api/users/${connection.userId}/calendar-configuration` },
-    { method: 'PUT', url: `/api/users/${connection.userId}/calendar-configuration`, payload: { primaryCalendarId: null, conflictCalendarIds: [calendarId] } },
+    {
+      method: 'PUT',
+      url: `/api/users/${connection.userId}/calendar-configuration`,
+      payload: { primaryCalendarId: null, conflictCalendarIds: [calendarId] },
+    },
   ];
 }
 
 const send = (server: FastifyInstance, route: RouteCall, session: Session | null) =>
-  server.inject({ method: route.method, url: route.url, ...(route.payload && { payload: route.payload }), ...(session && { headers: session.headers }) });
+  server.inject({
+    method: route.method,
+    url: route.url,
+    ...(route.payload && { payload: route.payload }),
+    ...(session && { headers: session.headers }),
+  });
 
 describe.each(databaseKinds)('connection routes across users and workspaces on %s', (kind) => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -65,7 +78,11 @@ describe.each(databaseKinds)('connection routes across users and workspaces on %
     const routes: RouteCall[] = [
       ...routesFor(memberConnection, emulator.appPassword),
       { method: 'GET', url: '/api/connections' },
-      { method: 'POST', url: '/api/connections', payload: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword } },
+      {
+        method: 'POST',
+        url: '/api/connections',
+        payload: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
+      },
     ];
     for (const route of routes) {
       const response = await send(app.server, route, null);
@@ -87,9 +104,12 @@ describe.each(databaseKinds)('connection routes across users and workspaces on %
     await unchanged();
   });
 
-  it('hides a member\'s connection from other members (404) and their configuration from them (403)', async () => {
+  it("hides a member's connection from other members (404) and their configuration from them (403)", async () => {
     const colleague = await addMemberSession(app.server, owner);
-    const [get, list, reauthenticate, refresh, remove, readConfiguration, writeConfiguration] = routesFor(memberConnection, emulator.appPassword);
+    const [get, list, reauthenticate, refresh, remove, readConfiguration, writeConfiguration] = routesFor(
+      memberConnection,
+      emulator.appPassword,
+    );
     for (const route of [get, reauthenticate, refresh, remove]) {
       if (!route) throw new Error('route list changed');
       expect((await send(app.server, route, colleague)).statusCode, `${route.method} ${route.url}`).toBe(404);
@@ -101,9 +121,12 @@ describe.each(databaseKinds)('connection routes across users and workspaces on %
     await unchanged();
   });
 
-  it('lets owners and admins read a member\'s connection and configuration, not change them', async () => {
+  it("lets owners and admins read a member's connection and configuration, not change them", async () => {
     const admin = await addMemberSession(app.server, owner, 'admin');
-    const [get, list, reauthenticate, refresh, remove, readConfiguration, writeConfiguration] = routesFor(memberConnection, emulator.appPassword);
+    const [get, list, reauthenticate, refresh, remove, readConfiguration, writeConfiguration] = routesFor(
+      memberConnection,
+      emulator.appPassword,
+    );
     for (const reader of [owner, admin]) {
       for (const route of [get, list, readConfiguration]) {
         if (!route) throw new Error('route list changed');
@@ -122,18 +145,39 @@ describe.each(databaseKinds)('connection routes across users and workspaces on %
   });
 
   it('answers 404 for ids that are not ids', async () => {
-    for (const url of ['/api/connections/not-a-uuid', '/api/connections/00000000-0000-4000-8000-000000000000', '/api/users/not-a-uuid/calendar-configuration']) {
+    for (const url of [
+      '/api/connections/not-a-uuid',
+      '/api/connections/00000000-0000-4000-8000-000000000000',
+      '/api/users/not-a-uuid/calendar-configuration',
+    ]) {
       const response = await app.server.inject({ method: 'GET', url, headers: member.headers });
       expect(response.statusCode, url).toBe(404);
     }
-    const unknownUser = await app.server.inject({ method: 'GET', url: '/api/connections?userId=00000000-0000-4000-8000-000000000000', headers: owner.headers });
+    const unknownUser = await app.server.inject({
+      method: 'GET',
+      url: '/api/connections?userId=00000000-0000-4000-8000-000000000000',
+      headers: owner.headers,
+    });
     expect(unknownUser.statusCode).toBe(404);
   });
 
   it('documents the routes and their error codes', async () => {
     const spec = (await app.server.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, unknown> }>();
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/connections', '/api/connections/{id}', '/api/connections/{id}/reauthenticate', '/api/connections/{id}/refresh', '/api/users/{id}/calendar-configuration']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/connections',
+        '/api/connections/{id}',
+        '/api/connections/{id}/reauthenticate',
+        '/api/connections/{id}/refresh',
+        '/api/users/{id}/calendar-configuration',
+      ]),
+    );
     const codes = (await app.server.inject({ method: 'GET', url: '/api/errors' })).json<Array<{ code: string; status: number }>>();
-    expect(codes).toEqual(expect.arrayContaining([{ code: 'icloud_auth_failed', status: 422, message: expect.any(String) }, { code: 'icloud_timeout', status: 504, message: expect.any(String) }]));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        { code: 'icloud_auth_failed', status: 422, message: expect.any(String) },
+        { code: 'icloud_timeout', status: 504, message: expect.any(String) },
+      ]),
+    );
   });
 });

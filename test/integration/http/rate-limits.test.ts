@@ -26,7 +26,8 @@ describe('rate limits and security headers', () => {
 
   const signIn = (server: FastifyInstance, email: string, password: string, remoteAddress = '127.0.0.1') =>
     server.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { email, password }, remoteAddress });
-  const ownerEmail = async () => (await api.app.database.db.selectFrom('users').select('email').where('id', '=', owner.userId).executeTakeFirstOrThrow()).email;
+  const ownerEmail = async () =>
+    (await api.app.database.db.selectFrom('users').select('email').where('id', '=', owner.userId).executeTakeFirstOrThrow()).email;
 
   it('answers 429 rate_limited with Retry-After once an account has had 10 wrong passwords, from whatever addresses', async () => {
     const email = await ownerEmail();
@@ -48,7 +49,8 @@ describe('rate limits and security headers', () => {
 
   it('limits one address trying many accounts', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 51; i += 1) statuses.push((await signIn(api.server, `nobody-${i}@example.test`, 'wrong password', '203.0.113.7')).statusCode);
+    for (let i = 0; i < 51; i += 1)
+      statuses.push((await signIn(api.server, `nobody-${i}@example.test`, 'wrong password', '203.0.113.7')).statusCode);
     expect(statuses.slice(0, 50).every((status) => status === 401)).toBe(true);
     expect(statuses[50]).toBe(429);
     // Another address is not affected.
@@ -58,7 +60,13 @@ describe('rate limits and security headers', () => {
 
   it('limits public bookings per address, counting only requests that passed validation', async () => {
     const calendarId = await addCalendar(api.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
-    const book = (start: string) => api.server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, remoteAddress: '192.0.2.44', payload: { start, contact: { name: 'Flood', email: 'flood@example.test' } } });
+    const book = (start: string) =>
+      api.server.inject({
+        method: 'POST',
+        url: `/api/public/calendars/${calendarId}/bookings`,
+        remoteAddress: '192.0.2.44',
+        payload: { start, contact: { name: 'Flood', email: 'flood@example.test' } },
+      });
     for (let i = 0; i < 40; i += 1) expect((await book('not a time')).statusCode).toBe(400);
     const statuses: number[] = [];
     // In the past: a 422 each time, but each one a real attempt.
@@ -73,7 +81,13 @@ describe('rate limits and security headers', () => {
     const user = await signUp(api.server);
     const statuses: number[] = [];
     for (let i = 0; i < 11; i += 1) {
-      const response = await api.server.inject({ method: 'POST', url: '/api/connections', headers: user.headers, payload: { provider: 'caldav', serverUrl: 'http://127.0.0.1:9/dav/', username: 'me', password: 'not the password' }, remoteAddress: `198.18.0.${i + 1}` });
+      const response = await api.server.inject({
+        method: 'POST',
+        url: '/api/connections',
+        headers: user.headers,
+        payload: { provider: 'caldav', serverUrl: 'http://127.0.0.1:9/dav/', username: 'me', password: 'not the password' },
+        remoteAddress: `198.18.0.${i + 1}`,
+      });
       statuses.push(response.statusCode);
     }
     expect(statuses.slice(0, 10).every((status) => status !== 429)).toBe(true);
@@ -83,7 +97,10 @@ describe('rate limits and security headers', () => {
   it('shares the counters between API nodes through Redis', async () => {
     const redisUrl = inject('redisUrl');
     const deps = { ctx: api.app.ctx, importedBusy: importedBusyFromStore() };
-    const nodes = [await buildServer(deps, { rateLimits: { enabled: true, redisUrl } }), await buildServer(deps, { rateLimits: { enabled: true, redisUrl } })];
+    const nodes = [
+      await buildServer(deps, { rateLimits: { enabled: true, redisUrl } }),
+      await buildServer(deps, { rateLimits: { enabled: true, redisUrl } }),
+    ];
     extraServers.push(...nodes);
     const email = `shared-${randomUUID()}@example.test`;
     const statuses: number[] = [];

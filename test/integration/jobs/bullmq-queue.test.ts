@@ -118,7 +118,11 @@ describe('BullMQ queue (real Redis)', () => {
     expect(await inside.getJobCounts('waiting', 'delayed', 'active')).toMatchObject({ waiting: 0, delayed: 0, active: 1 });
 
     // What a stalled-job re-delivery amounts to: the same calendar under a job id dedupe cannot see.
-    await inside.add('sync', { kind: 'sync', job: job('cal-x') }, { jobId: 'sync-cal-x-again', removeOnComplete: true, removeOnFail: true });
+    await inside.add(
+      'sync',
+      { kind: 'sync', job: job('cal-x') },
+      { jobId: 'sync-cal-x-again', removeOnComplete: true, removeOnFail: true },
+    );
     await waitFor(async () => (await inside.getJob('sync-cal-x-again')) === undefined, 'the duplicate to be processed');
     expect(stub.started.get('cal-x')).toBe(1);
 
@@ -186,7 +190,12 @@ describe('BullMQ queue (real Redis)', () => {
       next: { at: new Date(now.getTime() + 15_000), failures: 1 },
     });
     expect(stub.started.get('cal-f')).toBe(1);
-    expect(await raw().getJobCounts('waiting', 'delayed', 'active', 'failed')).toMatchObject({ waiting: 0, delayed: 0, active: 0, failed: 0 });
+    expect(await raw().getJobCounts('waiting', 'delayed', 'active', 'failed')).toMatchObject({
+      waiting: 0,
+      delayed: 0,
+      active: 0,
+      failed: 0,
+    });
     expect(errors).toEqual([]);
   });
 

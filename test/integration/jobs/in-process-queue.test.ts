@@ -138,14 +138,30 @@ describe('in-process queue', () => {
     stub.fail('broken', new Error('parser exploded'));
     await waitFor(async () => recording.outcomes.length === 4, 'four outcomes');
 
-    expect(recording.outcomesOf('ok')).toEqual([{ calendarId: 'ok', outcome: { status: 'ok' }, next: { at: new Date(now.getTime() + pollMs), failures: 0 }, now, mode: 'incremental' }]);
+    expect(recording.outcomesOf('ok')).toEqual([
+      {
+        calendarId: 'ok',
+        outcome: { status: 'ok' },
+        next: { at: new Date(now.getTime() + pollMs), failures: 0 },
+        now,
+        mode: 'incremental',
+      },
+    ]);
     // Third consecutive failure: ceiling 30 s · 2² = 120 s, random 0.5 → 60 s.
     expect(recording.outcomesOf('busy')).toEqual([
       expect.objectContaining({ next: { at: new Date(now.getTime() + 60_000), failures: 3 }, mode: 'full' }),
     ]);
-    expect(recording.outcomesOf('revoked')).toEqual([expect.objectContaining({ outcome: { status: 'stop', error: { code: 'unauthorized', message: '401' } }, next: { at: null, failures: 1 } })]);
+    expect(recording.outcomesOf('revoked')).toEqual([
+      expect.objectContaining({
+        outcome: { status: 'stop', error: { code: 'unauthorized', message: '401' } },
+        next: { at: null, failures: 1 },
+      }),
+    ]);
     expect(recording.outcomesOf('broken')).toEqual([
-      expect.objectContaining({ outcome: { status: 'retry', error: { code: 'internal_error', message: 'parser exploded' }, retryAfterMs: null }, next: { at: new Date(now.getTime() + 30_000), failures: 2 } }),
+      expect.objectContaining({
+        outcome: { status: 'retry', error: { code: 'internal_error', message: 'parser exploded' }, retryAfterMs: null },
+        next: { at: new Date(now.getTime() + 30_000), failures: 2 },
+      }),
     ]);
   });
 
@@ -218,8 +234,13 @@ describe('in-process queue', () => {
       dispatchOutbox: async () => ({ processed: 0 }),
     };
     const queue = createInProcessQueue({
-      work, store: { ...recording.store, markDue: async (calendarId) => (marked.push(calendarId), true) },
-      hostConcurrency: 1, pollMs, random: () => 0.5, now: () => now, onError: () => undefined,
+      work,
+      store: { ...recording.store, markDue: async (calendarId) => (marked.push(calendarId), true) },
+      hostConcurrency: 1,
+      pollMs,
+      random: () => 0.5,
+      now: () => now,
+      onError: () => undefined,
     });
     await queue.start();
     await queue.enqueueSync(job('a1'));

@@ -90,7 +90,12 @@ describe('Redis leases (real Redis)', () => {
     // every 500 ms) both leases are well past their 1.5 s ttl and only renewing kept them.
     let renewals = 0;
     const counted = [lock!, slot!].map((lease) => ({ ...lease, renew: () => ((renewals += 1), lease.renew()) }));
-    const running = whileHolding(counted, ttlMs, () => work, (error) => errors.push(error));
+    const running = whileHolding(
+      counted,
+      ttlMs,
+      () => work,
+      (error) => errors.push(error),
+    );
     await waitFor(async () => renewals >= 10, 'five rounds of renewals');
     expect(await redis.get(lockKey)).toBe(lock!.token);
     expect(await acquireSlot(redis, slotKey, 1, 10_000)).toBeNull();

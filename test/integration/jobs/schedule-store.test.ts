@@ -86,12 +86,23 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
     it('ok: next due time, failures and error cleared, last synced stamped', async () => {
       const owner = await seedConnection(db);
       const id = await calendar(owner, { failures: 3, lastFullSyncAt: hours(-2) });
-      await db.updateTable('remote_calendars').set({ last_error_code: 'server_error', last_error_message: '503' }).where('id', '=', id).execute();
+      await db
+        .updateTable('remote_calendars')
+        .set({ last_error_code: 'server_error', last_error_message: '503' })
+        .where('id', '=', id)
+        .execute();
 
       await store.recordOutcome(id, { status: 'ok' }, { at: minutes(1), failures: 0 }, now, 'incremental');
 
       const row = await calendarRow(db, id);
-      expect(row).toMatchObject({ next_sync_at: minutes(1), failures: 0, last_error_code: null, last_error_message: null, last_synced_at: now, last_full_sync_at: hours(-2) });
+      expect(row).toMatchObject({
+        next_sync_at: minutes(1),
+        failures: 0,
+        last_error_code: null,
+        last_error_message: null,
+        last_synced_at: now,
+        last_full_sync_at: hours(-2),
+      });
     });
 
     it('ok after a full sync: the full reconciliation is stamped, so the next one is a day away', async () => {
@@ -107,12 +118,29 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
     it('retry: backs off, counts the failure, shows the error, keeps the last synced time', async () => {
       const owner = await seedConnection(db);
       const id = await calendar(owner, { failures: 1 });
-      await db.updateTable('remote_calendars').set({ last_synced_at: hours(-1) }).where('id', '=', id).execute();
+      await db
+        .updateTable('remote_calendars')
+        .set({ last_synced_at: hours(-1) })
+        .where('id', '=', id)
+        .execute();
 
-      await store.recordOutcome(id, { status: 'retry', error: { code: 'server_error', message: 'HTTP 503' }, retryAfterMs: 5_000 }, { at: minutes(2), failures: 2 }, now, 'full');
+      await store.recordOutcome(
+        id,
+        { status: 'retry', error: { code: 'server_error', message: 'HTTP 503' }, retryAfterMs: 5_000 },
+        { at: minutes(2), failures: 2 },
+        now,
+        'full',
+      );
 
       const row = await calendarRow(db, id);
-      expect(row).toMatchObject({ next_sync_at: minutes(2), failures: 2, last_error_code: 'server_error', last_error_message: 'HTTP 503', last_synced_at: hours(-1), last_full_sync_at: hours(-1) });
+      expect(row).toMatchObject({
+        next_sync_at: minutes(2),
+        failures: 2,
+        last_error_code: 'server_error',
+        last_error_message: 'HTTP 503',
+        last_synced_at: hours(-1),
+        last_full_sync_at: hours(-1),
+      });
       expect(await store.dueCalendars(minutes(1), 10)).toEqual([]);
       expect(await store.dueCalendars(minutes(2), 10)).toHaveLength(1);
     });
@@ -125,19 +153,45 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
       const unrelated = await calendar(other, { nextSyncAt: null });
       await db
         .insertInto('remote_items')
-        .values({ workspace_id: owner.workspaceId, remote_calendar_id: id, user_id: owner.userId, href: '/e/1.ics', etag: '"1"', kind: 'imported' })
+        .values({
+          workspace_id: owner.workspaceId,
+          remote_calendar_id: id,
+          user_id: owner.userId,
+          href: '/e/1.ics',
+          etag: '"1"',
+          kind: 'imported',
+        })
         .execute();
 
-      await store.recordOutcome(id, { status: 'stop', error: { code: 'unauthorized', message: 'HTTP 401' } }, { at: null, failures: 1 }, now, 'incremental');
+      await store.recordOutcome(
+        id,
+        { status: 'stop', error: { code: 'unauthorized', message: 'HTTP 401' } },
+        { at: null, failures: 1 },
+        now,
+        'incremental',
+      );
 
-      expect(await calendarRow(db, id)).toMatchObject({ next_sync_at: null, failures: 1, last_error_code: 'unauthorized', last_error_message: 'HTTP 401', role: 'primary' });
+      expect(await calendarRow(db, id)).toMatchObject({
+        next_sync_at: null,
+        failures: 1,
+        last_error_code: 'unauthorized',
+        last_error_message: 'HTTP 401',
+        role: 'primary',
+      });
       const connection = await db.selectFrom('connections').selectAll().where('id', '=', owner.connectionId).executeTakeFirstOrThrow();
       expect(connection).toMatchObject({ status: 'needs_reconnect', last_error_code: 'unauthorized', last_error_message: 'HTTP 401' });
       // Neither this calendar nor its siblings are polled any more; other connections are untouched.
       expect((await store.dueCalendars(hours(48), 10)).map((calendar) => calendar.calendarId)).toEqual([unrelated]);
-      const kept = await db.selectFrom('remote_calendars').select('id').where('connection_id', '=', owner.connectionId).orderBy('id').execute();
+      const kept = await db
+        .selectFrom('remote_calendars')
+        .select('id')
+        .where('connection_id', '=', owner.connectionId)
+        .orderBy('id')
+        .execute();
       expect(kept.map((row) => row.id).sort()).toEqual([id, sibling].sort());
-      expect(await db.selectFrom('remote_items').select('href').where('remote_calendar_id', '=', id).execute()).toEqual([{ href: '/e/1.ics' }]);
+      expect(await db.selectFrom('remote_items').select('href').where('remote_calendar_id', '=', id).execute()).toEqual([
+        { href: '/e/1.ics' },
+      ]);
     });
 
     it('halt (refused answer, blocked address): only this calendar waits a day; the connection stays active', async () => {
@@ -148,7 +202,12 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
 
       await store.recordOutcome(id, { status: 'halt', error }, { at: hours(24), failures: 1 }, now, 'incremental');
 
-      expect(await calendarRow(db, id)).toMatchObject({ next_sync_at: hours(24), failures: 1, last_error_code: error.code, last_error_message: error.message });
+      expect(await calendarRow(db, id)).toMatchObject({
+        next_sync_at: hours(24),
+        failures: 1,
+        last_error_code: error.code,
+        last_error_message: error.message,
+      });
       const connection = await db.selectFrom('connections').selectAll().where('id', '=', owner.connectionId).executeTakeFirstOrThrow();
       expect(connection).toMatchObject({ status: 'active', last_error_code: null });
       expect((await store.dueCalendars(hours(1), 1000)).map((calendar) => calendar.calendarId)).toContain(sibling);
@@ -156,7 +215,15 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
     });
 
     it('a calendar deleted meanwhile is not an error', async () => {
-      await expect(store.recordOutcome(randomUUID(), { status: 'stop', error: { code: 'unauthorized', message: '401' } }, { at: null, failures: 1 }, now, 'full')).resolves.toBeUndefined();
+      await expect(
+        store.recordOutcome(
+          randomUUID(),
+          { status: 'stop', error: { code: 'unauthorized', message: '401' } },
+          { at: null, failures: 1 },
+          now,
+          'full',
+        ),
+      ).resolves.toBeUndefined();
       await expect(store.recordOutcome('not-a-uuid', { status: 'ok' }, { at: now, failures: 0 }, now, 'full')).resolves.toBeUndefined();
     });
   });

@@ -68,7 +68,10 @@ describe.each(databaseKinds)('scheduling loop on %s', (kind) => {
     const before = { calls: calls.length, recorded };
     const enqueued = await scheduler().tick();
     await waitFor(async () => recorded - before.recorded === enqueued, `${enqueued} outcomes`);
-    return calls.slice(before.calls).map((call) => `${call.calendarId === ids.primary ? 'primary' : 'conflict'}:${call.mode}`).sort();
+    return calls
+      .slice(before.calls)
+      .map((call) => `${call.calendarId === ids.primary ? 'primary' : 'conflict'}:${call.mode}`)
+      .sort();
   }
   const at = (ms: number) => new Date(start.getTime() + ms);
 

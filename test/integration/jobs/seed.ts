@@ -58,4 +58,3 @@ export async function seedCalendar(db: Database, owner: Owner, seed: CalendarSee
     .executeTakeFirstOrThrow();
   return row.id;
 }
-

@@ -25,13 +25,19 @@ describe('startJobs', () => {
     await handle.close();
   });
 
-  const lastSynced = async (id: string) => (await db.selectFrom('remote_calendars').select('last_synced_at').where('id', '=', id).executeTakeFirstOrThrow()).last_synced_at;
+  const lastSynced = async (id: string) =>
+    (await db.selectFrom('remote_calendars').select('last_synced_at').where('id', '=', id).executeTakeFirstOrThrow()).last_synced_at;
 
   it('without Redis: schedules and syncs in process; "Sync now" runs a calendar at once', async () => {
     const stub = createWorkStub();
     stub.releaseEverything(); // every call completes at once
     const calendarId = await seedCalendar(db, await seedConnection(db), { role: 'primary' });
-    const jobs = await startJobs({ config: { redisUrl: null, sync }, work: stub.work, store: createScheduleStore(db), onError: () => undefined });
+    const jobs = await startJobs({
+      config: { redisUrl: null, sync },
+      work: stub.work,
+      store: createScheduleStore(db),
+      onError: () => undefined,
+    });
     try {
       await waitFor(async () => (await lastSynced(calendarId)) !== null, 'the first scheduled sync');
       expect(stub.started.get(calendarId)).toBe(1);
@@ -58,9 +64,23 @@ describe('startJobs', () => {
     workerWork.releaseEverything();
     const calendarId = await seedCalendar(db, await seedConnection(db), { role: 'primary' });
     const store = createScheduleStore(db);
-    const jobs = await startJobs({ config: { redisUrl, sync: { ...sync, scheduler: false } }, work: serverWork.work, store, prefix, onError: () => undefined });
+    const jobs = await startJobs({
+      config: { redisUrl, sync: { ...sync, scheduler: false } },
+      work: serverWork.work,
+      store,
+      prefix,
+      onError: () => undefined,
+    });
     let shutdown: () => void = () => undefined;
-    const worker = runWorker({ redisUrl, work: workerWork.work, store, config: { sync: { ...sync, scheduler: false } }, prefix, until: new Promise((resolve) => (shutdown = () => resolve(undefined))), onError: () => undefined });
+    const worker = runWorker({
+      redisUrl,
+      work: workerWork.work,
+      store,
+      config: { sync: { ...sync, scheduler: false } },
+      prefix,
+      until: new Promise((resolve) => (shutdown = () => resolve(undefined))),
+      onError: () => undefined,
+    });
     try {
       expect(await jobs.syncNow(calendarId)).toBe(true);
       await waitFor(async () => (await lastSynced(calendarId)) !== null, 'the worker to sync');

@@ -10,12 +10,22 @@ import { readAppointmentEvent } from '../../../src/ical/appointment-event.ts';
 import { addCalendar, signUp, type Session } from '../../support/api.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startSmtpSink, type SmtpSink, type ReceivedMail } from '../../support/smtp-sink.ts';
-import { PersonCalendar, at, connectAndConfigure, mondayAhead, property, settleOutbox, unfold, type CalendarJson, type ServerSide } from '../../support/sync-journey.ts';
+import {
+  PersonCalendar,
+  at,
+  connectAndConfigure,
+  mondayAhead,
+  property,
+  settleOutbox,
+  unfold,
+  type CalendarJson,
+  type ServerSide,
+} from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 import { bookAs, ok, startNotifyApp, type NotifyApp } from './harness.ts';
 
-describe('a booking\'s whole life reaches the client, the staff and the webhook receiver', () => {
+describe("a booking's whole life reaches the client, the staff and the webhook receiver", () => {
   let smtp: SmtpSink;
   let hooks: WebhookReceiver;
   let emulator: ICloudEmulator;
@@ -32,21 +42,48 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
 
   beforeAll(async () => {
     // The receiver shares Tandem's clock, which the reminder step moves forward.
-    [smtp, hooks, emulator] = await Promise.all([startSmtpSink(), startWebhookReceiver({ now: () => tandem.clock.now() }), startICloudEmulator()]);
-    tandem = await startNotifyApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'Studio <bookings@studio.test>', ICLOUD_CALDAV_URL: emulator.baseUrl } });
+    [smtp, hooks, emulator] = await Promise.all([
+      startSmtpSink(),
+      startWebhookReceiver({ now: () => tandem.clock.now() }),
+      startICloudEmulator(),
+    ]);
+    tandem = await startNotifyApp({
+      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Studio <bookings@studio.test>', ICLOUD_CALDAV_URL: emulator.baseUrl },
+    });
     owner = await signUp(tandem.server, { timezone: 'Europe/London' });
-    ownerEmail = (await tandem.app.database.db.selectFrom('users').select('email').where('id', '=', owner.userId).executeTakeFirstOrThrow()).email;
-    calendarId = await addCalendar(tandem.server, owner, { type: 'round_robin', name: 'Consultation', members: [{ userId: owner.userId }], location: 'Studio 4' });
+    ownerEmail = (await tandem.app.database.db.selectFrom('users').select('email').where('id', '=', owner.userId).executeTakeFirstOrThrow())
+      .email;
+    calendarId = await addCalendar(tandem.server, owner, {
+      type: 'round_robin',
+      name: 'Consultation',
+      members: [{ userId: owner.userId }],
+      location: 'Studio 4',
+    });
     const side: ServerSide = {
-      name: 'iCloud emulator', connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword }, primaryName: 'Home', conflictName: 'Work',
-      direct: (url) => emulator.radicaleUrlFor(url), auth: { username: emulator.radicale.username, password: emulator.radicale.password },
-      requestCount: () => emulator.requestLog.length, stop: () => emulator.stop(),
+      name: 'iCloud emulator',
+      connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
+      primaryName: 'Home',
+      conflictName: 'Work',
+      direct: (url) => emulator.radicaleUrlFor(url),
+      auth: { username: emulator.radicale.username, password: emulator.radicale.password },
+      requestCount: () => emulator.requestLog.length,
+      stop: () => emulator.stop(),
     };
     ({ primary } = await connectAndConfigure(tandem.server, owner, side));
     home = new PersonCalendar(side, primary.url);
     expect(await tandem.app.work.syncCalendar(primary.id, 'incremental')).toEqual({ status: 'ok' });
-    ok(await tandem.server.inject({ method: 'PUT', url: `/api/calendars/${calendarId}/notification-settings`, headers: owner.headers, payload: { reminderOffsetsMin: [60] } }));
-    const created = ok<{ secret: string }>(await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: owner.headers, payload: { url: hooks.url } }), 201);
+    ok(
+      await tandem.server.inject({
+        method: 'PUT',
+        url: `/api/calendars/${calendarId}/notification-settings`,
+        headers: owner.headers,
+        payload: { reminderOffsetsMin: [60] },
+      }),
+    );
+    const created = ok<{ secret: string }>(
+      await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: owner.headers, payload: { url: hooks.url } }),
+      201,
+    );
     hooks.setSecret(created.secret);
   });
   afterAll(async () => {
@@ -78,7 +115,9 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
   it('booking: the client gets a confirmation in their zone with the .ics of the staff calendar event and the manage link; staff are told', async () => {
     ({ manageToken } = await bookAs(tandem.server, calendarId, at(day, 14), client, 'America/New_York'));
     const attendeeId = manageToken.split('.')[0]!;
-    appointmentId = (await tandem.app.database.db.selectFrom('attendees').select('appointment_id').where('id', '=', attendeeId).executeTakeFirstOrThrow()).appointment_id;
+    appointmentId = (
+      await tandem.app.database.db.selectFrom('attendees').select('appointment_id').where('id', '=', attendeeId).executeTakeFirstOrThrow()
+    ).appointment_id;
     await deliverUntil(2);
     const [confirmation] = mailsTo(client.email);
     const [staffMail] = mailsTo(ownerEmail);
@@ -104,7 +143,12 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
 
     await webhooksUntil(1);
     expect(hooks.received.map((h) => [h.type, h.verified])).toEqual([['appointment.created', true]]);
-    expect(hooks.received[0]!.data).toMatchObject({ appointment: { id: appointmentId, start: at(day, 14).toISOString() }, calendar: { id: calendarId, name: 'Consultation' }, contact: { email: client.email, timezone: 'America/New_York' }, cause: 'client' });
+    expect(hooks.received[0]!.data).toMatchObject({
+      appointment: { id: appointmentId, start: at(day, 14).toISOString() },
+      calendar: { id: calendarId, name: 'Consultation' },
+      contact: { email: client.email, timezone: 'America/New_York' },
+      cause: 'client',
+    });
   });
 
   it('the reminder fires at its offset before the stored start, once', async () => {
@@ -121,7 +165,13 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
   });
 
   it('rescheduling from the manage link: one e-mail to the client, one webhook, the reminder planned again at the new time', async () => {
-    ok(await tandem.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/reschedule`, payload: { start: at(day, 24 + 15).toISOString() } }));
+    ok(
+      await tandem.server.inject({
+        method: 'POST',
+        url: `/api/public/bookings/${manageToken}/reschedule`,
+        payload: { start: at(day, 24 + 15).toISOString() },
+      }),
+    );
     await deliverUntil(4);
     const moved = mailsTo(client.email)[2]!;
     expect(moved.subject).toMatch(/^Booking moved/);
@@ -129,8 +179,14 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
     expect(moved.text).toContain('10:00 (America/New_York)');
     expect(readAppointmentEvent(ics(moved)).start.toISOString()).toBe(at(day, 24 + 15).toISOString());
     await webhooksUntil(2);
-    expect(hooks.received[1]).toMatchObject({ type: 'appointment.rescheduled', verified: true, data: { cause: 'client', previousStart: at(day, 14).toISOString() } });
-    const deliveries = ok<{ messages: Array<{ kind: string; status: string; dueAt: string }> }>(await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }));
+    expect(hooks.received[1]).toMatchObject({
+      type: 'appointment.rescheduled',
+      verified: true,
+      data: { cause: 'client', previousStart: at(day, 14).toISOString() },
+    });
+    const deliveries = ok<{ messages: Array<{ kind: string; status: string; dueAt: string }> }>(
+      await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }),
+    );
     expect(deliveries.messages.filter((m) => m.kind === 'client_reminder').map((m) => [m.status, m.dueAt])).toEqual([
       ['sent', at(day, 13).toISOString()],
       ['pending', at(day, 24 + 14).toISOString()],
@@ -149,11 +205,21 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
     expect(moved.text).toContain('11:00 (America/New_York)');
     expect(readAppointmentEvent(ics(moved)).uid).toBe(uid);
     await webhooksUntil(3);
-    expect(hooks.received[2]).toMatchObject({ type: 'appointment.moved_in_calendar', verified: true, data: { cause: 'icloud_sync', appointment: { start: at(day, 24 + 16).toISOString() } } });
+    expect(hooks.received[2]).toMatchObject({
+      type: 'appointment.moved_in_calendar',
+      verified: true,
+      data: { cause: 'icloud_sync', appointment: { start: at(day, 24 + 16).toISOString() } },
+    });
   });
 
   it('cancelling from the manage link with a reason: the client and staff are told, the reminder is dropped, webhooks carry the reason', async () => {
-    ok(await tandem.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/cancel`, payload: { reason: 'Feeling unwell' } }));
+    ok(
+      await tandem.server.inject({
+        method: 'POST',
+        url: `/api/public/bookings/${manageToken}/cancel`,
+        payload: { reason: 'Feeling unwell' },
+      }),
+    );
     await deliverUntil(7);
     const cancelled = mailsTo(client.email)[4]!;
     expect(cancelled.subject).toMatch(/^Booking cancelled/);
@@ -162,18 +228,36 @@ describe('a booking\'s whole life reaches the client, the staff and the webhook 
     expect(staffMail.subject).toMatch(/^Cancelled by the client/);
     expect(staffMail.text).toContain('Reason given: Feeling unwell');
     await webhooksUntil(4);
-    expect(hooks.received[3]).toMatchObject({ type: 'appointment.cancelled', verified: true, data: { cause: 'client', reason: 'Feeling unwell' } });
+    expect(hooks.received[3]).toMatchObject({
+      type: 'appointment.cancelled',
+      verified: true,
+      data: { cause: 'client', reason: 'Feeling unwell' },
+    });
 
     // Even at the new reminder's time nothing more is sent: exactly one e-mail per step and recipient.
     tandem.clock.offsetMs = at(day, 24 + 15, 1).getTime() - Date.now();
     await settleOutbox(tandem.app);
     await tandem.app.work.dispatchOutbox();
-    expect(mailsTo(client.email).map((m) => m.subject.split(':')[0])).toEqual(['Booking confirmed', 'Reminder', 'Booking moved', 'Booking moved', 'Booking cancelled']);
+    expect(mailsTo(client.email).map((m) => m.subject.split(':')[0])).toEqual([
+      'Booking confirmed',
+      'Reminder',
+      'Booking moved',
+      'Booking moved',
+      'Booking cancelled',
+    ]);
     expect(mailsTo(ownerEmail).map((m) => m.subject.split(':')[0])).toEqual(['New booking', 'Cancelled by the client']);
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(smtp.received.length);
-    expect(hooks.received.map((h) => h.type)).toEqual(['appointment.created', 'appointment.rescheduled', 'appointment.moved_in_calendar', 'appointment.cancelled']);
+    expect(hooks.received.map((h) => h.type)).toEqual([
+      'appointment.created',
+      'appointment.rescheduled',
+      'appointment.moved_in_calendar',
+      'appointment.cancelled',
+    ]);
     expect(new Set(hooks.received.map((h) => h.id)).size).toBe(4);
-    const deliveries = ok<{ messages: Array<{ kind: string; status: string }>; webhooks: Array<{ status: string; lastStatusCode: number }> }>(await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }));
+    const deliveries = ok<{
+      messages: Array<{ kind: string; status: string }>;
+      webhooks: Array<{ status: string; lastStatusCode: number }>;
+    }>(await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }));
     // Sent; replanned by the move in the calendar; dropped by the cancellation.
     expect(deliveries.messages.filter((m) => m.kind === 'client_reminder').map((m) => m.status)).toEqual(['sent', 'skipped', 'skipped']);
     expect(deliveries.webhooks.map((w) => [w.status, w.lastStatusCode])).toEqual(Array.from({ length: 4 }, () => ['delivered', 204]));

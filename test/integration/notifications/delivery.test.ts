@@ -35,10 +35,14 @@ describe('e-mail and webhook delivery', () => {
     owner = await signUp(tandem.server, { timezone: 'Europe/Berlin' });
     calendarId = await addCalendar(tandem.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
     // Only the client's confirmation: one e-mail per booking keeps the counting plain.
-    ok(await tandem.server.inject({
-      method: 'PUT', url: `/api/calendars/${calendarId}/notification-settings`, headers: owner.headers,
-      payload: { reminderOffsetsMin: [], staffNewBooking: false, staffClientCancelled: false },
-    }));
+    ok(
+      await tandem.server.inject({
+        method: 'PUT',
+        url: `/api/calendars/${calendarId}/notification-settings`,
+        headers: owner.headers,
+        payload: { reminderOffsetsMin: [], staffNewBooking: false, staffClientCancelled: false },
+      }),
+    );
   });
   afterAll(async () => {
     await tandem?.close();
@@ -52,10 +56,19 @@ describe('e-mail and webhook delivery', () => {
    */
   async function bookQuietly(start: Date, who: { name: string; email: string }): Promise<void> {
     await bookAppointment(tandem.app.ctx, {
-      workspaceId: owner.workspaceId, calendarId, start, serviceId: null, seats: 1, contact: who, idempotencyKey: null, importedBusy: importedBusyFromStore(), timezone: 'Europe/Berlin',
+      workspaceId: owner.workspaceId,
+      calendarId,
+      start,
+      serviceId: null,
+      seats: 1,
+      contact: who,
+      idempotencyKey: null,
+      importedBusy: importedBusyFromStore(),
+      timezone: 'Europe/Berlin',
     });
   }
-  const messageRow = async (email: string) => db().selectFrom('messages').selectAll().where('recipient_email', '=', email).executeTakeFirstOrThrow();
+  const messageRow = async (email: string) =>
+    db().selectFrom('messages').selectAll().where('recipient_email', '=', email).executeTakeFirstOrThrow();
 
   it('a temporary refusal (451) is retried after a backoff and then delivered once', async () => {
     smtp.refuseNext(1, 451);
@@ -74,24 +87,43 @@ describe('e-mail and webhook delivery', () => {
     expect(smtp.received.filter((m) => m.to.includes(contact('retry').email))).toHaveLength(1);
   });
 
-  it('a permanent refusal (550) is recorded as failed and shown in the appointment\'s delivery status', async () => {
+  it("a permanent refusal (550) is recorded as failed and shown in the appointment's delivery status", async () => {
     smtp.refuseNext(1, 550);
     await bookQuietly(at(day, 10), contact('bounce'));
     await tandem.app.work.dispatchOutbox();
     const row = await messageRow(contact('bounce').email);
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     const appointmentId = row.appointment_id;
-    const status = ok<{ messages: Array<{ kind: string; status: string; lastError: string }> }>(await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }));
-    expect(status.messages).toEqual([expect.objectContaining({ kind: 'client_confirmed', status: 'failed', lastError: expect.stringMatching(/^550/) })]);
+    const status = ok<{ messages: Array<{ kind: string; status: string; lastError: string }> }>(
+      await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }),
+    );
+    expect(status.messages).toEqual([
+      expect.objectContaining({ kind: 'client_confirmed', status: 'failed', lastError: expect.stringMatching(/^550/) }),
+    ]);
   });
 
   it('a sender that dies after the server accepted the message sends nothing new: the next sender repeats the same message', async () => {
     await bookQuietly(at(day, 11), contact('crash'));
     const before = smtp.received.length;
     const transport = createSmtpTransport(smtp.url);
-    const deps = { db: db(), transport, from: tandem.app.config.mail.from, publicUrl: tandem.app.config.publicUrl, secretBox: tandem.app.secretBox, retryAt: (_n: number, now: Date) => now };
+    const deps = {
+      db: db(),
+      transport,
+      from: tandem.app.config.mail.from,
+      publicUrl: tandem.app.config.publicUrl,
+      secretBox: tandem.app.secretBox,
+      retryAt: (_n: number, now: Date) => now,
+    };
     // Killed between the server's 250 and the record: nothing after the send runs.
-    await expect(deliverMessages({ ...deps, now: () => tandem.clock.now(), afterSend: async () => { throw new Error('killed'); } })).rejects.toThrow('killed');
+    await expect(
+      deliverMessages({
+        ...deps,
+        now: () => tandem.clock.now(),
+        afterSend: async () => {
+          throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
     expect(await messageRow(contact('crash').email)).toMatchObject({ status: 'pending' });
     // Another sender while the lease holds leaves it alone; after the lease it sends again.
     expect((await deliverMessages({ ...deps, now: () => tandem.clock.now() })).sent).toBe(0);
@@ -109,7 +141,15 @@ describe('e-mail and webhook delivery', () => {
   });
 
   it('webhooks: signed, retried under the same webhook-id after a 500, logged with status, attempts and last response code', async () => {
-    const created = ok<{ endpoint: { id: string }; secret: string }>(await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: owner.headers, payload: { url: hooks.url, events: ['appointment.created'] } }), 201);
+    const created = ok<{ endpoint: { id: string }; secret: string }>(
+      await tandem.server.inject({
+        method: 'POST',
+        url: '/api/webhooks',
+        headers: owner.headers,
+        payload: { url: hooks.url, events: ['appointment.created'] },
+      }),
+      201,
+    );
     hooks.setSecret(created.secret);
     expect(created.secret).toMatch(/^whsec_/);
     const listed = ok<Array<Record<string, unknown>>>(await tandem.server.inject({ url: '/api/webhooks', headers: owner.headers }));
@@ -120,7 +160,10 @@ describe('e-mail and webhook delivery', () => {
       await tandem.app.work.dispatchOutbox();
       return hooks.received.length >= 1;
     }, 'the first attempt');
-    const deliveryLog = async () => ok<Array<{ id: string; status: string; attempts: number; lastStatusCode: number }>>(await tandem.server.inject({ url: `/api/webhooks/${created.endpoint.id}/deliveries`, headers: owner.headers }));
+    const deliveryLog = async () =>
+      ok<Array<{ id: string; status: string; attempts: number; lastStatusCode: number }>>(
+        await tandem.server.inject({ url: `/api/webhooks/${created.endpoint.id}/deliveries`, headers: owner.headers }),
+      );
     let log = await waitFor(async () => {
       const entries = await deliveryLog();
       return entries[0]?.attempts === 1 && entries;
@@ -142,7 +185,9 @@ describe('e-mail and webhook delivery', () => {
     expect(log).toEqual([expect.objectContaining({ status: 'delivered', attempts: 2, lastStatusCode: 204 })]);
 
     // Rotating: the old secret no longer verifies, the new one does.
-    const rotated = ok<{ secret: string }>(await tandem.server.inject({ method: 'POST', url: `/api/webhooks/${created.endpoint.id}/rotate`, headers: owner.headers }));
+    const rotated = ok<{ secret: string }>(
+      await tandem.server.inject({ method: 'POST', url: `/api/webhooks/${created.endpoint.id}/rotate`, headers: owner.headers }),
+    );
     expect(rotated.secret).not.toBe(created.secret);
     await bookAs(tandem.server, calendarId, at(day, 13), contact('rotated'), 'Europe/Berlin');
     await waitFor(async () => {
@@ -151,11 +196,21 @@ describe('e-mail and webhook delivery', () => {
     }, 'a delivery after rotation');
     expect(hooks.received[2]!.verified).toBe(false);
     hooks.setSecret(rotated.secret);
-    expect((await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode).toBe(204);
+    expect(
+      (await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode,
+    ).toBe(204);
   });
 
   it('an endpoint failing without a success for long enough is disabled with a visible reason', async () => {
-    const created = ok<{ endpoint: { id: string }; secret: string }>(await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: owner.headers, payload: { url: hooks.url, events: ['appointment.cancelled'] } }), 201);
+    const created = ok<{ endpoint: { id: string }; secret: string }>(
+      await tandem.server.inject({
+        method: 'POST',
+        url: '/api/webhooks',
+        headers: owner.headers,
+        payload: { url: hooks.url, events: ['appointment.cancelled'] },
+      }),
+      201,
+    );
     hooks.setSecret(created.secret);
     hooks.failNext(1000);
     const { manageToken } = await bookAs(tandem.server, calendarId, at(day, 14), contact('down'), 'Europe/Berlin');
@@ -166,8 +221,12 @@ describe('e-mail and webhook delivery', () => {
       tandem.clock.offsetMs += 4 * 3_600_000;
       await tandem.app.work.dispatchOutbox();
     }
-    const [endpoint] = ok<Array<{ id: string; status: string; disabledReason: string | null }>>(await tandem.server.inject({ url: '/api/webhooks', headers: owner.headers })).filter((e) => e.id === created.endpoint.id);
-    const log = ok<Array<{ status: string; attempts: number }>>(await tandem.server.inject({ url: `/api/webhooks/${created.endpoint.id}/deliveries`, headers: owner.headers }));
+    const [endpoint] = ok<Array<{ id: string; status: string; disabledReason: string | null }>>(
+      await tandem.server.inject({ url: '/api/webhooks', headers: owner.headers }),
+    ).filter((e) => e.id === created.endpoint.id);
+    const log = ok<Array<{ status: string; attempts: number }>>(
+      await tandem.server.inject({ url: `/api/webhooks/${created.endpoint.id}/deliveries`, headers: owner.headers }),
+    );
     expect(log[0]!.status).toBe('failed');
     expect(log[0]!.attempts).toBeGreaterThan(5);
     // A second failing event after five days disables it.
@@ -175,37 +234,71 @@ describe('e-mail and webhook delivery', () => {
     ok(await tandem.server.inject({ method: 'POST', url: `/api/public/bookings/${again.manageToken}/cancel` }));
     const disabled = await waitFor(async () => {
       await tandem.app.work.dispatchOutbox();
-      const [current] = ok<Array<{ id: string; status: string; disabledReason: string | null }>>(await tandem.server.inject({ url: '/api/webhooks', headers: owner.headers })).filter((e) => e.id === created.endpoint.id);
+      const [current] = ok<Array<{ id: string; status: string; disabledReason: string | null }>>(
+        await tandem.server.inject({ url: '/api/webhooks', headers: owner.headers }),
+      ).filter((e) => e.id === created.endpoint.id);
       return current?.status === 'disabled' && current;
     }, 'the endpoint to be disabled');
     expect(endpoint?.status).toBe('active');
-    expect(disabled).toMatchObject({ status: 'disabled', disabledReason: expect.stringMatching(/^Disabled after \d+ h of failed deliveries.*HTTP 500/) });
+    expect(disabled).toMatchObject({
+      status: 'disabled',
+      disabledReason: expect.stringMatching(/^Disabled after \d+ h of failed deliveries.*HTTP 500/),
+    });
     hooks.failNext(-1000);
     ok(await tandem.server.inject({ method: 'POST', url: `/api/webhooks/${created.endpoint.id}/enable`, headers: owner.headers }));
-    expect((await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode).toBe(204);
+    expect(
+      (await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode,
+    ).toBe(204);
     tandem.clock.offsetMs = 0;
   });
 
   it('the client deadline: within it the manage link cannot cancel or reschedule (422 change_deadline_passed); staff still can', async () => {
-    ok(await tandem.server.inject({ method: 'PUT', url: `/api/calendars/${calendarId}/notification-settings`, headers: owner.headers, payload: { clientChangeDeadlineMin: 30 * 24 * 60 } }));
+    ok(
+      await tandem.server.inject({
+        method: 'PUT',
+        url: `/api/calendars/${calendarId}/notification-settings`,
+        headers: owner.headers,
+        payload: { clientChangeDeadlineMin: 30 * 24 * 60 },
+      }),
+    );
     const { manageToken } = await bookAs(tandem.server, calendarId, at(day, 8), contact('late'), 'Europe/Berlin');
-    const policy = ok<{ changeDeadline: string; canChange: boolean }>(await tandem.server.inject({ url: `/api/public/bookings/${manageToken}/policy` }));
+    const policy = ok<{ changeDeadline: string; canChange: boolean }>(
+      await tandem.server.inject({ url: `/api/public/bookings/${manageToken}/policy` }),
+    );
     expect(policy).toEqual({ changeDeadline: new Date(at(day, 8).getTime() - 30 * 86_400_000).toISOString(), canChange: false });
     for (const action of ['cancel', 'reschedule']) {
-      const refused = await tandem.server.inject({ method: 'POST', url: `/api/public/bookings/${manageToken}/${action}`, payload: action === 'cancel' ? {} : { start: at(day, 8, 30).toISOString() } });
+      const refused = await tandem.server.inject({
+        method: 'POST',
+        url: `/api/public/bookings/${manageToken}/${action}`,
+        payload: action === 'cancel' ? {} : { start: at(day, 8, 30).toISOString() },
+      });
       expect(refused.statusCode).toBe(422);
       expect(refused.json()).toMatchObject({ error: { code: 'change_deadline_passed' } });
     }
-    const appointmentId = (await db().selectFrom('attendees').select('appointment_id').where('id', '=', manageToken.split('.')[0]!).executeTakeFirstOrThrow()).appointment_id;
+    const appointmentId = (
+      await db().selectFrom('attendees').select('appointment_id').where('id', '=', manageToken.split('.')[0]!).executeTakeFirstOrThrow()
+    ).appointment_id;
     ok(await tandem.server.inject({ method: 'POST', url: `/api/appointments/${appointmentId}/cancel`, headers: owner.headers }));
-    ok(await tandem.server.inject({ method: 'PUT', url: `/api/calendars/${calendarId}/notification-settings`, headers: owner.headers, payload: { clientChangeDeadlineMin: null } }));
+    ok(
+      await tandem.server.inject({
+        method: 'PUT',
+        url: `/api/calendars/${calendarId}/notification-settings`,
+        headers: owner.headers,
+        payload: { clientChangeDeadlineMin: null },
+      }),
+    );
   });
 
   it('the address guard refuses private and metadata webhook URLs unless allowed', async () => {
     const guarded = await startNotifyApp({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' } });
     try {
       const admin = await signUp(guarded.server);
-      for (const url of ['http://169.254.169.254/latest/meta-data', 'http://127.0.0.1:8080/hook', 'http://10.0.0.5/hook', 'ftp://example.com/hook']) {
+      for (const url of [
+        'http://169.254.169.254/latest/meta-data',
+        'http://127.0.0.1:8080/hook',
+        'http://10.0.0.5/hook',
+        'ftp://example.com/hook',
+      ]) {
         const refused = await guarded.server.inject({ method: 'POST', url: '/api/webhooks', headers: admin.headers, payload: { url } });
         expect(refused.statusCode, url).toBe(422);
         expect(refused.json()).toMatchObject({ error: { code: 'webhook_url_refused' } });
@@ -234,11 +327,13 @@ describe('without SMTP_URL, and between workspaces', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('messages become .eml files that the workspace\'s staff app lists, and only that workspace', async () => {
+  it("messages become .eml files that the workspace's staff app lists, and only that workspace", async () => {
     await bookAs(tandem.server, calendarA, at(day, 9), contact('eml'), 'Asia/Tokyo');
     const mail = await waitFor(async () => {
       await tandem.app.work.dispatchOutbox();
-      const listed = ok<{ smtpConfigured: boolean; files: Array<{ name: string; subject: string; to: string }> }>(await tandem.server.inject({ url: '/api/notifications/mail', headers: a.headers }));
+      const listed = ok<{ smtpConfigured: boolean; files: Array<{ name: string; subject: string; to: string }> }>(
+        await tandem.server.inject({ url: '/api/notifications/mail', headers: a.headers }),
+      );
       return listed.files.length >= 2 && listed;
     }, 'two .eml files');
     expect(mail.smtpConfigured).toBe(false);
@@ -253,11 +348,16 @@ describe('without SMTP_URL, and between workspaces', () => {
     // Workspace B sees none of it.
     expect(ok<{ files: unknown[] }>(await tandem.server.inject({ url: '/api/notifications/mail', headers: b.headers })).files).toEqual([]);
     expect((await tandem.server.inject({ url: `/api/notifications/mail/${confirmation.name}`, headers: b.headers })).statusCode).toBe(404);
-    expect((await tandem.server.inject({ url: '/api/notifications/mail/..%2F..%2Fsecret-key.eml', headers: a.headers })).statusCode).toBe(404);
+    expect((await tandem.server.inject({ url: '/api/notifications/mail/..%2F..%2Fsecret-key.eml', headers: a.headers })).statusCode).toBe(
+      404,
+    );
   });
 
   it('webhooks, settings and delivery status never cross workspaces', async () => {
-    const hook = ok<{ endpoint: { id: string } }>(await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: a.headers, payload: { url: 'http://127.0.0.1:9/hook' } }), 201);
+    const hook = ok<{ endpoint: { id: string } }>(
+      await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: a.headers, payload: { url: 'http://127.0.0.1:9/hook' } }),
+      201,
+    );
     expect(ok<unknown[]>(await tandem.server.inject({ url: '/api/webhooks', headers: b.headers }))).toEqual([]);
     for (const request of [
       { method: 'DELETE' as const, url: `/api/webhooks/${hook.endpoint.id}` },
@@ -268,12 +368,22 @@ describe('without SMTP_URL, and between workspaces', () => {
     ]) {
       expect((await tandem.server.inject({ ...request, headers: b.headers })).statusCode, `${request.method} ${request.url}`).toBe(404);
     }
-    const appointment = await tandem.app.database.db.selectFrom('appointments').select('id').where('calendar_id', '=', calendarA).executeTakeFirstOrThrow();
-    expect((await tandem.server.inject({ url: `/api/appointments/${appointment.id}/deliveries`, headers: b.headers })).statusCode).toBe(404);
+    const appointment = await tandem.app.database.db
+      .selectFrom('appointments')
+      .select('id')
+      .where('calendar_id', '=', calendarA)
+      .executeTakeFirstOrThrow();
+    expect((await tandem.server.inject({ url: `/api/appointments/${appointment.id}/deliveries`, headers: b.headers })).statusCode).toBe(
+      404,
+    );
     // An event in B's workspace reaches no endpoint of A's.
     const calendarB = await addCalendar(tandem.server, b, { type: 'round_robin', members: [{ userId: b.userId }] });
     await bookAs(tandem.server, calendarB, at(day, 10), contact('b-client'), 'UTC');
-    const deliveriesOfA = await tandem.app.database.db.selectFrom('webhook_deliveries').select('appointment_id').where('endpoint_id', '=', hook.endpoint.id).execute();
+    const deliveriesOfA = await tandem.app.database.db
+      .selectFrom('webhook_deliveries')
+      .select('appointment_id')
+      .where('endpoint_id', '=', hook.endpoint.id)
+      .execute();
     expect(deliveriesOfA.map((d) => d.appointment_id)).toEqual([]);
   });
 });

@@ -18,8 +18,13 @@ export async function startNotifyApp(options: { kind?: DatabaseKind; env?: Recor
   const database = await createTestDatabase(options.kind ?? 'pglite');
   const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
   const config = loadConfig({
-    LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY,
-    PUBLIC_URL: 'http://tandem.test', ...options.env,
+    LOG_LEVEL: 'silent',
+    TANDEM_SEED_DEMO: 'false',
+    SCHEDULER: 'off',
+    CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+    TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+    PUBLIC_URL: 'http://tandem.test',
+    ...options.env,
   });
   const app = await createApp(config, { database, now: () => clock.now() });
   return {
@@ -38,10 +43,23 @@ export function ok<T>(response: LightMyRequestResponse, status = 200): T {
   return response.json<T>();
 }
 
-export interface BookingJson { booking: { start: string; status: string }; manageToken: string }
+export interface BookingJson {
+  booking: { start: string; status: string };
+  manageToken: string;
+}
 
 /** Books on the public page as a client in `timezone`; returns the appointment id and the manage token. */
-export async function bookAs(server: FastifyInstance, calendarId: string, start: Date, contact: { name: string; email: string }, timezone: string): Promise<{ manageToken: string }> {
-  const response = await server.inject({ method: 'POST', url: `/api/public/calendars/${calendarId}/bookings`, payload: { start: start.toISOString(), contact, timezone } });
+export async function bookAs(
+  server: FastifyInstance,
+  calendarId: string,
+  start: Date,
+  contact: { name: string; email: string },
+  timezone: string,
+): Promise<{ manageToken: string }> {
+  const response = await server.inject({
+    method: 'POST',
+    url: `/api/public/calendars/${calendarId}/bookings`,
+    payload: { start: start.toISOString(), contact, timezone },
+  });
   return ok<BookingJson>(response, 201);
 }

@@ -23,9 +23,14 @@ describe('/metrics behind METRICS_TOKEN', () => {
     tandem = await startSyncApp({ env: { ICLOUD_CALDAV_URL: emulator.baseUrl, METRICS_TOKEN: TOKEN } });
     owner = await signUp(tandem.server);
     ({ primary } = await connectAndConfigure(tandem.server, owner, {
-      name: 'iCloud emulator', connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
-      primaryName: 'Home', conflictName: 'Work', direct: (url) => emulator.radicaleUrlFor(url),
-      auth: { username: emulator.radicale.username, password: emulator.radicale.password }, requestCount: () => emulator.requestLog.length, stop: () => emulator.stop(),
+      name: 'iCloud emulator',
+      connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
+      primaryName: 'Home',
+      conflictName: 'Work',
+      direct: (url) => emulator.radicaleUrlFor(url),
+      auth: { username: emulator.radicale.username, password: emulator.radicale.password },
+      requestCount: () => emulator.requestLog.length,
+      stop: () => emulator.stop(),
     }));
   });
 
@@ -44,7 +49,11 @@ describe('/metrics behind METRICS_TOKEN', () => {
   /** "Sync now", then wait until the status shows a newer last sync. */
   const syncNow = async () => {
     const before = (await syncStatus(tandem.server, owner)).find((s) => s.calendarId === primary.id)?.lastSyncedAt ?? '';
-    const response = await tandem.server.inject({ method: 'POST', url: `/api/remote-calendars/${primary.id}/sync`, headers: owner.headers });
+    const response = await tandem.server.inject({
+      method: 'POST',
+      url: `/api/remote-calendars/${primary.id}/sync`,
+      headers: owner.headers,
+    });
     expect(response.statusCode, response.body).toBe(202);
     await waitFor(async () => {
       const status = (await syncStatus(tandem.server, owner)).find((s) => s.calendarId === primary.id);
@@ -54,7 +63,11 @@ describe('/metrics behind METRICS_TOKEN', () => {
 
   it('refuses a scrape without the token, or with a wrong one', async () => {
     expect((await tandem.server.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-    const wrong = await tandem.server.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer not-the-token-at-all-0000000' } });
+    const wrong = await tandem.server.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: 'Bearer not-the-token-at-all-0000000' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toMatchObject({ error: { code: 'unauthenticated' } });
   });
@@ -75,22 +88,44 @@ describe('/metrics behind METRICS_TOKEN', () => {
   it('counts a failed sync by its kind', async () => {
     emulator.setFault({ kind: 'unauthorized' });
     try {
-      const response = await tandem.server.inject({ method: 'POST', url: `/api/remote-calendars/${primary.id}/sync`, headers: owner.headers });
+      const response = await tandem.server.inject({
+        method: 'POST',
+        url: `/api/remote-calendars/${primary.id}/sync`,
+        headers: owner.headers,
+      });
       expect(response.statusCode, response.body).toBe(202);
-      await waitFor(async () => /^tandem_sync_errors_total\{provider="icloud",code="needs_reconnect"\} 1/m.test(await scrape()), 'the failed sync to be counted');
+      await waitFor(
+        async () => /^tandem_sync_errors_total\{provider="icloud",code="needs_reconnect"\} 1/m.test(await scrape()),
+        'the failed sync to be counted',
+      );
     } finally {
       emulator.setFault({ kind: 'none' });
     }
   });
 
   it('measures HTTP latency by route pattern (not by raw URL) and counts 409 conflicts', async () => {
-    const taken = { name: 'Studio', slug: `metrics-${Date.now().toString(36)}`, owner: { name: 'Owner', email: `m-${Date.now().toString(36)}@example.test`, password: 'correct horse battery', timezone: 'Europe/London' } };
+    const taken = {
+      name: 'Studio',
+      slug: `metrics-${Date.now().toString(36)}`,
+      owner: {
+        name: 'Owner',
+        email: `m-${Date.now().toString(36)}@example.test`,
+        password: 'correct horse battery',
+        timezone: 'Europe/London',
+      },
+    };
     expect((await tandem.server.inject({ method: 'POST', url: '/api/workspaces', payload: taken })).statusCode).toBe(201);
-    const again = await tandem.server.inject({ method: 'POST', url: '/api/workspaces', payload: { ...taken, owner: { ...taken.owner, email: `other-${taken.owner.email}` } } });
+    const again = await tandem.server.inject({
+      method: 'POST',
+      url: '/api/workspaces',
+      payload: { ...taken, owner: { ...taken.owner, email: `other-${taken.owner.email}` } },
+    });
     expect(again.statusCode, again.body).toBe(409);
     const text = await scrape();
     expect(text).toMatch(/^tandem_booking_conflicts_total\{route="\/api\/workspaces"\} 1/m);
-    expect(text).toMatch(/^tandem_http_request_duration_seconds_count\{method="POST",route="\/api\/remote-calendars\/:id\/sync",status_code="202"\} [1-9]/m);
+    expect(text).toMatch(
+      /^tandem_http_request_duration_seconds_count\{method="POST",route="\/api\/remote-calendars\/:id\/sync",status_code="202"\} [1-9]/m,
+    );
     expect(text).not.toContain(primary.id);
   });
 });

@@ -19,7 +19,14 @@ import { waitFor } from '../../support/wait-for.ts';
 const root = mkdtempSync(join(tmpdir(), 'tandem-backup-'));
 const configFor = (dataDir: string, emulator: ICloudEmulator): Config =>
   // No TANDEM_SECRET_KEY: the embedded default, with the key generated into DATA_DIR.
-  loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', ICLOUD_CALDAV_URL: emulator.baseUrl });
+  loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    TANDEM_SEED_DEMO: 'false',
+    SCHEDULER: 'off',
+    CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+    ICLOUD_CALDAV_URL: emulator.baseUrl,
+  });
 
 async function syncNow(app: App, session: Session, calendar: CalendarJson): Promise<string> {
   const before = (await syncStatus(app.server, session)).find((s) => s.calendarId === calendar.id)?.lastSyncedAt ?? '';
@@ -40,7 +47,13 @@ describe('backup and restore of the embedded database', () => {
   let primary: CalendarJson;
   const file = join(root, 'backups', 'tandem.backup');
   const read = async (app: App) => ({
-    appointments: (await app.server.inject({ method: 'GET', url: `/api/appointments?from=${mondayAhead(3).toISOString()}&to=${new Date(mondayAhead(3).getTime() + 7 * 86_400_000).toISOString()}`, headers: owner.headers })).json<unknown[]>(),
+    appointments: (
+      await app.server.inject({
+        method: 'GET',
+        url: `/api/appointments?from=${mondayAhead(3).toISOString()}&to=${new Date(mondayAhead(3).getTime() + 7 * 86_400_000).toISOString()}`,
+        headers: owner.headers,
+      })
+    ).json<unknown[]>(),
     connections: (await app.server.inject({ method: 'GET', url: '/api/connections', headers: owner.headers })).json<unknown[]>(),
     // lagSeconds counts from now; the rest of the status is what the backup must keep.
     sync: (await syncStatus(app.server, owner)).map(({ lagSeconds: _lag, ...status }) => status),
@@ -52,14 +65,27 @@ describe('backup and restore of the embedded database', () => {
     original = await createApp(configFor(join(root, 'original'), emulator));
     owner = await signUp(original.server);
     ({ primary } = await connectAndConfigure(original.server, owner, {
-      name: 'iCloud emulator', connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
-      primaryName: 'Home', conflictName: 'Work', direct: (url) => emulator.radicaleUrlFor(url),
-      auth: { username: emulator.radicale.username, password: emulator.radicale.password }, requestCount: () => emulator.requestLog.length, stop: () => emulator.stop(),
+      name: 'iCloud emulator',
+      connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
+      primaryName: 'Home',
+      conflictName: 'Work',
+      direct: (url) => emulator.radicaleUrlFor(url),
+      auth: { username: emulator.radicale.username, password: emulator.radicale.password },
+      requestCount: () => emulator.requestLog.length,
+      stop: () => emulator.stop(),
     }));
     await syncNow(original, owner, primary);
-    const calendar = await addCalendar(original.server, owner, { type: 'round_robin', name: 'Session', durationMin: 30, members: [{ userId: owner.userId }] });
+    const calendar = await addCalendar(original.server, owner, {
+      type: 'round_robin',
+      name: 'Session',
+      durationMin: 30,
+      members: [{ userId: owner.userId }],
+    });
     for (const hour of [9, 11]) {
-      const booked = await bookAsStaff(original.server, owner, calendar, at(mondayAhead(3), hour), { name: `Client ${hour}`, email: `client-${hour}@example.test` });
+      const booked = await bookAsStaff(original.server, owner, calendar, at(mondayAhead(3), hour), {
+        name: `Client ${hour}`,
+        email: `client-${hour}@example.test`,
+      });
       expect(booked.statusCode, booked.body).toBe(201);
     }
     before = await read(original);
@@ -100,7 +126,10 @@ describe('backup and restore of the embedded database', () => {
   });
 
   it('names pg_dump for PostgreSQL', async () => {
-    const postgres = loadConfig({ DATABASE_URL: 'postgres://tandem@127.0.0.1:1/never-contacted', TANDEM_SECRET_KEY: 'a-passphrase-long-enough-for-the-test' });
+    const postgres = loadConfig({
+      DATABASE_URL: 'postgres://tandem@127.0.0.1:1/never-contacted',
+      TANDEM_SECRET_KEY: 'a-passphrase-long-enough-for-the-test',
+    });
     await expect(backup(postgres, file)).rejects.toThrow(/pg_dump/);
   });
 });

@@ -25,7 +25,15 @@ import { freePort } from '../../support/free-port.ts';
 import { httpRequest, type HttpAnswer } from '../../support/http-inject.ts';
 import { startRestartablePostgres, type RestartablePostgres } from '../../support/postgres-server.ts';
 import { startRadicale } from '../../support/radicale.ts';
-import { at, bookAsStaff, calendarObjects, connectAndConfigure, mondayAhead, readEvent, type ServerSide } from '../../support/sync-journey.ts';
+import {
+  at,
+  bookAsStaff,
+  calendarObjects,
+  connectAndConfigure,
+  mondayAhead,
+  readEvent,
+  type ServerSide,
+} from '../../support/sync-journey.ts';
 import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -48,7 +56,10 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
     storageDir = mkdtempSync(join(tmpdir(), 'tandem-outage-'));
     const calendarDir = join(storageDir, 'collection-root', USERNAME, 'work');
     mkdirSync(calendarDir, { recursive: true });
-    writeFileSync(join(calendarDir, '.Radicale.props'), JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Work', 'C:supported-calendar-component-set': 'VEVENT' }));
+    writeFileSync(
+      join(calendarDir, '.Radicale.props'),
+      JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Work', 'C:supported-calendar-component-set': 'VEVENT' }),
+    );
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
     database = openPostgres(postgres.url, { max: 4 });
     const url = new URL(inject('redisUrl'));
@@ -70,13 +81,24 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
   it('stays up, answers 503 database_unavailable and not-ready during the outage, and resumes by itself without losing the outbox', async () => {
     // ---- before: a workspace, a connected Radicale calendar, and a booking whose push waits -------
     const setupConfig = loadConfig({
-      LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', CALDAV_ALLOW_PRIVATE_NETWORKS: 'true', TANDEM_SECRET_KEY: TEST_SECRET_KEY,
-      DATABASE_URL: postgres.url, REDIS_URL: redisUrl,
+      LOG_LEVEL: 'silent',
+      TANDEM_SEED_DEMO: 'false',
+      SCHEDULER: 'off',
+      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redisUrl,
     });
     const setup: App = await createApp(setupConfig);
     const side: ServerSide = {
-      name: 'Radicale', connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
-      primaryName: 'Work', conflictName: 'Work', direct: (u) => u, auth: { username: USERNAME, password: PASSWORD }, requestCount: () => 0, stop: async () => undefined,
+      name: 'Radicale',
+      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
+      primaryName: 'Work',
+      conflictName: 'Work',
+      direct: (u) => u,
+      auth: { username: USERNAME, password: PASSWORD },
+      requestCount: () => 0,
+      stop: async () => undefined,
     };
     let owner: Session;
     let primaryId: string;
@@ -85,8 +107,16 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
     try {
       owner = await signUp(setup.server, { timezone: 'UTC' });
       primaryId = (await connectAndConfigure(setup.server, owner, side)).primary.id;
-      calendarId = await addCalendar(setup.server, owner, { type: 'round_robin', name: 'Session', durationMin: 30, members: [{ userId: owner.userId }] });
-      const booked = await bookAsStaff(setup.server, owner, calendarId, at(mondayAhead(3), 10), { name: 'Client', email: 'client@example.test' });
+      calendarId = await addCalendar(setup.server, owner, {
+        type: 'round_robin',
+        name: 'Session',
+        durationMin: 30,
+        members: [{ userId: owner.userId }],
+      });
+      const booked = await bookAsStaff(setup.server, owner, calendarId, at(mondayAhead(3), 10), {
+        name: 'Client',
+        email: 'client@example.test',
+      });
       expect(booked.statusCode, booked.body).toBe(201);
       appointmentId = booked.json<{ appointment: { id: string } }>().appointment.id;
     } finally {
@@ -98,26 +128,43 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
     // ---- the server under test ---------------------------------------------------------------------
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    serve = startTandem('serve', {
-      PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: postgres.url, TANDEM_SECRET_KEY: TEST_SECRET_KEY, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', LOG_LEVEL: 'info',
-    }, { keep: 2_000_000 });
+    serve = startTandem(
+      'serve',
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: postgres.url,
+        TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+        CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+        TANDEM_SEED_DEMO: 'false',
+        SCHEDULER: 'off',
+        LOG_LEVEL: 'info',
+      },
+      { keep: 2_000_000 },
+    );
     const running = serve;
-    const get = (url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> => httpRequest(base, { method: 'GET', url, headers });
+    const get = (url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> =>
+      httpRequest(base, { method: 'GET', url, headers });
     const appointment = () => get(`/api/appointments/${appointmentId}`, owner.headers);
     const alive = () => {
       if (!running.alive()) throw new Error(`tandem serve exited:\n${running.output()}`);
     };
-    await waitFor(async () => {
-      alive();
-      return (await get('/readyz')).statusCode === 200;
-    }, 'tandem serve to be ready', 60_000);
+    await waitFor(
+      async () => {
+        alive();
+        return (await get('/readyz')).statusCode === 200;
+      },
+      'tandem serve to be ready',
+      60_000,
+    );
     expect((await appointment()).statusCode).toBe(200);
 
     // ---- every session terminated (pg_terminate_backend): the process shrugs it off ----------------
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
-    const { rows: terminated } = await admin.query<{ ok: boolean }>(`select pg_terminate_backend(pid) as ok from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'`);
+    const { rows: terminated } = await admin.query<{ ok: boolean }>(
+      `select pg_terminate_backend(pid) as ok from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'`,
+    );
     await admin.end();
     expect(terminated.length, 'the server and the test held connections').toBeGreaterThan(0);
     const answersAfterTerminate: number[] = [];
@@ -137,9 +184,18 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
     expect(during.statusCode, during.body).toBe(503);
     expect(during.json()).toEqual({ error: { code: 'database_unavailable', message: expect.stringMatching(/cannot reach its database/) } });
     expect(during.headers['retry-after']).toBe('5');
-    const booking = await httpRequest(base, { method: 'POST', url: '/api/appointments', headers: owner.headers, payload: { calendarId, start: at(mondayAhead(3), 11).toISOString(), contact: { name: 'X', email: 'x@example.test' } } });
+    const booking = await httpRequest(base, {
+      method: 'POST',
+      url: '/api/appointments',
+      headers: owner.headers,
+      payload: { calendarId, start: at(mondayAhead(3), 11).toISOString(), contact: { name: 'X', email: 'x@example.test' } },
+    });
     expect(booking.statusCode, booking.body).toBe(503);
-    const signIn = await httpRequest(base, { method: 'POST', url: '/api/auth/sign-in', payload: { email: 'nobody@example.test', password: 'whatever-password' } });
+    const signIn = await httpRequest(base, {
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { email: 'nobody@example.test', password: 'whatever-password' },
+    });
     expect(signIn.json(), signIn.body).toMatchObject({ error: { code: 'database_unavailable' } });
     const ready = await get('/readyz');
     expect(ready.statusCode).toBe(503);

@@ -15,7 +15,20 @@ import { SYNC_QUEUE_NAME } from '../../../src/jobs/bullmq-queue.ts';
 import { TEST_SECRET_KEY, addCalendar, signUp } from '../../support/api.ts';
 import { simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
-import { at, bookAsStaff, calendarObjects, connectAndConfigure, icsUtc, mondayAhead, pendingOutbox, plusDays, readEvent, startSyncApp, type ServerSide, type SyncApp } from '../../support/sync-journey.ts';
+import {
+  at,
+  bookAsStaff,
+  calendarObjects,
+  connectAndConfigure,
+  icsUtc,
+  mondayAhead,
+  pendingOutbox,
+  plusDays,
+  readEvent,
+  startSyncApp,
+  type ServerSide,
+  type SyncApp,
+} from '../../support/sync-journey.ts';
 import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -40,14 +53,27 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     storageDir = mkdtempSync(join(tmpdir(), 'tandem-shutdown-'));
     const dir = join(storageDir, 'collection-root', USERNAME, 'home');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.Radicale.props'), JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Home', 'C:supported-calendar-component-set': 'VEVENT' }));
+    writeFileSync(
+      join(dir, '.Radicale.props'),
+      JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Home', 'C:supported-calendar-component-set': 'VEVENT' }),
+    );
     for (let i = 0; i < EVENTS; i++) {
       const start = at(plusDays(monday, Math.floor(i / 5)), 18 + (i % 5));
-      writeFileSync(join(dir, `seed-${i}.ics`), simpleEventIcs({ uid: `seed-${i}@example.com`, summary: `Evening ${i}`, start: icsUtc(start), end: icsUtc(new Date(start.getTime() + 3_600_000)) }));
+      writeFileSync(
+        join(dir, `seed-${i}.ics`),
+        simpleEventIcs({
+          uid: `seed-${i}@example.com`,
+          summary: `Evening ${i}`,
+          start: icsUtc(start),
+          end: icsUtc(new Date(start.getTime() + 3_600_000)),
+        }),
+      );
     }
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
     // Warm Radicale's item cache, as in production.
-    expect((await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed).toHaveLength(EVENTS);
+    expect(
+      (await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed,
+    ).toHaveLength(EVENTS);
     const url = new URL(inject('redisUrl'));
     url.pathname = `/${REDIS_DB}`;
     redisUrl = url.toString();
@@ -67,32 +93,69 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
   it('exits 0 holding nothing, and the next worker resumes at once and finishes without duplicates', async () => {
     const db = tandem.db;
     const side: ServerSide = {
-      name: 'Radicale', connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
-      primaryName: 'Home', conflictName: 'Home', direct: (u) => u, auth: { username: USERNAME, password: PASSWORD }, requestCount: () => 0, stop: async () => undefined,
+      name: 'Radicale',
+      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
+      primaryName: 'Home',
+      conflictName: 'Home',
+      direct: (u) => u,
+      auth: { username: USERNAME, password: PASSWORD },
+      requestCount: () => 0,
+      stop: async () => undefined,
     };
     const owner = await signUp(tandem.server, { timezone: 'UTC' });
     const { primary } = await connectAndConfigure(tandem.server, owner, side);
-    const booking = await addCalendar(tandem.server, owner, { type: 'round_robin', name: 'Session', durationMin: 30, members: [{ userId: owner.userId }] });
+    const booking = await addCalendar(tandem.server, owner, {
+      type: 'round_robin',
+      name: 'Session',
+      durationMin: 30,
+      members: [{ userId: owner.userId }],
+    });
     for (let i = 0; i < BOOKINGS; i++) {
-      const response = await bookAsStaff(tandem.server, owner, booking, at(monday, 9 + i), { name: `Client ${i}`, email: `client-${i}@example.test` });
+      const response = await bookAsStaff(tandem.server, owner, booking, at(monday, 9 + i), {
+        name: `Client ${i}`,
+        email: `client-${i}@example.test`,
+      });
       expect(response.statusCode, response.body).toBe(201);
     }
     const imported = async () =>
-      Number((await db.selectFrom('remote_items').select((eb) => eb.fn.countAll<string>().as('n')).where('remote_calendar_id', '=', primary.id).where('kind', '=', 'imported').executeTakeFirstOrThrow()).n);
-    const calendarRow = () => db.selectFrom('remote_calendars').select(['sync_token', 'next_sync_at', 'last_error_code', 'failures']).where('id', '=', primary.id).executeTakeFirstOrThrow();
+      Number(
+        (
+          await db
+            .selectFrom('remote_items')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('remote_calendar_id', '=', primary.id)
+            .where('kind', '=', 'imported')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const calendarRow = () =>
+      db
+        .selectFrom('remote_calendars')
+        .select(['sync_token', 'next_sync_at', 'last_error_code', 'failures'])
+        .where('id', '=', primary.id)
+        .executeTakeFirstOrThrow();
     const env = {
-      DATABASE_URL: tandem.databaseUrl!, REDIS_URL: redisUrl, TANDEM_SECRET_KEY: TEST_SECRET_KEY, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      SYNC_POLL_SECONDS: '5', LOG_LEVEL: 'info', TANDEM_SEED_DEMO: 'false',
+      DATABASE_URL: tandem.databaseUrl!,
+      REDIS_URL: redisUrl,
+      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+      SYNC_POLL_SECONDS: '5',
+      LOG_LEVEL: 'info',
+      TANDEM_SEED_DEMO: 'false',
     };
 
     // ---- worker one: SIGTERM part-way through the import, no grace period ----------------------------
     const first = startTandem('worker', { ...env, SHUTDOWN_GRACE_SECONDS: '0' });
     workers.push(first);
-    await waitFor(async () => {
-      if (!first.alive()) throw new Error(`worker exited early:\n${first.output()}`);
-      const n = await imported();
-      return n > 0 && n <= EVENTS / 2;
-    }, 'the first worker to be part-way through the import', 90_000);
+    await waitFor(
+      async () => {
+        if (!first.alive()) throw new Error(`worker exited early:\n${first.output()}`);
+        const n = await imported();
+        return n > 0 && n <= EVENTS / 2;
+      },
+      'the first worker to be part-way through the import',
+      90_000,
+    );
     first.child.kill('SIGTERM');
     expect(await first.exited, first.output()).toEqual({ code: 0, signal: null });
     expect(first.output()).toMatch(/SIGTERM: stopping/);
@@ -109,16 +172,25 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     expect(await redis.exists(`${prefix}:lock:dispatch`), 'dispatch lock released').toBe(0);
     expect(await redis.exists(`${prefix}:sync-${primary.id}`), 'its BullMQ job ended (not left active until stall detection)').toBe(0);
     expect(await redis.lrange(`${prefix}:active`, 0, -1), 'no job left active').toEqual([]);
-    const leased = await db.selectFrom('outbox').select('id').where('status', '=', 'pending').where('leased_until', '>', new Date()).execute();
+    const leased = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('leased_until', '>', new Date())
+      .execute();
     expect(leased, 'no outbox row left claimed').toEqual([]);
 
     // ---- worker two: picks up where the first stopped -------------------------------------------------------
     const second = startTandem('worker', env);
     workers.push(second);
-    await waitFor(async () => {
-      if (!second.alive()) throw new Error(`worker exited early:\n${second.output()}`);
-      return (await imported()) === EVENTS && (await calendarRow()).sync_token !== null && (await pendingOutbox(db)) === 0;
-    }, 'the second worker to finish the import and drain the outbox', 120_000);
+    await waitFor(
+      async () => {
+        if (!second.alive()) throw new Error(`worker exited early:\n${second.output()}`);
+        return (await imported()) === EVENTS && (await calendarRow()).sync_token !== null && (await pendingOutbox(db)) === 0;
+      },
+      'the second worker to finish the import and drain the outbox',
+      120_000,
+    );
     second.child.kill('SIGTERM');
     expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
 

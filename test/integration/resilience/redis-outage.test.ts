@@ -14,7 +14,17 @@ import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts
 import { TEST_SECRET_KEY, addCalendar, signUp } from '../../support/api.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import { startRestartableRedis, type RestartableRedis } from '../../support/redis-server.ts';
-import { at, bookAsStaff, calendarObjects, connectAndConfigure, mondayAhead, readEvent, startSyncApp, type ServerSide, type SyncApp } from '../../support/sync-journey.ts';
+import {
+  at,
+  bookAsStaff,
+  calendarObjects,
+  connectAndConfigure,
+  mondayAhead,
+  readEvent,
+  startSyncApp,
+  type ServerSide,
+  type SyncApp,
+} from '../../support/sync-journey.ts';
 import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -32,7 +42,10 @@ describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
     storageDir = mkdtempSync(join(tmpdir(), 'tandem-redis-outage-'));
     const dir = join(storageDir, 'collection-root', USERNAME, 'work');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.Radicale.props'), JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Work', 'C:supported-calendar-component-set': 'VEVENT' }));
+    writeFileSync(
+      join(dir, '.Radicale.props'),
+      JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Work', 'C:supported-calendar-component-set': 'VEVENT' }),
+    );
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
     redis = await startRestartableRedis();
     tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redis.url } });
@@ -47,27 +60,49 @@ describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
 
   it('neither process dies; the outage is logged once; work resumes when Redis is back', async () => {
     const side: ServerSide = {
-      name: 'Radicale', connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
-      primaryName: 'Work', conflictName: 'Work', direct: (u) => u, auth: { username: USERNAME, password: PASSWORD }, requestCount: () => 0, stop: async () => undefined,
+      name: 'Radicale',
+      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
+      primaryName: 'Work',
+      conflictName: 'Work',
+      direct: (u) => u,
+      auth: { username: USERNAME, password: PASSWORD },
+      requestCount: () => 0,
+      stop: async () => undefined,
     };
     const owner = await signUp(tandem.server, { timezone: 'UTC' });
     const { primary } = await connectAndConfigure(tandem.server, owner, side);
-    const calendarId = await addCalendar(tandem.server, owner, { type: 'round_robin', name: 'Session', durationMin: 30, members: [{ userId: owner.userId }] });
-    const lastSynced = async () => (await tandem.db.selectFrom('remote_calendars').select('last_synced_at').where('id', '=', primary.id).executeTakeFirstOrThrow()).last_synced_at;
+    const calendarId = await addCalendar(tandem.server, owner, {
+      type: 'round_robin',
+      name: 'Session',
+      durationMin: 30,
+      members: [{ userId: owner.userId }],
+    });
+    const lastSynced = async () =>
+      (await tandem.db.selectFrom('remote_calendars').select('last_synced_at').where('id', '=', primary.id).executeTakeFirstOrThrow())
+        .last_synced_at;
     const readyz = () => tandem.server.inject({ method: 'GET', url: '/readyz' });
 
     const running = startTandem('worker', {
-      DATABASE_URL: tandem.databaseUrl!, REDIS_URL: redis.url, TANDEM_SECRET_KEY: TEST_SECRET_KEY, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      SYNC_POLL_SECONDS: '5', LOG_LEVEL: 'info', TANDEM_SEED_DEMO: 'false',
+      DATABASE_URL: tandem.databaseUrl!,
+      REDIS_URL: redis.url,
+      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+      SYNC_POLL_SECONDS: '5',
+      LOG_LEVEL: 'info',
+      TANDEM_SEED_DEMO: 'false',
     });
     worker = running;
     const alive = () => {
       if (!running.alive()) throw new Error(`tandem worker exited:\n${running.output()}`);
     };
-    await waitFor(async () => {
-      alive();
-      return (await lastSynced()) !== null;
-    }, 'the worker to sync the calendar', 60_000);
+    await waitFor(
+      async () => {
+        alive();
+        return (await lastSynced()) !== null;
+      },
+      'the worker to sync the calendar',
+      60_000,
+    );
     expect((await readyz()).statusCode).toBe(200);
 
     // ---- Redis stops ------------------------------------------------------------------------------------
@@ -83,19 +118,30 @@ describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
 
     // ---- Redis is back (empty) -----------------------------------------------------------------------------
     await redis.resume();
-    await waitFor(async () => {
-      alive();
-      return running.output().includes('redis reachable again') && (await readyz()).statusCode === 200;
-    }, 'both processes to be back on Redis', 60_000);
+    await waitFor(
+      async () => {
+        alive();
+        return running.output().includes('redis reachable again') && (await readyz()).statusCode === 200;
+      },
+      'both processes to be back on Redis',
+      60_000,
+    );
 
-    const booked = await bookAsStaff(tandem.server, owner, calendarId, at(mondayAhead(3), 10), { name: 'Client', email: 'client@example.test' });
+    const booked = await bookAsStaff(tandem.server, owner, calendarId, at(mondayAhead(3), 10), {
+      name: 'Client',
+      email: 'client@example.test',
+    });
     expect(booked.statusCode, booked.body).toBe(201);
     const appointmentId = booked.json<{ appointment: { id: string } }>().appointment.id;
-    await waitFor(async () => {
-      alive();
-      const rows = await tandem.db.selectFrom('outbox').select('status').where('appointment_id', '=', appointmentId).execute();
-      return rows.length > 0 && rows.every((row) => row.status === 'done');
-    }, 'the worker to push the booking', 60_000);
+    await waitFor(
+      async () => {
+        alive();
+        const rows = await tandem.db.selectFrom('outbox').select('status').where('appointment_id', '=', appointmentId).execute();
+        return rows.length > 0 && rows.every((row) => row.status === 'done');
+      },
+      'the worker to push the booking',
+      60_000,
+    );
     const objects = await calendarObjects(side.auth, `${radicale.calendarHomeUrl}work/`);
     expect(objects.map((o) => readEvent(o.ics).uid)).toEqual([appointmentEventUid(appointmentId)]);
 

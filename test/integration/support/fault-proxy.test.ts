@@ -47,7 +47,14 @@ describe('fault proxy in front of Radicale', () => {
   it('with faults off, passes answers through byte for byte', async () => {
     const requests: Array<[string, RequestInit]> = [
       ['existing.ics', { method: 'GET', headers: { Authorization: authHeader } }],
-      ['', { method: 'PROPFIND', headers: { Authorization: authHeader, Depth: '1', 'Content-Type': 'application/xml' }, body: '<propfind xmlns="DAV:"><prop><getetag/><displayname/></prop></propfind>' }],
+      [
+        '',
+        {
+          method: 'PROPFIND',
+          headers: { Authorization: authHeader, Depth: '1', 'Content-Type': 'application/xml' },
+          body: '<propfind xmlns="DAV:"><prop><getetag/><displayname/></prop></propfind>',
+        },
+      ],
       ['missing.ics', { method: 'GET', headers: { Authorization: authHeader } }],
     ];
     for (const [name, init] of requests) {
@@ -72,21 +79,37 @@ describe('fault proxy in front of Radicale', () => {
   it('dropConnection: the client sees the connection closed and the server never sees the request', async () => {
     proxy.setFaults({ seed: 1, dropConnection: 1 });
     const before = proxy.counts.dropped;
-    await expect(fetch(`${proxiedCalendarUrl}dropped.ics`, { method: 'PUT', headers: { Authorization: authHeader, 'Content-Type': 'text/calendar' }, body: ics('dropped') })).rejects.toThrow();
+    await expect(
+      fetch(`${proxiedCalendarUrl}dropped.ics`, {
+        method: 'PUT',
+        headers: { Authorization: authHeader, 'Content-Type': 'text/calendar' },
+        body: ics('dropped'),
+      }),
+    ).rejects.toThrow();
     expect(proxy.counts.dropped).toBe(before + 1);
     expect((await getEvent(radicale, `${calendarUrl}dropped.ics`)).status).toBe(404);
   });
 
   it('dropResponse: the server applies the request, the client sees the connection closed', async () => {
     proxy.setFaults({ seed: 1, dropResponse: 1 });
-    await expect(fetch(`${proxiedCalendarUrl}applied.ics`, { method: 'PUT', headers: { Authorization: authHeader, 'Content-Type': 'text/calendar' }, body: ics('applied') })).rejects.toThrow();
+    await expect(
+      fetch(`${proxiedCalendarUrl}applied.ics`, {
+        method: 'PUT',
+        headers: { Authorization: authHeader, 'Content-Type': 'text/calendar' },
+        body: ics('applied'),
+      }),
+    ).rejects.toThrow();
     expect(proxy.counts.responseDropped).toBe(1);
     expect((await getEvent(radicale, `${calendarUrl}applied.ics`)).status).toBe(200);
   });
 
   it('http500 and http503 (with Retry-After) are answered by the proxy, not forwarded', async () => {
     proxy.setFaults({ seed: 2, http500: 1 });
-    const failed = await fetchText(`${proxiedCalendarUrl}err.ics`, { method: 'PUT', headers: { Authorization: authHeader, 'Content-Type': 'text/calendar' }, body: ics('err') });
+    const failed = await fetchText(`${proxiedCalendarUrl}err.ics`, {
+      method: 'PUT',
+      headers: { Authorization: authHeader, 'Content-Type': 'text/calendar' },
+      body: ics('err'),
+    });
     expect(failed.status).toBe(500);
     proxy.setFaults({ seed: 2, http503: 1, retryAfterSeconds: 3 });
     const busy = await fetchText(`${proxiedCalendarUrl}err.ics`, { method: 'GET', headers: { Authorization: authHeader } });
@@ -100,9 +123,11 @@ describe('fault proxy in front of Radicale', () => {
     const before = proxy.counts.timeout;
     const abort = new AbortController();
     let settled = false;
-    const held = fetch(`${proxiedCalendarUrl}existing.ics`, { headers: { Authorization: authHeader }, signal: abort.signal }).finally(() => {
-      settled = true;
-    });
+    const held = fetch(`${proxiedCalendarUrl}existing.ics`, { headers: { Authorization: authHeader }, signal: abort.signal }).finally(
+      () => {
+        settled = true;
+      },
+    );
     await waitFor(async () => proxy.counts.timeout === before + 1, 'the proxy to hold the request');
     expect(settled).toBe(false);
     abort.abort();

@@ -1,7 +1,28 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { davRequest, deleteEvent, getEvent, listEvents, propfind, putEvent, simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
+import {
+  davRequest,
+  deleteEvent,
+  getEvent,
+  listEvents,
+  propfind,
+  putEvent,
+  simpleEventIcs,
+  syncCollection,
+} from '../../support/caldav-fixtures.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
-import { CALDAV, CS, DAV, ICAL, childElements, descendants, el, firstChild, parseXml, textOf, type XmlElement } from '../../support/icloud-emulator/xml.ts';
+import {
+  CALDAV,
+  CS,
+  DAV,
+  ICAL,
+  childElements,
+  descendants,
+  el,
+  firstChild,
+  parseXml,
+  textOf,
+  type XmlElement,
+} from '../../support/icloud-emulator/xml.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 /** The 200-status value of a property in one <response>, or undefined when it is missing or in a 404 propstat. */
@@ -99,7 +120,9 @@ describe('iCloud emulator', () => {
   describe('authentication', () => {
     it('accepts the app-specific password with spaces and in upper case', async () => {
       const shouted = ` ${icloud.appPassword.toUpperCase().replace(/-/g, ' - ')} `;
-      const res = await propfind({ username: icloud.appleId, password: shouted }, `${icloud.baseUrl}/`, '0', [el(DAV, 'current-user-principal')]);
+      const res = await propfind({ username: icloud.appleId, password: shouted }, `${icloud.baseUrl}/`, '0', [
+        el(DAV, 'current-user-principal'),
+      ]);
       expect(res.status).toBe(207);
     });
 
@@ -136,11 +159,22 @@ describe('iCloud emulator', () => {
 
     it('lists the home itself, inbox, outbox, notification, the subscription, Reminders and the user calendars', () => {
       expect([...listing.keys()].sort()).toEqual(
-        [icloud.calendarHomeUrl, icloud.calendarUrls.inbox, `${icloud.calendarHomeUrl}outbox/`, `${icloud.calendarHomeUrl}notification/`, icloud.calendarUrls.subscribed, icloud.calendarUrls.reminders, icloud.calendarUrls.home, icloud.calendarUrls.work]
+        [
+          icloud.calendarHomeUrl,
+          icloud.calendarUrls.inbox,
+          `${icloud.calendarHomeUrl}outbox/`,
+          `${icloud.calendarHomeUrl}notification/`,
+          icloud.calendarUrls.subscribed,
+          icloud.calendarUrls.reminders,
+          icloud.calendarUrls.home,
+          icloud.calendarUrls.work,
+        ]
           .map(path)
           .sort(),
       );
-      expect(okProp(listing.get(path(icloud.calendarUrls.inbox))!, DAV, 'resourcetype')!.children).toContainEqual(el(CALDAV, 'schedule-inbox'));
+      expect(okProp(listing.get(path(icloud.calendarUrls.inbox))!, DAV, 'resourcetype')!.children).toContainEqual(
+        el(CALDAV, 'schedule-inbox'),
+      );
     });
 
     it('marks the subscription as subscribed, with a webcal source and read-only privileges', () => {
@@ -148,7 +182,9 @@ describe('iCloud emulator', () => {
       expect(textOf(okProp(subscribed, DAV, 'displayname')!)).toBe('US Holidays');
       expect(firstChild(okProp(subscribed, DAV, 'resourcetype')!, CS, 'subscribed')).toBeDefined();
       expect(textOf(okProp(subscribed, CS, 'source')!)).toMatch(/^webcal:\/\//);
-      const privileges = descendants(okProp(subscribed, DAV, 'current-user-privilege-set')!, DAV, 'privilege').flatMap((p) => childElements(p).map((c) => c.name));
+      const privileges = descendants(okProp(subscribed, DAV, 'current-user-privilege-set')!, DAV, 'privilege').flatMap((p) =>
+        childElements(p).map((c) => c.name),
+      );
       expect(privileges).toContain('read');
       expect(privileges).not.toContain('write');
       expect(privileges).not.toContain('write-content');
@@ -156,7 +192,9 @@ describe('iCloud emulator', () => {
 
     it('has a VTODO-only Reminders list and writable VEVENT calendars Home and Work', () => {
       const components = (url: string): string[] =>
-        descendants(okProp(listing.get(path(url))!, CALDAV, 'supported-calendar-component-set')!, CALDAV, 'comp').map((comp) => comp.attrs.name ?? '');
+        descendants(okProp(listing.get(path(url))!, CALDAV, 'supported-calendar-component-set')!, CALDAV, 'comp').map(
+          (comp) => comp.attrs.name ?? '',
+        );
       expect(components(icloud.calendarUrls.reminders)).toEqual(['VTODO']);
       for (const url of [icloud.calendarUrls.home, icloud.calendarUrls.work]) {
         const response = listing.get(path(url))!;
@@ -169,7 +207,9 @@ describe('iCloud emulator', () => {
     });
 
     it('puts properties a collection lacks in a separate 404 propstat', () => {
-      expect(notFoundProps(listing.get(path(icloud.calendarUrls.inbox))!)).toEqual(expect.arrayContaining(['displayname', 'calendar-color', 'source']));
+      expect(notFoundProps(listing.get(path(icloud.calendarUrls.inbox))!)).toEqual(
+        expect.arrayContaining(['displayname', 'calendar-color', 'source']),
+      );
       expect(notFoundProps(listing.get(path(icloud.calendarHomeUrl))!)).toContain('calendar-color');
     });
 
@@ -185,7 +225,13 @@ describe('iCloud emulator', () => {
 
   describe('events', () => {
     const event = (uid: string, extra: { end?: string; lines?: string[] } = {}): string =>
-      simpleEventIcs({ uid, summary: uid, start: '20260401T090000Z', ...(extra.end === undefined ? {} : { end: extra.end }), ...(extra.lines ? { extra: extra.lines } : {}) });
+      simpleEventIcs({
+        uid,
+        summary: uid,
+        start: '20260401T090000Z',
+        ...(extra.end === undefined ? {} : { end: extra.end }),
+        ...(extra.lines ? { extra: extra.lines } : {}),
+      });
 
     it('round-trips PUT/GET/DELETE with ETags, If-None-Match and If-Match, stored in the Radicale behind it', async () => {
       const url = `${icloud.calendarUrls.home}E1.ics`;
@@ -222,8 +268,14 @@ describe('iCloud emulator', () => {
       const url = `${icloud.calendarUrls.home}no-end.ics`;
       expect((await putEvent(auth, url, event('no-end'))).status).toBe(404);
       expect((await getEvent(icloud.radicale, icloud.radicaleUrlFor(url))).status).toBe(404);
-      expect((await putEvent(auth, `${icloud.calendarUrls.home}with-duration.ics`, event('with-duration', { lines: ['DURATION:PT30M'] }))).status).toBe(201);
-      const allDay = simpleEventIcs({ uid: 'all-day', summary: 'all day', start: '20260402' }).replace('DTSTART:20260402', 'DTSTART;VALUE=DATE:20260402');
+      expect(
+        (await putEvent(auth, `${icloud.calendarUrls.home}with-duration.ics`, event('with-duration', { lines: ['DURATION:PT30M'] })))
+          .status,
+      ).toBe(201);
+      const allDay = simpleEventIcs({ uid: 'all-day', summary: 'all day', start: '20260402' }).replace(
+        'DTSTART:20260402',
+        'DTSTART;VALUE=DATE:20260402',
+      );
       expect((await putEvent(auth, `${icloud.calendarUrls.home}all-day.ics`, allDay)).status).toBe(201);
     });
 
@@ -239,7 +291,9 @@ describe('iCloud emulator', () => {
 
       // A change made "in iCloud" directly in the store behind the emulator.
       const url = `${icloud.calendarUrls.work}from-phone.ics`;
-      expect((await putEvent(icloud.radicale, icloud.radicaleUrlFor(url), event('from-phone', { end: '20260401T100000Z' }))).status).toBe(201);
+      expect((await putEvent(icloud.radicale, icloud.radicaleUrlFor(url), event('from-phone', { end: '20260401T100000Z' }))).status).toBe(
+        201,
+      );
       const before = icloud.requestLog.length;
       const second = await syncCollection(auth, icloud.calendarUrls.work, first.syncToken);
       expect(icloud.requestLog.length - before).toBe(1);
@@ -259,7 +313,12 @@ describe('iCloud emulator', () => {
       const url = `${icloud.calendarUrls.work}multi.ics`;
       await putEvent(auth, url, event('multi', { end: '20260401T100000Z' }));
       const body = `<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>${new URL(url).pathname}</D:href></C:calendar-multiget>`;
-      const res = await davRequest(icloud.calendarUrls.work, { method: 'REPORT', auth, headers: { 'Content-Type': 'application/xml', Depth: '1' }, body });
+      const res = await davRequest(icloud.calendarUrls.work, {
+        method: 'REPORT',
+        auth,
+        headers: { 'Content-Type': 'application/xml', Depth: '1' },
+        body,
+      });
       expect(res.status).toBe(207);
       const response = descendants(parseXml(res.text), DAV, 'response')[0]!;
       expect(textOf(firstChild(response, DAV, 'href')!)).toBe(new URL(url).pathname);
@@ -270,7 +329,9 @@ describe('iCloud emulator', () => {
       const { makeCalendar } = await import('../../support/caldav-fixtures.ts');
       await makeCalendar(icloud.radicale, `${icloud.radicale.calendarHomeUrl}late/`, { displayName: 'Added on the phone' });
       const res = await propfind(auth, icloud.calendarHomeUrl, '1', [el(DAV, 'displayname')]);
-      expect(okProp(byHref(res.root!).get(`/${icloud.userId}/calendars/late/`)!, DAV, 'displayname')).toEqual(el(DAV, 'displayname', ['Added on the phone']));
+      expect(okProp(byHref(res.root!).get(`/${icloud.userId}/calendars/late/`)!, DAV, 'displayname')).toEqual(
+        el(DAV, 'displayname', ['Added on the phone']),
+      );
     });
   });
 
@@ -313,9 +374,11 @@ describe('iCloud emulator', () => {
       icloud.setFault({ kind: 'slow', delayMs: 600_000 });
       const abort = new AbortController();
       let settled = false;
-      const held = davRequest(icloud.calendarHomeUrl, { method: 'PROPFIND', auth, headers: { Depth: '0' }, signal: abort.signal }).finally(() => {
-        settled = true;
-      });
+      const held = davRequest(icloud.calendarHomeUrl, { method: 'PROPFIND', auth, headers: { Depth: '0' }, signal: abort.signal }).finally(
+        () => {
+          settled = true;
+        },
+      );
       await waitFor(async () => icloud.inFlight === 1, 'the slow request to reach the emulator');
       expect(settled).toBe(false);
       abort.abort();

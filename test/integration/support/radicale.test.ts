@@ -53,7 +53,11 @@ describe('Radicale launcher', () => {
   });
 
   it('keeps the properties MKCALENDAR set', async () => {
-    const res = await propfind(server, calendarUrl, '0', [el(DAV, 'displayname'), el(ICAL, 'calendar-color'), el(CALDAV, 'supported-calendar-component-set')]);
+    const res = await propfind(server, calendarUrl, '0', [
+      el(DAV, 'displayname'),
+      el(ICAL, 'calendar-color'),
+      el(CALDAV, 'supported-calendar-component-set'),
+    ]);
     expect(textOf(descendants(res.root!, DAV, 'displayname')[0]!)).toBe('Work');
     expect(textOf(descendants(res.root!, ICAL, 'calendar-color')[0]!)).toBe('#FF0000FF');
     expect(descendants(res.root!, CALDAV, 'comp').map((comp) => comp.attrs.name)).toEqual(['VEVENT']);
@@ -130,7 +134,10 @@ describe('Radicale storage', () => {
       const calendarDir = join(storageDir, 'collection-root', 'seeder', 'seeded');
       mkdirSync(calendarDir, { recursive: true });
       writeFileSync(join(calendarDir, '.Radicale.props'), JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Seeded' }));
-      writeFileSync(join(calendarDir, 'one.ics'), simpleEventIcs({ uid: 'seed-1@test', summary: 'Seeded', start: '20260312T090000Z', end: '20260312T100000Z' }));
+      writeFileSync(
+        join(calendarDir, 'one.ics'),
+        simpleEventIcs({ uid: 'seed-1@test', summary: 'Seeded', start: '20260312T090000Z', end: '20260312T100000Z' }),
+      );
       const server = await startRadicale({ storageDir, username: 'seeder', password: 'pw' });
       try {
         const events = await listEvents(server, `${server.calendarHomeUrl}seeded/`);

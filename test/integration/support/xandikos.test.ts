@@ -1,6 +1,16 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { davRequest, deleteEvent, getEvent, listEvents, makeCalendar, propfind, putEvent, simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
+import {
+  davRequest,
+  deleteEvent,
+  getEvent,
+  listEvents,
+  makeCalendar,
+  propfind,
+  putEvent,
+  simpleEventIcs,
+  syncCollection,
+} from '../../support/caldav-fixtures.ts';
 import { CALDAV, DAV, ICAL, descendants, el, firstChild, textOf } from '../../support/icloud-emulator/xml.ts';
 import { startXandikos } from '../../support/xandikos.ts';
 
@@ -39,7 +49,11 @@ describe('Xandikos launcher', () => {
   });
 
   it('answers 415 to a PROPFIND without an XML content type (why the fixtures always send one)', async () => {
-    const res = await davRequest(`${server.baseUrl}/user/`, { method: 'PROPFIND', headers: { Depth: '0' }, body: '<propfind xmlns="DAV:"><allprop/></propfind>' });
+    const res = await davRequest(`${server.baseUrl}/user/`, {
+      method: 'PROPFIND',
+      headers: { Depth: '0' },
+      body: '<propfind xmlns="DAV:"><allprop/></propfind>',
+    });
     expect(res.status).toBe(415);
   });
 
@@ -53,7 +67,9 @@ describe('Xandikos launcher', () => {
     const fetched = await getEvent(server, url);
     expect(fetched.body).toContain('UID:x-round-trip@test');
     expect(fetched.etag).toBe(created.etag);
-    expect(await listEvents(server, server.defaultCalendarUrl)).toEqual([{ href: '/user/calendars/calendar/round-trip.ics', url, etag: created.etag }]);
+    expect(await listEvents(server, server.defaultCalendarUrl)).toEqual([
+      { href: '/user/calendars/calendar/round-trip.ics', url, etag: created.etag },
+    ]);
     expect((await putEvent(server, url, ics.replace('Round trip', 'Edited'), { ifMatch: '"stale"' })).status).toBe(412);
     expect(await deleteEvent(server, url, { ifMatch: '"stale"' })).toBe(412);
     expect([200, 204]).toContain(await deleteEvent(server, url, { ifMatch: created.etag! }));
@@ -63,7 +79,11 @@ describe('Xandikos launcher', () => {
   it('makeCalendar: colour applied via the PROPPATCH fallback; the component set stays all types', async () => {
     const url = `${server.calendarHomeUrl}work/`;
     await makeCalendar(server, url, { displayName: 'Work', color: '#00FF00FF', components: ['VEVENT'] });
-    const res = await propfind(server, url, '0', [el(DAV, 'displayname'), el(ICAL, 'calendar-color'), el(CALDAV, 'supported-calendar-component-set')]);
+    const res = await propfind(server, url, '0', [
+      el(DAV, 'displayname'),
+      el(ICAL, 'calendar-color'),
+      el(CALDAV, 'supported-calendar-component-set'),
+    ]);
     expect(textOf(descendants(res.root!, DAV, 'displayname')[0]!)).toBe('Work');
     expect(textOf(descendants(res.root!, ICAL, 'calendar-color')[0]!)).toBe('#00FF00FF');
     // Xandikos ignores (409) a component set: every calendar takes VEVENT, VTODO, VJOURNAL and VFREEBUSY.
@@ -74,7 +94,11 @@ describe('Xandikos launcher', () => {
     const first = await syncCollection(server, server.defaultCalendarUrl, null);
     expect(first.status).toBe(207);
     expect(first.syncToken).toMatch(/^[0-9a-f]{40}$/);
-    await putEvent(server, `${server.defaultCalendarUrl}sync-1.ics`, simpleEventIcs({ uid: 'x-sync-1@test', summary: 'S', start: '20260311T090000Z', end: '20260311T100000Z' }));
+    await putEvent(
+      server,
+      `${server.defaultCalendarUrl}sync-1.ics`,
+      simpleEventIcs({ uid: 'x-sync-1@test', summary: 'S', start: '20260311T090000Z', end: '20260311T100000Z' }),
+    );
     const second = await syncCollection(server, server.defaultCalendarUrl, first.syncToken);
     expect(second.status).toBe(207);
     expect(second.changed.map((change) => change.href)).toEqual(['/user/calendars/calendar/sync-1.ics']);

@@ -14,8 +14,21 @@ import { makeCalendar } from '../../support/caldav-fixtures.ts';
 import { startFaultProxy, type FaultProxy, type FaultSettings } from '../../support/fault-proxy.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import {
-  PersonCalendar, appointmentEventUid, at, blockedSlots, bookAsStaff, connectAndConfigure, mondayAhead, pendingOutbox, plusDays, startSyncApp, syncSnapshot,
-  type CalendarJson, type RemoteEvent, type ServerSide, type SyncApp,
+  PersonCalendar,
+  appointmentEventUid,
+  at,
+  blockedSlots,
+  bookAsStaff,
+  connectAndConfigure,
+  mondayAhead,
+  pendingOutbox,
+  plusDays,
+  startSyncApp,
+  syncSnapshot,
+  type CalendarJson,
+  type RemoteEvent,
+  type ServerSide,
+  type SyncApp,
 } from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -56,11 +69,21 @@ afterAll(async () => {
 
 /** Outbox rows a dispatcher holds right now. */
 async function leasedOutbox(db: SyncApp['db']): Promise<number> {
-  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').where('leased_until', '>', new Date()).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'pending')
+    .where('leased_until', '>', new Date())
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-interface Expected { calendar: 'home' | 'work'; summary: string; start: Date; end: Date }
+interface Expected {
+  calendar: 'home' | 'work';
+  summary: string;
+  start: Date;
+  end: Date;
+}
 
 describe('sync through a fault-injecting proxy (Radicale)', () => {
   it.each(SEEDS)('seed %i: after the faults stop, both sides converge with nothing lost and nothing duplicated', async (seed) => {
@@ -84,7 +107,12 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
     proxy.clearFaults();
     const owner: Session = await signUp(server, { timezone: 'UTC' });
     const { primary, conflict } = await connectAndConfigure(server, owner, side);
-    const booking = await addCalendar(server, owner, { type: 'round_robin', name: 'Session', durationMin: 30, members: [{ userId: owner.userId }] });
+    const booking = await addCalendar(server, owner, {
+      type: 'round_robin',
+      name: 'Session',
+      durationMin: 30,
+      members: [{ userId: owner.userId }],
+    });
     const calendars: CalendarJson[] = [primary, conflict];
     for (const calendar of calendars) expect(await work.syncCalendar(calendar.id, 'incremental')).toEqual({ status: 'ok' });
     const home = new PersonCalendar(side, primary.url);
@@ -116,12 +144,20 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
       expected.delete(uid);
     };
     const book = async (hour: number, name: string) => {
-      const response = await bookAsStaff(server, owner, booking, at(monday, hour), { name, email: `${name.toLowerCase()}.${seed}@example.test` });
+      const response = await bookAsStaff(server, owner, booking, at(monday, hour), {
+        name,
+        email: `${name.toLowerCase()}.${seed}@example.test`,
+      });
       expect(response.statusCode, response.body).toBe(201);
       return response.json<{ appointment: { id: string } }>().appointment.id;
     };
     const reschedule = async (id: string, hour: number) => {
-      const response = await server.inject({ method: 'POST', url: `/api/appointments/${id}/reschedule`, headers: owner.headers, payload: { start: at(monday, hour).toISOString() } });
+      const response = await server.inject({
+        method: 'POST',
+        url: `/api/appointments/${id}/reschedule`,
+        headers: owner.headers,
+        payload: { start: at(monday, hour).toISOString() },
+      });
       expect(response.statusCode, response.body).toBe(200);
     };
     const cancel = async (id: string) => {
@@ -180,10 +216,19 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
     await round();
     await round();
 
-    const injected = proxy.counts.dropped + proxy.counts.responseDropped + proxy.counts.http500 + proxy.counts.http503 + proxy.counts.timeout + proxy.counts.truncated;
+    const injected =
+      proxy.counts.dropped +
+      proxy.counts.responseDropped +
+      proxy.counts.http500 +
+      proxy.counts.http503 +
+      proxy.counts.timeout +
+      proxy.counts.truncated;
     expect(injected, JSON.stringify(proxy.counts)).toBeGreaterThan(3);
     // Network trouble is always "try again later", never "reconnect".
-    expect(outcomes.every((o) => o === 'ok' || o === 'retry'), outcomes.join(',')).toBe(true);
+    expect(
+      outcomes.every((o) => o === 'ok' || o === 'retry'),
+      outcomes.join(','),
+    ).toBe(true);
     expect(dispatchErrors).toEqual([]);
 
     // ---- faults off: sync and dispatch until a round changes nothing ----------------------------------
@@ -204,7 +249,9 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
       previous = snapshot;
     }
     expect(quiet, 'sync + dispatch reached a round that changed nothing').toBe(true);
-    expect(await db.selectFrom('outbox').select(['appointment_id', 'status', 'last_error']).where('status', '=', 'failed').execute()).toEqual([]);
+    expect(
+      await db.selectFrom('outbox').select(['appointment_id', 'status', 'last_error']).where('status', '=', 'failed').execute(),
+    ).toEqual([]);
 
     // ---- both sides agree --------------------------------------------------------------------------
     const onServer: Record<'home' | 'work', RemoteEvent[]> = { home: await home.events(), work: await office.events() };
@@ -213,7 +260,11 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
       expect(new Set(uids).size, `duplicate UIDs: ${uids.join(', ')}`).toBe(uids.length);
     }
 
-    const appointments = await db.selectFrom('appointments').select(['id', 'start_at', 'end_at', 'status', 'removed_from_remote']).where('calendar_id', '=', booking).execute();
+    const appointments = await db
+      .selectFrom('appointments')
+      .select(['id', 'start_at', 'end_at', 'status', 'removed_from_remote'])
+      .where('calendar_id', '=', booking)
+      .execute();
     expect(appointments).toHaveLength(5);
     const ours = new Set<string>();
     for (const appointment of appointments) {
@@ -224,7 +275,10 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
       }
       ours.add(appointmentEventUid(appointment.id));
       expect(events, `appointment ${appointment.id} has exactly one event`).toHaveLength(1);
-      expect([events[0]!.start, events[0]!.end], `appointment ${appointment.id} event at its time`).toEqual([appointment.start_at, appointment.end_at]);
+      expect([events[0]!.start, events[0]!.end], `appointment ${appointment.id} event at its time`).toEqual([
+        appointment.start_at,
+        appointment.end_at,
+      ]);
     }
     const byId = new Map(appointments.map((a) => [a.id, a]));
     expect([byId.get(a1)?.status, byId.get(a2)?.status]).toEqual(['cancelled', 'cancelled']);
@@ -233,18 +287,39 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
     if (a3Moved && !byId.get(a3)?.removed_from_remote) expect(byId.get(a3)?.start_at).toEqual(at(monday, 12));
 
     // Every other event on the server is an imported blocked slot, at its current time — and nothing else is.
-    const importedRows = await db.selectFrom('remote_items as r').innerJoin('imported_occurrences as o', 'o.remote_item_id', 'r.id')
+    const importedRows = await db
+      .selectFrom('remote_items as r')
+      .innerJoin('imported_occurrences as o', 'o.remote_item_id', 'r.id')
       .select(['r.remote_calendar_id', 'r.uid', 'o.start_at', 'o.end_at', 'o.summary', 'o.blocks'])
-      .where('r.remote_calendar_id', 'in', [primary.id, conflict.id]).execute();
-    const imported = importedRows.map((r) => [r.remote_calendar_id === primary.id ? 'home' : 'work', r.uid, r.summary, r.start_at.toISOString(), r.end_at.toISOString(), r.blocks]).sort();
+      .where('r.remote_calendar_id', 'in', [primary.id, conflict.id])
+      .execute();
+    const imported = importedRows
+      .map((r) => [
+        r.remote_calendar_id === primary.id ? 'home' : 'work',
+        r.uid,
+        r.summary,
+        r.start_at.toISOString(),
+        r.end_at.toISOString(),
+        r.blocks,
+      ])
+      .sort();
     const remoteOthers = (['home', 'work'] as const)
-      .flatMap((calendar) => onServer[calendar].filter((e) => !ours.has(e.uid)).map((e) => [calendar, e.uid, e.summary, e.start.toISOString(), e.end.toISOString(), true]))
+      .flatMap((calendar) =>
+        onServer[calendar]
+          .filter((e) => !ours.has(e.uid))
+          .map((e) => [calendar, e.uid, e.summary, e.start.toISOString(), e.end.toISOString(), true]),
+      )
       .sort();
     const script = [...expected].map(([uid, e]) => [e.calendar, uid, e.summary, e.start.toISOString(), e.end.toISOString(), true]).sort();
     expect(remoteOthers).toEqual(script);
     expect(imported).toEqual(script);
     // Our own events are never imported as blocked slots.
-    const appointmentItems = await db.selectFrom('remote_items').select(['uid', 'kind']).where('remote_calendar_id', '=', primary.id).where('uid', 'in', [...ours].length ? [...ours] : ['-']).execute();
+    const appointmentItems = await db
+      .selectFrom('remote_items')
+      .select(['uid', 'kind'])
+      .where('remote_calendar_id', '=', primary.id)
+      .where('uid', 'in', [...ours].length ? [...ours] : ['-'])
+      .execute();
     expect(appointmentItems.every((i) => i.kind === 'appointment')).toBe(true);
 
     // And the API shows the same: Tuesday's imported slots are exactly the events still there.

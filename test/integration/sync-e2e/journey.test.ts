@@ -14,8 +14,24 @@ import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import {
-  PersonCalendar, appointmentEventUid, at, blockedSlots, bookPublicly, connectAndConfigure, getAppointment, mondayAhead, pendingOutbox, property,
-  publicSlotStarts, settleOutbox, startSyncApp, syncStatus, unfold, type CalendarJson, type ServerSide, type SyncApp,
+  PersonCalendar,
+  appointmentEventUid,
+  at,
+  blockedSlots,
+  bookPublicly,
+  connectAndConfigure,
+  getAppointment,
+  mondayAhead,
+  pendingOutbox,
+  property,
+  publicSlotStarts,
+  settleOutbox,
+  startSyncApp,
+  syncStatus,
+  unfold,
+  type CalendarJson,
+  type ServerSide,
+  type SyncApp,
 } from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { startXandikos } from '../../support/xandikos.ts';
@@ -54,14 +70,23 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       await setup?.side.stop();
     });
 
-    const sync = async (calendar: CalendarJson) => expect(await tandem.app.work.syncCalendar(calendar.id, 'incremental')).toEqual({ status: 'ok' });
+    const sync = async (calendar: CalendarJson) =>
+      expect(await tandem.app.work.syncCalendar(calendar.id, 'incremental')).toEqual({ status: 'ok' });
     const slots = () => publicSlotStarts(tandem.server, roundRobin, day);
     const iso = (hour: number, minute = 0) => at(day, hour, minute).toISOString();
 
     it('connects, takes a primary and a conflict calendar, imports them, and writes the bookings made before connecting', async () => {
       // A new user's order of things: a booking page first, a client books, then iCloud is connected.
-      roundRobin = await addCalendar(tandem.server, owner, { type: 'round_robin', name: 'Consultation', members: [{ userId: owner.userId }], location: 'Studio 4' });
-      const earlier = await bookPublicly(tandem.server, owner, roundRobin, at(day, 16, 30), { name: 'Early Bird', email: `early.${contactEmail}` });
+      roundRobin = await addCalendar(tandem.server, owner, {
+        type: 'round_robin',
+        name: 'Consultation',
+        members: [{ userId: owner.userId }],
+        location: 'Studio 4',
+      });
+      const earlier = await bookPublicly(tandem.server, owner, roundRobin, at(day, 16, 30), {
+        name: 'Early Bird',
+        email: `early.${contactEmail}`,
+      });
       await settleOutbox(tandem.app);
 
       const configured = await connectAndConfigure(tandem.server, owner, setup.side);
@@ -78,7 +103,10 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       expect(property(written.body, 'SUMMARY')).toBe('Consultation with Early Bird');
       const status = await syncStatus(tandem.server, owner);
       // Ordered by display name: Home, Work.
-      expect(status.map((s) => [s.calendarId, s.role, s.connectionStatus, s.lastError])).toEqual([[primary.id, 'primary', 'active', null], [conflict.id, 'conflict', 'active', null]]);
+      expect(status.map((s) => [s.calendarId, s.role, s.connectionStatus, s.lastError])).toEqual([
+        [primary.id, 'primary', 'active', null],
+        [conflict.id, 'conflict', 'active', null],
+      ]);
       for (const calendar of status) expect(calendar.lastSyncedAt).not.toBeNull();
       expect(await slots()).toContain(iso(9));
     });
@@ -95,7 +123,9 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       expect(offered).not.toContain(iso(9, 30));
       expect(offered).toContain(iso(10, 30));
       const blocked = await blockedSlots(tandem.server, owner, day);
-      expect(blocked.map((b) => [b.source, b.remoteCalendarId, b.title, b.start, b.end, b.blocks])).toEqual([['imported', primary.id, 'Dentist', iso(9), iso(10), true]]);
+      expect(blocked.map((b) => [b.source, b.remoteCalendarId, b.title, b.start, b.end, b.blocks])).toEqual([
+        ['imported', primary.id, 'Dentist', iso(9), iso(10), true],
+      ]);
       // An iCloud event never makes a contact, attendees or not.
       expect(await tandem.db.selectFrom('contacts').select('email').orderBy('email').execute()).toEqual(contactsBefore);
     });
@@ -132,14 +162,23 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       // Our own event, read back by the next sync, is the appointment — not an imported blocked slot.
       await sync(primary);
       expect((await blockedSlots(tandem.server, owner, day)).map((b) => b.title)).not.toContain('Consultation with Ann Lee');
-      expect(await getAppointment(tandem.server, owner, id)).toMatchObject({ start: iso(13), status: 'confirmed', removedFromICloud: false });
+      expect(await getAppointment(tandem.server, owner, id)).toMatchObject({
+        start: iso(13),
+        status: 'confirmed',
+        removedFromICloud: false,
+      });
     });
 
     it('moving that event in the calendar moves the appointment', async () => {
       const id = movedId;
       await home.move(appointmentEventUid(id), at(day, 15), at(day, 15, 30));
       await sync(primary);
-      expect(await getAppointment(tandem.server, owner, id)).toMatchObject({ start: iso(15), end: iso(15, 30), status: 'confirmed', overlapFlagged: false });
+      expect(await getAppointment(tandem.server, owner, id)).toMatchObject({
+        start: iso(15),
+        end: iso(15, 30),
+        status: 'confirmed',
+        overlapFlagged: false,
+      });
       const offered = await slots();
       expect(offered).toContain(iso(13));
       expect(offered).not.toContain(iso(15));
@@ -150,7 +189,11 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       const uid = appointmentEventUid(id);
       await home.delete(uid);
       await sync(primary);
-      expect(await getAppointment(tandem.server, owner, id)).toMatchObject({ start: iso(15), status: 'confirmed', removedFromICloud: true });
+      expect(await getAppointment(tandem.server, owner, id)).toMatchObject({
+        start: iso(15),
+        status: 'confirmed',
+        removedFromICloud: true,
+      });
       // The daily reconciliation and further dispatches leave it deleted.
       expect(await tandem.app.work.syncCalendar(primary.id, 'full')).toEqual({ status: 'ok' });
       await tandem.app.work.dispatchOutbox();
@@ -183,7 +226,7 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       expect(await getAppointment(tandem.server, owner, id)).toMatchObject({ status: 'cancelled' });
     });
 
-    it('a Simple calendar\'s booking is never pushed', async () => {
+    it("a Simple calendar's booking is never pushed", async () => {
       const simple = await addCalendar(tandem.server, owner, { type: 'simple', name: 'Quick chat', members: [{ userId: owner.userId }] });
       const id = await bookPublicly(tandem.server, owner, simple, at(day, 16), { name: 'Cy Dee', email: `cy.${contactEmail}` });
       await settleOutbox(tandem.app);
@@ -208,7 +251,11 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
     it('"Sync now" syncs and the status shows when, with no error', async () => {
       const [before] = (await syncStatus(tandem.server, owner)).filter((s) => s.calendarId === primary.id);
       expect(before?.lastSyncedAt).not.toBeNull();
-      const response = await tandem.server.inject({ method: 'POST', url: `/api/remote-calendars/${primary.id}/sync`, headers: owner.headers });
+      const response = await tandem.server.inject({
+        method: 'POST',
+        url: `/api/remote-calendars/${primary.id}/sync`,
+        headers: owner.headers,
+      });
       expect(response.statusCode, response.body).toBe(202);
       const after = await waitFor(async () => {
         const [status] = (await syncStatus(tandem.server, owner)).filter((s) => s.calendarId === primary.id);
@@ -242,7 +289,11 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
       const [guarded] = (await syncStatus(tandem.server, owner)).filter((s) => s.calendarId === conflict.id);
       expect(guarded?.warning).toMatch(/lists nothing/);
       expect((await blockedSlots(tandem.server, owner, day)).filter((b) => b.remoteCalendarId === conflict.id)).toHaveLength(1);
-      const confirmed = await tandem.server.inject({ method: 'POST', url: `/api/remote-calendars/${conflict.id}/confirm-empty`, headers: owner.headers });
+      const confirmed = await tandem.server.inject({
+        method: 'POST',
+        url: `/api/remote-calendars/${conflict.id}/confirm-empty`,
+        headers: owner.headers,
+      });
       expect(confirmed.statusCode, confirmed.body).toBe(202);
       await sync(conflict);
       const [emptied] = (await syncStatus(tandem.server, owner)).filter((s) => s.calendarId === conflict.id);
@@ -262,7 +313,11 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
         expect(blockedBefore.length).toBeGreaterThan(0);
         try {
           revoke(true);
-          const response = await tandem.server.inject({ method: 'POST', url: `/api/remote-calendars/${primary.id}/sync`, headers: owner.headers });
+          const response = await tandem.server.inject({
+            method: 'POST',
+            url: `/api/remote-calendars/${primary.id}/sync`,
+            headers: owner.headers,
+          });
           expect(response.statusCode).toBe(202);
           const status = await waitFor(async () => {
             const [s] = (await syncStatus(tandem.server, owner)).filter((c) => c.calendarId === primary.id);
@@ -279,13 +334,23 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
           expect(await getAppointment(tandem.server, owner, movedId)).toMatchObject({ status: 'confirmed', start: iso(15) });
           expect(await slots()).not.toContain(iso(10));
           // A booking made meanwhile waits for the connection (parked, not lost).
-          const waiting = await bookPublicly(tandem.server, owner, roundRobin, at(day, 12), { name: 'Di Eve', email: `di.${contactEmail}` });
+          const waiting = await bookPublicly(tandem.server, owner, roundRobin, at(day, 12), {
+            name: 'Di Eve',
+            email: `di.${contactEmail}`,
+          });
           await settleOutbox(tandem.app);
           expect((await home.get(appointmentEventUid(waiting))).status).toBe(404);
-          expect(await tandem.db.selectFrom('outbox').select('status').where('appointment_id', '=', waiting).execute()).toEqual([{ status: 'failed' }]);
+          expect(await tandem.db.selectFrom('outbox').select('status').where('appointment_id', '=', waiting).execute()).toEqual([
+            { status: 'failed' },
+          ]);
           revoke(false);
           const password = setup.side.connect.provider === 'icloud' ? setup.side.connect.appSpecificPassword : '';
-          const reconnected = await tandem.server.inject({ method: 'POST', url: `/api/connections/${connectionId}/reauthenticate`, headers: owner.headers, payload: { appSpecificPassword: password } });
+          const reconnected = await tandem.server.inject({
+            method: 'POST',
+            url: `/api/connections/${connectionId}/reauthenticate`,
+            headers: owner.headers,
+            payload: { appSpecificPassword: password },
+          });
           expect(reconnected.statusCode, reconnected.body).toBe(200);
           expect(reconnected.json<{ status: string }>().status).toBe('active');
           await sync(primary);
@@ -303,24 +368,28 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
   });
 }
 
-describeJourney('the iCloud emulator', async () => {
-  const emulator: ICloudEmulator = await startICloudEmulator();
-  return {
-    env: emulator.appEnv,
-    side: {
-      name: 'iCloud emulator',
-      connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
-      primaryName: 'Home',
-      conflictName: 'Work',
-      // The person's edits go to the store behind the emulator, as iCloud's own apps would: not in requestLog.
-      direct: (url) => emulator.radicaleUrlFor(url),
-      auth: { username: emulator.radicale.username, password: emulator.radicale.password },
-      requestCount: () => emulator.requestLog.length,
-      stop: () => emulator.stop(),
-    },
-    revoke: (refusing) => emulator.setFault(refusing ? { kind: 'unauthorized' } : { kind: 'none' }),
-  };
-}, { revocable: true });
+describeJourney(
+  'the iCloud emulator',
+  async () => {
+    const emulator: ICloudEmulator = await startICloudEmulator();
+    return {
+      env: emulator.appEnv,
+      side: {
+        name: 'iCloud emulator',
+        connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
+        primaryName: 'Home',
+        conflictName: 'Work',
+        // The person's edits go to the store behind the emulator, as iCloud's own apps would: not in requestLog.
+        direct: (url) => emulator.radicaleUrlFor(url),
+        auth: { username: emulator.radicale.username, password: emulator.radicale.password },
+        requestCount: () => emulator.requestLog.length,
+        stop: () => emulator.stop(),
+      },
+      revoke: (refusing) => emulator.setFault(refusing ? { kind: 'unauthorized' } : { kind: 'none' }),
+    };
+  },
+  { revocable: true },
+);
 
 /** A plain CalDAV server behind a pass-through proxy: Tandem's requests are counted there. */
 async function countedCalDav(
@@ -328,8 +397,14 @@ async function countedCalDav(
   server: { baseUrl: string; username: string; password: string; calendarHomeUrl: string; stop(): Promise<void> },
 ): Promise<Setup> {
   const auth = { username: server.username, password: server.password };
-  await makeCalendar(auth, `${server.calendarHomeUrl}home/`, { displayName: 'Home', ...(name === 'Radicale' ? { components: ['VEVENT' as const] } : {}) });
-  await makeCalendar(auth, `${server.calendarHomeUrl}work/`, { displayName: 'Work', ...(name === 'Radicale' ? { components: ['VEVENT' as const] } : {}) });
+  await makeCalendar(auth, `${server.calendarHomeUrl}home/`, {
+    displayName: 'Home',
+    ...(name === 'Radicale' ? { components: ['VEVENT' as const] } : {}),
+  });
+  await makeCalendar(auth, `${server.calendarHomeUrl}work/`, {
+    displayName: 'Work',
+    ...(name === 'Radicale' ? { components: ['VEVENT' as const] } : {}),
+  });
   const proxy = await startFaultProxy(server.baseUrl);
   return {
     env: {},

@@ -17,7 +17,20 @@ import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts
 import { TEST_SECRET_KEY, addCalendar, signUp, type Session } from '../../support/api.ts';
 import { simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
-import { at, bookAsStaff, calendarObjects, connectAndConfigure, icsUtc, mondayAhead, pendingOutbox, plusDays, readEvent, startSyncApp, type ServerSide, type SyncApp } from '../../support/sync-journey.ts';
+import {
+  at,
+  bookAsStaff,
+  calendarObjects,
+  connectAndConfigure,
+  icsUtc,
+  mondayAhead,
+  pendingOutbox,
+  plusDays,
+  readEvent,
+  startSyncApp,
+  type ServerSide,
+  type SyncApp,
+} from '../../support/sync-journey.ts';
 import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -41,11 +54,19 @@ function startWorker(env: Record<string, string>): TandemProcess {
 function seedCalendar(storageDir: string, name: string, displayName: string, events: number, firstDay: Date): void {
   const dir = join(storageDir, 'collection-root', USERNAME, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '.Radicale.props'), JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': displayName, 'C:supported-calendar-component-set': 'VEVENT' }));
+  writeFileSync(
+    join(dir, '.Radicale.props'),
+    JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': displayName, 'C:supported-calendar-component-set': 'VEVENT' }),
+  );
   for (let i = 0; i < events; i++) {
     // Evenings over the next ~four months: outside working hours, so no booking is refused for them.
     const start = at(plusDays(firstDay, Math.floor(i / 5)), 18 + (i % 5));
-    const ics = simpleEventIcs({ uid: `seed-${i}@example.com`, summary: `Evening ${i}`, start: icsUtc(start), end: icsUtc(new Date(start.getTime() + 3_600_000)) });
+    const ics = simpleEventIcs({
+      uid: `seed-${i}@example.com`,
+      summary: `Evening ${i}`,
+      start: icsUtc(start),
+      end: icsUtc(new Date(start.getTime() + 3_600_000)),
+    });
     writeFileSync(join(dir, `seed-${i}.ics`), ics);
   }
 }
@@ -65,7 +86,9 @@ describe('a tandem worker killed mid-sync', () => {
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
     // Radicale builds its item cache on the first request to a seeded collection; done here, so the
     // workers meet a warm server as in production.
-    expect((await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed).toHaveLength(EVENTS);
+    expect(
+      (await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed,
+    ).toHaveLength(EVENTS);
 
     const url = new URL(inject('redisUrl'));
     url.pathname = `/${REDIS_DB}`;
@@ -97,32 +120,59 @@ describe('a tandem worker killed mid-sync', () => {
     };
     const owner: Session = await signUp(tandem.server, { timezone: 'UTC' });
     const { primary } = await connectAndConfigure(tandem.server, owner, side);
-    const booking = await addCalendar(tandem.server, owner, { type: 'round_robin', name: 'Session', durationMin: 30, members: [{ userId: owner.userId }] });
+    const booking = await addCalendar(tandem.server, owner, {
+      type: 'round_robin',
+      name: 'Session',
+      durationMin: 30,
+      members: [{ userId: owner.userId }],
+    });
     // Bookings before any worker runs: their outbox rows and a dispatch job wait in the database and Redis.
     const appointmentIds: string[] = [];
     for (let i = 0; i < BOOKINGS; i++) {
-      const response = await bookAsStaff(tandem.server, owner, booking, at(plusDays(monday, Math.floor(i / 8)), 9 + (i % 8)), { name: `Client ${i}`, email: `client-${i}@example.test` });
+      const response = await bookAsStaff(tandem.server, owner, booking, at(plusDays(monday, Math.floor(i / 8)), 9 + (i % 8)), {
+        name: `Client ${i}`,
+        email: `client-${i}@example.test`,
+      });
       expect(response.statusCode, response.body).toBe(201);
       appointmentIds.push(response.json<{ appointment: { id: string } }>().appointment.id);
     }
     expect(await pendingOutbox(db)).toBe(BOOKINGS);
 
     const importedItems = async () =>
-      Number((await db.selectFrom('remote_items').select((eb) => eb.fn.countAll<string>().as('n')).where('remote_calendar_id', '=', primary.id).where('kind', '=', 'imported').executeTakeFirstOrThrow()).n);
-    const token = async () => (await db.selectFrom('remote_calendars').select('sync_token').where('id', '=', primary.id).executeTakeFirstOrThrow()).sync_token;
+      Number(
+        (
+          await db
+            .selectFrom('remote_items')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('remote_calendar_id', '=', primary.id)
+            .where('kind', '=', 'imported')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const token = async () =>
+      (await db.selectFrom('remote_calendars').select('sync_token').where('id', '=', primary.id).executeTakeFirstOrThrow()).sync_token;
     const workerEnv = {
-      DATABASE_URL: tandem.databaseUrl!, REDIS_URL: redisUrl, TANDEM_SECRET_KEY: TEST_SECRET_KEY, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      SYNC_POLL_SECONDS: '5', LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false',
+      DATABASE_URL: tandem.databaseUrl!,
+      REDIS_URL: redisUrl,
+      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+      SYNC_POLL_SECONDS: '5',
+      LOG_LEVEL: 'silent',
+      TANDEM_SEED_DEMO: 'false',
     };
 
     // ---- worker one: killed once the import is under way, before it is done -------------------------
     const first = startWorker(workerEnv);
     workers.push(first);
-    await waitFor(async () => {
-      if (first.child.exitCode !== null) throw new Error(`worker exited early:\n${first.output()}`);
-      const n = await importedItems();
-      return n > 0 && n < EVENTS;
-    }, 'the first worker to be part-way through the import', 60_000);
+    await waitFor(
+      async () => {
+        if (first.child.exitCode !== null) throw new Error(`worker exited early:\n${first.output()}`);
+        const n = await importedItems();
+        return n > 0 && n < EVENTS;
+      },
+      'the first worker to be part-way through the import',
+      60_000,
+    );
     await first.kill();
     expect((await first.exited).signal).toBe('SIGKILL');
     const importedAtKill = await importedItems();
@@ -133,17 +183,30 @@ describe('a tandem worker killed mid-sync', () => {
     // Outbox rows the dead worker had claimed come back when their lease (2 minutes) runs out; the
     // test lets that time pass at once instead of waiting. The Redis job and lock of the killed sync
     // expire on their own (BullMQ's stall detection, 30 s), and are waited for.
-    await db.updateTable('outbox').set({ leased_until: new Date() }).where('status', '=', 'pending').where('leased_until', '>', new Date()).execute();
+    await db
+      .updateTable('outbox')
+      .set({ leased_until: new Date() })
+      .where('status', '=', 'pending')
+      .where('leased_until', '>', new Date())
+      .execute();
 
     // ---- worker two: finishes everything --------------------------------------------------------------
     const second = startWorker(workerEnv);
     workers.push(second);
-    await waitFor(async () => {
-      if (second.child.exitCode !== null) throw new Error(`worker exited early:\n${second.output()}`);
-      if ((await importedItems()) !== EVENTS || (await token()) === null || (await pendingOutbox(db)) !== 0) return false;
-      const links = await db.selectFrom('appointment_links').select(['etag', 'create_pending']).where('appointment_id', 'in', appointmentIds).execute();
-      return links.length === BOOKINGS && links.every((l) => l.etag !== null && !l.create_pending);
-    }, 'the second worker to finish the import and drain the outbox', 150_000);
+    await waitFor(
+      async () => {
+        if (second.child.exitCode !== null) throw new Error(`worker exited early:\n${second.output()}`);
+        if ((await importedItems()) !== EVENTS || (await token()) === null || (await pendingOutbox(db)) !== 0) return false;
+        const links = await db
+          .selectFrom('appointment_links')
+          .select(['etag', 'create_pending'])
+          .where('appointment_id', 'in', appointmentIds)
+          .execute();
+        return links.length === BOOKINGS && links.every((l) => l.etag !== null && !l.create_pending);
+      },
+      'the second worker to finish the import and drain the outbox',
+      150_000,
+    );
     second.child.kill('SIGTERM');
     expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
 
@@ -152,23 +215,46 @@ describe('a tandem worker killed mid-sync', () => {
     const uids = objects.map((o) => readEvent(o.ics).uid);
     expect(new Set(uids).size, 'no UID twice on the server').toBe(uids.length);
     expect(uids.filter((uid) => uid.startsWith('seed-'))).toHaveLength(EVENTS);
-    const appointments = await db.selectFrom('appointments').select(['id', 'start_at', 'end_at']).where('id', 'in', appointmentIds).execute();
+    const appointments = await db
+      .selectFrom('appointments')
+      .select(['id', 'start_at', 'end_at'])
+      .where('id', 'in', appointmentIds)
+      .execute();
     for (const appointment of appointments) {
       const events = objects.map((o) => readEvent(o.ics)).filter((e) => e.uid === appointmentEventUid(appointment.id));
-      expect(events.map((e) => [e.start, e.end]), `appointment ${appointment.id}`).toEqual([[appointment.start_at, appointment.end_at]]);
+      expect(
+        events.map((e) => [e.start, e.end]),
+        `appointment ${appointment.id}`,
+      ).toEqual([[appointment.start_at, appointment.end_at]]);
     }
     expect(uids).toHaveLength(EVENTS + BOOKINGS);
 
     // ---- in Tandem: every event imported once, our own events recognised as ours ------------------------
-    const items = await db.selectFrom('remote_items').select(['href', 'uid', 'kind']).where('remote_calendar_id', '=', primary.id).execute();
+    const items = await db
+      .selectFrom('remote_items')
+      .select(['href', 'uid', 'kind'])
+      .where('remote_calendar_id', '=', primary.id)
+      .execute();
     expect(new Set(items.map((i) => i.href)).size).toBe(items.length);
     expect(new Set(items.map((i) => i.uid)).size).toBe(items.length);
     expect(items.filter((i) => i.kind === 'imported')).toHaveLength(EVENTS);
-    const occurrences = await db.selectFrom('imported_occurrences as o').innerJoin('remote_items as r', 'r.id', 'o.remote_item_id')
-      .select(['r.uid', (eb) => eb.fn.countAll<string>().as('n')]).where('r.remote_calendar_id', '=', primary.id).groupBy('r.uid').execute();
+    const occurrences = await db
+      .selectFrom('imported_occurrences as o')
+      .innerJoin('remote_items as r', 'r.id', 'o.remote_item_id')
+      .select(['r.uid', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('r.remote_calendar_id', '=', primary.id)
+      .groupBy('r.uid')
+      .execute();
     expect(occurrences).toHaveLength(EVENTS);
-    expect(occurrences.every((o) => Number(o.n) === 1), 'one occurrence per single event').toBe(true);
-    const confirmed = await db.selectFrom('appointments').select(['status', 'removed_from_remote']).where('id', 'in', appointmentIds).execute();
+    expect(
+      occurrences.every((o) => Number(o.n) === 1),
+      'one occurrence per single event',
+    ).toBe(true);
+    const confirmed = await db
+      .selectFrom('appointments')
+      .select(['status', 'removed_from_remote'])
+      .where('id', 'in', appointmentIds)
+      .execute();
     expect(confirmed.every((a) => a.status === 'confirmed' && !a.removed_from_remote)).toBe(true);
   }, 240_000);
 });

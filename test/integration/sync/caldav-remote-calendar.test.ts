@@ -7,7 +7,14 @@ import { CalDavError, createTransport, scopeForUrl, type CalDavErrorKind, type R
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
 import { createCalDavRemoteCalendar, remoteError } from '../../../src/services/sync/caldav-remote-calendar.ts';
 import type { RemoteCalendar } from '../../../src/domain/sync/ports.ts';
-import { RemoteAccessDenied, RemoteNotFound, RemotePreconditionFailed, RemoteSyncTokenInvalid, RemoteUnavailable, RemoteRefused } from '../../../src/services/sync/remote-errors.ts';
+import {
+  RemoteAccessDenied,
+  RemoteNotFound,
+  RemotePreconditionFailed,
+  RemoteSyncTokenInvalid,
+  RemoteUnavailable,
+  RemoteRefused,
+} from '../../../src/services/sync/remote-errors.ts';
 import { makeCalendar, simpleEventIcs } from '../../support/caldav-fixtures.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startRadicale } from '../../support/radicale.ts';
@@ -94,14 +101,25 @@ describe('CalDAV RemoteCalendar on Radicale', () => {
     const auth = { username: server.username, password: server.password };
     const calendarUrl = `${server.calendarHomeUrl}sync/`;
     await makeCalendar(auth, calendarUrl, { displayName: 'Sync', components: ['VEVENT'] });
-    const transport = createTransport({ credentials: auth, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
-    target = { remote: createCalDavRemoteCalendar({ calendarUrl, transport }), calendarUrl, refusedToken: 'http://radicale.org/ns/sync/0', refusedStatus: 403 };
+    const transport = createTransport({
+      credentials: auth,
+      scope: scopeForUrl(server.baseUrl),
+      allowPrivateNetworks: true,
+      onRequest: (e) => requests.push(e),
+    });
+    target = {
+      remote: createCalDavRemoteCalendar({ calendarUrl, transport }),
+      calendarUrl,
+      refusedToken: 'http://radicale.org/ns/sync/0',
+      refusedStatus: 403,
+    };
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('syncs, fetches and writes conditionally through the port; refuses an unknown token (403) as RemoteSyncTokenInvalid', () => exercise(target));
+  it('syncs, fetches and writes conditionally through the port; refuses an unknown token (403) as RemoteSyncTokenInvalid', () =>
+    exercise(target));
 
   it('multigets in batches of 100', async () => {
     const hrefs = Array.from({ length: 150 }, (_, i) => target.remote.hrefFor(`batch-${i}`));
@@ -124,8 +142,17 @@ describe('CalDAV RemoteCalendar on Xandikos', () => {
   });
 
   it('syncs, fetches and writes conditionally through the port; refuses an unknown token (500) as RemoteSyncTokenInvalid', async () => {
-    const transport = createTransport({ credentials: { username: server.username, password: server.password }, scope: scopeForUrl(server.baseUrl), allowPrivateNetworks: true });
-    await exercise({ remote: createCalDavRemoteCalendar({ calendarUrl: server.defaultCalendarUrl, transport }), calendarUrl: server.defaultCalendarUrl, refusedToken: 'no-such-token', refusedStatus: 500 });
+    const transport = createTransport({
+      credentials: { username: server.username, password: server.password },
+      scope: scopeForUrl(server.baseUrl),
+      allowPrivateNetworks: true,
+    });
+    await exercise({
+      remote: createCalDavRemoteCalendar({ calendarUrl: server.defaultCalendarUrl, transport }),
+      calendarUrl: server.defaultCalendarUrl,
+      refusedToken: 'no-such-token',
+      refusedStatus: 500,
+    });
   });
 });
 
@@ -135,7 +162,11 @@ describe('CalDAV RemoteCalendar on the iCloud emulator', () => {
 
   beforeAll(async () => {
     icloud = await startICloudEmulator();
-    const transport = createTransport({ credentials: { username: icloud.appleId, password: icloud.appPassword }, scope: icloud.credentialScope, allowPrivateNetworks: true });
+    const transport = createTransport({
+      credentials: { username: icloud.appleId, password: icloud.appPassword },
+      scope: icloud.credentialScope,
+      allowPrivateNetworks: true,
+    });
     remote = createCalDavRemoteCalendar({ calendarUrl: icloud.calendarUrls.work, transport });
   });
   afterAll(async () => {
@@ -182,7 +213,10 @@ describe('CalDAV RemoteCalendar error table', () => {
     insufficient_storage: RemoteUnavailable,
   };
   it.each(Object.entries(expected))('%s → %o', (kind, errorClass) => {
-    const error = remoteError(new CalDavError({ kind: kind as CalDavErrorKind, message: 'm', url: 'https://x.example/c/e.ics', retryAfterMs: 5_000 }), 'https://x.example/c/e.ics');
+    const error = remoteError(
+      new CalDavError({ kind: kind as CalDavErrorKind, message: 'm', url: 'https://x.example/c/e.ics', retryAfterMs: 5_000 }),
+      'https://x.example/c/e.ics',
+    );
     expect(error).toBeInstanceOf(errorClass);
     expect((error as RemoteNotFound).href).toBe('https://x.example/c/e.ics');
     if (error instanceof RemoteUnavailable) expect(error.retryAfterMs).toBe(5_000);

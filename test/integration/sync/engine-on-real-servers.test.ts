@@ -20,7 +20,14 @@ import { deleteEvent, getEvent, makeCalendar, putEvent, simpleEventIcs, type Dav
 import { createTestDatabase } from '../../support/db.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startRadicale } from '../../support/radicale.ts';
-import { bookAppointment, seedBookingCalendar, seedRemoteCalendar, seedUser, seedWorkspace, type SeededBookingCalendar } from '../../support/seed-rows.ts';
+import {
+  bookAppointment,
+  seedBookingCalendar,
+  seedRemoteCalendar,
+  seedUser,
+  seedWorkspace,
+  type SeededBookingCalendar,
+} from '../../support/seed-rows.ts';
 import { PUBLIC_URL } from './support/store-fixture.ts';
 
 /** A calendar on some server, as the client sees it, and how a person edits it directly. */
@@ -38,7 +45,11 @@ interface ServerUnderTest {
 const HOUR = 3_600_000;
 const day = Date.UTC(2030, 2, 4);
 const at = (hour: number): Date => new Date(day + hour * HOUR);
-const ical = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const ical = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 const clock = { now: new Date('2030-03-01T08:00:00Z') };
 
 function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): void {
@@ -54,9 +65,25 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       database = await createTestDatabase('pglite');
       const workspaceId = await seedWorkspace(database.db);
       const userId = await seedUser(database.db, workspaceId, { timezone: 'Europe/London' });
-      const calendarId = await seedRemoteCalendar(database.db, { workspaceId, userId, url: server.calendarUrl, role: 'primary', username: server.credentials.username });
-      ids = { workspaceId, userId, calendarId, booking: await seedBookingCalendar(database.db, workspaceId, { type: 'round_robin', location: 'Studio 4' }) };
-      const transport = createTransport({ credentials: server.credentials, scope: server.scope, allowPrivateNetworks: true, onRequest: (e) => requests.push(e) });
+      const calendarId = await seedRemoteCalendar(database.db, {
+        workspaceId,
+        userId,
+        url: server.calendarUrl,
+        role: 'primary',
+        username: server.credentials.username,
+      });
+      ids = {
+        workspaceId,
+        userId,
+        calendarId,
+        booking: await seedBookingCalendar(database.db, workspaceId, { type: 'round_robin', location: 'Studio 4' }),
+      };
+      const transport = createTransport({
+        credentials: server.credentials,
+        scope: server.scope,
+        allowPrivateNetworks: true,
+        onRequest: (e) => requests.push(e),
+      });
       remote = createCalDavRemoteCalendar({ calendarUrl: server.calendarUrl, transport });
     });
     afterAll(async () => {
@@ -65,15 +92,29 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
     });
 
     const store = () => createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now });
-    const sync = () => runInboundSync({ store: store(), remote, codec: icalEventCodec }, { calendarId: ids.calendarId, window: defaultSyncWindow(clock.now), now: clock.now });
+    const sync = () =>
+      runInboundSync(
+        { store: store(), remote, codec: icalEventCodec },
+        { calendarId: ids.calendarId, window: defaultSyncWindow(clock.now), now: clock.now },
+      );
     const dispatch = () => dispatchOutbox({ store: store(), openRemote: async () => remote, codec: icalEventCodec }, { now: clock.now });
-    const busy = async () => ((await importedBusyFromStore().importedBusy(database.db, [ids.userId], { start: at(-24).getTime(), end: at(72).getTime() })).get(ids.userId) ?? []).sort((a, b) => a.start - b.start);
+    const busy = async () =>
+      (
+        (await importedBusyFromStore().importedBusy(database.db, [ids.userId], { start: at(-24).getTime(), end: at(72).getTime() })).get(
+          ids.userId,
+        ) ?? []
+      ).sort((a, b) => a.start - b.start);
     const person = {
       put: async (uid: string, summary: string, from: Date, to: Date) => {
-        const answer = await putEvent(server.personAuth, server.personUrl(remote.hrefFor(uid)), simpleEventIcs({ uid, summary, start: ical(from), end: ical(to) }));
+        const answer = await putEvent(
+          server.personAuth,
+          server.personUrl(remote.hrefFor(uid)),
+          simpleEventIcs({ uid, summary, start: ical(from), end: ical(to) }),
+        );
         expect([201, 204]).toContain(answer.status);
       },
-      delete: async (uid: string) => expect([200, 204]).toContain(await deleteEvent(server.personAuth, server.personUrl(remote.hrefFor(uid)))),
+      delete: async (uid: string) =>
+        expect([200, 204]).toContain(await deleteEvent(server.personAuth, server.personUrl(remote.hrefFor(uid)))),
       get: (uid: string) => getEvent(server.personAuth, server.personUrl(remote.hrefFor(uid))),
     };
     let appointmentId = '';
@@ -126,10 +167,20 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       expect(unfolded).toContain(`${PUBLIC_URL}/appointments/${appointmentId}`);
       expect(unfolded).toContain('LOCATION:Studio 4');
       expect(unfolded).not.toMatch(/^(ATTENDEE|ORGANIZER)[;:]/m);
-      expect(await readLink(database.db, appointmentId, ids.userId)).toMatchObject({ calendarId: ids.calendarId, href: remote.hrefFor(uid), createPending: false, removedRemotely: false, pendingWrites: [] });
+      expect(await readLink(database.db, appointmentId, ids.userId)).toMatchObject({
+        calendarId: ids.calendarId,
+        href: remote.hrefFor(uid),
+        createPending: false,
+        removedRemotely: false,
+        pendingWrites: [],
+      });
       // The echo of our own write is not mistaken for an edit.
       await sync();
-      const row = await database.db.selectFrom('appointments').select(['start_at', 'version']).where('id', '=', appointmentId).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('appointments')
+        .select(['start_at', 'version'])
+        .where('id', '=', appointmentId)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ start_at: at(34), version: 1 });
     });
 
@@ -137,9 +188,17 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       await person.put(appointmentEventUid(appointmentId), 'Consultation with Ann Lee', at(38), at(39));
       const report = await sync();
       expect(report.counts.UpdateAppointmentFromRemote).toBe(1);
-      const row = await database.db.selectFrom('appointments').select(['start_at', 'end_at', 'status', 'overlap_flagged']).where('id', '=', appointmentId).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('appointments')
+        .select(['start_at', 'end_at', 'status', 'overlap_flagged'])
+        .where('id', '=', appointmentId)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ start_at: at(38), end_at: at(39), status: 'confirmed', overlap_flagged: false });
-      const history = await database.db.selectFrom('appointment_history').select('kind').where('appointment_id', '=', appointmentId).execute();
+      const history = await database.db
+        .selectFrom('appointment_history')
+        .select('kind')
+        .where('appointment_id', '=', appointmentId)
+        .execute();
       expect(history).toEqual([{ kind: 'moved_in_icloud' }]);
       // Nobody else is assigned, so nothing is queued; our own copy already shows the move.
       expect((await dispatch()).rows).toEqual([]);
@@ -148,9 +207,16 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
     it('deleting the event in the calendar keeps the appointment, marked removed from iCloud, not recreated', async () => {
       await person.delete(appointmentEventUid(appointmentId));
       expect((await sync()).counts.MarkAppointmentRemovedRemotely).toBe(1);
-      const row = await database.db.selectFrom('appointments').select(['status', 'removed_from_remote']).where('id', '=', appointmentId).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('appointments')
+        .select(['status', 'removed_from_remote'])
+        .where('id', '=', appointmentId)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'confirmed', removed_from_remote: true });
-      await database.db.insertInto('outbox').values({ workspace_id: ids.workspaceId, appointment_id: appointmentId, user_id: ids.userId, op: 'upsert' }).execute();
+      await database.db
+        .insertInto('outbox')
+        .values({ workspace_id: ids.workspaceId, appointment_id: appointmentId, user_id: ids.userId, op: 'upsert' })
+        .execute();
       expect((await dispatch()).rows.map((r) => r.steps.map((s) => s.type))).toEqual([['Noop']]);
       expect((await person.get(appointmentEventUid(appointmentId))).status).toBe(404);
     });
@@ -159,11 +225,18 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       await database.db.updateTable('remote_calendars').set({ sync_token: null }).where('id', '=', ids.calendarId).execute();
       requests.length = 0;
       // The scheduler asks for 'full' when a calendar never had a full sync.
-      const first = await runInboundSync({ store: store(), remote, codec: icalEventCodec }, { calendarId: ids.calendarId, window: defaultSyncWindow(clock.now), now: clock.now, mode: 'full' });
+      const first = await runInboundSync(
+        { store: store(), remote, codec: icalEventCodec },
+        { calendarId: ids.calendarId, window: defaultSyncWindow(clock.now), now: clock.now, mode: 'full' },
+      );
       expect(first.path).toBe('listing');
       expect(requests.map((r) => r.method)).not.toContain('PROPFIND');
       expect(requests[0]?.method).toBe('REPORT');
-      const row = await database.db.selectFrom('remote_calendars').select('sync_token').where('id', '=', ids.calendarId).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('remote_calendars')
+        .select('sync_token')
+        .where('id', '=', ids.calendarId)
+        .executeTakeFirstOrThrow();
       expect(row.sync_token).not.toBeNull();
       requests.length = 0;
       expect((await sync()).path).toBe('incremental');
@@ -185,7 +258,14 @@ describeEngineOn('Radicale', async () => {
   const credentials = { username: radicale.username, password: radicale.password };
   const calendarUrl = `${radicale.calendarHomeUrl}work/`;
   await makeCalendar(credentials, calendarUrl, { displayName: 'Work', components: ['VEVENT'] });
-  return { calendarUrl, credentials, scope: scopeForUrl(radicale.baseUrl), personUrl: (url) => url, personAuth: credentials, stop: () => radicale.stop() };
+  return {
+    calendarUrl,
+    credentials,
+    scope: scopeForUrl(radicale.baseUrl),
+    personUrl: (url) => url,
+    personAuth: credentials,
+    stop: () => radicale.stop(),
+  };
 });
 
 describeEngineOn('the iCloud emulator', async () => {

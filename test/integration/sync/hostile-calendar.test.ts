@@ -34,18 +34,39 @@ const WINDOW = { pastDays: 30, futureDays: 400 };
 const windowStart = NOW.getTime() - WINDOW.pastDays * DAY;
 const windowEnd = NOW.getTime() + WINDOW.futureDays * DAY;
 
-const calendar = (...events: string[]): string => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tandem tests//EN\r\n${events.join('')}END:VCALENDAR\r\n`;
+const calendar = (...events: string[]): string =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tandem tests//EN\r\n${events.join('')}END:VCALENDAR\r\n`;
 const vevent = (...lines: string[]): string => `BEGIN:VEVENT\r\nDTSTAMP:20261101T000000Z\r\n${lines.join('\r\n')}\r\nEND:VEVENT\r\n`;
 
-const seriesMaster = vevent('UID:sibling-series', 'SUMMARY:Stand-up', 'DTSTART:20261207T090000Z', 'DTEND:20261207T093000Z', 'RRULE:FREQ=DAILY;COUNT=3');
+const seriesMaster = vevent(
+  'UID:sibling-series',
+  'SUMMARY:Stand-up',
+  'DTSTART:20261207T090000Z',
+  'DTEND:20261207T093000Z',
+  'RRULE:FREQ=DAILY;COUNT=3',
+);
 const OBJECTS: Record<string, string> = {
   // 35 days back, no COUNT: 22,080 half-hours in the window, each touching the next.
-  'dense.ics': calendar(vevent('UID:dense', 'SUMMARY:Always busy', 'DTSTART:20261101T000000Z', 'DURATION:PT30M', 'RRULE:FREQ=MINUTELY;INTERVAL=30')),
+  'dense.ics': calendar(
+    vevent('UID:dense', 'SUMMARY:Always busy', 'DTSTART:20261101T000000Z', 'DURATION:PT30M', 'RRULE:FREQ=MINUTELY;INTERVAL=30'),
+  ),
   // The same rhythm with gaps: every instance is a block of its own.
-  'gaps.ics': calendar(vevent('UID:gaps', 'SUMMARY:Quarter past', 'DTSTART:20261101T001500Z', 'DURATION:PT10M', 'RRULE:FREQ=MINUTELY;INTERVAL=30')),
+  'gaps.ics': calendar(
+    vevent('UID:gaps', 'SUMMARY:Quarter past', 'DTSTART:20261101T001500Z', 'DURATION:PT10M', 'RRULE:FREQ=MINUTELY;INTERVAL=30'),
+  ),
   // 66,000 ten-minute slots with gaps: more than the cap of this test (25,000).
-  'capped.ics': calendar(vevent('UID:capped', 'SUMMARY:Ticker', 'DTSTART:20261101T000500Z', 'DURATION:PT1M', 'RRULE:FREQ=MINUTELY;INTERVAL=10')),
-  'spring.ics': calendar(vevent('UID:spring', 'SUMMARY:Night shift', 'DTSTART;TZID=America/New_York:20270314T000000', 'DURATION:PT1H', 'RRULE:FREQ=HOURLY;COUNT=5')),
+  'capped.ics': calendar(
+    vevent('UID:capped', 'SUMMARY:Ticker', 'DTSTART:20261101T000500Z', 'DURATION:PT1M', 'RRULE:FREQ=MINUTELY;INTERVAL=10'),
+  ),
+  'spring.ics': calendar(
+    vevent(
+      'UID:spring',
+      'SUMMARY:Night shift',
+      'DTSTART;TZID=America/New_York:20270314T000000',
+      'DURATION:PT1H',
+      'RRULE:FREQ=HOURLY;COUNT=5',
+    ),
+  ),
   'sibling.ics': calendar(seriesMaster),
   'deep.ics': calendar(vevent('UID:deep', 'DTSTART:20261210T100000Z', 'DTEND:20261210T110000Z')),
   'big.ics': calendar(vevent('UID:big', 'DTSTART:20261211T100000Z', 'DTEND:20261211T110000Z', `DESCRIPTION:${'x'.repeat(3_000_000)}`)),
@@ -53,8 +74,18 @@ const OBJECTS: Record<string, string> = {
 };
 /** What Radicale would not store (see the header), as it is served instead of the placeholder. */
 const SERVED_INSTEAD: Record<string, string> = {
-  'sibling.ics': calendar(seriesMaster, vevent('UID:sibling-series', 'RECURRENCE-ID:20261208T090000Z', 'DTSTART:20261208T150000Z', 'DTEND:20261208T153000Z', 'RRULE:FREQ=FOO')),
-  'deep.ics': calendar(vevent('UID:deep', 'DTSTART:20261210T100000Z', 'DTEND:20261210T110000Z', `${'BEGIN:X-NEST\r\n'.repeat(10_000)}${'END:X-NEST\r\n'.repeat(10_000).trimEnd()}`)),
+  'sibling.ics': calendar(
+    seriesMaster,
+    vevent('UID:sibling-series', 'RECURRENCE-ID:20261208T090000Z', 'DTSTART:20261208T150000Z', 'DTEND:20261208T153000Z', 'RRULE:FREQ=FOO'),
+  ),
+  'deep.ics': calendar(
+    vevent(
+      'UID:deep',
+      'DTSTART:20261210T100000Z',
+      'DTEND:20261210T110000Z',
+      `${'BEGIN:X-NEST\r\n'.repeat(10_000)}${'END:X-NEST\r\n'.repeat(10_000).trimEnd()}`,
+    ),
+  ),
 };
 
 function servingInstead(remote: RemoteCalendar, substitutes: Record<string, string>): RemoteCalendar {
@@ -105,27 +136,61 @@ describe('a hostile calendar on Radicale', () => {
     await makeCalendar(auth(), url, { displayName: name });
     for (const [file, ics] of Object.entries(objects)) expect((await putEvent(auth(), `${url}${file}`, ics)).status).toBe(201);
     const calendarId = await seedRemoteCalendar(database.db, { workspaceId: ids.workspaceId, userId: ids.userId, url, role: 'conflict' });
-    const remote = servingInstead(createCalDavRemoteCalendar({ calendarUrl: url, transport: createTransport({ credentials: auth(), scope: scopeForUrl(url), allowPrivateNetworks: true }) }), SERVED_INSTEAD);
+    const remote = servingInstead(
+      createCalDavRemoteCalendar({
+        calendarUrl: url,
+        transport: createTransport({ credentials: auth(), scope: scopeForUrl(url), allowPrivateNetworks: true }),
+      }),
+      SERVED_INSTEAD,
+    );
     const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => NOW });
     await syncCalendar(
-      { db: database.db, store, openRemote: async () => remote, codec: icalEventCodec, window: WINDOW, now: () => NOW, limits, parser: pool.parser },
+      {
+        db: database.db,
+        store,
+        openRemote: async () => remote,
+        codec: icalEventCodec,
+        window: WINDOW,
+        now: () => NOW,
+        limits,
+        parser: pool.parser,
+      },
       { calendarId, mode: 'incremental' },
     );
     return calendarId;
   }
 
   const itemOf = (calendarId: string, uid: string) =>
-    database.db.selectFrom('remote_items').select(['id', 'kind', 'error', 'error_code']).where('remote_calendar_id', '=', calendarId).where('uid', '=', uid).executeTakeFirstOrThrow();
-  const rowsOf = (itemId: string) => database.db.selectFrom('imported_occurrences').select(['start_at', 'end_at', 'occurrences']).where('remote_item_id', '=', itemId).orderBy('start_at').execute();
+    database.db
+      .selectFrom('remote_items')
+      .select(['id', 'kind', 'error', 'error_code'])
+      .where('remote_calendar_id', '=', calendarId)
+      .where('uid', '=', uid)
+      .executeTakeFirstOrThrow();
+  const rowsOf = (itemId: string) =>
+    database.db
+      .selectFrom('imported_occurrences')
+      .select(['start_at', 'end_at', 'occurrences'])
+      .where('remote_item_id', '=', itemId)
+      .orderBy('start_at')
+      .execute();
   const status = async (calendarId: string) => {
-    const [entry] = await getSyncStatus({ db: database.db, now: () => NOW, publicUrl: PUBLIC_URL }, { actor: { workspaceId: ids.workspaceId, userId: ids.userId, role: 'owner' }, calendarId });
+    const [entry] = await getSyncStatus(
+      { db: database.db, now: () => NOW, publicUrl: PUBLIC_URL },
+      { actor: { workspaceId: ids.workspaceId, userId: ids.userId, role: 'owner' }, calendarId },
+    );
     return entry!;
   };
 
   let calendarId = '';
   it('syncs the calendar: every object is imported or recorded with its code, the rest is unaffected', async () => {
     calendarId = await syncedCalendar('hostile', OBJECTS, { ...DEFAULT_SYNC_LIMITS, maxOccurrencesPerObject: 25_000 });
-    const items = await database.db.selectFrom('remote_items').select(['uid', 'kind', 'error_code']).where('remote_calendar_id', '=', calendarId).orderBy('href').execute();
+    const items = await database.db
+      .selectFrom('remote_items')
+      .select(['uid', 'kind', 'error_code'])
+      .where('remote_calendar_id', '=', calendarId)
+      .orderBy('href')
+      .execute();
     expect(items).toHaveLength(Object.keys(OBJECTS).length);
     const byUid = Object.fromEntries(items.map((item) => [item.uid ?? '(none)', [item.kind, item.error_code]]));
     expect(byUid).toMatchObject({
@@ -146,7 +211,9 @@ describe('a hostile calendar on Radicale', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.start_at.getTime()).toBeLessThanOrEqual(windowStart);
     expect(rows[0]!.end_at.getTime()).toBeGreaterThanOrEqual(windowEnd);
-    const busy = union((await importedBusyFromStore().importedBusy(database.db, [ids.userId], { start: windowStart, end: windowEnd })).get(ids.userId) ?? []);
+    const busy = union(
+      (await importedBusyFromStore().importedBusy(database.db, [ids.userId], { start: windowStart, end: windowEnd })).get(ids.userId) ?? [],
+    );
     expect(busy.some((range) => range.start <= windowStart && range.end >= windowEnd)).toBe(true);
   });
 
@@ -168,13 +235,22 @@ describe('a hostile calendar on Radicale', () => {
   it('the spring-forward hour yields one occurrence per instant', async () => {
     const rows = await rowsOf((await itemOf(calendarId, 'spring')).id);
     const starts = rows.map((row) => row.start_at.toISOString());
-    expect(starts).toEqual(['2027-03-14T05:00:00.000Z', '2027-03-14T06:00:00.000Z', '2027-03-14T07:00:00.000Z', '2027-03-14T08:00:00.000Z']);
+    expect(starts).toEqual([
+      '2027-03-14T05:00:00.000Z',
+      '2027-03-14T06:00:00.000Z',
+      '2027-03-14T07:00:00.000Z',
+      '2027-03-14T08:00:00.000Z',
+    ]);
   });
 
   it('a broken VEVENT costs only itself: the series it belongs to still blocks', async () => {
     const item = await itemOf(calendarId, 'sibling-series');
     expect(item.error).toContain('invalid frequency "FOO"');
-    expect((await rowsOf(item.id)).map((row) => row.start_at.toISOString())).toEqual(['2026-12-07T09:00:00.000Z', '2026-12-08T09:00:00.000Z', '2026-12-09T09:00:00.000Z']);
+    expect((await rowsOf(item.id)).map((row) => row.start_at.toISOString())).toEqual([
+      '2026-12-07T09:00:00.000Z',
+      '2026-12-08T09:00:00.000Z',
+      '2026-12-09T09:00:00.000Z',
+    ]);
     expect(await rowsOf((await itemOf(calendarId, 'plain')).id)).toHaveLength(1);
   });
 
@@ -182,15 +258,24 @@ describe('a hostile calendar on Radicale', () => {
     const entry = await status(calendarId);
     expect(entry.lastError?.code).toBe('ical_object_too_large');
     expect(entry.lastError?.message).toMatch(/^4 events in this calendar could not be imported in full/);
-    for (const code of ['ical_object_too_large', 'ical_too_deep', 'ical_occurrences_capped', 'ical_event_skipped']) expect(entry.lastError?.message).toContain(`1 ${code}`);
+    for (const code of ['ical_object_too_large', 'ical_too_deep', 'ical_occurrences_capped', 'ical_event_skipped'])
+      expect(entry.lastError?.message).toContain(`1 ${code}`);
   });
 
   it('a calendar over the item cap imports up to the cap and says so', async () => {
-    const many = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`e${i}.ics`, calendar(vevent(`UID:many-${i}`, `DTSTART:2026120${i + 1}T100000Z`, `DTEND:2026120${i + 1}T110000Z`))]));
+    const many = Object.fromEntries(
+      Array.from({ length: 5 }, (_, i) => [
+        `e${i}.ics`,
+        calendar(vevent(`UID:many-${i}`, `DTSTART:2026120${i + 1}T100000Z`, `DTEND:2026120${i + 1}T110000Z`)),
+      ]),
+    );
     const id = await syncedCalendar('many', many, { ...DEFAULT_SYNC_LIMITS, maxItemsPerCalendar: 3 });
     const items = await database.db.selectFrom('remote_items').select('uid').where('remote_calendar_id', '=', id).execute();
     expect(items).toHaveLength(3);
     const entry = await status(id);
-    expect(entry.lastError).toEqual({ code: 'calendar_too_many_items', message: expect.stringContaining('2 were not imported and block no time') });
+    expect(entry.lastError).toEqual({
+      code: 'calendar_too_many_items',
+      message: expect.stringContaining('2 were not imported and block no time'),
+    });
   }, 60_000);
 });

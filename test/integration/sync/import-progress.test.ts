@@ -25,7 +25,10 @@ describe('first import progress', () => {
     const calendarId = await seedRemoteCalendar(db, { workspaceId, userId, url: remote.url, role: 'primary' });
     for (let i = 0; i < 7; i++) {
       const start = new Date(Date.UTC(2026, 11, 1 + i, 9));
-      remote.userPut(`${remote.url}e${i}.ics`, simpleEvent({ uid: `e${i}`, start, end: new Date(start.getTime() + 3_600_000), summary: `Event ${i}` }));
+      remote.userPut(
+        `${remote.url}e${i}.ics`,
+        simpleEvent({ uid: `e${i}`, start, end: new Date(start.getTime() + 3_600_000), summary: `Event ${i}` }),
+      );
     }
     const now = new Date('2026-11-21T08:00:00Z');
     const real = createSyncStore(db, { publicUrl: 'https://tandem.example', now: () => now });
@@ -40,13 +43,26 @@ describe('first import progress', () => {
       },
     };
     await syncCalendar(
-      { db, store, openRemote: async () => remote, codec: icalEventCodec, window: { pastDays: 30, futureDays: 400 }, now: () => now, batchSize: 3, progressThreshold: 5 },
+      {
+        db,
+        store,
+        openRemote: async () => remote,
+        codec: icalEventCodec,
+        window: { pastDays: 30, futureDays: 400 },
+        now: () => now,
+        batchSize: 3,
+        progressThreshold: 5,
+      },
       { calendarId, mode: 'incremental' },
     );
     expect(seen).toEqual([null, { done: 3, total: 7 }, { done: 6, total: 7 }]);
     const [after] = await getSyncStatus({ db, now: () => now, publicUrl: '' }, { actor: { workspaceId, userId, role: 'owner' } });
     expect(after).toMatchObject({ importProgress: null, lastError: null, lastSyncedAt: now.toISOString(), lagSeconds: 0 });
-    const stored = await db.selectFrom('remote_calendars').select(['import_done', 'import_total']).where('id', '=', calendarId).executeTakeFirstOrThrow();
+    const stored = await db
+      .selectFrom('remote_calendars')
+      .select(['import_done', 'import_total'])
+      .where('id', '=', calendarId)
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ import_done: 7, import_total: 7 });
   });
 });

@@ -37,12 +37,33 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
   }
 
   /** Books, claims and records a written event for u1, as the dispatcher would; returns the link. */
-  async function linked(w: SeededWorld & { store: SyncStore }, input: { start: Date; end: Date; userIds?: string[]; title?: string }): Promise<{ id: string; link: RemoteLink }> {
-    const id = await bookAppointment(w.db, { workspaceId: w.workspaceId, calendar: w.booking, userIds: input.userIds ?? [w.u1], start: input.start, end: input.end, title: input.title ?? 'Consultation with Ann' });
+  async function linked(
+    w: SeededWorld & { store: SyncStore },
+    input: { start: Date; end: Date; userIds?: string[]; title?: string },
+  ): Promise<{ id: string; link: RemoteLink }> {
+    const id = await bookAppointment(w.db, {
+      workspaceId: w.workspaceId,
+      calendar: w.booking,
+      userIds: input.userIds ?? [w.u1],
+      start: input.start,
+      end: input.end,
+      title: input.title ?? 'Consultation with Ann',
+    });
     const rows = await w.store.claimOutboxRows({ now: clock.now, limit: 10, leaseMs: 60_000 });
     const mine = rows.find((r) => r.appointmentId === id && r.userId === w.u1)!;
     const target = await w.store.loadOutboundTarget(mine);
-    const link: RemoteLink = { appointmentId: id, userId: w.u1, calendarId: w.calPrimary, href: `https://caldav.example/u1/primary/tandem-${id}.ics`, etag: '"w1"', written: desiredSnapshot(target.appointment!), sequence: 0, removedRemotely: false, createPending: false, pendingWrites: [] };
+    const link: RemoteLink = {
+      appointmentId: id,
+      userId: w.u1,
+      calendarId: w.calPrimary,
+      href: `https://caldav.example/u1/primary/tandem-${id}.ics`,
+      etag: '"w1"',
+      written: desiredSnapshot(target.appointment!),
+      sequence: 0,
+      removedRemotely: false,
+      createPending: false,
+      pendingWrites: [],
+    };
     for (const row of rows) await w.store.finishOutboxRow({ row, result: { status: 'done' }, ...(row === mine ? { link } : {}) });
     return { id, link };
   }
@@ -62,7 +83,13 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
       title: 'Moved in iCloud',
       overlapFlagged: overlap.length > 0,
       overlapsWith: overlap,
-      link: { appointmentId: link.appointmentId, userId: link.userId, expectedEtag: link.etag, etag: '"w2"', written: { start, end, title: 'Moved in iCloud', detailsHash: link.written.detailsHash } },
+      link: {
+        appointmentId: link.appointmentId,
+        userId: link.userId,
+        expectedEtag: link.etag,
+        etag: '"w2"',
+        written: { start, end, title: 'Moved in iCloud', detailsHash: link.written.detailsHash },
+      },
       reason: 'test',
     };
   }
@@ -85,15 +112,31 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
     const forU2 = await w.store.loadOutboundTarget(rows.find((r) => r.userId === w.u2)!);
     expect(forU2.primaryCalendarId).toBe(w.calU2);
     expect(forU2.link).toBeNull();
-    expect(forU2.appointment).toMatchObject({ id, version: '1', status: 'confirmed', start: at(0), end: at(1), title: 'Consultation with Ann Lee', location: 'Studio 4', url: `${PUBLIC_URL}/appointments/${id}`, timezone: 'America/New_York', writesToCalendar: true });
+    expect(forU2.appointment).toMatchObject({
+      id,
+      version: '1',
+      status: 'confirmed',
+      start: at(0),
+      end: at(1),
+      title: 'Consultation with Ann Lee',
+      location: 'Studio 4',
+      url: `${PUBLIC_URL}/appointments/${id}`,
+      timezone: 'America/New_York',
+      writesToCalendar: true,
+    });
     expect([...forU2.appointment!.assignedUserIds].sort()).toEqual([w.u1, w.u2].sort());
-    expect(forU2.appointment!.description).toBe(`Ann Lee\nann@example.test\n+44 20 7946 0000\n\nOpen in Tandem: ${PUBLIC_URL}/appointments/${id}`);
+    expect(forU2.appointment!.description).toBe(
+      `Ann Lee\nann@example.test\n+44 20 7946 0000\n\nOpen in Tandem: ${PUBLIC_URL}/appointments/${id}`,
+    );
 
     // A cancelled assignment is not an assignee any more; a Simple calendar is never written.
     await w.db.updateTable('appointment_assignees').set({ status: 'cancelled' }).where('user_id', '=', w.u2).execute();
     await w.db.updateTable('booking_calendars').set({ type: 'simple' }).where('id', '=', w.booking.id).execute();
     expect((await w.store.loadOutboundTarget(rows[0]!)).appointment).toMatchObject({ assignedUserIds: [w.u1], writesToCalendar: false });
-    expect(await w.store.loadOutboundTarget({ ...rows[0]!, appointmentId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ appointment: null, link: null });
+    expect(await w.store.loadOutboundTarget({ ...rows[0]!, appointmentId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({
+      appointment: null,
+      link: null,
+    });
   });
 
   it('an iCloud move: appointment, padded assignments, history, removed-from-iCloud flag', async () => {
@@ -103,35 +146,87 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
     await w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [moveAction(link, before!.appointment.version, at(5), at(6))] });
 
     const appointment = await w.db.selectFrom('appointments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(appointment).toMatchObject({ start_at: at(5), end_at: at(6), title: 'Moved in iCloud', version: 2, overlap_flagged: false, removed_from_remote: false });
-    const during = await sql<{ lower: Date; upper: Date; overlap_allowed: boolean }>`select lower(during), upper(during), overlap_allowed from appointment_assignees where appointment_id = ${id}`.execute(w.db);
-    expect(during.rows).toEqual([{ lower: new Date(at(5).getTime() - 15 * 60_000), upper: new Date(at(6).getTime() + 10 * 60_000), overlap_allowed: false }]);
+    expect(appointment).toMatchObject({
+      start_at: at(5),
+      end_at: at(6),
+      title: 'Moved in iCloud',
+      version: 2,
+      overlap_flagged: false,
+      removed_from_remote: false,
+    });
+    const during = await sql<{
+      lower: Date;
+      upper: Date;
+      overlap_allowed: boolean;
+    }>`select lower(during), upper(during), overlap_allowed from appointment_assignees where appointment_id = ${id}`.execute(w.db);
+    expect(during.rows).toEqual([
+      { lower: new Date(at(5).getTime() - 15 * 60_000), upper: new Date(at(6).getTime() + 10 * 60_000), overlap_allowed: false },
+    ]);
     const history = await w.db.selectFrom('appointment_history').select(['kind', 'details']).where('appointment_id', '=', id).execute();
     expect(history).toEqual([
       {
         kind: 'moved_in_icloud',
-        details: { userId: w.u1, old: { start: at(0).toISOString(), end: at(1).toISOString(), title: 'Consultation with Ann' }, new: { start: at(5).toISOString(), end: at(6).toISOString(), title: 'Moved in iCloud' }, overlapFlagged: false, overlapsWith: [] },
+        details: {
+          userId: w.u1,
+          old: { start: at(0).toISOString(), end: at(1).toISOString(), title: 'Consultation with Ann' },
+          new: { start: at(5).toISOString(), end: at(6).toISOString(), title: 'Moved in iCloud' },
+          overlapFlagged: false,
+          overlapsWith: [],
+        },
       },
     ]);
 
-    await w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [{ type: 'MarkAppointmentRemovedRemotely', href: link.href, appointmentId: id, userId: w.u1, expectedLinkEtag: '"w2"', reason: 'test' }] });
-    expect((await w.db.selectFrom('appointments').select(['status', 'removed_from_remote']).where('id', '=', id).executeTakeFirstOrThrow())).toEqual({ status: 'confirmed', removed_from_remote: true });
+    await w.store.applyInboundBatch({
+      calendarId: w.calPrimary,
+      actions: [
+        {
+          type: 'MarkAppointmentRemovedRemotely',
+          href: link.href,
+          appointmentId: id,
+          userId: w.u1,
+          expectedLinkEtag: '"w2"',
+          reason: 'test',
+        },
+      ],
+    });
+    expect(
+      await w.db.selectFrom('appointments').select(['status', 'removed_from_remote']).where('id', '=', id).executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'confirmed', removed_from_remote: true });
     expect(await readLink(w.db, id, w.u1)).toMatchObject({ removedRemotely: true, etag: null });
   });
 
   it('a move onto another booking is kept and flagged, not refused by the exclusion constraint', async () => {
     const w = await setUp({ bufferAfterMin: 30 });
-    const other = await bookAppointment(w.db, { workspaceId: w.workspaceId, calendar: w.booking, userIds: [w.u1, w.u2], start: at(3), end: at(4), title: 'Other' });
+    const other = await bookAppointment(w.db, {
+      workspaceId: w.workspaceId,
+      calendar: w.booking,
+      userIds: [w.u1, w.u2],
+      start: at(3),
+      end: at(4),
+      title: 'Other',
+    });
     const { id, link } = await linked(w, { start: at(0), end: at(1), userIds: [w.u1, w.u2] });
     const [before] = await w.store.loadLinkedAppointments(w.u1, [id]);
     // The planner saw no overlap for u1 (it ends as the other starts); the buffer makes the assignments clash.
     await w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [moveAction(link, before!.appointment.version, at(2), at(3))] });
-    const moved = await w.db.selectFrom('appointments').select(['start_at', 'overlap_flagged']).where('id', '=', id).executeTakeFirstOrThrow();
+    const moved = await w.db
+      .selectFrom('appointments')
+      .select(['start_at', 'overlap_flagged'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(moved).toEqual({ start_at: at(2), overlap_flagged: true });
 
     const [again] = await w.store.loadLinkedAppointments(w.u1, [id]);
-    await w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [moveAction({ ...link, etag: '"w2"' }, again!.appointment.version, at(3), at(4), [other])] });
-    const flagged = await w.db.selectFrom('appointment_assignees').select(['user_id', 'overlap_allowed']).where('appointment_id', '=', id).orderBy('user_id').execute();
+    await w.store.applyInboundBatch({
+      calendarId: w.calPrimary,
+      actions: [moveAction({ ...link, etag: '"w2"' }, again!.appointment.version, at(3), at(4), [other])],
+    });
+    const flagged = await w.db
+      .selectFrom('appointment_assignees')
+      .select(['user_id', 'overlap_allowed'])
+      .where('appointment_id', '=', id)
+      .orderBy('user_id')
+      .execute();
     expect(flagged.every((a) => a.overlap_allowed)).toBe(true);
     expect(await w.store.loadConfirmedAppointmentSpans(w.u1, [{ start: at(3), end: at(4) }])).toHaveLength(2);
     // u2's copy must follow both moves.
@@ -144,9 +239,34 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
 
   it('a batch that fails half-way leaves nothing behind, token included', async () => {
     const w = await setUp();
-    const good: InboundAction = { type: 'ImportItem', href: '/p/1.ics', etag: '"1"', contentHash: 'h1', uid: 'u-1', occurrences: [{ recurrenceId: null, start: at(0), end: at(1), allDay: false, blocks: true, summary: 'Busy', status: null }], expandedUntil: at(1000), reason: 'test' };
-    const bad: InboundAction = { ...good, href: '/p/2.ics', occurrences: [{ recurrenceId: null, start: at(0), end: at(1), allDay: false, blocks: true, summary: 'Broken \u0000 (PostgreSQL text holds no NUL)', status: null }] };
-    await expect(w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [good, bad], token: 't1', finish: { at: at(0), warning: null } })).rejects.toThrow();
+    const good: InboundAction = {
+      type: 'ImportItem',
+      href: '/p/1.ics',
+      etag: '"1"',
+      contentHash: 'h1',
+      uid: 'u-1',
+      occurrences: [{ recurrenceId: null, start: at(0), end: at(1), allDay: false, blocks: true, summary: 'Busy', status: null }],
+      expandedUntil: at(1000),
+      reason: 'test',
+    };
+    const bad: InboundAction = {
+      ...good,
+      href: '/p/2.ics',
+      occurrences: [
+        {
+          recurrenceId: null,
+          start: at(0),
+          end: at(1),
+          allDay: false,
+          blocks: true,
+          summary: 'Broken \u0000 (PostgreSQL text holds no NUL)',
+          status: null,
+        },
+      ],
+    };
+    await expect(
+      w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [good, bad], token: 't1', finish: { at: at(0), warning: null } }),
+    ).rejects.toThrow();
     const state = await w.store.loadCalendarState(w.calPrimary);
     expect([state.token, await w.store.loadSavedItems(w.calPrimary)]).toEqual([null, []]);
     expect(await w.db.selectFrom('imported_occurrences').select('id').execute()).toEqual([]);
@@ -154,8 +274,25 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
 
   it('actions apply in order, one href several times in a batch included', async () => {
     const w = await setUp();
-    const occurrence = (hour: number) => ({ recurrenceId: null, start: at(hour), end: at(hour + 1), allDay: false, blocks: true, summary: `At ${hour}`, status: null });
-    const imported = (href: string, hour: number, type: 'ImportItem' | 'UpdateImportedItem' = 'ImportItem'): InboundAction => ({ type, href, etag: `"${hour}"`, contentHash: `h${hour}`, uid: href, occurrences: [occurrence(hour)], expandedUntil: at(1000), reason: 'test' });
+    const occurrence = (hour: number) => ({
+      recurrenceId: null,
+      start: at(hour),
+      end: at(hour + 1),
+      allDay: false,
+      blocks: true,
+      summary: `At ${hour}`,
+      status: null,
+    });
+    const imported = (href: string, hour: number, type: 'ImportItem' | 'UpdateImportedItem' = 'ImportItem'): InboundAction => ({
+      type,
+      href,
+      etag: `"${hour}"`,
+      contentHash: `h${hour}`,
+      uid: href,
+      occurrences: [occurrence(hour)],
+      expandedUntil: at(1000),
+      reason: 'test',
+    });
     await w.store.applyInboundBatch({
       calendarId: w.calPrimary,
       actions: [
@@ -181,14 +318,41 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
 
   it('calendar state: the zone and self addresses; imported busy time only from blocking occurrences of configured calendars', async () => {
     const w = await setUp();
-    const conflict = await seedRemoteCalendar(w.db, { workspaceId: w.workspaceId, userId: w.u1, url: 'https://caldav.example/u1/other/', role: 'none', username: 'U1@icloud.example' });
-    const occurrence = (hour: number, blocks: boolean) => ({ recurrenceId: null, start: at(hour), end: at(hour + 1), allDay: false, blocks, summary: 'Busy', status: null });
-    const item = (href: string, occurrences: ReturnType<typeof occurrence>[]): InboundAction => ({ type: 'ImportItem', href, etag: '"1"', contentHash: href, uid: href, occurrences, expandedUntil: at(1000), reason: 'test' });
+    const conflict = await seedRemoteCalendar(w.db, {
+      workspaceId: w.workspaceId,
+      userId: w.u1,
+      url: 'https://caldav.example/u1/other/',
+      role: 'none',
+      username: 'U1@icloud.example',
+    });
+    const occurrence = (hour: number, blocks: boolean) => ({
+      recurrenceId: null,
+      start: at(hour),
+      end: at(hour + 1),
+      allDay: false,
+      blocks,
+      summary: 'Busy',
+      status: null,
+    });
+    const item = (href: string, occurrences: ReturnType<typeof occurrence>[]): InboundAction => ({
+      type: 'ImportItem',
+      href,
+      etag: '"1"',
+      contentHash: href,
+      uid: href,
+      occurrences,
+      expandedUntil: at(1000),
+      reason: 'test',
+    });
     await w.store.applyInboundBatch({ calendarId: w.calPrimary, actions: [item('/p/1.ics', [occurrence(0, true), occurrence(2, false)])] });
     await w.store.applyInboundBatch({ calendarId: conflict, actions: [item('/o/1.ics', [occurrence(4, true)])] });
 
     const email = (await w.db.selectFrom('users').select('email').where('id', '=', w.u1).executeTakeFirstOrThrow()).email;
-    expect(await w.store.loadCalendarState(conflict)).toMatchObject({ isPrimary: false, zone: 'Europe/London', selfEmails: [email, 'U1@icloud.example'] });
+    expect(await w.store.loadCalendarState(conflict)).toMatchObject({
+      isPrimary: false,
+      zone: 'Europe/London',
+      selfEmails: [email, 'U1@icloud.example'],
+    });
     const busy = await importedBusyFromStore().importedBusy(w.db, [w.u1], { start: at(-10).getTime(), end: at(10).getTime() });
     expect(busy.get(w.u1)).toEqual([{ start: at(0).getTime(), end: at(1).getTime() }]);
     // Ids that are no UUID (a UID anyone can type into iCloud) name nothing and break nothing.
@@ -203,13 +367,32 @@ describe('PostgreSQL store on postgres: concurrent claims', () => {
       const w = await seedContractWorld(database.db);
       const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now });
       const ids: string[] = [];
-      for (let i = 0; i < 30; i++) ids.push(await bookAppointment(database.db, { workspaceId: w.workspaceId, calendar: w.booking, userIds: [w.u1, w.u2], start: at(i * 2), end: at(i * 2 + 1), title: `A${i}` }));
+      for (let i = 0; i < 30; i++)
+        ids.push(
+          await bookAppointment(database.db, {
+            workspaceId: w.workspaceId,
+            calendar: w.booking,
+            userIds: [w.u1, w.u2],
+            start: at(i * 2),
+            end: at(i * 2 + 1),
+            title: `A${i}`,
+          }),
+        );
       // A second row for every pair: a claimer that ignored the pair rule would take both.
-      await database.db.insertInto('outbox').values(ids.flatMap((id) => [w.u1, w.u2].map((userId) => ({ workspace_id: w.workspaceId, appointment_id: id, user_id: userId, op: 'upsert' as const })))).execute();
+      await database.db
+        .insertInto('outbox')
+        .values(
+          ids.flatMap((id) =>
+            [w.u1, w.u2].map((userId) => ({ workspace_id: w.workspaceId, appointment_id: id, user_id: userId, op: 'upsert' as const })),
+          ),
+        )
+        .execute();
 
       const claimed: { id: string; pair: string }[] = [];
       for (let round = 0; round < 20; round++) {
-        const answers = await Promise.all(Array.from({ length: 8 }, () => store.claimOutboxRows({ now: clock.now, limit: 3, leaseMs: 3_600_000 })));
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, () => store.claimOutboxRows({ now: clock.now, limit: 3, leaseMs: 3_600_000 })),
+        );
         const got = answers.flat();
         if (got.length === 0) break;
         claimed.push(...got.map((r) => ({ id: r.id, pair: `${r.appointmentId}/${r.userId}` })));

@@ -21,10 +21,18 @@ type CalendarType = (typeof calendarTypes)[number];
 type Headers = Record<string, string>;
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-interface Call { method: Method; url: string; payload?: Record<string, unknown> }
+interface Call {
+  method: Method;
+  url: string;
+  payload?: Record<string, unknown>;
+}
 
 /** A connected CalDAV account and the ids of its two event calendars. */
-interface ConnectionIds { id: string; home: string; work: string }
+interface ConnectionIds {
+  id: string;
+  home: string;
+  work: string;
+}
 
 interface Workspace {
   label: string;
@@ -92,7 +100,10 @@ function calendarBody(type: CalendarType, ownerId: string, memberId: string, slu
       return { ...base, durationMin: 60, seats: 5, members: [{ userId: ownerId }] };
     case 'event':
       return {
-        ...base, durationMin: 60, seats: 10, members: [{ userId: ownerId }],
+        ...base,
+        durationMin: 60,
+        seats: 10,
+        members: [{ userId: ownerId }],
         eventSchedule: { firstStart: '2026-12-02T10:00', timezone: 'Europe/London', durationMin: 60, repeat: 'weekly', count: 8 },
       };
     case 'simple':
@@ -107,7 +118,14 @@ function ghostOf(ws: Workspace): Workspace {
     label: `ghost of ${ws.label}`,
     owner: { ...ws.owner, userId: randomUUID() },
     memberId: randomUUID(),
-    calendars: { round_robin: randomUUID(), collective: randomUUID(), class: randomUUID(), service: randomUUID(), simple: randomUUID(), event: randomUUID() },
+    calendars: {
+      round_robin: randomUUID(),
+      collective: randomUUID(),
+      class: randomUUID(),
+      service: randomUUID(),
+      simple: randomUUID(),
+      event: randomUUID(),
+    },
     serviceId: randomUUID(),
     appointmentId: randomUUID(),
     attendeeId: randomUUID(),
@@ -124,14 +142,23 @@ function ghostOf(ws: Workspace): Workspace {
 /** Every id (and the one unique email) of a workspace: none may appear in another's answers. */
 function idsOf(ws: Workspace): string[] {
   return [
-    ws.owner.workspaceId, ws.owner.userId, ws.memberId, ws.memberEmail, ...Object.values(ws.calendars), ws.serviceId,
-    ws.appointmentId, ws.attendeeId, ws.blockedSlotId, ws.contactId,
+    ws.owner.workspaceId,
+    ws.owner.userId,
+    ws.memberId,
+    ws.memberEmail,
+    ...Object.values(ws.calendars),
+    ws.serviceId,
+    ws.appointmentId,
+    ws.attendeeId,
+    ws.blockedSlotId,
+    ws.contactId,
     ...[ws.connections.owner, ws.connections.member].flatMap((c) => [c.id, c.home, c.work]),
   ];
 }
 
 /** The connection of whichever of the workspace's two users is acting. */
-const connectionOf = (ws: Workspace, userId: string): ConnectionIds => (userId === ws.memberId ? ws.connections.member : ws.connections.owner);
+const connectionOf = (ws: Workspace, userId: string): ConnectionIds =>
+  userId === ws.memberId ? ws.connections.member : ws.connections.owner;
 
 /** One CalDAV account (Radicale) that every user connects: shared by both workspaces, like a family iCloud. */
 let radicale: Awaited<ReturnType<typeof startRadicale>>;
@@ -143,7 +170,9 @@ beforeAll(async () => {
 });
 afterAll(async () => radicale?.stop());
 
-const errorBody = z.strictObject({ error: z.strictObject({ code: z.string().min(1), message: z.string().min(1), details: z.unknown().optional() }) });
+const errorBody = z.strictObject({
+  error: z.strictObject({ code: z.string().min(1), message: z.string().min(1), details: z.unknown().optional() }),
+});
 
 /** The status, and exactly `{ error: { code, message } }` (optionally `details`), nothing else. */
 function expectError(response: LightMyRequestResponse, status: number, code: string): void {
@@ -177,90 +206,299 @@ const connRef = { owner: (ws: Workspace) => ws.connections.owner, member: (ws: W
 
 const idRoutes: RouteCase[] = [
   ...(['owner', 'member'] as const).flatMap((who): RouteCase[] => [
-    { route: 'GET /api/users/{id}', name: `GET /api/users/:id (${who})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}` }) },
     {
-      route: 'PATCH /api/users/{id}', name: `PATCH /api/users/:id (${who})`, writes: true,
-      call: (t) => ({ method: 'PATCH', url: `/api/users/${userRef[who](t)}`, payload: { name: 'Taken Over', timezone: 'Asia/Tokyo', weeklyHours: { 6: [{ start: '00:00', end: '24:00' }] } } }),
+      route: 'GET /api/users/{id}',
+      name: `GET /api/users/:id (${who})`,
+      writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}` }),
     },
-    { route: 'PUT /api/users/{id}/overrides/{date}', name: `PUT /api/users/:id/overrides/:date (${who})`, writes: true, call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [] } }) },
-    { route: 'DELETE /api/users/{id}/overrides/{date}', name: `DELETE /api/users/:id/overrides/:date (${who})`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/users/${userRef[who](t)}/overrides/${OVERRIDE_DATE}` }) },
-    // Team (team-routes.ts): roles, removal, invitations, overrides.
-    { route: 'GET /api/users/{id}/overrides', name: `GET /api/users/:id/overrides (${who})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}/overrides` }) },
-    { route: 'PUT /api/users/{id}/role', name: `PUT /api/users/:id/role (${who})`, writes: true, call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/role`, payload: { role: 'admin' } }) },
-    { route: 'POST /api/users/{id}/invite', name: `POST /api/users/:id/invite (${who})`, writes: true, call: (t) => ({ method: 'POST', url: `/api/users/${userRef[who](t)}/invite` }) },
-    { route: 'DELETE /api/users/{id}', name: `DELETE /api/users/:id (${who})`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/users/${userRef[who](t)}` }) },
     {
-      route: 'POST /api/blocked-slots', name: `POST /api/blocked-slots for the ${who}`, writes: true,
-      call: (t) => ({ method: 'POST', url: '/api/blocked-slots', payload: { userId: userRef[who](t), start: '2026-12-03T12:00:00Z', end: '2026-12-03T13:00:00Z', title: 'Intrusion' } }),
+      route: 'PATCH /api/users/{id}',
+      name: `PATCH /api/users/:id (${who})`,
+      writes: true,
+      call: (t) => ({
+        method: 'PATCH',
+        url: `/api/users/${userRef[who](t)}`,
+        payload: { name: 'Taken Over', timezone: 'Asia/Tokyo', weeklyHours: { 6: [{ start: '00:00', end: '24:00' }] } },
+      }),
+    },
+    {
+      route: 'PUT /api/users/{id}/overrides/{date}',
+      name: `PUT /api/users/:id/overrides/:date (${who})`,
+      writes: true,
+      call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [] } }),
+    },
+    {
+      route: 'DELETE /api/users/{id}/overrides/{date}',
+      name: `DELETE /api/users/:id/overrides/:date (${who})`,
+      writes: true,
+      call: (t) => ({ method: 'DELETE', url: `/api/users/${userRef[who](t)}/overrides/${OVERRIDE_DATE}` }),
+    },
+    // Team (team-routes.ts): roles, removal, invitations, overrides.
+    {
+      route: 'GET /api/users/{id}/overrides',
+      name: `GET /api/users/:id/overrides (${who})`,
+      writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}/overrides` }),
+    },
+    {
+      route: 'PUT /api/users/{id}/role',
+      name: `PUT /api/users/:id/role (${who})`,
+      writes: true,
+      call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/role`, payload: { role: 'admin' } }),
+    },
+    {
+      route: 'POST /api/users/{id}/invite',
+      name: `POST /api/users/:id/invite (${who})`,
+      writes: true,
+      call: (t) => ({ method: 'POST', url: `/api/users/${userRef[who](t)}/invite` }),
+    },
+    {
+      route: 'DELETE /api/users/{id}',
+      name: `DELETE /api/users/:id (${who})`,
+      writes: true,
+      call: (t) => ({ method: 'DELETE', url: `/api/users/${userRef[who](t)}` }),
+    },
+    {
+      route: 'POST /api/blocked-slots',
+      name: `POST /api/blocked-slots for the ${who}`,
+      writes: true,
+      call: (t) => ({
+        method: 'POST',
+        url: '/api/blocked-slots',
+        payload: { userId: userRef[who](t), start: '2026-12-03T12:00:00Z', end: '2026-12-03T13:00:00Z', title: 'Intrusion' },
+      }),
     },
     // Connections (connection-routes.ts): the account, its calendars and the user's configuration.
-    { route: 'GET /api/connections/{id}', name: `GET /api/connections/:id (${who}'s)`, writes: false, call: (t) => ({ method: 'GET', url: `/api/connections/${connRef[who](t).id}` }) },
     {
-      route: 'POST /api/connections/{id}/reauthenticate', name: `POST /api/connections/:id/reauthenticate (${who}'s, with the right password)`, writes: true,
-      call: (t) => ({ method: 'POST', url: `/api/connections/${connRef[who](t).id}/reauthenticate`, payload: { password: radicale.password } }),
-    },
-    { route: 'POST /api/connections/{id}/refresh', name: `POST /api/connections/:id/refresh (${who}'s)`, writes: true, call: (t) => ({ method: 'POST', url: `/api/connections/${connRef[who](t).id}/refresh` }) },
-    { route: 'DELETE /api/connections/{id}', name: `DELETE /api/connections/:id (${who}'s)`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/connections/${connRef[who](t).id}` }) },
-    { route: 'POST /api/remote-calendars/{id}/sync', name: `POST /api/remote-calendars/:id/sync (${who}'s home calendar)`, writes: true, call: (t) => ({ method: 'POST', url: `/api/remote-calendars/${connRef[who](t).home}/sync` }) },
-    { route: 'POST /api/remote-calendars/{id}/confirm-empty', name: `POST /api/remote-calendars/:id/confirm-empty (${who}'s home calendar)`, writes: true, call: (t) => ({ method: 'POST', url: `/api/remote-calendars/${connRef[who](t).home}/confirm-empty` }) },
-    { route: 'GET /api/connections', name: `GET /api/connections?userId=<${who}>`, writes: false, call: (t) => ({ method: 'GET', url: `/api/connections?userId=${userRef[who](t)}` }) },
-    { route: 'GET /api/users/{id}/calendar-configuration', name: `GET /api/users/:id/calendar-configuration (${who})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}/calendar-configuration` }) },
-    {
-      route: 'PUT /api/users/{id}/calendar-configuration', name: `PUT /api/users/:id/calendar-configuration (${who}, clearing it)`, writes: true,
-      call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/calendar-configuration`, payload: { primaryCalendarId: null, conflictCalendarIds: [] } }),
+      route: 'GET /api/connections/{id}',
+      name: `GET /api/connections/:id (${who}'s)`,
+      writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/connections/${connRef[who](t).id}` }),
     },
     {
-      route: 'PUT /api/users/{id}/calendar-configuration/{calendarId}/blocks-availability', name: `PUT …/calendar-configuration/:calendarId/blocks-availability (${who}'s home calendar)`, writes: true,
-      call: (t) => ({ method: 'PUT', url: `/api/users/${userRef[who](t)}/calendar-configuration/${connRef[who](t).home}/blocks-availability`, payload: { blocks: false } }),
-    },
-  ]),
-  ...calendarTypes.flatMap((type): RouteCase[] => [
-    { route: 'GET /api/calendars/{id}', name: `GET /api/calendars/:id (${type})`, writes: false, call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}` }) },
-    {
-      route: 'PUT /api/calendars/{id}', name: `PUT /api/calendars/:id (${type})`, writes: true,
-      call: (t, c) => ({ method: 'PUT', url: `/api/calendars/${t.calendars[type]}`, payload: calendarBody(type, c.owner.userId, c.memberId, `taken-${slugOf(type)}`) }),
-    },
-    { route: 'DELETE /api/calendars/{id}', name: `DELETE /api/calendars/:id (${type})`, writes: true, call: (t) => ({ method: 'DELETE', url: `/api/calendars/${t.calendars[type]}` }) },
-    {
-      route: 'GET /api/calendars/{id}/explain', name: `GET /api/calendars/:id/explain (${type})`, writes: false,
-      call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}/explain?start=2026-12-03T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}` }),
-    },
-    {
-      route: 'GET /api/calendars/{id}/slots', name: `GET /api/calendars/:id/slots (${type})`, writes: false,
-      call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}/slots?${SLOT_DAY}${type === 'service' ? `&serviceId=${t.serviceId}` : ''}` }),
-    },
-    {
-      route: 'POST /api/appointments', name: `POST /api/appointments into the ${type} calendar`, writes: true,
+      route: 'POST /api/connections/{id}/reauthenticate',
+      name: `POST /api/connections/:id/reauthenticate (${who}'s, with the right password)`,
+      writes: true,
       call: (t) => ({
-        method: 'POST', url: '/api/appointments',
-        payload: { calendarId: t.calendars[type], start: t.freeStart[type], contact: contact('intruder'), ...(type === 'service' && { serviceId: t.serviceId }) },
+        method: 'POST',
+        url: `/api/connections/${connRef[who](t).id}/reauthenticate`,
+        payload: { password: radicale.password },
+      }),
+    },
+    {
+      route: 'POST /api/connections/{id}/refresh',
+      name: `POST /api/connections/:id/refresh (${who}'s)`,
+      writes: true,
+      call: (t) => ({ method: 'POST', url: `/api/connections/${connRef[who](t).id}/refresh` }),
+    },
+    {
+      route: 'DELETE /api/connections/{id}',
+      name: `DELETE /api/connections/:id (${who}'s)`,
+      writes: true,
+      call: (t) => ({ method: 'DELETE', url: `/api/connections/${connRef[who](t).id}` }),
+    },
+    {
+      route: 'POST /api/remote-calendars/{id}/sync',
+      name: `POST /api/remote-calendars/:id/sync (${who}'s home calendar)`,
+      writes: true,
+      call: (t) => ({ method: 'POST', url: `/api/remote-calendars/${connRef[who](t).home}/sync` }),
+    },
+    {
+      route: 'POST /api/remote-calendars/{id}/confirm-empty',
+      name: `POST /api/remote-calendars/:id/confirm-empty (${who}'s home calendar)`,
+      writes: true,
+      call: (t) => ({ method: 'POST', url: `/api/remote-calendars/${connRef[who](t).home}/confirm-empty` }),
+    },
+    {
+      route: 'GET /api/connections',
+      name: `GET /api/connections?userId=<${who}>`,
+      writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/connections?userId=${userRef[who](t)}` }),
+    },
+    {
+      route: 'GET /api/users/{id}/calendar-configuration',
+      name: `GET /api/users/:id/calendar-configuration (${who})`,
+      writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/users/${userRef[who](t)}/calendar-configuration` }),
+    },
+    {
+      route: 'PUT /api/users/{id}/calendar-configuration',
+      name: `PUT /api/users/:id/calendar-configuration (${who}, clearing it)`,
+      writes: true,
+      call: (t) => ({
+        method: 'PUT',
+        url: `/api/users/${userRef[who](t)}/calendar-configuration`,
+        payload: { primaryCalendarId: null, conflictCalendarIds: [] },
+      }),
+    },
+    {
+      route: 'PUT /api/users/{id}/calendar-configuration/{calendarId}/blocks-availability',
+      name: `PUT …/calendar-configuration/:calendarId/blocks-availability (${who}'s home calendar)`,
+      writes: true,
+      call: (t) => ({
+        method: 'PUT',
+        url: `/api/users/${userRef[who](t)}/calendar-configuration/${connRef[who](t).home}/blocks-availability`,
+        payload: { blocks: false },
       }),
     },
   ]),
-  { route: 'GET /api/appointments/{id}', name: 'GET /api/appointments/:id', writes: false, call: (t) => ({ method: 'GET', url: `/api/appointments/${t.appointmentId}` }) },
-  { route: 'POST /api/appointments/{id}/reschedule', name: 'POST /api/appointments/:id/reschedule', writes: true, call: (t) => ({ method: 'POST', url: `/api/appointments/${t.appointmentId}/reschedule`, payload: { start: t.freeStart.simple } }) },
-  { route: 'POST /api/appointments/{id}/cancel', name: 'POST /api/appointments/:id/cancel', writes: true, call: (t) => ({ method: 'POST', url: `/api/appointments/${t.appointmentId}/cancel` }) },
-  { route: 'DELETE /api/blocked-slots/{id}', name: 'DELETE /api/blocked-slots/:id', writes: true, call: (t) => ({ method: 'DELETE', url: `/api/blocked-slots/${t.blockedSlotId}` }) },
-  { route: 'GET /api/blocked-slots/{id}/appointments', name: 'GET /api/blocked-slots/:id/appointments', writes: false, call: (t) => ({ method: 'GET', url: `/api/blocked-slots/${t.importedBlockId}/appointments` }) },
-  { route: 'POST /api/blocked-slots/{id}/cancel-appointments', name: 'POST /api/blocked-slots/:id/cancel-appointments', writes: true, call: (t) => ({ method: 'POST', url: `/api/blocked-slots/${t.importedBlockId}/cancel-appointments` }) },
-  { route: 'GET /api/contacts/{id}', name: 'GET /api/contacts/:id', writes: false, call: (t) => ({ method: 'GET', url: `/api/contacts/${t.contactId}` }) },
-  { route: 'DELETE /api/tokens/{id}', name: 'DELETE /api/tokens/:id', writes: true, call: (t) => ({ method: 'DELETE', url: `/api/tokens/${t.apiTokenId}` }) },
+  ...calendarTypes.flatMap((type): RouteCase[] => [
+    {
+      route: 'GET /api/calendars/{id}',
+      name: `GET /api/calendars/:id (${type})`,
+      writes: false,
+      call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars[type]}` }),
+    },
+    {
+      route: 'PUT /api/calendars/{id}',
+      name: `PUT /api/calendars/:id (${type})`,
+      writes: true,
+      call: (t, c) => ({
+        method: 'PUT',
+        url: `/api/calendars/${t.calendars[type]}`,
+        payload: calendarBody(type, c.owner.userId, c.memberId, `taken-${slugOf(type)}`),
+      }),
+    },
+    {
+      route: 'DELETE /api/calendars/{id}',
+      name: `DELETE /api/calendars/:id (${type})`,
+      writes: true,
+      call: (t) => ({ method: 'DELETE', url: `/api/calendars/${t.calendars[type]}` }),
+    },
+    {
+      route: 'GET /api/calendars/{id}/explain',
+      name: `GET /api/calendars/:id/explain (${type})`,
+      writes: false,
+      call: (t) => ({
+        method: 'GET',
+        url: `/api/calendars/${t.calendars[type]}/explain?start=2026-12-03T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
+      }),
+    },
+    {
+      route: 'GET /api/calendars/{id}/slots',
+      name: `GET /api/calendars/:id/slots (${type})`,
+      writes: false,
+      call: (t) => ({
+        method: 'GET',
+        url: `/api/calendars/${t.calendars[type]}/slots?${SLOT_DAY}${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
+      }),
+    },
+    {
+      route: 'POST /api/appointments',
+      name: `POST /api/appointments into the ${type} calendar`,
+      writes: true,
+      call: (t) => ({
+        method: 'POST',
+        url: '/api/appointments',
+        payload: {
+          calendarId: t.calendars[type],
+          start: t.freeStart[type],
+          contact: contact('intruder'),
+          ...(type === 'service' && { serviceId: t.serviceId }),
+        },
+      }),
+    },
+  ]),
   {
-    route: 'POST /api/calendars', name: "POST /api/calendars staffed with the other workspace's users", writes: true, adminFirst: true,
-    call: (t) => ({ method: 'POST', url: '/api/calendars', payload: calendarBody('service', t.owner.userId, t.memberId, 'borrowed-staff') }),
+    route: 'GET /api/appointments/{id}',
+    name: 'GET /api/appointments/:id',
+    writes: false,
+    call: (t) => ({ method: 'GET', url: `/api/appointments/${t.appointmentId}` }),
   },
   {
-    route: 'PUT /api/calendars/{id}', name: "PUT own calendar staffed with the other workspace's owner", writes: true, adminFirst: true,
-    call: (t, c) => ({ method: 'PUT', url: `/api/calendars/${c.calendars.simple}`, payload: calendarBody('simple', t.owner.userId, t.memberId, slugOf('simple')) }),
+    route: 'POST /api/appointments/{id}/reschedule',
+    name: 'POST /api/appointments/:id/reschedule',
+    writes: true,
+    call: (t) => ({ method: 'POST', url: `/api/appointments/${t.appointmentId}/reschedule`, payload: { start: t.freeStart.simple } }),
   },
   {
-    route: 'PUT /api/users/{id}/calendar-configuration', name: "PUT own calendar configuration naming the other workspace's calendars", writes: true,
-    call: (t, _c, self) => ({ method: 'PUT', url: `/api/users/${self}/calendar-configuration`, payload: { primaryCalendarId: t.connections.owner.home, conflictCalendarIds: [t.connections.member.work] } }),
+    route: 'POST /api/appointments/{id}/cancel',
+    name: 'POST /api/appointments/:id/cancel',
+    writes: true,
+    call: (t) => ({ method: 'POST', url: `/api/appointments/${t.appointmentId}/cancel` }),
+  },
+  {
+    route: 'DELETE /api/blocked-slots/{id}',
+    name: 'DELETE /api/blocked-slots/:id',
+    writes: true,
+    call: (t) => ({ method: 'DELETE', url: `/api/blocked-slots/${t.blockedSlotId}` }),
+  },
+  {
+    route: 'GET /api/blocked-slots/{id}/appointments',
+    name: 'GET /api/blocked-slots/:id/appointments',
+    writes: false,
+    call: (t) => ({ method: 'GET', url: `/api/blocked-slots/${t.importedBlockId}/appointments` }),
+  },
+  {
+    route: 'POST /api/blocked-slots/{id}/cancel-appointments',
+    name: 'POST /api/blocked-slots/:id/cancel-appointments',
+    writes: true,
+    call: (t) => ({ method: 'POST', url: `/api/blocked-slots/${t.importedBlockId}/cancel-appointments` }),
+  },
+  {
+    route: 'GET /api/contacts/{id}',
+    name: 'GET /api/contacts/:id',
+    writes: false,
+    call: (t) => ({ method: 'GET', url: `/api/contacts/${t.contactId}` }),
+  },
+  {
+    route: 'DELETE /api/tokens/{id}',
+    name: 'DELETE /api/tokens/:id',
+    writes: true,
+    call: (t) => ({ method: 'DELETE', url: `/api/tokens/${t.apiTokenId}` }),
+  },
+  {
+    route: 'POST /api/calendars',
+    name: "POST /api/calendars staffed with the other workspace's users",
+    writes: true,
+    adminFirst: true,
+    call: (t) => ({
+      method: 'POST',
+      url: '/api/calendars',
+      payload: calendarBody('service', t.owner.userId, t.memberId, 'borrowed-staff'),
+    }),
+  },
+  {
+    route: 'PUT /api/calendars/{id}',
+    name: "PUT own calendar staffed with the other workspace's owner",
+    writes: true,
+    adminFirst: true,
+    call: (t, c) => ({
+      method: 'PUT',
+      url: `/api/calendars/${c.calendars.simple}`,
+      payload: calendarBody('simple', t.owner.userId, t.memberId, slugOf('simple')),
+    }),
+  },
+  {
+    route: 'PUT /api/users/{id}/calendar-configuration',
+    name: "PUT own calendar configuration naming the other workspace's calendars",
+    writes: true,
+    call: (t, _c, self) => ({
+      method: 'PUT',
+      url: `/api/users/${self}/calendar-configuration`,
+      payload: { primaryCalendarId: t.connections.owner.home, conflictCalendarIds: [t.connections.member.work] },
+    }),
   },
   // Notifications (notification-routes.ts, issue 11).
-  { route: 'GET /api/calendars/{id}/notification-settings', name: 'GET /api/calendars/:id/notification-settings', writes: false, call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars.simple}/notification-settings` }) },
-  { route: 'PUT /api/calendars/{id}/notification-settings', name: 'PUT /api/calendars/:id/notification-settings', writes: true, call: (t) => ({ method: 'PUT', url: `/api/calendars/${t.calendars.simple}/notification-settings`, payload: { clientReminder: false } }) },
-  { route: 'GET /api/appointments/{id}/deliveries', name: 'GET /api/appointments/:id/deliveries', writes: false, call: (t) => ({ method: 'GET', url: `/api/appointments/${t.appointmentId}/deliveries` }) },
+  {
+    route: 'GET /api/calendars/{id}/notification-settings',
+    name: 'GET /api/calendars/:id/notification-settings',
+    writes: false,
+    call: (t) => ({ method: 'GET', url: `/api/calendars/${t.calendars.simple}/notification-settings` }),
+  },
+  {
+    route: 'PUT /api/calendars/{id}/notification-settings',
+    name: 'PUT /api/calendars/:id/notification-settings',
+    writes: true,
+    call: (t) => ({ method: 'PUT', url: `/api/calendars/${t.calendars.simple}/notification-settings`, payload: { clientReminder: false } }),
+  },
+  {
+    route: 'GET /api/appointments/{id}/deliveries',
+    name: 'GET /api/appointments/:id/deliveries',
+    writes: false,
+    call: (t) => ({ method: 'GET', url: `/api/appointments/${t.appointmentId}/deliveries` }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -277,17 +515,67 @@ interface ListCase {
 
 const listRoutes: ListCase[] = [
   { route: 'GET /api/users', name: 'GET /api/users', url: () => '/api/users', own: (v) => [v.owner.userId, v.memberId] },
-  { route: 'GET /api/calendars', name: 'GET /api/calendars', url: () => '/api/calendars', own: (v) => [...Object.values(v.calendars), v.serviceId] },
-  { route: 'GET /api/appointments', name: 'GET /api/appointments?from&to', url: () => `/api/appointments?${WINDOW}`, own: (v) => [v.appointmentId, v.contactId] },
-  { route: 'GET /api/blocked-slots', name: 'GET /api/blocked-slots?from&to', url: () => `/api/blocked-slots?${WINDOW}`, own: (v) => [v.blockedSlotId] },
+  {
+    route: 'GET /api/calendars',
+    name: 'GET /api/calendars',
+    url: () => '/api/calendars',
+    own: (v) => [...Object.values(v.calendars), v.serviceId],
+  },
+  {
+    route: 'GET /api/appointments',
+    name: 'GET /api/appointments?from&to',
+    url: () => `/api/appointments?${WINDOW}`,
+    own: (v) => [v.appointmentId, v.contactId],
+  },
+  {
+    route: 'GET /api/blocked-slots',
+    name: 'GET /api/blocked-slots?from&to',
+    url: () => `/api/blocked-slots?${WINDOW}`,
+    own: (v) => [v.blockedSlotId],
+  },
   { route: 'GET /api/contacts', name: 'GET /api/contacts', url: () => '/api/contacts', own: (v) => [v.contactId] },
-  { route: 'GET /api/tokens', name: 'GET /api/tokens', url: () => '/api/tokens', own: (v, self) => (self === v.owner.userId ? [v.apiTokenId] : []) },
-  { route: 'GET /api/connections', name: 'GET /api/connections', url: () => '/api/connections', own: (v, self) => Object.values(connectionOf(v, self)) },
-  { route: 'GET /api/contacts', name: 'GET /api/contacts?search=<email both workspaces know>', url: () => `/api/contacts?search=${encodeURIComponent(SHARED_CLIENT.email)}`, own: (v) => [v.contactId] },
-  { route: 'GET /api/appointments', name: "GET /api/appointments?calendarId=<other workspace's calendar>", url: (t) => `/api/appointments?${WINDOW}&calendarId=${t.calendars.simple}`, own: null },
-  { route: 'GET /api/appointments', name: "GET /api/appointments?userId=<other workspace's owner>", url: (t) => `/api/appointments?${WINDOW}&userId=${t.owner.userId}`, own: null },
-  { route: 'GET /api/sync/status', name: "GET /api/sync/status?userId=<other workspace's owner>", url: (t) => `/api/sync/status?userId=${t.owner.userId}`, own: null },
-  { route: 'GET /api/blocked-slots', name: "GET /api/blocked-slots?userId=<other workspace's owner>", url: (t) => `/api/blocked-slots?${WINDOW}&userId=${t.owner.userId}`, own: null },
+  {
+    route: 'GET /api/tokens',
+    name: 'GET /api/tokens',
+    url: () => '/api/tokens',
+    own: (v, self) => (self === v.owner.userId ? [v.apiTokenId] : []),
+  },
+  {
+    route: 'GET /api/connections',
+    name: 'GET /api/connections',
+    url: () => '/api/connections',
+    own: (v, self) => Object.values(connectionOf(v, self)),
+  },
+  {
+    route: 'GET /api/contacts',
+    name: 'GET /api/contacts?search=<email both workspaces know>',
+    url: () => `/api/contacts?search=${encodeURIComponent(SHARED_CLIENT.email)}`,
+    own: (v) => [v.contactId],
+  },
+  {
+    route: 'GET /api/appointments',
+    name: "GET /api/appointments?calendarId=<other workspace's calendar>",
+    url: (t) => `/api/appointments?${WINDOW}&calendarId=${t.calendars.simple}`,
+    own: null,
+  },
+  {
+    route: 'GET /api/appointments',
+    name: "GET /api/appointments?userId=<other workspace's owner>",
+    url: (t) => `/api/appointments?${WINDOW}&userId=${t.owner.userId}`,
+    own: null,
+  },
+  {
+    route: 'GET /api/sync/status',
+    name: "GET /api/sync/status?userId=<other workspace's owner>",
+    url: (t) => `/api/sync/status?userId=${t.owner.userId}`,
+    own: null,
+  },
+  {
+    route: 'GET /api/blocked-slots',
+    name: "GET /api/blocked-slots?userId=<other workspace's owner>",
+    url: (t) => `/api/blocked-slots?${WINDOW}&userId=${t.owner.userId}`,
+    own: null,
+  },
 ];
 
 /**
@@ -296,10 +584,26 @@ const listRoutes: ListCase[] = [
  * creating a user has no id to cross with (a member's 403 is tested below); public routes are
  * tested on their own.
  */
-const exemptRoutes = new Set(['POST /api/workspaces', 'POST /api/auth/sign-in', 'GET /api/errors', 'POST /api/auth/sign-out', 'GET /api/me', 'POST /api/tokens', 'POST /api/users', 'POST /api/connections', 'POST /api/invites/accept',
+const exemptRoutes = new Set([
+  'POST /api/workspaces',
+  'POST /api/auth/sign-in',
+  'GET /api/errors',
+  'POST /api/auth/sign-out',
+  'GET /api/me',
+  'POST /api/tokens',
+  'POST /api/users',
+  'POST /api/connections',
+  'POST /api/invites/accept',
   // Webhook endpoints and .eml files have their own tenancy test (test/integration/notifications/delivery.test.ts).
-  'POST /api/webhooks', 'GET /api/webhooks', 'DELETE /api/webhooks/{id}', 'POST /api/webhooks/{id}/rotate', 'POST /api/webhooks/{id}/enable', 'GET /api/webhooks/{id}/deliveries',
-  'GET /api/notifications/mail', 'GET /api/notifications/mail/{name}']);
+  'POST /api/webhooks',
+  'GET /api/webhooks',
+  'DELETE /api/webhooks/{id}',
+  'POST /api/webhooks/{id}/rotate',
+  'POST /api/webhooks/{id}/enable',
+  'GET /api/webhooks/{id}/deliveries',
+  'GET /api/notifications/mail',
+  'GET /api/notifications/mail/{name}',
+]);
 
 describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind) => {
   let api: TestApi;
@@ -326,16 +630,23 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
   }
 
   async function signIn(email: string, password: string): Promise<Session> {
-    const body = await ok<{ token: string; userId: string; workspaceId: string }>({ method: 'POST', url: '/api/auth/sign-in', payload: { email, password } }, {});
+    const body = await ok<{ token: string; userId: string; workspaceId: string }>(
+      { method: 'POST', url: '/api/auth/sign-in', payload: { email, password } },
+      {},
+    );
     return { ...body, headers: { authorization: `Bearer ${body.token}` } };
   }
 
   /** Workspace A's (or B's) state as its owner reads it, plus its date overrides straight from the store. */
   async function snapshot(ws: Workspace) {
     const read = (url: string) => ok<unknown>({ method: 'GET', url }, ws.owner.headers);
-    const overrides = await api.app.database.db.selectFrom('date_overrides')
+    const overrides = await api.app.database.db
+      .selectFrom('date_overrides')
       .select(['user_id', sql<string>`to_char(date, 'YYYY-MM-DD')`.as('day'), 'ranges'])
-      .where('workspace_id', '=', ws.owner.workspaceId).orderBy('user_id').orderBy('day').execute();
+      .where('workspace_id', '=', ws.owner.workspaceId)
+      .orderBy('user_id')
+      .orderBy('day')
+      .execute();
     return {
       users: await read('/api/users'),
       calendars: await read('/api/calendars'),
@@ -354,46 +665,150 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
   async function seedWorkspace(label: string): Promise<Workspace> {
     const owner = await signUp(api.server);
     const memberEmail = `tenancy-member-${label.toLowerCase()}-${randomUUID()}@example.test`;
-    const memberId = (await ok<{ id: string }>({ method: 'POST', url: '/api/users', payload: { email: memberEmail, name: `Member ${label}`, role: 'member', timezone: 'Europe/London', password: MEMBER_PASSWORD } }, owner.headers, 201)).id;
+    const memberId = (
+      await ok<{ id: string }>(
+        {
+          method: 'POST',
+          url: '/api/users',
+          payload: { email: memberEmail, name: `Member ${label}`, role: 'member', timezone: 'Europe/London', password: MEMBER_PASSWORD },
+        },
+        owner.headers,
+        201,
+      )
+    ).id;
     const member = await signIn(memberEmail, MEMBER_PASSWORD);
-    const { token: apiToken, id: apiTokenId } = await ok<{ token: string; id: string }>({ method: 'POST', url: '/api/tokens', payload: { name: `tenancy ${label}` } }, owner.headers, 201);
-    const calendars = await perType(async (type) =>
-      (await ok<{ id: string }>({ method: 'POST', url: '/api/calendars', payload: calendarBody(type, owner.userId, memberId, slugOf(type)) }, owner.headers, 201)).id);
-    const service = await ok<{ services: Array<{ id: string }> }>({ method: 'GET', url: `/api/calendars/${calendars.service}` }, owner.headers);
+    const { token: apiToken, id: apiTokenId } = await ok<{ token: string; id: string }>(
+      { method: 'POST', url: '/api/tokens', payload: { name: `tenancy ${label}` } },
+      owner.headers,
+      201,
+    );
+    const calendars = await perType(
+      async (type) =>
+        (
+          await ok<{ id: string }>(
+            { method: 'POST', url: '/api/calendars', payload: calendarBody(type, owner.userId, memberId, slugOf(type)) },
+            owner.headers,
+            201,
+          )
+        ).id,
+    );
+    const service = await ok<{ services: Array<{ id: string }> }>(
+      { method: 'GET', url: `/api/calendars/${calendars.service}` },
+      owner.headers,
+    );
     const serviceId = service.services[0]?.id ?? '';
     expect(serviceId).not.toBe('');
 
-    const booked = await ok<{ manageToken: string }>({ method: 'POST', url: `/api/public/calendars/${calendars.simple}/bookings`, payload: { start: BOOKED_START, contact: SHARED_CLIENT } }, {}, 201);
-    const [appointment] = await ok<Array<{ id: string; attendees: Array<{ id: string; contactId: string }> }>>({ method: 'GET', url: `/api/appointments?${WINDOW}&calendarId=${calendars.simple}` }, owner.headers);
+    const booked = await ok<{ manageToken: string }>(
+      {
+        method: 'POST',
+        url: `/api/public/calendars/${calendars.simple}/bookings`,
+        payload: { start: BOOKED_START, contact: SHARED_CLIENT },
+      },
+      {},
+      201,
+    );
+    const [appointment] = await ok<Array<{ id: string; attendees: Array<{ id: string; contactId: string }> }>>(
+      { method: 'GET', url: `/api/appointments?${WINDOW}&calendarId=${calendars.simple}` },
+      owner.headers,
+    );
     const attendee = appointment?.attendees[0];
     expect(attendee).toBeDefined();
 
-    const blockedSlotId = (await ok<{ id: string }>({ method: 'POST', url: '/api/blocked-slots', payload: { userId: owner.userId, start: '2026-11-25T12:00:00Z', end: '2026-11-25T13:00:00Z', title: 'Dentist' } }, owner.headers, 201)).id;
-    await noContent({ method: 'PUT', url: `/api/users/${memberId}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [{ start: '10:00', end: '12:00' }] } }, owner.headers);
+    const blockedSlotId = (
+      await ok<{ id: string }>(
+        {
+          method: 'POST',
+          url: '/api/blocked-slots',
+          payload: { userId: owner.userId, start: '2026-11-25T12:00:00Z', end: '2026-11-25T13:00:00Z', title: 'Dentist' },
+        },
+        owner.headers,
+        201,
+      )
+    ).id;
+    await noContent(
+      { method: 'PUT', url: `/api/users/${memberId}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [{ start: '10:00', end: '12:00' }] } },
+      owner.headers,
+    );
 
     const connect = async (session: Session): Promise<ConnectionIds> => {
       const connection = await ok<{ id: string; calendars: Array<{ id: string; displayName: string }> }>(
-        { method: 'POST', url: '/api/connections', payload: { provider: 'caldav', serverUrl: radicale.baseUrl, username: radicale.username, password: radicale.password } }, session.headers, 201);
+        {
+          method: 'POST',
+          url: '/api/connections',
+          payload: { provider: 'caldav', serverUrl: radicale.baseUrl, username: radicale.username, password: radicale.password },
+        },
+        session.headers,
+        201,
+      );
       const idOf = (name: string) => connection.calendars.find((c) => c.displayName === name)?.id ?? '';
       const ids = { id: connection.id, home: idOf('Home'), work: idOf('Work') };
       expect(ids.home && ids.work, JSON.stringify(connection)).toBeTruthy();
-      await ok<unknown>({ method: 'PUT', url: `/api/users/${session.userId}/calendar-configuration`, payload: { primaryCalendarId: ids.home, conflictCalendarIds: [ids.work] } }, session.headers);
+      await ok<unknown>(
+        {
+          method: 'PUT',
+          url: `/api/users/${session.userId}/calendar-configuration`,
+          payload: { primaryCalendarId: ids.home, conflictCalendarIds: [ids.work] },
+        },
+        session.headers,
+      );
       return ids;
     };
     const connections = { owner: await connect(owner), member: await connect(member) };
     // An imported all-day block of the owner's, as the sync engine stores it (outside SLOT_DAY and WINDOW's bookings).
     const db = api.app.database.db;
-    const item = await db.insertInto('remote_items').values({ workspace_id: owner.workspaceId, remote_calendar_id: connections.owner.work, user_id: owner.userId, href: '/tenancy/holiday.ics', kind: 'imported', uid: `holiday-${label}` }).returning('id').executeTakeFirstOrThrow();
-    const occurrence = await db.insertInto('imported_occurrences').values({ workspace_id: owner.workspaceId, remote_item_id: item.id, user_id: owner.userId, start_at: '2027-03-01T00:00:00Z', end_at: '2027-03-02T00:00:00Z', all_day: true, summary: 'Holiday' }).returning('id').executeTakeFirstOrThrow();
+    const item = await db
+      .insertInto('remote_items')
+      .values({
+        workspace_id: owner.workspaceId,
+        remote_calendar_id: connections.owner.work,
+        user_id: owner.userId,
+        href: '/tenancy/holiday.ics',
+        kind: 'imported',
+        uid: `holiday-${label}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const occurrence = await db
+      .insertInto('imported_occurrences')
+      .values({
+        workspace_id: owner.workspaceId,
+        remote_item_id: item.id,
+        user_id: owner.userId,
+        start_at: '2027-03-01T00:00:00Z',
+        end_at: '2027-03-02T00:00:00Z',
+        all_day: true,
+        summary: 'Holiday',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
 
     const freeStart = await perType(async (type) => {
-      const slots = await ok<Array<{ start: string }>>({ method: 'GET', url: `/api/calendars/${calendars[type]}/slots?${SLOT_DAY}${type === 'service' ? `&serviceId=${serviceId}` : ''}` }, owner.headers);
+      const slots = await ok<Array<{ start: string }>>(
+        { method: 'GET', url: `/api/calendars/${calendars[type]}/slots?${SLOT_DAY}${type === 'service' ? `&serviceId=${serviceId}` : ''}` },
+        owner.headers,
+      );
       expect(slots.length, `free slots of the ${type} calendar`).toBeGreaterThan(0);
       return slots[0]?.start ?? '';
     });
     return {
-      label, owner, memberId, memberEmail, member, apiToken, apiTokenId, calendars, serviceId, freeStart,
-      appointmentId: appointment?.id ?? '', attendeeId: attendee?.id ?? '', manageToken: booked.manageToken, blockedSlotId, importedBlockId: `imported-${occurrence.id}`, contactId: attendee?.contactId ?? '', connections,
+      label,
+      owner,
+      memberId,
+      memberEmail,
+      member,
+      apiToken,
+      apiTokenId,
+      calendars,
+      serviceId,
+      freeStart,
+      appointmentId: appointment?.id ?? '',
+      attendeeId: attendee?.id ?? '',
+      manageToken: booked.manageToken,
+      blockedSlotId,
+      importedBlockId: `imported-${occurrence.id}`,
+      contactId: attendee?.contactId ?? '',
+      connections,
     };
   }
 
@@ -434,15 +849,49 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     expect(documented.filter((route) => !covered.has(route))).toEqual([]);
   });
 
-  interface Perspective { name: string; role: 'owner' | 'member'; caller: () => Workspace; self: () => string; target: () => Workspace; ghost: () => Workspace; headers: () => Headers }
+  interface Perspective {
+    name: string;
+    role: 'owner' | 'member';
+    caller: () => Workspace;
+    self: () => string;
+    target: () => Workspace;
+    ghost: () => Workspace;
+    headers: () => Headers;
+  }
   const perspectives: Perspective[] = [
-    { name: "B's owner on A", role: 'owner', caller: () => B, self: () => B.owner.userId, target: () => A, ghost: () => ghostA, headers: () => B.owner.headers },
-    { name: "A's API token on B", role: 'owner', caller: () => A, self: () => A.owner.userId, target: () => B, ghost: () => ghostB, headers: () => bearer(A.apiToken) },
-    { name: "A's member on B", role: 'member', caller: () => A, self: () => A.memberId, target: () => B, ghost: () => ghostB, headers: () => A.member.headers },
+    {
+      name: "B's owner on A",
+      role: 'owner',
+      caller: () => B,
+      self: () => B.owner.userId,
+      target: () => A,
+      ghost: () => ghostA,
+      headers: () => B.owner.headers,
+    },
+    {
+      name: "A's API token on B",
+      role: 'owner',
+      caller: () => A,
+      self: () => A.owner.userId,
+      target: () => B,
+      ghost: () => ghostB,
+      headers: () => bearer(A.apiToken),
+    },
+    {
+      name: "A's member on B",
+      role: 'member',
+      caller: () => A,
+      self: () => A.memberId,
+      target: () => B,
+      ghost: () => ghostB,
+      headers: () => A.member.headers,
+    },
   ];
 
   describe('another workspace gets 404, exactly as for an id that does not exist, and changes nothing', () => {
-    const cases = perspectives.flatMap((perspective) => idRoutes.map((route) => ({ label: `${perspective.name}: ${route.name}`, perspective, route })));
+    const cases = perspectives.flatMap((perspective) =>
+      idRoutes.map((route) => ({ label: `${perspective.name}: ${route.name}`, perspective, route })),
+    );
 
     it.each(cases)('$label', async ({ perspective, route }) => {
       const target = perspective.target();
@@ -461,8 +910,10 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     });
   });
 
-  describe('lists hold only the caller\'s workspace', () => {
-    const cases = perspectives.flatMap((perspective) => listRoutes.map((route) => ({ label: `${perspective.name}: ${route.name}`, perspective, route })));
+  describe("lists hold only the caller's workspace", () => {
+    const cases = perspectives.flatMap((perspective) =>
+      listRoutes.map((route) => ({ label: `${perspective.name}: ${route.name}`, perspective, route })),
+    );
 
     it.each(cases)('$label', async ({ perspective, route }) => {
       const viewer = perspective.caller();
@@ -490,7 +941,9 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
       ...idRoutes.map((route) => ({ name: route.name, writes: route.writes, call: () => route.call(A, B, B.owner.userId) })),
       ...listRoutes.map((route) => ({ name: route.name, writes: false, call: (): Call => ({ method: 'GET', url: route.url(A) }) })),
     ];
-    const cases = credentials.flatMap((credential) => routes.map((route) => ({ label: `${credential.name}: ${route.name}`, credential, route })));
+    const cases = credentials.flatMap((credential) =>
+      routes.map((route) => ({ label: `${credential.name}: ${route.name}`, credential, route })),
+    );
 
     it.each(cases)('$label', async ({ credential, route }) => {
       const before = route.writes && credential.name === 'anonymous' ? await snapshot(A) : null;
@@ -505,7 +958,10 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     const reads = idRoutes.filter((route) => !route.writes);
 
     it('is the owner', async () => {
-      expect(await ok<{ id: string; role: string }>({ method: 'GET', url: '/api/me' }, bearer(A.apiToken))).toMatchObject({ id: A.owner.userId, role: 'owner' });
+      expect(await ok<{ id: string; role: string }>({ method: 'GET', url: '/api/me' }, bearer(A.apiToken))).toMatchObject({
+        id: A.owner.userId,
+        role: 'owner',
+      });
     });
 
     it.each(reads.map((route) => ({ label: route.name, route })))('reads $label like a session does', async ({ route }) => {
@@ -514,26 +970,72 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
       expect(viaToken).toEqual(await ok<unknown>(call, A.owner.headers));
     });
 
-    it.each(listRoutes.filter((route) => route.own !== null).map((route) => ({ label: route.name, route })))('lists $label like a session does', async ({ route }) => {
-      const call: Call = { method: 'GET', url: route.url(B) };
-      const viaToken = await ok<unknown>(call, bearer(A.apiToken));
-      expect(viaToken).toEqual(await ok<unknown>(call, A.owner.headers));
-    });
+    it.each(listRoutes.filter((route) => route.own !== null).map((route) => ({ label: route.name, route })))(
+      'lists $label like a session does',
+      async ({ route }) => {
+        const call: Call = { method: 'GET', url: route.url(B) };
+        const viaToken = await ok<unknown>(call, bearer(A.apiToken));
+        expect(viaToken).toEqual(await ok<unknown>(call, A.owner.headers));
+      },
+    );
   });
 
   describe('a member of A may change only themselves', () => {
     const forbidden: Array<{ name: string; call: () => Call }> = [
-      { name: 'POST /api/calendars', call: () => ({ method: 'POST', url: '/api/calendars', payload: calendarBody('simple', A.memberId, A.memberId, 'members-own') }) },
-      { name: 'POST /api/users', call: () => ({ method: 'POST', url: '/api/users', payload: { email: `tenancy-new-${randomUUID()}@example.test`, name: 'New', timezone: 'Europe/London' } }) },
-      { name: 'PATCH /api/users/:id of the owner', call: () => ({ method: 'PATCH', url: `/api/users/${A.owner.userId}`, payload: { name: 'Renamed By Member' } }) },
-      { name: 'PUT /api/calendars/:id', call: () => ({ method: 'PUT', url: `/api/calendars/${A.calendars.simple}`, payload: calendarBody('simple', A.memberId, A.memberId, 'simple') }) },
+      {
+        name: 'POST /api/calendars',
+        call: () => ({ method: 'POST', url: '/api/calendars', payload: calendarBody('simple', A.memberId, A.memberId, 'members-own') }),
+      },
+      {
+        name: 'POST /api/users',
+        call: () => ({
+          method: 'POST',
+          url: '/api/users',
+          payload: { email: `tenancy-new-${randomUUID()}@example.test`, name: 'New', timezone: 'Europe/London' },
+        }),
+      },
+      {
+        name: 'PATCH /api/users/:id of the owner',
+        call: () => ({ method: 'PATCH', url: `/api/users/${A.owner.userId}`, payload: { name: 'Renamed By Member' } }),
+      },
+      {
+        name: 'PUT /api/calendars/:id',
+        call: () => ({
+          method: 'PUT',
+          url: `/api/calendars/${A.calendars.simple}`,
+          payload: calendarBody('simple', A.memberId, A.memberId, 'simple'),
+        }),
+      },
       { name: 'DELETE /api/calendars/:id', call: () => ({ method: 'DELETE', url: `/api/calendars/${A.calendars.simple}` }) },
-      { name: "PUT the owner's date override", call: () => ({ method: 'PUT', url: `/api/users/${A.owner.userId}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [] } }) },
+      {
+        name: "PUT the owner's date override",
+        call: () => ({ method: 'PUT', url: `/api/users/${A.owner.userId}/overrides/${OVERRIDE_DATE}`, payload: { ranges: [] } }),
+      },
       { name: "DELETE the owner's blocked slot", call: () => ({ method: 'DELETE', url: `/api/blocked-slots/${A.blockedSlotId}` }) },
-      { name: 'POST a blocked slot for the owner', call: () => ({ method: 'POST', url: '/api/blocked-slots', payload: { userId: A.owner.userId, start: '2026-12-03T12:00:00Z', end: '2026-12-03T13:00:00Z', title: 'Not mine' } }) },
-      { name: "GET the owner's calendar configuration", call: () => ({ method: 'GET', url: `/api/users/${A.owner.userId}/calendar-configuration` }) },
-      { name: "PUT the owner's calendar configuration", call: () => ({ method: 'PUT', url: `/api/users/${A.owner.userId}/calendar-configuration`, payload: { primaryCalendarId: null, conflictCalendarIds: [] } }) },
-      { name: "GET /api/connections?userId=<the owner>", call: () => ({ method: 'GET', url: `/api/connections?userId=${A.owner.userId}` }) },
+      {
+        name: 'POST a blocked slot for the owner',
+        call: () => ({
+          method: 'POST',
+          url: '/api/blocked-slots',
+          payload: { userId: A.owner.userId, start: '2026-12-03T12:00:00Z', end: '2026-12-03T13:00:00Z', title: 'Not mine' },
+        }),
+      },
+      {
+        name: "GET the owner's calendar configuration",
+        call: () => ({ method: 'GET', url: `/api/users/${A.owner.userId}/calendar-configuration` }),
+      },
+      {
+        name: "PUT the owner's calendar configuration",
+        call: () => ({
+          method: 'PUT',
+          url: `/api/users/${A.owner.userId}/calendar-configuration`,
+          payload: { primaryCalendarId: null, conflictCalendarIds: [] },
+        }),
+      },
+      {
+        name: 'GET /api/connections?userId=<the owner>',
+        call: () => ({ method: 'GET', url: `/api/connections?userId=${A.owner.userId}` }),
+      },
     ];
 
     it.each(forbidden.map((c) => ({ label: c.name, c })))('gets 403 for $label', async ({ c }) => {
@@ -555,9 +1057,14 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
 
     it('can PATCH themselves', async () => {
       const original = await ok<{ name: string }>({ method: 'GET', url: `/api/users/${A.memberId}` }, A.owner.headers);
-      const patched = await ok<{ id: string; name: string; role: string }>({ method: 'PATCH', url: `/api/users/${A.memberId}`, payload: { name: 'Member Renamed' } }, A.member.headers);
+      const patched = await ok<{ id: string; name: string; role: string }>(
+        { method: 'PATCH', url: `/api/users/${A.memberId}`, payload: { name: 'Member Renamed' } },
+        A.member.headers,
+      );
       expect(patched).toMatchObject({ id: A.memberId, name: 'Member Renamed', role: 'member' });
-      expect(await ok<{ name: string }>({ method: 'GET', url: `/api/users/${A.memberId}` }, A.owner.headers)).toMatchObject({ name: 'Member Renamed' });
+      expect(await ok<{ name: string }>({ method: 'GET', url: `/api/users/${A.memberId}` }, A.owner.headers)).toMatchObject({
+        name: 'Member Renamed',
+      });
       await ok<unknown>({ method: 'PATCH', url: `/api/users/${A.memberId}`, payload: { name: original.name } }, A.owner.headers);
     });
   });
@@ -566,7 +1073,9 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     const secretOf = (token: string) => token.slice(token.indexOf('.') + 1);
 
     it("opens A's booking with the untampered link", async () => {
-      expect(await ok<{ start: string; status: string }>({ method: 'GET', url: `/api/public/bookings/${A.manageToken}` }, {})).toMatchObject({ start: '2026-11-24T10:00:00.000Z', status: 'confirmed' });
+      expect(
+        await ok<{ start: string; status: string }>({ method: 'GET', url: `/api/public/bookings/${A.manageToken}` }, {}),
+      ).toMatchObject({ start: '2026-11-24T10:00:00.000Z', status: 'confirmed' });
     });
 
     const links: Array<{ name: string; token: () => string }> = [
@@ -578,7 +1087,10 @@ describe.each(databaseKinds)('tenancy: nothing crosses workspaces on %s', (kind)
     ];
     const actions: Array<{ name: string; call: (token: string) => Call }> = [
       { name: 'GET', call: (token) => ({ method: 'GET', url: `/api/public/bookings/${token}` }) },
-      { name: 'reschedule', call: (token) => ({ method: 'POST', url: `/api/public/bookings/${token}/reschedule`, payload: { start: A.freeStart.simple } }) },
+      {
+        name: 'reschedule',
+        call: (token) => ({ method: 'POST', url: `/api/public/bookings/${token}/reschedule`, payload: { start: A.freeStart.simple } }),
+      },
       { name: 'cancel', call: (token) => ({ method: 'POST', url: `/api/public/bookings/${token}/cancel` }) },
     ];
     const cases = links.flatMap((link) => actions.map((action) => ({ label: `${action.name} with ${link.name}`, link, action })));

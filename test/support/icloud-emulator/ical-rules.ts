@@ -12,7 +12,10 @@ export function hasTimedVeventWithoutEnd(ics: string): boolean {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const head = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim().toUpperCase();
+    const value = line
+      .slice(colon + 1)
+      .trim()
+      .toUpperCase();
     const [rawName = '', ...params] = head.split(';');
     const name = rawName.toUpperCase();
     if (name === 'BEGIN') {

@@ -38,7 +38,9 @@ function writeValue(node: XmlNode, defaultNs: string, forceDeclare: boolean): st
   if (typeof node === 'string') return escapeText(node);
   const declare = forceDeclare || node.ns !== defaultNs || ALWAYS_DECLARED.has(node.name);
   const quote = node.name === 'comp' ? "'" : '"';
-  const attrs = Object.entries(node.attrs).map(([name, value]) => ` ${name}=${quote}${escapeXml(value)}${quote}`).join('');
+  const attrs = Object.entries(node.attrs)
+    .map(([name, value]) => ` ${name}=${quote}${escapeXml(value)}${quote}`)
+    .join('');
   const xmlns = declare ? ` xmlns=${quote}${escapeXml(node.ns)}${quote}` : '';
   const inner = node.children.map((child) => writeValue(child, node.ns, false)).join('');
   return inner === '' ? `<${node.name}${attrs}${xmlns}/>` : `<${node.name}${attrs}${xmlns}>${inner}</${node.name}>`;

@@ -131,7 +131,9 @@ export function isElement(node: XmlNode): node is XmlElement {
 }
 
 export function childElements(parent: XmlElement, ns?: string, name?: string): XmlElement[] {
-  return parent.children.filter(isElement).filter((child) => (ns === undefined || child.ns === ns) && (name === undefined || child.name === name));
+  return parent.children
+    .filter(isElement)
+    .filter((child) => (ns === undefined || child.ns === ns) && (name === undefined || child.name === name));
 }
 
 export function firstChild(parent: XmlElement, ns: string, name: string): XmlElement | undefined {
@@ -167,7 +169,9 @@ export function serializePrefixed(root: XmlElement): string {
   const write = (node: XmlNode): string => {
     if (typeof node === 'string') return escapeText(node);
     const qname = node.ns === '' ? node.name : `${prefixOf(node.ns)}:${node.name}`;
-    const attrs = Object.entries(node.attrs).map(([name, value]) => ` ${name}="${escapeXml(value)}"`).join('');
+    const attrs = Object.entries(node.attrs)
+      .map(([name, value]) => ` ${name}="${escapeXml(value)}"`)
+      .join('');
     const inner = node.children.map(write).join('');
     return inner === '' ? `<${qname}${attrs}/>` : `<${qname}${attrs}>${inner}</${qname}>`;
   };

@@ -35,12 +35,18 @@ describe('classifyAddress', () => {
     expect(classifyAddress(address)).toBe(reason);
   });
 
-  it.each(['17.253.144.10', '8.8.8.8', '172.32.0.1', '172.15.255.255', '100.128.0.1', '2620:149:a44::1', '::ffff:17.253.144.10', '2001:4860:4860::8888'])(
-    '%s is public',
-    (address) => {
-      expect(classifyAddress(address)).toBeNull();
-    },
-  );
+  it.each([
+    '17.253.144.10',
+    '8.8.8.8',
+    '172.32.0.1',
+    '172.15.255.255',
+    '100.128.0.1',
+    '2620:149:a44::1',
+    '::ffff:17.253.144.10',
+    '2001:4860:4860::8888',
+  ])('%s is public', (address) => {
+    expect(classifyAddress(address)).toBeNull();
+  });
 });
 
 describe('assertPublicAddress', () => {

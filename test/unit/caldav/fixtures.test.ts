@@ -53,7 +53,9 @@ const ZOHO_USER = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4';
 const cases: Record<string, () => void> = {
   'aegee/02_calendar_home_set.xml': () => {
     // SOGo names three homes (own, shared, organisation); all are kept, in order.
-    expect(parseCalendarHomeSet({ body: read('aegee/02_calendar_home_set.xml'), url: 'https://cal.aegee.org/dav/principals/user/aaa/' })).toEqual([
+    expect(
+      parseCalendarHomeSet({ body: read('aegee/02_calendar_home_set.xml'), url: 'https://cal.aegee.org/dav/principals/user/aaa/' }),
+    ).toEqual([
       'https://cal.aegee.org/dav/calendars/user/aaa/',
       'https://cal.aegee.org/dav/calendars/user/bbb/',
       'https://cal.aegee.org/dav/calendars/user/cal/',
@@ -62,7 +64,9 @@ const cases: Record<string, () => void> = {
 
   'generic/no_component_set.xml': () => {
     const list = parseCalendarList({ body: read('generic/no_component_set.xml'), url: 'https://dav.example.com/calendars/user/' });
-    expect(list).toEqual([calendar({ url: 'https://dav.example.com/calendars/user/personal/', displayName: 'Personal', ctag: 'ctag-123' })]);
+    expect(list).toEqual([
+      calendar({ url: 'https://dav.example.com/calendars/user/personal/', displayName: 'Personal', ctag: 'ctag-123' }),
+    ]);
     // No supported-calendar-component-set means every component is supported (RFC 4791 §5.2.3).
     expect(list[0]?.components).toContain('VEVENT');
   },
@@ -124,7 +128,10 @@ const cases: Record<string, () => void> = {
 
   'nextcloud/02_calendar_home_set.xml': () => {
     expect(
-      parseCalendarHomeSet({ body: read('nextcloud/02_calendar_home_set.xml'), url: `${NEXTCLOUD}/remote.php/dav/principals/users/testuser/` }),
+      parseCalendarHomeSet({
+        body: read('nextcloud/02_calendar_home_set.xml'),
+        url: `${NEXTCLOUD}/remote.php/dav/principals/users/testuser/`,
+      }),
     ).toEqual([`${NEXTCLOUD}/remote.php/dav/calendars/testuser/`]);
   },
 
@@ -132,7 +139,13 @@ const cases: Record<string, () => void> = {
     const home = `${NEXTCLOUD}/remote.php/dav/calendars/testuser/`;
     // Left out: the home, the VTODO-only "Tasks", inbox and outbox. Shared holidays are read-only.
     expect(parseCalendarList({ body: read('nextcloud/03_calendar_list.xml'), url: home })).toEqual([
-      calendar({ url: `${home}personal/`, displayName: 'Personal', ctag: '"63845d9c2a3f8"', color: '#0082C9', components: ['VEVENT', 'VTODO'] }),
+      calendar({
+        url: `${home}personal/`,
+        displayName: 'Personal',
+        ctag: '"63845d9c2a3f8"',
+        color: '#0082C9',
+        components: ['VEVENT', 'VTODO'],
+      }),
       calendar({ url: `${home}work/`, displayName: 'Work', ctag: '"63845d9c2b4e7"', color: '#FF6B6B', components: ['VEVENT'] }),
       calendar({
         url: `${home}shared-holidays/`,
@@ -179,9 +192,9 @@ const cases: Record<string, () => void> = {
 
   'openxchange/02_calendar_home_set.xml': () => {
     // OX's home is the principal URL itself.
-    expect(parseCalendarHomeSet({ body: read('openxchange/02_calendar_home_set.xml'), url: `${OX}/caldav/testuser@mailbox.org/` })).toEqual([
-      `${OX}/caldav/testuser@mailbox.org/`,
-    ]);
+    expect(parseCalendarHomeSet({ body: read('openxchange/02_calendar_home_set.xml'), url: `${OX}/caldav/testuser@mailbox.org/` })).toEqual(
+      [`${OX}/caldav/testuser@mailbox.org/`],
+    );
   },
 
   'openxchange/03_calendar_list.xml': () => {
@@ -255,9 +268,9 @@ const cases: Record<string, () => void> = {
   },
 
   'stalwart/03_calendar_list_multiple_propstat.xml': () => {
-    expect(parseCalendarList({ body: read('stalwart/03_calendar_list_multiple_propstat.xml'), url: `${STALWART}/dav/cal/admin/` })).toEqual([
-      calendar({ url: `${STALWART}/dav/cal/admin/test-calendar/`, displayName: 'Test Calendar', ctag: 'stalwart-ctag-multi-456' }),
-    ]);
+    expect(parseCalendarList({ body: read('stalwart/03_calendar_list_multiple_propstat.xml'), url: `${STALWART}/dav/cal/admin/` })).toEqual(
+      [calendar({ url: `${STALWART}/dav/cal/admin/test-calendar/`, displayName: 'Test Calendar', ctag: 'stalwart-ctag-multi-456' })],
+    );
   },
 
   'stalwart/03_calendar_list_namespace_variants.xml': () => {
@@ -303,7 +316,12 @@ const cases: Record<string, () => void> = {
 
   'stalwart/03_calendar_list_single_propstat.xml': () => {
     expect(parseCalendarList({ body: read('stalwart/03_calendar_list_single_propstat.xml'), url: `${STALWART}/dav/cal/admin/` })).toEqual([
-      calendar({ url: `${STALWART}/dav/cal/admin/test-calendar/`, displayName: 'Test Calendar', color: '#0082C9', ctag: 'stalwart-ctag-single-123' }),
+      calendar({
+        url: `${STALWART}/dav/cal/admin/test-calendar/`,
+        displayName: 'Test Calendar',
+        color: '#0082C9',
+        ctag: 'stalwart-ctag-single-123',
+      }),
     ]);
   },
 
@@ -388,7 +406,10 @@ const cases: Record<string, () => void> = {
   'zoho/06_calendar_multiget.xml': () => {
     const cal = `${ZOHO}/caldav/${ZOHO_USER}/events/`;
     // Asked for with `@`, answered with `%40`: results carry the href as the caller wrote it.
-    const requested = [`${cal}aabb0011223344556677889900aabb01@zoho.com.ics`, `/caldav/${ZOHO_USER}/events/ccdd0011223344556677889900ccdd02@zoho.com.ics`];
+    const requested = [
+      `${cal}aabb0011223344556677889900aabb01@zoho.com.ics`,
+      `/caldav/${ZOHO_USER}/events/ccdd0011223344556677889900ccdd02@zoho.com.ics`,
+    ];
     const items = parseMultiget({ body: read('zoho/06_calendar_multiget.xml'), url: cal, requested });
     expect(items.map((i) => [i.href, i.etag, i.status])).toEqual([
       [requested[0], '1770859402675', 200],

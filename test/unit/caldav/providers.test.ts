@@ -27,14 +27,17 @@ describe('checkAppSpecificPassword', () => {
     },
   );
 
-  it.each(['Summer2024!', 'CorrectHorseBattery9', 'MyAppleIdPassword'])('recognises %j as an Apple ID password and never echoes it', (raw) => {
-    const result = checkAppSpecificPassword(raw);
-    expect(result).toMatchObject({ ok: false, code: 'main_password_used' });
-    if (result.ok) return;
-    expect(result.message).toContain('https://appleid.apple.com');
-    expect(result.message).toContain('App-Specific Passwords');
-    expect(result.message).not.toContain(raw);
-  });
+  it.each(['Summer2024!', 'CorrectHorseBattery9', 'MyAppleIdPassword'])(
+    'recognises %j as an Apple ID password and never echoes it',
+    (raw) => {
+      const result = checkAppSpecificPassword(raw);
+      expect(result).toMatchObject({ ok: false, code: 'main_password_used' });
+      if (result.ok) return;
+      expect(result.message).toContain('https://appleid.apple.com');
+      expect(result.message).toContain('App-Specific Passwords');
+      expect(result.message).not.toContain(raw);
+    },
+  );
 });
 
 describe('describeICloudError', () => {

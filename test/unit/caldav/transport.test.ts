@@ -11,7 +11,9 @@ import { failure } from '../../support/expect-caldav-error.ts';
 const credentials = { username: 'me@icloud.com', password: 'abcd-efgh-ijkl-mnop' };
 const publicLookup = async () => ['17.253.144.10'];
 /** The hosts these tests talk to; the scope rules themselves are tested below. */
-const scope: CredentialScope = { origins: ['https://caldav.example.com', 'https://a.example.com', 'https://b.example.com', 'https://10.0.0.5'] };
+const scope: CredentialScope = {
+  origins: ['https://caldav.example.com', 'https://a.example.com', 'https://b.example.com', 'https://10.0.0.5'],
+};
 
 /** A fetch that answers from a table keyed by URL, and records what it was asked. */
 function scriptedFetch(answers: Record<string, () => Response>) {
@@ -27,9 +29,11 @@ function scriptedFetch(answers: Record<string, () => Response>) {
   return { fetchStub, calls };
 }
 
-const redirect = (location: string, status = 301) => () => new Response(null, { status, headers: { location } });
+const redirect =
+  (location: string, status = 301) =>
+  () =>
+    new Response(null, { status, headers: { location } });
 const multistatus = () => new Response('<d:multistatus xmlns:d="DAV:"/>', { status: 207 });
-
 
 describe('transport', () => {
   it('guards every redirect hop: a redirect to a private address is refused before it is fetched', async () => {
@@ -45,7 +49,12 @@ describe('transport', () => {
       'https://caldav.icloud.com/': redirect('https://p42-caldav.icloud.com:443/123/principal/', 302),
       'https://p42-caldav.icloud.com/123/principal/': multistatus,
     });
-    const transport = createTransport({ credentials, scope: icloudCredentialScope('https://caldav.icloud.com'), fetch: fetchStub, lookup: publicLookup });
+    const transport = createTransport({
+      credentials,
+      scope: icloudCredentialScope('https://caldav.icloud.com'),
+      fetch: fetchStub,
+      lookup: publicLookup,
+    });
     const response = await transport.request({ method: 'PROPFIND', url: 'https://caldav.icloud.com/' });
     expect(response.url).toBe('https://p42-caldav.icloud.com/123/principal/');
     const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
@@ -111,7 +120,12 @@ describe('transport', () => {
 
   it('refuses a redirect to another origin before anything is sent there, with the target in the error', async () => {
     const { fetchStub, calls } = scriptedFetch({ 'https://caldav.example.com/': redirect('https://evil.example.net/collect', 302) });
-    const transport = createTransport({ credentials, scope: { origins: ['https://caldav.example.com'] }, fetch: fetchStub, lookup: publicLookup });
+    const transport = createTransport({
+      credentials,
+      scope: { origins: ['https://caldav.example.com'] },
+      fetch: fetchStub,
+      lookup: publicLookup,
+    });
     const error = await failure(transport.request({ method: 'PROPFIND', url: 'https://caldav.example.com/' }));
     expect([error.kind, error.target]).toEqual(['cross_origin', 'https://evil.example.net']);
     expect(calls.map((c) => c.url)).toEqual(['https://caldav.example.com/']);
@@ -119,7 +133,12 @@ describe('transport', () => {
 
   it('refuses a first request outside the scope too (an href pointing elsewhere)', async () => {
     const { fetchStub, calls } = scriptedFetch({});
-    const transport = createTransport({ credentials, scope: { origins: ['https://caldav.example.com'] }, fetch: fetchStub, lookup: publicLookup });
+    const transport = createTransport({
+      credentials,
+      scope: { origins: ['https://caldav.example.com'] },
+      fetch: fetchStub,
+      lookup: publicLookup,
+    });
     for (const url of ['https://caldav.example.com:8443/', 'http://caldav.example.com/', 'https://other.example.com/']) {
       expect((await failure(transport.request({ method: 'GET', url }))).kind).toBe('cross_origin');
     }
@@ -132,10 +151,19 @@ describe('transport', () => {
       'https://caldav.example.com/dav/': multistatus,
       'http://caldav.example.com:8080/': redirect('https://caldav.example.com:8443/'),
     });
-    const transport = createTransport({ credentials, scope: { origins: ['http://caldav.example.com', 'http://caldav.example.com:8080'] }, fetch: fetchStub, lookup: publicLookup });
+    const transport = createTransport({
+      credentials,
+      scope: { origins: ['http://caldav.example.com', 'http://caldav.example.com:8080'] },
+      fetch: fetchStub,
+      lookup: publicLookup,
+    });
     expect((await transport.request({ method: 'GET', url: 'http://caldav.example.com/' })).url).toBe('https://caldav.example.com/dav/');
     expect((await failure(transport.request({ method: 'GET', url: 'http://caldav.example.com:8080/' }))).kind).toBe('cross_origin');
-    expect(calls.map((c) => c.url)).toEqual(['http://caldav.example.com/', 'https://caldav.example.com/dav/', 'http://caldav.example.com:8080/']);
+    expect(calls.map((c) => c.url)).toEqual([
+      'http://caldav.example.com/',
+      'https://caldav.example.com/dav/',
+      'http://caldav.example.com:8080/',
+    ]);
   });
 
   it('gives iCloud credentials only to Apple’s partition hosts over https on port 443', async () => {
@@ -145,7 +173,12 @@ describe('transport', () => {
       'https://caldav.icloud.com/c': redirect('https://p42-caldav.icloud.com.evil.example/'),
       'https://caldav.icloud.com/d': redirect('https://p42-caldav-icloud.com/'),
     });
-    const transport = createTransport({ credentials, scope: icloudCredentialScope('https://caldav.icloud.com'), fetch: fetchStub, lookup: publicLookup });
+    const transport = createTransport({
+      credentials,
+      scope: icloudCredentialScope('https://caldav.icloud.com'),
+      fetch: fetchStub,
+      lookup: publicLookup,
+    });
     expect((await failure(transport.request({ method: 'GET', url: 'https://caldav.icloud.com/a' }))).kind).toBe('blocked_address'); // https → http
     for (const path of ['b', 'c', 'd']) {
       expect((await failure(transport.request({ method: 'GET', url: `https://caldav.icloud.com/${path}` }))).kind).toBe('cross_origin');
@@ -155,8 +188,21 @@ describe('transport', () => {
 
   it('refuses link-local and cloud metadata addresses even with private networks allowed', async () => {
     const { fetchStub, calls } = scriptedFetch({});
-    const targets = ['http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://169.254.1.1/', 'http://[fe80::1]/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[::ffff:169.254.169.254]/'];
-    const transport = createTransport({ credentials, scope: { origins: targets.map((t) => new URL(t).origin) }, allowPrivateNetworks: true, fetch: fetchStub, lookup: publicLookup });
+    const targets = [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/',
+      'http://169.254.1.1/',
+      'http://[fe80::1]/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://[::ffff:169.254.169.254]/',
+    ];
+    const transport = createTransport({
+      credentials,
+      scope: { origins: targets.map((t) => new URL(t).origin) },
+      allowPrivateNetworks: true,
+      fetch: fetchStub,
+      lookup: publicLookup,
+    });
     for (const url of targets) expect((await failure(transport.request({ method: 'GET', url }))).kind, url).toBe('blocked_address');
     expect(calls).toHaveLength(0);
   });

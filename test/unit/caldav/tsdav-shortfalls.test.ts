@@ -15,14 +15,20 @@ const read = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures'
 
 /** A fetch that answers every request with one fixture, as a 207. */
 function answering(file: string): typeof fetch {
-  return (async () => new Response(read(file), { status: 207, headers: { 'content-type': 'application/xml; charset=utf-8' } })) as typeof fetch;
+  return (async () =>
+    new Response(read(file), { status: 207, headers: { 'content-type': 'application/xml; charset=utf-8' } })) as typeof fetch;
 }
 
 const ICLOUD_HOME = 'https://p180-caldav.icloud.com:443/123456789/calendars/';
 
 describe('tsdav 2 against captured responses', () => {
   it('resolves iCloud calendar hrefs against the root host instead of the partition host that answered', async () => {
-    const account: DAVAccount = { accountType: 'caldav', serverUrl: 'https://caldav.icloud.com', rootUrl: 'https://caldav.icloud.com/', homeUrl: ICLOUD_HOME };
+    const account: DAVAccount = {
+      accountType: 'caldav',
+      serverUrl: 'https://caldav.icloud.com',
+      rootUrl: 'https://caldav.icloud.com/',
+      homeUrl: ICLOUD_HOME,
+    };
     const theirs = await fetchCalendars({ account, fetch: answering('icloud/03_calendar_list.xml') });
     expect(theirs.map((c) => new URL(c.url).host)).toContain('caldav.icloud.com');
     const ours = parseCalendarList({ body: read('icloud/03_calendar_list.xml'), url: ICLOUD_HOME });
@@ -30,7 +36,12 @@ describe('tsdav 2 against captured responses', () => {
   });
 
   it('offers the VTODO-only Reminders list as a calendar', async () => {
-    const account: DAVAccount = { accountType: 'caldav', serverUrl: 'https://caldav.icloud.com', rootUrl: 'https://caldav.icloud.com/', homeUrl: ICLOUD_HOME };
+    const account: DAVAccount = {
+      accountType: 'caldav',
+      serverUrl: 'https://caldav.icloud.com',
+      rootUrl: 'https://caldav.icloud.com/',
+      homeUrl: ICLOUD_HOME,
+    };
     const theirs = await fetchCalendars({ account, fetch: answering('icloud/03_calendar_list.xml') });
     expect(theirs.map((c) => c.displayName)).toContain('Reminders');
     const ours = parseCalendarList({ body: read('icloud/03_calendar_list.xml'), url: ICLOUD_HOME });
@@ -38,7 +49,11 @@ describe('tsdav 2 against captured responses', () => {
   });
 
   it('turns numeric etags into numbers (an opaque token, compared as a string, must stay one)', async () => {
-    const theirs = await davRequest({ url: 'https://calendar.zoho.com/caldav/x/events/', init: { method: 'REPORT', namespace: 'd', body: {} }, fetch: answering('zoho/06_calendar_multiget.xml') });
+    const theirs = await davRequest({
+      url: 'https://calendar.zoho.com/caldav/x/events/',
+      init: { method: 'REPORT', namespace: 'd', body: {} },
+      fetch: answering('zoho/06_calendar_multiget.xml'),
+    });
     expect(typeof theirs[0]?.props?.getetag).toBe('number');
     const ours = parseMultiget({ body: read('zoho/06_calendar_multiget.xml'), url: 'https://calendar.zoho.com/caldav/x/events/' });
     expect(ours[0]?.etag).toBe('1770859402675');
@@ -53,7 +68,10 @@ describe('tsdav 2 against captured responses', () => {
       fetch: answering('nextcloud/05_sync_collection.xml'),
     });
     for (const response of theirs) expect(Object.keys(response)).not.toContain('syncToken');
-    const ours = parseSyncCollection({ body: read('nextcloud/05_sync_collection.xml'), url: 'https://cloud.example.com/remote.php/dav/calendars/testuser/personal/' });
+    const ours = parseSyncCollection({
+      body: read('nextcloud/05_sync_collection.xml'),
+      url: 'https://cloud.example.com/remote.php/dav/calendars/testuser/personal/',
+    });
     expect(ours.syncToken).toBe('http://sabre.io/ns/sync/63845d9c3a7b9');
   });
 });

@@ -54,7 +54,9 @@ describe('hostile XML', () => {
   });
 
   it('refuses a well-formed document that is not a DAV multistatus', () => {
-    expect(invalidResponse(() => parseMultistatus({ body: '<html xmlns="http://www.w3.org/1999/xhtml"/>', url })).message).toMatch(/multistatus/);
+    expect(invalidResponse(() => parseMultistatus({ body: '<html xmlns="http://www.w3.org/1999/xhtml"/>', url })).message).toMatch(
+      /multistatus/,
+    );
   });
 
   it('refuses a body over the size cap before parsing it', () => {

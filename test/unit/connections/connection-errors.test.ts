@@ -4,11 +4,29 @@ import { describeErrorCode } from '../../../src/services/app-error.ts';
 import { connectionErrorCodes, connectionErrorFrom } from '../../../src/services/connections/connection-errors.ts';
 
 const KINDS: CalDavErrorKind[] = [
-  'unauthorized', 'forbidden', 'not_found', 'precondition_failed', 'rate_limited', 'server_error', 'network', 'timeout',
-  'invalid_response', 'blocked_address', 'sync_token_invalid', 'insufficient_storage', 'refused_response', 'cross_origin',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'precondition_failed',
+  'rate_limited',
+  'server_error',
+  'network',
+  'timeout',
+  'invalid_response',
+  'blocked_address',
+  'sync_token_invalid',
+  'insufficient_storage',
+  'refused_response',
+  'cross_origin',
 ];
 const failure = (kind: CalDavErrorKind, extra: { retryAfterMs?: number } = {}) =>
-  new CalDavError({ kind, url: 'https://user:pw@p42-caldav.icloud.com/1/calendars/', method: 'PROPFIND', message: `${kind} happened`, ...extra });
+  new CalDavError({
+    kind,
+    url: 'https://user:pw@p42-caldav.icloud.com/1/calendars/',
+    method: 'PROPFIND',
+    message: `${kind} happened`,
+    ...extra,
+  });
 
 describe('connection errors', () => {
   it.each(['icloud', 'caldav'] as const)('turn every CalDAV failure into a registered %s code, never 401/403/500', (provider) => {
@@ -23,9 +41,15 @@ describe('connection errors', () => {
   });
 
   it('tells credentials, two-factor, server trouble, unreachable and slow apart', () => {
-    const codes = (['unauthorized', 'forbidden', 'server_error', 'network', 'timeout'] as const).map((kind) => connectionErrorFrom(failure(kind), 'icloud'));
+    const codes = (['unauthorized', 'forbidden', 'server_error', 'network', 'timeout'] as const).map((kind) =>
+      connectionErrorFrom(failure(kind), 'icloud'),
+    );
     expect(codes.map((e) => [e.code, e.status])).toEqual([
-      ['icloud_auth_failed', 422], ['icloud_forbidden', 422], ['icloud_server_error', 502], ['icloud_unreachable', 504], ['icloud_timeout', 504],
+      ['icloud_auth_failed', 422],
+      ['icloud_forbidden', 422],
+      ['icloud_server_error', 502],
+      ['icloud_unreachable', 504],
+      ['icloud_timeout', 504],
     ]);
     expect(new Set(codes.map((e) => e.message)).size).toBe(5);
   });

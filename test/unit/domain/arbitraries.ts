@@ -64,7 +64,10 @@ export const weeklyHours: fc.Arbitrary<WeeklyHours> = fc
 /** A requested range of 1–4 days starting at any minute, often around a DST change. */
 export const range: fc.Arbitrary<Interval> = fc
   .record({
-    base: fc.oneof(fc.constantFrom(...DST_DAYS_2026), fc.integer({ min: 0, max: 364 }).map((d) => YEAR_2026 + d * DAY)),
+    base: fc.oneof(
+      fc.constantFrom(...DST_DAYS_2026),
+      fc.integer({ min: 0, max: 364 }).map((d) => YEAR_2026 + d * DAY),
+    ),
     shiftMin: fc.integer({ min: -3 * 1440, max: 1440 }),
     lengthMin: fc.integer({ min: 1440, max: 4 * 1440 }),
   })
@@ -73,10 +76,12 @@ export const range: fc.Arbitrary<Interval> = fc
 /** Overrides on dates near the range (a few days either side, duplicates possible). */
 export function overridesNear(r: Interval): fc.Arbitrary<DateOverride[]> {
   return fc.array(
-    fc.record({ dayOffset: fc.integer({ min: -1, max: 5 }), ranges: fc.oneof(fc.constant<TimeRange[]>([]), dayRanges) }).map(({ dayOffset, ranges }) => ({
-      date: DateTime.fromMillis(r.start + dayOffset * DAY, { zone: 'UTC' }).toISODate()!,
-      ranges,
-    })),
+    fc
+      .record({ dayOffset: fc.integer({ min: -1, max: 5 }), ranges: fc.oneof(fc.constant<TimeRange[]>([]), dayRanges) })
+      .map(({ dayOffset, ranges }) => ({
+        date: DateTime.fromMillis(r.start + dayOffset * DAY, { zone: 'UTC' }).toISODate()!,
+        ranges,
+      })),
     { maxLength: 3 },
   );
 }
@@ -90,7 +95,10 @@ export function busyNear(r: Interval, maxLength = 12): fc.Arbitrary<Interval[]> 
   const lengthMin = Math.ceil((r.end - r.start) / MINUTE);
   return fc.array(
     fc
-      .record({ at: fc.integer({ min: -1440, max: lengthMin + 1440 }), len: fc.oneof(fc.integer({ min: 0, max: 180 }), fc.integer({ min: 0, max: 1440 })) })
+      .record({
+        at: fc.integer({ min: -1440, max: lengthMin + 1440 }),
+        len: fc.oneof(fc.integer({ min: 0, max: 180 }), fc.integer({ min: 0, max: 1440 })),
+      })
       .map(({ at, len }) => ({ start: r.start + at * MINUTE, end: r.start + (at + len) * MINUTE })),
     { maxLength },
   );
@@ -134,7 +142,9 @@ export function query(type: CalendarType, maxMembers: number): fc.Arbitrary<Slot
   return range.chain((r) =>
     fc.record({
       rules: rulesOf(type),
-      members: fc.integer({ min: 1, max: maxMembers }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => memberNear(r, `u${i}`)))),
+      members: fc
+        .integer({ min: 1, max: maxMembers })
+        .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => memberNear(r, `u${i}`)))),
       range: fc.constant(r),
       now: fc.oneof(fc.integer({ min: -1440, max: 0 }), fc.integer({ min: -3 * 1440, max: 1440 })).map((m) => r.start + m * MINUTE),
     }),

@@ -45,19 +45,27 @@ describe('chooseAssignee', () => {
     });
     const unique = fc.uniqueArray(candidate, { minLength: 1, maxLength: 6, selector: (x) => x.userId });
     fc.assert(
-      fc.property(unique, fc.constantFrom('availability', 'equal') as fc.Arbitrary<'availability' | 'equal'>, fc.nat(), (xs, mode, seed) => {
-        const chosen = chooseAssignee(xs, mode);
-        const shuffled = [...xs].sort((p, q) => ((p.userId.charCodeAt(0) * 31 + seed) % 7) - ((q.userId.charCodeAt(0) * 31 + seed) % 7));
-        expect(chooseAssignee(shuffled, mode)).toBe(chosen);
-        const winner = xs.find((x) => x.userId === chosen)!;
-        const key = (x: AssigneeCandidate): number[] => [mode === 'availability' ? -x.freeMinutesThatDay : x.recentAppointments, -x.priority];
-        for (const x of xs) {
-          const [k1, k2] = key(x);
-          const [w1, w2] = key(winner);
-          const better = k1! < w1! || (k1 === w1 && (k2! < w2! || (k2 === w2 && x.userId < winner.userId)));
-          expect(better, `${x.userId} should have won over ${chosen}`).toBe(false);
-        }
-      }),
+      fc.property(
+        unique,
+        fc.constantFrom('availability', 'equal') as fc.Arbitrary<'availability' | 'equal'>,
+        fc.nat(),
+        (xs, mode, seed) => {
+          const chosen = chooseAssignee(xs, mode);
+          const shuffled = [...xs].sort((p, q) => ((p.userId.charCodeAt(0) * 31 + seed) % 7) - ((q.userId.charCodeAt(0) * 31 + seed) % 7));
+          expect(chooseAssignee(shuffled, mode)).toBe(chosen);
+          const winner = xs.find((x) => x.userId === chosen)!;
+          const key = (x: AssigneeCandidate): number[] => [
+            mode === 'availability' ? -x.freeMinutesThatDay : x.recentAppointments,
+            -x.priority,
+          ];
+          for (const x of xs) {
+            const [k1, k2] = key(x);
+            const [w1, w2] = key(winner);
+            const better = k1! < w1! || (k1 === w1 && (k2! < w2! || (k2 === w2 && x.userId < winner.userId)));
+            expect(better, `${x.userId} should have won over ${chosen}`).toBe(false);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

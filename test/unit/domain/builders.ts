@@ -56,7 +56,10 @@ export function schedule(timezone: string, weeklyHours: WeeklyHours = EVERY_DAY_
   return { timezone, weeklyHours, overrides };
 }
 
-export function member(userId: string, overrides: Partial<Omit<MemberAvailability, 'busy'>> & { busy?: Partial<MemberAvailability['busy']> } = {}): MemberAvailability {
+export function member(
+  userId: string,
+  overrides: Partial<Omit<MemberAvailability, 'busy'>> & { busy?: Partial<MemberAvailability['busy']> } = {},
+): MemberAvailability {
   return {
     userId,
     priority: overrides.priority ?? 0,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CALENDAR_TYPES, consultsExternalCalendars, hasSeats, isCalendarType, pushesToExternalCalendars } from '../../../src/domain/calendar-type.ts';
+import {
+  CALENDAR_TYPES,
+  consultsExternalCalendars,
+  hasSeats,
+  isCalendarType,
+  pushesToExternalCalendars,
+} from '../../../src/domain/calendar-type.ts';
 
 describe('calendar types (SPEC §2)', () => {
   it('only Simple and Event calendars stay out of iCloud, in both directions', () => {

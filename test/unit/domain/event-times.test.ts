@@ -55,9 +55,15 @@ describe('eventOccurrences', () => {
   });
 
   it('rejects an invalid start, zone or duration', () => {
-    expect(() => eventOccurrences({ firstStart: 'tomorrow', timezone: 'UTC', durationMin: 60, repeat: 'none', count: null }, YEAR)).toThrow(RangeError);
-    expect(() => eventOccurrences({ firstStart: '2026-06-01T10:00', timezone: 'Nowhere/Land', durationMin: 60, repeat: 'none', count: null }, YEAR)).toThrow(RangeError);
-    expect(() => eventOccurrences({ firstStart: '2026-06-01T10:00', timezone: 'UTC', durationMin: 0, repeat: 'none', count: null }, YEAR)).toThrow(RangeError);
+    expect(() => eventOccurrences({ firstStart: 'tomorrow', timezone: 'UTC', durationMin: 60, repeat: 'none', count: null }, YEAR)).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      eventOccurrences({ firstStart: '2026-06-01T10:00', timezone: 'Nowhere/Land', durationMin: 60, repeat: 'none', count: null }, YEAR),
+    ).toThrow(RangeError);
+    expect(() =>
+      eventOccurrences({ firstStart: '2026-06-01T10:00', timezone: 'UTC', durationMin: 0, repeat: 'none', count: null }, YEAR),
+    ).toThrow(RangeError);
   });
 
   it('property: a window of the series equals the same window cut out of the whole series, all at the same wall time', () => {
@@ -74,7 +80,13 @@ describe('eventOccurrences', () => {
     fc.assert(
       fc.property(arb, (a) => {
         const first = DateTime.fromMillis(YEAR.start, { zone: 'UTC' }).plus({ days: a.dayOfYear, minutes: a.minuteOfDay });
-        const s: EventSchedule = { firstStart: first.toFormat("yyyy-MM-dd'T'HH:mm"), timezone: a.timezone, durationMin: a.durationMin, repeat: a.repeat, count: a.count };
+        const s: EventSchedule = {
+          firstStart: first.toFormat("yyyy-MM-dd'T'HH:mm"),
+          timezone: a.timezone,
+          durationMin: a.durationMin,
+          repeat: a.repeat,
+          count: a.count,
+        };
         const window = span(YEAR.start + a.windowStartDays * DAY, YEAR.start + (a.windowStartDays + a.windowDays) * DAY);
         const everything = eventOccurrences(s, span(YEAR.start - DAY, YEAR.start + 600 * DAY));
         expect(eventOccurrences(s, window)).toEqual(everything.filter((x) => x.end > window.start && x.start < window.end));
@@ -82,7 +94,12 @@ describe('eventOccurrences', () => {
         for (let i = 1; i < everything.length; i++) expect(everything[i]!.start).toBeGreaterThan(everything[i - 1]!.start);
         // Same wall time everywhere, except where that wall time does not exist (a DST gap).
         const wallTimes = new Set(
-          everything.filter((x) => DateTime.fromMillis(x.start - 3 * 3_600_000, { zone: s.timezone }).offset === DateTime.fromMillis(x.start + 3 * 3_600_000, { zone: s.timezone }).offset)
+          everything
+            .filter(
+              (x) =>
+                DateTime.fromMillis(x.start - 3 * 3_600_000, { zone: s.timezone }).offset ===
+                DateTime.fromMillis(x.start + 3 * 3_600_000, { zone: s.timezone }).offset,
+            )
             .map((x) => DateTime.fromMillis(x.start, { zone: s.timezone }).toFormat('HH:mm')),
         );
         expect(wallTimes.size).toBeLessThanOrEqual(1);

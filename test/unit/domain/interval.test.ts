@@ -13,7 +13,10 @@ import { cells } from './model.ts';
 
 const SIZE = 60;
 /** Small integer intervals, some empty or reversed, so that the minute-grid model can check them cell by cell. */
-const interval: fc.Arbitrary<Interval> = fc.record({ start: fc.integer({ min: -5, max: SIZE + 5 }), end: fc.integer({ min: -5, max: SIZE + 5 }) });
+const interval: fc.Arbitrary<Interval> = fc.record({
+  start: fc.integer({ min: -5, max: SIZE + 5 }),
+  end: fc.integer({ min: -5, max: SIZE + 5 }),
+});
 const intervals = fc.array(interval, { maxLength: 12 });
 const RUNS = { numRuns: 200 };
 
@@ -23,42 +26,90 @@ function isCanonical(xs: Interval[]): boolean {
 
 describe('interval algebra (examples)', () => {
   it('merges overlapping and touching intervals, drops empty ones, sorts', () => {
-    expect(mergeIntervals([{ start: 10, end: 20 }, { start: 0, end: 5 }, { start: 5, end: 7 }, { start: 15, end: 25 }, { start: 30, end: 30 }])).toEqual([
+    expect(
+      mergeIntervals([
+        { start: 10, end: 20 },
+        { start: 0, end: 5 },
+        { start: 5, end: 7 },
+        { start: 15, end: 25 },
+        { start: 30, end: 30 },
+      ]),
+    ).toEqual([
       { start: 0, end: 7 },
       { start: 10, end: 25 },
     ]);
   });
 
   it('does not mutate or alias its input', () => {
-    const input = [{ start: 0, end: 5 }, { start: 3, end: 9 }];
+    const input = [
+      { start: 0, end: 5 },
+      { start: 3, end: 9 },
+    ];
     const out = mergeIntervals(input);
     out[0]!.end = 100;
-    expect(input).toEqual([{ start: 0, end: 5 }, { start: 3, end: 9 }]);
+    expect(input).toEqual([
+      { start: 0, end: 5 },
+      { start: 3, end: 9 },
+    ]);
   });
 
   it('subtracts a hole out of the middle and clips the edges', () => {
-    expect(subtractIntervals([{ start: 0, end: 100 }], [{ start: 40, end: 50 }, { start: -10, end: 10 }, { start: 90, end: 200 }])).toEqual([
+    expect(
+      subtractIntervals(
+        [{ start: 0, end: 100 }],
+        [
+          { start: 40, end: 50 },
+          { start: -10, end: 10 },
+          { start: 90, end: 200 },
+        ],
+      ),
+    ).toEqual([
       { start: 10, end: 40 },
       { start: 50, end: 90 },
     ]);
   });
 
   it('lets one subtrahend cut several intervals', () => {
-    expect(subtractIntervals([{ start: 0, end: 10 }, { start: 20, end: 30 }, { start: 40, end: 50 }], [{ start: 5, end: 45 }])).toEqual([
+    expect(
+      subtractIntervals(
+        [
+          { start: 0, end: 10 },
+          { start: 20, end: 30 },
+          { start: 40, end: 50 },
+        ],
+        [{ start: 5, end: 45 }],
+      ),
+    ).toEqual([
       { start: 0, end: 5 },
       { start: 45, end: 50 },
     ]);
   });
 
   it('intersects', () => {
-    expect(intersectIntervals([{ start: 0, end: 10 }, { start: 20, end: 30 }], [{ start: 5, end: 25 }])).toEqual([
+    expect(
+      intersectIntervals(
+        [
+          { start: 0, end: 10 },
+          { start: 20, end: 30 },
+        ],
+        [{ start: 5, end: 25 }],
+      ),
+    ).toEqual([
       { start: 5, end: 10 },
       { start: 20, end: 25 },
     ]);
   });
 
   it('keeps touching pieces apart in the sorted intersection (day boundaries survive)', () => {
-    expect(intersectSortedIntervals([{ start: 0, end: 10 }, { start: 10, end: 20 }], [{ start: 5, end: 15 }])).toEqual([
+    expect(
+      intersectSortedIntervals(
+        [
+          { start: 0, end: 10 },
+          { start: 10, end: 20 },
+        ],
+        [{ start: 5, end: 15 }],
+      ),
+    ).toEqual([
       { start: 5, end: 10 },
       { start: 10, end: 15 },
     ]);

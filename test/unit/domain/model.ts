@@ -97,7 +97,11 @@ export function modelMemberStarts(q: SlotQuery, m: MemberAvailability): number[]
   for (const piece of dayPieces(m.schedule, from, to)) {
     for (let s = piece.start; s < piece.end; s += r.intervalMin * MINUTE) {
       if (s < from || s >= to || !freeForAll(s, [m], r, working)) continue;
-      if (r.dailyLimit !== null && countOnDate(m.appointmentStartsOnCalendar, m.schedule.timezone, localDate(s, m.schedule.timezone), false) >= r.dailyLimit) continue;
+      if (
+        r.dailyLimit !== null &&
+        countOnDate(m.appointmentStartsOnCalendar, m.schedule.timezone, localDate(s, m.schedule.timezone), false) >= r.dailyLimit
+      )
+        continue;
       out.push(s);
     }
   }

@@ -98,7 +98,13 @@ describe('workingIntervals: overrides, ranges, clipping', () => {
 
   it('a date override with custom hours replaces the weekly hours, even on a weekend', () => {
     const s = schedule('Europe/Berlin', WEEKDAYS_9_TO_5, [
-      { date: '2026-06-02', ranges: [{ start: '12:00', end: '13:00' }, { start: '15:30', end: '16:00' }] },
+      {
+        date: '2026-06-02',
+        ranges: [
+          { start: '12:00', end: '13:00' },
+          { start: '15:30', end: '16:00' },
+        ],
+      },
       { date: '2026-06-06', ranges: [{ start: '10:00', end: '12:00' }] },
     ]);
     expect(dayIn(s, '2026-06-02')).toEqual([
@@ -109,7 +115,14 @@ describe('workingIntervals: overrides, ranges, clipping', () => {
   });
 
   it('overlapping ranges merge; "24:00" runs to midnight and joins the next day', () => {
-    const s = schedule('UTC', { 1: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '14:00' }, { start: '22:00', end: '24:00' }], 2: [{ start: '00:00', end: '02:00' }] });
+    const s = schedule('UTC', {
+      1: [
+        { start: '09:00', end: '12:00' },
+        { start: '11:00', end: '14:00' },
+        { start: '22:00', end: '24:00' },
+      ],
+      2: [{ start: '00:00', end: '02:00' }],
+    });
     expect(workingIntervals(s, span(utc('2026-06-01T00:00Z'), utc('2026-06-03T00:00Z'))).map((x) => [iso(x.start), iso(x.end)])).toEqual([
       ['2026-06-01T09:00Z', '2026-06-01T14:00Z'],
       ['2026-06-01T22:00Z', '2026-06-02T02:00Z'],
@@ -118,7 +131,9 @@ describe('workingIntervals: overrides, ranges, clipping', () => {
 
   it('clips to the requested range', () => {
     const s = schedule('UTC', WEEKDAYS_9_TO_5);
-    expect(workingIntervals(s, span(utc('2026-06-01T10:15Z'), utc('2026-06-01T12:00Z')))).toEqual([span(utc('2026-06-01T10:15Z'), utc('2026-06-01T12:00Z'))]);
+    expect(workingIntervals(s, span(utc('2026-06-01T10:15Z'), utc('2026-06-01T12:00Z')))).toEqual([
+      span(utc('2026-06-01T10:15Z'), utc('2026-06-01T12:00Z')),
+    ]);
     expect(workingIntervals(s, span(utc('2026-06-01T12:00Z'), utc('2026-06-01T12:00Z')))).toEqual([]);
   });
 
@@ -148,15 +163,18 @@ describe('workingIntervals: overrides, ranges, clipping', () => {
 describe('workingIntervals properties', () => {
   it('is canonical and inside the range', () => {
     fc.assert(
-      fc.property(range.chain((r) => fc.tuple(fc.constant(r), scheduleNear(r))), ([r, s]) => {
-        const out = workingIntervals(s, r);
-        out.forEach((x, i) => {
-          expect(x.end).toBeGreaterThan(x.start);
-          expect(x.start).toBeGreaterThanOrEqual(r.start);
-          expect(x.end).toBeLessThanOrEqual(r.end);
-          if (i > 0) expect(x.start).toBeGreaterThan(out[i - 1]!.end);
-        });
-      }),
+      fc.property(
+        range.chain((r) => fc.tuple(fc.constant(r), scheduleNear(r))),
+        ([r, s]) => {
+          const out = workingIntervals(s, r);
+          out.forEach((x, i) => {
+            expect(x.end).toBeGreaterThan(x.start);
+            expect(x.start).toBeGreaterThanOrEqual(r.start);
+            expect(x.end).toBeLessThanOrEqual(r.end);
+            if (i > 0) expect(x.start).toBeGreaterThan(out[i - 1]!.end);
+          });
+        },
+      ),
       { numRuns: 150 },
     );
   });

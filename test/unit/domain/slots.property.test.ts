@@ -27,7 +27,10 @@ function checkInvariants(q: SlotQuery, slots: Slot[]): void {
       const m = byId.get(userId)!;
       expect(m, `unknown user ${userId}`).toBeDefined();
       const working = workingIntervals(m.schedule, { start: slot.start - DAY, end: slot.end + DAY });
-      expect(working.some((w) => w.start <= slot.start && slot.end <= w.end), `${iso(slot.start)} outside working hours of ${userId}`).toBe(true);
+      expect(
+        working.some((w) => w.start <= slot.start && slot.end <= w.end),
+        `${iso(slot.start)} outside working hours of ${userId}`,
+      ).toBe(true);
       const hit = busyOf(m, q.rules).find((b) => b.end > b.start && overlaps(padded(slot, q.rules), b));
       expect(hit, `${iso(slot.start)} (padded) overlaps busy of ${userId}`).toBeUndefined();
     }
@@ -93,7 +96,10 @@ describe('slot engine properties', () => {
     fc.assert(
       fc.property(query('collective', 3), (q) => {
         const actual = computeSlots(q);
-        expect(actual.map((s) => iso(s.start)), describeQuery(q)).toEqual(modelCollectiveStarts(q).map(iso));
+        expect(
+          actual.map((s) => iso(s.start)),
+          describeQuery(q),
+        ).toEqual(modelCollectiveStarts(q).map(iso));
         for (const s of actual) expect(s.userIds).toEqual(q.members.map((m) => m.userId));
       }),
       RUNS,
@@ -106,8 +112,14 @@ describe('slot engine properties', () => {
         // Same schedule for all: the shared grid is each member's grid, so the collective answer is
         // the plain intersection of the single-member answers (with no daily limit, which counts
         // differently for Collective).
-        const shared = { ...q, rules: { ...q.rules, dailyLimit: null }, members: q.members.map((m) => ({ ...m, schedule: q.members[0]!.schedule })) };
-        const alone = shared.members.map((m) => new Set(computeSlots({ ...shared, rules: { ...shared.rules, type: 'round_robin' }, members: [m] }).map((s) => s.start)));
+        const shared = {
+          ...q,
+          rules: { ...q.rules, dailyLimit: null },
+          members: q.members.map((m) => ({ ...m, schedule: q.members[0]!.schedule })),
+        };
+        const alone = shared.members.map(
+          (m) => new Set(computeSlots({ ...shared, rules: { ...shared.rules, type: 'round_robin' }, members: [m] }).map((s) => s.start)),
+        );
         const expected = [...alone[0]!].filter((t) => alone.every((set) => set.has(t))).sort((a, b) => a - b);
         expect(computeSlots(shared).map((s) => s.start)).toEqual(expected);
       }),
@@ -127,7 +139,9 @@ describe('slot engine properties', () => {
         for (const s of slots) {
           expect(s.userIds).toEqual([host.userId]);
           const matching = sessions.filter((x) => x.start === s.start && x.end === s.end);
-          const others = sessions.filter((x) => !(x.start === s.start && x.end === s.end) && x.end > x.start && overlaps(padded(s, q.rules), x));
+          const others = sessions.filter(
+            (x) => !(x.start === s.start && x.end === s.end) && x.end > x.start && overlaps(padded(s, q.rules), x),
+          );
           expect(others, `${iso(s.start)} collides with a session`).toEqual([]);
           const taken = matching.reduce((sum, x) => sum + x.seatsTaken, 0);
           expect(s.seatsLeft).toBe(q.rules.seats - taken);
@@ -154,13 +168,21 @@ describe('slot engine properties', () => {
     );
     fc.assert(
       fc.property(withTimes, ([q0, ats]) => {
-        const eventTimes = ats.map((a) => ({ start: q0.range.start + a * 15 * MINUTE, end: q0.range.start + a * 15 * MINUTE + q0.rules.durationMin * MINUTE }));
+        const eventTimes = ats.map((a) => ({
+          start: q0.range.start + a * 15 * MINUTE,
+          end: q0.range.start + a * 15 * MINUTE + q0.rules.durationMin * MINUTE,
+        }));
         const q = { ...q0, rules: { ...q0.rules, dailyLimit: null }, eventTimes };
         const { from, to } = startWindow(q);
         const host = q.members[0]!;
         const expected = [...new Set(eventTimes.map((t) => t.start))]
           .filter((t) => t >= from && t < to)
-          .filter((t) => ![...host.busy.appointments, ...host.busy.blocked].some((b) => b.end > b.start && overlaps(padded({ start: t, end: t + q.rules.durationMin * MINUTE }, q.rules), b)))
+          .filter(
+            (t) =>
+              ![...host.busy.appointments, ...host.busy.blocked].some(
+                (b) => b.end > b.start && overlaps(padded({ start: t, end: t + q.rules.durationMin * MINUTE }, q.rules), b),
+              ),
+          )
           .sort((a, b) => a - b);
         const slots = computeSlots(q);
         expect(slots.map((s) => s.start)).toEqual(expected);

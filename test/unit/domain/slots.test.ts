@@ -90,7 +90,9 @@ describe('computeSlots: grid, buffers, notice, window', () => {
 
   it('slots stay at 09:00 local across the DST change, in UTC 13:00 vs 14:00', () => {
     const q = base({
-      members: [member('ann', { schedule: schedule(NY, { 6: [{ start: '09:00', end: '10:00' }], 1: [{ start: '09:00', end: '10:00' }] }) })],
+      members: [
+        member('ann', { schedule: schedule(NY, { 6: [{ start: '09:00', end: '10:00' }], 1: [{ start: '09:00', end: '10:00' }] }) }),
+      ],
       range: span(utc('2026-03-07T00:00Z'), utc('2026-03-10T00:00Z')),
     });
     expect(starts(q)).toEqual(['2026-03-07T14:00Z', '2026-03-09T13:00Z']);
@@ -102,7 +104,12 @@ describe('computeSlots: daily limit', () => {
   const q = (appointmentStartsOnCalendar: number[], dailyLimit: number | null): string[] =>
     starts({
       rules: rules({ dailyLimit }),
-      members: [member('ann', { schedule: schedule(la, { 2: [{ start: '09:00', end: '11:00' }], 3: [{ start: '09:00', end: '11:00' }] }), appointmentStartsOnCalendar })],
+      members: [
+        member('ann', {
+          schedule: schedule(la, { 2: [{ start: '09:00', end: '11:00' }], 3: [{ start: '09:00', end: '11:00' }] }),
+          appointmentStartsOnCalendar,
+        }),
+      ],
       range: span(local('2026-06-02T00:00', la), local('2026-06-04T00:00', la)),
       now: EARLY,
     }).map((s) => s.slice(0, 13));
@@ -122,7 +129,10 @@ describe('computeSlots: daily limit', () => {
 });
 
 describe('computeSlots: calendar types', () => {
-  const annBusy10 = member('ann', { schedule: schedule('UTC', MORNING), busy: { appointments: [span(utc('2026-06-01T10:00Z'), utc('2026-06-01T11:00Z'))] } });
+  const annBusy10 = member('ann', {
+    schedule: schedule('UTC', MORNING),
+    busy: { appointments: [span(utc('2026-06-01T10:00Z'), utc('2026-06-01T11:00Z'))] },
+  });
   const bob = member('bob', { schedule: schedule('UTC', { 1: [{ start: '10:00', end: '13:00' }] }) });
 
   it('round robin: a slot where anyone is free, listing exactly the free members', () => {
@@ -160,13 +170,17 @@ describe('computeSlots: calendar types', () => {
 
   it('round robin, collective, class and service honour events imported from iCloud', () => {
     for (const type of ['round_robin', 'collective', 'class', 'service'] as const) {
-      const q = base({ rules: rules({ type, seats: 1 }), members: [member('ann', { schedule: schedule('UTC', MORNING), busy: imported })] });
+      const q = base({
+        rules: rules({ type, seats: 1 }),
+        members: [member('ann', { schedule: schedule('UTC', MORNING), busy: imported })],
+      });
       expect(starts(q), type).toEqual(['2026-06-01T11:00Z']);
     }
   });
 
   it('simple ignores events imported from iCloud but honours its own appointments and blocked time', () => {
-    const q = (busy: object): string[] => starts(base({ rules: rules({ type: 'simple' }), members: [member('ann', { schedule: schedule('UTC', MORNING), busy })] }));
+    const q = (busy: object): string[] =>
+      starts(base({ rules: rules({ type: 'simple' }), members: [member('ann', { schedule: schedule('UTC', MORNING), busy })] }));
     expect(q(imported)).toEqual(['2026-06-01T09:00Z', '2026-06-01T10:00Z', '2026-06-01T11:00Z']);
     expect(q({ blocked: imported.imported })).toEqual(['2026-06-01T11:00Z']);
     expect(q({ appointments: imported.imported })).toEqual(['2026-06-01T11:00Z']);
@@ -180,7 +194,11 @@ describe('computeSlots: calendar types', () => {
 
 describe('computeSlots: class seats', () => {
   const host = member('host', { schedule: schedule('UTC', MORNING) });
-  const session = (start: string, seatsTaken: number, minutes = 60): { start: number; end: number; userId: string; seatsTaken: number } => ({
+  const session = (
+    start: string,
+    seatsTaken: number,
+    minutes = 60,
+  ): { start: number; end: number; userId: string; seatsTaken: number } => ({
     start: utc(start),
     end: utc(start) + minutes * MINUTE,
     userId: 'host',
@@ -209,13 +227,18 @@ describe('computeSlots: class seats', () => {
   });
 
   it('the host’s other busy time still closes a session with seats left', () => {
-    const busyHost = member('host', { schedule: schedule('UTC', MORNING), busy: { blocked: [span(utc('2026-06-01T10:30Z'), utc('2026-06-01T10:45Z'))] } });
+    const busyHost = member('host', {
+      schedule: schedule('UTC', MORNING),
+      busy: { blocked: [span(utc('2026-06-01T10:30Z'), utc('2026-06-01T10:45Z'))] },
+    });
     const out = computeSlots(classQuery({ members: [busyHost], sessions: [session('2026-06-01T10:00Z', 1)] }));
     expect(out.map((s) => iso(s.start))).toEqual(['2026-06-01T09:00Z', '2026-06-01T11:00Z']);
   });
 
   it('only the first member hosts', () => {
-    const out = computeSlots(classQuery({ members: [host, member('other', { schedule: schedule('UTC', { 1: [{ start: '13:00', end: '15:00' }] }) })] }));
+    const out = computeSlots(
+      classQuery({ members: [host, member('other', { schedule: schedule('UTC', { 1: [{ start: '13:00', end: '15:00' }] }) })] }),
+    );
     expect(out.every((s) => s.userIds.length === 1 && s.userIds[0] === 'host')).toBe(true);
     expect(out).toHaveLength(5);
   });
@@ -225,7 +248,12 @@ describe('computeSlots: class seats', () => {
       classQuery({
         rules: rules({ type: 'class', seats: 10, durationMin: 60, intervalMin: 60, dailyLimit: 1 }),
         sessions: [session('2026-06-01T10:00Z', 4)],
-        members: [member('host', { schedule: schedule('UTC', MORNING), appointmentStartsOnCalendar: [utc('2026-06-01T10:00Z'), utc('2026-06-01T10:00Z')] })],
+        members: [
+          member('host', {
+            schedule: schedule('UTC', MORNING),
+            appointmentStartsOnCalendar: [utc('2026-06-01T10:00Z'), utc('2026-06-01T10:00Z')],
+          }),
+        ],
       }),
     );
     expect(out.map((s) => [iso(s.start), s.seatsLeft])).toEqual([['2026-06-01T10:00Z', 6]]);
@@ -255,22 +283,32 @@ describe('computeSlots: event calendars', () => {
   });
 
   it('seats left come from the session at that start', () => {
-    const out = computeSlots(eventQuery({ sessions: [{ start: utc('2026-10-29T22:00Z'), end: utc('2026-10-29T23:30Z'), userId: 'host', seatsTaken: 15 }] }));
+    const out = computeSlots(
+      eventQuery({ sessions: [{ start: utc('2026-10-29T22:00Z'), end: utc('2026-10-29T23:30Z'), userId: 'host', seatsTaken: 15 }] }),
+    );
     expect(out.map((s) => s.seatsLeft)).toEqual([20, 5, 20]);
-    const full = computeSlots(eventQuery({ sessions: [{ start: utc('2026-10-29T22:00Z'), end: utc('2026-10-29T23:30Z'), userId: 'host', seatsTaken: 20 }] }));
+    const full = computeSlots(
+      eventQuery({ sessions: [{ start: utc('2026-10-29T22:00Z'), end: utc('2026-10-29T23:30Z'), userId: 'host', seatsTaken: 20 }] }),
+    );
     expect(full.map((s) => iso(s.start))).toEqual(['2026-10-22T22:00Z', '2026-11-05T23:00Z']);
   });
 
   it('ignores iCloud events but not the host’s blocked time', () => {
     const during = [span(utc('2026-10-29T21:00Z'), utc('2026-10-29T23:00Z'))];
-    expect(computeSlots(eventQuery({ members: [member('host', { schedule: schedule(NY, {}), busy: { imported: during } })] }))).toHaveLength(3);
-    expect(computeSlots(eventQuery({ members: [member('host', { schedule: schedule(NY, {}), busy: { blocked: during } })] }))).toHaveLength(2);
+    expect(
+      computeSlots(eventQuery({ members: [member('host', { schedule: schedule(NY, {}), busy: { imported: during } })] })),
+    ).toHaveLength(3);
+    expect(computeSlots(eventQuery({ members: [member('host', { schedule: schedule(NY, {}), busy: { blocked: during } })] }))).toHaveLength(
+      2,
+    );
   });
 
   it('respects notice and needs a host', () => {
-    expect(computeSlots(eventQuery({ now: utc('2026-10-29T21:00Z'), rules: rules({ type: 'event', seats: 20, minNoticeMin: 120 }) })).map((s) => iso(s.start))).toEqual([
-      '2026-11-05T23:00Z',
-    ]);
+    expect(
+      computeSlots(eventQuery({ now: utc('2026-10-29T21:00Z'), rules: rules({ type: 'event', seats: 20, minNoticeMin: 120 }) })).map((s) =>
+        iso(s.start),
+      ),
+    ).toEqual(['2026-11-05T23:00Z']);
     expect(computeSlots(eventQuery({ members: [] }))).toEqual([]);
   });
 });
@@ -280,7 +318,11 @@ describe('computeSlots: output order', () => {
     const out = computeSlots(
       base({
         range: span(MON, MON + 3 * DAY),
-        members: [member('tokyo', { schedule: schedule('Asia/Tokyo', MORNING) }), member('ny', { schedule: schedule(NY, MORNING) }), member('utc', { schedule: schedule('UTC', MORNING) })],
+        members: [
+          member('tokyo', { schedule: schedule('Asia/Tokyo', MORNING) }),
+          member('ny', { schedule: schedule(NY, MORNING) }),
+          member('utc', { schedule: schedule('UTC', MORNING) }),
+        ],
       }),
     );
     expect(out.length).toBeGreaterThan(10);

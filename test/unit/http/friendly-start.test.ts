@@ -17,7 +17,10 @@ describe('a busy port', () => {
     await listen(first, 0);
     const address = first.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
-    const error = await listen(createServer(), address.port).then(() => null, (e: unknown) => e);
+    const error = await listen(createServer(), address.port).then(
+      () => null,
+      (e: unknown) => e,
+    );
     first.close();
     const message = listenErrorMessage(error, { port: address.port, host: '127.0.0.1' });
     expect(message).toContain(`Port ${address.port} is already in use`);
@@ -51,6 +54,8 @@ describe('log format', () => {
     const json = loggerOptions({ logLevel: 'info', logFormat: 'json' });
     expect(json.logController).toBeUndefined();
     expect(json.logger).toMatchObject({ level: 'info', redact: expect.arrayContaining(['req.headers.authorization']) });
-    expect(loggerOptions({ logLevel: 'info', logFormat: 'pretty' }).logger).toMatchObject({ redact: expect.arrayContaining(['req.headers.authorization']) });
+    expect(loggerOptions({ logLevel: 'info', logFormat: 'pretty' }).logger).toMatchObject({
+      redact: expect.arrayContaining(['req.headers.authorization']),
+    });
   });
 });

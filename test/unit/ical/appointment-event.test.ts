@@ -77,9 +77,22 @@ describe('buildAppointmentEvent', () => {
   });
 
   it('round-trips through expandCalendarObject as one blocking occurrence', () => {
-    const occurrences = expandCalendarObject(ics, { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z'), zone: 'America/New_York' });
+    const occurrences = expandCalendarObject(ics, {
+      from: new Date('2026-02-01T00:00:00Z'),
+      to: new Date('2026-03-01T00:00:00Z'),
+      zone: 'America/New_York',
+    });
     expect(occurrences).toEqual([
-      { uid: INPUT.uid, recurrenceId: null, start: INPUT.start, end: INPUT.end, allDay: false, blocks: true, summary: INPUT.title, status: 'CONFIRMED' },
+      {
+        uid: INPUT.uid,
+        recurrenceId: null,
+        start: INPUT.start,
+        end: INPUT.end,
+        allDay: false,
+        blocks: true,
+        summary: INPUT.title,
+        status: 'CONFIRMED',
+      },
     ]);
   });
 
@@ -98,7 +111,9 @@ describe('readAppointmentEvent', () => {
   it('reads an event edited on an iPhone: TZID with VTIMEZONE, DURATION instead of DTEND', () => {
     const edited = calendar(
       'BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nBEGIN:STANDARD\nDTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\nEND:VTIMEZONE',
-      vevent(`UID:${INPUT.uid}\nDTSTART;TZID=Europe/Berlin:20260210T113000\nDURATION:PT1H15M\nSEQUENCE:4\nSUMMARY:Haircut (moved)\nX-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC`),
+      vevent(
+        `UID:${INPUT.uid}\nDTSTART;TZID=Europe/Berlin:20260210T113000\nDURATION:PT1H15M\nSEQUENCE:4\nSUMMARY:Haircut (moved)\nX-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC`,
+      ),
     );
     expect(readAppointmentEvent(edited)).toEqual({
       uid: INPUT.uid,
@@ -120,6 +135,9 @@ describe('readAppointmentEvent', () => {
   it('reads an event turned all-day as whole days in the given zone (UTC by default)', () => {
     const allDay = calendar(vevent('UID:a\nDTSTART;VALUE=DATE:20260210\nDTEND;VALUE=DATE:20260211'));
     expect(readAppointmentEvent(allDay)).toMatchObject({ start: new Date('2026-02-10T00:00:00Z'), end: new Date('2026-02-11T00:00:00Z') });
-    expect(readAppointmentEvent(allDay, { zone: 'Europe/Berlin' })).toMatchObject({ start: new Date('2026-02-09T23:00:00Z'), end: new Date('2026-02-10T23:00:00Z') });
+    expect(readAppointmentEvent(allDay, { zone: 'Europe/Berlin' })).toMatchObject({
+      start: new Date('2026-02-09T23:00:00Z'),
+      end: new Date('2026-02-10T23:00:00Z'),
+    });
   });
 });

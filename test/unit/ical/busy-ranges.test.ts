@@ -22,12 +22,17 @@ describe('dense series as merged busy ranges', () => {
     const problems: ICalProblem[] = [];
     const ics = calendar(vevent('UID:d\nDTSTART:20261101T000000Z\nDURATION:PT30M\nRRULE:FREQ=MINUTELY;INTERVAL=30'));
     const ranges = expandCalendarObject(ics, { ...window, denseRanges: true, onProblem: (p) => problems.push(p) });
-    expect(ranges.map((o) => [iso(o.start), iso(o.end), o.occurrences])).toEqual([['2026-11-06T00:00:00Z', '2028-02-09T00:00:00Z', 22_080]]);
+    expect(ranges.map((o) => [iso(o.start), iso(o.end), o.occurrences])).toEqual([
+      ['2026-11-06T00:00:00Z', '2028-02-09T00:00:00Z', 22_080],
+    ]);
     expect(problems).toEqual([]);
   });
 
   it('FREQ=SECONDLY over the whole window is one range too', () => {
-    const ranges = expandCalendarObject(calendar(vevent('UID:s\nDTSTART:20261101T000000Z\nDURATION:PT1S\nRRULE:FREQ=SECONDLY')), { ...window, denseRanges: true });
+    const ranges = expandCalendarObject(calendar(vevent('UID:s\nDTSTART:20261101T000000Z\nDURATION:PT1S\nRRULE:FREQ=SECONDLY')), {
+      ...window,
+      denseRanges: true,
+    });
     expect(ranges.map((o) => [iso(o.start), iso(o.end)])).toEqual([['2026-11-06T00:00:00Z', '2028-02-09T00:00:00Z']]);
   });
 
@@ -64,7 +69,16 @@ describe('dense series as merged busy ranges', () => {
     const merged = mergeDenseSeries(occurrences);
     expect(merged).toHaveLength(occurrences.length);
     expect(merged.every((o) => o.occurrences === 1)).toBe(true);
-    const touching = mergeDenseSeries(expandCalendarObject(calendar(vevent('UID:t\nDTSTART:20261201T000000Z\nDURATION:PT2H\nRRULE:FREQ=HOURLY;BYHOUR=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23')), { ...window, denseRanges: true }));
+    const touching = mergeDenseSeries(
+      expandCalendarObject(
+        calendar(
+          vevent(
+            'UID:t\nDTSTART:20261201T000000Z\nDURATION:PT2H\nRRULE:FREQ=HOURLY;BYHOUR=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23',
+          ),
+        ),
+        { ...window, denseRanges: true },
+      ),
+    );
     // Every hour but midnight, each two hours long: one range, every instance counted.
     expect(touching).toHaveLength(1);
     expect(touching[0]!.occurrences).toBeGreaterThan(1000);
@@ -79,8 +93,17 @@ describe('dense series as merged busy ranges', () => {
 describe('one instant, one occurrence', () => {
   it('deduplicates the spring-forward duplicate of an hourly series', () => {
     const ics = calendar(vevent('UID:sf\nDTSTART;TZID=America/New_York:20270314T000000\nDURATION:PT1H\nRRULE:FREQ=HOURLY;COUNT=5'));
-    const occurrences = expandCalendarObject(ics, { from: new Date('2027-03-01T00:00:00Z'), to: new Date('2027-04-01T00:00:00Z'), zone: 'UTC' });
-    expect(occurrences.map((o) => iso(o.start))).toEqual(['2027-03-14T05:00:00Z', '2027-03-14T06:00:00Z', '2027-03-14T07:00:00Z', '2027-03-14T08:00:00Z']);
+    const occurrences = expandCalendarObject(ics, {
+      from: new Date('2027-03-01T00:00:00Z'),
+      to: new Date('2027-04-01T00:00:00Z'),
+      zone: 'UTC',
+    });
+    expect(occurrences.map((o) => iso(o.start))).toEqual([
+      '2027-03-14T05:00:00Z',
+      '2027-03-14T06:00:00Z',
+      '2027-03-14T07:00:00Z',
+      '2027-03-14T08:00:00Z',
+    ]);
   });
 });
 
@@ -89,7 +112,10 @@ describe('what cannot be read costs only itself', () => {
 
   it('a VEVENT ical.js cannot parse is skipped and reported; its siblings are used', () => {
     const problems: ICalProblem[] = [];
-    const ics = calendar(vevent('UID:good\nDTSTART:20261210T100000Z\nDTEND:20261210T110000Z'), vevent('UID:bad\nDTSTART:20261211T100000Z\nRRULE:FREQ=DAILY;BYDAY=XX'));
+    const ics = calendar(
+      vevent('UID:good\nDTSTART:20261210T100000Z\nDTEND:20261210T110000Z'),
+      vevent('UID:bad\nDTSTART:20261211T100000Z\nRRULE:FREQ=DAILY;BYDAY=XX'),
+    );
     const occurrences = expandCalendarObject(ics, { ...range, onProblem: (p) => problems.push(p) });
     expect(occurrences.map((o) => o.uid)).toEqual(['good']);
     expect(problems).toEqual([{ code: 'ical_event_skipped', message: expect.stringContaining('VEVENT "bad"') }]);
@@ -105,8 +131,10 @@ describe('what cannot be read costs only itself', () => {
     expect(problems.map((p) => p.code)).toEqual(['ical_event_skipped']);
   });
 
-  it('an object with nothing readable is unreadable as a whole, with the whole text\'s error', () => {
-    expect(() => expandCalendarObject(calendar(vevent('UID:bad\nDTSTART:20261211T100000Z\nRRULE:FREQ=FOO')), range)).toThrow(/invalid frequency/);
+  it("an object with nothing readable is unreadable as a whole, with the whole text's error", () => {
+    expect(() => expandCalendarObject(calendar(vevent('UID:bad\nDTSTART:20261211T100000Z\nRRULE:FREQ=FOO')), range)).toThrow(
+      /invalid frequency/,
+    );
   });
 
   it('refuses components nested 10,000 deep with their own code, before anything recurses', () => {
@@ -117,7 +145,11 @@ describe('what cannot be read costs only itself', () => {
   it('reports a series cut at the cap, saying from when its busy time is missing', () => {
     const problems: ICalProblem[] = [];
     const ics = calendar(vevent('UID:c\nDTSTART:20261201T000000Z\nDURATION:PT1M\nRRULE:FREQ=MINUTELY;INTERVAL=5'));
-    expect(expandCalendarObject(ics, { ...range, maxOccurrences: 100, denseRanges: true, onProblem: (p) => problems.push(p) })).toHaveLength(100);
-    expect(problems).toEqual([{ code: 'ical_occurrences_capped', message: expect.stringContaining('busy time after 2026-12-01T08:16:00.000Z is missing') }]);
+    expect(
+      expandCalendarObject(ics, { ...range, maxOccurrences: 100, denseRanges: true, onProblem: (p) => problems.push(p) }),
+    ).toHaveLength(100);
+    expect(problems).toEqual([
+      { code: 'ical_occurrences_capped', message: expect.stringContaining('busy time after 2026-12-01T08:16:00.000Z is missing') },
+    ]);
   });
 });

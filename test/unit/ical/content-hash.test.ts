@@ -26,18 +26,26 @@ describe('contentHash', () => {
 
   it('ignores DTSTAMP (with or without parameters)', () => {
     expect(contentHash(crlf(EVENT.map((line) => (line.startsWith('DTSTAMP') ? 'DTSTAMP:20260301T101010Z' : line))))).toBe(base);
-    expect(contentHash(crlf(EVENT.map((line) => (line.startsWith('DTSTAMP') ? 'dtstamp;VALUE=DATE-TIME:20260301T101010Z' : line))))).toBe(base);
+    expect(contentHash(crlf(EVENT.map((line) => (line.startsWith('DTSTAMP') ? 'dtstamp;VALUE=DATE-TIME:20260301T101010Z' : line))))).toBe(
+      base,
+    );
     expect(contentHash(crlf(EVENT.filter((line) => !line.startsWith('DTSTAMP'))))).toBe(base);
   });
 
   it('ignores line folding, CRLF vs LF and trailing blank lines', () => {
-    const folded = EVENT.map((line) => (line.startsWith('DESCRIPTION') ? `${line.slice(0, 40)}\r\n ${line.slice(40, 75)}\r\n\t${line.slice(75)}` : line));
+    const folded = EVENT.map((line) =>
+      line.startsWith('DESCRIPTION') ? `${line.slice(0, 40)}\r\n ${line.slice(40, 75)}\r\n\t${line.slice(75)}` : line,
+    );
     expect(contentHash(crlf(folded))).toBe(base);
     expect(contentHash(`${EVENT.join('\n')}\n\n`)).toBe(base);
   });
 
   it('sees a real change', () => {
-    expect(contentHash(crlf(EVENT.map((line) => line.replace('DTSTART;TZID=Europe/Berlin:20260210T100000', 'DTSTART;TZID=Europe/Berlin:20260210T100500'))))).not.toBe(base);
+    expect(
+      contentHash(
+        crlf(EVENT.map((line) => line.replace('DTSTART;TZID=Europe/Berlin:20260210T100000', 'DTSTART;TZID=Europe/Berlin:20260210T100500'))),
+      ),
+    ).not.toBe(base);
     expect(contentHash(crlf(EVENT.map((line) => line.replace('Team meeting', 'Team meeting!'))))).not.toBe(base);
     expect(contentHash(crlf([...EVENT.slice(0, -2), 'TRANSP:TRANSPARENT', ...EVENT.slice(-2)]))).not.toBe(base);
   });

@@ -7,7 +7,10 @@ const FILES: Record<string, string> = {
     vevent('UID:weekly\nDTSTART;TZID=Europe/Berlin:20260202T100000\nDTEND;TZID=Europe/Berlin:20260202T110000\nRRULE:FREQ=WEEKLY;COUNT=3'),
     vevent('UID:holiday\nDTSTART;VALUE=DATE:20260203\nTRANSP:TRANSPARENT'),
   ),
-  'edge.ics': calendar(vevent('UID:early\nDTSTART:20260201T043000Z\nDTEND:20260201T044500Z'), vevent('UID:on-time\nDTSTART:20260201T050000Z\nDTEND:20260201T051500Z')),
+  'edge.ics': calendar(
+    vevent('UID:early\nDTSTART:20260201T043000Z\nDTEND:20260201T044500Z'),
+    vevent('UID:on-time\nDTSTART:20260201T050000Z\nDTEND:20260201T051500Z'),
+  ),
   'mars.ics': calendar(vevent('UID:mars\nDTSTART;TZID=Mars/Olympus_Mons:20260201T100000')),
   'declined.ics': calendar(vevent('UID:d\nDTSTART:20260201T100000Z\nATTENDEE;PARTSTAT=DECLINED:mailto:me@example.com')),
   'broken.ics': 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n',
@@ -33,7 +36,9 @@ describe('tandem ics expand', () => {
     const result = run('weekly.ics', '--from', '2026-02-01', '--to', '2026-02-20', '--zone', 'Europe/Berlin');
     expect(result.code).toBe(0);
     expect(result.stderr).toEqual([]);
-    expect(result.stdout[0]).toBe('{"uid":"weekly","start":"2026-02-02T09:00:00.000Z","end":"2026-02-02T10:00:00.000Z","allDay":false,"blocks":true}');
+    expect(result.stdout[0]).toBe(
+      '{"uid":"weekly","start":"2026-02-02T09:00:00.000Z","end":"2026-02-02T10:00:00.000Z","allDay":false,"blocks":true}',
+    );
     expect(result.json()).toEqual([
       { uid: 'weekly', start: '2026-02-02T09:00:00.000Z', end: '2026-02-02T10:00:00.000Z', allDay: false, blocks: true },
       { uid: 'holiday', start: '2026-02-02T23:00:00.000Z', end: '2026-02-03T23:00:00.000Z', allDay: true, blocks: false },
@@ -43,8 +48,16 @@ describe('tandem ics expand', () => {
   });
 
   it('reads a date as the start of that day in --zone, and --zone defaults to UTC', () => {
-    expect(run('edge.ics', '--from', '2026-02-01', '--to', '2026-02-02', '--zone', 'America/New_York').json().map((o) => o.uid)).toEqual(['on-time']);
-    expect(run('edge.ics', '--from', '2026-02-01', '--to', '2026-02-02').json().map((o) => o.uid)).toEqual(['early', 'on-time']);
+    expect(
+      run('edge.ics', '--from', '2026-02-01', '--to', '2026-02-02', '--zone', 'America/New_York')
+        .json()
+        .map((o) => o.uid),
+    ).toEqual(['on-time']);
+    expect(
+      run('edge.ics', '--from', '2026-02-01', '--to', '2026-02-02')
+        .json()
+        .map((o) => o.uid),
+    ).toEqual(['early', 'on-time']);
   });
 
   it('accepts full ISO date-times, --option=value, and the sub-command word', () => {
@@ -62,7 +75,9 @@ describe('tandem ics expand', () => {
 
   it('knows who the user is with --self-email', () => {
     expect(run('declined.ics', '--from', '2026-02-01', '--to', '2026-02-02').json()[0]?.blocks).toBe(true);
-    expect(run('declined.ics', '--from', '2026-02-01', '--to', '2026-02-02', '--self-email', 'me@example.com').json()[0]?.blocks).toBe(false);
+    expect(run('declined.ics', '--from', '2026-02-01', '--to', '2026-02-02', '--self-email', 'me@example.com').json()[0]?.blocks).toBe(
+      false,
+    );
   });
 
   it('prints usage for --help', () => {
@@ -100,6 +115,8 @@ describe('tandem ics expand', () => {
     const result = run('broken.ics', '--from', '2026-02-01', '--to', '2026-02-02');
     expect(result.code).toBe(1);
     expect(result.stdout).toEqual([]);
-    expect(result.stderr).toEqual([expect.stringMatching(/^tandem ics expand: broken\.ics: truncated iCalendar: BEGIN:VEVENT \(line 2\) is never closed$/)]);
+    expect(result.stderr).toEqual([
+      expect.stringMatching(/^tandem ics expand: broken\.ics: truncated iCalendar: BEGIN:VEVENT \(line 2\) is never closed$/),
+    ]);
   });
 });

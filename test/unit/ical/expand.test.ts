@@ -19,7 +19,9 @@ describe('time zones', () => {
   });
 
   it('keeps a weekly series at 09:00 New York time across the US DST change', () => {
-    const ics = calendar(vevent('DTSTART;TZID=America/New_York:20260301T090000\nDTEND;TZID=America/New_York:20260301T100000\nRRULE:FREQ=WEEKLY;COUNT=3'));
+    const ics = calendar(
+      vevent('DTSTART;TZID=America/New_York:20260301T090000\nDTEND;TZID=America/New_York:20260301T100000\nRRULE:FREQ=WEEKLY;COUNT=3'),
+    );
     expect(starts(expand(ics))).toEqual(['2026-03-01T14:00:00Z', '2026-03-08T13:00:00Z', '2026-03-15T13:00:00Z']);
   });
 
@@ -95,7 +97,10 @@ describe('time zones', () => {
   });
 
   it("reads floating times on the user's clock", () => {
-    const ics = calendar(vevent('UID:w\nDTSTART:20260115T090000\nDTEND:20260115T100000'), vevent('UID:s\nDTSTART:20260715T090000\nDTEND:20260715T100000'));
+    const ics = calendar(
+      vevent('UID:w\nDTSTART:20260115T090000\nDTEND:20260115T100000'),
+      vevent('UID:s\nDTSTART:20260715T090000\nDTEND:20260715T100000'),
+    );
     expect(spans(expand(ics, { zone: 'America/Los_Angeles' }))).toEqual([
       ['2026-01-15T17:00:00Z', '2026-01-15T18:00:00Z'],
       ['2026-07-15T16:00:00Z', '2026-07-15T17:00:00Z'],
@@ -174,7 +179,13 @@ describe('event length', () => {
 describe('recurrence', () => {
   it('expands HOURLY rules', () => {
     const ics = calendar(vevent('DTSTART:20260110T080000Z\nDTEND:20260110T083000Z\nRRULE:FREQ=HOURLY;INTERVAL=2;COUNT=5'));
-    expect(starts(expand(ics))).toEqual(['2026-01-10T08:00:00Z', '2026-01-10T10:00:00Z', '2026-01-10T12:00:00Z', '2026-01-10T14:00:00Z', '2026-01-10T16:00:00Z']);
+    expect(starts(expand(ics))).toEqual([
+      '2026-01-10T08:00:00Z',
+      '2026-01-10T10:00:00Z',
+      '2026-01-10T12:00:00Z',
+      '2026-01-10T14:00:00Z',
+      '2026-01-10T16:00:00Z',
+    ]);
   });
 
   it('expands an unbounded HOURLY rule from years back straight into the window', () => {
@@ -192,7 +203,11 @@ describe('recurrence', () => {
   it('caps a SECONDLY rule at maxOccurrences and says so', () => {
     const warnings: string[] = [];
     const ics = calendar(vevent('DTSTART:20260101T000000Z\nRRULE:FREQ=SECONDLY'));
-    const options = { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z'), onWarning: (m: string) => warnings.push(m) };
+    const options = {
+      from: new Date('2026-03-01T00:00:00Z'),
+      to: new Date('2026-03-02T00:00:00Z'),
+      onWarning: (m: string) => warnings.push(m),
+    };
     const capped = expand(ics, { ...options, maxOccurrences: 100 });
     expect(capped).toHaveLength(100);
     expect(iso(capped[0]!.start)).toBe('2026-03-01T00:00:00Z');
@@ -204,8 +219,12 @@ describe('recurrence', () => {
 
   it('adds RDATEs: several on a line, PERIODs with an end or a duration, other zones, dates', () => {
     const ics = calendar(
-      vevent('UID:list\nDTSTART:20260110T100000Z\nDTEND:20260110T110000Z\nRDATE:20260112T100000Z,20260114T100000Z\nRDATE;TZID=America/New_York:20260116T090000'),
-      vevent('UID:period\nDTSTART:20260201T100000Z\nDTEND:20260201T110000Z\nRDATE;VALUE=PERIOD:20260202T100000Z/20260202T130000Z,20260203T100000Z/PT30M'),
+      vevent(
+        'UID:list\nDTSTART:20260110T100000Z\nDTEND:20260110T110000Z\nRDATE:20260112T100000Z,20260114T100000Z\nRDATE;TZID=America/New_York:20260116T090000',
+      ),
+      vevent(
+        'UID:period\nDTSTART:20260201T100000Z\nDTEND:20260201T110000Z\nRDATE;VALUE=PERIOD:20260202T100000Z/20260202T130000Z,20260203T100000Z/PT30M',
+      ),
       vevent('UID:date\nDTSTART;VALUE=DATE:20260301\nRDATE;VALUE=DATE:20260305'),
     );
     expect(expand(ics).map((o) => [o.uid, iso(o.start), iso(o.end), o.recurrenceId])).toEqual([
@@ -224,7 +243,9 @@ describe('recurrence', () => {
   it('removes EXDATEs: several on a line, in another zone, or a whole DATE', () => {
     const ics = calendar(
       vevent('UID:list\nDTSTART:20260110T100000Z\nRRULE:FREQ=DAILY;COUNT=5\nEXDATE:20260111T100000Z,20260113T100000Z'),
-      vevent('UID:zone\nDTSTART;TZID=Europe/Berlin:20260210T100000\nRRULE:FREQ=DAILY;COUNT=3\nEXDATE;TZID=America/New_York:20260211T040000'),
+      vevent(
+        'UID:zone\nDTSTART;TZID=Europe/Berlin:20260210T100000\nRRULE:FREQ=DAILY;COUNT=3\nEXDATE;TZID=America/New_York:20260211T040000',
+      ),
       vevent('UID:date\nDTSTART:20260310T100000Z\nRRULE:FREQ=DAILY;COUNT=3\nEXDATE;VALUE=DATE:20260311'),
     );
     expect(expand(ics).map((o) => `${o.uid} ${iso(o.start)}`)).toEqual([
@@ -251,7 +272,10 @@ describe('recurrence', () => {
   });
 
   it('gives each instance its original start as recurrenceId, and a single event null', () => {
-    const ics = calendar(vevent('UID:single\nDTSTART:20260110T100000Z'), vevent('UID:series\nDTSTART:20260111T100000Z\nRRULE:FREQ=DAILY;COUNT=2'));
+    const ics = calendar(
+      vevent('UID:single\nDTSTART:20260110T100000Z'),
+      vevent('UID:series\nDTSTART:20260111T100000Z\nRRULE:FREQ=DAILY;COUNT=2'),
+    );
     expect(expand(ics).map((o) => [o.uid, o.recurrenceId])).toEqual([
       ['single', null],
       ['series', '2026-01-11T10:00:00.000Z'],
@@ -265,7 +289,10 @@ describe('RECURRENCE-ID overrides', () => {
   const january = { from: new Date('2026-01-15T00:00:00Z'), to: new Date('2026-01-31T00:00:00Z') };
 
   it('brings an instance moved into the window from outside it', () => {
-    const ics = calendar(vevent(weekly), vevent('RECURRENCE-ID:20260105T100000Z\nDTSTART:20260120T150000Z\nDTEND:20260120T160000Z\nSUMMARY:Moved in'));
+    const ics = calendar(
+      vevent(weekly),
+      vevent('RECURRENCE-ID:20260105T100000Z\nDTSTART:20260120T150000Z\nDTEND:20260120T160000Z\nSUMMARY:Moved in'),
+    );
     expect(expand(ics, january).map((o) => [iso(o.start), o.recurrenceId, o.summary])).toEqual([
       ['2026-01-19T10:00:00Z', '2026-01-19T10:00:00.000Z', 'Weekly'],
       ['2026-01-20T15:00:00Z', '2026-01-05T10:00:00.000Z', 'Moved in'],
@@ -279,7 +306,10 @@ describe('RECURRENCE-ID overrides', () => {
   });
 
   it('shows a cancelled instance as not blocking', () => {
-    const ics = calendar(vevent(weekly), vevent('RECURRENCE-ID:20260112T100000Z\nDTSTART:20260112T100000Z\nDTEND:20260112T110000Z\nSTATUS:CANCELLED'));
+    const ics = calendar(
+      vevent(weekly),
+      vevent('RECURRENCE-ID:20260112T100000Z\nDTSTART:20260112T100000Z\nDTEND:20260112T110000Z\nSTATUS:CANCELLED'),
+    );
     expect(expand(ics).map((o) => [iso(o.start), o.blocks, o.status])).toEqual([
       ['2026-01-05T10:00:00Z', true, null],
       ['2026-01-12T10:00:00Z', false, 'CANCELLED'],
@@ -324,7 +354,9 @@ describe('RECURRENCE-ID overrides', () => {
 
   it('shows overrides without their master as they are', () => {
     const ics = calendar(vevent('RECURRENCE-ID:20260112T100000Z\nDTSTART:20260112T140000Z\nDTEND:20260112T150000Z\nSUMMARY:Only me'));
-    expect(expand(ics).map((o) => [iso(o.start), o.recurrenceId, o.summary])).toEqual([['2026-01-12T14:00:00Z', '2026-01-12T10:00:00.000Z', 'Only me']]);
+    expect(expand(ics).map((o) => [iso(o.start), o.recurrenceId, o.summary])).toEqual([
+      ['2026-01-12T14:00:00Z', '2026-01-12T10:00:00.000Z', 'Only me'],
+    ]);
   });
 
   it("uses the series' title for an override without SUMMARY", () => {
@@ -349,9 +381,11 @@ describe('blocking', () => {
     ]);
   });
 
-  it('is false when one of the user\'s addresses declined', () => {
+  it("is false when one of the user's addresses declined", () => {
     const ics = calendar(
-      vevent('UID:declined\nDTSTART:20260110T100000Z\nATTENDEE;CN="Me, Myself";PARTSTAT=DECLINED:mailto:Me@Example.com\nATTENDEE;PARTSTAT=ACCEPTED:mailto:other@example.com'),
+      vevent(
+        'UID:declined\nDTSTART:20260110T100000Z\nATTENDEE;CN="Me, Myself";PARTSTAT=DECLINED:mailto:Me@Example.com\nATTENDEE;PARTSTAT=ACCEPTED:mailto:other@example.com',
+      ),
       vevent('UID:by-email-param\nDTSTART:20260110T110000Z\nATTENDEE;PARTSTAT=DECLINED;EMAIL=me@example.com:urn:uuid:0f0d'),
       vevent('UID:accepted\nDTSTART:20260110T120000Z\nATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.com'),
       vevent('UID:someone-else\nDTSTART:20260110T130000Z\nATTENDEE;PARTSTAT=DECLINED:mailto:other@example.com'),

@@ -29,137 +29,103 @@ export const FIXTURE_EXPECTATIONS: FixtureExpectation[] = [
     file: 'basic/all_day_event.ics',
     uid: 'all-day-001@kashcal.test',
     why: 'DATE 2024-12-25, DTEND 2024-12-26 (exclusive): one whole day in Berlin (CET, UTC+1).',
-    occurrences: [
-      ['2024-12-24T23:00:00Z', '2024-12-25T23:00:00Z', 'all-day', 'busy'],
-    ],
+    occurrences: [['2024-12-24T23:00:00Z', '2024-12-25T23:00:00Z', 'all-day', 'busy']],
   },
   {
     file: 'basic/multi_day_all_day.ics',
     uid: 'multi-day-001@kashcal.test',
     why: 'DATE 2024-12-24 .. DTEND 2024-12-27 exclusive: three whole days in Berlin.',
-    occurrences: [
-      ['2024-12-23T23:00:00Z', '2024-12-26T23:00:00Z', 'all-day', 'busy'],
-    ],
+    occurrences: [['2024-12-23T23:00:00Z', '2024-12-26T23:00:00Z', 'all-day', 'busy']],
   },
   {
     file: 'basic/no_dtend_with_duration.ics',
     uid: 'duration-001@kashcal.test',
     why: 'DTSTART 14:00Z + DURATION PT2H30M, no DTEND.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T16:30:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T16:30:00Z', 'timed', 'busy']],
   },
   {
     file: 'basic/simple_event.ics',
     uid: 'simple-event-001@kashcal.test',
     why: 'UTC 14:00-15:00.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'basic/special_chars.ics',
     uid: 'special-chars-001@kashcal.test',
     why: 'UTC 14:00-15:00; escaped text must not disturb parsing.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'datetime/floating_datetime.ics',
     uid: 'floating-001@kashcal.test',
     why: 'Floating 14:00-15:00 (no Z, no TZID) read on the user clock: Berlin CET -> 13:00Z.',
-    occurrences: [
-      ['2024-12-20T13:00:00Z', '2024-12-20T14:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T13:00:00Z', '2024-12-20T14:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'datetime/tzid_america_chicago.ics',
     uid: 'tzid-chicago-001@kashcal.test',
     why: 'TZID America/Chicago 14:00 in December is CST (UTC-6) -> 20:00Z.',
-    occurrences: [
-      ['2024-12-20T20:00:00Z', '2024-12-20T21:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T20:00:00Z', '2024-12-20T21:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'datetime/tzid_america_new_york.ics',
     uid: 'nyc-001@kashcal.test',
     why: 'TZID America/New_York 09:00 in December is EST (UTC-5) -> 14:00Z.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'datetime/tzid_europe_london.ics',
     uid: 'london-001@kashcal.test',
     why: 'TZID Europe/London 14:00 in December is GMT -> 14:00Z.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'datetime/utc_datetime.ics',
     uid: 'utc-datetime-001@kashcal.test',
     why: 'UTC 20:00-21:00.',
-    occurrences: [
-      ['2024-12-20T20:00:00Z', '2024-12-20T21:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T20:00:00Z', '2024-12-20T21:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'edge_cases/cancelled_status.ics',
     uid: 'cancelled-001@kashcal.test',
     why: 'UTC 14:00-15:00, STATUS:CANCELLED -> shown but does not block.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'free'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'free']],
   },
   {
     file: 'edge_cases/empty_description.ics',
     uid: 'empty-desc-001@kashcal.test',
     why: 'UTC 14:00-15:00, no DESCRIPTION.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'edge_cases/high_sequence.ics',
     uid: 'high-sequence-001@kashcal.test',
     why: 'UTC 14:00-15:00, SEQUENCE:42 changes nothing.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'edge_cases/long_description_folded.ics',
     uid: 'folded-001@kashcal.test',
     why: 'UTC 14:00-15:00; folded DESCRIPTION/LOCATION lines.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'edge_cases/tentative_status.ics',
     uid: 'tentative-001@kashcal.test',
     why: 'UTC 14:00-15:00, STATUS:TENTATIVE still blocks.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'edge_cases/vtimezone_with_rrule.ics',
     uid: 'noconfuse-rrule-001@kashcal.test',
     why: 'Only the VTIMEZONE has RRULEs; the event is single: New York 09:00 EST -> 14:00Z.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'edge_cases/with_organizer.ics',
     uid: 'organizer-001@kashcal.test',
     why: 'UTC 14:00-15:00; ORGANIZER does not affect blocking.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'exceptions/exdate_all_day.ics',
@@ -1543,65 +1509,49 @@ export const FIXTURE_EXPECTATIONS: FixtureExpectation[] = [
     file: 'extra_properties/class_confidential.ics',
     uid: 'class-test-002@kashcal.test',
     why: 'UTC 14:00-15:00; CLASS does not affect blocking.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'extra_properties/class_private.ics',
     uid: 'class-test-001@kashcal.test',
     why: 'UTC 14:00-15:00; CLASS does not affect blocking.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'extra_properties/full_icloud_event.ics',
     uid: 'full-icloud-test-001@kashcal.test',
     why: 'UTC 14:00-15:00 with TRANSP:TRANSPARENT -> free.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'free'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'free']],
   },
   {
     file: 'extra_properties/transp_opaque.ics',
     uid: 'transp-test-002@kashcal.test',
     why: 'UTC 14:00-15:00 TRANSP:OPAQUE -> busy.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'extra_properties/transp_transparent.ics',
     uid: 'transp-test-001@kashcal.test',
     why: 'UTC 14:00-15:00 TRANSP:TRANSPARENT -> free.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'free'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'free']],
   },
   {
     file: 'extra_properties/x_apple_properties.ics',
     uid: 'x-apple-001@kashcal.test',
     why: 'UTC 14:00-15:00; X-APPLE-* properties ignored.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'extra_properties/x_apple_simple.ics',
     uid: 'x-apple-test-001@kashcal.test',
     why: 'UTC 14:00-15:00; X-APPLE-* properties ignored.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'extra_properties/x_apple_with_params.ics',
     uid: 'x-apple-test-002@kashcal.test',
     why: 'UTC 14:00-15:00; X-APPLE-STRUCTURED-LOCATION with parameters ignored.',
-    occurrences: [
-      ['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-15T14:00:00Z', '2024-12-15T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'recurring/biweekly.ics',
@@ -1835,104 +1785,78 @@ export const FIXTURE_EXPECTATIONS: FixtureExpectation[] = [
     file: 'reminders/valarm_1_day.ics',
     uid: 'valarm-1d-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'reminders/valarm_1_hour.ics',
     uid: 'valarm-1h-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'reminders/valarm_15_minutes.ics',
     uid: 'valarm-15m-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'reminders/valarm_15min.ics',
     uid: 'valarm-15min-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'reminders/valarm_combined_duration.ics',
     uid: 'valarm-combined-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'reminders/valarm_multiple.ics',
     uid: 'valarm-multi-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'reminders/valarm_related_end.ics',
     uid: 'valarm-end-001@kashcal.test',
     why: 'UTC 14:00-15:00; VALARMs do not change the occurrence.',
-    occurrences: [
-      ['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2024-12-20T14:00:00Z', '2024-12-20T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'rfc5545/event_with_categories.ics',
     uid: 'rfc5545-categories-test@kashcal.test',
     why: 'UTC 14:00-15:00 on Jan 26 2025; extra RFC 5545/7986 properties ignored.',
-    occurrences: [
-      ['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'rfc5545/event_with_geo.ics',
     uid: 'rfc5545-geo-test@kashcal.test',
     why: 'UTC 14:00-15:00 on Jan 26 2025; extra RFC 5545/7986 properties ignored.',
-    occurrences: [
-      ['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'rfc5545/event_with_priority.ics',
     uid: 'rfc5545-priority-test@kashcal.test',
     why: 'UTC 14:00-15:00 on Jan 26 2025; extra RFC 5545/7986 properties ignored.',
-    occurrences: [
-      ['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'rfc5545/event_with_url.ics',
     uid: 'rfc5545-url-test@kashcal.test',
     why: 'UTC 14:00-15:00 on Jan 26 2025; extra RFC 5545/7986 properties ignored.',
-    occurrences: [
-      ['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'rfc5545/full_rfc5545_7986_event.ics',
     uid: 'rfc5545-7986-full-test@kashcal.test',
     why: 'UTC 14:00-15:00 on Jan 26 2025; extra RFC 5545/7986 properties ignored.',
-    occurrences: [
-      ['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy']],
   },
   {
     file: 'rfc7986/event_with_color.ics',
     uid: 'rfc7986-color-test@kashcal.test',
     why: 'UTC 14:00-15:00 on Jan 26 2025; extra RFC 5545/7986 properties ignored.',
-    occurrences: [
-      ['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy'],
-    ],
+    occurrences: [['2025-01-26T14:00:00Z', '2025-01-26T15:00:00Z', 'timed', 'busy']],
   },
 ];

@@ -8,7 +8,10 @@ export function calendar(...components: string[]): string {
 
 /** A VEVENT with the given property lines (UID defaults to "e1"). */
 export function vevent(lines: string): string {
-  const props = lines.trim().split('\n').map((line) => line.trim());
+  const props = lines
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
   const withUid = props.some((line) => line.startsWith('UID')) ? props : ['UID:e1', ...props];
   return ['BEGIN:VEVENT', 'DTSTAMP:20260101T000000Z', ...withUid, 'END:VEVENT'].join('\n');
 }

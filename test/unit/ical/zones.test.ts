@@ -10,8 +10,13 @@ const DAY = 24 * HOUR;
 
 /** The full-history America/New_York VTIMEZONE from a fixture, renamed so its own rules are used. */
 function renamedNewYork(): ZoneResolver {
-  const text = readFileSync(fileURLToPath(new URL('../../../../shared/fixtures/kashcal/ical/exceptions/iterations/iter8_timezone.ics', import.meta.url)), 'utf8');
-  const vtimezone = parseICalendar(text.replace(/TZID:America\/New_York/g, 'TZID:Copy of New York'))[0]!.components.find((c) => c.name === 'vtimezone')!;
+  const text = readFileSync(
+    fileURLToPath(new URL('../../../../shared/fixtures/kashcal/ical/exceptions/iterations/iter8_timezone.ics', import.meta.url)),
+    'utf8',
+  );
+  const vtimezone = parseICalendar(text.replace(/TZID:America\/New_York/g, 'TZID:Copy of New York'))[0]!.components.find(
+    (c) => c.name === 'vtimezone',
+  )!;
   return new ZoneResolver(new Map<string, JCalComponent>([['Copy of New York', vtimezone]]), 'UTC', () => {
     throw new Error('no warning expected');
   });
@@ -28,7 +33,13 @@ describe('zones from a VTIMEZONE', () => {
   });
 
   it('place wall-clock readings in gaps and overlaps like the IANA zone (RFC 5545 rules)', () => {
-    for (const reading of ['2021-03-14T02:30:00Z', '2021-11-07T01:30:00Z', '2026-03-08T02:00:00Z', '2026-11-01T01:59:59Z', '2026-07-04T12:00:00Z']) {
+    for (const reading of [
+      '2021-03-14T02:30:00Z',
+      '2021-11-07T01:30:00Z',
+      '2026-03-08T02:00:00Z',
+      '2026-11-01T01:59:59Z',
+      '2026-07-04T12:00:00Z',
+    ]) {
       const value = wall(Date.parse(reading));
       expect(copy.toInstant(value)).toBe(iana.toInstant(value));
     }

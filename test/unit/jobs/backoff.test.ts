@@ -5,7 +5,11 @@ import type { SyncJobOutcome } from '../../../src/jobs/sync-job.ts';
 
 const now = new Date('2025-03-01T10:00:00Z');
 const pollMs = 60_000;
-const transient = (retryAfterMs: number | null): SyncJobOutcome => ({ status: 'retry', error: { code: 'server_error', message: '503' }, retryAfterMs });
+const transient = (retryAfterMs: number | null): SyncJobOutcome => ({
+  status: 'retry',
+  error: { code: 'server_error', message: '503' },
+  retryAfterMs,
+});
 const delayOf = (at: Date | null) => (at === null ? null : at.getTime() - now.getTime());
 
 describe('nextRunAfter', () => {
@@ -26,7 +30,16 @@ describe('nextRunAfter', () => {
   });
 
   it('retry: the ceiling doubles per failure and stops at one hour', () => {
-    expect([1, 2, 3, 4, 7, 8, 50, 5000].map((n) => backoffCeilingMs(n))).toEqual([30_000, 60_000, 120_000, 240_000, 1_920_000, RETRY_CAP_MS, RETRY_CAP_MS, RETRY_CAP_MS]);
+    expect([1, 2, 3, 4, 7, 8, 50, 5000].map((n) => backoffCeilingMs(n))).toEqual([
+      30_000,
+      60_000,
+      120_000,
+      240_000,
+      1_920_000,
+      RETRY_CAP_MS,
+      RETRY_CAP_MS,
+      RETRY_CAP_MS,
+    ]);
     expect(delayOf(nextRunAfter(transient(null), 3, { pollMs, random: () => 0.5, now }).at)).toBe(120_000);
   });
 

@@ -73,7 +73,13 @@ describe('scheduler', () => {
 
   it('a tick with nothing due still dispatches the outbox', async () => {
     const fake = fakeQueue();
-    const scheduler = createScheduler({ store: { dueCalendars: async () => [] }, queue: fake.queue, intervalMs: 5_000, now: () => now, limit: 50 });
+    const scheduler = createScheduler({
+      store: { dueCalendars: async () => [] },
+      queue: fake.queue,
+      intervalMs: 5_000,
+      now: () => now,
+      limit: 50,
+    });
     expect(await scheduler.tick()).toBe(0);
     expect(fake.dispatches()).toBe(1);
   });

@@ -16,7 +16,13 @@ const fromEnv = (secretKey: string, databaseUrl: string | null = null) => loadSe
 describe('loading the secret key', () => {
   it('takes 32 bytes as hex, base64 or base64url from TANDEM_SECRET_KEY', () => {
     const raw = randomBytes(32);
-    for (const text of [raw.toString('hex'), raw.toString('hex').toUpperCase(), raw.toString('base64'), raw.toString('base64url'), ` ${raw.toString('base64')}\n`]) {
+    for (const text of [
+      raw.toString('hex'),
+      raw.toString('hex').toUpperCase(),
+      raw.toString('base64'),
+      raw.toString('base64url'),
+      ` ${raw.toString('base64')}\n`,
+    ]) {
       const loaded = fromEnv(text, 'postgres://db');
       expect(loaded.key.equals(raw), text).toBe(true);
       expect(loaded).toMatchObject({ source: 'environment', warning: null });
@@ -37,7 +43,9 @@ describe('loading the secret key', () => {
   });
 
   it('is required with DATABASE_URL, saying how to make one', () => {
-    expect(() => loadSecretKey({ secretKey: null, databaseUrl: 'postgres://db', dataDir })).toThrow(/TANDEM_SECRET_KEY is required when DATABASE_URL is set.*openssl rand -base64 32/);
+    expect(() => loadSecretKey({ secretKey: null, databaseUrl: 'postgres://db', dataDir })).toThrow(
+      /TANDEM_SECRET_KEY is required when DATABASE_URL is set.*openssl rand -base64 32/,
+    );
     expect(() => loadSecretKey({ secretKey: '  ', databaseUrl: 'postgres://db', dataDir })).toThrow(/required/);
   });
 

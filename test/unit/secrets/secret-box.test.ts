@@ -27,7 +27,7 @@ describe('secret box', () => {
     expect(box.decrypt(box.encrypt('pässwörd ✓'))).toBe('pässwörd ✓');
   });
 
-  it('refuses a value altered anywhere, another key\'s value, an unknown version and junk', () => {
+  it("refuses a value altered anywhere, another key's value, an unknown version and junk", () => {
     const stored = box.encrypt('abcd-efgh-ijkl-mnop');
     for (const part of [1, 2, 3] as const) expect(() => box.decrypt(tamper(stored, part))).toThrow(SecretBoxError);
     expect(() => createSecretBox(randomBytes(32)).decrypt(stored)).toThrow(/cannot be decrypted with this key/);

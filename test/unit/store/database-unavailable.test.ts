@@ -8,9 +8,13 @@ describe('isDatabaseUnavailable', () => {
   it('recognises a stopped, restarting or unreachable server', () => {
     for (const error of [
       pgError('57P01', 'terminating connection due to administrator command'),
-      pgError('57P02'), pgError('57P03', 'the database system is starting up'),
-      pgError('08006'), pgError('08001'),
-      pgError('ECONNREFUSED'), pgError('ECONNRESET'), pgError('ETIMEDOUT'),
+      pgError('57P02'),
+      pgError('57P03', 'the database system is starting up'),
+      pgError('08006'),
+      pgError('08001'),
+      pgError('ECONNREFUSED'),
+      pgError('ECONNRESET'),
+      pgError('ETIMEDOUT'),
       new Error('Connection terminated unexpectedly'),
       new Error('Connection terminated due to connection timeout'),
       new Error('timeout exceeded when trying to connect'),
@@ -18,11 +22,23 @@ describe('isDatabaseUnavailable', () => {
       // Node reports `localhost` refused on both ::1 and 127.0.0.1 as one AggregateError.
       new AggregateError([pgError('ECONNREFUSED'), pgError('ECONNREFUSED')], ''),
       new Error('store call failed', { cause: pgError('57P01') }),
-    ]) expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+    ])
+      expect(isDatabaseUnavailable(error), String(error)).toBe(true);
   });
 
   it('leaves every other failure alone: constraint violations, syntax errors, bugs', () => {
-    for (const error of [pgError('23505'), pgError('23P01'), pgError('22P02'), pgError('42601'), pgError('40001'), new TypeError('x is undefined'), 'text', null, undefined, 42]) {
+    for (const error of [
+      pgError('23505'),
+      pgError('23P01'),
+      pgError('22P02'),
+      pgError('42601'),
+      pgError('40001'),
+      new TypeError('x is undefined'),
+      'text',
+      null,
+      undefined,
+      42,
+    ]) {
       expect(isDatabaseUnavailable(error), String(error)).toBe(false);
     }
     expect(isUniqueViolation(pgError('23505'))).toBe(true);
@@ -44,6 +60,9 @@ describe('reachability', () => {
     reachability.succeeded();
     reachability.succeeded();
     expect(reachability.up).toBe(true);
-    expect(events).toEqual([{ state: 'down', error: first }, { state: 'up', downForMs: 7_000 }]);
+    expect(events).toEqual([
+      { state: 'down', error: first },
+      { state: 'up', downForMs: 7_000 },
+    ]);
   });
 });

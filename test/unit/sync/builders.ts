@@ -49,7 +49,16 @@ export function occurrence(start: Date, end: Date, overrides: Partial<ImportedOc
 }
 
 export function savedItem(href: string, overrides: Partial<SavedItem> = {}): SavedItem {
-  return { href, etag: '"s1"', contentHash: 'h1', uid: `uid-${href}`, kind: 'imported', expandedUntil: SPAN_END, error: null, ...overrides };
+  return {
+    href,
+    etag: '"s1"',
+    contentHash: 'h1',
+    uid: `uid-${href}`,
+    kind: 'imported',
+    expandedUntil: SPAN_END,
+    error: null,
+    ...overrides,
+  };
 }
 
 export function fetchedEvent(
@@ -71,7 +80,9 @@ export function unreadable(href: string, error = 'DTSTART missing'): FetchedItem
   return { href, etag: '"bad"', contentHash: 'hbad', uid: null, content: { ok: false, error } };
 }
 
-export function planInput(overrides: Partial<InboundPlanInput> & { savedItems?: SavedItem[]; linked?: LinkedAppointment[] } = {}): InboundPlanInput {
+export function planInput(
+  overrides: Partial<InboundPlanInput> & { savedItems?: SavedItem[]; linked?: LinkedAppointment[] } = {},
+): InboundPlanInput {
   const { savedItems, linked, ...rest } = overrides;
   return {
     calendar: { id: 'cal-primary', userId: 'u1', isPrimary: true },

@@ -19,10 +19,16 @@ describe('dispatchOutbox — create / update / delete (SPEC §5)', () => {
     bookA1(h, ['u1', 'u2']);
     const report = await h.dispatch();
     expect(report.rows.map((r) => r.result.status)).toEqual(['done', 'done']);
-    for (const [calendarId, userId] of [['cal-primary', 'u1'], ['cal-u2', 'u2']] as const) {
+    for (const [calendarId, userId] of [
+      ['cal-primary', 'u1'],
+      ['cal-u2', 'u2'],
+    ] as const) {
       const events = eventsOf(h, calendarId);
       expect(events).toMatchObject([{ uid: appointmentEventUid('a1'), start: at(0), end: at(1), summary: 'Haircut with Ada' }]);
-      expect(h.store.link('a1', userId)).toMatchObject({ href: events[0]!.href, etag: h.remotes[calendarId].object(events[0]!.href)!.etag });
+      expect(h.store.link('a1', userId)).toMatchObject({
+        href: events[0]!.href,
+        etag: h.remotes[calendarId].object(events[0]!.href)!.etag,
+      });
     }
     expect(h.remotes['cal-primary'].calls).toEqual(['put']);
     expect(eventsOf(h, 'cal-conflict')).toEqual([]);
@@ -87,7 +93,11 @@ describe('dispatchOutbox — crashes never duplicate', () => {
     expect(report.rows[0]?.steps.map((s) => s.type)).toEqual(['CreateRemote', 'Reconcile', 'Noop']);
     expect(h.remotes['cal-primary'].calls).toEqual(['put', 'get']);
     expect(eventsOf(h, 'cal-primary')).toHaveLength(1);
-    expect(h.store.link('a1', 'u1')).toMatchObject({ createPending: false, pendingWrites: [], etag: h.remotes['cal-primary'].objectList()[0]!.etag });
+    expect(h.store.link('a1', 'u1')).toMatchObject({
+      createPending: false,
+      pendingWrites: [],
+      etag: h.remotes['cal-primary'].objectList()[0]!.etag,
+    });
   });
 
   it('crash after a create, then the user moves the event in iCloud → the retry follows the edit instead of overwriting it', async () => {
@@ -96,7 +106,10 @@ describe('dispatchOutbox — crashes never duplicate', () => {
     h.store.armCrash('finishOutboxRow');
     await expect(h.dispatch()).rejects.toBeInstanceOf(InjectedCrash);
     const href = h.remotes['cal-primary'].objectList()[0]!.href;
-    h.remotes['cal-primary'].userPut(href, simpleEvent({ uid: appointmentEventUid('a1'), start: at(6), end: at(7), summary: 'Haircut with Ada' }));
+    h.remotes['cal-primary'].userPut(
+      href,
+      simpleEvent({ uid: appointmentEventUid('a1'), start: at(6), end: at(7), summary: 'Haircut with Ada' }),
+    );
     h.advance(LEASE);
     await h.dispatch();
     expect(h.store.appointment('a1')).toMatchObject({ start: at(6), end: at(7), remoteEdits: 1 });
@@ -169,7 +182,10 @@ describe('dispatchOutbox — crashes never duplicate', () => {
 describe('dispatchOutbox — 412: edited in iCloud meanwhile (never blindly overwritten)', () => {
   function moveInICloud(h: Harness, startHour: number, title = 'Haircut with Ada'): void {
     h.remotes['cal-primary'].beforeNextWrite = (href) =>
-      h.remotes['cal-primary'].userPut(href, simpleEvent({ uid: appointmentEventUid('a1'), start: at(startHour), end: at(startHour + 1), summary: title }));
+      h.remotes['cal-primary'].userPut(
+        href,
+        simpleEvent({ uid: appointmentEventUid('a1'), start: at(startHour), end: at(startHour + 1), summary: title }),
+      );
   }
 
   it('moved in iCloud while we rescheduled → the iCloud edit wins, the appointment follows, the remote is not overwritten', async () => {
@@ -266,7 +282,11 @@ describe('dispatchOutbox — failures: retried with backoff, never dropped', () 
     h.remotes['cal-primary'].writeFailure = 'refused';
     h.remotes['cal-primary'].failWrites = 1;
     const report = await h.dispatch();
-    expect(report.rows[0]?.result).toMatchObject({ status: 'failed', attempt: 1, error: expect.stringMatching(/^caldav_refused_response: .*will not accept/) });
+    expect(report.rows[0]?.result).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: expect.stringMatching(/^caldav_refused_response: .*will not accept/),
+    });
     expect(report.rows[0]?.result).not.toMatchObject({ error: expect.stringMatching(/busy|unreachable|will try again/i) });
     h.advance(24 * 3_600_000);
     expect((await h.dispatch()).rows).toEqual([]);

@@ -33,7 +33,10 @@ export function createHarness(options: { codec?: EventCodec; start?: Date } = {}
       clock.now = new Date(clock.now.getTime() + ms);
     },
     sync(calendarId: keyof typeof remotes, extra: Partial<InboundSyncOptions> = {}): Promise<InboundSyncReport> {
-      return runInboundSync({ store, remote: remotes[calendarId], codec }, { calendarId, window: defaultSyncWindow(clock.now), now: clock.now, ...extra });
+      return runInboundSync(
+        { store, remote: remotes[calendarId], codec },
+        { calendarId, window: defaultSyncWindow(clock.now), now: clock.now, ...extra },
+      );
     },
     dispatch(extra: { leaseMs?: number } = {}): Promise<DispatchReport> {
       return dispatchOutbox({ store, openRemote: openRemotes(remotes), codec }, { now: clock.now, ...extra });

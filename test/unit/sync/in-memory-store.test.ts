@@ -15,7 +15,8 @@ describeSyncStoreContract('in-memory', async () => {
     link: async (appointmentId, userId) => store.link(appointmentId, userId),
     occurrences: async (calendarId, href) => store.calendar(calendarId).occurrences.get(href) ?? [],
     calendar: async (calendarId) => store.calendar(calendarId),
-    outbox: async () => store.outboxRows().map(({ appointmentId, userId, op, attempt, status }) => ({ appointmentId, userId, op, attempt, status })),
+    outbox: async () =>
+      store.outboxRows().map(({ appointmentId, userId, op, attempt, status }) => ({ appointmentId, userId, op, attempt, status })),
     close: async () => undefined,
   };
 });

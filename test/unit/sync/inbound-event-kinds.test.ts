@@ -23,22 +23,50 @@ async function importOne(ics: string, selfEmails: string[] = []) {
 describe('inbound event kinds (SPEC §5)', () => {
   it('an all-day event blocks the whole day in the user’s timezone', async () => {
     const occurrences = await importOne(
-      calendarObject(['BEGIN:VEVENT', 'UID:allday', 'DTSTAMP:20300101T000000Z', 'DTSTART;VALUE=DATE:20300704', 'DTEND;VALUE=DATE:20300705', 'SUMMARY:Holiday', 'END:VEVENT']),
+      calendarObject([
+        'BEGIN:VEVENT',
+        'UID:allday',
+        'DTSTAMP:20300101T000000Z',
+        'DTSTART;VALUE=DATE:20300704',
+        'DTEND;VALUE=DATE:20300705',
+        'SUMMARY:Holiday',
+        'END:VEVENT',
+      ]),
     );
     // Europe/London is on BST (UTC+1) in July.
-    expect(occurrences).toMatchObject([{ allDay: true, blocks: true, start: new Date('2030-07-03T23:00:00Z'), end: new Date('2030-07-04T23:00:00Z') }]);
+    expect(occurrences).toMatchObject([
+      { allDay: true, blocks: true, start: new Date('2030-07-03T23:00:00Z'), end: new Date('2030-07-04T23:00:00Z') },
+    ]);
   });
 
   it('a free (TRANSP:TRANSPARENT) event is shown but does not block', async () => {
     const occurrences = await importOne(
-      calendarObject(['BEGIN:VEVENT', 'UID:free', 'DTSTAMP:20300101T000000Z', 'DTSTART:20300305T100000Z', 'DTEND:20300305T110000Z', 'SUMMARY:Maybe', 'TRANSP:TRANSPARENT', 'END:VEVENT']),
+      calendarObject([
+        'BEGIN:VEVENT',
+        'UID:free',
+        'DTSTAMP:20300101T000000Z',
+        'DTSTART:20300305T100000Z',
+        'DTEND:20300305T110000Z',
+        'SUMMARY:Maybe',
+        'TRANSP:TRANSPARENT',
+        'END:VEVENT',
+      ]),
     );
     expect(occurrences).toMatchObject([{ blocks: false, summary: 'Maybe' }]);
   });
 
   it('a cancelled event does not block', async () => {
     const occurrences = await importOne(
-      calendarObject(['BEGIN:VEVENT', 'UID:cancelled', 'DTSTAMP:20300101T000000Z', 'DTSTART:20300305T100000Z', 'DTEND:20300305T110000Z', 'SUMMARY:Off', 'STATUS:CANCELLED', 'END:VEVENT']),
+      calendarObject([
+        'BEGIN:VEVENT',
+        'UID:cancelled',
+        'DTSTAMP:20300101T000000Z',
+        'DTSTART:20300305T100000Z',
+        'DTEND:20300305T110000Z',
+        'SUMMARY:Off',
+        'STATUS:CANCELLED',
+        'END:VEVENT',
+      ]),
     );
     expect(occurrences).toMatchObject([{ blocks: false, status: 'CANCELLED' }]);
   });
@@ -95,7 +123,16 @@ describe('inbound event kinds (SPEC §5)', () => {
 
   it('occurrences are stored over the window and beyond it by the headroom, not forever', async () => {
     const occurrences = await importOne(
-      calendarObject(['BEGIN:VEVENT', 'UID:daily', 'DTSTAMP:20300101T000000Z', 'DTSTART:20300101T070000Z', 'DTEND:20300101T073000Z', 'RRULE:FREQ=DAILY', 'SUMMARY:Run', 'END:VEVENT']),
+      calendarObject([
+        'BEGIN:VEVENT',
+        'UID:daily',
+        'DTSTAMP:20300101T000000Z',
+        'DTSTART:20300101T070000Z',
+        'DTEND:20300101T073000Z',
+        'RRULE:FREQ=DAILY',
+        'SUMMARY:Run',
+        'END:VEVENT',
+      ]),
     );
     const first = occurrences[0]!.start;
     const last = occurrences[occurrences.length - 1]!.start;

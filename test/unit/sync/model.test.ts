@@ -320,7 +320,12 @@ class ConcurrentEditOnNextWrite implements Command {
         return noteRemoteChange(m, this.calendarId, current.ics, null, r.h);
       }
       const e = r.h.codec.readAppointmentEvent(current.ics);
-      const moved = simpleEvent({ uid: e.uid, start: new Date(e.start.getTime() + 3_600_000), end: new Date(e.end.getTime() + 3_600_000), summary: e.summary });
+      const moved = simpleEvent({
+        uid: e.uid,
+        start: new Date(e.start.getTime() + 3_600_000),
+        end: new Date(e.end.getTime() + 3_600_000),
+        summary: e.summary,
+      });
       remote.userPut(href, moved);
       noteRemoteChange(m, this.calendarId, current.ics, moved, r.h);
     };
@@ -443,7 +448,9 @@ async function settleAndCheck(m: Model, r: Real): Promise<void> {
         expect(item!.kind).toBe('unreadable');
       } else {
         expect(item!.kind).toBe('imported');
-        expect(record.occurrences.get(object.href)?.map((o) => [o.start.getTime(), o.end.getTime(), o.blocks])).toEqual([[event.start.getTime(), event.end.getTime(), true]]);
+        expect(record.occurrences.get(object.href)?.map((o) => [o.start.getTime(), o.end.getTime(), o.blocks])).toEqual([
+          [event.start.getTime(), event.end.getTime(), true],
+        ]);
       }
     }
     // No slot or item survives its remote event.
@@ -459,7 +466,10 @@ async function settleAndCheck(m: Model, r: Real): Promise<void> {
     const refused = appointment.assignedUserIds.some((u) => h.store.calendar(PRIMARIES[u]!).warning !== null);
     if (appointment.status === 'confirmed' && !expected.remoteDeleted) {
       for (const userId of appointment.assignedUserIds) {
-        if (!refused) expect(h.store.link(appointment.id, userId)?.removedRemotely, `${appointment.id} flagged only after a deletion in iCloud`).toBe(false);
+        if (!refused)
+          expect(h.store.link(appointment.id, userId)?.removedRemotely, `${appointment.id} flagged only after a deletion in iCloud`).toBe(
+            false,
+          );
       }
     }
     // Who wins: with no iCloud edit, the booking side's time stands (no spurious back-flow); with one
@@ -468,7 +478,8 @@ async function settleAndCheck(m: Model, r: Real): Promise<void> {
       const edits = [...expected.remoteEdits.values()].filter((e) => !sameTT(e.before, e.latest));
       const actual = { start: appointment.start.getTime(), end: appointment.end.getTime(), title: appointment.title };
       if (edits.length === 0) expect(actual, `${appointment.id} keeps the booking side's time`).toEqual(expected.expected);
-      if (edits.length === 1 && expected.remoteEdits.size === 1) expect(actual, `${appointment.id} follows the iCloud edit`).toEqual(edits[0]!.latest);
+      if (edits.length === 1 && expected.remoteEdits.size === 1)
+        expect(actual, `${appointment.id} follows the iCloud edit`).toEqual(edits[0]!.latest);
     }
     for (const userId of appointment.assignedUserIds) {
       const calendarId = PRIMARIES[userId]!;
@@ -476,7 +487,10 @@ async function settleAndCheck(m: Model, r: Real): Promise<void> {
       const events = h.remotes[calendarId].objectList().filter((o) => readFirstEventUid(o.ics) === appointmentEventUid(appointment.id));
       const link = h.store.link(appointment.id, userId);
       if (appointment.status === 'cancelled' || link?.removedRemotely) {
-        expect(events, `${appointment.id} (${appointment.status}${link?.removedRemotely ? ', removed from iCloud' : ''}) has no event for ${userId}`).toEqual([]);
+        expect(
+          events,
+          `${appointment.id} (${appointment.status}${link?.removedRemotely ? ', removed from iCloud' : ''}) has no event for ${userId}`,
+        ).toEqual([]);
       } else {
         expect(events, `${appointment.id} has exactly one event for ${userId}`).toHaveLength(1);
         const event = h.codec.readAppointmentEvent(events[0]!.ics);
@@ -520,7 +534,14 @@ const pickArb = fc.nat({ max: 20 });
 const commandArbs = [
   fc.tuple(calendarArb, hourArb, fc.integer({ min: 1, max: 3 })).map(([c, h, n]) => new UserCreatesEvent(c, h, n)),
   calendarArb.map((c) => new UserCreatesBrokenEvent(c)),
-  fc.tuple(calendarArb, pickArb, fc.integer({ min: -6, max: 6 }).filter((s) => s !== 0), fc.boolean()).map(([c, p, s, t]) => new UserEditsEvent(c, p, s, t)),
+  fc
+    .tuple(
+      calendarArb,
+      pickArb,
+      fc.integer({ min: -6, max: 6 }).filter((s) => s !== 0),
+      fc.boolean(),
+    )
+    .map(([c, p, s, t]) => new UserEditsEvent(c, p, s, t)),
   fc.tuple(calendarArb, pickArb).map(([c, p]) => new UserDeletesEvent(c, p)),
   fc.tuple(calendarArb, pickArb).map(([c, p]) => new FlakyEtag(c, p)),
   fc.tuple(hourArb, fc.constantFrom('u1', 'u2', 'u1+u2')).map(([h, u]) => new Book(h, u.split('+'))),
@@ -530,8 +551,15 @@ const commandArbs = [
   fc.integer({ min: 0, max: 120 }).map((n) => new Dispatch(n)),
   fc.tuple(primaryArb, fc.integer({ min: 1, max: 3 })).map(([c, n]) => new FailNextWrites(c, n)),
   fc.tuple(calendarArb, fc.integer({ min: 1, max: 2 })).map(([c, n]) => new FailNextReads(c, n)),
-  fc.tuple(primaryArb, fc.constantFrom<'move' | 'touch' | 'delete'>('move', 'touch', 'delete')).map(([c, k]) => new ConcurrentEditOnNextWrite(c, k)),
-  fc.tuple(fc.constantFrom<CrashTarget>('applyInboundBatch', 'finishOutboxRow', 'recordWriteIntent', 'claimOutboxRows'), fc.integer({ min: 0, max: 2 })).map(([t, n]) => new CrashNext(t, n)),
+  fc
+    .tuple(primaryArb, fc.constantFrom<'move' | 'touch' | 'delete'>('move', 'touch', 'delete'))
+    .map(([c, k]) => new ConcurrentEditOnNextWrite(c, k)),
+  fc
+    .tuple(
+      fc.constantFrom<CrashTarget>('applyInboundBatch', 'finishOutboxRow', 'recordWriteIntent', 'claimOutboxRows'),
+      fc.integer({ min: 0, max: 2 }),
+    )
+    .map(([t, n]) => new CrashNext(t, n)),
   calendarArb.map((c) => new InvalidateTokens(c)),
   fc.tuple(calendarArb, fc.option(fc.integer({ min: 1, max: 3 }))).map(([c, n]) => new SetPageSize(c, n)),
   primaryArb.map((c) => new ToggleEtagOnWrite(c)),
@@ -543,7 +571,11 @@ describe('sync engine model (fast-check commands, vdirsyncer-style)', () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 60, size: 'medium' }), async (commands) => {
         const setup = (): { model: Model; real: Real } => ({
-          model: { nextId: 1, userEvents: { 'cal-primary': new Map(), 'cal-conflict': new Map(), 'cal-u2': new Map() }, appointments: new Map() },
+          model: {
+            nextId: 1,
+            userEvents: { 'cal-primary': new Map(), 'cal-conflict': new Map(), 'cal-u2': new Map() },
+            appointments: new Map(),
+          },
           real: { h: createHarness() },
         });
         let final: { model: Model; real: Real } | undefined;

@@ -16,7 +16,14 @@ describe('planInbound — events of the user (SPEC §5)', () => {
   it('event created in iCloud (primary calendar) → an imported blocked slot with its occurrences', () => {
     const occurrences = [occurrence(hours(2), hours(3)), occurrence(hours(26), hours(27))];
     const action = only(planInbound(planInput({ fetched: [fetchedEvent('/p/e1.ics', { occurrences })] })), 'ImportItem');
-    expect(action).toMatchObject({ href: '/p/e1.ics', etag: '"s2"', contentHash: 'h2', uid: 'uid-/p/e1.ics', occurrences, expandedUntil: SPAN_END });
+    expect(action).toMatchObject({
+      href: '/p/e1.ics',
+      etag: '"s2"',
+      contentHash: 'h2',
+      uid: 'uid-/p/e1.ics',
+      occurrences,
+      expandedUntil: SPAN_END,
+    });
     expect(action.reason).toMatch(/new remote event/);
   });
 
@@ -27,7 +34,18 @@ describe('planInbound — events of the user (SPEC §5)', () => {
 
   it('no action of an inbound plan creates a contact, whatever the event carries', () => {
     const actions = planInbound(planInput({ fetched: [fetchedEvent('/p/e1.ics'), fetchedEvent('/p/e2.ics')] }));
-    const known = new Set(['ImportItem', 'UpdateImportedItem', 'SkipUnchanged', 'RemoveImportedItem', 'TrackAppointmentEvent', 'UpdateAppointmentFromRemote', 'MarkAppointmentRemovedRemotely', 'RecordUnreadableItem', 'ForgetItem', 'RefuseEmptyCalendar']);
+    const known = new Set([
+      'ImportItem',
+      'UpdateImportedItem',
+      'SkipUnchanged',
+      'RemoveImportedItem',
+      'TrackAppointmentEvent',
+      'UpdateAppointmentFromRemote',
+      'MarkAppointmentRemovedRemotely',
+      'RecordUnreadableItem',
+      'ForgetItem',
+      'RefuseEmptyCalendar',
+    ]);
     for (const action of actions) {
       expect(known.has(action.type)).toBe(true);
       expect(JSON.stringify(action)).not.toMatch(/contact/i);
@@ -43,8 +61,16 @@ describe('planInbound — events of the user (SPEC §5)', () => {
   });
 
   it('etag changed but the content hash did not → SkipUnchanged (only the etag is recorded)', () => {
-    const input = planInput({ savedItems: [savedItem('/p/e1.ics', { contentHash: 'h2' })], fetched: [fetchedEvent('/p/e1.ics', { contentHash: 'h2', etag: '"flaky"' })] });
-    expect(only(planInbound(input), 'SkipUnchanged')).toEqual({ type: 'SkipUnchanged', href: '/p/e1.ics', etag: '"flaky"', reason: expect.any(String) });
+    const input = planInput({
+      savedItems: [savedItem('/p/e1.ics', { contentHash: 'h2' })],
+      fetched: [fetchedEvent('/p/e1.ics', { contentHash: 'h2', etag: '"flaky"' })],
+    });
+    expect(only(planInbound(input), 'SkipUnchanged')).toEqual({
+      type: 'SkipUnchanged',
+      href: '/p/e1.ics',
+      etag: '"flaky"',
+      reason: expect.any(String),
+    });
   });
 
   it('same content but the stored expansion no longer covers the window → re-expanded', () => {
@@ -83,7 +109,9 @@ describe('planInbound — events of the user (SPEC §5)', () => {
 
   it('free, cancelled and declined events are stored but flagged non-blocking (the flag comes from expansion)', () => {
     const occurrences = [occurrence(hours(2), hours(3), { blocks: false, status: 'CANCELLED' })];
-    expect(only(planInbound(planInput({ fetched: [fetchedEvent('/p/e1.ics', { occurrences })] })), 'ImportItem').occurrences).toEqual(occurrences);
+    expect(only(planInbound(planInput({ fetched: [fetchedEvent('/p/e1.ics', { occurrences })] })), 'ImportItem').occurrences).toEqual(
+      occurrences,
+    );
   });
 
   it('an event expanding to no occurrence in the window is still held (it exists remotely)', () => {
@@ -103,7 +131,10 @@ describe('planInbound — events of the user (SPEC §5)', () => {
   });
 
   it('an unreadable object deleted remotely is forgotten', () => {
-    const input = planInput({ savedItems: [savedItem('/p/bad.ics', { kind: 'unreadable' }), savedItem('/p/ok.ics')], deleted: ['/p/bad.ics'] });
+    const input = planInput({
+      savedItems: [savedItem('/p/bad.ics', { kind: 'unreadable' }), savedItem('/p/ok.ics')],
+      deleted: ['/p/bad.ics'],
+    });
     expect(only(planInbound(input), 'ForgetItem').href).toBe('/p/bad.ics');
   });
 });
@@ -112,7 +143,8 @@ describe('planInbound — events of our appointments (SPEC §5)', () => {
   const a = appointment();
   const l = link(a);
   const uid = appointmentEventUid(a.id);
-  const ours = (event: { start: Date; end: Date; title: string }, etag = '"w2"') => fetchedEvent(l.href, { uid, etag, contentHash: 'hw2', event });
+  const ours = (event: { start: Date; end: Date; title: string }, etag = '"w2"') =>
+    fetchedEvent(l.href, { uid, etag, contentHash: 'hw2', event });
 
   it('our event as we wrote it (echo of our own PUT) → tracked, the link adopts the etag, the appointment is untouched', () => {
     const action = only(planInbound(planInput({ fetched: [ours(a)], linked: [{ appointment: a, link: l }] })), 'TrackAppointmentEvent');
@@ -121,14 +153,28 @@ describe('planInbound — events of our appointments (SPEC §5)', () => {
 
   it('appointment event moved in iCloud → the appointment follows', () => {
     const moved = { start: hours(4), end: hours(5), title: a.title };
-    const action = only(planInbound(planInput({ fetched: [ours(moved)], linked: [{ appointment: a, link: l }] })), 'UpdateAppointmentFromRemote');
-    expect(action).toMatchObject({ appointmentId: a.id, userId: 'u1', expectedVersion: 'v1', start: hours(4), end: hours(5), title: a.title, overlapFlagged: false });
+    const action = only(
+      planInbound(planInput({ fetched: [ours(moved)], linked: [{ appointment: a, link: l }] })),
+      'UpdateAppointmentFromRemote',
+    );
+    expect(action).toMatchObject({
+      appointmentId: a.id,
+      userId: 'u1',
+      expectedVersion: 'v1',
+      start: hours(4),
+      end: hours(5),
+      title: a.title,
+      overlapFlagged: false,
+    });
     expect(action.link.written).toMatchObject({ start: hours(4), end: hours(5), detailsHash: l.written.detailsHash });
     expect(action.reason).toMatch(/moved in iCloud/);
   });
 
   it('appointment event retitled in iCloud → the appointment takes the title', () => {
-    const action = only(planInbound(planInput({ fetched: [ours({ ...a, title: 'Haircut (bring photos)' })], linked: [{ appointment: a, link: l }] })), 'UpdateAppointmentFromRemote');
+    const action = only(
+      planInbound(planInput({ fetched: [ours({ ...a, title: 'Haircut (bring photos)' })], linked: [{ appointment: a, link: l }] })),
+      'UpdateAppointmentFromRemote',
+    );
     expect(action.title).toBe('Haircut (bring photos)');
     expect(action.reason).toMatch(/retitled/);
   });
@@ -151,13 +197,19 @@ describe('planInbound — events of our appointments (SPEC §5)', () => {
 
   it('a local reschedule still waiting in the outbox is not mistaken for an iCloud edit', () => {
     const rescheduled = { ...a, start: hours(7), end: hours(8), version: 'v2' };
-    const action = only(planInbound(planInput({ fetched: [ours(a)], linked: [{ appointment: rescheduled, link: l }] })), 'TrackAppointmentEvent');
+    const action = only(
+      planInbound(planInput({ fetched: [ours(a)], linked: [{ appointment: rescheduled, link: l }] })),
+      'TrackAppointmentEvent',
+    );
     expect(action.link?.written).toEqual(l.written);
   });
 
   it("remote already shows the appointment's current time (our unrecorded write) → tracked, the link records it", () => {
     const rescheduled = { ...a, start: hours(7), end: hours(8), version: 'v2' };
-    const action = only(planInbound(planInput({ fetched: [ours(rescheduled)], linked: [{ appointment: rescheduled, link: l }] })), 'TrackAppointmentEvent');
+    const action = only(
+      planInbound(planInput({ fetched: [ours(rescheduled)], linked: [{ appointment: rescheduled, link: l }] })),
+      'TrackAppointmentEvent',
+    );
     expect(action.link?.written).toMatchObject({ start: hours(7), end: hours(8) });
   });
 
@@ -168,12 +220,21 @@ describe('planInbound — events of our appointments (SPEC §5)', () => {
 
   it('the event of a cancelled appointment is tracked, never followed (the outbox deletes it)', () => {
     const cancelled = { ...a, status: 'cancelled' as const };
-    const action = only(planInbound(planInput({ fetched: [ours({ start: hours(9), end: hours(10), title: 'x' })], linked: [{ appointment: cancelled, link: l }] })), 'TrackAppointmentEvent');
+    const action = only(
+      planInbound(
+        planInput({ fetched: [ours({ start: hours(9), end: hours(10), title: 'x' })], linked: [{ appointment: cancelled, link: l }] }),
+      ),
+      'TrackAppointmentEvent',
+    );
     expect(action.link).toBeNull();
   });
 
   it('our event whose content did not change → SkipUnchanged', () => {
-    const input = planInput({ savedItems: [savedItem(l.href, { kind: 'appointment', contentHash: 'hw2', uid })], fetched: [ours(a, '"flaky"')], linked: [{ appointment: a, link: l }] });
+    const input = planInput({
+      savedItems: [savedItem(l.href, { kind: 'appointment', contentHash: 'hw2', uid })],
+      fetched: [ours(a, '"flaky"')],
+      linked: [{ appointment: a, link: l }],
+    });
     expect(only(planInbound(input), 'SkipUnchanged').etag).toBe('"flaky"');
   });
 
@@ -183,18 +244,34 @@ describe('planInbound — events of our appointments (SPEC §5)', () => {
   });
 
   it("appointment's event deleted in iCloud → the appointment is kept and flagged (not recreated)", () => {
-    const input = planInput({ savedItems: [savedItem(l.href, { kind: 'appointment', uid }), savedItem('/p/other.ics')], deleted: [l.href], linked: [{ appointment: a, link: l }] });
-    expect(only(planInbound(input), 'MarkAppointmentRemovedRemotely')).toMatchObject({ appointmentId: a.id, userId: 'u1', expectedLinkEtag: '"w1"' });
+    const input = planInput({
+      savedItems: [savedItem(l.href, { kind: 'appointment', uid }), savedItem('/p/other.ics')],
+      deleted: [l.href],
+      linked: [{ appointment: a, link: l }],
+    });
+    expect(only(planInbound(input), 'MarkAppointmentRemovedRemotely')).toMatchObject({
+      appointmentId: a.id,
+      userId: 'u1',
+      expectedLinkEtag: '"w1"',
+    });
   });
 
   it('our own delete of a cancelled appointment coming back as a deletion → forgotten, nothing flagged', () => {
     const cancelled = { ...a, status: 'cancelled' as const };
-    const input = planInput({ savedItems: [savedItem(l.href, { kind: 'appointment', uid }), savedItem('/p/other.ics')], deleted: [l.href], linked: [{ appointment: cancelled, link: null }] });
+    const input = planInput({
+      savedItems: [savedItem(l.href, { kind: 'appointment', uid }), savedItem('/p/other.ics')],
+      deleted: [l.href],
+      linked: [{ appointment: cancelled, link: null }],
+    });
     expect(only(planInbound(input), 'ForgetItem').href).toBe(l.href);
   });
 
   it('our appointment in a conflict calendar → shown as an imported slot that does not block (it is the appointment)', () => {
-    const input = planInput({ calendar: { id: 'cal-conflict', userId: 'u1', isPrimary: false }, fetched: [fetchedEvent('/c/copy.ics', { uid, event: a })], linked: [{ appointment: a, link: l }] });
+    const input = planInput({
+      calendar: { id: 'cal-conflict', userId: 'u1', isPrimary: false },
+      fetched: [fetchedEvent('/c/copy.ics', { uid, event: a })],
+      linked: [{ appointment: a, link: l }],
+    });
     const action = only(planInbound(input), 'ImportItem');
     expect(action.occurrences.every((o) => !o.blocks)).toBe(true);
   });
@@ -207,9 +284,21 @@ describe('planInbound — events of our appointments (SPEC §5)', () => {
 
 describe('savedItemsAfter (the status the store holds after a batch)', () => {
   it('follows each action: import, skip keeps the rest of the item, remove deletes', () => {
-    const saved = new Map([['/p/a.ics', savedItem('/p/a.ics')], ['/p/b.ics', savedItem('/p/b.ics')]]);
+    const saved = new Map([
+      ['/p/a.ics', savedItem('/p/a.ics')],
+      ['/p/b.ics', savedItem('/p/b.ics')],
+    ]);
     const after = savedItemsAfter(saved, [
-      { type: 'ImportItem', href: '/p/c.ics', etag: '"c"', contentHash: 'hc', uid: 'c', occurrences: [], expandedUntil: SPAN_END, reason: '' },
+      {
+        type: 'ImportItem',
+        href: '/p/c.ics',
+        etag: '"c"',
+        contentHash: 'hc',
+        uid: 'c',
+        occurrences: [],
+        expandedUntil: SPAN_END,
+        reason: '',
+      },
       { type: 'SkipUnchanged', href: '/p/a.ics', etag: '"a2"', reason: '' },
       { type: 'RemoveImportedItem', href: '/p/b.ics', reason: '' },
     ]);
@@ -228,10 +317,14 @@ describe('listing diffs', () => {
   ]);
 
   it('an incremental answer fetches only new, changed or etag-less members', () => {
-    expect(hrefsToFetch(saved, [{ href: '/p/same.ics', etag: '"1"' }, { href: '/p/changed.ics', etag: '"2"' }, { href: '/p/new.ics', etag: '"1"' }, { href: '/p/same.ics', etag: null }])).toEqual([
-      '/p/changed.ics',
-      '/p/new.ics',
-    ]);
+    expect(
+      hrefsToFetch(saved, [
+        { href: '/p/same.ics', etag: '"1"' },
+        { href: '/p/changed.ics', etag: '"2"' },
+        { href: '/p/new.ics', etag: '"1"' },
+        { href: '/p/same.ics', etag: null },
+      ]),
+    ).toEqual(['/p/changed.ics', '/p/new.ics']);
   });
 
   it('a complete listing also yields deletions, and stale expansions on request', () => {
@@ -241,6 +334,9 @@ describe('listing diffs', () => {
       { href: '/p/stale.ics', etag: '"1"' },
     ];
     expect(diffCompleteListing(saved, listing)).toEqual({ toFetch: ['/p/changed.ics'], deleted: ['/p/gone.ics'] });
-    expect(diffCompleteListing(saved, listing, { refreshStale: WINDOW })).toEqual({ toFetch: ['/p/changed.ics', '/p/stale.ics'], deleted: ['/p/gone.ics'] });
+    expect(diffCompleteListing(saved, listing, { refreshStale: WINDOW })).toEqual({
+      toFetch: ['/p/changed.ics', '/p/stale.ics'],
+      deleted: ['/p/gone.ics'],
+    });
   });
 });

@@ -9,7 +9,15 @@ import { appointment, hours, link } from './builders.ts';
 const PRIMARY_HREF = '/cal/primary/tandem-a1-tandem.ics';
 
 function input(overrides: Partial<OutboundPlanInput> = {}): OutboundPlanInput {
-  return { userId: 'u1', appointmentId: 'a1', appointment: appointment(), primaryCalendarId: 'cal-primary', primaryHref: PRIMARY_HREF, link: null, ...overrides };
+  return {
+    userId: 'u1',
+    appointmentId: 'a1',
+    appointment: appointment(),
+    primaryCalendarId: 'cal-primary',
+    primaryHref: PRIMARY_HREF,
+    link: null,
+    ...overrides,
+  };
 }
 
 describe('planOutbound (SPEC §5: booked / rescheduled / cancelled → create / update / delete)', () => {
@@ -42,11 +50,19 @@ describe('planOutbound (SPEC §5: booked / rescheduled / cancelled → create / 
 
   it('cancelled → DeleteRemote with If-Match', () => {
     const a = appointment();
-    expect(planOutbound(input({ appointment: { ...a, status: 'cancelled' }, link: link(a) }))).toMatchObject({ type: 'DeleteRemote', href: link(a).href, ifMatch: '"w1"' });
+    expect(planOutbound(input({ appointment: { ...a, status: 'cancelled' }, link: link(a) }))).toMatchObject({
+      type: 'DeleteRemote',
+      href: link(a).href,
+      ifMatch: '"w1"',
+    });
   });
 
   it('cancelled with no recorded write → looks at the derived href (a crashed create may have left an event)', () => {
-    expect(planOutbound(input({ appointment: { ...appointment(), status: 'cancelled' } }))).toMatchObject({ type: 'DeleteRemote', href: PRIMARY_HREF, ifMatch: null });
+    expect(planOutbound(input({ appointment: { ...appointment(), status: 'cancelled' } }))).toMatchObject({
+      type: 'DeleteRemote',
+      href: PRIMARY_HREF,
+      ifMatch: null,
+    });
   });
 
   it('a user no longer assigned (reassigned) → their event is deleted', () => {
@@ -69,18 +85,27 @@ describe('planOutbound (SPEC §5: booked / rescheduled / cancelled → create / 
 
   it('the user deleted the event in iCloud (flagged) → Noop: never silently recreated', () => {
     const a = appointment();
-    const action = planOutbound(input({ appointment: { ...a, start: hours(5), end: hours(6) }, link: link(a, { removedRemotely: true, etag: null }) }));
+    const action = planOutbound(
+      input({ appointment: { ...a, start: hours(5), end: hours(6) }, link: link(a, { removedRemotely: true, etag: null }) }),
+    );
     expect(action).toMatchObject({ type: 'Noop', reason: expect.stringMatching(/not recreated/) });
   });
 
   it('the primary calendar changed → created in the new one', () => {
     const a = appointment();
-    expect(planOutbound(input({ link: link(a, { calendarId: 'cal-old', sequence: 4 }) }))).toMatchObject({ type: 'CreateRemote', calendarId: 'cal-primary', sequence: 5 });
+    expect(planOutbound(input({ link: link(a, { calendarId: 'cal-old', sequence: 4 }) }))).toMatchObject({
+      type: 'CreateRemote',
+      calendarId: 'cal-primary',
+      sequence: 5,
+    });
   });
 
   it('an unknown etag (server sent none) → UpdateRemote with ifMatch null (the executor fetches it first)', () => {
     const a = appointment();
-    expect(planOutbound(input({ appointment: { ...a, title: 'x' }, link: link(a, { etag: null }) }))).toMatchObject({ type: 'UpdateRemote', ifMatch: null });
+    expect(planOutbound(input({ appointment: { ...a, title: 'x' }, link: link(a, { etag: null }) }))).toMatchObject({
+      type: 'UpdateRemote',
+      ifMatch: null,
+    });
   });
 });
 
@@ -90,25 +115,42 @@ describe('reconcileConflict (a conditional write answered 412)', () => {
   const base = { appointment: a, userId: 'u1', calendarId: 'cal-primary', href: l.href };
 
   it('remote time/title differ from what we last wrote → the iCloud edit wins (back-flow)', () => {
-    const outcome = reconcileConflict({ ...base, appointment: { ...a, start: hours(10), end: hours(11) }, link: l, remote: { etag: '"r"', event: { start: hours(4), end: hours(5), title: a.title, sequence: 1 } } });
+    const outcome = reconcileConflict({
+      ...base,
+      appointment: { ...a, start: hours(10), end: hours(11) },
+      link: l,
+      remote: { etag: '"r"', event: { start: hours(4), end: hours(5), title: a.title, sequence: 1 } },
+    });
     expect(outcome.remoteEdit).toEqual({ start: hours(4), end: hours(5), title: a.title });
     expect(outcome.link).toMatchObject({ etag: '"r"', written: { start: hours(4), end: hours(5) }, sequence: 1 });
   });
 
   it('remote time/title as we wrote them (another field changed, or a flaky etag) → write again under the new etag', () => {
-    const outcome = reconcileConflict({ ...base, link: l, remote: { etag: '"r"', event: { start: a.start, end: a.end, title: a.title, sequence: 0 } } });
+    const outcome = reconcileConflict({
+      ...base,
+      link: l,
+      remote: { etag: '"r"', event: { start: a.start, end: a.end, title: a.title, sequence: 0 } },
+    });
     expect(outcome.remoteEdit).toBeNull();
     expect(outcome.link).toEqual({ ...l, etag: '"r"' });
   });
 
   it('create that found the event already there with what we want → adopted, nothing to write', () => {
-    const outcome = reconcileConflict({ ...base, link: null, remote: { etag: '"r"', event: { start: a.start, end: a.end, title: a.title, sequence: 0 } } });
+    const outcome = reconcileConflict({
+      ...base,
+      link: null,
+      remote: { etag: '"r"', event: { start: a.start, end: a.end, title: a.title, sequence: 0 } },
+    });
     expect(outcome.link.written).toEqual(desiredSnapshot(a));
     expect(planOutbound(input({ link: outcome.link })).type).toBe('Noop');
   });
 
   it('create that found an outdated copy (rescheduled since the crash) → adopted, then updated under its etag', () => {
-    const outcome = reconcileConflict({ ...base, link: null, remote: { etag: '"r"', event: { start: hours(-5), end: hours(-4), title: a.title, sequence: 0 } } });
+    const outcome = reconcileConflict({
+      ...base,
+      link: null,
+      remote: { etag: '"r"', event: { start: hours(-5), end: hours(-4), title: a.title, sequence: 0 } },
+    });
     expect(outcome.remoteEdit).toBeNull();
     expect(planOutbound(input({ link: outcome.link }))).toMatchObject({ type: 'UpdateRemote', ifMatch: '"r"' });
   });

@@ -194,11 +194,17 @@ describe('runInboundSync — faults', () => {
 
   it('an unreadable event is recorded with its error and does not stop the others', async () => {
     const h = createHarness();
-    h.remotes['cal-primary'].userPut('/cal/primary/bad.ics', 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:bad\r\nSUMMARY:no dates\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n');
+    h.remotes['cal-primary'].userPut(
+      '/cal/primary/bad.ics',
+      'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:bad\r\nSUMMARY:no dates\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    );
     h.userEvent('cal-primary', 'ok', 0);
     const report = await h.sync('cal-primary');
     expect(report.counts).toEqual({ RecordUnreadableItem: 1, ImportItem: 1 });
-    expect(h.store.calendar('cal-primary').items.get('/cal/primary/bad.ics')).toMatchObject({ kind: 'unreadable', error: expect.stringMatching(/DTSTART/) });
+    expect(h.store.calendar('cal-primary').items.get('/cal/primary/bad.ics')).toMatchObject({
+      kind: 'unreadable',
+      error: expect.stringMatching(/DTSTART/),
+    });
     expect(h.store.calendar('cal-primary').occurrences.has('/cal/primary/bad.ics')).toBe(false);
     // Unchanged, it is not fetched again.
     h.remotes['cal-primary'].resetCalls();
@@ -271,7 +277,10 @@ describe('runInboundSync — our appointments (SPEC §5)', () => {
     await h.dispatch();
     await h.sync('cal-primary');
     const href = h.store.link('a1', 'u1')!.href;
-    h.remotes['cal-primary'].userPut(href, simpleEvent({ uid: appointmentEventUid('a1'), start: at(2), end: at(3), summary: 'Team sync with Ada' }));
+    h.remotes['cal-primary'].userPut(
+      href,
+      simpleEvent({ uid: appointmentEventUid('a1'), start: at(2), end: at(3), summary: 'Team sync with Ada' }),
+    );
 
     const report = await h.sync('cal-primary');
     expect(report.counts).toEqual({ UpdateAppointmentFromRemote: 1 });
@@ -290,7 +299,10 @@ describe('runInboundSync — our appointments (SPEC §5)', () => {
     h.store.book({ id: 'a2', userIds: ['u1'], start: at(4), end: at(5), title: 'B' });
     await h.dispatch();
     await h.sync('cal-primary');
-    h.remotes['cal-primary'].userPut(h.store.link('a1', 'u1')!.href, simpleEvent({ uid: appointmentEventUid('a1'), start: at(4), end: at(5), summary: 'A' }));
+    h.remotes['cal-primary'].userPut(
+      h.store.link('a1', 'u1')!.href,
+      simpleEvent({ uid: appointmentEventUid('a1'), start: at(4), end: at(5), summary: 'A' }),
+    );
     await h.sync('cal-primary');
     expect(h.store.appointment('a1')).toMatchObject({ start: at(4), overlapFlagged: true, overlapsWith: ['a2'] });
   });
@@ -323,7 +335,10 @@ describe('runInboundSync — our appointments (SPEC §5)', () => {
     const report = await h.sync('cal-primary');
     expect(h.remotes['cal-primary'].calls).toEqual(['syncCollection']);
     expect(report.counts).toEqual({});
-    expect(h.store.calendar('cal-primary').items.get(h.store.link('a1', 'u1')!.href)).toMatchObject({ kind: 'appointment', etag: h.store.link('a1', 'u1')!.etag });
+    expect(h.store.calendar('cal-primary').items.get(h.store.link('a1', 'u1')!.href)).toMatchObject({
+      kind: 'appointment',
+      etag: h.store.link('a1', 'u1')!.etag,
+    });
     expect(h.store.appointment('a1').version).toBe(version);
     expect(h.store.calendar('cal-primary').occurrences.size).toBe(0);
   });
@@ -396,7 +411,9 @@ describe('runInboundSync — the daily full reconciliation', () => {
     expect(report.counts).toEqual({ UpdateImportedItem: 1 });
     expect(h.store.calendar('cal-primary').items.get(href)!.expandedUntil!.getTime()).toBeGreaterThan(expandedUntil.getTime());
     expect(h.store.calendar('cal-primary').token).toBe(token);
-    expect(h.store.calendar('cal-primary').items.get(href)!.expandedUntil!.getTime()).toBeGreaterThanOrEqual(defaultSyncWindow(h.clock.now).to.getTime());
+    expect(h.store.calendar('cal-primary').items.get(href)!.expandedUntil!.getTime()).toBeGreaterThanOrEqual(
+      defaultSyncWindow(h.clock.now).to.getTime(),
+    );
   });
 
   it('finds what the incremental path missed (status out of step with the server)', async () => {

@@ -30,7 +30,9 @@ export function onUnauthenticatedClient(listener: (() => void) | null): void {
   setUnauthenticatedListener(listener && (() => listener()));
 }
 
-interface ErrorBody { error?: { code?: string; message?: string; details?: unknown } }
+interface ErrorBody {
+  error?: { code?: string; message?: string; details?: unknown };
+}
 
 /**
  * Unwraps an openapi-fetch result: the data, or an ApiError with the server's code and message
@@ -47,7 +49,9 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   if (response.ok) return result.data as T;
   const body = (result.error ?? {}) as ErrorBody;
   if (response.status === 401) unauthenticated?.();
-  const message = body.error?.message ?? (response.status >= 500 ? 'Something went wrong on our side. Please try again.' : `The request failed (${response.status}).`);
+  const message =
+    body.error?.message ??
+    (response.status >= 500 ? 'Something went wrong on our side. Please try again.' : `The request failed (${response.status}).`);
   throw new FieldApiError(response.status, body.error?.code ?? 'error', message, body.error?.details);
 }
 
@@ -65,7 +69,14 @@ export class FieldApiError extends ApiError {
     const issues = Array.isArray(this.details) ? this.details : (this.details as { issues?: unknown })?.issues;
     if (!Array.isArray(issues)) return out;
     for (const issue of issues as Array<{ path?: unknown; message?: unknown; instancePath?: unknown }>) {
-      const path = typeof issue.path === 'string' ? issue.path : Array.isArray(issue.path) ? issue.path.join('.') : typeof issue.instancePath === 'string' ? issue.instancePath.replace(/^\/(body\/)?/, '').replaceAll('/', '.') : '';
+      const path =
+        typeof issue.path === 'string'
+          ? issue.path
+          : Array.isArray(issue.path)
+            ? issue.path.join('.')
+            : typeof issue.instancePath === 'string'
+              ? issue.instancePath.replace(/^\/(body\/)?/, '').replaceAll('/', '.')
+              : '';
       if (typeof issue.message === 'string' && path && !(path in out)) out[path] = issue.message;
     }
     return out;

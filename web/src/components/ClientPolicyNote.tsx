@@ -9,7 +9,14 @@ export function ClientPolicyNote({ token, timezone, version }: { token: string; 
     notificationsApi.policy(token).then(setPolicy, () => setPolicy(null));
   }, [token, version]);
   if (!policy?.changeDeadline) return null;
-  return policy.canChange
-    ? <p className="muted small" data-testid="change-deadline">You can cancel or reschedule online until {formatDateTime(policy.changeDeadline, timezone)}.</p>
-    : <p className="notice warn small" data-testid="change-deadline">It is too close to the appointment to change it online (the deadline was {formatDateTime(policy.changeDeadline, timezone)}). Please contact the business directly.</p>;
+  return policy.canChange ? (
+    <p className="muted small" data-testid="change-deadline">
+      You can cancel or reschedule online until {formatDateTime(policy.changeDeadline, timezone)}.
+    </p>
+  ) : (
+    <p className="notice warn small" data-testid="change-deadline">
+      It is too close to the appointment to change it online (the deadline was {formatDateTime(policy.changeDeadline, timezone)}). Please
+      contact the business directly.
+    </p>
+  );
 }

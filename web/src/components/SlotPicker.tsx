@@ -73,7 +73,7 @@ export function SlotPicker(props: SlotPickerProps) {
   const firstWithSlots = dates.find((d) => (byDate.get(d)?.length ?? 0) > 0) ?? null;
   const chosenHasSlots = chosenDate !== null && dates.includes(chosenDate) && (slots === null || (byDate.get(chosenDate)?.length ?? 0) > 0);
   const selectedDate = chosenHasSlots ? chosenDate : firstWithSlots;
-  const daySlots = selectedDate ? byDate.get(selectedDate) ?? [] : [];
+  const daySlots = selectedDate ? (byDate.get(selectedDate) ?? []) : [];
   const zones = useMemo(() => timeZones([timezone]), [timezone]);
 
   return (
@@ -81,12 +81,27 @@ export function SlotPicker(props: SlotPickerProps) {
       <div className="field inline">
         <label htmlFor="tz">Time zone</label>
         <select id="tz" value={timezone} onChange={(e) => props.onTimezoneChange(e.target.value)}>
-          {zones.map((z) => <option key={z} value={z}>{z === timezone ? zoneLabel(z) : z.replaceAll('_', ' ')}</option>)}
+          {zones.map((z) => (
+            <option key={z} value={z}>
+              {z === timezone ? zoneLabel(z) : z.replaceAll('_', ' ')}
+            </option>
+          ))}
         </select>
       </div>
 
       <div className="date-strip-wrap">
-        <button type="button" className="icon-button" aria-label="Earlier dates" disabled={page === 0} onClick={() => { setPage(page - 1); setChosenDate(null); }}>‹</button>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Earlier dates"
+          disabled={page === 0}
+          onClick={() => {
+            setPage(page - 1);
+            setChosenDate(null);
+          }}
+        >
+          ‹
+        </button>
         <div className="date-strip" role="group" aria-label="Pick a date">
           {dates.map((date) => {
             const count = byDate.get(date)?.length ?? 0;
@@ -110,30 +125,52 @@ export function SlotPicker(props: SlotPickerProps) {
             );
           })}
         </div>
-        <button type="button" className="icon-button" aria-label="Later dates" disabled={page >= MAX_PAGES} onClick={() => { setPage(page + 1); setChosenDate(null); }}>›</button>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Later dates"
+          disabled={page >= MAX_PAGES}
+          onClick={() => {
+            setPage(page + 1);
+            setChosenDate(null);
+          }}
+        >
+          ›
+        </button>
       </div>
 
       <div className="slots" aria-live="polite">
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {!error && slots === null && <p className="muted">Loading free times…</p>}
         {!error && slots !== null && !selectedDate && (
-          <p className="muted">No free times in these two weeks. <button type="button" className="link-button" onClick={() => setPage(page + 1)}>Try later dates</button></p>
+          <p className="muted">
+            No free times in these two weeks.{' '}
+            <button type="button" className="link-button" onClick={() => setPage(page + 1)}>
+              Try later dates
+            </button>
+          </p>
         )}
         {!error && selectedDate && (
           <>
             <h3 className="slots-heading">{formatLongDate(selectedDate)}</h3>
             <ul className="slot-grid" aria-label={`Free times on ${formatLongDate(selectedDate)}`}>
               {daySlots.map((slot) => (
-                <li key={slot.start}><button
-                  type="button"
-                  className="slot-button"
-                  data-start={slot.start}
-                  aria-pressed={props.selectedStart === slot.start}
-                  onClick={() => props.onPick(slot)}
-                >
-                  {formatTime(slot.start, timezone)}
-                  {props.showSeats && <span className="seats">{slot.seatsLeft} left</span>}
-                </button></li>
+                <li key={slot.start}>
+                  <button
+                    type="button"
+                    className="slot-button"
+                    data-start={slot.start}
+                    aria-pressed={props.selectedStart === slot.start}
+                    onClick={() => props.onPick(slot)}
+                  >
+                    {formatTime(slot.start, timezone)}
+                    {props.showSeats && <span className="seats">{slot.seatsLeft} left</span>}
+                  </button>
+                </li>
               ))}
             </ul>
           </>

@@ -32,7 +32,12 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
         document.title = `Book: ${found.name} · Tandem`;
         if (found.services.length === 1) setServiceId(found.services[0]!.id);
       },
-      (error: unknown) => setLoadError(error instanceof ApiError && error.status === 404 ? 'This booking page does not exist (or is no longer available).' : messageOf(error)),
+      (error: unknown) =>
+        setLoadError(
+          error instanceof ApiError && error.status === 404
+            ? 'This booking page does not exist (or is no longer available).'
+            : messageOf(error),
+        ),
     );
   }, [calendarId]);
 
@@ -41,8 +46,23 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
     [calendarId, serviceId],
   );
 
-  if (loadError) return <main className="public-page"><div className="card narrow"><h1>Booking</h1><p className="error" role="alert">{loadError}</p></div></main>;
-  if (!calendar) return <main className="public-page"><p className="muted center">Loading…</p></main>;
+  if (loadError)
+    return (
+      <main className="public-page">
+        <div className="card narrow">
+          <h1>Booking</h1>
+          <p className="error" role="alert">
+            {loadError}
+          </p>
+        </div>
+      </main>
+    );
+  if (!calendar)
+    return (
+      <main className="public-page">
+        <p className="muted center">Loading…</p>
+      </main>
+    );
 
   const service = calendar.services.find((s) => s.id === serviceId) ?? null;
   const needsService = calendar.type === 'service' && !service;
@@ -55,24 +75,52 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
           <p className="eyebrow">Book online</p>
           <h1>{calendar.name}</h1>
           <ul className="facts">
-            <li><Icon name="clock" /> {formatDuration(duration)}</li>
-            {calendar.location && <li><Icon name="pin" /> {calendar.location}</li>}
-            {hasSeats(calendar) && <li><Icon name="people" /> up to {calendar.seats} people per session</li>}
-            {service && formatPrice(service.priceCents, service.currency) && <li><Icon name="tag" /> {formatPrice(service.priceCents, service.currency)}</li>}
-            <li><Icon name="globe" /> {zoneLabel(timezone)}</li>
+            <li>
+              <Icon name="clock" /> {formatDuration(duration)}
+            </li>
+            {calendar.location && (
+              <li>
+                <Icon name="pin" /> {calendar.location}
+              </li>
+            )}
+            {hasSeats(calendar) && (
+              <li>
+                <Icon name="people" /> up to {calendar.seats} people per session
+              </li>
+            )}
+            {service && formatPrice(service.priceCents, service.currency) && (
+              <li>
+                <Icon name="tag" /> {formatPrice(service.priceCents, service.currency)}
+              </li>
+            )}
+            <li>
+              <Icon name="globe" /> {zoneLabel(timezone)}
+            </li>
           </ul>
           {!slot && !done && <p className="muted small intro">Pick a time that suits you. You will get a link to reschedule or cancel.</p>}
           {slot && !done && (
             <div className="picked">
               <p className="muted small">Your time</p>
-              <p><strong>{formatDateTime(slot.start, timezone)}</strong></p>
+              <p>
+                <strong>{formatDateTime(slot.start, timezone)}</strong>
+              </p>
             </div>
           )}
         </aside>
 
         <section className="booking-main">
           {done ? (
-            <Confirmation calendar={calendar} serviceId={serviceId} timezone={timezone} result={done} onAnother={() => { setDone(null); setSlot(null); setRefreshKey((k) => k + 1); }} />
+            <Confirmation
+              calendar={calendar}
+              serviceId={serviceId}
+              timezone={timezone}
+              result={done}
+              onAnother={() => {
+                setDone(null);
+                setSlot(null);
+                setRefreshKey((k) => k + 1);
+              }}
+            />
           ) : (
             <>
               {calendar.services.length > 0 && (
@@ -80,14 +128,30 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
                   <legend>Choose a service</legend>
                   {calendar.services.map((s) => (
                     <label key={s.id} className={`service-option${s.id === serviceId ? ' selected' : ''}`}>
-                      <input type="radio" name="service" value={s.id} checked={s.id === serviceId} onChange={() => { setServiceId(s.id); setSlot(null); }} />
+                      <input
+                        type="radio"
+                        name="service"
+                        value={s.id}
+                        checked={s.id === serviceId}
+                        onChange={() => {
+                          setServiceId(s.id);
+                          setSlot(null);
+                        }}
+                      />
                       <span className="service-name">{s.name}</span>
-                      <span className="muted small">{formatDuration(s.durationMin)}{formatPrice(s.priceCents, s.currency) ? ` · ${formatPrice(s.priceCents, s.currency)}` : ''}</span>
+                      <span className="muted small">
+                        {formatDuration(s.durationMin)}
+                        {formatPrice(s.priceCents, s.currency) ? ` · ${formatPrice(s.priceCents, s.currency)}` : ''}
+                      </span>
                     </label>
                   ))}
                 </fieldset>
               )}
-              {notice && <p className="notice" role="alert">{notice}</p>}
+              {notice && (
+                <p className="notice" role="alert">
+                  {notice}
+                </p>
+              )}
               {needsService ? (
                 <p className="muted">Pick a service to see its free times.</p>
               ) : slot ? (
@@ -97,8 +161,15 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
                   serviceId={serviceId}
                   timezone={timezone}
                   onBack={() => setSlot(null)}
-                  onBooked={(result) => { setDone(result); setNotice(null); }}
-                  onTaken={() => { setSlot(null); setNotice(SLOT_TAKEN_MESSAGE); setRefreshKey((k) => k + 1); }}
+                  onBooked={(result) => {
+                    setDone(result);
+                    setNotice(null);
+                  }}
+                  onTaken={() => {
+                    setSlot(null);
+                    setNotice(SLOT_TAKEN_MESSAGE);
+                    setRefreshKey((k) => k + 1);
+                  }}
                 />
               ) : (
                 <>
@@ -107,7 +178,10 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
                     loadSlots={loadSlots}
                     timezone={timezone}
                     onTimezoneChange={setTimezone}
-                    onPick={(picked) => { setSlot(picked); setNotice(null); }}
+                    onPick={(picked) => {
+                      setSlot(picked);
+                      setNotice(null);
+                    }}
                     refreshKey={refreshKey}
                     showSeats={hasSeats(calendar)}
                   />
@@ -123,8 +197,13 @@ export function BookingPage({ calendarId }: { calendarId: string }) {
 }
 
 function BookingForm(props: {
-  calendar: PublicCalendar; slot: FreeSlot; serviceId: string | null; timezone: string;
-  onBack: () => void; onBooked: (result: { booking: PublicBooking; manageToken: string }) => void; onTaken: () => void;
+  calendar: PublicCalendar;
+  slot: FreeSlot;
+  serviceId: string | null;
+  timezone: string;
+  onBack: () => void;
+  onBooked: (result: { booking: PublicBooking; manageToken: string }) => void;
+  onTaken: () => void;
 }) {
   const { calendar, slot } = props;
   const [name, setName] = useState('');
@@ -140,13 +219,17 @@ function BookingForm(props: {
     setSubmitting(true);
     setError(null);
     try {
-      const result = await publicApi.book(calendar.id, {
-        start: slot.start,
-        contact: { name: name.trim(), email: email.trim(), ...(phone.trim() && { phone: phone.trim() }) },
-        ...(props.serviceId && { serviceId: props.serviceId }),
-        ...(hasSeats(calendar) && { seats }),
-        timezone: props.timezone,
-      }, newIdempotencyKey());
+      const result = await publicApi.book(
+        calendar.id,
+        {
+          start: slot.start,
+          contact: { name: name.trim(), email: email.trim(), ...(phone.trim() && { phone: phone.trim() }) },
+          ...(props.serviceId && { serviceId: props.serviceId }),
+          ...(hasSeats(calendar) && { seats }),
+          timezone: props.timezone,
+        },
+        newIdempotencyKey(),
+      );
       props.onBooked(result);
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === 'slot_taken') props.onTaken();
@@ -157,50 +240,117 @@ function BookingForm(props: {
 
   return (
     <form className="booking-form" onSubmit={submit} aria-label="Your details">
-      <button type="button" className="link-button back" onClick={props.onBack}>‹ Pick another time</button>
+      <button type="button" className="link-button back" onClick={props.onBack}>
+        ‹ Pick another time
+      </button>
       <h2>Your details</h2>
-      <p className="when">{formatRange(slot.start, slot.end, props.timezone)}<br /><span className="muted small">{zoneLabel(props.timezone)}</span></p>
+      <p className="when">
+        {formatRange(slot.start, slot.end, props.timezone)}
+        <br />
+        <span className="muted small">{zoneLabel(props.timezone)}</span>
+      </p>
       <div className="field">
         <label htmlFor="name">Name</label>
         <input id="name" name="name" autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="email" required maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          maxLength={320}
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
       </div>
       <div className="field">
-        <label htmlFor="phone">Phone <span className="muted small">(optional)</span></label>
-        <input id="phone" name="phone" type="tel" autoComplete="tel" maxLength={50} value={phone} onChange={(e) => setPhone(e.target.value)} />
+        <label htmlFor="phone">
+          Phone <span className="muted small">(optional)</span>
+        </label>
+        <input
+          id="phone"
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          maxLength={50}
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+        />
       </div>
       {hasSeats(calendar) && (
         <div className="field">
-          <label htmlFor="seats">Seats <span className="muted small">({slot.seatsLeft} left)</span></label>
-          <input id="seats" name="seats" type="number" min={1} max={maxSeats} required value={seats} onChange={(e) => setSeats(Number(e.target.value))} />
+          <label htmlFor="seats">
+            Seats <span className="muted small">({slot.seatsLeft} left)</span>
+          </label>
+          <input
+            id="seats"
+            name="seats"
+            type="number"
+            min={1}
+            max={maxSeats}
+            required
+            value={seats}
+            onChange={(e) => setSeats(Number(e.target.value))}
+          />
         </div>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
-      <button type="submit" className="primary" disabled={submitting}>{submitting ? 'Booking…' : 'Confirm booking'}</button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={submitting}>
+        {submitting ? 'Booking…' : 'Confirm booking'}
+      </button>
     </form>
   );
 }
 
-function Confirmation(props: { calendar: PublicCalendar; serviceId: string | null; timezone: string; result: { booking: PublicBooking; manageToken: string }; onAnother: () => void }) {
+function Confirmation(props: {
+  calendar: PublicCalendar;
+  serviceId: string | null;
+  timezone: string;
+  result: { booking: PublicBooking; manageToken: string };
+  onAnother: () => void;
+}) {
   const { booking, manageToken } = props.result;
   const link = manageLink(manageToken, props.calendar.id, props.serviceId);
   return (
     <div className="confirmation" role="status">
-      <div className="check" aria-hidden="true">✓</div>
+      <div className="check" aria-hidden="true">
+        ✓
+      </div>
       <h2>You’re booked</h2>
-      <p className="when"><strong>{formatRange(booking.start, booking.end, props.timezone)}</strong></p>
+      <p className="when">
+        <strong>{formatRange(booking.start, booking.end, props.timezone)}</strong>
+      </p>
       <p className="muted small">Times in {zoneLabel(props.timezone, new Date(booking.start))}</p>
       <dl className="details">
-        <dt>What</dt><dd>{booking.title}</dd>
-        {booking.location && <><dt>Where</dt><dd>{booking.location}</dd></>}
-        {booking.seats > 1 && <><dt>Seats</dt><dd>{booking.seats}</dd></>}
+        <dt>What</dt>
+        <dd>{booking.title}</dd>
+        {booking.location && (
+          <>
+            <dt>Where</dt>
+            <dd>{booking.location}</dd>
+          </>
+        )}
+        {booking.seats > 1 && (
+          <>
+            <dt>Seats</dt>
+            <dd>{booking.seats}</dd>
+          </>
+        )}
       </dl>
       <p>Need to change something? Keep this link to reschedule or cancel:</p>
-      <p className="manage-link"><Link to={link} className="manage">{`${location.origin}${link}`}</Link></p>
-      <button type="button" className="secondary" onClick={props.onAnother}>Book another time</button>
+      <p className="manage-link">
+        <Link to={link} className="manage">{`${location.origin}${link}`}</Link>
+      </p>
+      <button type="button" className="secondary" onClick={props.onAnother}>
+        Book another time
+      </button>
     </div>
   );
 }

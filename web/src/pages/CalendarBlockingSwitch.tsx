@@ -17,12 +17,20 @@ export function CalendarBlockingSwitch({ calendar, disabled }: { calendar: Remot
   const change = (next: Choice) => {
     const blocks = next === 'server' ? null : next === 'yes';
     setError(null);
-    staffApi.setCalendarBlocking(me.id, calendar.id, blocks).then((saved) => setOverride(saved.blocksAvailabilityOverride), (e: unknown) => setError(messageOf(e)));
+    staffApi.setCalendarBlocking(me.id, calendar.id, blocks).then(
+      (saved) => setOverride(saved.blocksAvailabilityOverride),
+      (e: unknown) => setError(messageOf(e)),
+    );
   };
   return (
     <label className="small blocking-switch">
       Blocks my availability{' '}
-      <select value={value} disabled={disabled} aria-label={`Events on ${calendar.displayName || 'this calendar'} block my availability`} onChange={(e) => change(e.target.value as Choice)}>
+      <select
+        value={value}
+        disabled={disabled}
+        aria-label={`Events on ${calendar.displayName || 'this calendar'} block my availability`}
+        onChange={(e) => change(e.target.value as Choice)}
+      >
         <option value="server">as iCloud says ({serverSays})</option>
         <option value="yes">yes</option>
         <option value="no">no</option>

@@ -5,7 +5,12 @@ import { formatDuration } from '../time.ts';
 import { useStaff } from './StaffShell.tsx';
 
 const typeLabel: Record<Calendar['type'], string> = {
-  round_robin: 'Round Robin', collective: 'Collective', class: 'Class Booking', service: 'Service Calendar', simple: 'Simple', event: 'Event',
+  round_robin: 'Round Robin',
+  collective: 'Collective',
+  class: 'Class Booking',
+  service: 'Service Calendar',
+  simple: 'Simple',
+  event: 'Event',
 };
 
 export const ICLOUD_NOT_AVAILABLE = 'iCloud integration: not available for this calendar type';
@@ -32,9 +37,15 @@ export function CalendarsPage() {
     <div className="calendars-page">
       <div className="page-header">
         <h1>Booking calendars</h1>
-        {canEdit && <Link to="/app/calendars/new" className="button primary">New booking calendar</Link>}
+        {canEdit && (
+          <Link to="/app/calendars/new" className="button primary">
+            New booking calendar
+          </Link>
+        )}
       </div>
-      {calendars.length === 0 && <p className="muted">No booking calendars yet.{canEdit ? ' Create one: clients book through its page.' : ''}</p>}
+      {calendars.length === 0 && (
+        <p className="muted">No booking calendars yet.{canEdit ? ' Create one: clients book through its page.' : ''}</p>
+      )}
       <ul className="calendar-list">
         {calendars.map((calendar) => {
           const members = calendar.members.map((m) => users.find((u) => u.id === m.userId)?.name ?? 'Someone').join(', ');
@@ -48,15 +59,28 @@ export function CalendarsPage() {
                   {members ? ` · ${members}` : ''}
                 </p>
                 {calendar.icloudIntegration ? (
-                  <p className="icloud-note ok small">iCloud integration: appointments go to each member’s primary iCloud calendar, and their iCloud events block availability.</p>
+                  <p className="icloud-note ok small">
+                    iCloud integration: appointments go to each member’s primary iCloud calendar, and their iCloud events block
+                    availability.
+                  </p>
                 ) : (
                   <p className="icloud-note off small">{ICLOUD_NOT_AVAILABLE}</p>
                 )}
               </div>
               <div className="calendar-item-actions">
-                <Link to={`/app/calendars/${calendar.id}`} className="button secondary" aria-label={`${canEdit ? 'Edit' : 'View'} ${calendar.name}`}>{canEdit ? 'Edit' : 'View'}</Link>
-                <Link to={`/book/${calendar.id}`} className="button secondary">Booking page</Link>
-                <button type="button" className="link-button small" onClick={() => copy(calendar)}>{copied === calendar.id ? 'Link copied' : 'Copy link'}</button>
+                <Link
+                  to={`/app/calendars/${calendar.id}`}
+                  className="button secondary"
+                  aria-label={`${canEdit ? 'Edit' : 'View'} ${calendar.name}`}
+                >
+                  {canEdit ? 'Edit' : 'View'}
+                </Link>
+                <Link to={`/book/${calendar.id}`} className="button secondary">
+                  Booking page
+                </Link>
+                <button type="button" className="link-button small" onClick={() => copy(calendar)}>
+                  {copied === calendar.id ? 'Link copied' : 'Copy link'}
+                </button>
               </div>
             </li>
           );

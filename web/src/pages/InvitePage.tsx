@@ -31,11 +31,29 @@ export function InvitePage() {
         <p className="muted">Choose a password (at least 10 characters). Then set your working hours.</p>
         <div className="field">
           <label htmlFor={passwordId}>New password</label>
-          <input id={passwordId} type="password" autoComplete="new-password" minLength={10} required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id={passwordId}
+            type="password"
+            autoComplete="new-password"
+            minLength={10}
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
-        {!token && <p className="error" role="alert">This link is incomplete. Ask for a new one.</p>}
-        {accept.error && <p className="error" role="alert">{messageOf(accept.error)}</p>}
-        <button type="submit" className="primary wide" disabled={accept.isPending || !token}>Set password and sign in</button>
+        {!token && (
+          <p className="error" role="alert">
+            This link is incomplete. Ask for a new one.
+          </p>
+        )}
+        {accept.error && (
+          <p className="error" role="alert">
+            {messageOf(accept.error)}
+          </p>
+        )}
+        <button type="submit" className="primary wide" disabled={accept.isPending || !token}>
+          Set password and sign in
+        </button>
       </form>
     </main>
   );

@@ -8,7 +8,15 @@ import { useStaff } from './StaffShell.tsx';
 
 type Range = { start: string; end: string };
 type Week = Record<string, Range[]>;
-const weekdays = [['1', 'Monday'], ['2', 'Tuesday'], ['3', 'Wednesday'], ['4', 'Thursday'], ['5', 'Friday'], ['6', 'Saturday'], ['7', 'Sunday']] as const;
+const weekdays = [
+  ['1', 'Monday'],
+  ['2', 'Tuesday'],
+  ['3', 'Wednesday'],
+  ['4', 'Thursday'],
+  ['5', 'Friday'],
+  ['6', 'Saturday'],
+  ['7', 'Sunday'],
+] as const;
 
 /** Everyone's own settings: name, time zone, weekly hours, date overrides and API tokens. */
 export function ProfilePage() {
@@ -18,7 +26,12 @@ export function ProfilePage() {
     document.title = 'My profile · Tandem';
   }, []);
   if (full.isPending) return <p className="muted">Loading…</p>;
-  if (full.error) return <p className="error" role="alert">{messageOf(full.error)}</p>;
+  if (full.error)
+    return (
+      <p className="error" role="alert">
+        {messageOf(full.error)}
+      </p>
+    );
   return (
     <div className="profile-page">
       <h1>My profile</h1>
@@ -49,12 +62,30 @@ function DetailsCard({ user }: { user: TeamUser }) {
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${ids.name}-h`}>
       <h2 id={`${ids.name}-h`}>Name and time zone</h2>
-      <div className="field"><label htmlFor={ids.name}>Name</label><input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} /></div>
-      <div className="field"><label htmlFor={ids.zone}>Time zone</label><TimeZonePicker id={ids.zone} value={timezone} onChange={setTimezone} invalid={save.error !== null} /></div>
-      <p className="muted small">{user.email} · {user.role}</p>
-      {save.error && <p className="error" role="alert">{messageOf(save.error)}</p>}
-      {save.isSuccess && <p className="notice success" role="status">Saved.</p>}
-      <button type="submit" className="primary" disabled={save.isPending}>Save</button>
+      <div className="field">
+        <label htmlFor={ids.name}>Name</label>
+        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.zone}>Time zone</label>
+        <TimeZonePicker id={ids.zone} value={timezone} onChange={setTimezone} invalid={save.error !== null} />
+      </div>
+      <p className="muted small">
+        {user.email} · {user.role}
+      </p>
+      {save.error && (
+        <p className="error" role="alert">
+          {messageOf(save.error)}
+        </p>
+      )}
+      {save.isSuccess && (
+        <p className="notice success" role="status">
+          Saved.
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={save.isPending}>
+        Save
+      </button>
     </form>
   );
 }
@@ -64,13 +95,34 @@ function RangesEditor({ label, ranges, onChange }: { label: string; ranges: Rang
     <div className="ranges">
       {ranges.map((range, index) => (
         <div className="range" key={index}>
-          <input type="time" aria-label={`${label} from (${index + 1})`} value={range.start} onChange={(e) => onChange(ranges.map((r, i) => (i === index ? { ...r, start: e.target.value } : r)))} />
+          <input
+            type="time"
+            aria-label={`${label} from (${index + 1})`}
+            value={range.start}
+            onChange={(e) => onChange(ranges.map((r, i) => (i === index ? { ...r, start: e.target.value } : r)))}
+          />
           <span aria-hidden="true">–</span>
-          <input type="time" aria-label={`${label} until (${index + 1})`} value={range.end === '24:00' ? '23:59' : range.end} onChange={(e) => onChange(ranges.map((r, i) => (i === index ? { ...r, end: e.target.value } : r)))} />
-          <button type="button" className="link-button small" aria-label={`Remove ${label} hours ${index + 1}`} onClick={() => onChange(ranges.filter((_, i) => i !== index))}>Remove</button>
+          <input
+            type="time"
+            aria-label={`${label} until (${index + 1})`}
+            value={range.end === '24:00' ? '23:59' : range.end}
+            onChange={(e) => onChange(ranges.map((r, i) => (i === index ? { ...r, end: e.target.value } : r)))}
+          />
+          <button
+            type="button"
+            className="link-button small"
+            aria-label={`Remove ${label} hours ${index + 1}`}
+            onClick={() => onChange(ranges.filter((_, i) => i !== index))}
+          >
+            Remove
+          </button>
         </div>
       ))}
-      <button type="button" className="link-button small" onClick={() => onChange([...ranges, ranges.length ? { start: '13:00', end: '17:00' } : { start: '09:00', end: '17:00' }])}>
+      <button
+        type="button"
+        className="link-button small"
+        onClick={() => onChange([...ranges, ranges.length ? { start: '13:00', end: '17:00' } : { start: '09:00', end: '17:00' }])}
+      >
         Add hours{ranges.length ? '' : ` on ${label}`}
       </button>
     </div>
@@ -91,16 +143,31 @@ function HoursCard({ user }: { user: TeamUser }) {
   return (
     <form className="card" onSubmit={submit} aria-label="Weekly working hours">
       <h2>Weekly working hours</h2>
-      <p className="muted small">In your time zone ({user.timezone.replaceAll('_', ' ')}). Several ranges a day are fine, e.g. a lunch break. No hours: not bookable that day.</p>
+      <p className="muted small">
+        In your time zone ({user.timezone.replaceAll('_', ' ')}). Several ranges a day are fine, e.g. a lunch break. No hours: not bookable
+        that day.
+      </p>
       {weekdays.map(([day, label]) => (
         <div className="day-row" key={day} role="group" aria-label={label}>
           <strong>{label}</strong>
           <RangesEditor label={label} ranges={week[day] ?? []} onChange={(ranges) => setWeek((w) => ({ ...w, [day]: ranges }))} />
         </div>
       ))}
-      {save.error && <p className="error" role="alert">{messageOf(save.error)}</p>}
-      {save.isSuccess && <p className="notice success" role="status">Working hours saved.</p>}
-      <div className="actions"><button type="submit" className="primary" disabled={save.isPending}>Save working hours</button></div>
+      {save.error && (
+        <p className="error" role="alert">
+          {messageOf(save.error)}
+        </p>
+      )}
+      {save.isSuccess && (
+        <p className="notice success" role="status">
+          Working hours saved.
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save working hours
+        </button>
+      </div>
     </form>
   );
 }
@@ -108,14 +175,23 @@ function HoursCard({ user }: { user: TeamUser }) {
 function OverridesCard({ userId, timezone }: { userId: string; timezone: string }) {
   const queryClient = useQueryClient();
   const today = localDate(new Date(), timezone);
-  const overrides = useQuery({ queryKey: keys.overrides(userId), queryFn: () => unwrap(api.GET('/api/users/{id}/overrides', { params: { path: { id: userId }, query: { from: today } } })) });
+  const overrides = useQuery({
+    queryKey: keys.overrides(userId),
+    queryFn: () => unwrap(api.GET('/api/users/{id}/overrides', { params: { path: { id: userId }, query: { from: today } } })),
+  });
   const [date, setDate] = useState('');
   const [kind, setKind] = useState<'off' | 'hours'>('off');
   const [ranges, setRanges] = useState<Range[]>([{ start: '10:00', end: '14:00' }]);
   const ids = { date: useId() };
   const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.overrides(userId) });
   const add = useMutation({
-    mutationFn: () => unwrap(api.PUT('/api/users/{id}/overrides/{date}', { params: { path: { id: userId, date } }, body: { ranges: kind === 'off' ? [] : ranges } })),
+    mutationFn: () =>
+      unwrap(
+        api.PUT('/api/users/{id}/overrides/{date}', {
+          params: { path: { id: userId, date } },
+          body: { ranges: kind === 'off' ? [] : ranges },
+        }),
+      ),
     onSuccess: async () => {
       setDate('');
       await invalidate();
@@ -138,7 +214,14 @@ function OverridesCard({ userId, timezone }: { userId: string; timezone: string 
           <li key={o.date} className="range">
             <strong>{formatLongDate(o.date)}</strong>
             <span>{o.ranges.length === 0 ? 'Day off' : o.ranges.map((r) => `${r.start}–${r.end}`).join(', ')}</span>
-            <button type="button" className="link-button small" aria-label={`Remove the change on ${formatLongDate(o.date)}`} onClick={() => remove.mutate(o.date)}>Remove</button>
+            <button
+              type="button"
+              className="link-button small"
+              aria-label={`Remove the change on ${formatLongDate(o.date)}`}
+              onClick={() => remove.mutate(o.date)}
+            >
+              Remove
+            </button>
           </li>
         ))}
       </ul>
@@ -146,12 +229,24 @@ function OverridesCard({ userId, timezone }: { userId: string; timezone: string 
         <div className="field inline">
           <label htmlFor={ids.date}>Date</label>
           <input id={ids.date} type="date" min={today} value={date} required onChange={(e) => setDate(e.target.value)} />
-          <label className="with-icon"><input type="radio" name="override-kind" checked={kind === 'off'} onChange={() => setKind('off')} /> Day off</label>
-          <label className="with-icon"><input type="radio" name="override-kind" checked={kind === 'hours'} onChange={() => setKind('hours')} /> Different hours</label>
+          <label className="with-icon">
+            <input type="radio" name="override-kind" checked={kind === 'off'} onChange={() => setKind('off')} /> Day off
+          </label>
+          <label className="with-icon">
+            <input type="radio" name="override-kind" checked={kind === 'hours'} onChange={() => setKind('hours')} /> Different hours
+          </label>
         </div>
         {kind === 'hours' && <RangesEditor label="that day" ranges={ranges} onChange={setRanges} />}
-        {add.error && <p className="error" role="alert">{messageOf(add.error)}</p>}
-        <div className="actions"><button type="submit" className="secondary" disabled={add.isPending || !date}>Add</button></div>
+        {add.error && (
+          <p className="error" role="alert">
+            {messageOf(add.error)}
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="secondary" disabled={add.isPending || !date}>
+            Add
+          </button>
+        </div>
       </form>
     </section>
   );
@@ -178,28 +273,54 @@ function TokensCard() {
   return (
     <section className="card" aria-labelledby="tokens-h">
       <h2 id="tokens-h">API tokens</h2>
-      <p className="muted small">For scripts and integrations: a token acts as you. Send it as <code>Authorization: Bearer …</code>.</p>
+      <p className="muted small">
+        For scripts and integrations: a token acts as you. Send it as <code>Authorization: Bearer …</code>.
+      </p>
       {created && (
         <div className="notice" role="status">
           <p>Copy this token now — it is not shown again:</p>
-          <p className="manage-link" data-testid="new-token">{created}</p>
+          <p className="manage-link" data-testid="new-token">
+            {created}
+          </p>
         </div>
       )}
       <ul className="plain-list">
         {tokens.data?.map((t) => (
           <li key={t.id} className="range">
             <strong>{t.name}</strong>
-            <span className="muted small">created {new Date(t.createdAt).toLocaleDateString()} · {t.lastUsedAt ? `last used ${new Date(t.lastUsedAt).toLocaleString()}` : 'never used'}</span>
-            <button type="button" className="link-button small danger-text" aria-label={`Revoke ${t.name}`} onClick={() => revoke.mutate(t.id)}>Revoke</button>
+            <span className="muted small">
+              created {new Date(t.createdAt).toLocaleDateString()} ·{' '}
+              {t.lastUsedAt ? `last used ${new Date(t.lastUsedAt).toLocaleString()}` : 'never used'}
+            </span>
+            <button
+              type="button"
+              className="link-button small danger-text"
+              aria-label={`Revoke ${t.name}`}
+              onClick={() => revoke.mutate(t.id)}
+            >
+              Revoke
+            </button>
           </li>
         ))}
       </ul>
-      <form className="field inline" onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
+      <form
+        className="field inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
         <label htmlFor={nameId}>Token name</label>
         <input id={nameId} value={name} required maxLength={100} onChange={(e) => setName(e.target.value)} />
-        <button type="submit" className="secondary" disabled={create.isPending || !name.trim()}>Create token</button>
+        <button type="submit" className="secondary" disabled={create.isPending || !name.trim()}>
+          Create token
+        </button>
       </form>
-      {(create.error ?? revoke.error) && <p className="error" role="alert">{messageOf(create.error ?? revoke.error)}</p>}
+      {(create.error ?? revoke.error) && (
+        <p className="error" role="alert">
+          {messageOf(create.error ?? revoke.error)}
+        </p>
+      )}
     </section>
   );
 }

@@ -2,8 +2,13 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import {
-  ApiError, messageOf, remoteErrorText, staffApi,
-  type CalendarConfiguration, type Connection, type RemoteCalendar,
+  ApiError,
+  messageOf,
+  remoteErrorText,
+  staffApi,
+  type CalendarConfiguration,
+  type Connection,
+  type RemoteCalendar,
 } from '../api.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { SyncStatusPanel } from '../components/SyncStatusPanel.tsx';
@@ -27,7 +32,10 @@ type Config = { primaryCalendarId: string | null; conflictCalendarIds: string[] 
 function configFromRoles(connections: Connection[]): Config {
   const calendars = connections.flatMap((c) => c.calendars);
   const primary = calendars.find((c) => c.role === 'primary')?.id ?? null;
-  return { primaryCalendarId: primary, conflictCalendarIds: calendars.filter((c) => c.role === 'conflict' || c.id === primary).map((c) => c.id) };
+  return {
+    primaryCalendarId: primary,
+    conflictCalendarIds: calendars.filter((c) => c.role === 'conflict' || c.id === primary).map((c) => c.id),
+  };
 }
 
 /** Settings → Calendars: connect iCloud accounts and choose the primary and conflict calendars (SPEC §3–4). */
@@ -68,7 +76,10 @@ export function SettingsCalendarsPage() {
   useEffect(() => {
     if (!menuOpen) return;
     const close = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !(event.target instanceof Element && event.target.closest('.menu-wrap'))) setMenuOpen(false);
+      if (
+        event instanceof KeyboardEvent ? event.key === 'Escape' : !(event.target instanceof Element && event.target.closest('.menu-wrap'))
+      )
+        setMenuOpen(false);
     };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', close);
@@ -116,14 +127,39 @@ export function SettingsCalendarsPage() {
       <div className="page-header">
         <h1>Calendars</h1>
         <div className="menu-wrap">
-          <button type="button" className="primary" aria-haspopup="menu" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)} disabled={unavailable}>+ New</button>
+          <button
+            type="button"
+            className="primary"
+            aria-haspopup="menu"
+            aria-expanded={menuOpen}
+            onClick={() => setMenuOpen(!menuOpen)}
+            disabled={unavailable}
+          >
+            + New
+          </button>
           {menuOpen && (
             <div className="menu" role="menu">
-              <button type="button" role="menuitem" onClick={() => { setMenuOpen(false); setConnectOpen('icloud'); }}>
-                <strong>iCloud</strong><span className="muted small">Apple Calendar on iPhone, iPad and Mac</span>
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenuOpen(false);
+                  setConnectOpen('icloud');
+                }}
+              >
+                <strong>iCloud</strong>
+                <span className="muted small">Apple Calendar on iPhone, iPad and Mac</span>
               </button>
-              <button type="button" role="menuitem" onClick={() => { setMenuOpen(false); setConnectOpen('caldav'); }}>
-                <strong>Other CalDAV server</strong><span className="muted small">Fastmail, Nextcloud, Radicale, mailbox.org…</span>
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenuOpen(false);
+                  setConnectOpen('caldav');
+                }}
+              >
+                <strong>Other CalDAV server</strong>
+                <span className="muted small">Fastmail, Nextcloud, Radicale, mailbox.org…</span>
               </button>
             </div>
           )}
@@ -133,14 +169,30 @@ export function SettingsCalendarsPage() {
         Connect your iCloud calendar: your appointments appear on your iPhone, and your own iCloud events block your availability in Tandem.
       </p>
 
-      {unavailable && <p className="notice warn" role="status">Calendar connections are not available on this server yet.</p>}
-      {error && <p className="error" role="alert">{error}</p>}
-      {saveState && <p className="muted small" role="status" aria-live="polite">{saveState}</p>}
+      {unavailable && (
+        <p className="notice warn" role="status">
+          Calendar connections are not available on this server yet.
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {saveState && (
+        <p className="muted small" role="status" aria-live="polite">
+          {saveState}
+        </p>
+      )}
       {connections === null && <p className="muted">Loading…</p>}
       {connections?.length === 0 && !unavailable && (
         <div className="card empty">
-          <p><strong>No calendar connected yet.</strong></p>
-          <p className="muted">Choose <em>+ New → iCloud</em> to connect your Apple ID with an app-specific password.</p>
+          <p>
+            <strong>No calendar connected yet.</strong>
+          </p>
+          <p className="muted">
+            Choose <em>+ New → iCloud</em> to connect your Apple ID with an app-specific password.
+          </p>
         </div>
       )}
 
@@ -159,26 +211,39 @@ export function SettingsCalendarsPage() {
       ))}
 
       {config?.primaryCalendarId && (
-        <p className="stop-primary"><button type="button" className="link-button small" onClick={() => choosePrimary(null)}>Stop writing appointments to iCloud (no primary calendar)</button></p>
+        <p className="stop-primary">
+          <button type="button" className="link-button small" onClick={() => choosePrimary(null)}>
+            Stop writing appointments to iCloud (no primary calendar)
+          </button>
+        </p>
       )}
 
       {connectOpen === 'caldav' && (
         <CalDavConnectDialog
           onClose={() => setConnectOpen(false)}
-          onConnected={() => { setConnectOpen(false); void load(); }}
+          onConnected={() => {
+            setConnectOpen(false);
+            void load();
+          }}
         />
       )}
       {connectOpen === 'icloud' && (
         <ConnectDialog
           onClose={() => setConnectOpen(false)}
-          onConnected={() => { setConnectOpen(false); void load(); }}
+          onConnected={() => {
+            setConnectOpen(false);
+            void load();
+          }}
         />
       )}
       {removing && (
         <RemoveDialog
           connection={removing}
           onClose={() => setRemoving(null)}
-          onRemoved={() => { setRemoving(null); void load(); }}
+          onRemoved={() => {
+            setRemoving(null);
+            void load();
+          }}
         />
       )}
     </div>
@@ -186,9 +251,13 @@ export function SettingsCalendarsPage() {
 }
 
 function ConnectionCard(props: {
-  connection: Connection; config: Config | null;
-  onPrimary: (id: string | null) => void; onConflict: (id: string, on: boolean) => void;
-  onRemove: () => void; onReconnected: (connection: Connection) => void; onRefreshed: (connection: Connection) => void;
+  connection: Connection;
+  config: Config | null;
+  onPrimary: (id: string | null) => void;
+  onConflict: (id: string, on: boolean) => void;
+  onRemove: () => void;
+  onReconnected: (connection: Connection) => void;
+  onRefreshed: (connection: Connection) => void;
 }) {
   const { connection, config } = props;
   const label = providerLabel(connection);
@@ -199,28 +268,55 @@ function ConnectionCard(props: {
   const needsReconnect = connection.status === 'needs_reconnect';
   const connectionError = remoteErrorText(connection.lastError);
   return (
-    <section className={`card connection${needsReconnect ? ' needs-reconnect' : ''}`} aria-label={`${label} account ${connection.username}`}>
+    <section
+      className={`card connection${needsReconnect ? ' needs-reconnect' : ''}`}
+      aria-label={`${label} account ${connection.username}`}
+    >
       <header className="connection-header">
         <div>
-          <h2>{label} <span className="muted">· {connection.username}</span></h2>
-          <span className={`status ${needsReconnect ? 'status-warn' : 'status-ok'}`}>{needsReconnect ? 'Needs reconnect' : 'Connected'}</span>
+          <h2>
+            {label} <span className="muted">· {connection.username}</span>
+          </h2>
+          <span className={`status ${needsReconnect ? 'status-warn' : 'status-ok'}`}>
+            {needsReconnect ? 'Needs reconnect' : 'Connected'}
+          </span>
         </div>
         <div className="actions tight">
-          <button type="button" className="secondary small" disabled={refresh.isPending || needsReconnect} onClick={() => refresh.mutate()}>{refresh.isPending ? 'Refreshing…' : 'Refresh'}</button>
-          <button type="button" className="danger-outline small" onClick={props.onRemove}>Remove</button>
+          <button type="button" className="secondary small" disabled={refresh.isPending || needsReconnect} onClick={() => refresh.mutate()}>
+            {refresh.isPending ? 'Refreshing…' : 'Refresh'}
+          </button>
+          <button type="button" className="danger-outline small" onClick={props.onRemove}>
+            Remove
+          </button>
         </div>
       </header>
-      {refresh.error && <p className="error small" role="alert">{messageOf(refresh.error)}</p>}
+      {refresh.error && (
+        <p className="error small" role="alert">
+          {messageOf(refresh.error)}
+        </p>
+      )}
       {needsReconnect && <ReconnectForm connection={connection} onReconnected={props.onReconnected} />}
       {!needsReconnect && connectionError && <p className="error small">{connectionError}</p>}
 
       <table className="remote-calendars">
         <thead>
-          <tr><th scope="col">Calendar</th><th scope="col">Primary</th><th scope="col">Check for conflicts</th><th scope="col">Last synced</th></tr>
+          <tr>
+            <th scope="col">Calendar</th>
+            <th scope="col">Primary</th>
+            <th scope="col">Check for conflicts</th>
+            <th scope="col">Last synced</th>
+          </tr>
         </thead>
         <tbody>
           {connection.calendars.map((calendar) => (
-            <CalendarRow key={calendar.id} calendar={calendar} config={config} disabled={needsReconnect} onPrimary={props.onPrimary} onConflict={props.onConflict} />
+            <CalendarRow
+              key={calendar.id}
+              calendar={calendar}
+              config={config}
+              disabled={needsReconnect}
+              onPrimary={props.onPrimary}
+              onConflict={props.onConflict}
+            />
           ))}
         </tbody>
       </table>
@@ -229,8 +325,18 @@ function ConnectionCard(props: {
   );
 }
 
-function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
-  calendar: RemoteCalendar; config: Config | null; disabled: boolean; onPrimary: (id: string) => void; onConflict: (id: string, on: boolean) => void;
+function CalendarRow({
+  calendar,
+  config,
+  disabled,
+  onPrimary,
+  onConflict,
+}: {
+  calendar: RemoteCalendar;
+  config: Config | null;
+  disabled: boolean;
+  onPrimary: (id: string) => void;
+  onConflict: (id: string, on: boolean) => void;
 }) {
   const isPrimary = config?.primaryCalendarId === calendar.id;
   const isConflict = isPrimary || (config?.conflictCalendarIds.includes(calendar.id) ?? false);
@@ -243,7 +349,10 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
   const [action, setAction] = useState<string | null>(null);
   const ask = (label: string, call: (id: string) => Promise<unknown>) => {
     setAction(`${label}…`);
-    call(calendar.id).then(() => setAction(`${label} requested`), (e: unknown) => setAction(messageOf(e)));
+    call(calendar.id).then(
+      () => setAction(`${label} requested`),
+      (e: unknown) => setAction(messageOf(e)),
+    );
   };
   return (
     <tr className={calendar.connectable ? '' : 'not-connectable'}>
@@ -251,37 +360,74 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
         <span className="dot" style={{ background: calendar.color ?? '#9aa5b1' }} aria-hidden="true" />
         {name}
         {!calendar.writable && calendar.connectable && <span className="tag">read-only</span>}
-        {!calendar.connectable && <div className="muted small reason">{calendar.notConnectableReason ?? 'This calendar cannot be connected'}</div>}
+        {!calendar.connectable && (
+          <div className="muted small reason">{calendar.notConnectableReason ?? 'This calendar cannot be connected'}</div>
+        )}
         {calendar.warning && (
           <div className="warn small">
             {calendar.warning}{' '}
-            {inUse && !disabled && <button type="button" className="link-button small" onClick={() => ask('Removal', staffApi.confirmEmpty)}>It really is empty</button>}
+            {inUse && !disabled && (
+              <button type="button" className="link-button small" onClick={() => ask('Removal', staffApi.confirmEmpty)}>
+                It really is empty
+              </button>
+            )}
           </div>
         )}
       </th>
       <td>
         <input
-          type="radio" name="primary-calendar" aria-label={`Primary: ${name}`}
-          checked={isPrimary} disabled={disabled || !canBePrimary || !config}
-          title={canBePrimary ? 'Tandem reads its events and writes your appointments to it' : calendar.connectable ? 'Read-only calendars cannot be primary' : undefined}
+          type="radio"
+          name="primary-calendar"
+          aria-label={`Primary: ${name}`}
+          checked={isPrimary}
+          disabled={disabled || !canBePrimary || !config}
+          title={
+            canBePrimary
+              ? 'Tandem reads its events and writes your appointments to it'
+              : calendar.connectable
+                ? 'Read-only calendars cannot be primary'
+                : undefined
+          }
           onChange={() => onPrimary(calendar.id)}
         />
       </td>
       <td>
         <input
-          type="checkbox" aria-label={`Check for conflicts: ${name}`}
-          checked={isConflict} disabled={disabled || !calendar.connectable || isPrimary || !config}
+          type="checkbox"
+          aria-label={`Check for conflicts: ${name}`}
+          checked={isConflict}
+          disabled={disabled || !calendar.connectable || isPrimary || !config}
           title={isPrimary ? 'The primary calendar always counts for conflicts' : undefined}
           onChange={(e) => onConflict(calendar.id, e.target.checked)}
         />
-        {calendar.connectable && isConflict && <div><CalendarBlockingSwitch calendar={calendar} disabled={disabled} /></div>}
+        {calendar.connectable && isConflict && (
+          <div>
+            <CalendarBlockingSwitch calendar={calendar} disabled={disabled} />
+          </div>
+        )}
       </td>
       <td className="small">
-        {calendar.connectable ? (inUse ? formatRelative(calendar.lastSyncedAt) : <span className="muted">not in use</span>) : <span className="muted">—</span>}
-        {inUse && !disabled && (
-          <div><button type="button" className="link-button small" onClick={() => ask('Sync', staffApi.syncNow)}>Sync now</button></div>
+        {calendar.connectable ? (
+          inUse ? (
+            formatRelative(calendar.lastSyncedAt)
+          ) : (
+            <span className="muted">not in use</span>
+          )
+        ) : (
+          <span className="muted">—</span>
         )}
-        {action && <div className="muted small" role="status">{action}</div>}
+        {inUse && !disabled && (
+          <div>
+            <button type="button" className="link-button small" onClick={() => ask('Sync', staffApi.syncNow)}>
+              Sync now
+            </button>
+          </div>
+        )}
+        {action && (
+          <div className="muted small" role="status">
+            {action}
+          </div>
+        )}
         {error && <div className="error small">{error}</div>}
       </td>
     </tr>
@@ -291,9 +437,19 @@ function CalendarRow({ calendar, config, disabled, onPrimary, onConflict }: {
 function AppPasswordSteps() {
   return (
     <ol className="steps">
-      <li>Sign in at <a href={APPLE_ID_URL} target="_blank" rel="noreferrer">appleid.apple.com</a> (two-factor authentication must be on for your Apple ID).</li>
-      <li>Open <strong>Sign-In and Security</strong> → <strong>App-Specific Passwords</strong>.</li>
-      <li>Create one named “Tandem” and copy it — it looks like <code>abcd-efgh-ijkl-mnop</code>.</li>
+      <li>
+        Sign in at{' '}
+        <a href={APPLE_ID_URL} target="_blank" rel="noreferrer">
+          appleid.apple.com
+        </a>{' '}
+        (two-factor authentication must be on for your Apple ID).
+      </li>
+      <li>
+        Open <strong>Sign-In and Security</strong> → <strong>App-Specific Passwords</strong>.
+      </li>
+      <li>
+        Create one named “Tandem” and copy it — it looks like <code>abcd-efgh-ijkl-mnop</code>.
+      </li>
     </ol>
   );
 }
@@ -306,7 +462,9 @@ function ConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnec
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!looksLikeAppPassword(password)) {
-      setError('That does not look like an app-specific password: it is four groups of four letters, like abcd-efgh-ijkl-mnop. Your normal Apple ID password will not work.');
+      setError(
+        'That does not look like an app-specific password: it is four groups of four letters, like abcd-efgh-ijkl-mnop. Your normal Apple ID password will not work.',
+      );
       return;
     }
     setBusy(true);
@@ -315,14 +473,20 @@ function ConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnec
       await staffApi.connect(email.trim(), password.trim());
       onConnected();
     } catch (failure) {
-      setError(failure instanceof ApiError && failure.status === 404 ? 'Calendar connections are not available on this server yet.' : messageOf(failure));
+      setError(
+        failure instanceof ApiError && failure.status === 404
+          ? 'Calendar connections are not available on this server yet.'
+          : messageOf(failure),
+      );
       setBusy(false);
     }
   };
   return (
     <Dialog title="Connect iCloud" onClose={onClose}>
       <form onSubmit={submit} className="connect-form">
-        <p>Tandem connects with an <strong>app-specific password</strong>, never your Apple ID password. To make one:</p>
+        <p>
+          Tandem connects with an <strong>app-specific password</strong>, never your Apple ID password. To make one:
+        </p>
         <AppPasswordSteps />
         <div className="field">
           <label htmlFor="apple-id">Apple ID email</label>
@@ -330,13 +494,30 @@ function ConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnec
         </div>
         <div className="field">
           <label htmlFor="app-password">App-specific password</label>
-          <input id="app-password" type="password" autoComplete="off" spellCheck={false} required placeholder="xxxx-xxxx-xxxx-xxxx" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="app-password"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            placeholder="xxxx-xxxx-xxxx-xxxx"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <p className="muted small">Stored encrypted; never shown again. You can revoke it at appleid.apple.com at any time.</p>
         </div>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Connecting… (finding your calendars)' : 'Connect'}</button>
-          <button type="button" className="secondary" onClick={onClose} disabled={busy}>Cancel</button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Connecting… (finding your calendars)' : 'Connect'}
+          </button>
+          <button type="button" className="secondary" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
         </div>
       </form>
     </Dialog>
@@ -358,7 +539,10 @@ function CalDavConnectDialog({ onClose, onConnected }: { onClose: () => void; on
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const connect = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/connections', { body: { provider: 'caldav', serverUrl: serverUrl.trim(), username: username.trim(), password } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/connections', { body: { provider: 'caldav', serverUrl: serverUrl.trim(), username: username.trim(), password } }),
+      ),
     onSuccess: onConnected,
   });
   const submit = (event: FormEvent) => {
@@ -370,10 +554,22 @@ function CalDavConnectDialog({ onClose, onConnected }: { onClose: () => void; on
       <form onSubmit={submit} className="connect-form">
         <div className="field">
           <label htmlFor="caldav-url">Server URL</label>
-          <input id="caldav-url" type="url" required placeholder="https://caldav.example.com/" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} aria-describedby="caldav-url-hints" />
+          <input
+            id="caldav-url"
+            type="url"
+            required
+            placeholder="https://caldav.example.com/"
+            value={serverUrl}
+            onChange={(e) => setServerUrl(e.target.value)}
+            aria-describedby="caldav-url-hints"
+          />
           <ul id="caldav-url-hints" className="muted small hints">
-            <li>Fastmail: <code>https://caldav.fastmail.com/</code> with an app password (Settings → Privacy &amp; Security → App passwords).</li>
-            <li>Nextcloud: <code>https://your-cloud.example/remote.php/dav/</code> with an app password (Personal settings → Security).</li>
+            <li>
+              Fastmail: <code>https://caldav.fastmail.com/</code> with an app password (Settings → Privacy &amp; Security → App passwords).
+            </li>
+            <li>
+              Nextcloud: <code>https://your-cloud.example/remote.php/dav/</code> with an app password (Personal settings → Security).
+            </li>
           </ul>
         </div>
         <div className="field">
@@ -382,13 +578,28 @@ function CalDavConnectDialog({ onClose, onConnected }: { onClose: () => void; on
         </div>
         <div className="field">
           <label htmlFor="caldav-password">Password</label>
-          <input id="caldav-password" type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="caldav-password"
+            type="password"
+            autoComplete="off"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <p className="muted small">Stored encrypted; never shown again. Prefer an app password where the server offers one.</p>
         </div>
-        {connect.error && <p className="error" role="alert">{messageOf(connect.error)}</p>}
+        {connect.error && (
+          <p className="error" role="alert">
+            {messageOf(connect.error)}
+          </p>
+        )}
         <div className="actions">
-          <button type="submit" className="primary" disabled={connect.isPending}>{connect.isPending ? 'Connecting… (finding your calendars)' : 'Connect'}</button>
-          <button type="button" className="secondary" onClick={onClose} disabled={connect.isPending}>Cancel</button>
+          <button type="submit" className="primary" disabled={connect.isPending}>
+            {connect.isPending ? 'Connecting… (finding your calendars)' : 'Connect'}
+          </button>
+          <button type="button" className="secondary" onClick={onClose} disabled={connect.isPending}>
+            Cancel
+          </button>
         </div>
       </form>
     </Dialog>
@@ -410,9 +621,13 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
     setBusy(true);
     setError(null);
     try {
-      onReconnected(icloud
-        ? await staffApi.reauthenticate(connection.id, password.trim())
-        : (await unwrap(api.POST('/api/connections/{id}/reauthenticate', { params: { path: { id: connection.id } }, body: { password } }))) as Connection);
+      onReconnected(
+        icloud
+          ? await staffApi.reauthenticate(connection.id, password.trim())
+          : ((await unwrap(
+              api.POST('/api/connections/{id}/reauthenticate', { params: { path: { id: connection.id } }, body: { password } }),
+            )) as Connection),
+      );
       setPassword('');
     } catch (failure) {
       setError(messageOf(failure));
@@ -420,29 +635,67 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
       setBusy(false);
     }
   };
-  return (
-    connection.provider !== 'icloud' ? (
-      <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
-        <p><strong>The server no longer accepts the password of this connection</strong>{reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.</p>
-        <div className="field inline">
-          <label htmlFor={`reconnect-${connection.id}`}>New password</label>
-          <input id={`reconnect-${connection.id}`} type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Reconnecting…' : 'Reconnect'}</button>
-        </div>
-        {error && <p className="error" role="alert">{error}</p>}
-      </form>
-    ) : (
+  return connection.provider !== 'icloud' ? (
     <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
-      <p><strong>Apple no longer accepts the password of this connection</strong>{reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.</p>
-      <p className="small">Create a new app-specific password at <a href={APPLE_ID_URL} target="_blank" rel="noreferrer">appleid.apple.com</a> (Sign-In and Security → App-Specific Passwords) and enter it here.</p>
+      <p>
+        <strong>The server no longer accepts the password of this connection</strong>
+        {reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.
+      </p>
+      <div className="field inline">
+        <label htmlFor={`reconnect-${connection.id}`}>New password</label>
+        <input
+          id={`reconnect-${connection.id}`}
+          type="password"
+          autoComplete="off"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Reconnecting…' : 'Reconnect'}
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  ) : (
+    <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
+      <p>
+        <strong>Apple no longer accepts the password of this connection</strong>
+        {reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.
+      </p>
+      <p className="small">
+        Create a new app-specific password at{' '}
+        <a href={APPLE_ID_URL} target="_blank" rel="noreferrer">
+          appleid.apple.com
+        </a>{' '}
+        (Sign-In and Security → App-Specific Passwords) and enter it here.
+      </p>
       <div className="field inline">
         <label htmlFor={`reconnect-${connection.id}`}>New app-specific password</label>
-        <input id={`reconnect-${connection.id}`} type="password" autoComplete="off" spellCheck={false} required placeholder="xxxx-xxxx-xxxx-xxxx" value={password} onChange={(e) => setPassword(e.target.value)} />
-        <button type="submit" className="primary" disabled={busy}>{busy ? 'Reconnecting…' : 'Reconnect'}</button>
+        <input
+          id={`reconnect-${connection.id}`}
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          placeholder="xxxx-xxxx-xxxx-xxxx"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Reconnecting…' : 'Reconnect'}
+        </button>
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
-    )
   );
 }
 
@@ -461,12 +714,23 @@ function RemoveDialog({ connection, onClose, onRemoved }: { connection: Connecti
   };
   return (
     <Dialog title="Remove this connection?" onClose={onClose}>
-      <p>Tandem stops syncing <strong>{connection.username}</strong>: its events no longer block your availability, and new appointments are no longer written to it.</p>
+      <p>
+        Tandem stops syncing <strong>{connection.username}</strong>: its events no longer block your availability, and new appointments are
+        no longer written to it.
+      </p>
       <p className="muted small">Your appointments stay in Tandem, and events already in iCloud stay there.</p>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="actions">
-        <button type="button" className="danger" onClick={remove} disabled={busy}>{busy ? 'Removing…' : 'Remove connection'}</button>
-        <button type="button" className="secondary" onClick={onClose} disabled={busy}>Keep it</button>
+        <button type="button" className="danger" onClick={remove} disabled={busy}>
+          {busy ? 'Removing…' : 'Remove connection'}
+        </button>
+        <button type="button" className="secondary" onClick={onClose} disabled={busy}>
+          Keep it
+        </button>
       </div>
     </Dialog>
   );

@@ -11,13 +11,26 @@ function DeliveryLog({ endpointId }: { endpointId: string }) {
   if (log.length === 0) return <p className="muted small">No deliveries yet.</p>;
   return (
     <table className="delivery-log small">
-      <thead><tr><th>When</th><th>Event</th><th>Status</th><th>Attempts</th><th>Last response</th></tr></thead>
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Event</th>
+          <th>Status</th>
+          <th>Attempts</th>
+          <th>Last response</th>
+        </tr>
+      </thead>
       <tbody>
         {log.map((d) => (
           <tr key={d.id}>
-            <td>{new Date(d.createdAt).toLocaleString()}</td><td>{d.event}</td>
-            <td>{d.status}{d.nextAttemptAt ? ` (next try ${new Date(d.nextAttemptAt).toLocaleTimeString()})` : ''}</td>
-            <td>{d.attempts}</td><td>{d.lastStatusCode ?? d.lastError ?? '—'}</td>
+            <td>{new Date(d.createdAt).toLocaleString()}</td>
+            <td>{d.event}</td>
+            <td>
+              {d.status}
+              {d.nextAttemptAt ? ` (next try ${new Date(d.nextAttemptAt).toLocaleTimeString()})` : ''}
+            </td>
+            <td>{d.attempts}</td>
+            <td>{d.lastStatusCode ?? d.lastError ?? '—'}</td>
           </tr>
         ))}
       </tbody>
@@ -49,23 +62,53 @@ export function SettingsWebhooksPage() {
   };
   return (
     <div className="settings-webhooks">
-      <div className="page-header"><h1>Webhooks</h1></div>
-      <p className="muted small">Signed per Standard Webhooks (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried for two days.</p>
-      {error && <p className="error" role="alert">{error}</p>}
-      {secret && (
-        <p className="notice ok" data-testid="webhook-secret">Signing secret — shown only now, copy it: <code>{secret.secret}</code></p>
+      <div className="page-header">
+        <h1>Webhooks</h1>
+      </div>
+      <p className="muted small">
+        Signed per Standard Webhooks (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried for two days.
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
       )}
-      <form className="card" onSubmit={(e) => { e.preventDefault(); void run(async () => { const created = await notificationsApi.addWebhook(url, events); setSecret({ id: created.endpoint.id, secret: created.secret }); setUrl(''); }); }}>
-        <label>Endpoint URL <input type="url" required value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/tandem-hooks" /></label>
+      {secret && (
+        <p className="notice ok" data-testid="webhook-secret">
+          Signing secret — shown only now, copy it: <code>{secret.secret}</code>
+        </p>
+      )}
+      <form
+        className="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const created = await notificationsApi.addWebhook(url, events);
+            setSecret({ id: created.endpoint.id, secret: created.secret });
+            setUrl('');
+          });
+        }}
+      >
+        <label>
+          Endpoint URL{' '}
+          <input type="url" required value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/tandem-hooks" />
+        </label>
         <fieldset>
           <legend>Events</legend>
           {WEBHOOK_EVENTS.map((event) => (
             <label key={event} className="checkbox">
-              <input type="checkbox" checked={events.includes(event)} onChange={(e) => setEvents(e.target.checked ? [...events, event] : events.filter((x) => x !== event))} /> {event}
+              <input
+                type="checkbox"
+                checked={events.includes(event)}
+                onChange={(e) => setEvents(e.target.checked ? [...events, event] : events.filter((x) => x !== event))}
+              />{' '}
+              {event}
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="primary" disabled={events.length === 0}>Add endpoint</button>
+        <button type="submit" className="primary" disabled={events.length === 0}>
+          Add endpoint
+        </button>
       </form>
       <ul className="plain">
         {endpoints.map((endpoint) => (
@@ -74,10 +117,43 @@ export function SettingsWebhooksPage() {
             <p className="small muted">{endpoint.events.join(', ')}</p>
             {endpoint.status === 'disabled' && <p className="notice danger">Disabled: {endpoint.disabledReason}</p>}
             <div className="actions">
-              <button type="button" onClick={() => setOpen(open === endpoint.id ? null : endpoint.id)}>{open === endpoint.id ? 'Hide log' : 'Delivery log'}</button>
-              <button type="button" onClick={() => void run(async () => { const rotated = await notificationsApi.rotateWebhook(endpoint.id); setSecret({ id: endpoint.id, secret: rotated.secret }); })}>Rotate secret</button>
-              {endpoint.status === 'disabled' && <button type="button" onClick={() => void run(async () => { await notificationsApi.enableWebhook(endpoint.id); })}>Enable again</button>}
-              <button type="button" className="danger-outline" onClick={() => void run(async () => { await notificationsApi.deleteWebhook(endpoint.id); })}>Delete</button>
+              <button type="button" onClick={() => setOpen(open === endpoint.id ? null : endpoint.id)}>
+                {open === endpoint.id ? 'Hide log' : 'Delivery log'}
+              </button>
+              <button
+                type="button"
+                onClick={() =>
+                  void run(async () => {
+                    const rotated = await notificationsApi.rotateWebhook(endpoint.id);
+                    setSecret({ id: endpoint.id, secret: rotated.secret });
+                  })
+                }
+              >
+                Rotate secret
+              </button>
+              {endpoint.status === 'disabled' && (
+                <button
+                  type="button"
+                  onClick={() =>
+                    void run(async () => {
+                      await notificationsApi.enableWebhook(endpoint.id);
+                    })
+                  }
+                >
+                  Enable again
+                </button>
+              )}
+              <button
+                type="button"
+                className="danger-outline"
+                onClick={() =>
+                  void run(async () => {
+                    await notificationsApi.deleteWebhook(endpoint.id);
+                  })
+                }
+              >
+                Delete
+              </button>
             </div>
             {open === endpoint.id && <DeliveryLog endpointId={endpoint.id} />}
           </li>

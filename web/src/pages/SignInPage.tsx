@@ -35,7 +35,10 @@ export function SignInPage({ next }: { next: string | null }) {
   return (
     <main className="public-page">
       <form className="card narrow sign-in" onSubmit={submit} aria-label="Sign in">
-        <div className="brand-row"><img src="/favicon.svg" alt="" width="32" height="32" /><span>Tandem</span></div>
+        <div className="brand-row">
+          <img src="/favicon.svg" alt="" width="32" height="32" />
+          <span>Tandem</span>
+        </div>
         <h1>Sign in</h1>
         <div className="field">
           <label htmlFor="signin-email">Email</label>
@@ -43,10 +46,23 @@ export function SignInPage({ next }: { next: string | null }) {
         </div>
         <div className="field">
           <label htmlFor="signin-password">Password</label>
-          <input id="signin-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="signin-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" className="primary wide" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary wide" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
     </main>
   );

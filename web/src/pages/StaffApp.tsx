@@ -38,7 +38,14 @@ export default function StaffApp({ path }: { path: string }) {
   const page = pageFor(path);
   return (
     <StaffShell pathname={path}>
-      {page ?? <div className="card narrow"><h1>Page not found</h1><p className="muted">Check the address, or go to the <a href="/app">week view</a>.</p></div>}
+      {page ?? (
+        <div className="card narrow">
+          <h1>Page not found</h1>
+          <p className="muted">
+            Check the address, or go to the <a href="/app">week view</a>.
+          </p>
+        </div>
+      )}
     </StaffShell>
   );
 }

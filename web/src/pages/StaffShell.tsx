@@ -5,7 +5,12 @@ import { keys, onUnauthenticatedClient } from '../api/client.ts';
 import { Link, navigate } from '../router.tsx';
 import { ReconnectBanner } from '../components/SyncStatusPanel.tsx';
 
-export interface StaffData { me: User; users: User[]; calendars: Calendar[]; reloadCalendars: () => void }
+export interface StaffData {
+  me: User;
+  users: User[];
+  calendars: Calendar[];
+  reloadCalendars: () => void;
+}
 
 const StaffContext = createContext<StaffData | null>(null);
 
@@ -72,23 +77,41 @@ export function StaffShell({ pathname, children }: { pathname: string; children:
   return (
     <div className="staff">
       <header className="topbar">
-        <Link to="/app" className="brand"><img src="/favicon.svg" alt="" width="24" height="24" /> Tandem</Link>
+        <Link to="/app" className="brand">
+          <img src="/favicon.svg" alt="" width="24" height="24" /> Tandem
+        </Link>
         <nav aria-label="Main">
-          {tabs.filter((tab) => !tab.staffOnly || (data && data.me.role !== 'member')).map((tab) => (
-            <Link key={tab.to} to={tab.to} aria-current={pathname === tab.to || pathname.startsWith(`${tab.to}/`) && tab.to !== '/app' ? 'page' : undefined}>{tab.label}</Link>
-          ))}
+          {tabs
+            .filter((tab) => !tab.staffOnly || (data && data.me.role !== 'member'))
+            .map((tab) => (
+              <Link
+                key={tab.to}
+                to={tab.to}
+                aria-current={pathname === tab.to || (pathname.startsWith(`${tab.to}/`) && tab.to !== '/app') ? 'page' : undefined}
+              >
+                {tab.label}
+              </Link>
+            ))}
         </nav>
         <div className="who">
           {data && <span className="muted small">{data.me.name}</span>}
-          <button type="button" className="link-button" onClick={signOut}>Sign out</button>
+          <button type="button" className="link-button" onClick={signOut}>
+            Sign out
+          </button>
         </div>
       </header>
       <main className="staff-main">
         {data && pathname !== '/app/settings/calendars' && <ReconnectBanner />}
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {!data && !error && <p className="muted">Loading…</p>}
         {data && (
-          <StaffContext.Provider value={{ ...data, reloadCalendars: () => void queryClient.invalidateQueries({ queryKey: keys.calendars }) }}>
+          <StaffContext.Provider
+            value={{ ...data, reloadCalendars: () => void queryClient.invalidateQueries({ queryKey: keys.calendars }) }}
+          >
             {children}
           </StaffContext.Provider>
         )}

@@ -20,11 +20,13 @@ export function TeamPage() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.users });
 
   const role = useMutation({
-    mutationFn: (v: { id: string; role: 'admin' | 'member' }) => unwrap(api.PUT('/api/users/{id}/role', { params: { path: { id: v.id } }, body: { role: v.role } })),
+    mutationFn: (v: { id: string; role: 'admin' | 'member' }) =>
+      unwrap(api.PUT('/api/users/{id}/role', { params: { path: { id: v.id } }, body: { role: v.role } })),
     onSuccess: refresh,
   });
   const inviteLink = useMutation({
-    mutationFn: (user: { id: string; name: string }) => unwrap(api.POST('/api/users/{id}/invite', { params: { path: { id: user.id } } })).then((r) => ({ name: user.name, url: r.url })),
+    mutationFn: (user: { id: string; name: string }) =>
+      unwrap(api.POST('/api/users/{id}/invite', { params: { path: { id: user.id } } })).then((r) => ({ name: user.name, url: r.url })),
     onSuccess: setInvite,
   });
   const remove = useMutation({
@@ -40,50 +42,122 @@ export function TeamPage() {
     <div className="team-page">
       <div className="page-header">
         <h1>Team</h1>
-        <button type="button" className="primary" onClick={() => setAdding(true)}>Add member</button>
+        <button type="button" className="primary" onClick={() => setAdding(true)}>
+          Add member
+        </button>
       </div>
-      {(role.error ?? inviteLink.error) && <p className="error" role="alert">{messageOf(role.error ?? inviteLink.error)}</p>}
+      {(role.error ?? inviteLink.error) && (
+        <p className="error" role="alert">
+          {messageOf(role.error ?? inviteLink.error)}
+        </p>
+      )}
       <table className="data-table">
-        <thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Time zone</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Time zone</th>
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {users.map((user) => (
             <tr key={user.id}>
-              <td>{user.name}{user.id === me.id ? ' (you)' : ''}</td>
+              <td>
+                {user.name}
+                {user.id === me.id ? ' (you)' : ''}
+              </td>
               <td>{user.email}</td>
               <td>
-                {user.role === 'owner' ? 'Owner' : (
-                  <select aria-label={`Role of ${user.name}`} value={user.role} disabled={role.isPending} onChange={(e) => role.mutate({ id: user.id, role: e.target.value === 'admin' ? 'admin' : 'member' })}>
-                    <option value="admin">Admin</option><option value="member">Member</option>
+                {user.role === 'owner' ? (
+                  'Owner'
+                ) : (
+                  <select
+                    aria-label={`Role of ${user.name}`}
+                    value={user.role}
+                    disabled={role.isPending}
+                    onChange={(e) => role.mutate({ id: user.id, role: e.target.value === 'admin' ? 'admin' : 'member' })}
+                  >
+                    <option value="admin">Admin</option>
+                    <option value="member">Member</option>
                   </select>
                 )}
               </td>
               <td>{user.timezone.replaceAll('_', ' ')}</td>
               <td className="row-actions">
-                {user.id !== me.id && <button type="button" className="link-button small" onClick={() => inviteLink.mutate(user)}>Password link</button>}
-                {user.role !== 'owner' && user.id !== me.id && <button type="button" className="link-button small danger-text" onClick={() => { remove.reset(); setRemoving(user); }}>Remove</button>}
+                {user.id !== me.id && (
+                  <button type="button" className="link-button small" onClick={() => inviteLink.mutate(user)}>
+                    Password link
+                  </button>
+                )}
+                {user.role !== 'owner' && user.id !== me.id && (
+                  <button
+                    type="button"
+                    className="link-button small danger-text"
+                    onClick={() => {
+                      remove.reset();
+                      setRemoving(user);
+                    }}
+                  >
+                    Remove
+                  </button>
+                )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {adding && <AddMemberDialog onClose={() => setAdding(false)} onAdded={async (added) => { setAdding(false); await refresh(); setInvite(added); }} />}
+      {adding && (
+        <AddMemberDialog
+          onClose={() => setAdding(false)}
+          onAdded={async (added) => {
+            setAdding(false);
+            await refresh();
+            setInvite(added);
+          }}
+        />
+      )}
       {invite && (
         <Dialog title={`Link for ${invite.name}`} onClose={() => setInvite(null)}>
           <p>Send {invite.name} this link to set a password. It works once, for 7 days, and is shown only now.</p>
-          <p className="manage-link" data-testid="invite-link">{invite.url}</p>
+          <p className="manage-link" data-testid="invite-link">
+            {invite.url}
+          </p>
           <div className="actions">
-            <button type="button" className="primary" onClick={() => void navigator.clipboard?.writeText(invite.url).catch(() => undefined)}>Copy link</button>
-            <button type="button" className="secondary" onClick={() => setInvite(null)}>Done</button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void navigator.clipboard?.writeText(invite.url).catch(() => undefined)}
+            >
+              Copy link
+            </button>
+            <button type="button" className="secondary" onClick={() => setInvite(null)}>
+              Done
+            </button>
           </div>
         </Dialog>
       )}
       {removing && (
         <Dialog title={`Remove ${removing.name}?`} onClose={() => setRemoving(null)}>
-          <p>{removing.name} can no longer sign in; their working hours, calendar connections and API tokens are deleted. Someone with upcoming appointments or on a booking calendar cannot be removed until those are moved.</p>
-          {remove.error && <p className="error" role="alert">{messageOf(remove.error)}</p>}
+          <p>
+            {removing.name} can no longer sign in; their working hours, calendar connections and API tokens are deleted. Someone with
+            upcoming appointments or on a booking calendar cannot be removed until those are moved.
+          </p>
+          {remove.error && (
+            <p className="error" role="alert">
+              {messageOf(remove.error)}
+            </p>
+          )}
           <div className="actions">
-            <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(removing.id)}>Remove</button>
-            <button type="button" className="secondary" onClick={() => setRemoving(null)}>Keep</button>
+            <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(removing.id)}>
+              Remove
+            </button>
+            <button type="button" className="secondary" onClick={() => setRemoving(null)}>
+              Keep
+            </button>
           </div>
         </Dialog>
       )}
@@ -112,8 +186,14 @@ function AddMemberDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
   return (
     <Dialog title="Add a team member" onClose={onClose}>
       <form onSubmit={submit}>
-        <div className="field"><label htmlFor={ids.name}>Name</label><input id={ids.name} value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} /></div>
-        <div className="field"><label htmlFor={ids.email}>Email</label><input id={ids.email} type="email" value={email} required onChange={(e) => setEmail(e.target.value)} /></div>
+        <div className="field">
+          <label htmlFor={ids.name}>Name</label>
+          <input id={ids.name} value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.email}>Email</label>
+          <input id={ids.email} type="email" value={email} required onChange={(e) => setEmail(e.target.value)} />
+        </div>
         <div className="field">
           <label htmlFor={ids.role}>Role</label>
           <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value === 'admin' ? 'admin' : 'member')}>
@@ -121,11 +201,22 @@ function AddMemberDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
             <option value="admin">Admin — also manages the team and booking calendars</option>
           </select>
         </div>
-        <div className="field"><label htmlFor={ids.zone}>Time zone</label><TimeZonePicker id={ids.zone} value={timezone} onChange={setTimezone} /></div>
-        {add.error && <p className="error" role="alert">{messageOf(add.error)}</p>}
+        <div className="field">
+          <label htmlFor={ids.zone}>Time zone</label>
+          <TimeZonePicker id={ids.zone} value={timezone} onChange={setTimezone} />
+        </div>
+        {add.error && (
+          <p className="error" role="alert">
+            {messageOf(add.error)}
+          </p>
+        )}
         <div className="actions">
-          <button type="submit" className="primary" disabled={add.isPending}>Add member</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" disabled={add.isPending}>
+            Add member
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            Cancel
+          </button>
         </div>
       </form>
     </Dialog>

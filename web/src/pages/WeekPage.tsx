@@ -4,8 +4,15 @@ import timeGridPlugin from '@fullcalendar/timegrid';
 import interactionPlugin from '@fullcalendar/interaction';
 import type { DateSelectArg, EventClickArg, EventContentArg, EventDropArg, EventInput, EventSourceFuncArg } from '@fullcalendar/core';
 import {
-  ApiError, messageOf, newIdempotencyKey, staffApi,
-  type Appointment, type BlockedSlot, type Calendar, type FreeSlot, type RemoteCalendar,
+  ApiError,
+  messageOf,
+  newIdempotencyKey,
+  staffApi,
+  type Appointment,
+  type BlockedSlot,
+  type Calendar,
+  type FreeSlot,
+  type RemoteCalendar,
 } from '../api.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { SlotPicker } from '../components/SlotPicker.tsx';
@@ -15,9 +22,7 @@ import { SLOT_TAKEN_MESSAGE } from './BookingPage.tsx';
 import { useStaff } from './StaffShell.tsx';
 import { DeliveryStatus } from '../components/DeliveryStatus.tsx';
 
-type EventMeta =
-  | { kind: 'appointment'; appointment: Appointment }
-  | { kind: 'blocked'; slot: BlockedSlot; remote: RemoteCalendar | null };
+type EventMeta = { kind: 'appointment'; appointment: Appointment } | { kind: 'blocked'; slot: BlockedSlot; remote: RemoteCalendar | null };
 
 type Selected =
   | { kind: 'appointment'; appointment: Appointment }
@@ -26,7 +31,12 @@ type Selected =
   | { kind: 'move'; appointment: Appointment; start: Date; revert: () => void };
 
 const calendarTypeLabel: Record<Calendar['type'], string> = {
-  round_robin: 'Round Robin', collective: 'Collective', class: 'Class Booking', service: 'Service Calendar', simple: 'Simple', event: 'Event',
+  round_robin: 'Round Robin',
+  collective: 'Collective',
+  class: 'Class Booking',
+  service: 'Service Calendar',
+  simple: 'Simple',
+  event: 'Event',
 };
 
 /** `source`: "iCloud" for iCloud connections, the server's host name for any other CalDAV server. */
@@ -68,48 +78,71 @@ export function WeekPage() {
     // connections) the label just says "iCloud".
     let current = true;
     staffApi.connections(userId === me.id ? undefined : userId).then(
-      (connections) => { if (current) setRemoteCalendars(new Map(connections.flatMap((c) => c.calendars.map((rc) => [rc.id, { ...rc, source: sourceOf(c) }] as const)))); },
-      () => { if (current) setRemoteCalendars(new Map()); },
+      (connections) => {
+        if (current)
+          setRemoteCalendars(
+            new Map(connections.flatMap((c) => c.calendars.map((rc) => [rc.id, { ...rc, source: sourceOf(c) }] as const))),
+          );
+      },
+      () => {
+        if (current) setRemoteCalendars(new Map());
+      },
     );
-    return () => { current = false; };
+    return () => {
+      current = false;
+    };
   }, [userId, me.id]);
 
-  const loadEvents = useCallback(async (info: EventSourceFuncArg): Promise<EventInput[]> => {
-    const range = { from: info.start.toISOString(), to: info.end.toISOString(), userId };
-    try {
-      const [appointments, blocked] = await Promise.all([staffApi.appointments(range), staffApi.blockedSlots(range)]);
-      setLoadError(null);
-      const events: EventInput[] = [];
-      for (const slot of blocked) {
-        const remote = slot.remoteCalendarId ? remoteCalendars.get(slot.remoteCalendarId) ?? null : null;
-        const imported = slot.source === 'imported';
-        // An all-day event covers whole days of the member's zone: give FullCalendar those dates.
-        const start = slot.allDay ? localDate(slot.start, memberZone) : slot.start;
-        const end = slot.allDay ? localDate(slot.end, memberZone) : slot.end;
-        events.push({
-          id: `b:${slot.id}`, start, end, allDay: slot.allDay,
-          title: slot.title || (imported ? 'Busy' : 'Blocked'),
-          editable: false,
-          classNames: ['ev-blocked', imported ? 'ev-imported' : 'ev-manual', ...(slot.blocks ? [] : ['ev-free'])],
-          ...(imported && remote?.color ? { borderColor: remote.color } : {}),
-          extendedProps: { kind: 'blocked', slot, remote } satisfies EventMeta,
-        });
+  const loadEvents = useCallback(
+    async (info: EventSourceFuncArg): Promise<EventInput[]> => {
+      const range = { from: info.start.toISOString(), to: info.end.toISOString(), userId };
+      try {
+        const [appointments, blocked] = await Promise.all([staffApi.appointments(range), staffApi.blockedSlots(range)]);
+        setLoadError(null);
+        const events: EventInput[] = [];
+        for (const slot of blocked) {
+          const remote = slot.remoteCalendarId ? (remoteCalendars.get(slot.remoteCalendarId) ?? null) : null;
+          const imported = slot.source === 'imported';
+          // An all-day event covers whole days of the member's zone: give FullCalendar those dates.
+          const start = slot.allDay ? localDate(slot.start, memberZone) : slot.start;
+          const end = slot.allDay ? localDate(slot.end, memberZone) : slot.end;
+          events.push({
+            id: `b:${slot.id}`,
+            start,
+            end,
+            allDay: slot.allDay,
+            title: slot.title || (imported ? 'Busy' : 'Blocked'),
+            editable: false,
+            classNames: ['ev-blocked', imported ? 'ev-imported' : 'ev-manual', ...(slot.blocks ? [] : ['ev-free'])],
+            ...(imported && remote?.color ? { borderColor: remote.color } : {}),
+            extendedProps: { kind: 'blocked', slot, remote } satisfies EventMeta,
+          });
+        }
+        for (const appointment of appointments) {
+          if (appointment.status === 'cancelled') continue;
+          events.push({
+            id: `a:${appointment.id}`,
+            start: appointment.start,
+            end: appointment.end,
+            title: appointment.title,
+            startEditable: true,
+            durationEditable: false,
+            classNames: [
+              'ev-appointment',
+              ...(appointment.removedFromICloud ? ['ev-removed'] : []),
+              ...(appointment.overlapFlagged ? ['ev-overlap'] : []),
+            ],
+            extendedProps: { kind: 'appointment', appointment } satisfies EventMeta,
+          });
+        }
+        return events;
+      } catch (failure) {
+        setLoadError(messageOf(failure));
+        return [];
       }
-      for (const appointment of appointments) {
-        if (appointment.status === 'cancelled') continue;
-        events.push({
-          id: `a:${appointment.id}`, start: appointment.start, end: appointment.end, title: appointment.title,
-          startEditable: true, durationEditable: false,
-          classNames: ['ev-appointment', ...(appointment.removedFromICloud ? ['ev-removed'] : []), ...(appointment.overlapFlagged ? ['ev-overlap'] : [])],
-          extendedProps: { kind: 'appointment', appointment } satisfies EventMeta,
-        });
-      }
-      return events;
-    } catch (failure) {
-      setLoadError(messageOf(failure));
-      return [];
-    }
-  }, [userId, memberZone, remoteCalendars]);
+    },
+    [userId, memberZone, remoteCalendars],
+  );
 
   const refetch = () => calendarRef.current?.getApi().refetchEvents();
   const done = (message: string) => {
@@ -127,7 +160,11 @@ export function WeekPage() {
   const onEventClick = (arg: EventClickArg) => {
     const meta = metaOf(arg.event.extendedProps);
     if (!meta) return;
-    setSelected(meta.kind === 'appointment' ? { kind: 'appointment', appointment: meta.appointment } : { kind: 'blocked', slot: meta.slot, remote: meta.remote });
+    setSelected(
+      meta.kind === 'appointment'
+        ? { kind: 'appointment', appointment: meta.appointment }
+        : { kind: 'blocked', slot: meta.slot, remote: meta.remote },
+    );
   };
   const onSelect = (arg: DateSelectArg) => {
     setSelected({ kind: 'range', start: arg.start, end: arg.end });
@@ -149,15 +186,24 @@ export function WeekPage() {
         <div className="field inline">
           <label htmlFor="member">Team member</label>
           <select id="member" value={userId} onChange={(e) => setUserId(e.target.value)}>
-            {users.map((u) => <option key={u.id} value={u.id}>{u.id === me.id ? `${u.name} (me)` : u.name}</option>)}
+            {users.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.id === me.id ? `${u.name} (me)` : u.name}
+              </option>
+            ))}
           </select>
         </div>
       </div>
       <p className="muted small">
-        Times in {zoneLabel(browserZone)}{member.timezone !== browserZone ? ` · ${member.name} works in ${zoneLabel(member.timezone)}` : ''}.
-        Drag an appointment to move it; select empty time to block it or book a client.
+        Times in {zoneLabel(browserZone)}
+        {member.timezone !== browserZone ? ` · ${member.name} works in ${zoneLabel(member.timezone)}` : ''}. Drag an appointment to move it;
+        select empty time to block it or book a client.
       </p>
-      {loadError && <p className="error" role="alert">{loadError}</p>}
+      {loadError && (
+        <p className="error" role="alert">
+          {loadError}
+        </p>
+      )}
       <div className="calendar-wrap">
         <FullCalendar
           ref={calendarRef}
@@ -187,20 +233,37 @@ export function WeekPage() {
         />
       </div>
       <Legend />
-      {toast && <div className="toast" role="status">{toast}</div>}
+      {toast && (
+        <div className="toast" role="status">
+          {toast}
+        </div>
+      )}
 
       {selected?.kind === 'appointment' && (
         <AppointmentDialog appointment={selected.appointment} calendars={calendars} onClose={() => setSelected(null)} onDone={done} />
       )}
-      {selected?.kind === 'blocked' && <BlockedDialog slot={selected.slot} remote={selected.remote} onClose={() => setSelected(null)} onDone={done} />}
+      {selected?.kind === 'blocked' && (
+        <BlockedDialog slot={selected.slot} remote={selected.remote} onClose={() => setSelected(null)} onDone={done} />
+      )}
       {selected?.kind === 'range' && (
-        <RangeDialog start={selected.start} end={selected.end} userId={userId} memberName={member.name} calendars={calendars} onClose={() => setSelected(null)} onDone={done} />
+        <RangeDialog
+          start={selected.start}
+          end={selected.end}
+          userId={userId}
+          memberName={member.name}
+          calendars={calendars}
+          onClose={() => setSelected(null)}
+          onDone={done}
+        />
       )}
       {selected?.kind === 'move' && (
         <MoveDialog
           appointment={selected.appointment}
           start={selected.start}
-          onClose={() => { selected.revert(); setSelected(null); }}
+          onClose={() => {
+            selected.revert();
+            setSelected(null);
+          }}
           onDone={done}
         />
       )}
@@ -216,19 +279,29 @@ function metaOf(extendedProps: Record<string, unknown>): EventMeta | null {
 
 function renderEvent(arg: EventContentArg) {
   const meta = metaOf(arg.event.extendedProps);
-  if (!meta) return <div className="ev"><div className="ev-line"><span className="ev-time">{arg.timeText}</span></div></div>;
+  if (!meta)
+    return (
+      <div className="ev">
+        <div className="ev-line">
+          <span className="ev-time">{arg.timeText}</span>
+        </div>
+      </div>
+    );
   const { start, end } = arg.event;
   // The title wraps as far as the event's height allows: two lines in half an hour, one when a
   // badge or the iCloud calendar's name needs the second, more from an hour up.
   const tall = Boolean(start && end && end.getTime() - start.getTime() >= 3_600_000);
-  const extraLine = meta.kind === 'appointment' ? meta.appointment.removedFromICloud || meta.appointment.overlapFlagged : meta.slot.source === 'imported';
+  const extraLine =
+    meta.kind === 'appointment' ? meta.appointment.removedFromICloud || meta.appointment.overlapFlagged : meta.slot.source === 'imported';
   const className = `ev${tall ? ' ev-tall' : ''}${extraLine ? ' ev-extra' : ''}`;
   const tooltip = describe(meta, arg.timeText, arg.event.title);
   if (meta.kind === 'appointment') {
     const a = meta.appointment;
     return (
       <div className={className} title={tooltip}>
-        <div className="ev-line"><span className="ev-time">{arg.timeText}</span> <span className="ev-title">{arg.event.title}</span></div>
+        <div className="ev-line">
+          <span className="ev-time">{arg.timeText}</span> <span className="ev-title">{arg.event.title}</span>
+        </div>
         {(a.removedFromICloud || a.overlapFlagged) && (
           <div className="ev-badges">
             {a.removedFromICloud && <span className="badge badge-warn">removed from iCloud</span>}
@@ -241,8 +314,15 @@ function renderEvent(arg: EventContentArg) {
   const imported = meta.slot.source === 'imported';
   return (
     <div className={className} title={tooltip}>
-      <div className="ev-line">{!arg.event.allDay && <span className="ev-time">{arg.timeText}</span>} <span className="ev-title">{arg.event.title}</span></div>
-      {imported && <div className="ev-source">{remoteLabel(meta.remote)}{meta.slot.blocks ? '' : ' · free'}</div>}
+      <div className="ev-line">
+        {!arg.event.allDay && <span className="ev-time">{arg.timeText}</span>} <span className="ev-title">{arg.event.title}</span>
+      </div>
+      {imported && (
+        <div className="ev-source">
+          {remoteLabel(meta.remote)}
+          {meta.slot.blocks ? '' : ' · free'}
+        </div>
+      )}
     </div>
   );
 }
@@ -262,17 +342,39 @@ function describe(meta: EventMeta, timeText: string, title: string): string {
 function Legend() {
   return (
     <ul className="legend" aria-label="Legend">
-      <li><span className="swatch sw-appointment" /> Appointment</li>
-      <li><span className="swatch sw-manual" /> Blocked by hand</li>
-      <li><span className="swatch sw-imported" /> From iCloud (busy)</li>
-      <li><span className="swatch sw-free" /> From iCloud (free, does not block)</li>
-      <li><span className="badge badge-warn">removed from iCloud</span> event deleted in iCloud, booking kept</li>
-      <li><span className="badge badge-danger">overlap</span> moved in iCloud onto another booking</li>
+      <li>
+        <span className="swatch sw-appointment" /> Appointment
+      </li>
+      <li>
+        <span className="swatch sw-manual" /> Blocked by hand
+      </li>
+      <li>
+        <span className="swatch sw-imported" /> From iCloud (busy)
+      </li>
+      <li>
+        <span className="swatch sw-free" /> From iCloud (free, does not block)
+      </li>
+      <li>
+        <span className="badge badge-warn">removed from iCloud</span> event deleted in iCloud, booking kept
+      </li>
+      <li>
+        <span className="badge badge-danger">overlap</span> moved in iCloud onto another booking
+      </li>
     </ul>
   );
 }
 
-function AppointmentDialog({ appointment, calendars, onClose, onDone }: { appointment: Appointment; calendars: Calendar[]; onClose: () => void; onDone: (message: string) => void }) {
+function AppointmentDialog({
+  appointment,
+  calendars,
+  onClose,
+  onDone,
+}: {
+  appointment: Appointment;
+  calendars: Calendar[];
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
   const { users } = useStaff();
   const calendar = calendars.find((c) => c.id === appointment.calendarId) ?? null;
   const [mode, setMode] = useState<'view' | 'cancel' | 'move'>('view');
@@ -285,7 +387,8 @@ function AppointmentDialog({ appointment, calendars, onClose, onDone }: { appoin
   const attendees = appointment.attendees.filter((a) => a.status === 'confirmed');
 
   const loadSlots = useCallback(
-    (q: { from: string; to: string; timezone: string }, signal: AbortSignal) => staffApi.slots(appointment.calendarId, { ...q, serviceId: appointment.serviceId }, signal),
+    (q: { from: string; to: string; timezone: string }, signal: AbortSignal) =>
+      staffApi.slots(appointment.calendarId, { ...q, serviceId: appointment.serviceId }, signal),
     [appointment.calendarId, appointment.serviceId],
   );
 
@@ -306,44 +409,89 @@ function AppointmentDialog({ appointment, calendars, onClose, onDone }: { appoin
 
   return (
     <Dialog title={appointment.title} onClose={onClose} wide={mode === 'move'}>
-      <p className="when"><strong>{formatRange(appointment.start, appointment.end, timezone)}</strong></p>
+      <p className="when">
+        <strong>{formatRange(appointment.start, appointment.end, timezone)}</strong>
+      </p>
       <dl className="details">
-        <dt>Calendar</dt><dd>{calendar ? `${calendar.name} (${calendarTypeLabel[calendar.type]})` : '—'}</dd>
-        <dt>With</dt><dd>{assignees || '—'}</dd>
+        <dt>Calendar</dt>
+        <dd>{calendar ? `${calendar.name} (${calendarTypeLabel[calendar.type]})` : '—'}</dd>
+        <dt>With</dt>
+        <dd>{assignees || '—'}</dd>
         <dt>{attendees.length > 1 ? 'Clients' : 'Client'}</dt>
         <dd>
-          {attendees.length === 0 ? '—' : (
+          {attendees.length === 0 ? (
+            '—'
+          ) : (
             <ul className="plain">
-              {attendees.map((a) => <li key={a.id}>{a.name} · <a href={`mailto:${a.email}`}>{a.email}</a>{a.seats > 1 ? ` · ${a.seats} seats` : ''}</li>)}
+              {attendees.map((a) => (
+                <li key={a.id}>
+                  {a.name} · <a href={`mailto:${a.email}`}>{a.email}</a>
+                  {a.seats > 1 ? ` · ${a.seats} seats` : ''}
+                </li>
+              ))}
             </ul>
           )}
         </dd>
-        {appointment.location && <><dt>Where</dt><dd>{appointment.location}</dd></>}
+        {appointment.location && (
+          <>
+            <dt>Where</dt>
+            <dd>{appointment.location}</dd>
+          </>
+        )}
       </dl>
       {appointment.removedFromICloud && (
-        <p className="notice warn"><span className="badge badge-warn">removed from iCloud</span> Its event was deleted in iCloud. The booking is kept; cancel it here so the client is told.</p>
+        <p className="notice warn">
+          <span className="badge badge-warn">removed from iCloud</span> Its event was deleted in iCloud. The booking is kept; cancel it here
+          so the client is told.
+        </p>
       )}
       {appointment.overlapFlagged && (
-        <p className="notice danger"><span className="badge badge-danger">overlap</span> It was moved in iCloud onto a time that overlaps another booking.</p>
+        <p className="notice danger">
+          <span className="badge badge-danger">overlap</span> It was moved in iCloud onto a time that overlaps another booking.
+        </p>
       )}
       <DeliveryStatus appointmentId={appointment.id} />
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
 
       {mode === 'view' && (
         <div className="actions">
-          <button type="button" className="primary" onClick={() => setMode('move')}>Move…</button>
-          <button type="button" className="danger-outline" onClick={() => setMode('cancel')}>Cancel appointment</button>
-          {calendar && <Link to={`/book/${calendar.id}`} className="push-right small">Booking page</Link>}
+          <button type="button" className="primary" onClick={() => setMode('move')}>
+            Move…
+          </button>
+          <button type="button" className="danger-outline" onClick={() => setMode('cancel')}>
+            Cancel appointment
+          </button>
+          {calendar && (
+            <Link to={`/book/${calendar.id}`} className="push-right small">
+              Booking page
+            </Link>
+          )}
         </div>
       )}
       {mode === 'cancel' && (
         <div className="confirm-box">
           <p>Cancel this appointment? {attendees.length ? 'The client is told.' : ''}</p>
           <div className="actions">
-            <button type="button" className="danger" disabled={busy} onClick={() => run(async () => { await staffApi.cancel(appointment.id); return 'Appointment cancelled.'; })}>
+            <button
+              type="button"
+              className="danger"
+              disabled={busy}
+              onClick={() =>
+                run(async () => {
+                  await staffApi.cancel(appointment.id);
+                  return 'Appointment cancelled.';
+                })
+              }
+            >
               {busy ? 'Cancelling…' : 'Yes, cancel it'}
             </button>
-            <button type="button" className="secondary" disabled={busy} onClick={() => setMode('view')}>Keep it</button>
+            <button type="button" className="secondary" disabled={busy} onClick={() => setMode('view')}>
+              Keep it
+            </button>
           </div>
         </div>
       )}
@@ -351,15 +499,41 @@ function AppointmentDialog({ appointment, calendars, onClose, onDone }: { appoin
         <div className="reschedule">
           <h3>Pick a new time</h3>
           <SlotPicker
-            loadSlots={loadSlots} timezone={timezone} onTimezoneChange={setTimezone} onPick={setPicked} selectedStart={picked?.start ?? null}
-            refreshKey={refreshKey} hideStarts={[appointment.start]} initialDate={localDate(appointment.start, timezone)}
+            loadSlots={loadSlots}
+            timezone={timezone}
+            onTimezoneChange={setTimezone}
+            onPick={setPicked}
+            selectedStart={picked?.start ?? null}
+            refreshKey={refreshKey}
+            hideStarts={[appointment.start]}
+            initialDate={localDate(appointment.start, timezone)}
           />
           <div className="actions">
-            <button type="button" className="primary" disabled={!picked || busy}
-              onClick={() => picked && run(async () => { const moved = await staffApi.reschedule(appointment.id, picked.start); return `Moved to ${formatDateTime(moved.start, timezone)}.`; })}>
+            <button
+              type="button"
+              className="primary"
+              disabled={!picked || busy}
+              onClick={() =>
+                picked &&
+                run(async () => {
+                  const moved = await staffApi.reschedule(appointment.id, picked.start);
+                  return `Moved to ${formatDateTime(moved.start, timezone)}.`;
+                })
+              }
+            >
               {busy ? 'Moving…' : picked ? `Move to ${formatDateTime(picked.start, timezone)}` : 'Pick a time above'}
             </button>
-            <button type="button" className="secondary" disabled={busy} onClick={() => { setMode('view'); setPicked(null); }}>Back</button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy}
+              onClick={() => {
+                setMode('view');
+                setPicked(null);
+              }}
+            >
+              Back
+            </button>
           </div>
         </div>
       )}
@@ -367,7 +541,17 @@ function AppointmentDialog({ appointment, calendars, onClose, onDone }: { appoin
   );
 }
 
-function MoveDialog({ appointment, start, onClose, onDone }: { appointment: Appointment; start: Date; onClose: () => void; onDone: (message: string) => void }) {
+function MoveDialog({
+  appointment,
+  start,
+  onClose,
+  onDone,
+}: {
+  appointment: Appointment;
+  start: Date;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
   const zone = detectTimeZone();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -384,18 +568,42 @@ function MoveDialog({ appointment, start, onClose, onDone }: { appointment: Appo
   };
   return (
     <Dialog title="Move appointment?" onClose={onClose}>
-      <p><strong>{appointment.title}</strong></p>
-      <p>From {formatDateTime(appointment.start, zone)}<br />to <strong>{formatDateTime(start, zone)}</strong></p>
-      {error && <p className="error" role="alert">{error}</p>}
+      <p>
+        <strong>{appointment.title}</strong>
+      </p>
+      <p>
+        From {formatDateTime(appointment.start, zone)}
+        <br />
+        to <strong>{formatDateTime(start, zone)}</strong>
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="actions">
-        <button type="button" className="primary" onClick={move} disabled={busy || error !== null}>{busy ? 'Moving…' : 'Move'}</button>
-        <button type="button" className="secondary" onClick={onClose} disabled={busy}>{error ? 'Close' : 'Keep the current time'}</button>
+        <button type="button" className="primary" onClick={move} disabled={busy || error !== null}>
+          {busy ? 'Moving…' : 'Move'}
+        </button>
+        <button type="button" className="secondary" onClick={onClose} disabled={busy}>
+          {error ? 'Close' : 'Keep the current time'}
+        </button>
       </div>
     </Dialog>
   );
 }
 
-function BlockedDialog({ slot, remote, onClose, onDone }: { slot: BlockedSlot; remote: RemoteCalendar | null; onClose: () => void; onDone: (message: string) => void }) {
+function BlockedDialog({
+  slot,
+  remote,
+  onClose,
+  onDone,
+}: {
+  slot: BlockedSlot;
+  remote: RemoteCalendar | null;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
   const zone = detectTimeZone();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -412,39 +620,78 @@ function BlockedDialog({ slot, remote, onClose, onDone }: { slot: BlockedSlot; r
   };
   return (
     <Dialog title={slot.title || (imported ? 'Busy' : 'Blocked')} onClose={onClose}>
-      <p className="when"><strong>{slot.allDay ? `All day, ${localDate(slot.start, zone)}` : formatRange(slot.start, slot.end, zone)}</strong></p>
+      <p className="when">
+        <strong>{slot.allDay ? `All day, ${localDate(slot.start, zone)}` : formatRange(slot.start, slot.end, zone)}</strong>
+      </p>
       {imported ? (
         <>
-          <p>From the <strong>{remoteLabel(remote)}</strong> calendar. {slot.blocks ? 'It blocks availability.' : 'It is marked free (or cancelled/declined), so it does not block availability.'}</p>
+          <p>
+            From the <strong>{remoteLabel(remote)}</strong> calendar.{' '}
+            {slot.blocks ? 'It blocks availability.' : 'It is marked free (or cancelled/declined), so it does not block availability.'}
+          </p>
           <p className="muted small">Change or delete it in iCloud; Tandem follows within about a minute.</p>
         </>
       ) : (
         <p>Blocked by hand in Tandem (not sent to iCloud).</p>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="actions">
-        {!imported && <button type="button" className="danger-outline" onClick={remove} disabled={busy}>{busy ? 'Removing…' : 'Remove block'}</button>}
-        <button type="button" className="secondary" onClick={onClose}>Close</button>
+        {!imported && (
+          <button type="button" className="danger-outline" onClick={remove} disabled={busy}>
+            {busy ? 'Removing…' : 'Remove block'}
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
       </div>
     </Dialog>
   );
 }
 
-function RangeDialog(props: { start: Date; end: Date; userId: string; memberName: string; calendars: Calendar[]; onClose: () => void; onDone: (message: string) => void }) {
+function RangeDialog(props: {
+  start: Date;
+  end: Date;
+  userId: string;
+  memberName: string;
+  calendars: Calendar[];
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
   const [tab, setTab] = useState<'block' | 'book'>('block');
   const zone = detectTimeZone();
   return (
     <Dialog title={`${formatDateTime(props.start, zone)} – ${formatTime(props.end, zone)}`} onClose={props.onClose}>
       <div className="tabs" role="tablist" aria-label="What to do with this time">
-        <button type="button" role="tab" aria-selected={tab === 'block'} onClick={() => setTab('block')}>Block time</button>
-        <button type="button" role="tab" aria-selected={tab === 'book'} onClick={() => setTab('book')}>Book for a client</button>
+        <button type="button" role="tab" aria-selected={tab === 'block'} onClick={() => setTab('block')}>
+          Block time
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'book'} onClick={() => setTab('book')}>
+          Book for a client
+        </button>
       </div>
       {tab === 'block' ? <BlockForm {...props} /> : <StaffBookForm {...props} />}
     </Dialog>
   );
 }
 
-function BlockForm({ start, end, userId, memberName, onDone }: { start: Date; end: Date; userId: string; memberName: string; onDone: (message: string) => void }) {
+function BlockForm({
+  start,
+  end,
+  userId,
+  memberName,
+  onDone,
+}: {
+  start: Date;
+  end: Date;
+  userId: string;
+  memberName: string;
+  onDone: (message: string) => void;
+}) {
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -464,16 +711,34 @@ function BlockForm({ start, end, userId, memberName, onDone }: { start: Date; en
     <form onSubmit={submit} role="tabpanel" aria-label="Block time">
       <p className="muted small">{memberName} will not be bookable then. Blocks made here are not sent to iCloud.</p>
       <div className="field">
-        <label htmlFor="block-title">Reason <span className="muted small">(optional)</span></label>
+        <label htmlFor="block-title">
+          Reason <span className="muted small">(optional)</span>
+        </label>
         <input id="block-title" maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="e.g. Lunch" />
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
-      <button type="submit" className="primary" disabled={busy}>{busy ? 'Blocking…' : 'Block time'}</button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Blocking…' : 'Block time'}
+      </button>
     </form>
   );
 }
 
-function StaffBookForm({ start, userId, calendars, onDone }: { start: Date; userId: string; calendars: Calendar[]; onDone: (message: string) => void }) {
+function StaffBookForm({
+  start,
+  userId,
+  calendars,
+  onDone,
+}: {
+  start: Date;
+  userId: string;
+  calendars: Calendar[];
+  onDone: (message: string) => void;
+}) {
   const zone = detectTimeZone();
   const mine = calendars.filter((c) => c.members.some((m) => m.userId === userId));
   const [calendarId, setCalendarId] = useState(mine[0]?.id ?? '');
@@ -488,7 +753,7 @@ function StaffBookForm({ start, userId, calendars, onDone }: { start: Date; user
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const needsService = calendar?.type === 'service';
-  const effectiveService = needsService ? (serviceId || calendar.services[0]?.id || '') : '';
+  const effectiveService = needsService ? serviceId || calendar.services[0]?.id || '' : '';
 
   useEffect(() => {
     if (!calendar) return;
@@ -503,12 +768,19 @@ function StaffBookForm({ start, userId, calendars, onDone }: { start: Date; user
         setSlots(sameDay);
         setSlotStart(sameDay.find((s) => new Date(s.start).getTime() === start.getTime())?.start ?? null);
       },
-      (failure: unknown) => { if (!controller.signal.aborted) setError(messageOf(failure)); },
+      (failure: unknown) => {
+        if (!controller.signal.aborted) setError(messageOf(failure));
+      },
     );
     return () => controller.abort();
   }, [calendar, effectiveService, start, zone]);
 
-  if (mine.length === 0) return <p className="muted" role="tabpanel">This team member is on no booking calendar yet.</p>;
+  if (mine.length === 0)
+    return (
+      <p className="muted" role="tabpanel">
+        This team member is on no booking calendar yet.
+      </p>
+    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -516,12 +788,16 @@ function StaffBookForm({ start, userId, calendars, onDone }: { start: Date; user
     setBusy(true);
     setError(null);
     try {
-      await staffApi.book({
-        calendarId: calendar.id, start: slotStart,
-        contact: { name: name.trim(), email: email.trim(), ...(phone.trim() && { phone: phone.trim() }) },
-        ...(effectiveService && { serviceId: effectiveService }),
-        ...((calendar.type === 'class' || calendar.type === 'event') && { seats }),
-      }, newIdempotencyKey());
+      await staffApi.book(
+        {
+          calendarId: calendar.id,
+          start: slotStart,
+          contact: { name: name.trim(), email: email.trim(), ...(phone.trim() && { phone: phone.trim() }) },
+          ...(effectiveService && { serviceId: effectiveService }),
+          ...((calendar.type === 'class' || calendar.type === 'event') && { seats }),
+        },
+        newIdempotencyKey(),
+      );
       onDone(`Booked ${name.trim()}: ${formatDateTime(slotStart, zone)}.`);
     } catch (failure) {
       setError(failure instanceof ApiError && failure.code === 'slot_taken' ? SLOT_TAKEN_MESSAGE : messageOf(failure));
@@ -533,38 +809,83 @@ function StaffBookForm({ start, userId, calendars, onDone }: { start: Date; user
     <form onSubmit={submit} role="tabpanel" aria-label="Book for a client">
       <div className="field">
         <label htmlFor="book-calendar">Booking calendar</label>
-        <select id="book-calendar" value={calendarId} onChange={(e) => { setCalendarId(e.target.value); setServiceId(''); }}>
-          {mine.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+        <select
+          id="book-calendar"
+          value={calendarId}
+          onChange={(e) => {
+            setCalendarId(e.target.value);
+            setServiceId('');
+          }}
+        >
+          {mine.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
         </select>
       </div>
       {needsService && (
         <div className="field">
           <label htmlFor="book-service">Service</label>
           <select id="book-service" value={effectiveService} onChange={(e) => setServiceId(e.target.value)}>
-            {calendar.services.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.durationMin} min)</option>)}
+            {calendar.services.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} ({s.durationMin} min)
+              </option>
+            ))}
           </select>
         </div>
       )}
       <fieldset className="field">
         <legend>Time</legend>
-        {slots === null ? <p className="muted small">Loading free times…</p> : slots.length === 0 ? (
+        {slots === null ? (
+          <p className="muted small">Loading free times…</p>
+        ) : slots.length === 0 ? (
           <p className="muted small">No free times on this calendar that day.</p>
         ) : (
           <div className="slot-grid compact">
             {slots.map((s) => (
-              <button key={s.start} type="button" className="slot-button" aria-pressed={s.start === slotStart} onClick={() => setSlotStart(s.start)}>{formatTime(s.start, zone)}</button>
+              <button
+                key={s.start}
+                type="button"
+                className="slot-button"
+                aria-pressed={s.start === slotStart}
+                onClick={() => setSlotStart(s.start)}
+              >
+                {formatTime(s.start, zone)}
+              </button>
             ))}
           </div>
         )}
       </fieldset>
-      <div className="field"><label htmlFor="book-name">Client name</label><input id="book-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} /></div>
-      <div className="field"><label htmlFor="book-email">Client email</label><input id="book-email" type="email" required maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} /></div>
-      <div className="field"><label htmlFor="book-phone">Phone <span className="muted small">(optional)</span></label><input id="book-phone" type="tel" maxLength={50} value={phone} onChange={(e) => setPhone(e.target.value)} /></div>
+      <div className="field">
+        <label htmlFor="book-name">Client name</label>
+        <input id="book-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="book-email">Client email</label>
+        <input id="book-email" type="email" required maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="book-phone">
+          Phone <span className="muted small">(optional)</span>
+        </label>
+        <input id="book-phone" type="tel" maxLength={50} value={phone} onChange={(e) => setPhone(e.target.value)} />
+      </div>
       {(calendar?.type === 'class' || calendar?.type === 'event') && (
-        <div className="field"><label htmlFor="book-seats">Seats</label><input id="book-seats" type="number" min={1} required value={seats} onChange={(e) => setSeats(Number(e.target.value))} /></div>
+        <div className="field">
+          <label htmlFor="book-seats">Seats</label>
+          <input id="book-seats" type="number" min={1} required value={seats} onChange={(e) => setSeats(Number(e.target.value))} />
+        </div>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
-      <button type="submit" className="primary" disabled={busy || !slotStart}>{busy ? 'Booking…' : slotStart ? `Book at ${formatTime(slotStart, zone)}` : 'Pick a time'}</button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy || !slotStart}>
+        {busy ? 'Booking…' : slotStart ? `Book at ${formatTime(slotStart, zone)}` : 'Pick a time'}
+      </button>
     </form>
   );
 }

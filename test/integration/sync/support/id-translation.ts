@@ -37,8 +37,10 @@ export class IdTranslation {
     return {
       loadCalendarState: async (calendarId) => this.outward(await store.loadCalendarState(this.inward(calendarId))),
       loadSavedItems: async (calendarId) => this.outward(await store.loadSavedItems(this.inward(calendarId))),
-      loadLinkedAppointments: async (userId, ids) => this.outward(await store.loadLinkedAppointments(this.inward(userId), this.inward(ids))),
-      loadConfirmedAppointmentSpans: async (userId, ranges) => this.outward(await store.loadConfirmedAppointmentSpans(this.inward(userId), ranges)),
+      loadLinkedAppointments: async (userId, ids) =>
+        this.outward(await store.loadLinkedAppointments(this.inward(userId), this.inward(ids))),
+      loadConfirmedAppointmentSpans: async (userId, ranges) =>
+        this.outward(await store.loadConfirmedAppointmentSpans(this.inward(userId), ranges)),
       applyInboundBatch: (batch) => store.applyInboundBatch(this.inward(batch)),
       claimOutboxRows: async (options) => this.outward(await store.claimOutboxRows(options)),
       loadOutboundTarget: async (row) => this.outward(await store.loadOutboundTarget(this.inward(row))),

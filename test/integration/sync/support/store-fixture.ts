@@ -8,7 +8,15 @@ import { toOccurrence } from '../../../../src/store/sync-store/rows.ts';
 import { createTestDatabase, type DatabaseKind } from '../../../support/db.ts';
 import type { SyncStoreFixture } from '../../../unit/sync/sync-store-contract.ts';
 import { IdTranslation } from './id-translation.ts';
-import { bookAppointment, rescheduleAppointment, seedBookingCalendar, seedRemoteCalendar, seedUser, seedWorkspace, type SeededBookingCalendar } from '../../../support/seed-rows.ts';
+import {
+  bookAppointment,
+  rescheduleAppointment,
+  seedBookingCalendar,
+  seedRemoteCalendar,
+  seedUser,
+  seedWorkspace,
+  type SeededBookingCalendar,
+} from '../../../support/seed-rows.ts';
 
 export const PUBLIC_URL = 'https://tandem.example';
 
@@ -23,7 +31,10 @@ export interface SeededWorld {
 }
 
 /** The contract's world on a fresh database: u1 with primary `cal-primary`, u2 with primary `cal-u2`, both in Europe/London. */
-export async function seedContractWorld(db: Kysely<DB>, booking: { bufferBeforeMin?: number; bufferAfterMin?: number } = {}): Promise<SeededWorld> {
+export async function seedContractWorld(
+  db: Kysely<DB>,
+  booking: { bufferBeforeMin?: number; bufferAfterMin?: number } = {},
+): Promise<SeededWorld> {
   const workspaceId = await seedWorkspace(db);
   const u1 = await seedUser(db, workspaceId, { timezone: 'Europe/London' });
   const u2 = await seedUser(db, workspaceId, { timezone: 'Europe/London' });
@@ -49,12 +60,32 @@ export async function createStoreFixture(kind: DatabaseKind): Promise<SyncStoreF
     async book(input) {
       const id = randomUUID();
       ids.add(input.id, id);
-      await bookAppointment(db, { id, workspaceId: world.workspaceId, calendar: world.booking, userIds: input.userIds.map((u) => ids.id(u)), start: input.start, end: input.end, title: input.title });
+      await bookAppointment(db, {
+        id,
+        workspaceId: world.workspaceId,
+        calendar: world.booking,
+        userIds: input.userIds.map((u) => ids.id(u)),
+        start: input.start,
+        end: input.end,
+        title: input.title,
+      });
     },
-    reschedule: (id, start, end) => rescheduleAppointment(db, { workspaceId: world.workspaceId, calendar: world.booking, id: ids.id(id), start, end }),
+    reschedule: (id, start, end) =>
+      rescheduleAppointment(db, { workspaceId: world.workspaceId, calendar: world.booking, id: ids.id(id), start, end }),
     async appointment(id) {
-      const row = await db.selectFrom('appointments').select(['status', 'start_at', 'end_at', 'title', 'version', 'overlap_flagged']).where('id', '=', ids.id(id)).executeTakeFirstOrThrow();
-      return { status: row.status, start: row.start_at, end: row.end_at, title: row.title, version: String(row.version), overlapFlagged: row.overlap_flagged };
+      const row = await db
+        .selectFrom('appointments')
+        .select(['status', 'start_at', 'end_at', 'title', 'version', 'overlap_flagged'])
+        .where('id', '=', ids.id(id))
+        .executeTakeFirstOrThrow();
+      return {
+        status: row.status,
+        start: row.start_at,
+        end: row.end_at,
+        title: row.title,
+        version: String(row.version),
+        overlapFlagged: row.overlap_flagged,
+      };
     },
     async link(appointmentId, userId) {
       if (!ids.has(appointmentId)) return undefined;
@@ -74,7 +105,9 @@ export async function createStoreFixture(kind: DatabaseKind): Promise<SyncStoreF
     calendar: async (calendarId) => loadCalendarSyncStamp(db, ids.id(calendarId)),
     async outbox() {
       const rows = await db.selectFrom('outbox').select(['appointment_id', 'user_id', 'op', 'attempts', 'status']).orderBy('id').execute();
-      return ids.outward(rows.map((r) => ({ appointmentId: r.appointment_id, userId: r.user_id, op: r.op, attempt: r.attempts, status: r.status })));
+      return ids.outward(
+        rows.map((r) => ({ appointmentId: r.appointment_id, userId: r.user_id, op: r.op, attempt: r.attempts, status: r.status })),
+      );
     },
     close: () => database.close(),
   };
