@@ -23,12 +23,10 @@ export function createParsePool(options: { threads: number }): ParsePool {
   let pool: Piscina | null = null;
   const open = (): Piscina => {
     pool ??= new Piscina({
-      filename: new URL('./parse-worker.ts', import.meta.url).href,
+      ...workerScript(),
       minThreads: 0,
       maxThreads: Math.max(1, options.threads),
       idleTimeout: 60_000,
-      // The worker is TypeScript: load it through tsx, as the main thread is.
-      execArgv: workerExecArgv(),
     });
     return pool;
   };
@@ -60,9 +58,15 @@ function isSurelyOversize(object: RemoteObject, maxBytes: number): boolean {
 }
 
 /**
- * Only the TypeScript loader: the process's own flags (--expose-gc, --max-old-space-size, …) are not
- * all allowed in a worker, and Node refuses to start one that is given them.
+ * The worker module beside this one: compiled JavaScript in a build (`node dist/main.js`, where tsx is
+ * not installed), TypeScript through tsx when Tandem runs from its sources (tests, `tsx`). Only the
+ * loader flag is passed: the process's own flags (--expose-gc, --max-old-space-size, …) are not all
+ * allowed in a worker, and Node refuses to start one that is given them.
  */
-function workerExecArgv(): string[] {
-  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+function workerScript(): { filename: string; execArgv: string[] } {
+  if (!import.meta.url.endsWith('.ts')) return { filename: new URL('./parse-worker.js', import.meta.url).href, execArgv: [] };
+  return {
+    filename: new URL('./parse-worker.ts', import.meta.url).href,
+    execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href],
+  };
 }

@@ -37,6 +37,18 @@ function copyRepository(to: string): void {
   }
 }
 
+/** Parses one event through the compiled parse pool (dist/), as a sync does, and prints the result. */
+const PARSE_ONE_EVENT = `
+const { createParsePool } = await import('./dist/services/sync/parse-pool.js');
+const pool = createParsePool({ threads: 1 });
+const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:prod-1', 'DTSTAMP:20261201T000000Z',
+  'DTSTART:20261210T100000Z', 'DTEND:20261210T110000Z', 'SUMMARY:Busy', 'END:VEVENT', 'END:VCALENDAR', ''].join('\\r\\n');
+const span = { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') };
+const parsed = await pool.parser([{ href: '/c/prod-1.ics', etag: '"1"', ics }], { span, zone: 'UTC', selfEmails: [] });
+console.log(JSON.stringify(parsed));
+await pool.close();
+`;
+
 describe('production start from a fresh copy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-prod-'));
   let server: ChildProcess | null = null;
@@ -63,6 +75,13 @@ describe('production start from a fresh copy', () => {
     expect(existsSync(join(dir, 'node_modules', 'typescript'))).toBe(false);
     expect(existsSync(join(dir, 'node_modules', 'tsx'))).toBe(false);
     expect(existsSync(join(dir, 'node_modules', 'react'))).toBe(false);
+
+    // Calendar objects are parsed on worker threads: the pool must find its compiled worker (no tsx here).
+    const parsed = spawnSync(process.execPath, ['--input-type=module', '-e', PARSE_ONE_EVENT], { cwd: dir, encoding: 'utf8' });
+    expect(parsed.stderr).toBe('');
+    expect(JSON.parse(parsed.stdout)).toMatchObject([
+      { uid: 'prod-1', content: { ok: true, occurrences: [{ start: '2026-12-10T10:00:00.000Z' }] } },
+    ]);
 
     const port = await freePort();
     server = spawn(process.execPath, ['dist/main.js', 'serve'], {
