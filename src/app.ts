@@ -28,7 +28,7 @@ import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queri
 import { metricsRoutes, startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
 import { createNotificationDelivery, withNotifications } from './jobs/notification-work.ts';
-import { notificationRoutes } from './http/routes/notification-routes.ts';
+import { clientPolicyRoutes, notificationRoutes } from './http/routes/notification-routes.ts';
 import { webhookRoutes } from './http/routes/webhook-routes.ts';
 import { readinessRoutes } from './http/routes/readiness-routes.ts';
 import { createReachability, type Reachability } from './store/reachability.ts';
@@ -172,6 +172,7 @@ export async function createApp(
         syncRoutes({ ctx, syncNow: async (id) => (started.jobs ? started.jobs.syncNow(id) : false) }),
         metricsRoutes(metrics, config.metrics),
         notificationRoutes({ ctx, config }),
+        clientPolicyRoutes({ ctx }),
         webhookRoutes({ ctx, secretBox, config }),
         readiness,
       ],

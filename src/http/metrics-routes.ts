@@ -25,7 +25,7 @@ function tokenMatches(header: string | undefined, token: string | null): boolean
  * does not exist: metrics are never public by accident.
  */
 export function metricsRoutes(metrics: Metrics, exposure: MetricsExposure) {
-  return async (app: FastifyInstance): Promise<void> => {
+  const plugin = async (app: FastifyInstance): Promise<void> => {
     app.addHook('onResponse', async (request, reply) => {
       // The pattern (/api/appointments/:id), never the raw URL: ids would make a series each.
       const route = request.routeOptions.url ?? 'unmatched';
@@ -38,6 +38,9 @@ export function metricsRoutes(metrics: Metrics, exposure: MetricsExposure) {
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   };
+  // Not encapsulated (what fastify-plugin marks): the onResponse hook must see every route of the
+  // server, not only the routes of this plugin's own context.
+  return Object.assign(plugin, { [Symbol.for('skip-override')]: true });
 }
 
 /** /metrics alone on its own port (METRICS_PORT), for a network only the scraper reaches. */

@@ -71,9 +71,10 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
  */
 export function withNotifications(work: SyncWork, deliver: () => Promise<number>): SyncWork {
   return {
-    syncCalendar: (calendarId, mode) => work.syncCalendar(calendarId, mode),
-    async dispatchOutbox() {
-      const [calendar, notifications] = await Promise.allSettled([work.dispatchOutbox(), deliver()]);
+    // The shutdown signal goes through: a wrapper that dropped it would keep a stopping worker busy.
+    syncCalendar: (calendarId, mode, signal) => work.syncCalendar(calendarId, mode, signal),
+    async dispatchOutbox(signal) {
+      const [calendar, notifications] = await Promise.allSettled([work.dispatchOutbox(signal), deliver()]);
       if (calendar.status === 'rejected') throw calendar.reason;
       if (notifications.status === 'rejected') throw notifications.reason;
       return { processed: calendar.value.processed + notifications.value };

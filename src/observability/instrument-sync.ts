@@ -16,11 +16,11 @@ export function instrumentSyncWork(
 ): SyncWork {
   return {
     ...work,
-    async syncCalendar(calendarId, mode) {
+    async syncCalendar(calendarId, mode, signal) {
       const status = await statusOf(calendarId).catch(() => null);
       const provider = status?.provider ?? 'unknown';
       const started = process.hrtime.bigint();
-      const outcome = await work.syncCalendar(calendarId, mode);
+      const outcome = await work.syncCalendar(calendarId, mode, signal);
       metrics.syncDuration.observe({ provider, mode }, Number(process.hrtime.bigint() - started) / 1e9);
       metrics.syncs.inc({ provider, mode, outcome: outcome.status });
       if (outcome.status === 'ok') {

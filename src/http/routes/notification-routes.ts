@@ -143,7 +143,13 @@ export function notificationRoutes({ ctx, config }: NotificationRouteDeps) {
         return reply.type('message/rfc822').send(raw);
       },
     );
+  };
+}
 
+/** The manage page's question "may I still change this?": public, the manage link is the credential. */
+export function clientPolicyRoutes({ ctx }: Pick<NotificationRouteDeps, 'ctx'>) {
+  return async (fastify: FastifyInstance): Promise<void> => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/api/public/bookings/:token/policy',
       {

@@ -39,9 +39,13 @@ describe('tandem ics expand on a pipe', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('delivers every line to a slow reader, and exits 0', async () => {
-    const child = spawn(process.execPath, ['bin/tandem.js', 'ics', 'expand', file, '--from', '2026-01-01', '--to', '2027-01-01'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', 'ics', 'expand', file, '--from', '2026-01-01', '--to', '2027-01-01'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

@@ -28,7 +28,7 @@ describe.each(databaseKinds)('calendar transparency on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    app = await startApp(database, { env: { ICLOUD_CALDAV_URL: emulator.baseUrl }, now: () => new Date('2026-11-23T08:00:00Z') });
+    app = await startApp(database, { env: { ...emulator.appEnv }, now: () => new Date('2026-11-23T08:00:00Z') });
   });
   afterAll(async () => {
     emulator?.setCalendarTransparent(emulator.calendarUrls.work, false);

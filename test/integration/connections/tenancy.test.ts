@@ -144,15 +144,18 @@ describe.each(databaseKinds)('connection routes across users and workspaces on %
     await unchanged();
   });
 
-  it('answers 404 for ids that are not ids', async () => {
-    for (const url of [
-      '/api/connections/not-a-uuid',
-      '/api/connections/00000000-0000-4000-8000-000000000000',
-      '/api/users/not-a-uuid/calendar-configuration',
-    ]) {
+  it('answers 400 for ids that are not ids, and 404 for ids that do not exist', async () => {
+    for (const url of ['/api/connections/not-a-uuid', '/api/users/not-a-uuid/calendar-configuration']) {
       const response = await app.server.inject({ method: 'GET', url, headers: member.headers });
-      expect(response.statusCode, url).toBe(404);
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json<{ error: { code: string } }>().error.code, url).toBe('validation_failed');
     }
+    const unknownConnection = await app.server.inject({
+      method: 'GET',
+      url: '/api/connections/00000000-0000-4000-8000-000000000000',
+      headers: member.headers,
+    });
+    expect(unknownConnection.statusCode).toBe(404);
     const unknownUser = await app.server.inject({
       method: 'GET',
       url: '/api/connections?userId=00000000-0000-4000-8000-000000000000',

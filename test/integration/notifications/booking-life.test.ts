@@ -48,7 +48,7 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
       startICloudEmulator(),
     ]);
     tandem = await startNotifyApp({
-      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Studio <bookings@studio.test>', ICLOUD_CALDAV_URL: emulator.baseUrl },
+      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Studio <bookings@studio.test>', ...emulator.appEnv },
     });
     owner = await signUp(tandem.server, { timezone: 'Europe/London' });
     ownerEmail = (await tandem.app.database.db.selectFrom('users').select('email').where('id', '=', owner.userId).executeTakeFirstOrThrow())
@@ -99,6 +99,17 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
       await tandem.app.work.dispatchOutbox();
       return smtp.received.length >= count;
     }, `${count} e-mails`);
+    // The SMTP server has a message before its sender records it as sent: wait for that record, so a
+    // later jump of the test clock cannot see a lease expire under a send still in flight.
+    await waitFor(async () => {
+      const due = await tandem.app.database.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('status', '=', 'pending')
+        .where('not_before', '<=', tandem.clock.now())
+        .executeTakeFirstOrThrow();
+      return Number(due.n) === 0;
+    }, 'every due e-mail to be recorded as sent');
   }
   async function webhooksUntil(count: number): Promise<void> {
     await waitFor(async () => {

@@ -20,7 +20,7 @@ describe('/metrics behind METRICS_TOKEN', () => {
 
   beforeAll(async () => {
     emulator = await startICloudEmulator();
-    tandem = await startSyncApp({ env: { ICLOUD_CALDAV_URL: emulator.baseUrl, METRICS_TOKEN: TOKEN } });
+    tandem = await startSyncApp({ env: { ...emulator.appEnv, METRICS_TOKEN: TOKEN } });
     owner = await signUp(tandem.server);
     ({ primary } = await connectAndConfigure(tandem.server, owner, {
       name: 'iCloud emulator',
@@ -95,7 +95,7 @@ describe('/metrics behind METRICS_TOKEN', () => {
       });
       expect(response.statusCode, response.body).toBe(202);
       await waitFor(
-        async () => /^tandem_sync_errors_total\{provider="icloud",code="needs_reconnect"\} 1/m.test(await scrape()),
+        async () => /^tandem_sync_errors_total\{provider="icloud",code="icloud_auth_failed"\} 1/m.test(await scrape()),
         'the failed sync to be counted',
       );
     } finally {

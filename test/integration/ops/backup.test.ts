@@ -25,7 +25,7 @@ const configFor = (dataDir: string, emulator: ICloudEmulator): Config =>
     TANDEM_SEED_DEMO: 'false',
     SCHEDULER: 'off',
     CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-    ICLOUD_CALDAV_URL: emulator.baseUrl,
+    ...emulator.appEnv,
   });
 
 async function syncNow(app: App, session: Session, calendar: CalendarJson): Promise<string> {

@@ -6,6 +6,7 @@
  * Redis, and exits 0. A second worker then finishes the import and the outbox with nothing twice:
  * it had nothing to wait for (no lease to expire, no stalled job to be detected).
  */
+import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ const PASSWORD = 'shutdown-password';
 describe('a tandem worker stopped with SIGTERM mid-import', () => {
   let storageDir: string;
   let radicale: Awaited<ReturnType<typeof startRadicale>>;
+  let gate: GateProxy;
   let tandem: SyncApp;
   let redis: Redis;
   let redisUrl: string;
@@ -70,6 +72,11 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
       );
     }
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
+    gate = await startGateProxy({
+      target: radicale.baseUrl,
+      pass: 1,
+      matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
+    });
     // Warm Radicale's item cache, as in production.
     expect(
       (await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed,
@@ -86,6 +93,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     await tandem?.close();
     await redis?.flushdb();
     await redis?.quit();
+    await gate?.stop();
     await radicale?.stop();
     if (storageDir) rmSync(storageDir, { recursive: true, force: true });
   });
@@ -94,7 +102,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     const db = tandem.db;
     const side: ServerSide = {
       name: 'Radicale',
-      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
+      connect: { provider: 'caldav', serverUrl: gate.url, username: USERNAME, password: PASSWORD },
       primaryName: 'Home',
       conflictName: 'Home',
       direct: (u) => u,
@@ -147,16 +155,19 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     // ---- worker one: SIGTERM part-way through the import, no grace period ----------------------------
     const first = startTandem('worker', { ...env, SHUTDOWN_GRACE_SECONDS: '0' });
     workers.push(first);
-    await waitFor(
-      async () => {
-        if (!first.alive()) throw new Error(`worker exited early:\n${first.output()}`);
-        const n = await imported();
-        return n > 0 && n <= EVENTS / 2;
-      },
-      'the first worker to be part-way through the import',
-      90_000,
-    );
+    // The first multiget batch goes through, the second is held: SIGTERM lands between two batches
+    // however fast the import runs, and the held batch is let through once the worker is stopping.
+    await Promise.race([
+      gate.held,
+      first.exited.then(() => {
+        throw new Error(`worker exited early:\n${first.output()}`);
+      }),
+    ]);
+    // The first batch is stored while the second is fetched: wait for it, the second cannot arrive.
+    await waitFor(async () => (await imported()) > 0, 'the first batch to be stored', 60_000);
     first.child.kill('SIGTERM');
+    await waitFor(async () => /SIGTERM: stopping/.test(first.output()), 'the worker to begin stopping', 60_000);
+    gate.release();
     expect(await first.exited, first.output()).toEqual({ code: 0, signal: null });
     expect(first.output()).toMatch(/SIGTERM: stopping/);
 

@@ -491,6 +491,7 @@ const idRoutes: RouteCase[] = [
     route: 'PUT /api/calendars/{id}/notification-settings',
     name: 'PUT /api/calendars/:id/notification-settings',
     writes: true,
+    adminFirst: true,
     call: (t) => ({ method: 'PUT', url: `/api/calendars/${t.calendars.simple}/notification-settings`, payload: { clientReminder: false } }),
   },
   {
