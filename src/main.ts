@@ -15,6 +15,11 @@ import { stdioDrained } from './stdio-drained.ts';
 import { createReachability } from './store/reachability.ts';
 import { logOutages, type OutageLog } from './log-outages.ts';
 import { backup, restore } from './ops/backup.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { instrumentSyncWork } from './observability/instrument-sync.ts';
+import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
+import { startMetricsServer } from './http/metrics-routes.ts';
+import type { SyncQueue } from './jobs/sync-queue.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
@@ -80,7 +85,28 @@ async function worker(config: Config): Promise<void> {
   const database = await openDatabase(config);
   await migrateToLatest(database.db);
   const parsePool = openParsePool(config);
-  const work = createSyncWork(config, database.db, secretBox, { ...(parsePool && { parsePool }) });
+  const synced = createSyncWork(config, database.db, secretBox, { ...(parsePool && { parsePool }) });
+  // Workers do the syncing when scaled out, so their sync metrics matter most; they have no HTTP
+  // port, so /metrics is served only on METRICS_PORT (with METRICS_TOKEN, if set).
+  let queue: Pick<SyncQueue, 'depth'> | null = null;
+  const metricsPort = config.metrics.port;
+  const metrics =
+    metricsPort === null
+      ? null
+      : createMetrics(
+          {
+            // A consume-only worker (SCHEDULER=off) holds no producer handle to count the shared queue
+            // with; it reports zeros, and the scheduling processes report the real depth.
+            queueDepth: async () => (queue && config.sync.scheduler ? queue.depth() : { waiting: 0, running: 0 }),
+            outboxRows: () => undeliveredOutboxRows(database.db),
+          },
+          { processMetrics: true },
+        );
+  const work = metrics ? instrumentSyncWork(synced, metrics, (id) => calendarSyncStatus(database.db, id)) : synced;
+  const metricsServer =
+    metrics && metricsPort !== null
+      ? await startMetricsServer(metrics, { host: config.host, port: metricsPort, token: config.metrics.token })
+      : null;
   console.log(`  Tandem worker processing sync jobs from ${new URL(config.redisUrl).host} (database: ${database.kind})`);
   const health = { database: database.health, redis: createReachability() };
   const stopLogging = logOutages(consoleOutageLog, health);
@@ -93,7 +119,9 @@ async function worker(config: Config): Promise<void> {
     until: shutdown.received,
     graceMs: config.shutdownGraceMs,
     health,
+    onQueue: (running) => (queue = running),
   });
+  await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
   stopLogging();
   await parsePool?.close();
   await database.close();

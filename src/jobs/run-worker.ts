@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { createBullMqQueue } from './bullmq-queue.ts';
+import type { SyncQueue } from './sync-queue.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import { createScheduler } from './scheduler.ts';
 import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';
@@ -21,6 +22,8 @@ export interface RunWorkerOptions {
   health?: JobsHealth;
   /** After the stop signal, how long running syncs may go on before they are interrupted (default: until done). */
   graceMs?: number;
+  /** The queue's depth, for the worker's queue-depth metric (METRICS_PORT). */
+  onQueue?: (queue: Pick<SyncQueue, 'depth'>) => void;
 }
 
 /** How often the scheduler looks for due calendars: often enough that "due" means "soon". */
@@ -52,6 +55,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options.health?.redis && { redisHealth: options.health.redis }),
   });
+  options.onQueue?.(queue);
   const scheduler = sync.scheduler
     ? createScheduler({ store: options.store, queue, intervalMs: schedulerIntervalMs(sync.pollSeconds), now, onError })
     : null;
