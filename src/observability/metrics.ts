@@ -35,7 +35,10 @@ export function createMetrics(sources: MetricSources, options: { processMetrics:
     labelNames: ['state'] as const,
     registers,
     async collect() {
-      const depth = await sources.queueDepth();
+      // Redis or the database may be down exactly when an operator scrapes: the gauge is then left
+      // empty instead of failing the whole scrape (/readyz says what is unreachable).
+      const depth = await sources.queueDepth().catch(() => null);
+      if (depth === null) return this.reset();
       this.set({ state: 'waiting' }, depth.waiting);
       this.set({ state: 'running' }, depth.running);
     },
@@ -47,7 +50,7 @@ export function createMetrics(sources: MetricSources, options: { processMetrics:
     registers,
     async collect() {
       this.reset();
-      for (const row of await sources.outboxRows()) this.set({ channel: row.channel, status: row.status }, row.count);
+      for (const row of await sources.outboxRows().catch(() => [])) this.set({ channel: row.channel, status: row.status }, row.count);
     },
   });
   return {
