@@ -161,6 +161,7 @@ export async function createApp(
     {
       ...loggerOptions(config, options.logStream),
       rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
+      trustProxy: config.trustProxy,
       plugins: [
         connectionRoutes({
           ctx,

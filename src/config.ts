@@ -45,6 +45,13 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   TANDEM_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'must be true, false, a hop count, or addresses/CIDRs separated by commas',
+    )
+    .default('false'),
 });
 
 export interface Config {
@@ -83,6 +90,12 @@ export interface Config {
   shutdownGraceMs: number;
   /** Rate limits on sign-in, sign-up, public booking and connecting accounts (off: load tests only). */
   rateLimits: boolean;
+  /**
+   * Which peers may state the client's address in X-Forwarded-For: false (none: the socket address
+   * counts), true (any), a hop count, or addresses/CIDRs of the reverse proxies. Rate limits per
+   * address depend on it: behind a proxy without it, every client shares the proxy's address.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export function loadConfig(
@@ -131,7 +144,15 @@ export function loadConfig(
     webhookAllowPrivateNetworks: (e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? e.CALDAV_ALLOW_PRIVATE_NETWORKS) === 'true',
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
     rateLimits: e.TANDEM_RATE_LIMITS === 'on',
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string): Config['trustProxy'] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
 }
 
 export function pgliteDirectory(config: Config): string {

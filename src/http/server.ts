@@ -54,6 +54,13 @@ export interface BuildServerOptions {
   logController?: FastifyServerOptions['logController'];
   /** Default: on, counters in memory. */
   rateLimits?: RateLimitOptions;
+  /** Peers whose X-Forwarded-For names the client (config.trustProxy); default: none. */
+  trustProxy?: boolean | number | string[];
+}
+
+/** Fastify trusts the first n hops for a number at run time, but its types leave numbers out: say it as a function. */
+function trustedProxies(trust: boolean | number | string[] = false): FastifyServerOptions['trustProxy'] {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
 }
 
 export async function buildServer(deps: HttpDeps, options: BuildServerOptions = {}): Promise<FastifyInstance> {
@@ -64,6 +71,7 @@ export async function buildServer(deps: HttpDeps, options: BuildServerOptions = 
       typeof options.logger === 'object' && options.logger !== null
         ? { ...options.logger, serializers: { ...options.logger.serializers, ...logSerializers } }
         : (options.logger ?? false),
+    trustProxy: trustedProxies(options.trustProxy),
     bodyLimit: 1024 * 1024,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     clientErrorHandler,

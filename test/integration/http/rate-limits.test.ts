@@ -109,6 +109,30 @@ describe('rate limits and security headers', () => {
     expect(statuses[10]).toBe(429);
   });
 
+  it('counts the client named by a trusted proxy, and ignores X-Forwarded-For from anyone else', async () => {
+    const calendarId = await addCalendar(api.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
+    const deps = { ctx: api.app.ctx, importedBusy: importedBusyFromStore() };
+    const behindProxy = await buildServer(deps, { rateLimits: { enabled: true, redisUrl: null }, trustProxy: ['10.0.0.1'] });
+    const direct = await buildServer(deps, { rateLimits: { enabled: true, redisUrl: null } });
+    extraServers.push(behindProxy, direct);
+    // In the past: a quick 422 each time, but each one a counted attempt (30 per address).
+    const book = (server: FastifyInstance, remoteAddress: string, forwardedFor: string) =>
+      server.inject({
+        method: 'POST',
+        url: `/api/public/calendars/${calendarId}/bookings`,
+        remoteAddress,
+        headers: { 'x-forwarded-for': forwardedFor },
+        payload: { start: '2026-01-05T10:00:00Z', contact: { name: 'Proxy', email: 'proxy@example.test' } },
+      });
+    for (let i = 0; i < 30; i += 1) expect((await book(behindProxy, '10.0.0.1', '203.0.113.50')).statusCode).toBe(422);
+    expect((await book(behindProxy, '10.0.0.1', '203.0.113.50')).statusCode).toBe(429);
+    // Another client behind the same proxy has its own allowance.
+    expect((await book(behindProxy, '10.0.0.1', '203.0.113.51')).statusCode).toBe(422);
+    // Without TRUST_PROXY a forged header changes nothing: the socket address is counted.
+    for (let i = 0; i < 30; i += 1) expect((await book(direct, '192.0.2.9', `198.51.100.${i}`)).statusCode).toBe(422);
+    expect((await book(direct, '192.0.2.9', '198.51.100.250')).statusCode).toBe(429);
+  });
+
   it('sends security headers, with a Content-Security-Policy, on API answers and the web app', async () => {
     for (const url of ['/api/errors', '/book/some-calendar']) {
       const response = await api.server.inject({ method: 'GET', url });
