@@ -9,6 +9,10 @@
  * The booking is made beforehand by the test's own Tandem as a BullMQ producer (REDIS_URL set, no
  * worker), so its outbox row waits in the database; the child runs with the scheduler off, so that
  * row is dispatched only when the test asks ("Sync now"), after the outage.
+ *
+ * The second case stops the database in the middle of a first import: a proxy in front of Radicale
+ * holds the second multiget batch until the database is down, so the import is known to be half
+ * stored whatever the machine's speed; once the database is back the scheduler finishes it alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,13 +28,17 @@ import { TEST_SECRET_KEY, addCalendar, signUp, type Session } from '../../suppor
 import { freePort } from '../../support/free-port.ts';
 import { httpRequest, type HttpAnswer } from '../../support/http-inject.ts';
 import { startRestartablePostgres, type RestartablePostgres } from '../../support/postgres-server.ts';
+import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
+import { simpleEventIcs } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import {
   at,
   bookAsStaff,
   calendarObjects,
   connectAndConfigure,
+  icsUtc,
   mondayAhead,
+  plusDays,
   readEvent,
   type ServerSide,
 } from '../../support/sync-journey.ts';
@@ -41,6 +49,8 @@ const USERNAME = 'outage';
 const PASSWORD = 'outage-password';
 /** A Redis database index nothing else in the suite uses: the setup app's dispatch jobs wait there unprocessed. */
 const REDIS_DB = 10;
+/** Events of the calendar imported while the database stops: three multiget batches. */
+const BIG_EVENTS = 250;
 
 describe('a tandem serve process whose PostgreSQL goes away', () => {
   let postgres: RestartablePostgres;
@@ -50,6 +60,8 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
   let redis: Redis;
   let redisUrl: string;
   let serve: TandemProcess | null = null;
+  let midImport: TandemProcess | null = null;
+  let gate: GateProxy;
 
   beforeAll(async () => {
     postgres = await startRestartablePostgres();
@@ -60,7 +72,27 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
       join(calendarDir, '.Radicale.props'),
       JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Work', 'C:supported-calendar-component-set': 'VEVENT' }),
     );
+    const bigDir = join(storageDir, 'collection-root', USERNAME, 'big');
+    mkdirSync(bigDir, { recursive: true });
+    writeFileSync(
+      join(bigDir, '.Radicale.props'),
+      JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Big', 'C:supported-calendar-component-set': 'VEVENT' }),
+    );
+    const monday = mondayAhead(3);
+    for (let i = 0; i < BIG_EVENTS; i++) {
+      const start = at(plusDays(monday, Math.floor(i / 5)), 18 + (i % 5));
+      const end = new Date(start.getTime() + 3_600_000);
+      writeFileSync(
+        join(bigDir, `big-${i}.ics`),
+        simpleEventIcs({ uid: `big-${i}@example.com`, summary: `Evening ${i}`, start: icsUtc(start), end: icsUtc(end) }),
+      );
+    }
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
+    gate = await startGateProxy({
+      target: radicale.baseUrl,
+      pass: 1,
+      matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
+    });
     database = openPostgres(postgres.url, { max: 4 });
     const url = new URL(inject('redisUrl'));
     url.pathname = `/${REDIS_DB}`;
@@ -70,6 +102,8 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
   });
   afterAll(async () => {
     await serve?.kill();
+    await midImport?.kill();
+    await gate?.stop();
     await database?.close();
     await redis?.flushdb();
     await redis?.quit();
@@ -233,4 +267,108 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
     running.child.kill('SIGTERM');
     expect(await running.exited, running.output().slice(-2_000)).toEqual({ code: 0, signal: null });
   }, 180_000);
+  it('survives the database stopping in the middle of a first import, and finishes it by itself afterwards, nothing twice', async () => {
+    const setup: App = await createApp(
+      loadConfig({
+        LOG_LEVEL: 'silent',
+        TANDEM_SEED_DEMO: 'false',
+        SCHEDULER: 'off',
+        CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+        TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+        DATABASE_URL: postgres.url,
+      }),
+    );
+    let owner: Session;
+    let bigId: string;
+    try {
+      owner = await signUp(setup.server, { timezone: 'UTC' });
+      const side: ServerSide = {
+        name: 'Radicale',
+        connect: { provider: 'caldav', serverUrl: gate.url, username: USERNAME, password: PASSWORD },
+        primaryName: 'Big',
+        conflictName: 'Big',
+        direct: (u) => u,
+        auth: { username: USERNAME, password: PASSWORD },
+        requestCount: () => 0,
+        stop: async () => undefined,
+      };
+      bigId = (await connectAndConfigure(setup.server, owner, side)).primary.id;
+    } finally {
+      await setup.close();
+    }
+    const imported = async () =>
+      Number(
+        (
+          await database.db
+            .selectFrom('remote_items')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('remote_calendar_id', '=', bigId)
+            .where('kind', '=', 'imported')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    // ---- the scheduler starts the import; the second batch is held until the database is down -------
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const running = startTandem(
+      'serve',
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: postgres.url,
+        TANDEM_SECRET_KEY: TEST_SECRET_KEY,
+        CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+        TANDEM_SEED_DEMO: 'false',
+        SYNC_POLL_SECONDS: '5',
+        LOG_LEVEL: 'info',
+      },
+      { keep: 2_000_000 },
+    );
+    midImport = running;
+    const alive = () => {
+      if (!running.alive()) throw new Error(`tandem serve exited:\n${running.output()}`);
+    };
+    await Promise.race([
+      gate.held,
+      running.exited.then(() => {
+        throw new Error(`tandem serve exited early:\n${running.output()}`);
+      }),
+    ]);
+    await waitFor(async () => (await imported()) > 0, 'the first batch to be stored', 60_000);
+    const logBefore = running.output().length;
+    await postgres.halt();
+    gate.release();
+    // The held batch arrives with nowhere to go: the process stays up and says so once.
+    await waitFor(async () => running.output().slice(logBefore).includes('database unreachable'), 'the outage to be logged', 60_000);
+    const during = await httpRequest(base, { method: 'GET', url: '/api/sync/status', headers: owner.headers });
+    expect(during.statusCode, during.body).toBe(503);
+    alive();
+
+    // ---- the database comes back: the scheduler finishes the import, nothing stored twice -----------
+    await postgres.resume();
+    await waitFor(
+      async () => {
+        alive();
+        const calendar = await database.db
+          .selectFrom('remote_calendars')
+          .select(['sync_token'])
+          .where('id', '=', bigId)
+          .executeTakeFirstOrThrow()
+          .catch(() => null);
+        return calendar?.sync_token !== null && calendar?.sync_token !== undefined && (await imported()) === BIG_EVENTS;
+      },
+      'the import to finish after the outage',
+      120_000,
+    );
+    const items = await database.db.selectFrom('remote_items').select(['href']).where('remote_calendar_id', '=', bigId).execute();
+    expect(items).toHaveLength(BIG_EVENTS);
+    expect(new Set(items.map((item) => item.href)).size, 'nothing imported twice').toBe(BIG_EVENTS);
+    const status = await httpRequest(base, { method: 'GET', url: '/api/sync/status', headers: owner.headers });
+    expect(status.statusCode, status.body).toBe(200);
+    expect(running.output().slice(logBefore), 'no crash report').not.toMatch(/uncaught|unhandled/i);
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited, running.output().slice(-2_000)).toEqual({ code: 0, signal: null });
+  }, 240_000);
 });
