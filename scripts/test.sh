@@ -12,6 +12,8 @@ npm ci --dry-run --no-audit --no-fund >/dev/null
 bash scripts/ensure-test-programs.sh
 echo "== generated API types are current (web/src/api/schema.d.ts)"
 npx tsx scripts/generate-api-types.ts --check
+echo "== generated database types are current (src/store/db-types.ts)"
+npx tsx scripts/generate-db-types.ts --check
 echo "== build web app (type-checks web/ too)"
 npm run --silent build:web
 

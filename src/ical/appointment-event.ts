@@ -1,11 +1,13 @@
+import ICAL from 'ical.js';
 import { ICalParseError } from './errors.ts';
 import { readEvent } from './event-data.ts';
 import { clockOf, lengthOf, spanAt } from './event-span.ts';
 import { parseICalendar, textValue, type JCalComponent } from './jcal.ts';
-import { escapeText, formatUtcDateTime, joinContentLines } from './text-format.ts';
 import { ZoneResolver } from './zones.ts';
 
 export const TANDEM_PRODID = '-//Tandem//Tandem//EN';
+
+const MAX_LINE_OCTETS = 75;
 
 /** An event Tandem writes into a user's primary iCloud calendar for one appointment. */
 export interface AppointmentEventInput {
@@ -37,8 +39,8 @@ export interface AppointmentEventInput {
  * Calendar apps show UTC events in the viewer's zone, and the appointment's zone stays in Tandem.
  *
  * No ATTENDEE or ORGANIZER is written, so iCloud sends no invitations (SPEC §5). TRANSP:OPAQUE and
- * STATUS:CONFIRMED are explicit so the event blocks time in every client. Lines are folded at 75
- * octets with CRLF endings; sub-second parts of the times are dropped.
+ * STATUS:CONFIRMED are explicit so the event blocks time in every client. ical.js writes the
+ * components: TEXT escaping, folding at 75 octets, CRLF endings; sub-second parts of the times are dropped.
  */
 export function buildAppointmentEvent(input: AppointmentEventInput): string {
   const { uid, title, description, location, url, start, end, sequence, dtstamp } = input;
@@ -59,25 +61,57 @@ export function buildAppointmentEvent(input: AppointmentEventInput): string {
     throw new RangeError('buildAppointmentEvent: url must be a URI without whitespace');
   }
 
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    `PRODID:${TANDEM_PRODID}`,
-    'CALSCALE:GREGORIAN',
-    ...(input.method ? [`METHOD:${input.method}`] : []),
-    'BEGIN:VEVENT',
-    `UID:${escapeText(uid)}`,
-    `DTSTAMP:${formatUtcDateTime(dtstamp)}`,
-    `DTSTART:${formatUtcDateTime(start)}`,
-    `DTEND:${formatUtcDateTime(end)}`,
-    `SEQUENCE:${sequence}`,
-    `SUMMARY:${escapeText(title)}`,
-  ];
-  if (description !== '') lines.push(`DESCRIPTION:${escapeText(description)}`);
-  if (location !== null && location !== '') lines.push(`LOCATION:${escapeText(location)}`);
-  if (url !== null) lines.push(`URL:${url}`);
-  lines.push(input.method === 'CANCEL' ? 'STATUS:CANCELLED' : 'STATUS:CONFIRMED', 'TRANSP:OPAQUE', 'END:VEVENT', 'END:VCALENDAR');
-  return joinContentLines(lines);
+  const vevent = new ICAL.Component('vevent');
+  vevent.addPropertyWithValue('uid', plainText(uid));
+  vevent.addPropertyWithValue('dtstamp', utc(dtstamp));
+  vevent.addPropertyWithValue('dtstart', utc(start));
+  vevent.addPropertyWithValue('dtend', utc(end));
+  vevent.addPropertyWithValue('sequence', sequence);
+  vevent.addPropertyWithValue('summary', plainText(title));
+  if (description !== '') vevent.addPropertyWithValue('description', plainText(description));
+  if (location !== null && location !== '') vevent.addPropertyWithValue('location', plainText(location));
+  // URL is a URI value, not TEXT: ical.js writes it unescaped (hence the check above).
+  if (url !== null) vevent.addPropertyWithValue('url', url);
+  vevent.addPropertyWithValue('status', input.method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED');
+  vevent.addPropertyWithValue('transp', 'OPAQUE');
+
+  const vcalendar = new ICAL.Component('vcalendar');
+  vcalendar.addPropertyWithValue('version', '2.0');
+  vcalendar.addPropertyWithValue('prodid', TANDEM_PRODID);
+  vcalendar.addPropertyWithValue('calscale', 'GREGORIAN');
+  if (input.method) vcalendar.addPropertyWithValue('method', input.method);
+  vcalendar.addSubcomponent(vevent);
+  return `${written(vcalendar)}\r\n`;
+}
+
+/**
+ * The component as iCalendar text: escaped and folded by ical.js. Its fold length counts the content
+ * of each piece but not the space that starts a continuation line, so 75 makes 76-octet lines; 74
+ * keeps every physical line within RFC 5545's 75 octets. Set only for this call (it is module-wide).
+ */
+function written(component: ICAL.Component): string {
+  const foldLength = ICAL.foldLength;
+  ICAL.foldLength = MAX_LINE_OCTETS - 1;
+  try {
+    return component.toString();
+  } finally {
+    ICAL.foldLength = foldLength;
+  }
+}
+
+/** A UTC DATE-TIME ("20241220T140000Z"); sub-second parts are dropped, iCalendar has no place for them. */
+function utc(date: Date): ICAL.Time {
+  return ICAL.Time.fromJSDate(date, true);
+}
+
+/**
+ * TEXT as ical.js escapes it, which knows only LF for a line break: CR LF and CR become LF. Control
+ * characters are not allowed in TEXT at all, so they are dropped rather than sent to a server that
+ * may refuse the whole event for them.
+ */
+function plainText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return value.replace(/\r\n|\r/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '');
 }
 
 export interface ParsedAppointmentEvent {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { Mutex, Semaphore } from 'redis-semaphore';
 import type { ReportError } from './sync-job.ts';
 
 /**
@@ -8,6 +8,7 @@ import type { ReportError } from './sync-job.ts';
  * runs, and are released by token, so a holder whose lease expired never frees someone else's.
  */
 export interface Lease {
+  /** The Redis key the lease lives under. */
   readonly key: string;
   readonly token: string;
   /** Extends the lease; false when it was lost (expired and possibly taken by another holder). */
@@ -15,66 +16,56 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-const RENEW_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
+/**
+ * redis-semaphore's Mutex (SET NX PX; renew and release are Lua compare-by-token) and Semaphore (a
+ * sorted set of holder tokens scored by when each last renewed). The library's own renewal timer is
+ * off (`refreshInterval: 0`): `whileHolding` renews every lease it runs under, and reports a lost one
+ * instead of the library's default of throwing from a timer. One attempt, no waiting: a busy lease is
+ * `null` and the caller decides when to ask again.
+ */
+const ONE_ATTEMPT = { acquireAttemptsLimit: 1, retryInterval: 0, refreshInterval: 0 } as const;
 
-const RELEASE_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-/** SET key token NX PX ttl: null when someone else holds the key. */
-export async function acquireLock(redis: Redis, key: string, ttlMs: number): Promise<Lease | null> {
-  const token = randomUUID();
-  const answer = await redis.set(key, token, 'PX', ttlMs, 'NX');
-  if (answer !== 'OK') return null;
-  return {
-    key,
-    token,
-    renew: async () => Number(await redis.eval(RENEW_LOCK, 1, key, token, ttlMs)) === 1,
-    release: async () => {
-      await redis.eval(RELEASE_LOCK, 1, key, token);
-    },
-  };
+/** The library's renewal is protected; a lease exposes it. */
+class RenewableMutex extends Mutex {
+  renew(): Promise<boolean> {
+    return this._refresh();
+  }
 }
 
-// The semaphore is a sorted set: member = holder token, score = expiry on the *Redis* clock (TIME),
-// so clock skew between worker machines cannot make a slot look expired early.
-const NOW_MS = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+class RenewableSemaphore extends Semaphore {
+  renew(): Promise<boolean> {
+    return this._refresh();
+  }
+}
 
-const ACQUIRE_SLOT = `${NOW_MS}
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+/** The Redis key a lock named `name` lives under (redis-semaphore prefixes its keys). */
+export function lockKey(name: string): string {
+  return `mutex:${name}`;
+}
 
-const RENEW_SLOT = `${NOW_MS}
-local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not expiry then return 0 end
-if tonumber(expiry) <= now then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 0
-end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+/** The Redis key (a sorted set) of the semaphore named `name`. */
+export function slotKey(name: string): string {
+  return `semaphore:${name}`;
+}
 
-/** One of `limit` slots under `key`: null when all are taken. */
-export async function acquireSlot(redis: Redis, key: string, limit: number, ttlMs: number): Promise<Lease | null> {
-  const token = randomUUID();
-  const granted = Number(await redis.eval(ACQUIRE_SLOT, 1, key, token, limit, ttlMs)) === 1;
-  if (!granted) return null;
-  return {
-    key,
-    token,
-    renew: async () => Number(await redis.eval(RENEW_SLOT, 1, key, token, ttlMs)) === 1,
-    release: async () => {
-      await redis.zrem(key, token);
-    },
-  };
+function leaseOf(key: string, lock: RenewableMutex): Lease {
+  return { key, token: lock.identifier, renew: () => lock.renew(), release: () => lock.release() };
+}
+
+/** The lock named `name`, held until `ttlMs` passes unrenewed: null when someone else holds it. */
+export async function acquireLock(redis: Redis, name: string, ttlMs: number): Promise<Lease | null> {
+  const lock = new RenewableMutex(redis, name, { ...ONE_ATTEMPT, lockTimeout: ttlMs });
+  return (await lock.tryAcquire()) ? leaseOf(lockKey(name), lock) : null;
+}
+
+/**
+ * One of `limit` slots of the semaphore named `name`: null when all are taken. A slot unrenewed for
+ * `ttlMs` is reclaimed by the next asker. Expiry is judged by the asker's clock (the library scores with
+ * `Date.now()`), so worker clocks must agree to well within ttl − renewal interval (decision 0018).
+ */
+export async function acquireSlot(redis: Redis, name: string, limit: number, ttlMs: number): Promise<Lease | null> {
+  const slot = new RenewableSemaphore(redis, name, limit, { ...ONE_ATTEMPT, lockTimeout: ttlMs });
+  return (await slot.tryAcquire()) ? leaseOf(slotKey(name), slot) : null;
 }
 
 /**

@@ -4,12 +4,12 @@
  * with a broken sync. Anyone else — another member, another workspace — is told it does not exist.
  */
 import type { Database } from '../../store/database.ts';
-import type { ConnectionsTable } from '../../store/schema.ts';
+import type { Connections } from '../../store/schema.ts';
 import type { Selectable } from 'kysely';
 import { AppError } from '../app-error.ts';
 import type { Actor } from '../context.ts';
 
-export type ConnectionRow = Selectable<ConnectionsTable>;
+export type ConnectionRow = Selectable<Connections>;
 export type ConnectionAccess = 'read' | 'manage';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ImportedOccurrence, RemoteLink, SavedItem, WrittenSnapshot } from '../../domain/sync/types.ts';
-import type { AppointmentLinksTable, ImportedOccurrencesTable, RemoteItemsTable, StoredSnapshot } from '../schema.ts';
+import type { AppointmentLinks, ImportedOccurrences, RemoteItems, StoredSnapshot } from '../schema.ts';
 
 /**
  * Conversions between the sync tables' rows and the engine's vocabulary (domain/sync/types.ts).
@@ -8,7 +8,7 @@ import type { AppointmentLinksTable, ImportedOccurrencesTable, RemoteItemsTable,
  */
 
 export function toSavedItem(
-  row: Pick<Selectable<RemoteItemsTable>, 'href' | 'etag' | 'content_hash' | 'uid' | 'kind' | 'expanded_until' | 'error'> & {
+  row: Pick<Selectable<RemoteItems>, 'href' | 'etag' | 'content_hash' | 'uid' | 'kind' | 'expanded_until' | 'error'> & {
     error_code?: string | null;
   },
 ): SavedItem {
@@ -25,7 +25,7 @@ export function toSavedItem(
 }
 
 export function toOccurrence(
-  row: Pick<Selectable<ImportedOccurrencesTable>, 'recurrence_id' | 'start_at' | 'end_at' | 'all_day' | 'blocks' | 'summary' | 'status'> & {
+  row: Pick<Selectable<ImportedOccurrences>, 'recurrence_id' | 'start_at' | 'end_at' | 'all_day' | 'blocks' | 'summary' | 'status'> & {
     occurrences?: number;
   },
 ): ImportedOccurrence {
@@ -56,7 +56,7 @@ export function reviveSnapshots(stored: readonly StoredSnapshot[]): WrittenSnaps
   return stored.map((s) => ({ start: new Date(s.start), end: new Date(s.end), title: s.title, detailsHash: s.detailsHash }));
 }
 
-export type LinkRow = Selectable<AppointmentLinksTable>;
+export type LinkRow = Selectable<AppointmentLinks>;
 
 export function toRemoteLink(row: LinkRow): RemoteLink {
   return {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SYNC_QUEUE_NAME } from '../../../src/jobs/bullmq-queue.ts';
+import { lockKey } from '../../../src/jobs/redis-leases.ts';
 import { TEST_SECRET_KEY, addCalendar, signUp } from '../../support/api.ts';
 import { simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
@@ -179,8 +180,8 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     expect(calendar.failures).toBe(0);
     expect(calendar.next_sync_at!.getTime(), 'due at once').toBeLessThanOrEqual(Date.now());
     const prefix = `tandem:${SYNC_QUEUE_NAME}`;
-    expect(await redis.exists(`${prefix}:lock:calendar:${primary.id}`), 'calendar lock released').toBe(0);
-    expect(await redis.exists(`${prefix}:lock:dispatch`), 'dispatch lock released').toBe(0);
+    expect(await redis.exists(lockKey(`${prefix}:lock:calendar:${primary.id}`)), 'calendar lock released').toBe(0);
+    expect(await redis.exists(lockKey(`${prefix}:lock:dispatch`)), 'dispatch lock released').toBe(0);
     expect(await redis.exists(`${prefix}:sync-${primary.id}`), 'its BullMQ job ended (not left active until stall detection)').toBe(0);
     expect(await redis.lrange(`${prefix}:active`, 0, -1), 'no job left active').toEqual([]);
     const leased = await db

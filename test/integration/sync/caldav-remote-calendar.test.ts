@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalDavError, createTransport, scopeForUrl, type CalDavErrorKind, type RequestEvent } from '../../../src/caldav/index.ts';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
+import { buildAppointmentEvent, readAppointmentEvent } from '../../../src/ical/appointment-event.ts';
+import { firstProperty, parseICalendar, textValue } from '../../../src/ical/jcal.ts';
 import { createCalDavRemoteCalendar, remoteError } from '../../../src/services/sync/caldav-remote-calendar.ts';
 import type { RemoteCalendar } from '../../../src/domain/sync/ports.ts';
 import {
@@ -89,6 +91,36 @@ async function exercise({ remote, calendarUrl, refusedToken, refusedStatus }: Ta
   const never = `${calendarUrl}never-was.ics`;
   expect(await rejection(remote.put(never, event('never-was', 'N'), { ifMatch: '"e1"' }))).toBeInstanceOf(RemotePreconditionFailed);
   expect(await remote.get(never)).toBeNull();
+
+  // An appointment's event as Tandem writes it (ical.js escapes and folds it), with every character
+  // TEXT must escape, a line break and long multi-byte lines: the server keeps it and hands back the same values.
+  const awkward = {
+    uid: appointmentEventUid('0c0c0c0c-0000-4000-8000-00000000000c'),
+    title: `Färben, Schneiden; \\ 💇‍♀️ ${'ü'.repeat(40)}`,
+    description: `Client: Zoë, "Z"\r\nNotes: short; layered \\ no fringe ${'😀'.repeat(30)}`,
+    location: 'Salon Nord, Hauptstraße 5; 2nd floor',
+    url: 'https://tandem.example/appointments/0c0c?tab=details&x=1,2',
+    start: new Date('2030-03-05T09:00:00Z'),
+    end: new Date('2030-03-05T09:45:00Z'),
+    timezone: 'Europe/Berlin',
+    sequence: 2,
+    dtstamp: new Date('2030-03-01T08:00:00Z'),
+  };
+  const c = remote.hrefFor(awkward.uid);
+  await remote.put(c, buildAppointmentEvent(awkward), { ifNoneMatch: '*' });
+  const back = (await remote.get(c))!;
+  expect(readAppointmentEvent(back.ics)).toEqual({
+    uid: awkward.uid,
+    summary: awkward.title,
+    start: awkward.start,
+    end: awkward.end,
+    sequence: 2,
+  });
+  const vevent = parseICalendar(back.ics)[0]!.components.find((component) => component.name === 'vevent')!;
+  expect(textValue(vevent, 'description')).toBe(awkward.description.replace('\r\n', '\n'));
+  expect(textValue(vevent, 'location')).toBe(awkward.location);
+  expect(firstProperty(vevent, 'url')?.values).toEqual([awkward.url]);
+  await remote.delete(c, back.etag);
 }
 
 describe('CalDAV RemoteCalendar on Radicale', () => {
