@@ -19,8 +19,10 @@ import { createRemoteOpener } from './services/sync/open-remote-calendar.ts';
 import { icalEventCodec } from './services/sync/ical-codec.ts';
 import { createParsePool, type ParsePool } from './services/sync/parse-pool.ts';
 import { createSyncStore } from './store/sync-store.ts';
+import { recordAppointmentNotice } from './services/notifications/record-appointment-notice.ts';
 import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
-import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
+import { createScheduleStore } from './store/schedule-store.ts';
+import { recordConnectionNotice } from './services/notifications/record-connection-notice.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { instrumentSyncWork } from './observability/instrument-sync.ts';
@@ -63,7 +65,7 @@ export function createSyncWork(
   options: { now?: () => Date; log?: ConnectionLog; parsePool?: ParsePool } = {},
 ): SyncWork {
   const now = options.now ?? (() => new Date());
-  const store = createSyncStore(db, { publicUrl: config.publicUrl, now });
+  const store = createSyncStore(db, { publicUrl: config.publicUrl, now, recordNotice: recordAppointmentNotice });
   const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
   const calendars = createCalendarSyncWork({
     db,
@@ -193,7 +195,7 @@ export async function createApp(
   const jobs = await startJobs({
     config,
     work,
-    store: createScheduleStore(database.db),
+    store: createScheduleStore(database.db, recordConnectionNotice),
     onError: (error, context) => server.log.error({ err: error }, context),
     health: { database: database.health, ...(redisHealth && { redis: redisHealth }) },
   });

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { createApp, createSyncWork, openDatabase, openParsePool, openSecretBox } from './app.ts';
-import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
+import { createScheduleStore } from './store/schedule-store.ts';
+import { recordConnectionNotice } from './services/notifications/record-connection-notice.ts';
 import { runWorker } from './jobs/run-worker.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { seedDemo } from './services/workspaces/seed-demo.ts';
@@ -114,7 +115,7 @@ async function worker(config: Config): Promise<void> {
   await runWorker({
     redisUrl: config.redisUrl,
     work,
-    store: createScheduleStore(database.db),
+    store: createScheduleStore(database.db, recordConnectionNotice),
     config,
     until: shutdown.received,
     graceMs: config.shutdownGraceMs,

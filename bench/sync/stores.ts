@@ -11,6 +11,7 @@ import { openPglite, type DatabaseHandle } from '../../src/store/database.ts';
 import { importedBusyFromStore } from '../../src/store/imported-busy.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { createSyncStore } from '../../src/store/sync-store.ts';
+import { recordAppointmentNotice } from '../../src/services/notifications/record-appointment-notice.ts';
 import type { SyncStore } from '../../src/domain/sync/ports.ts';
 import { InMemorySyncStore } from '../../test/support/in-memory-sync.ts';
 
@@ -151,7 +152,7 @@ async function openPgliteStore(options: { zone: string; now: Date; serverUrl: st
     return {
       kind: 'pglite',
       description: 'PostgreSQL SyncStore (src/store/sync-store.ts) on in-memory PGlite',
-      store: createSyncStore(db, { publicUrl: 'http://localhost:3000', now: () => options.now }),
+      store: createSyncStore(db, { publicUrl: 'http://localhost:3000', now: () => options.now, recordNotice: recordAppointmentNotice }),
       async addCalendar(spec) {
         const row = await db
           .insertInto('remote_calendars')

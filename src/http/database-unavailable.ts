@@ -1,5 +1,5 @@
 import { AppError } from '../services/app-error.ts';
-import { isDatabaseUnavailable } from '../services/database-outage.ts';
+import { isDatabaseUnavailable } from '../store/pg-errors.ts';
 
 /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

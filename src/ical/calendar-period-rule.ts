@@ -1,4 +1,4 @@
-import type { CandidateLimits, RecurrenceRule } from './recurrence.ts';
+import type { CandidateLimits, RecurrenceRule } from './recurrence-rule.ts';
 import { DAY_MS, daysInMonth, HOUR_MS, MINUTE_MS, SECOND_MS, utcMs, wall, WEEKDAY_CODES, type Wall, type WallParts } from './values.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { eventContext, ICalParseError } from './errors.ts';
 import { allProperties, firstProperty, integerValue, paramString, textValue, type JCalComponent, type JCalProperty } from './jcal.ts';
-import { readRecurrenceRule, type RecurrenceRule } from './recurrence.ts';
+import type { RecurrenceRule } from './recurrence-rule.ts';
+import { readRecurrenceRule } from './recurrence.ts';
 import { parseDuration, readDateValue, type DateValue, type DurationValue } from './values.ts';
 
 /** An RDATE value: a start, and for VALUE=PERIOD its own end or duration. */

@@ -18,7 +18,8 @@ import { eventContext, ICalParseError, type ICalProblem } from './errors.ts';
 import { readEvent, type EventData } from './event-data.ts';
 import { clockOf, lengthOf, spanAt, type Clock } from './event-span.ts';
 import { parseICalendarLeniently, textValue, type JCalComponent } from './jcal.ts';
-import { ruleInstances, type Frequency } from './recurrence.ts';
+import type { Frequency } from './recurrence-rule.ts';
+import { ruleInstances } from './recurrence.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, wall, wallDay, type DateValue, type DurationValue, type Wall } from './values.ts';
 import { ZoneResolver, type WallZone } from './zones.ts';
 

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { ICalParseError } from './errors.ts';
-import type { CandidateLimits, RecurrenceRule } from './recurrence.ts';
+import type { CandidateLimits, RecurrenceRule } from './recurrence-rule.ts';
 import { daysInMonth, wallFromParts, wallParts, WEEKDAY_CODES, type Wall } from './values.ts';
 
 /**

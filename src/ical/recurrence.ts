@@ -2,24 +2,10 @@ import { calendarPeriodCandidates, calendarPeriodOf } from './calendar-period-ru
 import { ICalParseError } from './errors.ts';
 import { fixedPeriodCandidates } from './fixed-period-rule.ts';
 import type { JCalProperty } from './jcal.ts';
-import {
-  DAY_MS,
-  HOUR_MS,
-  MINUTE_MS,
-  SECOND_MS,
-  readDateValue,
-  wall,
-  wallParts,
-  WEEKDAY_CODES,
-  type DateValue,
-  type Wall,
-} from './values.ts';
-
-export type Frequency = 'SECONDLY' | 'MINUTELY' | 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+import type { CandidateLimits, Frequency, NumericPart, RecurrenceRule } from './recurrence-rule.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, readDateValue, wall, wallParts, WEEKDAY_CODES, type Wall } from './values.ts';
 
 const FREQUENCIES: readonly Frequency[] = ['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
-
-type NumericPart = 'bysecond' | 'byminute' | 'byhour' | 'bymonthday' | 'byyearday' | 'byweekno' | 'bymonth';
 
 /** Allowed ranges of the numeric BYxxx parts (RFC 5545 §3.3.10); negative means "from the end". */
 const NUMERIC_PARTS: Readonly<Record<NumericPart, { min: number; max: number; negative: boolean }>> = {
@@ -31,19 +17,6 @@ const NUMERIC_PARTS: Readonly<Record<NumericPart, { min: number; max: number; ne
   byweekno: { min: 1, max: 53, negative: true },
   bymonth: { min: 1, max: 12, negative: false },
 };
-
-/** One RRULE, checked. BYSETPOS is kept apart because we apply it ourselves (see below). */
-export interface RecurrenceRule {
-  readonly freq: Frequency;
-  readonly interval: number;
-  readonly count: number | null;
-  readonly until: DateValue | null;
-  /** Week start, 0 = SU … 6 = SA. */
-  readonly wkst: number;
-  readonly byday: readonly string[];
-  readonly numeric: Readonly<Partial<Record<NumericPart, readonly number[]>>>;
-  readonly bysetpos: readonly number[];
-}
 
 function asList(value: unknown): unknown[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -117,15 +90,6 @@ export function readRecurrenceRule(prop: JCalProperty, context: string): Recurre
 }
 
 /* ------------------------------------------------------------------------------------------------ */
-
-/** How far a candidate source may run. */
-export interface CandidateLimits {
-  /** No candidate after this is needed. */
-  readonly end: Wall;
-  /** Safety valve for pathological rules (e.g. SECONDLY with a huge COUNT from years back). */
-  readonly maxIterations: number;
-  readonly onLimit: (message: string) => void;
-}
 
 export interface RuleExpansionBounds {
   /**

@@ -1,4 +1,4 @@
-import type { SyncJobOutcome } from './sync-job.ts';
+import type { NextRun, SyncJobOutcome } from '../domain/sync/schedule.ts';
 
 /**
  * When a calendar is next due, given how its sync ended. Pure: time and randomness come in.
@@ -21,13 +21,6 @@ export interface BackoffOptions {
   now: Date;
   baseMs?: number;
   capMs?: number;
-}
-
-export interface NextRun {
-  /** null: not polled again until something (a reconnect) makes it due. */
-  at: Date | null;
-  /** Consecutive failures, 0 after a success. */
-  failures: number;
 }
 
 /** The backoff ceiling for the n-th consecutive failure (n ≥ 1): base·2^(n-1), capped. */

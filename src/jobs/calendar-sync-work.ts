@@ -1,10 +1,8 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
-import { pruneDeliveredOutbox } from '../services/sync/prune-outbox.ts';
-import { releaseOutboxClaims } from '../services/sync/release-outbox-claims.ts';
-import type { SyncStore } from '../domain/sync/ports.ts';
-import { dispatchOutbox } from '../services/sync/dispatch-outbox.ts';
-import type { SyncJobOutcome, SyncWork } from './sync-job.ts';
+import { runOutboxDispatch } from '../services/sync/run-outbox-dispatch.ts';
+import type { SyncJobOutcome } from '../domain/sync/schedule.ts';
+import type { SyncWork } from './sync-job.ts';
 
 /** The work needs exactly what one calendar sync needs, plus the dispatcher's share of it. */
 export type CalendarSyncWorkOptions = SyncCalendarDeps;
@@ -24,41 +22,7 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
         return outcomeOf(error);
       }
     },
-    async dispatchOutbox(signal) {
-      const now = options.now();
-      const claims = trackClaims(options.store);
-      const report = await dispatchOutbox(
-        { store: claims.store, openRemote: options.openRemote, codec: options.codec },
-        { now, ...(signal && { signal }) },
-      );
-      // Interrupted by shutdown: rows claimed but not reached are due again now, not after their lease.
-      if (signal?.aborted) {
-        await releaseOutboxClaims(options.db, claims.unfinished());
-        return { processed: report.rows.length };
-      }
-      await pruneDeliveredOutbox(options.db, now);
-      return { processed: report.rows.length };
-    },
-  };
-}
-
-/** The store, remembering which outbox rows this dispatch claimed and has not finished. */
-function trackClaims(store: SyncStore): { store: SyncStore; unfinished(): string[] } {
-  const held = new Set<string>();
-  return {
-    store: {
-      ...store,
-      async claimOutboxRows(claim) {
-        const rows = await store.claimOutboxRows(claim);
-        for (const row of rows) held.add(row.id);
-        return rows;
-      },
-      async finishOutboxRow(outcome) {
-        await store.finishOutboxRow(outcome);
-        held.delete(outcome.row.id);
-      },
-    },
-    unfinished: () => [...held],
+    dispatchOutbox: (signal) => runOutboxDispatch(options, options.now(), signal),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Reachability } from '../store/reachability.ts';
-import { isDatabaseUnavailable } from '../services/database-outage.ts';
+import { isDatabaseUnavailable } from '../store/pg-errors.ts';
 import type { ReportError } from './sync-job.ts';
 
 /** The backing services whose outages the jobs report once rather than at every failed tick. */

@@ -1,6 +1,6 @@
 import { nextRunAfter } from './backoff.ts';
-import type { ScheduleStore } from './schedule-store.ts';
-import type { SyncJob, SyncJobOutcome, SyncWork } from './sync-job.ts';
+import type { ScheduleStore, SyncJobOutcome } from '../domain/sync/schedule.ts';
+import type { SyncJob, SyncWork } from './sync-job.ts';
 
 /** What both queue adapters need to run a sync job and record how it went. */
 export interface SyncJobDeps {

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { createBullMqQueue } from './bullmq-queue.ts';
 import type { SyncQueue } from './sync-queue.ts';
-import type { ScheduleStore } from './schedule-store.ts';
+import type { ScheduleStore } from '../domain/sync/schedule.ts';
 import { createScheduler } from './scheduler.ts';
 import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';
 import { reportingOutagesOnce, type JobsHealth } from './outage-reporting.ts';

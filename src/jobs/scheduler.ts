@@ -1,4 +1,4 @@
-import type { ScheduleStore } from './schedule-store.ts';
+import type { ScheduleStore } from '../domain/sync/schedule.ts';
 import type { SyncQueue } from './sync-queue.ts';
 import { reportToConsole, type ReportError } from './sync-job.ts';
 

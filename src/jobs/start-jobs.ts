@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import { createBullMqQueue } from './bullmq-queue.ts';
 import { createInProcessQueue } from './in-process-queue.ts';
 import { schedulerIntervalMs } from './run-worker.ts';
-import type { ScheduleStore } from './schedule-store.ts';
+import type { ScheduleStore } from '../domain/sync/schedule.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SyncQueue } from './sync-queue.ts';
 import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts';

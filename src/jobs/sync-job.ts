@@ -4,24 +4,7 @@
  * scheduler are tested with stubs and never know about CalDAV.
  */
 
-export type SyncMode = 'incremental' | 'full';
-
-export interface SyncError {
-  code: string;
-  message: string;
-}
-
-export type SyncJobOutcome =
-  | { status: 'ok' }
-  /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
-  | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
-  /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
-  | { status: 'stop'; error: SyncError }
-  /**
-   * Retrying the same request gets the same refusal (an answer Tandem will not accept, a blocked
-   * address): this calendar is looked at again only daily or on "Sync now"; the connection is fine.
-   */
-  | { status: 'halt'; error: SyncError };
+import type { SyncJobOutcome, SyncMode } from '../domain/sync/schedule.ts';
 
 export interface SyncWork {
   /** `signal` aborts at shutdown: the sync stops at its next safe point (a committed batch). */

@@ -7,6 +7,7 @@ import { loadCalendarState, loadSavedItems } from './sync-store/calendar-state.t
 import { applyItemChange } from './sync-store/items.ts';
 import { deleteLink, readLink, saveLink } from './sync-store/links.ts';
 import { claimOutboxRows, lockOutboxRow, recordOutboxResult } from './sync-store/outbox.ts';
+import type { RecordSyncNotice } from './sync-store/notices.ts';
 import { applyRemoteEdit } from './sync-store/remote-edit.ts';
 import { isUuid } from './sync-store/rows.ts';
 
@@ -15,6 +16,8 @@ export interface SyncStoreOptions {
   publicUrl: string;
   /** The clock for stamps the store makes itself (history, done rows, rows it enqueues). */
   now: () => Date;
+  /** Records what an iCloud move or deletion tells clients and webhooks (services/notifications' recordAppointmentNotice). */
+  recordNotice: RecordSyncNotice;
 }
 
 /**
@@ -33,7 +36,7 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
 
     loadConfirmedAppointmentSpans: (userId, ranges) => loadConfirmedAppointmentSpans(db, userId, ranges),
 
-    applyInboundBatch: (batch) => db.transaction().execute((trx) => applyInboundBatch(trx, batch, options.now())),
+    applyInboundBatch: (batch) => db.transaction().execute((trx) => applyInboundBatch(trx, batch, options.now(), options.recordNotice)),
 
     claimOutboxRows: (claim) => db.transaction().execute((trx) => claimOutboxRows(trx, claim)),
 
@@ -46,16 +49,16 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
       return { appointment: appointments.get(row.appointmentId) ?? null, primaryCalendarId: primary?.id ?? null, link };
     },
 
-    recordWriteIntent: (link) => db.transaction().execute((trx) => saveLink(trx, link)),
+    recordWriteIntent: (link) => db.transaction().execute((trx) => saveLink(trx, link, options.recordNotice)),
 
     finishOutboxRow: (outcome) =>
       db.transaction().execute(async (trx) => {
         const now = options.now();
         await lockOutboxRow(trx, outcome.row.id);
-        if (outcome.remoteEdit !== undefined) await applyRemoteEdit(trx, outcome.remoteEdit, now);
+        if (outcome.remoteEdit !== undefined) await applyRemoteEdit(trx, outcome.remoteEdit, now, options.recordNotice);
         const { appointmentId, userId } = outcome.row;
-        if (outcome.link === null) await deleteLink(trx, appointmentId, userId);
-        else if (outcome.link !== undefined) await saveLink(trx, outcome.link);
+        if (outcome.link === null) await deleteLink(trx, appointmentId, userId, options.recordNotice);
+        else if (outcome.link !== undefined) await saveLink(trx, outcome.link, options.recordNotice);
         for (const change of outcome.items ?? []) await applyItemChange(trx, change);
         await recordOutboxResult(trx, outcome.row.id, outcome.result, now);
       }),

@@ -5,6 +5,7 @@ import type { DB } from '../schema.ts';
 import { ItemChangeSet, type ItemChange } from './item-changes.ts';
 import { loadItemCalendar } from './items.ts';
 import { applyLinkUpdate, lockAppointment, markLinkRemoved, readLink } from './links.ts';
+import type { RecordSyncNotice } from './notices.ts';
 import { applyRemoteEdit } from './remote-edit.ts';
 
 /**
@@ -16,12 +17,12 @@ import { applyRemoteEdit } from './remote-edit.ts';
  * status is collected and written set-wise, flushed whenever an href comes round again, so the
  * outcome is that of applying every action in order.
  */
-export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now: Date): Promise<void> {
+export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now: Date, notify: RecordSyncNotice): Promise<void> {
   const calendar = await loadItemCalendar(db, batch.calendarId, { lock: true });
   if (calendar === null) throw new Error(`no remote calendar ${batch.calendarId}`);
   const items = new ItemChangeSet(calendar);
   for (const action of batch.actions) {
-    if (!(await applyAppointmentPart(db, action, now))) continue;
+    if (!(await applyAppointmentPart(db, action, now, notify))) continue;
     const change = itemChange(action);
     if (change === null) continue;
     if (items.has(change.href)) await items.flush(db);
@@ -88,27 +89,27 @@ async function itemProblemSummary(
 }
 
 /** The appointment and link side of an action; false when the action is skipped whole (its item included). */
-async function applyAppointmentPart(db: Kysely<DB>, action: InboundAction, now: Date): Promise<boolean> {
+async function applyAppointmentPart(db: Kysely<DB>, action: InboundAction, now: Date, notify: RecordSyncNotice): Promise<boolean> {
   switch (action.type) {
     case 'UpdateAppointmentFromRemote': {
       // All or nothing: the appointment, its link and the item only at the version and etag planned on.
       await lockAppointment(db, action.appointmentId);
       const link = await readLink(db, action.link.appointmentId, action.link.userId, { lock: true });
       if (link === null || link.etag !== action.link.expectedEtag) return false;
-      if (!(await applyRemoteEdit(db, action, now))) return false;
-      await applyLinkUpdate(db, action.link);
+      if (!(await applyRemoteEdit(db, action, now, notify))) return false;
+      await applyLinkUpdate(db, action.link, notify);
       return true;
     }
     case 'MarkAppointmentRemovedRemotely': {
       await lockAppointment(db, action.appointmentId);
       const link = await readLink(db, action.appointmentId, action.userId, { lock: true });
       if (link === null || link.etag !== action.expectedLinkEtag) return false;
-      await markLinkRemoved(db, action.appointmentId, action.userId);
+      await markLinkRemoved(db, action.appointmentId, action.userId, notify);
       return true;
     }
     case 'TrackAppointmentEvent':
       // The item is recorded either way; only the link waits for its expected etag.
-      if (action.link !== null) await applyLinkUpdate(db, action.link);
+      if (action.link !== null) await applyLinkUpdate(db, action.link, notify);
       return true;
     default:
       return true;

@@ -1,7 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { ImportedOccurrence, SavedItem } from '../../domain/sync/types.ts';
 import type { DB } from '../schema.ts';
-import type { ItemCalendar } from './items.ts';
+
+/** The calendar an item belongs to, with what its rows must carry. */
+export interface ItemCalendar {
+  id: string;
+  workspaceId: string;
+  userId: string;
+}
 
 /**
  * Per-item status changes of one calendar, written set-wise: an inbound batch of 100 objects costs

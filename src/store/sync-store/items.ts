@@ -1,19 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { CalendarItemChange } from '../../domain/sync/inbound-actions.ts';
 import type { DB } from '../schema.ts';
-import { ItemChangeSet } from './item-changes.ts';
+import { ItemChangeSet, type ItemCalendar } from './item-changes.ts';
 
 /**
  * remote_items (the per-item status of a calendar) and imported_occurrences (the blocked slots of
  * imported items). Occurrences always belong to an item and go with it (on delete cascade).
  */
-
-/** The calendar an item belongs to, with what its rows must carry. */
-export interface ItemCalendar {
-  id: string;
-  workspaceId: string;
-  userId: string;
-}
 
 export async function loadItemCalendar(db: Kysely<DB>, calendarId: string, options: { lock?: boolean } = {}): Promise<ItemCalendar | null> {
   let query = db.selectFrom('remote_calendars').select(['id', 'workspace_id', 'user_id']).where('id', '=', calendarId);

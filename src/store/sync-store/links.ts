@@ -3,7 +3,7 @@ import type { LinkUpdate } from '../../domain/sync/inbound-actions.ts';
 import type { RemoteLink } from '../../domain/sync/types.ts';
 import type { DB } from '../schema.ts';
 import { storeSnapshots, toRemoteLink } from './rows.ts';
-import { recordAppointmentNotice } from '../../services/notifications/record-appointment-notice.ts';
+import type { RecordSyncNotice } from './notices.ts';
 
 /**
  * appointment_links: where an appointment's event lives in one user's calendar and what we wrote
@@ -36,7 +36,7 @@ export async function readLink(
  * a link whose appointment or calendar has just been deleted (booking calendar removed, connection
  * removed) is quietly not saved instead of failing the whole transaction on a foreign key.
  */
-export async function saveLink(db: Kysely<DB>, link: RemoteLink): Promise<void> {
+export async function saveLink(db: Kysely<DB>, link: RemoteLink, notify: RecordSyncNotice): Promise<void> {
   await lockAppointment(db, link.appointmentId);
   const previous = await readLink(db, link.appointmentId, link.userId, { lock: true });
   await sql`
@@ -57,10 +57,10 @@ export async function saveLink(db: Kysely<DB>, link: RemoteLink): Promise<void> 
       sequence = excluded.sequence, removed_remotely = excluded.removed_remotely,
       create_pending = excluded.create_pending, pending_writes = excluded.pending_writes, updated_at = now()
   `.execute(db);
-  await followRemovedFlag(db, link.appointmentId, previous?.removedRemotely ?? false, link.removedRemotely);
+  await followRemovedFlag(db, link.appointmentId, previous?.removedRemotely ?? false, link.removedRemotely, notify);
 }
 
-export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: string): Promise<void> {
+export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: string, notify: RecordSyncNotice): Promise<void> {
   await lockAppointment(db, appointmentId);
   const removed = await db
     .deleteFrom('appointment_links')
@@ -68,7 +68,7 @@ export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: 
     .where('user_id', '=', userId)
     .returning('removed_remotely')
     .executeTakeFirst();
-  if (removed?.removed_remotely) await followRemovedFlag(db, appointmentId, true, false);
+  if (removed?.removed_remotely) await followRemovedFlag(db, appointmentId, true, false, notify);
 }
 
 /**
@@ -76,7 +76,7 @@ export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: 
  * the plan saw; sets the etag and written snapshot and clears removedRemotely / createPending.
  * pendingWrites stay: only the dispatcher, which writes them, clears them. Returns whether applied.
  */
-export async function applyLinkUpdate(db: Kysely<DB>, update: LinkUpdate): Promise<boolean> {
+export async function applyLinkUpdate(db: Kysely<DB>, update: LinkUpdate, notify: RecordSyncNotice): Promise<boolean> {
   await lockAppointment(db, update.appointmentId);
   const link = await readLink(db, update.appointmentId, update.userId, { lock: true });
   if (link === null || link.etag !== update.expectedEtag) return false;
@@ -95,19 +95,19 @@ export async function applyLinkUpdate(db: Kysely<DB>, update: LinkUpdate): Promi
     .where('appointment_id', '=', update.appointmentId)
     .where('user_id', '=', update.userId)
     .execute();
-  await followRemovedFlag(db, update.appointmentId, link.removedRemotely, false);
+  await followRemovedFlag(db, update.appointmentId, link.removedRemotely, false, notify);
   return true;
 }
 
 /** The user deleted the event in iCloud: the link remembers it (no etag any more), the appointment shows it. Caller holds the locks. */
-export async function markLinkRemoved(db: Kysely<DB>, appointmentId: string, userId: string): Promise<void> {
+export async function markLinkRemoved(db: Kysely<DB>, appointmentId: string, userId: string, notify: RecordSyncNotice): Promise<void> {
   await db
     .updateTable('appointment_links')
     .set({ removed_remotely: true, etag: null, updated_at: new Date() })
     .where('appointment_id', '=', appointmentId)
     .where('user_id', '=', userId)
     .execute();
-  await followRemovedFlag(db, appointmentId, false, true);
+  await followRemovedFlag(db, appointmentId, false, true, notify);
 }
 
 /**
@@ -115,7 +115,13 @@ export async function markLinkRemoved(db: Kysely<DB>, appointmentId: string, use
  * links only when one of them changes its removedRemotely state, so a reschedule in Tandem, which
  * clears the flag, is not undone by an unrelated link write later.
  */
-async function followRemovedFlag(db: Kysely<DB>, appointmentId: string, before: boolean, after: boolean): Promise<void> {
+async function followRemovedFlag(
+  db: Kysely<DB>,
+  appointmentId: string,
+  before: boolean,
+  after: boolean,
+  notify: RecordSyncNotice,
+): Promise<void> {
   if (before === after) return;
   if (after) {
     const changed = await db
@@ -127,7 +133,7 @@ async function followRemovedFlag(db: Kysely<DB>, appointmentId: string, before: 
       .executeTakeFirst();
     // Webhooks hear of it once, when the appointment starts showing "removed from iCloud" (issue 11).
     if (changed)
-      await recordAppointmentNotice(db, {
+      await notify(db, {
         workspaceId: changed.workspace_id,
         appointmentId,
         change: 'removed_from_calendar',

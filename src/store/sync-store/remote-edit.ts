@@ -4,7 +4,7 @@ import { assigneeRange } from '../../domain/assignee-range.ts';
 import type { AppointmentRemoteEdit } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { enqueueOutbox } from './outbox.ts';
-import { recordAppointmentNotice } from '../../services/notifications/record-appointment-notice.ts';
+import type { RecordSyncNotice } from './notices.ts';
 
 export type RemoteEdit = Pick<
   AppointmentRemoteEdit,
@@ -21,7 +21,7 @@ export type RemoteEdit = Pick<
  * another live assignment of that assignee (buffers, or a co-assignee's own bookings the planner
  * never looked at): a refused update would fail the whole sync batch on every run.
  */
-export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Date): Promise<boolean> {
+export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Date, notify: RecordSyncNotice): Promise<boolean> {
   const appointment = await db
     .selectFrom('appointments as a')
     .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
@@ -112,7 +112,7 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
   }
   // A new time is news for the client (e-mail, reminders planned again) and webhooks; a new title alone is not.
   if (appointment.start_at.getTime() !== edit.start.getTime() || appointment.end_at.getTime() !== edit.end.getTime()) {
-    await recordAppointmentNotice(db, {
+    await notify(db, {
       workspaceId: appointment.workspace_id,
       appointmentId: edit.appointmentId,
       change: 'moved_in_calendar',

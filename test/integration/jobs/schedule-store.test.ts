@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createScheduleStore } from '../../../src/jobs/kysely-schedule-store.ts';
-import type { ScheduleStore } from '../../../src/jobs/schedule-store.ts';
+import { createScheduleStore } from '../../../src/store/schedule-store.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
+import type { ScheduleStore } from '../../../src/domain/sync/schedule.ts';
 import type { Database } from '../../../src/store/database.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { seedCalendar, seedConnection, type CalendarSeed, type Owner } from './seed.ts';
@@ -24,7 +25,7 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
   beforeAll(async () => {
     handle = await createTestDatabase(kind);
     db = handle.db;
-    store = createScheduleStore(db);
+    store = createScheduleStore(db, recordConnectionNotice);
   });
   afterAll(async () => {
     await handle.close();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessQueue } from '../../../src/jobs/in-process-queue.ts';
-import { createScheduleStore } from '../../../src/jobs/kysely-schedule-store.ts';
-import type { ScheduleStore } from '../../../src/jobs/schedule-store.ts';
+import { createScheduleStore } from '../../../src/store/schedule-store.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
-import type { SyncJobOutcome, SyncMode } from '../../../src/jobs/sync-job.ts';
+import type { ScheduleStore, SyncJobOutcome, SyncMode } from '../../../src/domain/sync/schedule.ts';
 import type { SyncQueue } from '../../../src/jobs/sync-queue.ts';
 import type { Database } from '../../../src/store/database.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
@@ -27,7 +27,7 @@ describe.each(databaseKinds)('scheduling loop on %s', (kind) => {
   beforeAll(async () => {
     handle = await createTestDatabase(kind);
     db = handle.db;
-    const real = createScheduleStore(db);
+    const real = createScheduleStore(db, recordConnectionNotice);
     const store: ScheduleStore = {
       ...real,
       recordOutcome: async (...args) => {
@@ -61,7 +61,8 @@ describe.each(databaseKinds)('scheduling loop on %s', (kind) => {
     await handle?.close();
   });
 
-  const scheduler = () => createScheduler({ store: createScheduleStore(db), queue, intervalMs: 1_000, now: () => clock, limit: 100 });
+  const scheduler = () =>
+    createScheduler({ store: createScheduleStore(db, recordConnectionNotice), queue, intervalMs: 1_000, now: () => clock, limit: 100 });
   /** One scheduler tick at `at`, waiting until every sync it started has recorded its outcome. */
   async function tickAt(at: Date): Promise<string[]> {
     clock = at;
@@ -93,7 +94,7 @@ describe.each(databaseKinds)('scheduling loop on %s', (kind) => {
     expect(connection.status).toBe('needs_reconnect');
 
     // The whole connection is quiet now, however much time passes; "Sync now" cannot wake it either.
-    expect(await createScheduleStore(db).markDue(ids.primary, at(10 * pollMs))).toBe(true);
+    expect(await createScheduleStore(db, recordConnectionNotice).markDue(ids.primary, at(10 * pollMs))).toBe(true);
     expect(await tickAt(at(100 * pollMs))).toEqual([]);
     expect(await db.selectFrom('remote_calendars').select('id').where('connection_id', '=', ids.connection).execute()).toHaveLength(2);
 

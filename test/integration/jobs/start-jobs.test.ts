@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createScheduleStore } from '../../../src/jobs/kysely-schedule-store.ts';
+import { createScheduleStore } from '../../../src/store/schedule-store.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import { runWorker } from '../../../src/jobs/run-worker.ts';
 import { startJobs } from '../../../src/jobs/start-jobs.ts';
 import type { Config } from '../../../src/config.ts';
@@ -35,7 +36,7 @@ describe('startJobs', () => {
     const jobs = await startJobs({
       config: { redisUrl: null, sync },
       work: stub.work,
-      store: createScheduleStore(db),
+      store: createScheduleStore(db, recordConnectionNotice),
       onError: () => undefined,
     });
     try {
@@ -63,7 +64,7 @@ describe('startJobs', () => {
     const workerWork = createWorkStub();
     workerWork.releaseEverything();
     const calendarId = await seedCalendar(db, await seedConnection(db), { role: 'primary' });
-    const store = createScheduleStore(db);
+    const store = createScheduleStore(db, recordConnectionNotice);
     const jobs = await startJobs({
       config: { redisUrl, sync: { ...sync, scheduler: false } },
       work: serverWork.work,

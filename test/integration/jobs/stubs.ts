@@ -1,6 +1,5 @@
-import type { NextRun } from '../../../src/jobs/backoff.ts';
-import type { DueCalendar, ScheduleStore } from '../../../src/jobs/schedule-store.ts';
-import type { SyncJobOutcome, SyncMode, SyncWork } from '../../../src/jobs/sync-job.ts';
+import type { DueCalendar, NextRun, ScheduleStore, SyncJobOutcome, SyncMode } from '../../../src/domain/sync/schedule.ts';
+import type { SyncWork } from '../../../src/jobs/sync-job.ts';
 
 /** A sync in flight, held until the test releases it. */
 export interface HeldSync {

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncJobOutcome } from '../../../src/jobs/sync-job.ts';
+import type { SyncJobOutcome } from '../../../src/domain/sync/schedule.ts';
 import { addCalendar, signUp, type Session } from '../../support/api.ts';
 import { makeCalendar } from '../../support/caldav-fixtures.ts';
 import { startFaultProxy, type FaultProxy, type FaultSettings } from '../../support/fault-proxy.ts';

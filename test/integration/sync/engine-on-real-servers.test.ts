@@ -15,6 +15,7 @@ import { runInboundSync } from '../../../src/services/sync/run-inbound-sync.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
+import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
 import { readLink } from '../../../src/store/sync-store/links.ts';
 import { deleteEvent, getEvent, makeCalendar, putEvent, simpleEventIcs, type DavAuth } from '../../support/caldav-fixtures.ts';
 import { createTestDatabase } from '../../support/db.ts';
@@ -91,7 +92,8 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       await server?.stop();
     });
 
-    const store = () => createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now });
+    const store = () =>
+      createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now, recordNotice: recordAppointmentNotice });
     const sync = () =>
       runInboundSync(
         { store: store(), remote, codec: icalEventCodec },

@@ -22,6 +22,7 @@ import { DEFAULT_SYNC_LIMITS, type SyncLimits } from '../../../src/services/sync
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
+import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
 import { makeCalendar, putEvent, type DavAuth } from '../../support/caldav-fixtures.ts';
 import { createTestDatabase } from '../../support/db.ts';
 import { startRadicale } from '../../support/radicale.ts';
@@ -143,7 +144,7 @@ describe('a hostile calendar on Radicale', () => {
       }),
       SERVED_INSTEAD,
     );
-    const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => NOW });
+    const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => NOW, recordNotice: recordAppointmentNotice });
     await syncCalendar(
       {
         db: database.db,

@@ -10,6 +10,7 @@ import type { RemoteLink } from '../../../src/domain/sync/types.ts';
 import { desiredSnapshot } from '../../../src/domain/sync/desired-event.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
+import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
 import { readLink } from '../../../src/store/sync-store/links.ts';
 import type { SyncStore } from '../../../src/domain/sync/ports.ts';
 import { createTestDatabase, databaseKinds, type DatabaseKind } from '../../support/db.ts';
@@ -33,7 +34,10 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
     const database = await createTestDatabase(kind);
     close = () => database.close();
     const world = await seedContractWorld(database.db, booking);
-    return { ...world, store: createSyncStore(database.db, { publicUrl: `${PUBLIC_URL}/`, now: () => clock.now }) };
+    return {
+      ...world,
+      store: createSyncStore(database.db, { publicUrl: `${PUBLIC_URL}/`, now: () => clock.now, recordNotice: recordAppointmentNotice }),
+    };
   }
 
   /** Books, claims and records a written event for u1, as the dispatcher would; returns the link. */
@@ -365,7 +369,7 @@ describe('PostgreSQL store on postgres: concurrent claims', () => {
     const database = await createTestDatabase('postgres', { poolSize: 12 });
     try {
       const w = await seedContractWorld(database.db);
-      const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now });
+      const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now, recordNotice: recordAppointmentNotice });
       const ids: string[] = [];
       for (let i = 0; i < 30; i++)
         ids.push(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backoffCeilingMs, nextRunAfter, RETRY_BASE_MS, RETRY_CAP_MS } from '../../../src/jobs/backoff.ts';
-import type { SyncJobOutcome } from '../../../src/jobs/sync-job.ts';
+import type { SyncJobOutcome } from '../../../src/domain/sync/schedule.ts';
 
 const now = new Date('2025-03-01T10:00:00Z');
 const pollMs = 60_000;

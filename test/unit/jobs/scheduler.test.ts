@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DueCalendar } from '../../../src/jobs/schedule-store.ts';
+import type { DueCalendar } from '../../../src/domain/sync/schedule.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
 import type { SyncJob } from '../../../src/jobs/sync-job.ts';
 

@@ -1,13 +1,22 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.ts';
-import { hostOf, modeFor, type ScheduleStore } from './schedule-store.ts';
-import { recordConnectionNotice } from '../services/notifications/record-connection-notice.ts';
+import { hostOf, modeFor, type ScheduleStore } from '../domain/sync/schedule.ts';
+import type { DB } from './schema.ts';
+
+/**
+ * Tells a connection's owner (e-mail, webhooks) it needs reconnecting, inside the transaction that
+ * marks it. services/notifications implements it (`recordConnectionNotice`); the composition root
+ * passes it in, so store/ knows no services/.
+ */
+export type RecordConnectionNotice = (
+  trx: Kysely<DB>,
+  notice: { connectionId: string; now: Date; error: { code: string; message: string } },
+) => Promise<unknown>;
 
 // Calendar ids are uuids; anything else cannot name a calendar, and PostgreSQL would reject the cast.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** ScheduleStore over remote_calendars / connections (PGlite or PostgreSQL). */
-export function createScheduleStore(db: Kysely<DB>): ScheduleStore {
+export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: RecordConnectionNotice): ScheduleStore {
   return {
     async dueCalendars(now, limit) {
       const rows = await db

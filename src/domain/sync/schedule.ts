@@ -1,8 +1,39 @@
-import type { SyncJobOutcome, SyncMode } from './sync-job.ts';
-import type { NextRun } from './backoff.ts';
+import { DAY_MS } from '../time.ts';
+
+/**
+ * The scheduling model shared by jobs/ (the scheduler and the queues) and store/ (its Kysely
+ * adapter, store/schedule-store.ts): how a sync ended, when a calendar runs next, and the port
+ * through which the scheduler reads and records that.
+ */
+
+export type SyncMode = 'incremental' | 'full';
+
+export interface SyncError {
+  code: string;
+  message: string;
+}
+
+export type SyncJobOutcome =
+  | { status: 'ok' }
+  /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
+  | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
+  /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
+  | { status: 'stop'; error: SyncError }
+  /**
+   * Retrying the same request gets the same refusal (an answer Tandem will not accept, a blocked
+   * address): this calendar is looked at again only daily or on "Sync now"; the connection is fine.
+   */
+  | { status: 'halt'; error: SyncError };
+
+export interface NextRun {
+  /** null: not polled again until something (a reconnect) makes it due. */
+  at: Date | null;
+  /** Consecutive failures, 0 after a success. */
+  failures: number;
+}
 
 /** A full reconciliation runs at least this often even when incremental sync is healthy (SPEC §5). */
-export const FULL_SYNC_EVERY_MS = 24 * 60 * 60_000;
+export const FULL_SYNC_EVERY_MS = DAY_MS;
 
 export interface DueCalendar {
   calendarId: string;
