@@ -43,6 +43,7 @@ const schema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   TANDEM_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: z
@@ -86,6 +87,8 @@ export interface Config {
   mail: { smtpUrl: string | null; from: string };
   /** Webhook URLs may name private addresses (default: as CALDAV_ALLOW_PRIVATE_NETWORKS). */
   webhookAllowPrivateNetworks: boolean;
+  /** Sent, failed and skipped e-mails and finished webhook deliveries are deleted this long after their last moment. */
+  notificationRetentionDays: number;
   /** On SIGTERM/SIGINT, how long in-flight requests and syncs may take before syncs are interrupted (and their leases given back). */
   shutdownGraceMs: number;
   /** Rate limits on sign-in, sign-up, public booking and connecting accounts (off: load tests only). */
@@ -142,6 +145,7 @@ export function loadConfig(
     syncParseThreads: e.SYNC_PARSE_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? `Tandem <no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>` },
     webhookAllowPrivateNetworks: (e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? e.CALDAV_ALLOW_PRIVATE_NETWORKS) === 'true',
+    notificationRetentionDays: e.NOTIFICATION_RETENTION_DAYS,
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
     rateLimits: e.TANDEM_RATE_LIMITS === 'on',
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -1,6 +1,8 @@
 import type { Config } from '../config.ts';
 import { createFileTransport, createSmtpTransport, mailDirectory, type MailTransport } from '../mail/mail-transport.ts';
+import { DAY_MS } from '../domain/time.ts';
 import { deliverMessages } from '../services/notifications/deliver-messages.ts';
+import { pruneNotifications } from '../services/notifications/prune-notifications.ts';
 import type { SecretBox } from '../services/secrets/secret-box.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
 import type { Database } from '../store/database.ts';
@@ -33,13 +35,13 @@ export function mailTransportFor(config: Pick<Config, 'mail' | 'dataDir'>): Mail
 export interface NotificationDeliveryOptions {
   db: Database;
   secretBox: SecretBox;
-  config: Pick<Config, 'mail' | 'dataDir' | 'publicUrl' | 'webhookAllowPrivateNetworks'>;
+  config: Pick<Config, 'mail' | 'dataDir' | 'publicUrl' | 'webhookAllowPrivateNetworks' | 'notificationRetentionDays'>;
   now: () => Date;
   random?: () => number;
   transport?: MailTransport;
 }
 
-/** Both outboxes of issue 11, delivered as one step. */
+/** Both outboxes of issue 11, delivered as one step; finished rows past the retention period are pruned after. */
 export function createNotificationDelivery(options: NotificationDeliveryOptions): () => Promise<number> {
   const random = options.random ?? Math.random;
   const transport = options.transport ?? mailTransportFor(options.config);
@@ -60,6 +62,7 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       retryAt: retryPolicy(random, WEBHOOK_RETRY),
       allowPrivateNetworks: options.config.webhookAllowPrivateNetworks,
     });
+    await pruneNotifications(options.db, new Date(options.now().getTime() - options.config.notificationRetentionDays * DAY_MS));
     return mail.sent + mail.retried + mail.failed + mail.skipped + hooks.delivered + hooks.retried + hooks.failed;
   };
 }

@@ -1,7 +1,10 @@
 /**
  * A real SMTP server (the `smtp-server` package) on a free loopback port that keeps every message it
  * accepts, parsed with `mailparser`. `refuseNext` makes it answer the next DATA commands with a
- * given reply code (451 temporary, 550 permanent), as a real server under trouble would.
+ * given reply code (451 temporary, 550 permanent), as a real server under trouble would. `holdNext`
+ * keeps the next message (it counts as received: the server has committed it) but holds the reply to
+ * DATA until released — the window in which a sender can die after the server took the message and
+ * before the sender learnt of it (RFC 1047's duplicate-message window).
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -12,6 +15,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   subject: string;
+  /** The Date header, as an ISO string ('' without one). */
+  date: string;
   text: string;
   html: string;
   attachments: Array<{ filename: string; contentType: string; content: string }>;
@@ -24,12 +29,20 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** The next `count` messages are answered with `code` instead of being accepted. */
   refuseNext(count: number, code: 451 | 550): void;
+  /** The next message is kept but its reply held: `accepted` resolves once it is in, `release` answers 250. */
+  holdNext(): HeldReply;
   stop(): Promise<void>;
+}
+
+export interface HeldReply {
+  accepted: Promise<ReceivedMail>;
+  release(): void;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let refusals: Array<451 | 550> = [];
+  const holds: Array<{ accept(mail: ReceivedMail): void; released: Promise<void> }> = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -46,12 +59,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw).then(
-          (mail: ParsedMail) => {
-            received.push({
+          async (mail: ParsedMail) => {
+            const kept: ReceivedMail = {
               messageId: mail.messageId ?? '',
               from: mail.from?.text ?? '',
               to: session.envelope.rcptTo.map((r) => r.address),
               subject: mail.subject ?? '',
+              date: mail.date?.toISOString() ?? '',
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',
               attachments: mail.attachments.map((a) => ({
@@ -60,8 +74,19 @@ export async function startSmtpSink(): Promise<SmtpSink> {
                 content: a.content.toString('utf8'),
               })),
               raw,
-            });
-            callback();
+            };
+            received.push(kept);
+            const hold = holds.shift();
+            if (hold) {
+              hold.accept(kept);
+              await hold.released;
+            }
+            // After a held reply the client may be gone; answering a closed connection is harmless.
+            try {
+              callback();
+            } catch {
+              /* the connection closed while the reply was held */
+            }
           },
           (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
         );
@@ -79,6 +104,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     received,
     refuseNext(count, code) {
       refusals = [...refusals, ...Array.from({ length: count }, () => code)];
+    },
+    holdNext() {
+      let accept!: (mail: ReceivedMail) => void;
+      let release!: () => void;
+      const accepted = new Promise<ReceivedMail>((resolve) => (accept = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ accept, released });
+      return { accepted, release };
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,6 +1,7 @@
 import { CalDavError, listCalendars, type RemoteCalendarInfo } from '../../caldav/index.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor } from '../context.ts';
+import { recordConnectionNotice } from '../notifications/record-connection-notice.ts';
 import { SecretBoxError } from '../secrets/secret-box.ts';
 import { loadAccessibleConnection, type ConnectionRow } from './connection-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
@@ -18,23 +19,31 @@ export interface RefreshConnectionCalendarsOptions {
 const NEEDS_RECONNECT: ReadonlySet<string> = new Set(['unauthorized', 'forbidden']);
 
 async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, failure: AppError, needsReconnect: boolean): Promise<void> {
-  await ctx.db
-    .updateTable('connections')
-    .set({
-      last_error_code: failure.code,
-      last_error_message: failure.message,
-      updated_at: ctx.now(),
-      ...(needsReconnect && { status: 'needs_reconnect' as const }),
-    })
-    .where('id', '=', connection.id)
-    .execute();
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    // The owner hears of it by e-mail and webhook as from the scheduler's sync: once per transition
+    // into "needs reconnect", whichever path saw the refusal first (issue 11).
+    if (needsReconnect) {
+      await recordConnectionNotice(trx, { connectionId: connection.id, now, error: { code: failure.code, message: failure.message } });
+    }
+    await trx
+      .updateTable('connections')
+      .set({
+        last_error_code: failure.code,
+        last_error_message: failure.message,
+        updated_at: now,
+        ...(needsReconnect && { status: 'needs_reconnect' as const }),
+      })
+      .where('id', '=', connection.id)
+      .execute();
+  });
 }
 
 /**
  * Lists the account's calendars again: new calendars appear, renamed ones update, configured ones
  * keep their role, unused ones the server dropped go (see storeCalendarList for configured ones
  * that vanish). A failure is recorded on the
- * connection — as "needs reconnect" when the password was refused — and reported.
+ * connection — as "needs reconnect" when the password was refused, which tells its owner — and reported.
  */
 export async function refreshConnectionCalendars(
   ctx: ConnectionContext,

@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpTransport } from '../../../src/mail/mail-transport.ts';
 import { deliverMessages } from '../../../src/services/notifications/deliver-messages.ts';
@@ -287,6 +288,79 @@ describe('e-mail and webhook delivery', () => {
         payload: { clientChangeDeadlineMin: null },
       }),
     );
+  });
+
+  it('finished e-mails and webhook deliveries are pruned after NOTIFICATION_RETENTION_DAYS by the scheduled dispatch; pending ones never', async () => {
+    expect(tandem.app.config.notificationRetentionDays).toBe(90);
+    const created = ok<{ endpoint: { id: string }; secret: string }>(
+      await tandem.server.inject({
+        method: 'POST',
+        url: '/api/webhooks',
+        headers: owner.headers,
+        payload: { url: hooks.url, events: ['appointment.created'] },
+      }),
+      201,
+    );
+    hooks.setSecret(created.secret);
+    const appointmentOf = async (who: string) => (await messageRow(contact(who).email)).appointment_id!;
+    await bookQuietly(at(day, 24 + 9), contact('old'));
+    await bookQuietly(at(day, 24 + 10), contact('recent'));
+    await waitFor(async () => {
+      await tandem.app.work.dispatchOutbox();
+      const [mail, hook] = await Promise.all([
+        db().selectFrom('messages').select('id').where('status', '=', 'pending').execute(),
+        db().selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').execute(),
+      ]);
+      return mail.length === 0 && hook.length === 0;
+    }, 'both bookings to be told');
+    const [old, recent] = [await appointmentOf('old'), await appointmentOf('recent')];
+    const days91 = sql<Date>`interval '91 days'`;
+    // Booked and told 91 days ago (one more than the retention period).
+    await db()
+      .updateTable('messages')
+      .set({
+        created_at: sql`created_at - ${days91}`,
+        not_before: sql`not_before - ${days91}`,
+        sent_at: sql`sent_at - ${days91}`,
+      })
+      .where('appointment_id', '=', old)
+      .execute();
+    await db()
+      .updateTable('webhook_deliveries')
+      .set({
+        created_at: sql`created_at - ${days91}`,
+        not_before: sql`not_before - ${days91}`,
+        delivered_at: sql`delivered_at - ${days91}`,
+      })
+      .where('appointment_id', '=', old)
+      .execute();
+    // Just as old, but still pending: another sender holds them right now.
+    await bookQuietly(at(day, 24 + 11), contact('in-flight'));
+    const inFlight = await appointmentOf('in-flight');
+    for (const table of ['messages', 'webhook_deliveries'] as const) {
+      await db()
+        .updateTable(table)
+        .set({
+          created_at: sql`created_at - ${days91}`,
+          not_before: sql`not_before - ${days91}`,
+          leased_until: sql`now() + interval '1 hour'`,
+        })
+        .where('appointment_id', '=', inFlight)
+        .execute();
+    }
+
+    await tandem.app.work.dispatchOutbox();
+    const left = async (table: 'messages' | 'webhook_deliveries', appointmentId: string) =>
+      (await db().selectFrom(table).select('status').where('appointment_id', '=', appointmentId).execute()).map((r) => r.status);
+    expect(await left('messages', old)).toEqual([]);
+    expect(await left('webhook_deliveries', old)).toEqual([]);
+    expect(await left('messages', recent)).toEqual(['sent']);
+    expect(await left('webhook_deliveries', recent)).toEqual(['delivered']);
+    expect(await left('messages', inFlight)).toEqual(['pending']);
+    expect(await left('webhook_deliveries', inFlight)).toEqual(['pending']);
+    expect(
+      (await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode,
+    ).toBe(204);
   });
 
   it('the address guard refuses private and metadata webhook URLs unless allowed', async () => {
