@@ -63,10 +63,15 @@ async function addCheckedValues(db: Kysely<unknown>, metadata: DatabaseMetadata)
   }
 }
 
-/** `ColumnType<Shape, string, string>` for each jsonb column, with null and a default allowed where the column allows them. */
-function jsonOverrides(metadata: DatabaseMetadata): Record<string, string> {
+/**
+ * `ColumnType<Shape, string, string>` for each jsonb column, with null and a default allowed where the
+ * column allows them; and `created_at`, set once by its default, cannot be updated.
+ */
+function columnOverrides(metadata: DatabaseMetadata): Record<string, string> {
   const overrides: Record<string, string> = {};
   for (const table of metadata.tables) {
+    const createdAt = table.columns.find((c) => c.name === 'created_at' && c.dataType === 'timestamptz' && c.hasDefaultValue);
+    if (createdAt && !createdAt.isNullable) overrides[`${table.name}.created_at`] = 'ColumnType<Date, Date | string | undefined, never>';
     for (const column of table.columns.filter((c) => c.dataType === 'jsonb')) {
       const name = `${table.name}.${column.name}`;
       const shape = jsonColumns[name];
@@ -93,7 +98,7 @@ async function generated(): Promise<string> {
       dialect,
       defaultSchemas: ['public'],
       customImports,
-      overrides: { columns: jsonOverrides(metadata) },
+      overrides: { columns: columnOverrides(metadata) },
       // database.ts parses int8 as a number (counts and bigserial ids stay far below 2^53).
       typeMapping: { int8: 'number' },
       typeOnlyImports: true,
