@@ -11,12 +11,12 @@
  * becomes that union of literals, and the jsonb columns get the shape the code stores in them
  * (`jsonColumns` below; a jsonb column missing from it fails the generation).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { PostgresDialect, serializeFromMetadata, type DatabaseMetadata } from 'kysely-codegen';
 import { format, resolveConfig } from 'prettier';
 import { openPglite } from '../src/store/database.ts';
+import { writeGenerated } from './write-generated.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 
 const target = fileURLToPath(new URL('../src/store/db-types.ts', import.meta.url));
@@ -114,14 +114,4 @@ async function generated(): Promise<string> {
 }
 
 const text = await generated();
-if (process.argv.includes('--check')) {
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
-  if (current !== text) {
-    console.error('src/store/db-types.ts is stale: run `npm run generate:db-types` and commit the result.');
-    process.exit(1);
-  }
-  console.log('src/store/db-types.ts is up to date.');
-} else {
-  writeFileSync(target, text);
-  console.log(`wrote ${target}`);
-}
+writeGenerated(target, text, 'npm run generate:db-types');
