@@ -6,18 +6,18 @@
  *   npm run generate:db-types                        write the file
  *   npx tsx scripts/generate-db-types.ts --check     exit 1 when the file is stale (scripts/test.sh)
  *
- * The schema says more than kysely-codegen reads from it, so two things are added here rather than
- * restated by hand: a text column whose CHECK allows a fixed list of values (`status in ('a', 'b')`)
- * becomes that union of literals, and the jsonb columns get the shape the code stores in them
- * (`jsonColumns` below; a jsonb column missing from it fails the generation).
+ * The schema says more than kysely-codegen reads from it, so this adds, rather than restating tables by
+ * hand: a text column whose CHECK allows a fixed list of values (`status in ('a', 'b')`) becomes that
+ * union of literals; the jsonb columns get the shape the code stores in them (`jsonColumns` below; a
+ * jsonb column missing from it fails the generation); `created_at` cannot be updated.
  */
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { PostgresDialect, serializeFromMetadata, type DatabaseMetadata } from 'kysely-codegen';
 import { format, resolveConfig } from 'prettier';
 import { openPglite } from '../src/store/database.ts';
-import { writeGenerated } from './write-generated.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
+import { writeGenerated } from './write-generated.ts';
 
 const target = fileURLToPath(new URL('../src/store/db-types.ts', import.meta.url));
 
