@@ -6,12 +6,12 @@
  *   npx tsx scripts/generate-api-types.ts          write the file
  *   npx tsx scripts/generate-api-types.ts --check  exit 1 when the file is stale (scripts/test.sh)
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/app.ts';
 import { openPglite } from '../src/store/database.ts';
+import { writeGenerated } from './write-generated.ts';
 
 const target = fileURLToPath(new URL('../web/src/api/schema.d.ts', import.meta.url));
 
@@ -39,14 +39,4 @@ const header =
 const document = await openApiDocument();
 const generated = header + astToString(await openapiTS(document as Parameters<typeof openapiTS>[0]));
 
-if (process.argv.includes('--check')) {
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
-  if (current !== generated) {
-    console.error('web/src/api/schema.d.ts is stale: run `npm run generate:api` and commit the result.');
-    process.exit(1);
-  }
-  console.log('web/src/api/schema.d.ts is up to date.');
-} else {
-  writeFileSync(target, generated);
-  console.log(`wrote ${target}`);
-}
+writeGenerated(target, generated, 'npm run generate:api');

@@ -6,18 +6,18 @@
  *   npm run generate:db-types                        write the file
  *   npx tsx scripts/generate-db-types.ts --check     exit 1 when the file is stale (scripts/test.sh)
  *
- * The schema says more than kysely-codegen reads from it, so two things are added here rather than
- * restated by hand: a text column whose CHECK allows a fixed list of values (`status in ('a', 'b')`)
- * becomes that union of literals, and the jsonb columns get the shape the code stores in them
- * (`jsonColumns` below; a jsonb column missing from it fails the generation).
+ * The schema says more than kysely-codegen reads from it, so this adds, rather than restating tables by
+ * hand: a text column whose CHECK allows a fixed list of values (`status in ('a', 'b')`) becomes that
+ * union of literals; the jsonb columns get the shape the code stores in them (`jsonColumns` below; a
+ * jsonb column missing from it fails the generation); `created_at` cannot be updated.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { PostgresDialect, serializeFromMetadata, type DatabaseMetadata } from 'kysely-codegen';
 import { format, resolveConfig } from 'prettier';
 import { openPglite } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
+import { writeGenerated } from './write-generated.ts';
 
 const target = fileURLToPath(new URL('../src/store/db-types.ts', import.meta.url));
 
@@ -63,10 +63,15 @@ async function addCheckedValues(db: Kysely<unknown>, metadata: DatabaseMetadata)
   }
 }
 
-/** `ColumnType<Shape, string, string>` for each jsonb column, with null and a default allowed where the column allows them. */
-function jsonOverrides(metadata: DatabaseMetadata): Record<string, string> {
+/**
+ * `ColumnType<Shape, string, string>` for each jsonb column, with null and a default allowed where the
+ * column allows them; and `created_at`, set once by its default, cannot be updated.
+ */
+function columnOverrides(metadata: DatabaseMetadata): Record<string, string> {
   const overrides: Record<string, string> = {};
   for (const table of metadata.tables) {
+    const createdAt = table.columns.find((c) => c.name === 'created_at' && c.dataType === 'timestamptz' && c.hasDefaultValue);
+    if (createdAt && !createdAt.isNullable) overrides[`${table.name}.created_at`] = 'ColumnType<Date, Date | string | undefined, never>';
     for (const column of table.columns.filter((c) => c.dataType === 'jsonb')) {
       const name = `${table.name}.${column.name}`;
       const shape = jsonColumns[name];
@@ -93,7 +98,7 @@ async function generated(): Promise<string> {
       dialect,
       defaultSchemas: ['public'],
       customImports,
-      overrides: { columns: jsonOverrides(metadata) },
+      overrides: { columns: columnOverrides(metadata) },
       // database.ts parses int8 as a number (counts and bigserial ids stay far below 2^53).
       typeMapping: { int8: 'number' },
       typeOnlyImports: true,
@@ -109,14 +114,4 @@ async function generated(): Promise<string> {
 }
 
 const text = await generated();
-if (process.argv.includes('--check')) {
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
-  if (current !== text) {
-    console.error('src/store/db-types.ts is stale: run `npm run generate:db-types` and commit the result.');
-    process.exit(1);
-  }
-  console.log('src/store/db-types.ts is up to date.');
-} else {
-  writeFileSync(target, text);
-  console.log(`wrote ${target}`);
-}
+writeGenerated(target, text, 'npm run generate:db-types');

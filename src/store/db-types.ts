@@ -14,7 +14,7 @@ export type Generated<T> =
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface ApiTokens {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   id: Generated<string>;
   last_used_at: Timestamp | null;
   name: string;
@@ -34,7 +34,7 @@ export interface AppointmentAssignees {
 
 export interface AppointmentHistory {
   appointment_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
   id: Generated<number>;
   kind: string;
@@ -61,7 +61,7 @@ export interface AppointmentLinks {
 
 export interface Appointments {
   calendar_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   end_at: Timestamp;
   id: Generated<string>;
   location: string | null;
@@ -81,7 +81,7 @@ export interface Attendees {
   appointment_id: string;
   cancel_reason: string | null;
   contact_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   id: Generated<string>;
   seats: Generated<number>;
   secret_hash: string;
@@ -91,7 +91,7 @@ export interface Attendees {
 }
 
 export interface BlockedSlots {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   end_at: Timestamp;
   id: Generated<string>;
   start_at: Timestamp;
@@ -103,7 +103,7 @@ export interface BlockedSlots {
 export interface BookingCalendars {
   buffer_after_min: Generated<number>;
   buffer_before_min: Generated<number>;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   daily_limit: number | null;
   distribution: Generated<'availability' | 'equal'>;
   duration_min: number;
@@ -143,7 +143,7 @@ export interface CalendarNotificationSettings {
 
 export interface Connections {
   calendar_home_url: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   id: Generated<string>;
   last_error_code: string | null;
   last_error_message: string | null;
@@ -159,7 +159,7 @@ export interface Connections {
 }
 
 export interface Contacts {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   email: string;
   id: Generated<string>;
   name: string;
@@ -176,7 +176,7 @@ export interface DateOverrides {
 }
 
 export interface IdempotencyKeys {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   /**
    * SHA-256 (hex) of the Idempotency-Key header
    */
@@ -206,7 +206,7 @@ export interface ImportedOccurrences {
 }
 
 export interface Invites {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   expires_at: Timestamp;
   id: Generated<string>;
   token_hash: string;
@@ -220,7 +220,7 @@ export interface Messages {
   attempts: Generated<number>;
   attendee_id: string | null;
   content: ColumnType<Record<string, unknown>, string, string>;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   id: Generated<string>;
   kind: string;
   last_error: string | null;
@@ -239,7 +239,7 @@ export interface Messages {
 export interface Outbox {
   appointment_id: string;
   attempts: Generated<number>;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   done_at: Timestamp | null;
   id: Generated<number>;
   last_error: string | null;
@@ -319,7 +319,7 @@ export interface ServiceStaff {
 }
 
 export interface Sessions {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   expires_at: Timestamp;
   token_hash: string;
   user_id: string;
@@ -327,7 +327,7 @@ export interface Sessions {
 }
 
 export interface Users {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   email: string;
   id: Generated<string>;
   name: string;
@@ -341,7 +341,7 @@ export interface Users {
 export interface WebhookDeliveries {
   appointment_id: string | null;
   attempts: Generated<number>;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   delivered_at: Timestamp | null;
   endpoint_id: string;
   event: string;
@@ -356,7 +356,7 @@ export interface WebhookDeliveries {
 }
 
 export interface WebhookEndpoints {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   disabled_reason: string | null;
   events: string[];
   failing_since: Timestamp | null;
@@ -369,7 +369,7 @@ export interface WebhookEndpoints {
 }
 
 export interface Workspaces {
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
   id: Generated<string>;
   name: string;
   slug: string;
