@@ -1,3 +1,5 @@
+import { parseRetryAfter } from '../domain/retry-policy.ts';
+
 /**
  * The one error type the CalDAV module throws. Callers branch on `kind`, never on message text;
  * messages are for logs and never contain credentials (URLs are stripped of user-info first).
@@ -68,21 +70,6 @@ export function redactUrl(raw: string): string {
     // Not a URL: drop anything that looks like user-info rather than echo it.
     return raw.replace(/\/\/[^/@]*@/, '//');
   }
-}
-
-/**
- * Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Anything else is
- * ignored rather than guessed at: the caller's own backoff then applies.
- */
-export function parseRetryAfter(value: string | null, now: Date = new Date()): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Only accept something that names a date: Date.parse also accepts bare numbers like "-5".
-  if (!/[a-z]/i.test(trimmed)) return null;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - now.getTime());
 }
 
 export function kindForStatus(status: number): CalDavErrorKind {

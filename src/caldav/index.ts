@@ -1,5 +1,5 @@
 /** The CalDAV client's public surface; import from here rather than from the individual modules. */
-export { CalDavError, parseRetryAfter, type CalDavErrorKind } from './errors.ts';
+export { CalDavError, type CalDavErrorKind } from './errors.ts';
 export { classifyAddress, type BlockedAddressReason } from './address-guard.ts';
 export {
   createTransport,

@@ -6,26 +6,14 @@ import { pruneNotifications } from '../services/notifications/prune-notification
 import type { SecretBox } from '../services/secrets/secret-box.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
 import type { Database } from '../store/database.ts';
-import { nextRunAfter } from './backoff.ts';
+import { HOUR_MS } from '../domain/time.ts';
+import { retryAtWith, RETRY_BASE_MS, RETRY_CAP_MS } from '../domain/retry-policy.ts';
 import type { SyncWork } from './sync-job.ts';
 
-/** E-mail retries: the sync's jittered backoff, capped at an hour (12 attempts span several hours). */
-export const MAIL_RETRY = { baseMs: 30_000, capMs: 60 * 60_000 };
+/** E-mail retries: the one retry policy (domain/retry-policy.ts), capped at an hour (12 attempts span several hours). */
+export const MAIL_RETRY = { baseMs: RETRY_BASE_MS, capMs: RETRY_CAP_MS };
 /** Webhook retries: the same policy with a longer cap, over the ≥ 24 h a delivery is retried. */
-export const WEBHOOK_RETRY = { baseMs: 30_000, capMs: 4 * 60 * 60_000 };
-
-/** The one retry policy (jobs/backoff.ts) as "when may attempt n be retried". */
-export function retryPolicy(random: () => number, limits: { baseMs: number; capMs: number }): (attempt: number, now: Date) => Date {
-  return (attempt, now) => {
-    const next = nextRunAfter({ status: 'retry', error: { code: 'delivery_failed', message: '' }, retryAfterMs: null }, attempt - 1, {
-      pollMs: 0,
-      random,
-      now,
-      ...limits,
-    });
-    return next.at ?? now;
-  };
-}
+export const WEBHOOK_RETRY = { baseMs: RETRY_BASE_MS, capMs: 4 * HOUR_MS };
 
 /** SMTP when SMTP_URL is set, else .eml files under DATA_DIR/mail/ (what the staff app lists). */
 export function mailTransportFor(config: Pick<Config, 'mail' | 'dataDir'>): MailTransport {
@@ -53,13 +41,13 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       publicUrl: options.config.publicUrl,
       secretBox: options.secretBox,
       now: options.now,
-      retryAt: retryPolicy(random, MAIL_RETRY),
+      retryAt: retryAtWith(random, MAIL_RETRY),
     });
     const hooks = await deliverWebhooks({
       db: options.db,
       secretBox: options.secretBox,
       now: options.now,
-      retryAt: retryPolicy(random, WEBHOOK_RETRY),
+      retryAt: retryAtWith(random, WEBHOOK_RETRY),
       allowPrivateNetworks: options.config.webhookAllowPrivateNetworks,
     });
     await pruneNotifications(options.db, new Date(options.now().getTime() - options.config.notificationRetentionDays * DAY_MS));

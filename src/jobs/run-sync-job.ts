@@ -1,5 +1,4 @@
-import { nextRunAfter } from './backoff.ts';
-import type { ScheduleStore, SyncJobOutcome } from '../domain/sync/schedule.ts';
+import { nextRunAfter, type ScheduleStore, type SyncJobOutcome } from '../domain/sync/schedule.ts';
 import type { SyncJob, SyncWork } from './sync-job.ts';
 
 /** What both queue adapters need to run a sync job and record how it went. */

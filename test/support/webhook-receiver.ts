@@ -1,6 +1,7 @@
 /**
  * A real HTTP server that receives webhooks and verifies every signature with the `standardwebhooks`
- * library (the published algorithm). `failNext` makes it answer 500 to the next requests.
+ * library (the published algorithm). `failNext` makes it answer 500 (or the given status and
+ * Retry-After) to the next requests.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
   setSecret(secret: string): void;
-  failNext(count: number): void;
+  failNext(count: number, answer?: { status: number; retryAfter?: string }): void;
   stop(): Promise<void>;
 }
 
@@ -37,6 +38,7 @@ export async function startWebhookReceiver(options: { now?: () => Date } = {}): 
   const received: ReceivedWebhook[] = [];
   let secret: string | null = null;
   let failures = 0;
+  let failure: { status: number; retryAfter?: string } = { status: 500 };
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -60,7 +62,8 @@ export async function startWebhookReceiver(options: { now?: () => Date } = {}): 
       } catch {
         payload = JSON.parse(body) as typeof payload;
       }
-      const answered = failures > 0 ? 500 : 204;
+      const answered = failures > 0 ? failure.status : 204;
+      if (failures > 0 && failure.retryAfter !== undefined) response.setHeader('retry-after', failure.retryAfter);
       if (failures > 0) failures -= 1;
       received.push({
         id: String(request.headers['webhook-id'] ?? ''),
@@ -81,8 +84,9 @@ export async function startWebhookReceiver(options: { now?: () => Date } = {}): 
     setSecret(value) {
       secret = value;
     },
-    failNext(count) {
+    failNext(count, answer = { status: 500 }) {
       failures += count;
+      failure = answer;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

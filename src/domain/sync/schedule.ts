@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY, retryDelayMs, type RetryLimits } from '../retry-policy.ts';
 import { DAY_MS } from '../time.ts';
 
 /**
@@ -73,4 +74,33 @@ export function hostOf(url: string): string {
 
 export function modeFor(lastFullSyncAt: Date | null, now: Date): SyncMode {
   return lastFullSyncAt === null || now.getTime() - lastFullSyncAt.getTime() >= FULL_SYNC_EVERY_MS ? 'full' : 'incremental';
+}
+
+/** A halted calendar (refused answer, blocked address) is looked at again this often: its data may have changed. */
+export const HALT_RECHECK_MS = DAY_MS;
+
+export interface NextRunOptions {
+  pollMs: number;
+  /** Uniform in [0, 1), like Math.random. */
+  random: () => number;
+  now: Date;
+  limits?: RetryLimits;
+}
+
+/** When a calendar is next due, given how its sync ended: a retry follows the one retry policy (retry-policy.ts). */
+export function nextRunAfter(outcome: SyncJobOutcome, failures: number, options: NextRunOptions): NextRun {
+  const { now } = options;
+  switch (outcome.status) {
+    case 'ok':
+      return { at: new Date(now.getTime() + options.pollMs), failures: 0 };
+    case 'stop':
+      return { at: null, failures: failures + 1 };
+    case 'halt':
+      return { at: new Date(now.getTime() + HALT_RECHECK_MS), failures: failures + 1 };
+    case 'retry': {
+      const count = failures + 1;
+      const delay = retryDelayMs(count, outcome.retryAfterMs, options.random, options.limits ?? DEFAULT_RETRY);
+      return { at: new Date(now.getTime() + delay), failures: count };
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { MailSendError, type MailTransport } from '../../mail/mail-transport.ts';
+import type { RetryAt } from '../../domain/retry-policy.ts';
 import type { DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { MessageContent, MessageKind } from './message-content.ts';
@@ -12,8 +13,8 @@ export interface DeliverMessagesDeps {
   publicUrl: string;
   secretBox: SecretBox | undefined;
   now: () => Date;
-  /** When the n-th failed attempt (n ≥ 1) may be tried again: the jobs' one jittered backoff policy. */
-  retryAt: (attempt: number, now: Date) => Date;
+  /** When the n-th failed attempt (n ≥ 1) may be tried again: the one retry policy (domain/retry-policy.ts). */
+  retryAt: RetryAt;
   /** Temporary failures are retried this many times in all, then the message is recorded as failed. */
   maxAttempts?: number;
   /** A claimed row is someone else's for this long; after a crash it is sent again (same Message-ID). */

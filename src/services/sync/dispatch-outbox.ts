@@ -3,7 +3,7 @@ import { rangesOverlap } from '../../domain/sync/desired-event.ts';
 import { itemChangesForLink } from '../../domain/sync/inbound-actions.ts';
 import { planOutbound, type OutboundAction } from '../../domain/sync/plan-outbound.ts';
 import { reconcileConflict, type FetchedRemoteEvent } from '../../domain/sync/reconcile-conflict.ts';
-import { defaultBackoff, retryDelayMs, type BackoffPolicy } from '../../domain/sync/retry-backoff.ts';
+import { retryDelayMs } from '../../domain/retry-policy.ts';
 import type { AppointmentForSync, RemoteLink } from '../../domain/sync/types.ts';
 import type {
   AppointmentRemoteEdit,
@@ -40,7 +40,8 @@ export interface DispatchOptions {
   limit?: number;
   /** How long a claimed row stays invisible to other workers; a crashed worker's rows come back after it. */
   leaseMs?: number;
-  backoff?: BackoffPolicy;
+  /** The retry policy's random source (domain/retry-policy.ts); tests that state exact times inject one. */
+  random?: () => number;
   /** Write / reconcile rounds per row before it is retried later (a calendar edited that busily is rare). */
   maxRounds?: number;
   /** Shutdown: finish the row in hand, leave the rest claimed (the caller releases them). */
@@ -124,7 +125,7 @@ function failureResult(row: OutboxRow, error: unknown, options: DispatchOptions)
   if (error instanceof RemoteAccessDenied || error instanceof RemoteNotFound || error instanceof RemoteRefused)
     return { status: 'failed', attempt, error: message };
   const retryAfterMs = error instanceof RemoteUnavailable ? error.retryAfterMs : null;
-  const notBefore = new Date(options.now.getTime() + retryDelayMs(attempt, retryAfterMs, options.backoff ?? defaultBackoff));
+  const notBefore = new Date(options.now.getTime() + retryDelayMs(attempt, retryAfterMs, options.random ?? Math.random));
   return { status: 'retry', attempt, notBefore, error: message };
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { assertPublicAddress, type HostLookup } from '../../caldav/address-guard.ts';
+import { parseRetryAfter, type RetryAt } from '../../domain/retry-policy.ts';
 import type { DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 
@@ -8,8 +9,8 @@ export interface DeliverWebhooksDeps {
   db: Kysely<DB>;
   secretBox: SecretBox;
   now: () => Date;
-  /** When the n-th failed attempt (n ≥ 1) may be tried again: the jobs' one jittered backoff policy. */
-  retryAt: (attempt: number, now: Date) => Date;
+  /** When the n-th failed attempt (n ≥ 1) may be tried again: the one retry policy (domain/retry-policy.ts). */
+  retryAt: RetryAt;
   allowPrivateNetworks: boolean;
   lookup?: HostLookup;
   timeoutMs?: number;
@@ -77,7 +78,7 @@ export async function deliverWebhooks(deps: DeliverWebhooksDeps): Promise<Webhoo
         last_status_code: outcome.status,
         last_error: outcome.error,
         leased_until: null,
-        ...(giveUp ? { status: 'failed' as const } : { not_before: deps.retryAt(attempt, at) }),
+        ...(giveUp ? { status: 'failed' as const } : { not_before: deps.retryAt(attempt, at, outcome.retryAfterMs) }),
       })
       .where('id', '=', row.id)
       .execute();
@@ -173,7 +174,7 @@ async function post(
   deps: DeliverWebhooksDeps,
   row: Claimed,
   at: Date,
-): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
+): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string; retryAfterMs: number | null }> {
   try {
     const url = new URL(row.url);
     if (!deps.allowPrivateNetworks) await assertPublicAddress({ url, ...(deps.lookup && { lookup: deps.lookup }) });
@@ -194,8 +195,10 @@ async function post(
     });
     await response.body?.cancel();
     if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-    return { ok: false, status: response.status, error: `The endpoint answered HTTP ${response.status}.` };
+    // A busy endpoint (429, 503) may say when to come back; the backoff never retries sooner.
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), at);
+    return { ok: false, status: response.status, error: `The endpoint answered HTTP ${response.status}.`, retryAfterMs };
   } catch (error) {
-    return { ok: false, status: null, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, status: null, error: error instanceof Error ? error.message : String(error), retryAfterMs: null };
   }
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../../src/domain/time.ts';
 import { createSmtpTransport } from '../../../src/mail/mail-transport.ts';
 import { deliverMessages } from '../../../src/services/notifications/deliver-messages.ts';
 import { bookAppointment } from '../../../src/services/booking/book-appointment.ts';
@@ -197,6 +198,43 @@ describe('e-mail and webhook delivery', () => {
     }, 'a delivery after rotation');
     expect(hooks.received[2]!.verified).toBe(false);
     hooks.setSecret(rotated.secret);
+    expect(
+      (await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode,
+    ).toBe(204);
+  });
+
+  it("webhooks: a busy endpoint's Retry-After is honoured — no retry before it, even past the backoff", async () => {
+    const created = ok<{ endpoint: { id: string }; secret: string }>(
+      await tandem.server.inject({
+        method: 'POST',
+        url: '/api/webhooks',
+        headers: owner.headers,
+        payload: { url: hooks.url, events: ['appointment.created'] },
+      }),
+      201,
+    );
+    hooks.setSecret(created.secret);
+    const before = hooks.received.length;
+    hooks.failNext(1, { status: 503, retryAfter: '3600' });
+    await bookAs(tandem.server, calendarId, at(new Date(day.getTime() + DAY_MS), 9), contact('busy-hook'), 'Europe/Berlin');
+    const attempts = async () =>
+      ok<Array<{ attempts: number }>>(
+        await tandem.server.inject({ url: `/api/webhooks/${created.endpoint.id}/deliveries`, headers: owner.headers }),
+      )[0]?.attempts ?? 0;
+    await waitFor(async () => {
+      await tandem.app.work.dispatchOutbox();
+      return (await attempts()) === 1;
+    }, 'the refused attempt to be recorded');
+    // Well past the first backoff ceiling (30 s), still short of the hour the endpoint asked for.
+    tandem.clock.offsetMs += 30 * 60_000;
+    await tandem.app.work.dispatchOutbox();
+    expect(hooks.received.slice(before).map((h) => h.answered)).toEqual([503]);
+    tandem.clock.offsetMs += 31 * 60_000;
+    await waitFor(async () => {
+      await tandem.app.work.dispatchOutbox();
+      return hooks.received.length - before >= 2;
+    }, 'the retry after Retry-After');
+    expect(hooks.received.slice(before).map((h) => h.answered)).toEqual([503, 204]);
     expect(
       (await tandem.server.inject({ method: 'DELETE', url: `/api/webhooks/${created.endpoint.id}`, headers: owner.headers })).statusCode,
     ).toBe(204);

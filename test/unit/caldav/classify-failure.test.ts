@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CalDavError, type CalDavErrorKind } from '../../../src/caldav/errors.ts';
 import { classifyCalDavFailure } from '../../../src/caldav/providers/classify-failure.ts';
 import { parseMultistatus } from '../../../src/caldav/xml.ts';
-import { HALT_RECHECK_MS, nextRunAfter } from '../../../src/jobs/backoff.ts';
+import { HALT_RECHECK_MS, nextRunAfter } from '../../../src/domain/sync/schedule.ts';
 import { outcomeOf } from '../../../src/jobs/calendar-sync-work.ts';
 import { remoteError } from '../../../src/services/sync/caldav-remote-calendar.ts';
 

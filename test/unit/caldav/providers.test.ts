@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CalDavError, type CalDavErrorKind, parseRetryAfter, redactUrl } from '../../../src/caldav/errors.ts';
+import { CalDavError, type CalDavErrorKind, redactUrl } from '../../../src/caldav/errors.ts';
+import { parseRetryAfter } from '../../../src/domain/retry-policy.ts';
 import { describeCalDavError } from '../../../src/caldav/providers/generic.ts';
 import { checkAppSpecificPassword, describeICloudError, ICLOUD_DEFAULT_BASE_URL } from '../../../src/caldav/providers/icloud.ts';
 

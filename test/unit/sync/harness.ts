@@ -39,7 +39,7 @@ export function createHarness(options: { codec?: EventCodec; start?: Date } = {}
       );
     },
     dispatch(extra: { leaseMs?: number } = {}): Promise<DispatchReport> {
-      return dispatchOutbox({ store, openRemote: openRemotes(remotes), codec }, { now: clock.now, ...extra });
+      return dispatchOutbox({ store, openRemote: openRemotes(remotes), codec }, { now: clock.now, random: () => 0.5, ...extra });
     },
     /** A person's event in iCloud; returns its href. */
     userEvent(calendarId: keyof typeof remotes, uid: string, startHour: number, hours = 1, summary = `Event ${uid}`): string {

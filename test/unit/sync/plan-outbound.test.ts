@@ -3,7 +3,6 @@ import { appointmentEventUid, appointmentIdFromUid, eventResourceName } from '..
 import { desiredSnapshot } from '../../../src/domain/sync/desired-event.ts';
 import { planOutbound, type OutboundPlanInput } from '../../../src/domain/sync/plan-outbound.ts';
 import { reconcileConflict } from '../../../src/domain/sync/reconcile-conflict.ts';
-import { retryDelayMs } from '../../../src/domain/sync/retry-backoff.ts';
 import { appointment, hours, link } from './builders.ts';
 
 const PRIMARY_HREF = '/cal/primary/tandem-a1-tandem.ics';
@@ -168,14 +167,5 @@ describe('stable UIDs and hrefs', () => {
     expect(appointmentIdFromUid(uid)).toBe('5f0c/9');
     expect(appointmentIdFromUid('someone-else@icloud.com')).toBeNull();
     expect(eventResourceName(uid)).toBe('tandem-5f0c-9-tandem.ics');
-  });
-});
-
-describe('retry backoff', () => {
-  it('doubles per attempt, is capped, and never comes sooner than Retry-After', () => {
-    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, null))).toEqual([30_000, 60_000, 120_000, 240_000]);
-    expect(retryDelayMs(50, null)).toBe(3_600_000);
-    expect(retryDelayMs(1, 600_000)).toBe(600_000);
-    expect(retryDelayMs(1, 10 * 3_600_000)).toBe(3_600_000);
   });
 });

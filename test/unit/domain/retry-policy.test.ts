@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backoffCeilingMs, nextRunAfter, RETRY_BASE_MS, RETRY_CAP_MS } from '../../../src/jobs/backoff.ts';
-import type { SyncJobOutcome } from '../../../src/domain/sync/schedule.ts';
+import { backoffCeilingMs, retryAtWith, retryDelayMs, RETRY_BASE_MS, RETRY_CAP_MS } from '../../../src/domain/retry-policy.ts';
+import { nextRunAfter, type SyncJobOutcome } from '../../../src/domain/sync/schedule.ts';
 
 const now = new Date('2025-03-01T10:00:00Z');
 const pollMs = 60_000;
@@ -93,5 +93,26 @@ describe('nextRunAfter', () => {
     expect(delayOf(nextRunAfter(transient(null), 0, { pollMs, random: () => -3, now }).at)).toBe(0);
     expect(delayOf(nextRunAfter(transient(null), 0, { pollMs, random: () => 7, now }).at)).toBe(30_000);
     expect(delayOf(nextRunAfter(transient(null), 0, { pollMs, random: () => Number.NaN, now }).at)).toBe(0);
+  });
+});
+
+describe('retryDelayMs / retryAtWith: the policy every sender uses (outbox dispatcher, e-mail, webhooks)', () => {
+  it('jitters below a ceiling that doubles per attempt and is capped', () => {
+    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, null, () => 0.5))).toEqual([15_000, 30_000, 60_000, 120_000]);
+    expect(retryDelayMs(50, null, () => 0.5)).toBe(RETRY_CAP_MS / 2);
+    expect(retryDelayMs(3, null, () => 0.5, { baseMs: 1_000, capMs: 2_000 })).toBe(1_000);
+  });
+
+  it('never comes sooner than Retry-After, itself capped', () => {
+    expect(retryDelayMs(1, 600_000, () => 0.5)).toBe(600_000);
+    expect(retryDelayMs(1, 10 * RETRY_CAP_MS, () => 0.5)).toBe(RETRY_CAP_MS);
+    expect(retryDelayMs(1, 5 * RETRY_CAP_MS, () => 0.5, { baseMs: RETRY_BASE_MS, capMs: 4 * RETRY_CAP_MS })).toBe(4 * RETRY_CAP_MS);
+  });
+
+  it('bound to a random source: the n-th attempt is due at now + delay, the server’s wish as a floor', () => {
+    const retryAt = retryAtWith(() => 0.5);
+    expect(retryAt(1, now).getTime() - now.getTime()).toBe(15_000);
+    expect(retryAt(1, now, 90_000).getTime() - now.getTime()).toBe(90_000);
+    expect(retryAt(2, now, null).getTime() - now.getTime()).toBe(30_000);
   });
 });
