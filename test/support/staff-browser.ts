@@ -24,10 +24,12 @@ export interface StaffBrowser {
 }
 
 /** Tandem with the built web app on a free port, an owner who signed up, and Debian's Chromium. */
-export async function startStaffBrowser(options: { now?: string; timezone?: string } = {}): Promise<StaffBrowser> {
+export async function startStaffBrowser(
+  options: { now?: string; timezone?: string; env?: Record<string, string> } = {},
+): Promise<StaffBrowser> {
   ensureWebBuild();
   mkdirSync(screenshotDir, { recursive: true });
-  const api = await startTestApi('pglite', { now: options.now ?? '2026-11-23T08:00:00Z' });
+  const api = await startTestApi('pglite', { now: options.now ?? '2026-11-23T08:00:00Z', ...(options.env && { env: options.env }) });
   await registerStaticWeb(api.server, webDistDir);
   await api.server.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(api.server.server.address() as AddressInfo).port}`;

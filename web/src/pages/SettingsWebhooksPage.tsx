@@ -43,7 +43,7 @@ export function SettingsWebhooksPage() {
   const [endpoints, setEndpoints] = useState<WebhookEndpoint[]>([]);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>(WEBHOOK_EVENTS);
-  const [secret, setSecret] = useState<{ id: string; secret: string } | null>(null);
+  const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(() => notificationsApi.webhooks().then(setEndpoints, (e: unknown) => setError(messageOf(e))), []);
@@ -75,7 +75,7 @@ export function SettingsWebhooksPage() {
       )}
       {secret && (
         <p className="notice ok" data-testid="webhook-secret">
-          Signing secret — shown only now, copy it: <code>{secret.secret}</code>
+          Signing secret for {secret.url} — shown only now, copy it: <code>{secret.secret}</code>
         </p>
       )}
       <form
@@ -84,7 +84,7 @@ export function SettingsWebhooksPage() {
           e.preventDefault();
           void run(async () => {
             const created = await notificationsApi.addWebhook(url, events);
-            setSecret({ id: created.endpoint.id, secret: created.secret });
+            setSecret({ url: created.endpoint.url, secret: created.secret });
             setUrl('');
           });
         }}
@@ -125,7 +125,7 @@ export function SettingsWebhooksPage() {
                 onClick={() =>
                   void run(async () => {
                     const rotated = await notificationsApi.rotateWebhook(endpoint.id);
-                    setSecret({ id: endpoint.id, secret: rotated.secret });
+                    setSecret({ url: endpoint.url, secret: rotated.secret });
                   })
                 }
               >
