@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { explainCalendarStart } from '../../services/availability/explain-start.ts';
+import { previewAssignees } from '../../services/booking/preview-assignees.ts';
 import { requireAuthentication } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
-import { authErrors, errorSchema, idParam, isoInstant, timeZone } from '../schemas.ts';
+import { authErrors, errorSchema, id, idParam, isoInstant, timeZone } from '../schemas.ts';
 
 const reasonSchema = z
   .object({
@@ -38,7 +39,14 @@ const explanationSchema = z
   })
   .meta({ id: 'StartExplanation' });
 
-/** "Why is this time not bookable?" (staff): every reason the slot engine has, per member. */
+const assigneePreviewSchema = z
+  .object({ start: z.string(), end: z.string(), assignees: z.array(z.object({ userId: z.string(), name: z.string() })) })
+  .meta({ id: 'AssigneePreview' });
+
+/**
+ * Questions staff ask about one start: "why is this time not bookable?" (every reason the slot
+ * engine has, per member) and "who would get this booking?" (the choice booking makes).
+ */
 export const explainRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, importedBusy }) => {
   requireAuthentication(app, ctx);
   app.get(
@@ -61,6 +69,28 @@ export const explainRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx,
         start: new Date(q.start),
         timezone: q.timezone,
         serviceId: q.serviceId ?? null,
+        importedBusy,
+      });
+    },
+  );
+  app.get(
+    '/api/calendars/:id/assignees',
+    {
+      schema: {
+        tags: ['calendars'],
+        summary: 'Who a booking at this start would be assigned to now (Round Robin may pick another member)',
+        params: idParam,
+        querystring: z.object({ start: isoInstant, serviceId: id().optional() }),
+        response: { 200: assigneePreviewSchema, ...authErrors, 409: errorSchema, 422: errorSchema },
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      return previewAssignees(ctx, {
+        workspaceId: actor.workspaceId,
+        calendarId: request.params.id,
+        start: new Date(request.query.start),
+        serviceId: request.query.serviceId ?? null,
         importedBusy,
       });
     },

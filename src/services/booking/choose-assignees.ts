@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import { chooseAssignee } from '../../domain/assignee.ts';
 import { mergeIntervals, subtractIntervals } from '../../domain/interval.ts';
@@ -14,13 +14,7 @@ const RECENT_DAYS = 30;
  * Who is booked into a free slot. Collective: everyone; Class/Event/Simple: the host; Round Robin
  * and Service: one of the free members, by the calendar's distribution (SPEC §2).
  */
-export async function chooseAssignees(
-  trx: Transaction<DB>,
-  calendar: CalendarView,
-  query: SlotQuery,
-  slot: Slot,
-  now: Date,
-): Promise<string[]> {
+export async function chooseAssignees(trx: Kysely<DB>, calendar: CalendarView, query: SlotQuery, slot: Slot, now: Date): Promise<string[]> {
   if (calendar.type === 'collective') return query.members.map((m) => m.userId);
   if (slot.userIds.length === 1 || (calendar.type !== 'round_robin' && calendar.type !== 'service')) return [slot.userIds[0]!];
 

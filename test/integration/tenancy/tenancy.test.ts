@@ -376,6 +376,15 @@ const idRoutes: RouteCase[] = [
       }),
     },
     {
+      route: 'GET /api/calendars/{id}/assignees',
+      name: `GET /api/calendars/:id/assignees (${type})`,
+      writes: false,
+      call: (t) => ({
+        method: 'GET',
+        url: `/api/calendars/${t.calendars[type]}/assignees?start=2026-12-03T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
+      }),
+    },
+    {
       route: 'GET /api/calendars/{id}/slots',
       name: `GET /api/calendars/:id/slots (${type})`,
       writes: false,

@@ -2865,6 +2865,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendars/{id}/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who a booking at this start would be assigned to now (Round Robin may pick another member) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description ISO-8601 instant with offset, e.g. 2026-12-01T09:00:00Z */
+                    start: string;
+                    serviceId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssigneePreview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}/role": {
         parameters: {
             query?: never;
@@ -5533,6 +5629,14 @@ export interface components {
                 reasons: components["schemas"]["UnavailabilityReasonInput"][];
             }[];
         };
+        AssigneePreviewInput: {
+            start: string;
+            end: string;
+            assignees: {
+                userId: string;
+                name: string;
+            }[];
+        };
         DateOverrideInput: {
             date: string;
             ranges: {
@@ -5865,6 +5969,14 @@ export interface components {
                 name: string;
                 free: boolean;
                 reasons: components["schemas"]["UnavailabilityReason"][];
+            }[];
+        };
+        AssigneePreview: {
+            start: string;
+            end: string;
+            assignees: {
+                userId: string;
+                name: string;
             }[];
         };
         DateOverride: {

@@ -212,6 +212,45 @@ function Field({
   );
 }
 
+/** A labelled number input with its hint and its field error (values stay strings while typing). */
+function NumberField({
+  onChange,
+  value,
+  min,
+  max,
+  step,
+  className,
+  ...field
+}: {
+  label: string;
+  name: string;
+  errors: Record<string, string>;
+  hint?: ReactNode;
+  value: string | number;
+  onChange: (value: string) => void;
+  min?: number;
+  max?: number;
+  step?: string;
+  className?: string;
+}) {
+  return (
+    <Field {...field}>
+      {(p) => (
+        <input
+          {...p}
+          type="number"
+          min={min}
+          max={max}
+          step={step}
+          className={className}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** Create (calendarId null) or edit one booking calendar, every rule the API has. */
 export function CalendarEditorPage({ calendarId }: { calendarId: string | null }) {
   const { me, users } = useStaff();
@@ -392,9 +431,16 @@ function CalendarForm({
           </Field>
         )}
         {(state.type === 'class' || state.type === 'event') && (
-          <Field label="Seats per time" name="seats" errors={errors} hint="1 to 9,999 clients can book the same time.">
-            {(p) => <input {...p} type="number" min={1} max={9999} value={state.seats} onChange={(e) => set('seats', e.target.value)} />}
-          </Field>
+          <NumberField
+            label="Seats per time"
+            name="seats"
+            errors={errors}
+            hint="1 to 9,999 clients can book the same time."
+            min={1}
+            max={9999}
+            value={state.seats}
+            onChange={(value) => set('seats', value)}
+          />
         )}
         {(state.type === 'round_robin' || state.type === 'collective') && (
           <div className="field" data-field="members">
@@ -477,19 +523,16 @@ function CalendarForm({
                   <Field label="Service name" name={`services.${index}.name`} errors={errors}>
                     {(p) => <input {...p} value={svc.name} onChange={(e) => setService(svc.key, { name: e.target.value })} />}
                   </Field>
-                  <Field label="Minutes" name={`services.${index}.durationMin`} errors={errors}>
-                    {(p) => (
-                      <input
-                        {...p}
-                        type="number"
-                        min={5}
-                        max={1440}
-                        className="narrow-input"
-                        value={svc.durationMin}
-                        onChange={(e) => setService(svc.key, { durationMin: e.target.value })}
-                      />
-                    )}
-                  </Field>
+                  <NumberField
+                    label="Minutes"
+                    name={`services.${index}.durationMin`}
+                    errors={errors}
+                    min={5}
+                    max={1440}
+                    className="narrow-input"
+                    value={svc.durationMin}
+                    onChange={(value) => setService(svc.key, { durationMin: value })}
+                  />
                   <Field label="Price (optional)" name={`services.${index}.priceCents`} errors={errors}>
                     {(p) => (
                       <input
@@ -573,18 +616,15 @@ function CalendarForm({
                 <input {...p} value={state.event.timezone} onChange={(e) => set('event', { ...state.event, timezone: e.target.value })} />
               )}
             </Field>
-            <Field label="Event length (minutes)" name="eventSchedule.durationMin" errors={errors}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={5}
-                  max={1440}
-                  value={state.event.durationMin}
-                  onChange={(e) => set('event', { ...state.event, durationMin: e.target.value })}
-                />
-              )}
-            </Field>
+            <NumberField
+              label="Event length (minutes)"
+              name="eventSchedule.durationMin"
+              errors={errors}
+              min={5}
+              max={1440}
+              value={state.event.durationMin}
+              onChange={(value) => set('event', { ...state.event, durationMin: value })}
+            />
             <Field label="Repeats" name="eventSchedule.repeat" errors={errors}>
               {(p) => (
                 <select
@@ -600,18 +640,16 @@ function CalendarForm({
               )}
             </Field>
             {state.event.repeat !== 'none' && (
-              <Field label="How many times" name="eventSchedule.count" errors={errors} hint="Empty: no end.">
-                {(p) => (
-                  <input
-                    {...p}
-                    type="number"
-                    min={1}
-                    max={1000}
-                    value={state.event.count}
-                    onChange={(e) => set('event', { ...state.event, count: e.target.value })}
-                  />
-                )}
-              </Field>
+              <NumberField
+                label="How many times"
+                name="eventSchedule.count"
+                errors={errors}
+                hint="Empty: no end."
+                min={1}
+                max={1000}
+                value={state.event.count}
+                onChange={(value) => set('event', { ...state.event, count: value })}
+              />
             )}
           </div>
         )}
@@ -621,93 +659,86 @@ function CalendarForm({
         <legend>Times and limits</legend>
         <div className="rule-grid">
           {state.type !== 'event' && state.type !== 'service' && (
-            <Field label="Duration (minutes)" name="durationMin" errors={errors}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={5}
-                  max={1440}
-                  value={state.durationMin}
-                  onChange={(e) => set('durationMin', e.target.value)}
-                />
-              )}
-            </Field>
+            <NumberField
+              label="Duration (minutes)"
+              name="durationMin"
+              errors={errors}
+              min={5}
+              max={1440}
+              value={state.durationMin}
+              onChange={(value) => set('durationMin', value)}
+            />
           )}
           {state.type === 'service' && (
-            <Field label="Default duration (minutes)" name="durationMin" errors={errors} hint="Services have their own.">
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={5}
-                  max={1440}
-                  value={state.durationMin}
-                  onChange={(e) => set('durationMin', e.target.value)}
-                />
-              )}
-            </Field>
+            <NumberField
+              label="Default duration (minutes)"
+              name="durationMin"
+              errors={errors}
+              hint="Services have their own."
+              min={5}
+              max={1440}
+              value={state.durationMin}
+              onChange={(value) => set('durationMin', value)}
+            />
           )}
           {state.type !== 'event' && (
-            <Field label="Start times every (minutes)" name="intervalMin" errors={errors} hint="Empty: the duration.">
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  min={5}
-                  max={1440}
-                  value={state.intervalMin}
-                  onChange={(e) => set('intervalMin', e.target.value)}
-                />
-              )}
-            </Field>
+            <NumberField
+              label="Start times every (minutes)"
+              name="intervalMin"
+              errors={errors}
+              hint="Empty: the duration."
+              min={5}
+              max={1440}
+              value={state.intervalMin}
+              onChange={(value) => set('intervalMin', value)}
+            />
           )}
-          <Field label="Buffer before (minutes)" name="bufferBeforeMin" errors={errors}>
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                min={0}
-                max={1440}
-                value={state.bufferBeforeMin}
-                onChange={(e) => set('bufferBeforeMin', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Buffer after (minutes)" name="bufferAfterMin" errors={errors}>
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                min={0}
-                max={1440}
-                value={state.bufferAfterMin}
-                onChange={(e) => set('bufferAfterMin', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Minimum notice (hours)" name="minNoticeMin" errors={errors}>
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                min={0}
-                step="0.25"
-                value={state.minNoticeHours}
-                onChange={(e) => set('minNoticeHours', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Booking window (days ahead)" name="windowDays" errors={errors}>
-            {(p) => (
-              <input {...p} type="number" min={1} max={730} value={state.windowDays} onChange={(e) => set('windowDays', e.target.value)} />
-            )}
-          </Field>
-          <Field label="Bookings per day (limit)" name="dailyLimit" errors={errors} hint="Empty: no limit.">
-            {(p) => (
-              <input {...p} type="number" min={1} max={1000} value={state.dailyLimit} onChange={(e) => set('dailyLimit', e.target.value)} />
-            )}
-          </Field>
+          <NumberField
+            label="Buffer before (minutes)"
+            name="bufferBeforeMin"
+            errors={errors}
+            min={0}
+            max={1440}
+            value={state.bufferBeforeMin}
+            onChange={(value) => set('bufferBeforeMin', value)}
+          />
+          <NumberField
+            label="Buffer after (minutes)"
+            name="bufferAfterMin"
+            errors={errors}
+            min={0}
+            max={1440}
+            value={state.bufferAfterMin}
+            onChange={(value) => set('bufferAfterMin', value)}
+          />
+          <NumberField
+            label="Minimum notice (hours)"
+            name="minNoticeMin"
+            errors={errors}
+            min={0}
+            step="0.25"
+            value={state.minNoticeHours}
+            onChange={(value) => set('minNoticeHours', value)}
+          />
+          <NumberField
+            label="Booking window (days ahead)"
+            name="windowDays"
+            errors={errors}
+            min={1}
+            max={730}
+            value={state.windowDays}
+            onChange={(value) => set('windowDays', value)}
+          />
+          <NumberField
+            label="Bookings per day (limit)"
+            name="dailyLimit"
+            errors={errors}
+            hint="Empty: no limit."
+            min={1}
+            max={1000}
+            value={state.dailyLimit}
+            onChange={(value) => set('dailyLimit', value)}
+          />
         </div>
       </fieldset>
 

@@ -21,6 +21,10 @@ import { detectTimeZone, formatDateTime, formatRange, formatTime, localDate, zon
 import { SLOT_TAKEN_MESSAGE } from './BookingPage.tsx';
 import { useStaff } from './StaffShell.tsx';
 import { DeliveryStatus } from '../components/DeliveryStatus.tsx';
+import { ExplainPanel } from '../components/ExplainPanel.tsx';
+import { HolidayAppointments } from '../components/HolidayAppointments.tsx';
+import { api, unwrap } from '../api/client.ts';
+import { useQuery } from '@tanstack/react-query';
 
 type EventMeta = { kind: 'appointment'; appointment: Appointment } | { kind: 'blocked'; slot: BlockedSlot; remote: RemoteCalendar | null };
 
@@ -66,6 +70,8 @@ export function WeekPage() {
   const browserZone = useMemo(detectTimeZone, []);
   // FullCalendar formats in English; follow the browser's 12/24-hour habit at least.
   const hour12 = useMemo(() => new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hour12 ?? false, []);
+  // A phone shows one day at a time: seven columns do not fit 390 px.
+  const phone = useMemo(() => window.matchMedia('(max-width: 640px)').matches, []);
   const member = users.find((u) => u.id === userId) ?? me;
   const memberZone = member.timezone;
 
@@ -183,6 +189,9 @@ export function WeekPage() {
     <div className="week-page">
       <div className="page-header">
         <h1>Week</h1>
+        <button type="button" className="primary" onClick={() => setSelected({ kind: 'range', ...nextFreeHalfHour() })}>
+          New…
+        </button>
         <div className="field inline">
           <label htmlFor="member">Team member</label>
           <select id="member" value={userId} onChange={(e) => setUserId(e.target.value)}>
@@ -197,7 +206,7 @@ export function WeekPage() {
       <p className="muted small">
         Times in {zoneLabel(browserZone)}
         {member.timezone !== browserZone ? ` · ${member.name} works in ${zoneLabel(member.timezone)}` : ''}. Drag an appointment to move it;
-        select empty time to block it or book a client.
+        select empty time (or press New…) to block it or book a client.
       </p>
       {loadError && (
         <p className="error" role="alert">
@@ -208,8 +217,13 @@ export function WeekPage() {
         <FullCalendar
           ref={calendarRef}
           plugins={[timeGridPlugin, interactionPlugin]}
-          initialView="timeGridWeek"
-          headerToolbar={{ left: 'prev,next today', center: 'title', right: 'timeGridWeek,timeGridDay' }}
+          initialView={phone ? 'timeGridDay' : 'timeGridWeek'}
+          headerToolbar={
+            phone
+              ? { left: 'prev,next', center: 'title', right: 'today' }
+              : { left: 'prev,next today', center: 'title', right: 'timeGridWeek,timeGridDay' }
+          }
+          titleFormat={phone ? { weekday: 'short', month: 'short', day: 'numeric' } : undefined}
           buttonText={{ today: 'Today', week: 'Week', day: 'Day' }}
           firstDay={1}
           nowIndicator
@@ -220,7 +234,7 @@ export function WeekPage() {
           slotEventOverlap={false}
           allDayText="All day"
           scrollTime="07:00:00"
-          contentHeight={680}
+          contentHeight={phone ? 560 : 680}
           expandRows
           slotLabelFormat={{ hour: 'numeric', minute: '2-digit', hour12 }}
           eventTimeFormat={{ hour: 'numeric', minute: '2-digit', hour12 }}
@@ -243,7 +257,13 @@ export function WeekPage() {
         <AppointmentDialog appointment={selected.appointment} calendars={calendars} onClose={() => setSelected(null)} onDone={done} />
       )}
       {selected?.kind === 'blocked' && (
-        <BlockedDialog slot={selected.slot} remote={selected.remote} onClose={() => setSelected(null)} onDone={done} />
+        <BlockedDialog
+          slot={selected.slot}
+          remote={selected.remote}
+          calendars={calendars}
+          onClose={() => setSelected(null)}
+          onDone={done}
+        />
       )}
       {selected?.kind === 'range' && (
         <RangeDialog
@@ -269,6 +289,12 @@ export function WeekPage() {
       )}
     </div>
   );
+}
+
+/** The New… button's default: the next half hour from now, 30 minutes long. */
+function nextFreeHalfHour(): { start: Date; end: Date } {
+  const start = new Date(Math.ceil(Date.now() / 1_800_000) * 1_800_000);
+  return { start, end: new Date(start.getTime() + 1_800_000) };
 }
 
 /** Our events carry their meta; FullCalendar's own (the selection mirror) do not. */
@@ -596,11 +622,13 @@ function MoveDialog({
 function BlockedDialog({
   slot,
   remote,
+  calendars,
   onClose,
   onDone,
 }: {
   slot: BlockedSlot;
   remote: RemoteCalendar | null;
+  calendars: Calendar[];
   onClose: () => void;
   onDone: (message: string) => void;
 }) {
@@ -608,6 +636,10 @@ function BlockedDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const imported = slot.source === 'imported';
+  // A holiday: all day or longer than a day; its bookings can be cancelled together.
+  const holiday = imported && (slot.allDay || Date.parse(slot.end) - Date.parse(slot.start) >= 86_400_000);
+  // Explain a time inside the block: its start, or midday of an all-day block's first day.
+  const explainAt = slot.allDay ? new Date(`${localDate(slot.start, zone)}T12:00`) : new Date(slot.start);
   const remove = async () => {
     setBusy(true);
     try {
@@ -621,19 +653,27 @@ function BlockedDialog({
   return (
     <Dialog title={slot.title || (imported ? 'Busy' : 'Blocked')} onClose={onClose}>
       <p className="when">
-        <strong>{slot.allDay ? `All day, ${localDate(slot.start, zone)}` : formatRange(slot.start, slot.end, zone)}</strong>
+        <strong>{slot.allDay ? allDayText(slot, zone) : formatRange(slot.start, slot.end, zone)}</strong>
       </p>
       {imported ? (
         <>
-          <p>
-            From the <strong>{remoteLabel(remote)}</strong> calendar.{' '}
-            {slot.blocks ? 'It blocks availability.' : 'It is marked free (or cancelled/declined), so it does not block availability.'}
+          <dl className="details">
+            <dt>Event</dt>
+            <dd>{slot.title || '(no title)'}</dd>
+            <dt>Calendar</dt>
+            <dd>{remoteLabel(remote)}</dd>
+          </dl>
+          <p>{slot.blocks ? 'It blocks availability.' : 'It is marked free (or cancelled/declined), so it does not block availability.'}</p>
+          <p className="muted small">
+            Change or delete it in {remote && 'source' in remote && remote.source !== 'iCloud' ? 'that calendar' : 'iCloud'}; Tandem follows
+            within about a minute.
           </p>
-          <p className="muted small">Change or delete it in iCloud; Tandem follows within about a minute.</p>
         </>
       ) : (
         <p>Blocked by hand in Tandem (not sent to iCloud).</p>
       )}
+      {slot.blocks && <ExplainPanel start={explainAt} calendars={calendars} userId={slot.userId} />}
+      {holiday && <HolidayAppointments blockId={slot.id} onDone={onDone} />}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -653,6 +693,13 @@ function BlockedDialog({
   );
 }
 
+/** "All day, 2026-12-24" or, over several days, "All day, 2026-12-24 – 2026-12-26". */
+function allDayText(slot: BlockedSlot, zone: string): string {
+  const first = localDate(slot.start, zone);
+  const last = localDate(new Date(Date.parse(slot.end) - 1), zone);
+  return first === last ? `All day, ${first}` : `All day, ${first} – ${last}`;
+}
+
 function RangeDialog(props: {
   start: Date;
   end: Date;
@@ -664,8 +711,36 @@ function RangeDialog(props: {
 }) {
   const [tab, setTab] = useState<'block' | 'book'>('block');
   const zone = detectTimeZone();
+  // Date and times in the browser's zone, editable: the New… button opens this dialog too.
+  const [date, setDate] = useState(localDate(props.start, zone));
+  const [from, setFrom] = useState(wallTime(props.start, zone));
+  const [until, setUntil] = useState(wallTime(props.end, zone));
+  // Memoised by value: the book form reloads its free times when `start` changes identity.
+  const picked = useMemo(() => {
+    const start = new Date(`${date}T${from}`);
+    const endSameDay = new Date(`${date}T${until}`);
+    // An end at or before the start (e.g. 23:30–00:00) ends on the next day.
+    const end = endSameDay > start ? endSameDay : new Date(endSameDay.getTime() + 86_400_000);
+    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : { start, end };
+  }, [date, from, until]);
+  const range = picked ? { ...props, ...picked } : props;
   return (
-    <Dialog title={`${formatDateTime(props.start, zone)} – ${formatTime(props.end, zone)}`} onClose={props.onClose}>
+    <Dialog title={`${formatDateTime(range.start, zone)} – ${formatTime(range.end, zone)}`} onClose={props.onClose}>
+      <fieldset className="when-fields">
+        <legend className="visually-hidden">When</legend>
+        <div className="field">
+          <label htmlFor="range-date">Date</label>
+          <input id="range-date" type="date" required value={date} onChange={(e) => setDate(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="range-from">From</label>
+          <input id="range-from" type="time" required step={300} value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="range-until">Until</label>
+          <input id="range-until" type="time" required step={300} value={until} onChange={(e) => setUntil(e.target.value)} />
+        </div>
+      </fieldset>
       <div className="tabs" role="tablist" aria-label="What to do with this time">
         <button type="button" role="tab" aria-selected={tab === 'block'} onClick={() => setTab('block')}>
           Block time
@@ -674,9 +749,14 @@ function RangeDialog(props: {
           Book for a client
         </button>
       </div>
-      {tab === 'block' ? <BlockForm {...props} /> : <StaffBookForm {...props} />}
+      {tab === 'block' ? <BlockForm {...range} /> : <StaffBookForm {...range} />}
     </Dialog>
   );
+}
+
+/** "HH:mm" of an instant in a zone, for <input type="time">. */
+function wallTime(instant: Date, zone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
 }
 
 function BlockForm({
@@ -740,6 +820,7 @@ function StaffBookForm({
   onDone: (message: string) => void;
 }) {
   const zone = detectTimeZone();
+  const { users } = useStaff();
   const mine = calendars.filter((c) => c.members.some((m) => m.userId === userId));
   const [calendarId, setCalendarId] = useState(mine[0]?.id ?? '');
   const calendar = mine.find((c) => c.id === calendarId) ?? null;
@@ -754,6 +835,19 @@ function StaffBookForm({
   const [error, setError] = useState<string | null>(null);
   const needsService = calendar?.type === 'service';
   const effectiveService = needsService ? serviceId || calendar.services[0]?.id || '' : '';
+  // Who would get it: Round Robin may choose another member than the one whose week is shown.
+  const preview = useQuery({
+    queryKey: ['assignees', calendar?.id, slotStart, effectiveService],
+    enabled: Boolean(calendar && slotStart),
+    staleTime: 0,
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/calendars/{id}/assignees', {
+          params: { path: { id: calendar!.id }, query: { start: slotStart!, ...(effectiveService && { serviceId: effectiveService }) } },
+        }),
+      ),
+  });
+  const nameOf = (id: string) => users.find((u) => u.id === id)?.name ?? 'someone';
 
   useEffect(() => {
     if (!calendar) return;
@@ -788,7 +882,7 @@ function StaffBookForm({
     setBusy(true);
     setError(null);
     try {
-      await staffApi.book(
+      const { appointment } = await staffApi.book(
         {
           calendarId: calendar.id,
           start: slotStart,
@@ -798,7 +892,7 @@ function StaffBookForm({
         },
         newIdempotencyKey(),
       );
-      onDone(`Booked ${name.trim()}: ${formatDateTime(slotStart, zone)}.`);
+      onDone(`Booked ${name.trim()} with ${appointment.assigneeIds.map(nameOf).join(', ')}: ${formatDateTime(slotStart, zone)}.`);
     } catch (failure) {
       setError(failure instanceof ApiError && failure.code === 'slot_taken' ? SLOT_TAKEN_MESSAGE : messageOf(failure));
       setBusy(false);
@@ -857,7 +951,23 @@ function StaffBookForm({
             ))}
           </div>
         )}
+        {slots !== null && calendar && !slots.some((s) => Date.parse(s.start) === start.getTime()) && (
+          <ExplainPanel key={`${calendar.id}${start.toISOString()}`} start={start} calendars={[calendar]} userId={userId} />
+        )}
       </fieldset>
+      {slotStart && (
+        <p className="assignee-preview" role="status" aria-live="polite">
+          {preview.data ? (
+            <>
+              Will be assigned to <strong>{preview.data.assignees.map((a) => a.name).join(', ')}</strong>
+            </>
+          ) : preview.isError ? (
+            messageOf(preview.error)
+          ) : (
+            'Finding who gets it…'
+          )}
+        </p>
+      )}
       <div className="field">
         <label htmlFor="book-name">Client name</label>
         <input id="book-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
