@@ -123,10 +123,16 @@ function linkTree(from: string, to: string): void {
   }
 }
 
-export async function prepareStorage(spec: DatasetSpec, log: (line: string) => void): Promise<PreparedStorage> {
-  const seedDir = join(CACHE_ROOT, 'seed');
-  // One folder per benchmark process: two runs at once never share a Radicale storage.
-  const runDir = join(CACHE_ROOT, `run-${process.pid}`);
+export async function prepareStorage(
+  spec: DatasetSpec,
+  log: (line: string) => void,
+  /** Another data set (bench:import's 1,000 / 5,000 / 20,000) keeps a seed of its own beside this one. */
+  options: { seedName?: string } = {},
+): Promise<PreparedStorage> {
+  const seedName = options.seedName ?? 'seed';
+  const seedDir = join(CACHE_ROOT, seedName);
+  // One folder per benchmark process (and data set): two runs at once never share a Radicale storage.
+  const runDir = join(CACHE_ROOT, seedName === 'seed' ? `run-${process.pid}` : `run-${process.pid}-${seedName}`);
   const marker = join(seedDir, MARKER);
   const big = generateBigCalendar({
     seed: spec.seed,
@@ -144,7 +150,7 @@ export async function prepareStorage(spec: DatasetSpec, log: (line: string) => v
     const started = performance.now();
     // Built under a name of its own and renamed into place when complete, so an interrupted build
     // is never taken for a seed, and a second benchmark started meanwhile does not trip over it.
-    const buildDir = join(CACHE_ROOT, `seed-building-${process.pid}`);
+    const buildDir = join(CACHE_ROOT, `seed-building-${process.pid}-${seedName}`);
     log(`seed: no usable cached storage in ${seedDir}; writing it (first run only)`);
     rmSync(buildDir, { recursive: true, force: true });
     const userDir = join(buildDir, 'collection-root', USERNAME);
@@ -178,7 +184,7 @@ export async function prepareStorage(spec: DatasetSpec, log: (line: string) => v
       }
       log(`seed: big calendar cached in ${((performance.now() - warmStarted) / 1000).toFixed(1)} s`);
       for (const name of smallCalendarNames) await touchCollection(`${server.calendarHomeUrl}${name}/`);
-      log(`seed: ${smallCalendarNames.length} small calendars cached`);
+      if (smallCalendarNames.length > 0) log(`seed: ${smallCalendarNames.length} small calendars cached`);
     } catch (error) {
       await server.stop();
       rmSync(buildDir, { recursive: true, force: true });
@@ -193,7 +199,7 @@ export async function prepareStorage(spec: DatasetSpec, log: (line: string) => v
 
   // Runs left behind by benchmarks that died (their process is gone) are removed.
   for (const name of readdirSync(CACHE_ROOT)) {
-    const pid = /^(?:run|seed-building)-(\d+)$/.exec(name)?.[1];
+    const pid = /^(?:run|seed-building)-(\d+)(?:-.*)?$/.exec(name)?.[1];
     if (pid !== undefined && !isAlive(Number(pid))) rmSync(join(CACHE_ROOT, name), { recursive: true, force: true });
   }
   const copyStarted = performance.now();

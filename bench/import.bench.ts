@@ -1,0 +1,394 @@
+/**
+ * First import through the user's path (issue 13, item 1), not part of the test suite:
+ *
+ *   npm run bench:import                       # 1,000 / 5,000 / 20,000 events, PGlite and PostgreSQL
+ *   BENCH_SIZES=5000 BENCH_DATABASES=pglite npm run bench:import
+ *
+ * For each calendar size, against a local Radicale holding one calendar (10 % recurring events,
+ * bench/sync/generate.ts), in the same run:
+ *  - the raw floor: a `sync-collection` REPORT and one `calendar-multiget` of every href, plain fetch;
+ *  - vdirsyncer (Debian's): first sync of the calendar into a folder, then an idle re-sync;
+ *  - Tandem: the built server (`node dist/main.js serve`, a process of its own) on PGlite and on
+ *    PostgreSQL; a new workspace signs up, connects the Radicale account through the API, makes the
+ *    calendar its primary, and polls GET /api/sync/status until the calendar says synced (no import
+ *    in progress, no error). The time is from the connect request to that answer; the server's RSS
+ *    is sampled every 50 ms meanwhile (peak during the import, and VmHWM: the process's all-time peak).
+ * The load average is printed with each figure: the machine is shared, compare within one run.
+ *
+ * The seeds are generated relative to the first day of the current month (the server runs on the
+ * real clock, and its window is 30 days back, 400 ahead) and cached in .cache/bench-radicale/.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startRadicale } from '../test/support/radicale.ts';
+import { freePort } from '../test/support/free-port.ts';
+import { PASSWORD, prepareStorage, REPO_ROOT, USERNAME, type DatasetSpec } from './sync/radicale-storage.ts';
+
+const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number);
+const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',') as ('pglite' | 'postgres')[];
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const VDIRSYNCER = '/usr/bin/vdirsyncer';
+const POLL_MS = 50;
+
+const today = new Date();
+/** Fixed for a month, so the cached seeds stay valid; the server's window is around the real now. */
+const NOW = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1, 12));
+
+const started = performance.now();
+const log = (text: string): void => console.log(`  [${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}`);
+const load = (): string =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join('/')}`;
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
+
+function row(label: string, value: string, note = ''): void {
+  console.log(`${label.padEnd(46)} ${value.padStart(10)}  ${note}`);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Anchors
+// -------------------------------------------------------------------------------------------------
+
+const authHeader = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+
+/** The wire floor: the listing and one multiget of everything, with nothing done to the answers. */
+async function rawFloor(calendarUrl: string): Promise<{ ms: number; items: number; bytes: number }> {
+  const begin = performance.now();
+  const listing = await fetch(calendarUrl, {
+    method: 'REPORT',
+    headers: { authorization: authHeader, 'content-type': 'application/xml; charset=utf-8', depth: '0' },
+    body: '<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>',
+  });
+  const listed = await listing.text();
+  const hrefs = [...listed.matchAll(/<(?:\w+:)?href>([^<]+)<\/(?:\w+:)?href>/g)].map((m) => m[1]!).filter((h) => h.endsWith('.ics'));
+  const multiget = await fetch(calendarUrl, {
+    method: 'REPORT',
+    headers: { authorization: authHeader, 'content-type': 'application/xml; charset=utf-8', depth: '1' },
+    body: `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs.map((h) => `<d:href>${h}</d:href>`).join('')}</c:calendar-multiget>`,
+  });
+  const body = await multiget.text();
+  return { ms: performance.now() - begin, items: hrefs.length, bytes: Buffer.byteLength(listed) + Buffer.byteLength(body) };
+}
+
+function ensureVdirsyncer(): void {
+  if (existsSync(VDIRSYNCER)) return;
+  const result = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'ensure-debian-packages.sh'), `${VDIRSYNCER}=vdirsyncer`], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('vdirsyncer is missing and could not be installed');
+}
+
+/** vdirsyncer's first sync of the calendar into an empty folder, then a sync with nothing changed. */
+function vdirsyncer(calendarUrl: string): { firstMs: number; idleMs: number; files: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vdirsyncer-'));
+  try {
+    mkdirSync(join(dir, 'local'));
+    const config = join(dir, 'config');
+    writeFileSync(
+      config,
+      [
+        '[general]',
+        `status_path = "${join(dir, 'status')}/"`,
+        '[pair bench]',
+        'a = "bench_remote"',
+        'b = "bench_local"',
+        'collections = null',
+        '[storage bench_remote]',
+        'type = "caldav"',
+        `url = "${calendarUrl}"`,
+        `username = "${USERNAME}"`,
+        `password = "${PASSWORD}"`,
+        '[storage bench_local]',
+        'type = "filesystem"',
+        `path = "${join(dir, 'local')}/"`,
+        'fileext = ".ics"',
+        '',
+      ].join('\n'),
+    );
+    const run = (...args: string[]): number => {
+      const begin = performance.now();
+      const result = spawnSync(VDIRSYNCER, ['-c', config, ...args], { encoding: 'utf8', input: 'y\n'.repeat(10) });
+      if (result.status !== 0) throw new Error(`vdirsyncer ${args.join(' ')} failed: ${result.stderr}${result.stdout}`);
+      return performance.now() - begin;
+    };
+    run('discover');
+    const firstMs = run('sync');
+    const idleMs = run('sync');
+    const files = spawnSync('ls', [join(dir, 'local')], { encoding: 'utf8' }).stdout.split('\n').filter((f) => f.endsWith('.ics')).length;
+    return { firstMs, idleMs, files };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Tandem, the built server
+// -------------------------------------------------------------------------------------------------
+
+interface ServerRun {
+  child: ChildProcess;
+  base: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function startTandem(env: Record<string, string>): Promise<ServerRun> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/main.js', 'serve'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      TANDEM_SEED_DEMO: 'false',
+      TANDEM_RATE_LIMITS: 'off',
+      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-8_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = (): void => void child.kill('SIGKILL');
+  process.once('exit', kill);
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tandem serve exited: ${output}`);
+    try {
+      const res = await fetch(`${base}/readyz`);
+      await res.arrayBuffer();
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    child,
+    base,
+    output: () => output,
+    async stop() {
+      process.removeListener('exit', kill);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function api<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+interface ImportFigures {
+  ms: number;
+  cpuMs: number;
+  connectMs: number;
+  rssBeforeKb: number;
+  rssPeakKb: number;
+  hwmKb: number;
+  total: number | null;
+}
+
+interface StatusJson {
+  calendarId: string;
+  lastSyncedAt: string | null;
+  lastError: { code: string; message: string } | null;
+  importProgress: { done: number; total: number } | null;
+}
+
+async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calendarName: string): Promise<ImportFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-data-'));
+  const env: Record<string, string> = { DATA_DIR: dataDir, TANDEM_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') };
+  let admin: pg.Client | null = null;
+  const database = `bench_import_${process.pid}_${Date.now().toString(36)}`;
+  if (kind === 'postgres') {
+    admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${database}`;
+    env.DATABASE_URL = url.toString();
+  }
+  const server = await startTandem(env);
+  try {
+    const unique = Date.now().toString(36);
+    const email = `owner-${unique}@bench.test`;
+    await api(server.base, 'POST', '/api/workspaces', {
+      name: `Bench ${unique}`,
+      slug: `bench-${unique}`,
+      owner: { name: 'Owner', email, password: 'correct horse battery', timezone: 'Europe/Berlin' },
+    });
+    const session = await api<{ token: string; userId: string }>(server.base, 'POST', '/api/auth/sign-in', {
+      email,
+      password: 'correct horse battery',
+    });
+    const pid = server.child.pid!;
+    const rssBeforeKb = procStatus(pid, 'VmRSS');
+    let rssPeakKb = rssBeforeKb;
+    const sampler = setInterval(() => {
+      rssPeakKb = Math.max(rssPeakKb, procStatus(pid, 'VmRSS'));
+    }, 50);
+    const cpuBefore = cpuMs(pid);
+    const begin = performance.now();
+    const connection = await api<{ calendars: { id: string; displayName: string; url: string }[] }>(
+      server.base,
+      'POST',
+      '/api/connections',
+      { provider: 'caldav', serverUrl: homeUrl, username: USERNAME, password: PASSWORD },
+      session.token,
+    );
+    const calendar = connection.calendars.find((c) => c.url.replace(/\/$/, '').endsWith(`/${calendarName}`));
+    if (!calendar) throw new Error(`calendar ${calendarName} not among ${connection.calendars.map((c) => c.url).join(', ')}`);
+    await api(
+      server.base,
+      'PUT',
+      `/api/users/${session.userId}/calendar-configuration`,
+      { primaryCalendarId: calendar.id, conflictCalendarIds: [] },
+      session.token,
+    );
+    const connectMs = performance.now() - begin;
+    let total: number | null = null;
+    for (;;) {
+      const status = await api<StatusJson[]>(server.base, 'GET', '/api/sync/status', undefined, session.token);
+      const mine = status.find((s) => s.calendarId === calendar.id);
+      if (mine?.importProgress) total = mine.importProgress.total;
+      if (mine?.lastError) throw new Error(`sync failed: ${JSON.stringify(mine.lastError)}`);
+      if (mine?.lastSyncedAt && mine.importProgress === null) break;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    const ms = performance.now() - begin;
+    const cpu = cpuMs(pid) - cpuBefore;
+    clearInterval(sampler);
+    rssPeakKb = Math.max(rssPeakKb, procStatus(pid, 'VmRSS'));
+    const hwmKb = procStatus(pid, 'VmHWM');
+    if (admin) {
+      const url = new URL(POSTGRES_URL);
+      url.pathname = `/${database}`;
+      const check = new pg.Client({ connectionString: url.toString() });
+      await check.connect();
+      const items = await check.query<{ n: string }>('select count(*) as n from remote_items');
+      await check.end();
+      total = Number(items.rows[0]!.n);
+    }
+    return { ms, cpuMs: cpu, connectMs, rssBeforeKb, rssPeakKb, hwmKb, total };
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (admin) {
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  console.log('Tandem first-import benchmark: connect through the API → sync status complete (Radicale 3, loopback)');
+  console.log(`machine: ${cpus().length} CPUs, ${load()} (1/5/15 min); Node ${process.version}; data around ${NOW.toISOString().slice(0, 10)}`);
+  if (!existsSync(join(REPO_ROOT, 'dist', 'main.js')) || process.env.BENCH_BUILD !== 'skip') {
+    log('npm run build');
+    const built = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('npm run build failed');
+  }
+  ensureVdirsyncer();
+  const vdirVersion = spawnSync(VDIRSYNCER, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const results: { size: number; floor: number; vdir: number; tandem: Partial<Record<'pglite' | 'postgres', number>> }[] = [];
+
+  for (const size of SIZES) {
+    const spec: DatasetSpec = {
+      seed: 20261206 + size,
+      now: NOW,
+      window: { daysBack: 30, daysAhead: 400 },
+      bigCalendar: { name: `import-${size}`, events: size, recurringShare: 0.1 },
+      smallCalendars: { prefix: 'none-', count: 0, events: 0 },
+    };
+    const prepared = await prepareStorage(spec, log, { seedName: `import-${size}-${NOW.toISOString().slice(0, 7)}` });
+    const radicale = await startRadicale({ storageDir: prepared.storageDir, username: USERNAME, password: PASSWORD });
+    const calendarUrl = `${radicale.calendarHomeUrl}${spec.bigCalendar.name}/`;
+    try {
+      console.log(
+        `\n${size.toLocaleString('en-US')} events (${prepared.stats.recurring.weekly + prepared.stats.recurring.daily + prepared.stats.recurring.monthly} recurring series)`,
+      );
+      // One warm-up listing: Radicale's own first-request costs are nobody's.
+      await rawFloor(calendarUrl);
+      const floors = [await rawFloor(calendarUrl), await rawFloor(calendarUrl), await rawFloor(calendarUrl)].sort((a, b) => a.ms - b.ms);
+      const floor = floors[1]!;
+      row(
+        'raw floor (sync-collection + one multiget)',
+        secs(floor.ms),
+        `median of 3 (${floors.map((f) => secs(f.ms)).join(' / ')}); ${floor.items} items, ${(floor.bytes / 1e6).toFixed(2)} MB; ${load()}`,
+      );
+      const vdir = vdirsyncer(calendarUrl);
+      row(`vdirsyncer first sync (${vdirVersion})`, secs(vdir.firstMs), `${vdir.files} files; ${load()}`);
+      row('vdirsyncer idle re-sync', secs(vdir.idleMs), load());
+      const result = { size, floor: floor.ms, vdir: vdir.firstMs, tandem: {} as Partial<Record<'pglite' | 'postgres', number>> };
+      for (const kind of DATABASES) {
+        const figures = await tandemImport(kind, radicale.calendarHomeUrl, spec.bigCalendar.name);
+        result.tandem[kind] = figures.ms;
+        row(
+          `Tandem first import, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
+          secs(figures.ms),
+          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)}; RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${load()}`,
+        );
+      }
+      results.push(result);
+    } finally {
+      await radicale.stop();
+      prepared.discard();
+    }
+  }
+
+  console.log('\nGrowth (Tandem time ÷ the 5,000-event time; floor and vdirsyncer alongside)');
+  const base = results.find((r) => r.size === 5000);
+  for (const r of results) {
+    const parts = DATABASES.map((kind) => {
+      const t = r.tandem[kind] ?? NaN;
+      return `${kind} ${secs(t)}${base ? ` (${(t / (base.tandem[kind] ?? NaN)).toFixed(2)}×)` : ''}`;
+    });
+    row(`${r.size.toLocaleString('en-US')} events`, '', `${parts.join(', ')}; floor ${secs(r.floor)}; vdirsyncer ${secs(r.vdir)}`);
+  }
+  console.log(`\nfinished in ${secs(performance.now() - started)}, ${load()}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
