@@ -1,0 +1,222 @@
+/**
+ * Bookings through the real server (issue 13.1/13.4): `tandem serve` (dist/main.js, a child process)
+ * on a throwaway PostgreSQL database; 8 clients book distinct slots of one Round Robin calendar at once
+ * over HTTP (the public booking endpoint) for a fixed time. Prints bookings/s, p50/p95, the server's
+ * Node CPU per booking, and double bookings counted in the database afterwards (must be 0).
+ * Anchor, same run: `pgbench -c 8 -j 2 -T 10` (tpcb-like) on a throwaway database of the same
+ * PostgreSQL, right before.
+ *
+ *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8; BENCH_DATABASES=postgres,pglite adds embedded PGlite)
+ */
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+import { addCalendar, call, signUp, type BenchSession } from './serve/api-client.ts';
+import {
+  ADMIN_DATABASE_URL,
+  buildServer,
+  databaseUrlFor,
+  dropDatabase,
+  loadAverage,
+  percentile,
+  startTandem,
+  type DatabaseKind,
+} from './serve/tandem-process.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const MEMBERS = 2;
+const SLOT_MIN = 15;
+const DAY = 86_400_000;
+const ALL_DAY = { '1': [{ start: '00:00', end: '24:00' }] } as Record<string, { start: string; end: string }[]>;
+for (const d of ['2', '3', '4', '5', '6', '7']) ALL_DAY[d] = ALL_DAY['1']!;
+
+function pgbench(): { tps: number; output: string } {
+  const name = `tandem_bench_pgbench_${process.pid}`;
+  const url = databaseUrlFor(name);
+  const admin = new URL(ADMIN_DATABASE_URL);
+  const base = ['-h', admin.hostname, '-p', admin.port || '5432', '-U', admin.username || 'postgres'];
+  const run = (args: string[]): string => {
+    const result = spawnSync('pgbench', [...base, ...args], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`pgbench ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout + result.stderr;
+  };
+  spawnSync('dropdb', [...base, '--if-exists', name]);
+  const created = spawnSync('createdb', [...base, name], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`createdb failed: ${created.stderr} (${url})`);
+  try {
+    run(['-i', '-q', name]);
+    const output = run(['-c', '8', '-j', '2', '-T', '10', name]);
+    const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? NaN);
+    return { tps, output };
+  } finally {
+    spawnSync('dropdb', [...base, '--if-exists', name]);
+  }
+}
+
+interface Result {
+  kind: DatabaseKind;
+  bookings: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  cpuPerBooking: number;
+  refused: number;
+  doubleBookings: number;
+  load: string;
+}
+
+async function setUp(url: string): Promise<{ session: BenchSession; calendarId: string }> {
+  const session = await signUp(url, 'UTC');
+  await call(url, 'PATCH', `/api/users/${session.userId}`, { weeklyHours: ALL_DAY }, session.token);
+  const members = [{ userId: session.userId }];
+  for (let i = 1; i < MEMBERS; i++) {
+    const created = await call<{ id: string }>(
+      url,
+      'POST',
+      '/api/users',
+      { email: `member-${i}-${Date.now().toString(36)}@example.test`, name: `Member ${i}`, timezone: 'UTC', weeklyHours: ALL_DAY },
+      session.token,
+    );
+    members.push({ userId: created.id });
+  }
+  const calendarId = await addCalendar(url, session, {
+    type: 'round_robin',
+    members,
+    durationMin: SLOT_MIN,
+    intervalMin: SLOT_MIN,
+    windowDays: 730,
+    minNoticeMin: 0,
+  });
+  return { session, calendarId };
+}
+
+async function countDoubleBookings(databaseUrl: string | null, url: string, session: BenchSession, calendarId: string): Promise<number> {
+  if (databaseUrl !== null) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: string }>(
+        `select count(*) as n from appointment_assignees a join appointment_assignees b
+           on a.user_id = b.user_id and a.appointment_id < b.appointment_id and a.during && b.during
+         where a.status = 'confirmed' and b.status = 'confirmed'`,
+      );
+      return Number(rows[0]!.n);
+    } finally {
+      await client.end();
+    }
+  }
+  // PGlite: only the server holds the database; count overlaps per assignee from the API's listing.
+  const from = new Date(Date.now() - DAY).toISOString();
+  const to = new Date(Date.now() + 730 * DAY).toISOString();
+  const list = await call<{ start: string; end: string; status: string; assigneeIds: string[] }[]>(
+    url,
+    'GET',
+    `/api/appointments?from=${from}&to=${to}&calendarId=${calendarId}`,
+    undefined,
+    session.token,
+  );
+  const byUser = new Map<string, { start: number; end: number }[]>();
+  for (const a of list.filter((x) => x.status === 'confirmed'))
+    for (const user of a.assigneeIds) {
+      const spans = byUser.get(user) ?? [];
+      spans.push({ start: Date.parse(a.start), end: Date.parse(a.end) });
+      byUser.set(user, spans);
+    }
+  let overlaps = 0;
+  for (const spans of byUser.values()) {
+    spans.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i++) if (spans[i]!.start < spans[i - 1]!.end) overlaps++;
+  }
+  return overlaps;
+}
+
+async function run(kind: DatabaseKind): Promise<Result> {
+  const tandem = await startTandem(kind, { label: 'bookings' });
+  try {
+    const { session, calendarId } = await setUp(tandem.url);
+    // Distinct slots: every client takes the next start time from one shared counter.
+    const first = Math.ceil((Date.now() + DAY) / DAY) * DAY;
+    let next = 0;
+    const take = (): string => new Date(first + next++ * SLOT_MIN * 60_000).toISOString();
+    let refused = 0;
+    const book = async (n: number): Promise<number> => {
+      const started = performance.now();
+      const res = await fetch(`${tandem.url}/api/public/calendars/${calendarId}/bookings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ start: take(), contact: { name: `Client ${n}`, email: `client-${n}@example.test` } }),
+      });
+      const text = await res.text();
+      if (res.status !== 201) {
+        refused++;
+        if (refused < 5) console.log(`  booking refused: ${res.status} ${text.slice(0, 200)}`);
+      }
+      return performance.now() - started;
+    };
+    // Warm-up: the first requests compile routes and fill pools.
+    for (let i = 0; i < 20; i++) await book(-i);
+    refused = 0;
+    const latencies: number[] = [];
+    let counter = 0;
+    const cpuBefore = tandem.cpuMs();
+    const started = performance.now();
+    const deadline = started + SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < deadline) latencies.push(await book(counter++));
+      }),
+    );
+    const wall = performance.now() - started;
+    const cpu = tandem.cpuMs() - cpuBefore;
+    latencies.sort((a, b) => a - b);
+    const doubleBookings = await countDoubleBookings(tandem.databaseUrl, tandem.url, session, calendarId);
+    return {
+      kind,
+      bookings: latencies.length - refused,
+      perSecond: (latencies.length - refused) / (wall / 1000),
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      cpuPerBooking: cpu / latencies.length,
+      refused,
+      doubleBookings,
+      load: loadAverage(),
+    };
+  } catch (error) {
+    console.error(`tandem serve (${kind}) said:\n${tandem.output()}`);
+    throw error;
+  } finally {
+    await tandem.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const kinds = (process.env.BENCH_DATABASES ?? 'postgres').split(',') as DatabaseKind[];
+  console.log(`bookings over HTTP: ${CLIENTS} clients, ${SECONDS} s, load average ${loadAverage()}`);
+  buildServer();
+  await dropDatabase(`tandem_bench_pgbench_${process.pid}`).catch(() => undefined);
+  const results: Result[] = [];
+  let anchor = { tps: NaN, output: '' };
+  for (const kind of kinds) {
+    if (kind === 'postgres') {
+      anchor = pgbench();
+      console.log(`  pgbench -c 8 -j 2 -T 10 (tpcb-like): ${anchor.tps.toFixed(0)} TPS, load average ${loadAverage()}`);
+    }
+    results.push(await run(kind));
+  }
+  console.log(
+    '\n| database | bookings/s | p50 | p95 | server Node CPU / booking | bookings | refused | double bookings | pgbench TPS (same run) | ratio | load average |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const ratio = r.kind === 'postgres' ? `**${(r.perSecond / anchor.tps).toFixed(2)}×**` : '—';
+    console.log(
+      `| ${r.kind} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuPerBooking.toFixed(2)} ms | ${r.bookings} | ${r.refused} | ${r.doubleBookings} | ${r.kind === 'postgres' ? anchor.tps.toFixed(0) : '—'} | ${ratio} | ${r.load} |`,
+    );
+  }
+  if (results.some((r) => r.doubleBookings !== 0)) {
+    console.error('DOUBLE BOOKINGS FOUND');
+    process.exitCode = 1;
+  }
+}
+
+await main();
