@@ -381,7 +381,7 @@ const idRoutes: RouteCase[] = [
       writes: false,
       call: (t) => ({
         method: 'GET',
-        url: `/api/calendars/${t.calendars[type]}/assignees?start=2026-12-03T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
+        url: `/api/calendars/${t.calendars[type]}/assignees?start=${encodeURIComponent(t.freeStart[type])}${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
       }),
     },
     {
