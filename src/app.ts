@@ -24,9 +24,8 @@ import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
 import { createScheduleStore } from './store/schedule-store.ts';
 import { recordConnectionNotice } from './services/notifications/record-connection-notice.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { instrumentSyncWork } from './observability/instrument-sync.ts';
-import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { createProcessMetrics } from './observability/process-metrics.ts';
 import { metricsRoutes, startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
 import { createNotificationDelivery, withNotifications } from './jobs/notification-work.ts';
@@ -139,13 +138,10 @@ export async function createApp(
   const ctx: ServiceContext = { db: database.db, now: options.now ?? (() => new Date()), publicUrl: config.publicUrl, secretBox };
   // Jobs start once the server (whose logger the sync work shares) exists; only handlers use them.
   const started: { jobs: Jobs | null } = { jobs: null };
-  const metrics = createMetrics(
-    {
-      queueDepth: async () => (started.jobs ? started.jobs.queue.depth() : { waiting: 0, running: 0 }),
-      outboxRows: () => undeliveredOutboxRows(database.db),
-    },
-    { processMetrics: config.metrics.token !== null || config.metrics.port !== null },
-  );
+  const { metrics, instrument } = createProcessMetrics(database.db, {
+    queue: () => started.jobs?.queue ?? null,
+    processMetrics: config.metrics.token !== null || config.metrics.port !== null,
+  });
   let draining = false;
   const redisHealth: Reachability | null = config.redisUrl ? createReachability() : null;
   const readiness = readinessRoutes({
@@ -184,10 +180,8 @@ export async function createApp(
   await registerStaticWeb(server, defaultWebDistDir);
   // Sync logs through the same (redacting) logger as the API: CalDAV requests at debug, failures at error.
   const parsePool = openParsePool(config);
-  const work = instrumentSyncWork(
+  const work = instrument(
     createSyncWork(config, database.db, secretBox, { log: server.log, now: ctx.now, ...(parsePool && { parsePool }) }),
-    metrics,
-    (id) => calendarSyncStatus(database.db, id),
     ctx.now,
   );
   // Outages are logged once each way (down, back), whatever noticed them: a request, a tick, a probe.

@@ -16,9 +16,7 @@ import { stdioDrained } from './stdio-drained.ts';
 import { createReachability } from './store/reachability.ts';
 import { logOutages, type OutageLog } from './log-outages.ts';
 import { backup, restore } from './ops/backup.ts';
-import { createMetrics } from './observability/metrics.ts';
-import { instrumentSyncWork } from './observability/instrument-sync.ts';
-import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
+import { createProcessMetrics } from './observability/process-metrics.ts';
 import { startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncQueue } from './jobs/sync-queue.ts';
 
@@ -91,19 +89,17 @@ async function worker(config: Config): Promise<void> {
   // port, so /metrics is served only on METRICS_PORT (with METRICS_TOKEN, if set).
   let queue: Pick<SyncQueue, 'depth'> | null = null;
   const metricsPort = config.metrics.port;
-  const metrics =
+  const measured =
     metricsPort === null
       ? null
-      : createMetrics(
-          {
-            // A consume-only worker (SCHEDULER=off) holds no producer handle to count the shared queue
-            // with; it reports zeros, and the scheduling processes report the real depth.
-            queueDepth: async () => (queue && config.sync.scheduler ? queue.depth() : { waiting: 0, running: 0 }),
-            outboxRows: () => undeliveredOutboxRows(database.db),
-          },
-          { processMetrics: true },
-        );
-  const work = metrics ? instrumentSyncWork(synced, metrics, (id) => calendarSyncStatus(database.db, id)) : synced;
+      : createProcessMetrics(database.db, {
+          // A consume-only worker (SCHEDULER=off) holds no producer handle to count the shared queue
+          // with: its gauge stays empty, and the scheduling processes report the real depth.
+          queue: () => (config.sync.scheduler ? queue : null),
+          processMetrics: true,
+        });
+  const metrics = measured?.metrics ?? null;
+  const work = measured ? measured.instrument(synced) : synced;
   const metricsServer =
     metrics && metricsPort !== null
       ? await startMetricsServer(metrics, { host: config.host, port: metricsPort, token: config.metrics.token })

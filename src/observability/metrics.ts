@@ -2,8 +2,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** What /metrics reads at scrape time (the rest is counted as it happens). */
 export interface MetricSources {
-  /** Sync jobs waiting and running in this process's queue (or the shared BullMQ queue). */
-  queueDepth(): Promise<{ waiting: number; running: number }>;
+  /**
+   * Sync jobs waiting and running in this process's queue (or the shared BullMQ queue); null when
+   * this process cannot count them (a consume-only worker): the gauge is left empty, not 0.
+   */
+  queueDepth(): Promise<{ waiting: number; running: number } | null>;
   /** Outbox rows not yet delivered, by channel and status. */
   outboxRows(): Promise<Array<{ channel: string; status: 'pending' | 'failed'; count: number }>>;
 }

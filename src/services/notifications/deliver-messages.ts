@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { MailSendError, type MailTransport } from '../../mail/mail-transport.ts';
 import type { RetryAt } from '../../domain/retry-policy.ts';
+import { claimDueRows } from '../../store/claim-due-rows.ts';
 import type { DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { MessageContent, MessageKind } from './message-content.ts';
@@ -116,43 +117,28 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
 type Claimed = Awaited<ReturnType<typeof claim>>[number];
 
 async function claim(deps: DeliverMessagesDeps, now: Date) {
-  return deps.db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('messages')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('not_before', '<=', now)
-      .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<=', now)]))
-      .orderBy('not_before')
-      .limit(deps.batch ?? 50)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    return trx
-      .updateTable('messages')
-      .set({ leased_until: new Date(now.getTime() + (deps.leaseMs ?? 120_000)) })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .returning([
-        'id',
-        'workspace_id',
-        'appointment_id',
-        'attendee_id',
-        'kind',
-        'recipient_email',
-        'recipient_name',
-        'recipient_zone',
-        'content',
-        'manage_link_ciphertext',
-        'attempts',
-        'created_at',
-      ])
-      .execute();
-  });
+  const ids = await claimDueRows(deps.db, 'messages', { now, limit: deps.batch ?? 50, leaseMs: deps.leaseMs ?? 120_000 });
+  if (ids.length === 0) return [];
+  return deps.db
+    .selectFrom('messages')
+    .select([
+      'id',
+      'workspace_id',
+      'appointment_id',
+      'attendee_id',
+      'kind',
+      'recipient_email',
+      'recipient_name',
+      'recipient_zone',
+      'content',
+      'manage_link_ciphertext',
+      'attempts',
+      'created_at',
+    ])
+    .where('id', 'in', ids)
+    .orderBy('not_before')
+    .orderBy('id')
+    .execute();
 }
 
 /** A reminder is sent only for the time it was planned for, to a client still booked, before the start. */

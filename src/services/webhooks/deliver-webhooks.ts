@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { assertPublicAddress, type HostLookup } from '../../caldav/address-guard.ts';
 import { parseRetryAfter, type RetryAt } from '../../domain/retry-policy.ts';
+import { claimDueRows } from '../../store/claim-due-rows.ts';
 import type { DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 
@@ -127,30 +128,7 @@ async function noteEndpointFailure(
 type Claimed = Awaited<ReturnType<typeof claim>>[number];
 
 async function claim(deps: DeliverWebhooksDeps, now: Date) {
-  const ids = await deps.db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('not_before', '<=', now)
-      .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<=', now)]))
-      .orderBy('not_before')
-      .limit(deps.batch ?? 50)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({ leased_until: new Date(now.getTime() + (deps.leaseMs ?? 120_000)) })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .execute();
-    return due.map((d) => d.id);
-  });
+  const ids = await claimDueRows(deps.db, 'webhook_deliveries', { now, limit: deps.batch ?? 50, leaseMs: deps.leaseMs ?? 120_000 });
   if (ids.length === 0) return [];
   return deps.db
     .selectFrom('webhook_deliveries as d')

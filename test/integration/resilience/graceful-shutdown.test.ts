@@ -6,33 +6,31 @@
  * Redis, and exits 0. A second worker then finishes the import and the outbox with nothing twice:
  * it had nothing to wait for (no lease to expire, no stalled job to be detected).
  */
-import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_QUEUE_NAME } from '../../../src/jobs/bullmq-queue.ts';
 import { lockKey } from '../../../src/jobs/redis-leases.ts';
-import { TEST_SECRET_KEY, addCalendar, signUp } from '../../support/api.ts';
-import { simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
-import { startRadicale } from '../../support/radicale.ts';
+import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
 import {
   at,
   bookAsStaff,
   calendarObjects,
-  connectAndConfigure,
-  icsUtc,
   mondayAhead,
   pendingOutbox,
-  plusDays,
   readEvent,
   startSyncApp,
-  type ServerSide,
   type SyncApp,
 } from '../../support/sync-journey.ts';
-import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
+import type { TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import {
+  importedItemCount,
+  ownerWithBookingCalendar,
+  redisDatabaseUrl,
+  startSeededRadicale,
+  startWorker,
+  type SeededRadicale,
+} from '../../support/worker-journey.ts';
 
 /** Ten multiget batches of 100, each its own transaction: SIGTERM lands between two of them. */
 const EVENTS = 1_000;
@@ -43,8 +41,7 @@ const USERNAME = 'shutdown';
 const PASSWORD = 'shutdown-password';
 
 describe('a tandem worker stopped with SIGTERM mid-import', () => {
-  let storageDir: string;
-  let radicale: Awaited<ReturnType<typeof startRadicale>>;
+  let seeded: SeededRadicale;
   let gate: GateProxy;
   let tandem: SyncApp;
   let redis: Redis;
@@ -53,38 +50,19 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
   const monday = mondayAhead(3);
 
   beforeAll(async () => {
-    storageDir = mkdtempSync(join(tmpdir(), 'tandem-shutdown-'));
-    const dir = join(storageDir, 'collection-root', USERNAME, 'home');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, '.Radicale.props'),
-      JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Home', 'C:supported-calendar-component-set': 'VEVENT' }),
-    );
-    for (let i = 0; i < EVENTS; i++) {
-      const start = at(plusDays(monday, Math.floor(i / 5)), 18 + (i % 5));
-      writeFileSync(
-        join(dir, `seed-${i}.ics`),
-        simpleEventIcs({
-          uid: `seed-${i}@example.com`,
-          summary: `Evening ${i}`,
-          start: icsUtc(start),
-          end: icsUtc(new Date(start.getTime() + 3_600_000)),
-        }),
-      );
-    }
-    radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
+    seeded = await startSeededRadicale({
+      username: USERNAME,
+      password: PASSWORD,
+      calendar: { name: 'home', displayName: 'Home' },
+      events: EVENTS,
+      firstDay: monday,
+    });
     gate = await startGateProxy({
-      target: radicale.baseUrl,
+      target: seeded.radicale.baseUrl,
       pass: 1,
       matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
     });
-    // Warm Radicale's item cache, as in production.
-    expect(
-      (await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed,
-    ).toHaveLength(EVENTS);
-    const url = new URL(inject('redisUrl'));
-    url.pathname = `/${REDIS_DB}`;
-    redisUrl = url.toString();
+    redisUrl = redisDatabaseUrl(REDIS_DB);
     redis = new Redis(redisUrl);
     await redis.flushdb();
     tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redisUrl } });
@@ -95,30 +73,13 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     await redis?.flushdb();
     await redis?.quit();
     await gate?.stop();
-    await radicale?.stop();
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+    await seeded?.stop();
   });
 
   it('exits 0 holding nothing, and the next worker resumes at once and finishes without duplicates', async () => {
     const db = tandem.db;
-    const side: ServerSide = {
-      name: 'Radicale',
-      connect: { provider: 'caldav', serverUrl: gate.url, username: USERNAME, password: PASSWORD },
-      primaryName: 'Home',
-      conflictName: 'Home',
-      direct: (u) => u,
-      auth: { username: USERNAME, password: PASSWORD },
-      requestCount: () => 0,
-      stop: async () => undefined,
-    };
-    const owner = await signUp(tandem.server, { timezone: 'UTC' });
-    const { primary } = await connectAndConfigure(tandem.server, owner, side);
-    const booking = await addCalendar(tandem.server, owner, {
-      type: 'round_robin',
-      name: 'Session',
-      durationMin: 30,
-      members: [{ userId: owner.userId }],
-    });
+    const side = seeded.side(gate.url);
+    const { owner, primary, bookingCalendarId: booking } = await ownerWithBookingCalendar(tandem, side);
     for (let i = 0; i < BOOKINGS; i++) {
       const response = await bookAsStaff(tandem.server, owner, booking, at(monday, 9 + i), {
         name: `Client ${i}`,
@@ -126,35 +87,16 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
       });
       expect(response.statusCode, response.body).toBe(201);
     }
-    const imported = async () =>
-      Number(
-        (
-          await db
-            .selectFrom('remote_items')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .where('remote_calendar_id', '=', primary.id)
-            .where('kind', '=', 'imported')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const imported = () => importedItemCount(db, primary.id);
     const calendarRow = () =>
       db
         .selectFrom('remote_calendars')
         .select(['sync_token', 'next_sync_at', 'last_error_code', 'failures'])
         .where('id', '=', primary.id)
         .executeTakeFirstOrThrow();
-    const env = {
-      DATABASE_URL: tandem.databaseUrl!,
-      REDIS_URL: redisUrl,
-      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
-      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      SYNC_POLL_SECONDS: '5',
-      LOG_LEVEL: 'info',
-      TANDEM_SEED_DEMO: 'false',
-    };
 
     // ---- worker one: SIGTERM part-way through the import, no grace period ----------------------------
-    const first = startTandem('worker', { ...env, SHUTDOWN_GRACE_SECONDS: '0' });
+    const first = startWorker(tandem, redisUrl, { SHUTDOWN_GRACE_SECONDS: '0' });
     workers.push(first);
     // The first multiget batch goes through, the second is held: SIGTERM lands between two batches
     // however fast the import runs, and the held batch is let through once the worker is stopping.
@@ -193,7 +135,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     expect(leased, 'no outbox row left claimed').toEqual([]);
 
     // ---- worker two: picks up where the first stopped -------------------------------------------------------
-    const second = startTandem('worker', env);
+    const second = startWorker(tandem, redisUrl);
     workers.push(second);
     await waitFor(
       async () => {
@@ -206,7 +148,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
 
-    const objects = await calendarObjects(side.auth, `${radicale.calendarHomeUrl}home/`);
+    const objects = await calendarObjects(side.auth, seeded.calendarUrl);
     const uids = objects.map((o) => readEvent(o.ics).uid);
     expect(new Set(uids).size, 'no UID twice on the server').toBe(uids.length);
     expect(uids).toHaveLength(EVENTS + BOOKINGS);

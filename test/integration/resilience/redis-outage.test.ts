@@ -6,47 +6,25 @@
  * API is pushed to the calendar by the worker, once — the schedule and the outbox live in the
  * database, so nothing that was in Redis is needed again.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
-import { TEST_SECRET_KEY, addCalendar, signUp } from '../../support/api.ts';
-import { startRadicale } from '../../support/radicale.ts';
 import { startRestartableRedis, type RestartableRedis } from '../../support/redis-server.ts';
-import {
-  at,
-  bookAsStaff,
-  calendarObjects,
-  connectAndConfigure,
-  mondayAhead,
-  readEvent,
-  startSyncApp,
-  type ServerSide,
-  type SyncApp,
-} from '../../support/sync-journey.ts';
-import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
+import { at, bookAsStaff, calendarObjects, mondayAhead, readEvent, startSyncApp, type SyncApp } from '../../support/sync-journey.ts';
+import type { TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { ownerWithBookingCalendar, startSeededRadicale, startWorker, type SeededRadicale } from '../../support/worker-journey.ts';
 
 const USERNAME = 'redis-outage';
 const PASSWORD = 'redis-outage-password';
 
 describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
-  let storageDir: string;
-  let radicale: Awaited<ReturnType<typeof startRadicale>>;
+  let seeded: SeededRadicale;
   let redis: RestartableRedis;
   let tandem: SyncApp;
   let worker: TandemProcess | null = null;
 
   beforeAll(async () => {
-    storageDir = mkdtempSync(join(tmpdir(), 'tandem-redis-outage-'));
-    const dir = join(storageDir, 'collection-root', USERNAME, 'work');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, '.Radicale.props'),
-      JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': 'Work', 'C:supported-calendar-component-set': 'VEVENT' }),
-    );
-    radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
+    seeded = await startSeededRadicale({ username: USERNAME, password: PASSWORD, calendar: { name: 'work', displayName: 'Work' } });
     redis = await startRestartableRedis();
     tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redis.url } });
   });
@@ -54,43 +32,18 @@ describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
     await worker?.kill();
     await tandem?.close();
     await redis?.stop();
-    await radicale?.stop();
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+    await seeded?.stop();
   });
 
   it('neither process dies; the outage is logged once; work resumes when Redis is back', async () => {
-    const side: ServerSide = {
-      name: 'Radicale',
-      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
-      primaryName: 'Work',
-      conflictName: 'Work',
-      direct: (u) => u,
-      auth: { username: USERNAME, password: PASSWORD },
-      requestCount: () => 0,
-      stop: async () => undefined,
-    };
-    const owner = await signUp(tandem.server, { timezone: 'UTC' });
-    const { primary } = await connectAndConfigure(tandem.server, owner, side);
-    const calendarId = await addCalendar(tandem.server, owner, {
-      type: 'round_robin',
-      name: 'Session',
-      durationMin: 30,
-      members: [{ userId: owner.userId }],
-    });
+    const side = seeded.side();
+    const { owner, primary, bookingCalendarId: calendarId } = await ownerWithBookingCalendar(tandem, side);
     const lastSynced = async () =>
       (await tandem.db.selectFrom('remote_calendars').select('last_synced_at').where('id', '=', primary.id).executeTakeFirstOrThrow())
         .last_synced_at;
     const readyz = () => tandem.server.inject({ method: 'GET', url: '/readyz' });
 
-    const running = startTandem('worker', {
-      DATABASE_URL: tandem.databaseUrl!,
-      REDIS_URL: redis.url,
-      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
-      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      SYNC_POLL_SECONDS: '5',
-      LOG_LEVEL: 'info',
-      TANDEM_SEED_DEMO: 'false',
-    });
+    const running = startWorker(tandem, redis.url);
     worker = running;
     const alive = () => {
       if (!running.alive()) throw new Error(`tandem worker exited:\n${running.output()}`);
@@ -142,7 +95,7 @@ describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
       'the worker to push the booking',
       60_000,
     );
-    const objects = await calendarObjects(side.auth, `${radicale.calendarHomeUrl}work/`);
+    const objects = await calendarObjects(side.auth, seeded.calendarUrl);
     expect(objects.map((o) => readEvent(o.ics).uid)).toEqual([appointmentEventUid(appointmentId)]);
 
     const log = running.output();

@@ -8,31 +8,30 @@
  * The test's own Tandem is the web server: a BullMQ producer (REDIS_URL set, scheduler off) that only
  * takes bookings and enqueues; every sync and dispatch runs in the worker processes.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
-import { TEST_SECRET_KEY, addCalendar, signUp, type Session } from '../../support/api.ts';
-import { simpleEventIcs, syncCollection } from '../../support/caldav-fixtures.ts';
-import { startRadicale } from '../../support/radicale.ts';
 import {
   at,
   bookAsStaff,
   calendarObjects,
-  connectAndConfigure,
-  icsUtc,
   mondayAhead,
   pendingOutbox,
   plusDays,
   readEvent,
   startSyncApp,
-  type ServerSide,
   type SyncApp,
 } from '../../support/sync-journey.ts';
-import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
+import type { TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import {
+  importedItemCount,
+  ownerWithBookingCalendar,
+  redisDatabaseUrl,
+  startSeededRadicale,
+  startWorker,
+  type SeededRadicale,
+} from '../../support/worker-journey.ts';
 
 /** Events in the calendar the worker imports: six multiget batches of 100, each its own transaction. */
 const EVENTS = 600;
@@ -46,34 +45,8 @@ const REDIS_DB = 9;
 const USERNAME = 'worker-kill';
 const PASSWORD = 'worker-kill-password';
 
-function startWorker(env: Record<string, string>): TandemProcess {
-  return startTandem('worker', env);
-}
-
-/** The seeded calendar: `.ics` files and a `.Radicale.props` written before Radicale starts (DESIGN §7). */
-function seedCalendar(storageDir: string, name: string, displayName: string, events: number, firstDay: Date): void {
-  const dir = join(storageDir, 'collection-root', USERNAME, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, '.Radicale.props'),
-    JSON.stringify({ tag: 'VCALENDAR', 'D:displayname': displayName, 'C:supported-calendar-component-set': 'VEVENT' }),
-  );
-  for (let i = 0; i < events; i++) {
-    // Evenings over the next ~four months: outside working hours, so no booking is refused for them.
-    const start = at(plusDays(firstDay, Math.floor(i / 5)), 18 + (i % 5));
-    const ics = simpleEventIcs({
-      uid: `seed-${i}@example.com`,
-      summary: `Evening ${i}`,
-      start: icsUtc(start),
-      end: icsUtc(new Date(start.getTime() + 3_600_000)),
-    });
-    writeFileSync(join(dir, `seed-${i}.ics`), ics);
-  }
-}
-
 describe('a tandem worker killed mid-sync', () => {
-  let storageDir: string;
-  let radicale: Awaited<ReturnType<typeof startRadicale>>;
+  let seeded: SeededRadicale;
   let tandem: SyncApp;
   let redis: Redis;
   let redisUrl: string;
@@ -81,18 +54,14 @@ describe('a tandem worker killed mid-sync', () => {
   const monday = mondayAhead(3);
 
   beforeAll(async () => {
-    storageDir = mkdtempSync(join(tmpdir(), 'tandem-worker-kill-'));
-    seedCalendar(storageDir, 'home', 'Home', EVENTS, monday);
-    radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
-    // Radicale builds its item cache on the first request to a seeded collection; done here, so the
-    // workers meet a warm server as in production.
-    expect(
-      (await syncCollection({ username: USERNAME, password: PASSWORD }, `${radicale.calendarHomeUrl}home/`, null)).changed,
-    ).toHaveLength(EVENTS);
-
-    const url = new URL(inject('redisUrl'));
-    url.pathname = `/${REDIS_DB}`;
-    redisUrl = url.toString();
+    seeded = await startSeededRadicale({
+      username: USERNAME,
+      password: PASSWORD,
+      calendar: { name: 'home', displayName: 'Home' },
+      events: EVENTS,
+      firstDay: monday,
+    });
+    redisUrl = redisDatabaseUrl(REDIS_DB);
     redis = new Redis(redisUrl);
     await redis.flushdb();
     tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redisUrl } });
@@ -102,30 +71,13 @@ describe('a tandem worker killed mid-sync', () => {
     await tandem?.close();
     await redis?.flushdb();
     await redis?.quit();
-    await radicale?.stop();
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+    await seeded?.stop();
   });
 
   it('a second worker finishes the import and the outbox: nothing imported twice, every appointment on the server once', async () => {
     const db = tandem.db;
-    const side: ServerSide = {
-      name: 'Radicale',
-      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: USERNAME, password: PASSWORD },
-      primaryName: 'Home',
-      conflictName: 'Home',
-      direct: (url) => url,
-      auth: { username: USERNAME, password: PASSWORD },
-      requestCount: () => 0,
-      stop: async () => undefined,
-    };
-    const owner: Session = await signUp(tandem.server, { timezone: 'UTC' });
-    const { primary } = await connectAndConfigure(tandem.server, owner, side);
-    const booking = await addCalendar(tandem.server, owner, {
-      type: 'round_robin',
-      name: 'Session',
-      durationMin: 30,
-      members: [{ userId: owner.userId }],
-    });
+    const side = seeded.side();
+    const { owner, primary, bookingCalendarId: booking } = await ownerWithBookingCalendar(tandem, side);
     // Bookings before any worker runs: their outbox rows and a dispatch job wait in the database and Redis.
     const appointmentIds: string[] = [];
     for (let i = 0; i < BOOKINGS; i++) {
@@ -138,31 +90,12 @@ describe('a tandem worker killed mid-sync', () => {
     }
     expect(await pendingOutbox(db)).toBe(BOOKINGS);
 
-    const importedItems = async () =>
-      Number(
-        (
-          await db
-            .selectFrom('remote_items')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .where('remote_calendar_id', '=', primary.id)
-            .where('kind', '=', 'imported')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const importedItems = () => importedItemCount(db, primary.id);
     const token = async () =>
       (await db.selectFrom('remote_calendars').select('sync_token').where('id', '=', primary.id).executeTakeFirstOrThrow()).sync_token;
-    const workerEnv = {
-      DATABASE_URL: tandem.databaseUrl!,
-      REDIS_URL: redisUrl,
-      TANDEM_SECRET_KEY: TEST_SECRET_KEY,
-      CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
-      SYNC_POLL_SECONDS: '5',
-      LOG_LEVEL: 'silent',
-      TANDEM_SEED_DEMO: 'false',
-    };
 
     // ---- worker one: killed once the import is under way, before it is done -------------------------
-    const first = startWorker(workerEnv);
+    const first = startWorker(tandem, redisUrl, { LOG_LEVEL: 'silent' });
     workers.push(first);
     await waitFor(
       async () => {
@@ -191,7 +124,7 @@ describe('a tandem worker killed mid-sync', () => {
       .execute();
 
     // ---- worker two: finishes everything --------------------------------------------------------------
-    const second = startWorker(workerEnv);
+    const second = startWorker(tandem, redisUrl, { LOG_LEVEL: 'silent' });
     workers.push(second);
     await waitFor(
       async () => {
@@ -211,7 +144,7 @@ describe('a tandem worker killed mid-sync', () => {
     expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
 
     // ---- on the server: every event once --------------------------------------------------------------
-    const objects = await calendarObjects(side.auth, `${radicale.calendarHomeUrl}home/`);
+    const objects = await calendarObjects(side.auth, seeded.calendarUrl);
     const uids = objects.map((o) => readEvent(o.ics).uid);
     expect(new Set(uids).size, 'no UID twice on the server').toBe(uids.length);
     expect(uids.filter((uid) => uid.startsWith('seed-'))).toHaveLength(EVENTS);

@@ -11,4 +11,14 @@ describe('a scrape while the database or Redis is down', () => {
     expect(text).not.toMatch(/^tandem_sync_queue_depth\{/m);
     expect(text).not.toMatch(/^tandem_outbox_rows\{/m);
   });
+
+  it('a process that cannot count the queue (a consume-only worker) leaves the queue depth empty, not 0', async () => {
+    const metrics = createMetrics({ queueDepth: async () => null, outboxRows: async () => [] }, { processMetrics: false });
+    expect(await metrics.registry.metrics()).not.toMatch(/^tandem_sync_queue_depth\{/m);
+    const counted = createMetrics(
+      { queueDepth: async () => ({ waiting: 3, running: 1 }), outboxRows: async () => [] },
+      { processMetrics: false },
+    );
+    expect(await counted.registry.metrics()).toMatch(/^tandem_sync_queue_depth\{state="waiting"\} 3$/m);
+  });
 });
