@@ -91,7 +91,7 @@ describe('notification and webhook settings', () => {
     expect(env.consoleErrors).toEqual([]);
   }, 120_000);
 
-  it('Webhooks: add (secret shown once), delivery log, rotate, delete', async () => {
+  it('Webhooks: add (secret shown once), delivery log, rotate, delete after a confirmation', async () => {
     const page = await env.signedInPage();
     await page.goto(`${env.baseUrl}/app/settings/webhooks`);
     await page.getByLabel('Endpoint URL').fill(hooks.url);
@@ -127,6 +127,12 @@ describe('notification and webhook settings', () => {
     await env.screenshot(page, 'settings-webhooks');
 
     await endpoint.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this endpoint?' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect((await env.api.server.inject({ url: '/api/webhooks', headers: env.owner.headers })).json()).toHaveLength(1);
+    await endpoint.getByRole('button', { name: 'Delete' }).click();
+    await confirm.getByRole('button', { name: 'Delete endpoint' }).click();
     await endpoint.waitFor({ state: 'detached' });
     expect((await env.api.server.inject({ url: '/api/webhooks', headers: env.owner.headers })).json()).toEqual([]);
     expect((await env.api.server.inject({ url: `/api/webhooks/${endpointId}/deliveries`, headers: env.owner.headers })).statusCode).toBe(

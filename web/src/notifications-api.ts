@@ -57,6 +57,7 @@ export const WEBHOOK_EVENTS = [
   'appointment.cancelled',
   'appointment.moved_in_calendar',
   'appointment.removed_from_calendar',
+  'appointment.reminder_sent',
   'connection.needs_reconnect',
 ];
 

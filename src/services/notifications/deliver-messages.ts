@@ -5,6 +5,7 @@ import { claimDueRows } from '../../store/claim-due-rows.ts';
 import type { DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { MessageContent, MessageKind } from './message-content.ts';
+import { recordWebhookEvent } from '../webhooks/record-webhook-event.ts';
 import { renderMessage } from './render-message.ts';
 
 export interface DeliverMessagesDeps {
@@ -101,13 +102,17 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
       continue;
     }
     await deps.afterSend?.(messageId);
-    // The link has served its purpose: it is not kept, even encrypted, once the e-mail is out.
-    await finish(deps.db, row.id, {
-      status: 'sent',
-      attempts: row.attempts + 1,
-      sent_at: at,
-      last_error: null,
-      manage_link_ciphertext: null,
+    await deps.db.transaction().execute(async (trx) => {
+      // The link has served its purpose: it is not kept, even encrypted, once the e-mail is out.
+      await finish(trx, row.id, {
+        status: 'sent',
+        attempts: row.attempts + 1,
+        sent_at: at,
+        last_error: null,
+        manage_link_ciphertext: null,
+      });
+      // Recorded with the send, so a re-send after a crash announces nothing twice.
+      if (row.kind === 'client_reminder') await announceReminder(trx, row, messageId, at);
     });
     report.sent += 1;
   }
@@ -160,6 +165,38 @@ async function reminderStillHolds(db: Kysely<DB>, row: Claimed, now: Date): Prom
     current.start_at.toISOString() === planned &&
     current.start_at.getTime() > now.getTime()
   );
+}
+
+/** `appointment.reminder_sent`: the client was reminded (other systems may follow up, e.g. by SMS). */
+async function announceReminder(trx: Kysely<DB>, row: Claimed, messageId: string, now: Date): Promise<void> {
+  const content = row.content as MessageContent;
+  const appointment = content.appointment;
+  if (!appointment || !row.appointment_id) return;
+  const calendar = await trx
+    .selectFrom('appointments as a')
+    .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
+    .select(['c.id', 'c.name', 'c.type'])
+    .where('a.id', '=', row.appointment_id)
+    .executeTakeFirst();
+  await recordWebhookEvent(trx, {
+    workspaceId: row.workspace_id,
+    type: 'appointment.reminder_sent',
+    appointmentId: row.appointment_id,
+    now,
+    data: {
+      // As the reminder said it: the snapshot it was sent from (the sender checked it is still the appointment's time).
+      appointment: {
+        id: appointment.id,
+        title: appointment.title,
+        start: appointment.start,
+        end: appointment.end,
+        location: appointment.location,
+      },
+      calendar: calendar ?? { name: appointment.calendarName },
+      contact: { name: row.recipient_name, email: row.recipient_email, timezone: row.recipient_zone },
+      reminder: { offsetMin: content.offsetMin ?? null, messageId },
+    },
+  });
 }
 
 async function finish(

@@ -90,6 +90,18 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
       if (content.reason) lines.push(`Reason given: ${content.reason}`);
       break;
     case 'staff_needs_reconnect':
+      if (content.connection?.provider === 'caldav') {
+        // A CalDAV server's own password: no Apple ID, no app-specific password to explain.
+        subject = 'Your calendar connection needs reconnecting';
+        lines.push(
+          `Tandem can no longer reach the calendars of ${content.connection.username}: the server refused the password.`,
+          'Until you reconnect, new bookings are not written to your calendar and events you add there do not block booking times.',
+          '',
+          'Enter the current password in Tandem:',
+          `${options.publicUrl}/app/settings`,
+        );
+        break;
+      }
       subject = 'Your iCloud connection needs reconnecting';
       lines.push(
         `Tandem can no longer reach the calendars of ${content.connection?.username ?? 'your account'}: the server refused the app-specific password.`,

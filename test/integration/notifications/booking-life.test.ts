@@ -2,7 +2,7 @@
  * Issue 11, as a new user checks it: with an SMTP server and a webhook receiver of their own, and the
  * iCloud emulator as the staff calendar — book from the public page, let the reminder fire, reschedule
  * from the manage link, move the event in the calendar, cancel from the manage link. Each step gives
- * exactly one e-mail per recipient and one signed webhook.
+ * exactly one e-mail per recipient and one signed webhook (the reminder's: appointment.reminder_sent).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
@@ -110,12 +110,22 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
         .executeTakeFirstOrThrow();
       return Number(due.n) === 0;
     }, 'every due e-mail to be recorded as sent');
+    // Exactly: nothing beyond what this step should cause.
+    expect(smtp.received.map((m) => m.subject)).toHaveLength(count);
   }
+  /** Dispatches until `count` webhooks have arrived in all and none is still due; exactly `count`. */
   async function webhooksUntil(count: number): Promise<void> {
     await waitFor(async () => {
       await tandem.app.work.dispatchOutbox();
-      return hooks.received.length >= count;
+      const due = await tandem.app.database.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('not_before', '<=', tandem.clock.now())
+        .execute();
+      return hooks.received.length >= count && due.length === 0;
     }, `${count} webhooks`);
+    expect(hooks.received.map((h) => h.type)).toHaveLength(count);
   }
   function ics(mail: ReceivedMail): string {
     const file = mail.attachments.find((a) => a.filename.endsWith('.ics'));
@@ -171,8 +181,20 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
     expect(reminder.subject).toMatch(/^Reminder: /);
     expect(reminder.text).toContain('in 1 hour');
     expect(reminder.text).toContain('09:00 (America/New_York)');
+    await webhooksUntil(2);
+    expect(hooks.received[1]).toMatchObject({
+      type: 'appointment.reminder_sent',
+      verified: true,
+      data: {
+        appointment: { id: appointmentId, start: at(day, 14).toISOString() },
+        calendar: { id: calendarId, name: 'Consultation' },
+        contact: { email: client.email, timezone: 'America/New_York' },
+        reminder: { offsetMin: 60, messageId: reminder.messageId },
+      },
+    });
     await tandem.app.work.dispatchOutbox();
     expect(smtp.received).toHaveLength(3);
+    expect(hooks.received).toHaveLength(2);
   });
 
   it('rescheduling from the manage link: one e-mail to the client, one webhook, the reminder planned again at the new time', async () => {
@@ -189,8 +211,8 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
     expect(moved.text).toContain('moved by you');
     expect(moved.text).toContain('10:00 (America/New_York)');
     expect(readAppointmentEvent(ics(moved)).start.toISOString()).toBe(at(day, 24 + 15).toISOString());
-    await webhooksUntil(2);
-    expect(hooks.received[1]).toMatchObject({
+    await webhooksUntil(3);
+    expect(hooks.received[2]).toMatchObject({
       type: 'appointment.rescheduled',
       verified: true,
       data: { cause: 'client', previousStart: at(day, 14).toISOString() },
@@ -215,8 +237,8 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
     expect(moved.text).toContain('moved by the business in its calendar');
     expect(moved.text).toContain('11:00 (America/New_York)');
     expect(readAppointmentEvent(ics(moved)).uid).toBe(uid);
-    await webhooksUntil(3);
-    expect(hooks.received[2]).toMatchObject({
+    await webhooksUntil(4);
+    expect(hooks.received[3]).toMatchObject({
       type: 'appointment.moved_in_calendar',
       verified: true,
       data: { cause: 'icloud_sync', appointment: { start: at(day, 24 + 16).toISOString() } },
@@ -238,8 +260,8 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
     const staffMail = mailsTo(ownerEmail)[1]!;
     expect(staffMail.subject).toMatch(/^Cancelled by the client/);
     expect(staffMail.text).toContain('Reason given: Feeling unwell');
-    await webhooksUntil(4);
-    expect(hooks.received[3]).toMatchObject({
+    await webhooksUntil(5);
+    expect(hooks.received[4]).toMatchObject({
       type: 'appointment.cancelled',
       verified: true,
       data: { cause: 'client', reason: 'Feeling unwell' },
@@ -260,17 +282,19 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(smtp.received.length);
     expect(hooks.received.map((h) => h.type)).toEqual([
       'appointment.created',
+      'appointment.reminder_sent',
       'appointment.rescheduled',
       'appointment.moved_in_calendar',
       'appointment.cancelled',
     ]);
-    expect(new Set(hooks.received.map((h) => h.id)).size).toBe(4);
+    expect(new Set(hooks.received.map((h) => h.id)).size).toBe(5);
+    expect(hooks.received.every((h) => h.verified && h.answered === 204)).toBe(true);
     const deliveries = ok<{
       messages: Array<{ kind: string; status: string }>;
       webhooks: Array<{ status: string; lastStatusCode: number }>;
     }>(await tandem.server.inject({ url: `/api/appointments/${appointmentId}/deliveries`, headers: owner.headers }));
     // Sent; replanned by the move in the calendar; dropped by the cancellation.
     expect(deliveries.messages.filter((m) => m.kind === 'client_reminder').map((m) => m.status)).toEqual(['sent', 'skipped', 'skipped']);
-    expect(deliveries.webhooks.map((w) => [w.status, w.lastStatusCode])).toEqual(Array.from({ length: 4 }, () => ['delivered', 204]));
+    expect(deliveries.webhooks.map((w) => [w.status, w.lastStatusCode])).toEqual(Array.from({ length: 5 }, () => ['delivered', 204]));
   });
 });

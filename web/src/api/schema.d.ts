@@ -5027,10 +5027,11 @@ export interface paths {
                          *       "appointment.cancelled",
                          *       "appointment.moved_in_calendar",
                          *       "appointment.removed_from_calendar",
+                         *       "appointment.reminder_sent",
                          *       "connection.needs_reconnect"
                          *     ]
                          */
-                        events?: ("appointment.created" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.moved_in_calendar" | "appointment.removed_from_calendar" | "connection.needs_reconnect")[];
+                        events?: ("appointment.created" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.moved_in_calendar" | "appointment.removed_from_calendar" | "appointment.reminder_sent" | "connection.needs_reconnect")[];
                     };
                 };
             };

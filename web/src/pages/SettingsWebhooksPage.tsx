@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { messageOf } from '../api.ts';
+import { Dialog } from '../components/Dialog.tsx';
 import { WEBHOOK_EVENTS, notificationsApi, type WebhookDelivery, type WebhookEndpoint } from '../notifications-api.ts';
 
 function DeliveryLog({ endpointId }: { endpointId: string }) {
@@ -45,6 +46,7 @@ export function SettingsWebhooksPage() {
   const [events, setEvents] = useState<string[]>(WEBHOOK_EVENTS);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<WebhookEndpoint | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(() => notificationsApi.webhooks().then(setEndpoints, (e: unknown) => setError(messageOf(e))), []);
   useEffect(() => {
@@ -143,15 +145,7 @@ export function SettingsWebhooksPage() {
                   Enable again
                 </button>
               )}
-              <button
-                type="button"
-                className="danger-outline"
-                onClick={() =>
-                  void run(async () => {
-                    await notificationsApi.deleteWebhook(endpoint.id);
-                  })
-                }
-              >
+              <button type="button" className="danger-outline" onClick={() => setConfirmDelete(endpoint)}>
                 Delete
               </button>
             </div>
@@ -159,6 +153,30 @@ export function SettingsWebhooksPage() {
           </li>
         ))}
       </ul>
+      {confirmDelete && (
+        <Dialog title="Delete this endpoint?" onClose={() => setConfirmDelete(null)}>
+          <p>{confirmDelete.url} receives nothing more, and deliveries still waiting to be retried are dropped with its delivery log.</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                // Closed first: a refusal is then shown on the page, not behind the modal.
+                const { id } = confirmDelete;
+                setConfirmDelete(null);
+                void run(async () => {
+                  await notificationsApi.deleteWebhook(id);
+                });
+              }}
+            >
+              Delete endpoint
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirmDelete(null)}>
+              Keep it
+            </button>
+          </div>
+        </Dialog>
+      )}
     </div>
   );
 }
