@@ -20,6 +20,7 @@ import { icalEventCodec } from './services/sync/ical-codec.ts';
 import { createParsePool, type ParsePool } from './services/sync/parse-pool.ts';
 import { createSyncStore } from './store/sync-store.ts';
 import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
+import { reconcileCalendarList } from './services/connections/reconcile-calendar-list.ts';
 import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -73,6 +74,11 @@ export function createSyncWork(
     window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays },
     now,
     limits: config.syncLimits,
+    relistCalendars: (calendarId, force) =>
+      reconcileCalendarList(
+        { db, now, publicUrl: config.publicUrl, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) },
+        { calendarId, force },
+      ),
     // Parsing and expansion run off the event loop (parse-pool.ts) unless SYNC_PARSE_THREADS=0.
     ...(options.parsePool && { parser: options.parsePool.parser }),
   });

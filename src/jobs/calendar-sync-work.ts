@@ -1,5 +1,6 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
+import type { InboundSyncReport } from '../services/sync/run-inbound-sync.ts';
 import { pruneDeliveredOutbox } from '../services/sync/prune-outbox.ts';
 import { releaseOutboxClaims } from '../services/sync/release-outbox-claims.ts';
 import type { SyncStore } from '../domain/sync/ports.ts';
@@ -7,7 +8,13 @@ import { dispatchOutbox } from '../services/sync/dispatch-outbox.ts';
 import type { SyncJobOutcome, SyncWork } from './sync-job.ts';
 
 /** The work needs exactly what one calendar sync needs, plus the dispatcher's share of it. */
-export type CalendarSyncWorkOptions = SyncCalendarDeps;
+export type CalendarSyncWorkOptions = SyncCalendarDeps & {
+  /**
+   * The daily reconciliation's listing of the calendar's account (services/connections/
+   * reconcile-calendar-list.ts): `force` lists now. Says whether the calendar itself was deleted.
+   */
+  relistCalendars?: (calendarId: string, force: boolean) => Promise<{ removed: boolean }>;
+};
 
 /**
  * The real work behind the queue: inbound sync of a calendar and the outbox dispatcher, with remote
@@ -17,11 +24,21 @@ export type CalendarSyncWorkOptions = SyncCalendarDeps;
 export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWork {
   return {
     async syncCalendar(calendarId, mode, signal): Promise<SyncJobOutcome> {
+      // The daily full sync first lists the account's calendars: new ones appear, deleted ones are marked.
+      if (mode === 'full' && (await options.relistCalendars?.(calendarId, false))?.removed) return { status: 'ok' };
       try {
-        await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
-        return { status: 'ok' };
+        const report = await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
+        return { status: 'ok', changed: sawChange(report) };
       } catch (error) {
-        return outcomeOf(error);
+        const outcome = outcomeOf(error);
+        // "Not found": perhaps deleted in the calendar app. A listing tells (and marks it) at once.
+        if (
+          outcome.status !== 'ok' &&
+          outcome.error.code.endsWith('_not_found') &&
+          (await options.relistCalendars?.(calendarId, true))?.removed
+        )
+          return { status: 'ok' };
+        return outcome;
       }
     },
     async dispatchOutbox(signal) {
@@ -40,6 +57,12 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
       return { processed: report.rows.length };
     },
   };
+}
+
+/** A new etag or token was seen (something fetched), or something applied (a deletion): the calendar is active. */
+export function sawChange(report: Pick<InboundSyncReport, 'fetched' | 'counts'>): boolean {
+  if (report.fetched > 0) return true;
+  return Object.entries(report.counts).some(([type, count]) => type !== 'RefuseEmptyCalendar' && (count ?? 0) > 0);
 }
 
 /** The store, remembering which outbox rows this dispatch claimed and has not finished. */

@@ -12,7 +12,8 @@ export interface SyncError {
 }
 
 export type SyncJobOutcome =
-  | { status: 'ok' }
+  /** `changed`: the sync saw the calendar change (a new etag or token, something applied): poll it faster for a while. */
+  | { status: 'ok'; changed?: boolean }
   /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
   | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
   /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
@@ -40,6 +41,8 @@ export interface SyncJob {
   host: string;
   mode: SyncMode;
   failures: number;
+  /** When a sync last saw the calendar change (ISO, so it survives a trip through Redis), for the fast-poll rule. */
+  lastChangeAt?: string | null;
 }
 
 /** Where background errors go: they happen outside any request, so someone must hear of them. */

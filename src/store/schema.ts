@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { TimeRange, WeeklyHours } from '../domain/schedule.ts';
 import type { EventSchedule } from '../domain/event-times.ts';
+import type { InvitationPolicy, InvitationState } from '../domain/invitations.ts';
 
 /** Row types of the database, as Kysely sees them. Keep in step with migrations/. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -25,6 +26,8 @@ export interface UsersTable {
   weekly_hours: Json<WeeklyHours>;
   password_hash: string | null;
   created_at: CreatedAt;
+  /** 0010: whether unanswered and tentative invitations block availability. */
+  invitation_policy: Generated<InvitationPolicy>;
 }
 
 export interface DateOverridesTable {
@@ -184,6 +187,10 @@ export interface ConnectionsTable {
   last_error_message: string | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+  /** 0010: the principal's calendar-user-address-set, as listed (mailto: and urn: forms). */
+  self_addresses: ColumnType<string[], string[] | undefined, string[]>;
+  /** 0010: last listing of the account's calendars by the daily reconciliation. */
+  calendars_listed_at: Timestamp | null;
 }
 
 export type CalendarRole = 'none' | 'primary' | 'conflict';
@@ -225,6 +232,10 @@ export interface RemoteCalendarsTable {
   server_transparent: Generated<boolean>;
   /** The user's override of server_transparent (0009): null follows the server. */
   blocks_availability: boolean | null;
+  /** 0010: when a listing found the calendar deleted on the server; it is kept, marked, and no longer synced. */
+  removed_at: Timestamp | null;
+  /** 0010: when a sync last saw the calendar change (fast polling follows for a while). */
+  last_change_at: Timestamp | null;
 }
 
 /** remote_calendars.sync_warning: the empty-calendar refusal (ports.ts CalendarWarning). */
@@ -266,6 +277,8 @@ export interface ImportedOccurrencesTable {
   status: string | null;
   /** 0004: > 1 for a merged busy range of a dense series. */
   occurrences: Generated<number>;
+  /** 0010: set when the account was invited and has not accepted; the user's policy decides whether it blocks. */
+  invitation: ColumnType<InvitationState | null, InvitationState | null | undefined, InvitationState | null>;
 }
 
 /** A written snapshot inside appointment_links.pending_writes, times as ISO strings. */
