@@ -21,6 +21,7 @@ import { createParsePool, type ParsePool } from './services/sync/parse-pool.ts';
 import { createSyncStore } from './store/sync-store.ts';
 import { recordAppointmentNotice } from './services/notifications/record-appointment-notice.ts';
 import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
+import { reconcileCalendarList } from './services/connections/reconcile-calendar-list.ts';
 import { createScheduleStore } from './store/schedule-store.ts';
 import { recordConnectionNotice } from './services/notifications/record-connection-notice.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
@@ -74,6 +75,11 @@ export function createSyncWork(
     window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays },
     now,
     limits: config.syncLimits,
+    relistCalendars: (calendarId, force) =>
+      reconcileCalendarList(
+        { db, now, publicUrl: config.publicUrl, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) },
+        { calendarId, force },
+      ),
     // Parsing and expansion run off the event loop (parse-pool.ts) unless SYNC_PARSE_THREADS=0.
     ...(options.parsePool && { parser: options.parsePool.parser }),
   });

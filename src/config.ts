@@ -21,6 +21,8 @@ const schema = z.object({
   CALDAV_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   CALDAV_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   SYNC_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
+  SYNC_FAST_POLL_SECONDS: z.coerce.number().int().min(5).default(15),
+  SYNC_FAST_POLL_FOR_SECONDS: z.coerce.number().int().min(0).default(300),
   SYNC_PAST_DAYS: z.coerce.number().int().min(0).default(30),
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
   SYNC_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(4),
@@ -71,7 +73,15 @@ export interface Config {
   allowPrivateNetworks: boolean;
   /** One CalDAV exchange (redirects included) may take this long before it counts as unreachable. */
   caldavTimeoutMs: number;
-  sync: { pollSeconds: number; pastDays: number; futureDays: number; hostConcurrency: number; scheduler: boolean };
+  sync: {
+    pollSeconds: number;
+    fastPollSeconds: number;
+    fastPollForSeconds: number;
+    pastDays: number;
+    futureDays: number;
+    hostConcurrency: number;
+    scheduler: boolean;
+  };
   /** Human-readable lines for a terminal, JSON lines for a log collector (default: pretty on a TTY). */
   logFormat: 'json' | 'pretty';
   /**
@@ -129,6 +139,8 @@ export function loadConfig(
     caldavTimeoutMs: e.CALDAV_TIMEOUT_MS,
     sync: {
       pollSeconds: e.SYNC_POLL_SECONDS,
+      fastPollSeconds: e.SYNC_FAST_POLL_SECONDS,
+      fastPollForSeconds: e.SYNC_FAST_POLL_FOR_SECONDS,
       pastDays: e.SYNC_PAST_DAYS,
       futureDays: e.SYNC_FUTURE_DAYS,
       hostConcurrency: e.SYNC_HOST_CONCURRENCY,

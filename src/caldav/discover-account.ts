@@ -1,6 +1,7 @@
 /**
  * Account discovery (RFC 6764 §6, RFC 5397, RFC 4791 §6.2.1):
- * `/.well-known/caldav` (then the URL itself) → current-user-principal → calendar-home-set.
+ * `/.well-known/caldav` (then the URL itself) → current-user-principal → calendar-home-set, and the
+ * principal's calendar-user-address-set (RFC 6638 §2.4.1: the account's own addresses).
  * The home may live on another host (iCloud's partition host); every href is resolved against the
  * URL that actually answered, after redirects.
  */
@@ -15,10 +16,35 @@ export interface DiscoveredAccount {
   calendarHomeUrl: string;
   /** All homes the principal names — SOGo lists shared and organisation homes after the own one. */
   calendarHomeUrls: string[];
+  /** The principal's calendar-user-address-set as listed (mailto: and urn:uuid: forms); empty when the server names none. */
+  selfAddresses: string[];
 }
 
 const PRINCIPAL: PropName = [NS.DAV, 'current-user-principal'];
 const HOME_SET: PropName = [NS.CALDAV, 'calendar-home-set'];
+const ADDRESS_SET: PropName = [NS.CALDAV, 'calendar-user-address-set'];
+
+/**
+ * The calendar-user-address-set values in a PROPFIND answer, as written: they are addresses
+ * (mailto:…, urn:uuid:…), not URLs to resolve. Pure.
+ */
+export function addressesIn(multistatus: Multistatus): string[] {
+  for (const response of multistatus.responses) {
+    const element = foundProp(response, ADDRESS_SET[0], ADDRESS_SET[1]);
+    if (element === null) continue;
+    const values = childrenNamed(element, NS.DAV, 'href')
+      .map((h) => h.text.trim())
+      .filter((h) => h !== '');
+    if (values.length > 0) return [...new Set(values)];
+  }
+  return [];
+}
+
+/** The principal's own addresses (asked again on refresh: an Apple ID may gain an address). */
+export async function readSelfAddresses(p: { principalUrl: string; transport: CalDavTransport }): Promise<string[]> {
+  const { multistatus } = await propfind({ transport: p.transport, url: p.principalUrl, depth: '0', props: [ADDRESS_SET] });
+  return addressesIn(multistatus);
+}
 
 function hrefsIn(multistatus: Multistatus, prop: PropName, answeredUrl: string): string[] {
   for (const response of multistatus.responses) {
@@ -66,16 +92,25 @@ function tryNextStartUrl(error: unknown): error is CalDavError {
 export async function discoverAccount(p: { serverUrl: string; transport: CalDavTransport }): Promise<DiscoveredAccount> {
   let principalUrl: string | null = null;
   let homes: string[] = [];
+  let addresses: string[] = [];
   let lastError: CalDavError | null = null;
 
   for (const startUrl of discoveryStartUrls(p.serverUrl)) {
     try {
-      const { response, multistatus } = await propfind({ transport: p.transport, url: startUrl, depth: '0', props: [PRINCIPAL, HOME_SET] });
+      const { response, multistatus } = await propfind({
+        transport: p.transport,
+        url: startUrl,
+        depth: '0',
+        props: [PRINCIPAL, HOME_SET, ADDRESS_SET],
+      });
       principalUrl = hrefsIn(multistatus, PRINCIPAL, response.url)[0] ?? null;
       const homesHere = hrefsIn(multistatus, HOME_SET, response.url);
       // A server without RFC 5397 support may still name the home right here.
       if (principalUrl === null && homesHere.length > 0) principalUrl = canonicalUrl(response.url, response.url);
-      if (principalUrl !== null && sameResource(principalUrl, response.url)) homes = homesHere;
+      if (principalUrl !== null && sameResource(principalUrl, response.url)) {
+        homes = homesHere;
+        addresses = addressesIn(multistatus);
+      }
       if (principalUrl !== null) break;
     } catch (error) {
       if (!tryNextStartUrl(error)) throw error;
@@ -87,12 +122,18 @@ export async function discoverAccount(p: { serverUrl: string; transport: CalDavT
   }
 
   if (homes.length === 0) {
-    const { response, multistatus } = await propfind({ transport: p.transport, url: principalUrl, depth: '0', props: [HOME_SET] });
+    const { response, multistatus } = await propfind({
+      transport: p.transport,
+      url: principalUrl,
+      depth: '0',
+      props: [HOME_SET, ADDRESS_SET],
+    });
     homes = hrefsIn(multistatus, HOME_SET, response.url);
+    addresses = addressesIn(multistatus);
   }
   const [calendarHomeUrl] = homes;
   if (calendarHomeUrl === undefined) {
     throw new CalDavError({ kind: 'not_found', url: principalUrl, message: 'the principal names no calendar-home-set' });
   }
-  return { principalUrl, calendarHomeUrl, calendarHomeUrls: homes };
+  return { principalUrl, calendarHomeUrl, calendarHomeUrls: homes, selfAddresses: addresses };
 }

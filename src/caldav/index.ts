@@ -8,8 +8,8 @@ export {
   type CreateTransportOptions,
   type RequestEvent,
 } from './transport.ts';
-export { discoverAccount, type DiscoveredAccount } from './discover-account.ts';
-export { listCalendars, type RemoteCalendarInfo } from './list-calendars.ts';
+export { discoverAccount, readSelfAddresses, type DiscoveredAccount } from './discover-account.ts';
+export { calendarIsGone, listCalendars, type RemoteCalendarInfo } from './list-calendars.ts';
 export { syncCollection, type SyncCollectionResult } from './sync-collection.ts';
 export { calendarMultiget, type MultigetItem } from './multiget.ts';
 export { listEtags } from './list-etags.ts';

@@ -4,6 +4,7 @@
  * and lists that hold no events (iCloud's "Reminders" is VTODO-only). Subscribed (webcal)
  * calendars stay in, marked not connectable, so the UI can show them greyed out with the reason.
  */
+import { CalDavError } from './errors.ts';
 import { propfind, type PropName } from './propfind.ts';
 import type { CalDavTransport } from './transport.ts';
 import {
@@ -157,4 +158,19 @@ export async function listCalendars(p: { calendarHomeUrl: string; transport: Cal
     props: CALENDAR_LIST_PROPS,
   });
   return calendarsIn(multistatus, [response.url, p.calendarHomeUrl]);
+}
+
+/**
+ * Whether a calendar a listing no longer shows is really gone: its own URL answers 404 (410). A
+ * listing that glitches (DESIGN §3) must not make Tandem drop a calendar that is still there, so a
+ * calendar is only taken for deleted when the server says so of the calendar itself.
+ */
+export async function calendarIsGone(p: { url: string; transport: CalDavTransport }): Promise<boolean> {
+  try {
+    await propfind({ transport: p.transport, url: p.url, depth: '0', props: [[NS.DAV, 'resourcetype']] });
+    return false;
+  } catch (error) {
+    if (error instanceof CalDavError && error.kind === 'not_found') return true;
+    throw error;
+  }
 }

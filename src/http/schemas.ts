@@ -63,6 +63,11 @@ export const weeklyHours = z
 export const email = () => z.email().max(320);
 export const contactInput = z.object({ name: text().trim().min(1).max(200), email: email(), phone: text().max(50).nullish() });
 
+/** Whether invitations not yet answered (or answered "maybe") block availability (decision 0016). */
+export const invitationPolicy = z
+  .enum(['block', 'free'])
+  .describe('block: unanswered and tentative invitations block availability (default); free: they are shown but do not block');
+
 export const userSchema = z
   .object({
     id: z.string(),
@@ -71,6 +76,7 @@ export const userSchema = z
     role: z.enum(['owner', 'admin', 'member']),
     timezone: z.string(),
     weeklyHours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))),
+    invitationPolicy: invitationPolicy,
   })
   .meta({ id: 'User' });
 

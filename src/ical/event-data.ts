@@ -34,6 +34,8 @@ export interface EventData {
   readonly status: string | null;
   readonly transparent: boolean;
   readonly attendees: readonly Attendee[];
+  /** The ORGANIZER's addresses (lower-case, no mailto:), empty without one. */
+  readonly organizer: readonly string[];
 }
 
 export function readEvent(component: JCalComponent): EventData {
@@ -64,6 +66,7 @@ export function readEvent(component: JCalComponent): EventData {
     status: textValue(component, 'status')?.trim().toUpperCase() || null,
     transparent: textValue(component, 'transp')?.trim().toUpperCase() === 'TRANSPARENT',
     attendees: allProperties(component, 'attendee').map(readAttendee),
+    organizer: allProperties(component, 'organizer').flatMap((prop) => readAttendee(prop).emails),
   };
 }
 

@@ -16,6 +16,7 @@
  */
 import { eventContext, ICalParseError, type ICalProblem } from './errors.ts';
 import { readEvent, type EventData } from './event-data.ts';
+import { selfAnswer, type InvitationState } from '../domain/invitations.ts';
 import { clockOf, lengthOf, spanAt, type Clock } from './event-span.ts';
 import { parseICalendarLeniently, textValue, type JCalComponent } from './jcal.ts';
 import type { Frequency } from './recurrence-rule.ts';
@@ -37,6 +38,11 @@ export interface Occurrence {
   allDay: boolean;
   /** False when TRANSP:TRANSPARENT, STATUS:CANCELLED, or one of `selfEmails` declined. */
   blocks: boolean;
+  /**
+   * Set when one of `selfEmails` is invited and has not accepted: not answered (NEEDS-ACTION) or
+   * "maybe" (TENTATIVE). Whether such an occurrence blocks is the user's policy (domain/invitations.ts).
+   */
+  invitation?: InvitationState;
   summary: string;
   /** CONFIRMED / TENTATIVE / CANCELLED as written, or null. */
   status: string | null;
@@ -229,12 +235,12 @@ function overlaps(start: number, end: number, context: Context): boolean {
   return start < context.to && end > context.from;
 }
 
-function blocks(event: EventData, selfEmails: ReadonlySet<string>): boolean {
-  if (event.transparent || event.status === 'CANCELLED') return false;
-  const declined = event.attendees.some(
-    (attendee) => attendee.partstat === 'DECLINED' && attendee.emails.some((email) => selfEmails.has(email)),
-  );
-  return !declined;
+/** Whether the event blocks as written, and the account's open answer when it was invited. */
+function blocking(event: EventData, selfEmails: ReadonlySet<string>): { blocks: boolean; invitation?: InvitationState } {
+  if (event.transparent || event.status === 'CANCELLED') return { blocks: false };
+  const answer = selfAnswer(event.attendees, selfEmails, event.organizer);
+  if (answer.kind === 'declined') return { blocks: false };
+  return answer.kind === 'open' ? { blocks: true, invitation: answer.state } : { blocks: true };
 }
 
 function makeOccurrence(
@@ -252,7 +258,7 @@ function makeOccurrence(
     start: new Date(span[0]),
     end: new Date(span[1]),
     allDay,
-    blocks: blocks(props, selfEmails),
+    ...blocking(props, selfEmails),
     // An override normally repeats SUMMARY; if it does not, the series' title is better than none.
     summary: props.summary ?? master?.summary ?? '',
     status: props.status,

@@ -1,11 +1,18 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
 import { runOutboxDispatch } from '../services/sync/run-outbox-dispatch.ts';
+import type { InboundSyncReport } from '../services/sync/run-inbound-sync.ts';
 import type { SyncJobOutcome } from '../domain/sync/schedule.ts';
 import type { SyncWork } from './sync-job.ts';
 
 /** The work needs exactly what one calendar sync needs, plus the dispatcher's share of it. */
-export type CalendarSyncWorkOptions = SyncCalendarDeps;
+export type CalendarSyncWorkOptions = SyncCalendarDeps & {
+  /**
+   * The daily reconciliation's listing of the calendar's account (services/connections/
+   * reconcile-calendar-list.ts): `force` lists now. Says whether the calendar itself was deleted.
+   */
+  relistCalendars?: (calendarId: string, force: boolean) => Promise<{ removed: boolean }>;
+};
 
 /**
  * The real work behind the queue: inbound sync of a calendar and the outbox dispatcher, with remote
@@ -15,15 +22,31 @@ export type CalendarSyncWorkOptions = SyncCalendarDeps;
 export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWork {
   return {
     async syncCalendar(calendarId, mode, signal): Promise<SyncJobOutcome> {
+      // The daily full sync first lists the account's calendars: new ones appear, deleted ones are marked.
+      if (mode === 'full' && (await options.relistCalendars?.(calendarId, false))?.removed) return { status: 'ok' };
       try {
-        await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
-        return { status: 'ok' };
+        const report = await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
+        return { status: 'ok', changed: sawChange(report) };
       } catch (error) {
-        return outcomeOf(error);
+        const outcome = outcomeOf(error);
+        // "Not found": perhaps deleted in the calendar app. A listing tells (and marks it) at once.
+        if (
+          outcome.status !== 'ok' &&
+          outcome.error.code.endsWith('_not_found') &&
+          (await options.relistCalendars?.(calendarId, true))?.removed
+        )
+          return { status: 'ok' };
+        return outcome;
       }
     },
     dispatchOutbox: (signal) => runOutboxDispatch(options, options.now(), signal),
   };
+}
+
+/** A new etag or token was seen (something fetched), or something applied (a deletion): the calendar is active. */
+export function sawChange(report: Pick<InboundSyncReport, 'fetched' | 'counts'>): boolean {
+  if (report.fetched > 0) return true;
+  return Object.entries(report.counts).some(([type, count]) => type !== 'RefuseEmptyCalendar' && (count ?? 0) > 0);
 }
 
 /** The classifier's verdict (caldav/providers/classify-failure.ts) as the scheduler's outcome. */

@@ -1,4 +1,5 @@
 import { nextRunAfter, type ScheduleStore, type SyncJobOutcome } from '../domain/sync/schedule.ts';
+import { nextPollDelayMs } from '../domain/sync/poll-schedule.ts';
 import type { SyncJob, SyncWork } from './sync-job.ts';
 
 /** What both queue adapters need to run a sync job and record how it went. */
@@ -6,6 +7,8 @@ export interface SyncJobDeps {
   work: SyncWork;
   store: ScheduleStore;
   pollMs: number;
+  /** Faster polling after a change (issue 12.6); absent: always pollMs. */
+  fastPoll?: { intervalMs: number; forMs: number };
   random: () => number;
   now: () => Date;
 }
@@ -26,7 +29,11 @@ export async function attemptSync(work: SyncWork, job: SyncJob, signal?: AbortSi
 /** outcome → backoff → store: the calendar's next due time is always written after a run. */
 export async function recordSyncOutcome(job: SyncJob, outcome: SyncJobOutcome, deps: Omit<SyncJobDeps, 'work'>): Promise<void> {
   const now = deps.now();
-  const next = nextRunAfter(outcome, job.failures, { pollMs: deps.pollMs, random: deps.random, now });
+  const lastChangeAt = outcome.status === 'ok' && outcome.changed === true ? now : job.lastChangeAt ? new Date(job.lastChangeAt) : null;
+  const pollMs = deps.fastPoll
+    ? nextPollDelayMs(now, lastChangeAt, { pollMs: deps.pollMs, fastPollMs: deps.fastPoll.intervalMs, fastForMs: deps.fastPoll.forMs })
+    : deps.pollMs;
+  const next = nextRunAfter(outcome, job.failures, { pollMs, random: deps.random, now });
   await deps.store.recordOutcome(job.calendarId, outcome, next, now, job.mode);
 }
 

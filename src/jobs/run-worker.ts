@@ -27,6 +27,11 @@ export interface RunWorkerOptions {
 }
 
 /** How often the scheduler looks for due calendars: often enough that "due" means "soon". */
+/** Faster polling after a change (issue 12.6, domain/sync/poll-schedule.ts), from the configuration. */
+export function fastPollOf(sync: { fastPollSeconds: number; fastPollForSeconds: number }): { intervalMs: number; forMs: number } {
+  return { intervalMs: sync.fastPollSeconds * 1000, forMs: sync.fastPollForSeconds * 1000 };
+}
+
 export function schedulerIntervalMs(pollSeconds: number): number {
   return Math.min(5_000, pollSeconds * 1000);
 }
@@ -49,6 +54,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     concurrency: options.concurrency ?? sync.hostConcurrency * 4,
     hostConcurrency: sync.hostConcurrency,
     pollMs,
+    fastPoll: fastPollOf(sync),
     random: Math.random,
     now,
     onError,

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { createBullMqQueue } from './bullmq-queue.ts';
 import { createInProcessQueue } from './in-process-queue.ts';
-import { schedulerIntervalMs } from './run-worker.ts';
+import { fastPollOf, schedulerIntervalMs } from './run-worker.ts';
 import type { ScheduleStore } from '../domain/sync/schedule.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SyncQueue } from './sync-queue.ts';
@@ -42,7 +42,15 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
   const { config, work, store } = options;
   const onError = reportingOutagesOnce(options.onError ?? reportToConsole, options.health ?? {});
   const now = () => new Date();
-  const common = { work, store, pollMs: config.sync.pollSeconds * 1000, random: Math.random, now, onError };
+  const common = {
+    work,
+    store,
+    pollMs: config.sync.pollSeconds * 1000,
+    fastPoll: fastPollOf(config.sync),
+    random: Math.random,
+    now,
+    onError,
+  };
   const redisHealth = options.health?.redis;
   const queue = config.redisUrl
     ? createBullMqQueue({

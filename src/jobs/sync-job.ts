@@ -23,6 +23,8 @@ export interface SyncJob {
   host: string;
   mode: SyncMode;
   failures: number;
+  /** When a sync last saw the calendar change (ISO, so it survives a trip through Redis), for the fast-poll rule. */
+  lastChangeAt?: string | null;
 }
 
 /** Where background errors go: they happen outside any request, so someone must hear of them. */

@@ -143,6 +143,7 @@ export interface CalendarNotificationSettings {
 
 export interface Connections {
   calendar_home_url: string;
+  calendars_listed_at: Timestamp | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   id: Generated<string>;
   last_error_code: string | null;
@@ -150,6 +151,7 @@ export interface Connections {
   principal_url: string;
   provider: 'icloud' | 'caldav';
   secret_ciphertext: string;
+  self_addresses: Generated<string[]>;
   server_url: string;
   status: Generated<'active' | 'needs_reconnect'>;
   updated_at: Generated<Timestamp>;
@@ -195,6 +197,7 @@ export interface ImportedOccurrences {
   blocks: Generated<boolean>;
   end_at: Timestamp;
   id: Generated<number>;
+  invitation: 'needs-action' | 'tentative' | null;
   occurrences: Generated<number>;
   recurrence_id: string | null;
   remote_item_id: string;
@@ -266,6 +269,7 @@ export interface RemoteCalendars {
   import_total: number | null;
   item_error_code: string | null;
   item_error_message: string | null;
+  last_change_at: Timestamp | null;
   last_error_code: string | null;
   last_error_message: string | null;
   last_full_sync_at: Timestamp | null;
@@ -274,6 +278,7 @@ export interface RemoteCalendars {
   limit_error_message: string | null;
   next_sync_at: Timestamp | null;
   not_connectable_reason: string | null;
+  removed_at: Timestamp | null;
   role: Generated<'none' | 'primary' | 'conflict'>;
   server_transparent: Generated<boolean>;
   subscribed: Generated<boolean>;
@@ -330,6 +335,7 @@ export interface Users {
   created_at: ColumnType<Date, Date | string | undefined, never>;
   email: string;
   id: Generated<string>;
+  invitation_policy: Generated<'block' | 'free'>;
   name: string;
   password_hash: string | null;
   role: 'owner' | 'admin' | 'member';

@@ -2,7 +2,7 @@ import type { Interval } from '../domain/interval.ts';
 import type { ImportedBusySource } from './imported-busy-source.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
-import { calendarBlocksAvailability } from './calendar-blocks.ts';
+import { calendarBlocksAvailability, invitationAllowsBlocking } from './calendar-blocks.ts';
 import { importedEventsFromStore } from './imported-events.ts';
 
 /**
@@ -25,6 +25,7 @@ export function importedBusyFromStore(): ImportedBusySource {
         .where('i.kind', '=', 'imported')
         .where('c.role', '!=', 'none')
         .where(calendarBlocksAvailability('c'))
+        .where(invitationAllowsBlocking('o'))
         .where('o.end_at', '>', new Date(range.start))
         .where('o.start_at', '<', new Date(range.end))
         .execute();

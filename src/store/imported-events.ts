@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Interval } from '../domain/interval.ts';
 import type { ImportedEvent } from './imported-busy-source.ts';
 import type { DB } from './schema.ts';
-import { calendarBlocksAvailability } from './calendar-blocks.ts';
+import { calendarBlocksAvailability, invitationAllowsBlocking } from './calendar-blocks.ts';
 
 /**
  * The blocking imported occurrences of one user in a (short) range, with title and calendar: the
@@ -19,6 +19,7 @@ export async function importedEventsFromStore(db: Kysely<DB>, userId: string, ra
     .where('i.kind', '=', 'imported')
     .where('c.role', '!=', 'none')
     .where(calendarBlocksAvailability('c'))
+    .where(invitationAllowsBlocking('o'))
     .where('o.end_at', '>', new Date(range.start))
     .where('o.start_at', '<', new Date(range.end))
     .orderBy('o.start_at')

@@ -7,6 +7,7 @@ import * as invites from './migrations/0005-invites.ts';
 import * as notifications from './migrations/0006-notifications.ts';
 import * as sealedIdempotentResponses from './migrations/0008-sealed-idempotent-responses.ts';
 import * as availability from './migrations/0009-availability.ts';
+import * as invitationsAndCalendarLifecycle from './migrations/0010-invitations-and-calendar-lifecycle.ts';
 import * as notificationRetention from './migrations/0011-notification-retention.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-notifications': notifications,
   '0008-sealed-idempotent-responses': sealedIdempotentResponses,
   '0009-availability': availability,
+  '0010-invitations-and-calendar-lifecycle': invitationsAndCalendarLifecycle,
   '0011-notification-retention': notificationRetention,
 };
 

@@ -22,8 +22,9 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
       const rows = await db
         .selectFrom('remote_calendars as rc')
         .innerJoin('connections as c', 'c.id', 'rc.connection_id')
-        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at'])
+        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at', 'rc.last_change_at'])
         .where('rc.role', '<>', 'none')
+        .where('rc.removed_at', 'is', null)
         .where('c.status', '=', 'active')
         .where((eb) => eb.or([eb('rc.next_sync_at', 'is', null), eb('rc.next_sync_at', '<=', now)]))
         // Never-synced (null) first, then the longest overdue: a backlog drains fairly.
@@ -39,6 +40,7 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
         host: hostOf(row.url),
         mode: modeFor(row.last_full_sync_at, now),
         failures: row.failures,
+        lastChangeAt: row.last_change_at?.toISOString() ?? null,
       }));
     },
 
@@ -54,6 +56,7 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
             last_error_message: null,
             last_synced_at: now,
             ...(mode === 'full' ? { last_full_sync_at: now } : {}),
+            ...(outcome.changed === true ? { last_change_at: now } : {}),
           })
           .where('id', '=', calendarId)
           // A run that ends after its calendar left the configuration must not make it due again.

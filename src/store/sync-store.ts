@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SyncStore } from '../domain/sync/ports.ts';
+import type { FormerCalendar, SyncStore } from '../domain/sync/ports.ts';
 import type { DB } from './schema.ts';
 import { loadAppointmentsForSync, loadConfirmedAppointmentSpans, loadLinkedAppointments } from './sync-store/appointments.ts';
 import { applyInboundBatch } from './sync-store/apply-inbound-batch.ts';
@@ -46,7 +46,9 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
         db.selectFrom('remote_calendars').select('id').where('user_id', '=', row.userId).where('role', '=', 'primary').executeTakeFirst(),
         isUuid(row.appointmentId) ? readLink(db, row.appointmentId, row.userId) : Promise.resolve(null),
       ]);
-      return { appointment: appointments.get(row.appointmentId) ?? null, primaryCalendarId: primary?.id ?? null, link };
+      const primaryCalendarId = primary?.id ?? null;
+      const formerCalendar = link !== null && link.calendarId !== primaryCalendarId ? await loadFormerCalendar(db, link.calendarId) : null;
+      return { appointment: appointments.get(row.appointmentId) ?? null, primaryCalendarId, link, formerCalendar };
     },
 
     recordWriteIntent: (link) => db.transaction().execute((trx) => saveLink(trx, link, options.recordNotice)),
@@ -63,4 +65,17 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
         await recordOutboxResult(trx, outcome.row.id, outcome.result, now);
       }),
   };
+}
+
+/** Whether the copy of an appointment in a former primary calendar can still be deleted there (issue 12.3). */
+async function loadFormerCalendar(db: Kysely<DB>, calendarId: string): Promise<FormerCalendar> {
+  const calendar = await db
+    .selectFrom('remote_calendars')
+    .select(['writable', 'removed_at'])
+    .where('id', '=', calendarId)
+    .executeTakeFirst();
+  if (calendar === undefined) return { cannotDelete: 'the former calendar is no longer connected' };
+  if (calendar.removed_at !== null) return { cannotDelete: 'the former calendar was deleted on the server' };
+  if (!calendar.writable) return { cannotDelete: 'the former calendar is read-only' };
+  return { cannotDelete: null };
 }

@@ -84,6 +84,13 @@ export interface ICloudEmulator {
    * iCloud then lists it with schedule-calendar-transp transparent (RFC 6638); opaque by default.
    */
   setCalendarTransparent(emulatorUrl: string, transparent: boolean): void;
+  /**
+   * The principal's calendar-user-address-set (RFC 6638) as iCloud lists it: the Apple ID and the
+   * account's other addresses as mailto:, the account's urn:uuid: and the principal URL itself.
+   */
+  readonly selfAddresses: readonly string[];
+  /** An address added to the Apple ID (an alias, a new e-mail): listed from now on. */
+  addSelfAddress(address: string): void;
   stop(): Promise<void>;
 }
 
@@ -197,6 +204,13 @@ export async function startICloudEmulator(
 ): Promise<ICloudEmulator> {
   const strictPartition = options.strictPartition ?? true;
   const appleId = options.appleId ?? 'tandem.tester@icloud.com';
+  // iCloud lists every address of the Apple ID (its @icloud.com / @me.com aliases) and the account's
+  // calendar-user urn, preferred address first; attendees of invitations may carry any of them.
+  const selfAddresses = [
+    `mailto:${appleId}`,
+    `mailto:${appleId.replace(/@.*$/, '')}@me.com`,
+    'urn:uuid:3b7e1f2a-6c1d-4c8e-9a0b-5d2f7e9c1a44',
+  ];
   const appPassword = (options.appPassword ?? 'hjkl-mnpq-rstv-wxyz').toLowerCase();
   if (!APP_PASSWORD_SHAPE.test(appPassword)) throw new Error(`appPassword must look like xxxx-xxxx-xxxx-xxxx (letters): ${appPassword}`);
 
@@ -294,7 +308,7 @@ export async function startICloudEmulator(
       el(DAV, 'principal-URL', principalHref()),
       // The absolute URL on the partition host is the point of iCloud discovery.
       el(CALDAV, 'calendar-home-set', hrefs(calendarHomeUrl)),
-      el(CALDAV, 'calendar-user-address-set', hrefs(`mailto:${appleId}`, `${partitionUrl}${PRINCIPAL_PATH}`)),
+      el(CALDAV, 'calendar-user-address-set', hrefs(...selfAddresses, `${partitionUrl}${PRINCIPAL_PATH}`)),
       el(CALDAV, 'schedule-inbox-URL', hrefs(`${calendarHomeUrl}${INBOX_ID}/`)),
       el(CALDAV, 'schedule-outbox-URL', hrefs(`${calendarHomeUrl}${OUTBOX_ID}/`)),
       el(CS, 'email-address-set', [el(CS, 'email-address', [appleId])]),
@@ -669,6 +683,12 @@ export async function startICloudEmulator(
       const path = new URL(emulatorUrl).pathname;
       if (transparent) transparentPaths.add(path);
       else transparentPaths.delete(path);
+    },
+    get selfAddresses() {
+      return [...selfAddresses, `${partitionUrl}${PRINCIPAL_PATH}`];
+    },
+    addSelfAddress(address) {
+      selfAddresses.push(address);
     },
     async stop() {
       stopping.abort();

@@ -1,5 +1,6 @@
 import { appointmentBelongsInCalendar, desiredSnapshot, sameSnapshot } from './desired-event.ts';
 import type { AppointmentForSync, RemoteLink, WrittenSnapshot } from './types.ts';
+import type { FormerCalendar } from './ports.ts';
 
 /**
  * The outbound planner: what one outbox row needs done in one user's primary calendar. It plans from
@@ -17,6 +18,8 @@ export interface OutboundPlanInput {
   /** Where this appointment's event for this user lives in the primary calendar (RemoteCalendar.hrefFor(uid)). */
   primaryHref: string | null;
   link: RemoteLink | null;
+  /** The link's calendar when it is not the primary: can the old copy be removed there? (absent: left) */
+  formerCalendar?: FormerCalendar | null;
 }
 
 interface Reasoned {
@@ -48,6 +51,8 @@ export interface DeleteRemote extends Reasoned {
   calendarId: string;
   href: string;
   ifMatch: string | null;
+  /** The copy in a former primary, removed before writing to the new one: plan again after it. */
+  moving?: true;
 }
 
 export interface Noop extends Reasoned {
@@ -65,8 +70,27 @@ export function planOutbound(input: OutboundPlanInput): OutboundAction {
     return { type: 'Noop', reason: 'the user deleted this event in iCloud: the appointment is flagged, not recreated' };
   }
   const snapshot = desiredSnapshot(appointment);
+  if (
+    link !== null &&
+    link.calendarId !== input.primaryCalendarId &&
+    !link.removedRemotely &&
+    input.formerCalendar?.cannotDelete === null
+  ) {
+    // Remove first, then create: a crash in between leaves the link on the old copy, and the next run
+    // finds it gone (404 → forgotten) and creates; the other order could leave a copy nobody tracks.
+    return {
+      type: 'DeleteRemote',
+      calendarId: link.calendarId,
+      href: link.href,
+      ifMatch: link.etag,
+      moving: true,
+      reason: 'the primary calendar changed: removing the copy from the former one first',
+    };
+  }
   if (link === null || link.calendarId !== input.primaryCalendarId || link.createPending) {
     const moved = link !== null && link.calendarId !== input.primaryCalendarId;
+    const leftBehind =
+      moved && input.formerCalendar?.cannotDelete ? `; the copy in the former calendar stays: ${input.formerCalendar.cannotDelete}` : '';
     return {
       type: 'CreateRemote',
       calendarId: input.primaryCalendarId,
@@ -77,7 +101,7 @@ export function planOutbound(input: OutboundPlanInput): OutboundAction {
         link === null
           ? 'no event written yet'
           : moved
-            ? 'the primary calendar changed: written to the new one'
+            ? `the primary calendar changed: written to the new one${leftBehind}`
             : 'a create we started may not have landed: PUT If-None-Match again',
     };
   }

@@ -157,6 +157,17 @@ export interface OutboundTarget {
   primaryCalendarId: string | null;
   /** The link of (row.appointmentId, row.userId), in whatever calendar it was written to. */
   link: RemoteLink | null;
+  /**
+   * When the link is in another calendar than the primary (the primary changed): whether that former
+   * calendar can still take a DELETE. Absent: not known, the copy is left where it is.
+   */
+  formerCalendar?: FormerCalendar | null;
+}
+
+/** The calendar an appointment's event was written to before the primary changed. */
+export interface FormerCalendar {
+  /** null when the copy can be deleted there; otherwise why not, in words. */
+  cannotDelete: string | null;
 }
 
 /** An iCloud edit the appointment must follow (time and title only): the appointment part of UpdateAppointmentFromRemote. */

@@ -15,7 +15,8 @@ export interface SyncError {
 }
 
 export type SyncJobOutcome =
-  | { status: 'ok' }
+  /** `changed`: the sync saw the calendar change (a new etag or token, something applied): poll it faster for a while. */
+  | { status: 'ok'; changed?: boolean }
   /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
   | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
   /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
@@ -43,6 +44,8 @@ export interface DueCalendar {
   mode: SyncMode;
   /** Consecutive failures so far, for the backoff after this run. */
   failures: number;
+  /** ISO instant a sync last saw it change (null: never): it is polled faster for a while after. */
+  lastChangeAt?: string | null;
 }
 
 /** Which calendars are due, and what happened when they ran. The scheduling columns only. */
@@ -55,7 +58,7 @@ export interface ScheduleStore {
   dueCalendars(now: Date, limit: number | null): Promise<DueCalendar[]>;
   /**
    * Records a run: next_sync_at and failures from `next`; the error on retry/stop, cleared on ok
-   * (with last_synced_at, and last_full_sync_at after a full run). 'stop' also marks the connection
+   * (with last_synced_at, and last_full_sync_at after a full run; last_change_at when it changed). 'stop' also marks the connection
    * needs_reconnect, so none of its calendars is polled until the user reconnects. Nothing is deleted.
    */
   recordOutcome(calendarId: string, outcome: SyncJobOutcome, next: NextRun, now: Date, mode: SyncMode): Promise<void>;

@@ -1,3 +1,4 @@
+import type { InvitationState } from '../invitations.ts';
 /**
  * The vocabulary the sync planners share. Pure data: no I/O, no classes, so a plan can be logged,
  * compared in tests, and applied by any store.
@@ -48,6 +49,8 @@ export interface ImportedOccurrence {
   allDay: boolean;
   /** false for free (TRANSP:TRANSPARENT), cancelled and declined: shown, but not blocking. */
   blocks: boolean;
+  /** The account was invited and has not accepted (domain/invitations.ts): the user's policy decides whether it blocks. */
+  invitation?: InvitationState;
   summary: string;
   status: string | null;
   /**

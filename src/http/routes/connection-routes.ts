@@ -46,6 +46,10 @@ const remoteCalendarSchema = z
     serverTransparent: z.boolean().describe('the server marks the calendar transparent (RFC 6638 schedule-calendar-transp)'),
     blocksAvailabilityOverride: z.boolean().nullable().describe("the user's switch in Tandem; null follows the server"),
     blocksAvailability: z.boolean().describe('whether its events block availability'),
+    removedAt: z
+      .string()
+      .nullable()
+      .describe('when Tandem found it deleted on the server: kept for the record, not synced, its events no longer block'),
   })
   .meta({ id: 'RemoteCalendar' });
 
@@ -61,6 +65,9 @@ const connectionSchema = z
     lastError: errorSummary,
     createdAt: z.string(),
     updatedAt: z.string(),
+    addresses: z
+      .array(z.string())
+      .describe("the account's own addresses (RFC 6638 calendar-user-address-set), for recognising invitations"),
     calendars: z.array(remoteCalendarSchema),
   })
   .meta({ id: 'Connection' });
@@ -182,7 +189,7 @@ const plugin: FastifyPluginAsyncZod<ConnectionRouteDeps> = async (app, deps) => 
     {
       schema: {
         tags: ['connections'],
-        summary: "List the account's calendars again",
+        summary: "List the account's calendars and addresses again (new ones appear, deleted ones are marked removed)",
         params: idParam,
         response: { 200: connectionSchema, ...authErrors, ...remoteErrors },
       },

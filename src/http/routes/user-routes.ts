@@ -7,7 +7,20 @@ import { setDateOverride } from '../../services/users/set-date-override.ts';
 import { listUserViews, loadUserView } from '../../services/users/user-view.ts';
 import { requireAuthentication } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
-import { authErrors, email, errorSchema, id, idParam, localDate, text, timeRange, timeZone, userSchema, weeklyHours } from '../schemas.ts';
+import {
+  authErrors,
+  email,
+  errorSchema,
+  id,
+  idParam,
+  invitationPolicy,
+  localDate,
+  text,
+  timeRange,
+  timeZone,
+  userSchema,
+  weeklyHours,
+} from '../schemas.ts';
 
 const asWeeklyHours = (hours: z.infer<typeof weeklyHours> | undefined): WeeklyHours | undefined =>
   hours === undefined
@@ -63,12 +76,13 @@ export const userRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx }) 
     {
       schema: {
         tags: ['users'],
-        summary: 'Change name, time zone or weekly hours (self, or owner/admin)',
+        summary: 'Change name, time zone, weekly hours or invitation policy (self, or owner/admin)',
         params: idParam,
         body: z.object({
           name: text().trim().min(1).max(200).optional(),
           timezone: timeZone.optional(),
           weeklyHours: weeklyHours.optional(),
+          invitationPolicy: invitationPolicy.optional(),
         }),
         response: { 200: userSchema, ...authErrors },
       },

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { calendarBlocksAvailability } from '../../store/calendar-blocks.ts';
+import { calendarBlocksAvailability, invitationAllowsBlocking } from '../../store/calendar-blocks.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { checkRange } from '../check-range.ts';
 import type { BlockedSlotView } from './blocked-slot-view.ts';
@@ -20,7 +20,8 @@ export async function listBlockedSlots(ctx: ServiceContext, options: ListBlocked
     .where('workspace_id', '=', options.actor.workspaceId)
     .where('end_at', '>', options.from)
     .where('start_at', '<', options.to);
-  // An event of a calendar that does not affect availability is shown, not blocking (issue 12.1).
+  // An event of a calendar that does not affect availability (issue 12.1), or an open invitation
+  // under a "don't block" policy (12.2), is shown, not blocking.
   let imported = ctx.db
     .selectFrom('imported_occurrences as o')
     .innerJoin('remote_items as r', 'r.id', 'o.remote_item_id')
@@ -32,7 +33,7 @@ export async function listBlockedSlots(ctx: ServiceContext, options: ListBlocked
       'o.end_at',
       'o.summary',
       'o.all_day',
-      sql<boolean>`o.blocks and ${calendarBlocksAvailability('c')}`.as('blocks'),
+      sql<boolean>`o.blocks and ${calendarBlocksAvailability('c')} and ${invitationAllowsBlocking('o')}`.as('blocks'),
       'r.remote_calendar_id',
     ])
     .where('o.workspace_id', '=', options.actor.workspaceId)

@@ -58,6 +58,7 @@ export async function connectCalendarAccount(ctx: ConnectionContext, options: Co
           secret_ciphertext: ctx.secretBox.encrypt(account.password),
           principal_url: discovered.principalUrl,
           calendar_home_url: discovered.calendarHomeUrl,
+          self_addresses: discovered.selfAddresses,
         })
         .returning(['id', 'workspace_id', 'user_id'])
         .executeTakeFirstOrThrow();

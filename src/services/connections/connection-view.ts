@@ -37,6 +37,8 @@ export interface RemoteCalendarView {
   blocksAvailabilityOverride: boolean | null;
   /** Whether its events block availability (the override, else the server's say). */
   blocksAvailability: boolean;
+  /** When a listing found it deleted on the server: kept for the record, no longer synced (issue 12.3). */
+  removedAt: string | null;
 }
 
 export interface ConnectionView {
@@ -49,6 +51,8 @@ export interface ConnectionView {
   lastError: ErrorSummary | null;
   createdAt: string;
   updatedAt: string;
+  /** The account's own addresses (RFC 6638 calendar-user-address-set): invitations to them are recognised. */
+  addresses: string[];
   calendars: RemoteCalendarView[];
 }
 
@@ -63,6 +67,7 @@ const CONNECTION_COLUMNS = [
   'last_error_message',
   'created_at',
   'updated_at',
+  'self_addresses',
 ] as const;
 const CALENDAR_COLUMNS = [
   'id',
@@ -80,6 +85,7 @@ const CALENDAR_COLUMNS = [
   'warning',
   'server_transparent',
   'blocks_availability',
+  'removed_at',
   ...CALENDAR_ERROR_COLUMNS,
 ] as const;
 
@@ -116,6 +122,7 @@ export async function loadCalendarViews(
     serverTransparent: row.server_transparent,
     blocksAvailabilityOverride: row.blocks_availability,
     blocksAvailability: row.blocks_availability ?? !row.server_transparent,
+    removedAt: row.removed_at?.toISOString() ?? null,
   }));
 }
 
@@ -139,6 +146,7 @@ export async function loadConnectionViews(
     lastError: errorSummary(row.last_error_code, row.last_error_message),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    addresses: row.self_addresses,
     calendars: calendars.filter((calendar) => calendar.connectionId === row.id),
   }));
 }

@@ -5,6 +5,8 @@ import { toConnectionError } from './connection-errors.ts';
 export interface DiscoveredCalendars {
   principalUrl: string;
   calendarHomeUrl: string;
+  /** The principal's calendar-user-address-set: how invitations to this account are recognised. */
+  selfAddresses: string[];
   calendars: RemoteCalendarInfo[];
 }
 
@@ -22,7 +24,12 @@ export async function discoverCalendars(options: DiscoverCalendarsOptions): Prom
   try {
     const account = await discoverAccount({ serverUrl: options.serverUrl, transport: options.transport });
     const calendars = await listCalendars({ calendarHomeUrl: account.calendarHomeUrl, transport: options.transport });
-    return { principalUrl: account.principalUrl, calendarHomeUrl: account.calendarHomeUrl, calendars };
+    return {
+      principalUrl: account.principalUrl,
+      calendarHomeUrl: account.calendarHomeUrl,
+      selfAddresses: account.selfAddresses,
+      calendars,
+    };
   } catch (error) {
     throw toConnectionError(error, options.provider);
   }

@@ -40,6 +40,7 @@ export async function reauthenticateConnection(ctx: ConnectionContext, options: 
         secret_ciphertext: ctx.secretBox.encrypt(password),
         principal_url: discovered.principalUrl,
         calendar_home_url: discovered.calendarHomeUrl,
+        self_addresses: discovered.selfAddresses,
         status: 'active',
         last_error_code: null,
         last_error_message: null,

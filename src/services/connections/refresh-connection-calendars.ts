@@ -1,4 +1,4 @@
-import { CalDavError, listCalendars, type RemoteCalendarInfo } from '../../caldav/index.ts';
+import { CalDavError } from '../../caldav/index.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor } from '../context.ts';
 import { recordConnectionNotice } from '../notifications/record-connection-notice.ts';
@@ -8,7 +8,7 @@ import type { ConnectionContext } from './connection-context.ts';
 import { connectionErrorFrom } from './connection-errors.ts';
 import { loadConnectionView, type ConnectionView } from './connection-view.ts';
 import { openTransport } from './open-transport.ts';
-import { storeCalendarList } from './store-calendar-list.ts';
+import { relistConnection } from './relist-connection.ts';
 
 export interface RefreshConnectionCalendarsOptions {
   actor: Actor;
@@ -40,9 +40,9 @@ async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, 
 }
 
 /**
- * Lists the account's calendars again: new calendars appear, renamed ones update, configured ones
- * keep their role, unused ones the server dropped go (see storeCalendarList for configured ones
- * that vanish). A failure is recorded on the
+ * "Refresh" in Settings → Calendars: lists the account's calendars and addresses again
+ * (relistConnection: new calendars appear, renamed ones update, deleted ones are marked and stop
+ * syncing). A failure is recorded on the
  * connection — as "needs reconnect" when the password was refused, which tells its owner — and reported.
  */
 export async function refreshConnectionCalendars(
@@ -50,10 +50,9 @@ export async function refreshConnectionCalendars(
   options: RefreshConnectionCalendarsOptions,
 ): Promise<ConnectionView> {
   const connection = await loadAccessibleConnection(ctx.db, options.actor, options.connectionId, 'manage');
-  let calendars: RemoteCalendarInfo[];
   try {
     const transport = openTransport({ connection, secretBox: ctx.secretBox, caldav: ctx.caldav, log: ctx.log });
-    calendars = await listCalendars({ calendarHomeUrl: connection.calendar_home_url, transport });
+    await relistConnection(ctx.db, { connection, transport, now: ctx.now() });
   } catch (error) {
     if (error instanceof SecretBoxError) {
       const failure = new AppError('connection_secret_unreadable', { cause: error });
@@ -66,13 +65,10 @@ export async function refreshConnectionCalendars(
     throw failure;
   }
 
-  await ctx.db.transaction().execute(async (trx) => {
-    await storeCalendarList(trx, { connection, calendars });
-    await trx
-      .updateTable('connections')
-      .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now() })
-      .where('id', '=', connection.id)
-      .execute();
-  });
+  await ctx.db
+    .updateTable('connections')
+    .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now(), calendars_listed_at: ctx.now() })
+    .where('id', '=', connection.id)
+    .execute();
   return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);
 }

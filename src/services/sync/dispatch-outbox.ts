@@ -8,6 +8,7 @@ import type { AppointmentForSync, RemoteLink } from '../../domain/sync/types.ts'
 import type {
   AppointmentRemoteEdit,
   EventCodec,
+  FormerCalendar,
   OpenRemoteCalendar,
   OutboxResult,
   OutboxRow,
@@ -94,7 +95,7 @@ async function viaStore<T>(call: () => Promise<T>): Promise<T> {
 
 export async function dispatchOutboxRow(deps: DispatchDeps, row: OutboxRow, options: DispatchOptions): Promise<RowReport> {
   const target = await deps.store.loadOutboundTarget(row);
-  const work = new RowWork(deps, row, options, target.appointment, target.primaryCalendarId, target.link);
+  const work = new RowWork(deps, row, options, target.appointment, target.primaryCalendarId, target.link, target.formerCalendar ?? null);
   let result: OutboxResult;
   try {
     result = await work.run();
@@ -157,6 +158,7 @@ class RowWork {
     private appointment: AppointmentForSync | null,
     private readonly primaryCalendarId: string | null,
     public link: RemoteLink | null,
+    private formerCalendar: FormerCalendar | null = null,
   ) {
     this.uid = appointmentEventUid(row.appointmentId);
     this.originalVersion = appointment?.version ?? null;
@@ -173,9 +175,14 @@ class RowWork {
         primaryCalendarId: this.primaryCalendarId,
         primaryHref,
         link: this.link,
+        formerCalendar: this.formerCalendar,
       });
       this.steps.push({ type: action.type, reason: action.reason });
       if (action.type === 'Noop') return { status: 'done' };
+      if (action.type === 'DeleteRemote' && action.moving) {
+        await this.removeFormerCopy(action);
+        continue;
+      }
       const remote = await this.open(action.calendarId);
       const finished =
         action.type === 'CreateRemote'
@@ -186,6 +193,21 @@ class RowWork {
       if (finished) return { status: 'done' };
     }
     throw new RemoteUnavailable('the event kept changing while we wrote it');
+  }
+
+  /**
+   * The copy in the former primary goes before the new one is written. If it cannot (the calendar
+   * went read-only, the account needs reconnecting, …), the move still happens and the copy is left,
+   * with the reason in the row's steps.
+   */
+  private async removeFormerCopy(action: Extract<OutboundAction, { type: 'DeleteRemote' }>): Promise<void> {
+    try {
+      await this.delete(await this.open(action.calendarId), action);
+    } catch (error) {
+      if (error instanceof StoreFailure) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      this.formerCalendar = { cannotDelete: `removing it failed (${why})` };
+    }
   }
 
   private async open(calendarId: string): Promise<RemoteCalendar> {

@@ -80,6 +80,7 @@ export function parseRemoteItem(
     end: o.end,
     allDay: o.allDay,
     blocks: o.blocks,
+    ...(o.invitation !== undefined && { invitation: o.invitation }),
     summary: o.summary,
     status: o.status,
     ...(o.occurrences !== undefined && o.occurrences > 1 && { occurrences: o.occurrences }),

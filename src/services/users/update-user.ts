@@ -1,4 +1,5 @@
 import { isValidTimeZone, type WeeklyHours } from '../../domain/schedule.ts';
+import type { InvitationPolicy } from '../../domain/invitations.ts';
 import { AppError } from '../app-error.ts';
 import { requireSelfOrAdmin } from '../authorize.ts';
 import type { Actor, ServiceContext } from '../context.ts';
@@ -10,6 +11,8 @@ export interface UpdateUserOptions {
   name?: string;
   timezone?: string;
   weeklyHours?: WeeklyHours;
+  /** Read when busy time is read (store/calendar-blocks.ts), so a change applies to every slot at once. */
+  invitationPolicy?: InvitationPolicy;
 }
 
 export async function updateUser(ctx: ServiceContext, options: UpdateUserOptions): Promise<UserView> {
@@ -20,6 +23,7 @@ export async function updateUser(ctx: ServiceContext, options: UpdateUserOptions
     ...(options.name !== undefined && { name: options.name }),
     ...(options.timezone !== undefined && { timezone: options.timezone }),
     ...(options.weeklyHours !== undefined && { weekly_hours: JSON.stringify(options.weeklyHours) }),
+    ...(options.invitationPolicy !== undefined && { invitation_policy: options.invitationPolicy }),
   };
   if (Object.keys(changes).length > 0) {
     await ctx.db

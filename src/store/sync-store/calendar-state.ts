@@ -3,10 +3,12 @@ import type { SavedItem } from '../../domain/sync/types.ts';
 import type { CalendarSyncState, CalendarWarning } from '../../domain/sync/ports.ts';
 import type { DB } from '../schema.ts';
 import { toSavedItem } from './rows.ts';
+import { selfAddresses } from '../../domain/invitations.ts';
 
 /**
  * What inbound sync starts from: the calendar's owner, role, zone, the user's own addresses (to
- * recognise "declined by me") and the saved token. The per-item status is loadSavedItems, read
+ * recognise "declined by me" and invitations to them: the principal's calendar-user-address-set,
+ * their e-mail and the account's username) and the saved token. The per-item status is loadSavedItems, read
  * only when a run needs it.
  */
 export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Promise<CalendarSyncState> {
@@ -14,7 +16,7 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
     .selectFrom('remote_calendars as c')
     .innerJoin('users as u', 'u.id', 'c.user_id')
     .innerJoin('connections as k', 'k.id', 'c.connection_id')
-    .select(['c.id', 'c.user_id', 'c.role', 'c.sync_token', 'u.timezone', 'u.email', 'k.username'])
+    .select(['c.id', 'c.user_id', 'c.role', 'c.sync_token', 'u.timezone', 'u.email', 'k.username', 'k.self_addresses'])
     .where('c.id', '=', calendarId)
     .executeTakeFirst();
   if (calendar === undefined) throw new Error(`no remote calendar ${calendarId}`);
@@ -23,7 +25,7 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
     userId: calendar.user_id,
     isPrimary: calendar.role === 'primary',
     zone: calendar.timezone,
-    selfEmails: selfEmails([calendar.email, calendar.username]),
+    selfEmails: selfAddresses([...calendar.self_addresses, calendar.email, calendar.username]),
     token: calendar.sync_token,
   };
 }
@@ -37,19 +39,6 @@ export async function loadSavedItems(db: Kysely<DB>, calendarId: string): Promis
     .orderBy('href')
     .execute();
   return items.map(toSavedItem);
-}
-
-/** The user's email and the account's username (an Apple ID is an address too), once each, ignoring case. */
-function selfEmails(candidates: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const raw of candidates) {
-    const email = raw.trim();
-    if (!email.includes('@') || seen.has(email.toLowerCase())) continue;
-    seen.add(email.toLowerCase());
-    out.push(email);
-  }
-  return out;
 }
 
 /** The token, last-synced stamp and warning as stored (for tests and the calendar view). */

@@ -112,15 +112,15 @@ export class ItemChangeSet {
     for (let i = 0; i < rowsOf.length; i += OCCURRENCES_PER_INSERT) {
       const chunk = rowsOf.slice(i, i + OCCURRENCES_PER_INSERT);
       await sql`
-        insert into imported_occurrences (workspace_id, remote_item_id, user_id, recurrence_id, start_at, end_at, all_day, blocks, summary, status, occurrences)
-        select ${calendar.workspaceId}::uuid, t.item_id, ${calendar.userId}::uuid, t.recurrence_id, t.start_at, t.end_at, t.all_day, t.blocks, t.summary, t.status, t.occurrences
+        insert into imported_occurrences (workspace_id, remote_item_id, user_id, recurrence_id, start_at, end_at, all_day, blocks, invitation, summary, status, occurrences)
+        select ${calendar.workspaceId}::uuid, t.item_id, ${calendar.userId}::uuid, t.recurrence_id, t.start_at, t.end_at, t.all_day, t.blocks, t.invitation, t.summary, t.status, t.occurrences
         from unnest(
           ${chunk.map((r) => r.itemId)}::uuid[], ${chunk.map((r) => r.o.recurrenceId)}::text[],
           ${chunk.map((r) => r.o.start.toISOString())}::timestamptz[], ${chunk.map((r) => r.o.end.toISOString())}::timestamptz[],
-          ${chunk.map((r) => r.o.allDay)}::boolean[], ${chunk.map((r) => r.o.blocks)}::boolean[],
+          ${chunk.map((r) => r.o.allDay)}::boolean[], ${chunk.map((r) => r.o.blocks)}::boolean[], ${chunk.map((r) => r.o.invitation ?? null)}::text[],
           ${chunk.map((r) => r.o.summary)}::text[], ${chunk.map((r) => r.o.status)}::text[],
           ${chunk.map((r) => r.o.occurrences ?? 1)}::integer[]
-        ) with ordinality as t(item_id, recurrence_id, start_at, end_at, all_day, blocks, summary, status, occurrences, n)
+        ) with ordinality as t(item_id, recurrence_id, start_at, end_at, all_day, blocks, invitation, summary, status, occurrences, n)
         order by t.n
       `.execute(db);
     }

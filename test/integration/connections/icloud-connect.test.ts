@@ -293,7 +293,7 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
     expect(secretAfter).not.toBe(secretBefore);
   });
 
-  it('refreshes the calendar list: new calendars appear, dropped unused ones go, configured ones stay', async () => {
+  it('refreshes the calendar list: new calendars appear, dropped unused ones go, configured ones deleted on the server are marked', async () => {
     const owner = await signUp(app.server);
     const connection = await connectedICloud(app.server, owner, credentials());
     const work = calendarNamed(connection, 'Work');
@@ -324,20 +324,24 @@ describe.each(databaseKinds)('connecting iCloud through the API on %s', (kind) =
         expect((await davRequest(url, { method: 'DELETE', auth: storeAuth() })).status).toBeLessThan(300);
     }
 
-    // Both are gone from iCloud: the unused one goes, the configured one stays until the user lets it go.
+    // Both are gone from iCloud (each answers 404 itself): the unused one goes, the configured one is
+    // kept for the record, marked removed and out of the configuration (issue 12.3).
     const afterDelete = await refresh();
     expect(afterDelete.calendars.map((c) => [c.displayName, c.role])).toEqual([
       ['Home', 'none'],
-      [`Kept ${kind}`, 'conflict'],
+      [`Kept ${kind}`, 'none'],
       ['Personal', 'none'],
       ['US Holidays', 'none'],
       ['Work', 'primary'],
     ]);
-    expect(calendarNamed(afterDelete, 'Work').id).toBe(work.id);
-    expect(
-      (await putConfiguration(app.server, owner, owner.userId, { primaryCalendarId: work.id, conflictCalendarIds: [] })).statusCode,
-    ).toBe(200);
-    expect((await refresh()).calendars.map((c) => c.displayName)).toEqual(['Home', 'Personal', 'US Holidays', 'Work']);
+    expect(calendarNamed(afterDelete, `Kept ${kind}`)).toMatchObject({ connectable: false, removedAt: expect.any(String) });
+    expect(calendarNamed(afterDelete, 'Work')).toMatchObject({ id: work.id, removedAt: null });
+    const reconfigured = await putConfiguration(app.server, owner, owner.userId, {
+      primaryCalendarId: work.id,
+      conflictCalendarIds: [calendarNamed(afterDelete, `Kept ${kind}`).id],
+    });
+    expect(reconfigured.statusCode).toBe(422);
+    expect((await refresh()).calendars.map((c) => c.displayName)).toEqual(['Home', `Kept ${kind}`, 'Personal', 'US Holidays', 'Work']);
   });
 
   it('records a refused stored password on refresh as "needs reconnect"', async () => {

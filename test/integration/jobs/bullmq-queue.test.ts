@@ -232,7 +232,17 @@ describe('BullMQ queue (real Redis)', () => {
       redisUrl: inject('redisUrl'),
       work: stub.work,
       store: recording.store,
-      config: { sync: { pollSeconds: 60, pastDays: 30, futureDays: 400, hostConcurrency: 2, scheduler: true } },
+      config: {
+        sync: {
+          pollSeconds: 60,
+          fastPollSeconds: 15,
+          fastPollForSeconds: 300,
+          pastDays: 30,
+          futureDays: 400,
+          hostConcurrency: 2,
+          scheduler: true,
+        },
+      },
       until,
       prefix,
       onError: () => undefined,

@@ -11,7 +11,15 @@ import { waitFor } from '../../support/wait-for.ts';
 import { seedCalendar, seedConnection } from './seed.ts';
 import { createWorkStub } from './stubs.ts';
 
-const sync: Config['sync'] = { pollSeconds: 60, pastDays: 30, futureDays: 400, hostConcurrency: 2, scheduler: true };
+const sync: Config['sync'] = {
+  pollSeconds: 60,
+  fastPollSeconds: 15,
+  fastPollForSeconds: 300,
+  pastDays: 30,
+  futureDays: 400,
+  hostConcurrency: 2,
+  scheduler: true,
+};
 
 /** The serve-side wiring, both ways: in-process (no REDIS_URL) and producer + `tandem worker` (REDIS_URL). */
 describe('startJobs', () => {

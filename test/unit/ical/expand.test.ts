@@ -402,6 +402,31 @@ describe('blocking', () => {
     );
     expect(expand(ics, { selfEmails: ['me@example.com'] }).map((o) => o.blocks)).toEqual([true, false, true]);
   });
+
+  it('marks invitations the user has not accepted, found by any of their addresses, and only those', () => {
+    const ics = calendar(
+      vevent(
+        'UID:unanswered\nDTSTART:20260110T100000Z\nORGANIZER:mailto:boss@example.com\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@me.com',
+      ),
+      vevent(
+        'UID:maybe\nDTSTART:20260110T110000Z\nORGANIZER:mailto:boss@example.com\nATTENDEE;PARTSTAT=TENTATIVE;EMAIL=me@example.com:urn:uuid:0f0d',
+      ),
+      vevent('UID:no-partstat\nDTSTART:20260110T120000Z\nORGANIZER:mailto:boss@example.com\nATTENDEE:urn:uuid:3B7E'),
+      vevent('UID:accepted\nDTSTART:20260110T130000Z\nATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.com'),
+      vevent('UID:mine\nDTSTART:20260110T140000Z\nORGANIZER:mailto:me@example.com\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com'),
+      vevent('UID:free\nDTSTART:20260110T150000Z\nTRANSP:TRANSPARENT\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com'),
+    );
+    const selfEmails = ['mailto:me@example.com', 'mailto:me@me.com', 'urn:uuid:3b7e'];
+    const seen = Object.fromEntries(expand(ics, { selfEmails }).map((o) => [o.uid, [o.blocks, o.invitation ?? null]]));
+    expect(seen).toEqual({
+      unanswered: [true, 'needs-action'],
+      maybe: [true, 'tentative'],
+      'no-partstat': [true, 'needs-action'],
+      accepted: [true, null],
+      mine: [true, null],
+      free: [false, null],
+    });
+  });
 });
 
 describe('calendar objects', () => {

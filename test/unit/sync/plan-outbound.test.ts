@@ -99,6 +99,38 @@ describe('planOutbound (SPEC §5: booked / rescheduled / cancelled → create / 
     });
   });
 
+  it('the primary calendar changed and the former one still takes writes → the old copy is deleted first (issue 12.3)', () => {
+    const a = appointment();
+    const old = link(a, { calendarId: 'cal-old', sequence: 4 });
+    expect(planOutbound(input({ link: old, formerCalendar: { cannotDelete: null } }))).toMatchObject({
+      type: 'DeleteRemote',
+      calendarId: 'cal-old',
+      href: old.href,
+      ifMatch: old.etag,
+      moving: true,
+    });
+    // Once it is gone (link forgotten), the event is created in the new primary.
+    expect(planOutbound(input({ link: null, formerCalendar: { cannotDelete: null } }))).toMatchObject({
+      type: 'CreateRemote',
+      calendarId: 'cal-primary',
+    });
+  });
+
+  it('the former calendar was deleted or is read-only → created in the new one, saying why the copy stays', () => {
+    const a = appointment();
+    const action = planOutbound(
+      input({
+        link: link(a, { calendarId: 'cal-old' }),
+        formerCalendar: { cannotDelete: 'the former calendar was deleted on the server' },
+      }),
+    );
+    expect(action).toMatchObject({
+      type: 'CreateRemote',
+      calendarId: 'cal-primary',
+      reason: expect.stringMatching(/stays: the former calendar was deleted/),
+    });
+  });
+
   it('an unknown etag (server sent none) → UpdateRemote with ifMatch null (the executor fetches it first)', () => {
     const a = appointment();
     expect(planOutbound(input({ appointment: { ...a, title: 'x' }, link: link(a, { etag: null }) }))).toMatchObject({

@@ -739,7 +739,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change name, time zone or weekly hours (self, or owner/admin) */
+        /** Change name, time zone, weekly hours or invitation policy (self, or owner/admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -762,6 +762,11 @@ export interface paths {
                                 end: string;
                             }[];
                         };
+                        /**
+                         * @description block: unanswered and tentative invitations block availability (default); free: they are shown but do not block
+                         * @enum {string}
+                         */
+                        invitationPolicy?: "block" | "free";
                     };
                 };
             };
@@ -4040,7 +4045,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** List the account's calendars again */
+        /** List the account's calendars and addresses again (new ones appear, deleted ones are marked removed) */
         post: {
             parameters: {
                 query?: never;
@@ -5469,6 +5474,11 @@ export interface components {
                     end: string;
                 }[];
             };
+            /**
+             * @description block: unanswered and tentative invitations block availability (default); free: they are shown but do not block
+             * @enum {string}
+             */
+            invitationPolicy: "block" | "free";
         };
         AppointmentInput: {
             id: string;
@@ -5685,6 +5695,8 @@ export interface components {
             blocksAvailabilityOverride: boolean | null;
             /** @description whether its events block availability */
             blocksAvailability: boolean;
+            /** @description when Tandem found it deleted on the server: kept for the record, not synced, its events no longer block */
+            removedAt: string | null;
         };
         ConnectionInput: {
             id: string;
@@ -5701,6 +5713,8 @@ export interface components {
             } | null;
             createdAt: string;
             updatedAt: string;
+            /** @description the account's own addresses (RFC 6638 calendar-user-address-set), for recognising invitations */
+            addresses: string[];
             calendars: components["schemas"]["RemoteCalendarInput"][];
         };
         CalendarConfigurationInput: {
@@ -5811,6 +5825,11 @@ export interface components {
                     end: string;
                 }[];
             };
+            /**
+             * @description block: unanswered and tentative invitations block availability (default); free: they are shown but do not block
+             * @enum {string}
+             */
+            invitationPolicy: "block" | "free";
         };
         Appointment: {
             id: string;
@@ -6027,6 +6046,8 @@ export interface components {
             blocksAvailabilityOverride: boolean | null;
             /** @description whether its events block availability */
             blocksAvailability: boolean;
+            /** @description when Tandem found it deleted on the server: kept for the record, not synced, its events no longer block */
+            removedAt: string | null;
         };
         Connection: {
             id: string;
@@ -6043,6 +6064,8 @@ export interface components {
             } | null;
             createdAt: string;
             updatedAt: string;
+            /** @description the account's own addresses (RFC 6638 calendar-user-address-set), for recognising invitations */
+            addresses: string[];
             calendars: components["schemas"]["RemoteCalendar"][];
         };
         CalendarConfiguration: {

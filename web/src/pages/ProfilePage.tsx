@@ -18,7 +18,7 @@ const weekdays = [
   ['7', 'Sunday'],
 ] as const;
 
-/** Everyone's own settings: name, time zone, weekly hours, date overrides and API tokens. */
+/** Everyone's own settings: name, time zone, weekly hours, invitations, date overrides and API tokens. */
 export function ProfilePage() {
   const { me } = useStaff();
   const full = useQuery({ queryKey: [...keys.me, 'full'], queryFn: () => unwrap(api.GET('/api/me')) });
@@ -37,6 +37,7 @@ export function ProfilePage() {
       <h1>My profile</h1>
       <DetailsCard user={full.data} />
       <HoursCard key={JSON.stringify(full.data.weeklyHours)} user={full.data} />
+      <InvitationsCard user={full.data} />
       <OverridesCard userId={me.id} timezone={full.data.timezone} />
       <TokensCard />
     </div>
@@ -169,6 +170,55 @@ function HoursCard({ user }: { user: TeamUser }) {
         </button>
       </div>
     </form>
+  );
+}
+
+type InvitationPolicy = TeamUser['invitationPolicy'];
+const invitationChoices: ReadonlyArray<readonly [InvitationPolicy, string]> = [
+  ['block', 'Block my availability (default)'],
+  ['free', "Don't block: show them, but keep the time bookable"],
+];
+
+/** Invitations not yet answered, or answered "Maybe" (decision 0016); saved as soon as it is chosen. */
+function InvitationsCard({ user }: { user: TeamUser }) {
+  const queryClient = useQueryClient();
+  const id = useId();
+  const save = useMutation({
+    mutationFn: (invitationPolicy: InvitationPolicy) =>
+      unwrap(api.PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body: { invitationPolicy } })),
+    // Busy time, slots and the week view all change with it.
+    onSuccess: () => queryClient.invalidateQueries(),
+  });
+  const current = save.isPending && save.variables !== undefined ? save.variables : user.invitationPolicy;
+  return (
+    <fieldset className="card" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>Invitations</h2>
+      <p className="muted small">Events you are invited to in your connected calendars and have not answered yet, or answered “Maybe”:</p>
+      {invitationChoices.map(([value, label]) => (
+        <label key={value} className="choice">
+          <input
+            type="radio"
+            name={`${id}-policy`}
+            value={value}
+            checked={current === value}
+            disabled={save.isPending}
+            onChange={() => save.mutate(value)}
+          />{' '}
+          {label}
+        </label>
+      ))}
+      <p className="muted small">Declined invitations never block; accepted ones always do.</p>
+      {save.error && (
+        <p className="error" role="alert">
+          {messageOf(save.error)}
+        </p>
+      )}
+      {save.isSuccess && (
+        <p className="notice success" role="status">
+          Saved.
+        </p>
+      )}
+    </fieldset>
   );
 }
 
