@@ -381,7 +381,8 @@ const idRoutes: RouteCase[] = [
       writes: false,
       call: (t) => ({
         method: 'GET',
-        url: `/api/calendars/${t.calendars[type]}/assignees?start=2026-12-03T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
+        // The event calendar's sessions are on Wednesdays.
+        url: `/api/calendars/${t.calendars[type]}/assignees?start=${type === 'event' ? '2026-12-02' : '2026-12-03'}T10:00:00Z${type === 'service' ? `&serviceId=${t.serviceId}` : ''}`,
       }),
     },
     {
