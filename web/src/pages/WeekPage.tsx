@@ -400,10 +400,10 @@ function Legend() {
         <span className="swatch sw-manual" /> Blocked by hand
       </li>
       <li>
-        <span className="swatch sw-imported" /> From iCloud (busy)
+        <span className="swatch sw-imported" /> From your calendars (busy)
       </li>
       <li>
-        <span className="swatch sw-free" /> From iCloud (free, does not block)
+        <span className="swatch sw-free" /> From your calendars (free, does not block)
       </li>
       <li>
         <span className="badge badge-warn">removed from iCloud</span> event deleted in iCloud, booking kept
