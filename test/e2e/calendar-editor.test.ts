@@ -3,8 +3,8 @@ import { addMember } from '../support/api.ts';
 import { startStaffBrowser, type StaffBrowser } from '../support/staff-browser.ts';
 
 /**
- * The owner creates, edits and deletes booking calendars in the browser only: every type's own
- * rules, API validation errors next to their field, and the iCloud note of Simple and Event calendars.
+ * The owner creates, edits and deletes a booking calendar in the browser only, with API validation
+ * errors next to their field. One calendar of every type, with its own rules: owner-journey.test.ts.
  */
 describe('booking calendar editor in a real browser', () => {
   let env: StaffBrowser;
@@ -94,78 +94,5 @@ describe('booking calendar editor in a real browser', () => {
     await dialog.getByRole('button', { name: 'Delete calendar' }).click();
     await page.waitForURL(/\/app\/calendars$/);
     expect((await calendarsOf()).some((c) => c.id === created.id)).toBe(false);
-  }, 120_000);
-
-  it('creates Class, Service, Simple and Event calendars with their own rules; Simple and Event say iCloud is not used', async () => {
-    const page = await env.signedInPage();
-    const create = async (label: string, name: string, fill: () => Promise<void>) => {
-      await page.goto(`${env.baseUrl}/app/calendars/new`);
-      await page.getByRole('radio', { name: new RegExp(`^${label}`) }).check();
-      await page.getByLabel('Name', { exact: true }).fill(name);
-      await fill();
-      await page.getByRole('button', { name: 'Create calendar' }).click();
-      await page.waitForURL(/\/app\/calendars\?saved=/);
-    };
-
-    await create('Class Booking', 'Yoga class', async () => {
-      await page.getByLabel('Host', { exact: true }).selectOption(memberId);
-      await page.getByLabel('Seats per time').fill('12');
-    });
-    await create('Service Calendar', 'Salon', async () => {
-      await page.getByLabel('Service name').fill('Haircut');
-      await page.getByLabel('Minutes', { exact: true }).fill('45');
-      await page.getByLabel('Price (optional)').fill('35.50');
-      await page.getByLabel('Currency').fill('EUR');
-      await page
-        .getByRole('group', { name: 'Staff for service 1' })
-        .getByRole('checkbox', { name: /Member/ })
-        .check();
-      await page.getByRole('button', { name: 'Add a service' }).click();
-      await page.getByRole('group', { name: 'Service 2' }).getByLabel('Service name').fill('Colour');
-      await page.getByRole('group', { name: 'Service 2' }).getByLabel('Minutes', { exact: true }).fill('90');
-      await env.screenshot(page, 'calendar-editor-service');
-    });
-    await create('Simple', 'Office hours', async () => {
-      expect(await page.getByTestId('icloud-note').textContent()).toContain('iCloud is not used');
-    });
-    await create('Event', 'Workshop', async () => {
-      expect(await page.getByTestId('icloud-note').textContent()).toContain('iCloud is not used');
-      await page.getByLabel('First date and time').fill('2026-12-05T10:00');
-      await page.getByLabel('Time zone of the event').fill('Europe/London');
-      await page.getByLabel('Event length (minutes)').fill('120');
-      await page.getByLabel('Repeats').selectOption('weekly');
-      await page.getByLabel('How many times').fill('4');
-      await page.getByLabel('Seats per time').fill('30');
-      await env.screenshot(page, 'calendar-editor-event');
-    });
-
-    const byName = new Map((await calendarsOf()).map((c) => [c.name, c]));
-    expect(byName.get('Yoga class')).toMatchObject({ type: 'class', seats: 12, members: [{ userId: memberId, priority: 0 }] });
-    expect(byName.get('Salon')).toMatchObject({
-      type: 'service',
-      services: expect.arrayContaining([
-        {
-          id: expect.any(String),
-          name: 'Haircut',
-          durationMin: 45,
-          priceCents: 3550,
-          currency: 'EUR',
-          staffIds: expect.arrayContaining([env.owner.userId, memberId]),
-        },
-        { id: expect.any(String), name: 'Colour', durationMin: 90, priceCents: null, currency: null, staffIds: [env.owner.userId] },
-      ]),
-    });
-    expect(byName.get('Office hours')).toMatchObject({ type: 'simple', icloudIntegration: false });
-    expect(byName.get('Workshop')).toMatchObject({
-      type: 'event',
-      seats: 30,
-      eventSchedule: { firstStart: '2026-12-05T10:00', timezone: 'Europe/London', durationMin: 120, repeat: 'weekly', count: 4 },
-    });
-
-    // The list shows each with a link to its booking page.
-    await page.goto(`${env.baseUrl}/app/calendars`);
-    for (const name of ['Yoga class', 'Salon', 'Office hours', 'Workshop']) await page.getByRole('heading', { name }).waitFor();
-    await env.screenshot(page, 'calendars-list');
-    expect(env.consoleErrors).toEqual([]);
   }, 120_000);
 });

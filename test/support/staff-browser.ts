@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { registerStaticWeb } from '../../src/http/static-web.ts';
 import { signUp, startTestApi, type Session, type TestApi } from './api.ts';
 import { ensureWebBuild, launchChromium, webDistDir } from './browser.ts';
+import { seriousAxeViolations } from './axe.ts';
 
 /** Screenshots of browser tests (git-ignored). */
 export const screenshotDir = fileURLToPath(new URL('../../test-results', import.meta.url));
@@ -17,9 +18,13 @@ export interface StaffBrowser {
   owner: Session;
   /** Console errors and uncaught page errors of every page opened here: a test fails when any. */
   consoleErrors: string[];
-  /** A page signed in as `session` (default: the owner), clock fixed at the server's. */
-  signedInPage(options?: { session?: Session; viewport?: { width: number; height: number }; timezoneId?: string }): Promise<Page>;
+  /** A page signed in as `session` (default: the owner; null: nobody, e.g. a client), clock fixed at the server's. */
+  signedInPage(options?: { session?: Session | null; viewport?: { width: number; height: number }; timezoneId?: string }): Promise<Page>;
   screenshot(page: Page, name: string): Promise<void>;
+  /** Screenshot plus an axe check: serious or critical violations are collected in `axeViolations`. */
+  checkScreen(page: Page, name: string): Promise<void>;
+  /** "<screen>: <rule>: <help> (<targets>)" for every serious or critical axe violation checkScreen found. */
+  axeViolations: string[];
   close(): Promise<void>;
 }
 
@@ -37,12 +42,17 @@ export async function startStaffBrowser(
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
+  const axeViolations: string[] = [];
+  const screenshot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+  };
   return {
     api,
     browser,
     baseUrl,
     owner,
     consoleErrors,
+    axeViolations,
     async signedInPage({
       session = owner,
       viewport = { width: 1280, height: 900 },
@@ -50,7 +60,7 @@ export async function startStaffBrowser(
     } = {}) {
       const context = await browser.newContext({ timezoneId, locale: 'en-US', viewport });
       contexts.push(context);
-      await context.addInitScript({ content: `localStorage.setItem('tandem.token', ${JSON.stringify(session.token)});` });
+      if (session) await context.addInitScript({ content: `localStorage.setItem('tandem.token', ${JSON.stringify(session.token)});` });
       const page = await context.newPage();
       page.on('console', (message) => {
         // A form's 4xx answer is an expected part of these tests; Chromium logs every failed fetch.
@@ -61,8 +71,10 @@ export async function startStaffBrowser(
       await page.clock.setFixedTime(api.clock.now);
       return page;
     },
-    async screenshot(page, name) {
-      await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+    screenshot,
+    async checkScreen(page, name) {
+      await screenshot(page, name);
+      for (const violation of await seriousAxeViolations(page)) axeViolations.push(`${name}: ${violation}`);
     },
     async close() {
       for (const context of contexts) await context.close();

@@ -113,14 +113,21 @@ export function SlotPicker(props: SlotPickerProps) {
                 type="button"
                 className="date-button"
                 data-date={date}
-                aria-label={label}
                 aria-pressed={date === selectedDate}
                 disabled={slots !== null && count === 0}
                 onClick={() => setChosenDate(date)}
               >
-                <span className="weekday">{weekday}</span>
-                <span className="day">{day}</span>
-                <span className="month">{month}</span>
+                {/* The full date is the name (not an aria-label that hides the visible text from speech input). */}
+                <span className="visually-hidden">{label}</span>
+                <span className="weekday" aria-hidden="true">
+                  {weekday}
+                </span>
+                <span className="day" aria-hidden="true">
+                  {day}
+                </span>
+                <span className="month" aria-hidden="true">
+                  {month}
+                </span>
               </button>
             );
           })}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, messageOf, newIdempotencyKey, publicApi, type FreeSlot, type PublicBooking, type PublicCalendar } from '../api.ts';
 import { SlotPicker } from '../components/SlotPicker.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -213,6 +213,9 @@ function BookingForm(props: {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const maxSeats = Math.max(1, slot.seatsLeft);
+  // Keyboard and screen-reader users land in the form they just opened by choosing a time.
+  const nameRef = useRef<HTMLInputElement>(null);
+  useEffect(() => nameRef.current?.focus(), []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -251,7 +254,16 @@ function BookingForm(props: {
       </p>
       <div className="field">
         <label htmlFor="name">Name</label>
-        <input id="name" name="name" autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          ref={nameRef}
+          id="name"
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={200}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor="email">Email</label>
@@ -318,12 +330,17 @@ function Confirmation(props: {
 }) {
   const { booking, manageToken } = props.result;
   const link = manageLink(manageToken, props.calendar.id, props.serviceId);
+  // Focus follows the booking to its confirmation, so it is read out and the next Tab is in it.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
   return (
     <div className="confirmation" role="status">
       <div className="check" aria-hidden="true">
         ✓
       </div>
-      <h2>You’re booked</h2>
+      <h2 ref={headingRef} tabIndex={-1}>
+        You’re booked
+      </h2>
       <p className="when">
         <strong>{formatRange(booking.start, booking.end, props.timezone)}</strong>
       </p>

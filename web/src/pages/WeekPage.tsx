@@ -67,6 +67,7 @@ export function WeekPage() {
   const [toast, setToast] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const calendarRef = useRef<FullCalendar>(null);
+  const wrapRef = useRef<HTMLDivElement>(null);
   const browserZone = useMemo(detectTimeZone, []);
   // FullCalendar formats in English; follow the browser's 12/24-hour habit at least.
   const hour12 = useMemo(() => new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hour12 ?? false, []);
@@ -77,6 +78,16 @@ export function WeekPage() {
 
   useEffect(() => {
     document.title = 'Week · Tandem';
+  }, []);
+
+  useEffect(() => {
+    // FullCalendar re-creates its scrollers (view change, resize): make each new one focusable.
+    const root = wrapRef.current;
+    if (!root) return;
+    focusableScrollers(root);
+    const observer = new MutationObserver(() => focusableScrollers(root));
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, []);
 
   useEffect(() => {
@@ -213,7 +224,7 @@ export function WeekPage() {
           {loadError}
         </p>
       )}
-      <div className="calendar-wrap">
+      <div className="calendar-wrap" ref={wrapRef}>
         <FullCalendar
           ref={calendarRef}
           plugins={[timeGridPlugin, interactionPlugin]}
@@ -224,7 +235,6 @@ export function WeekPage() {
               : { left: 'prev,next today', center: 'title', right: 'timeGridWeek,timeGridDay' }
           }
           titleFormat={phone ? { weekday: 'short', month: 'short', day: 'numeric' } : undefined}
-          buttonText={{ today: 'Today', week: 'Week', day: 'Day' }}
           firstDay={1}
           nowIndicator
           selectable
@@ -242,6 +252,10 @@ export function WeekPage() {
           events={loadEvents}
           eventContent={renderEvent}
           eventClick={onEventClick}
+          // Text arrows instead of FullCalendar's icon font (role="img" without a name); the buttons keep their hints.
+          buttonIcons={false}
+          buttonText={{ today: 'Today', week: 'Week', day: 'Day', prev: '‹ Prev', next: 'Next ›' }}
+          eventInteractive
           select={onSelect}
           eventDrop={onEventDrop}
         />
@@ -289,6 +303,17 @@ export function WeekPage() {
       )}
     </div>
   );
+}
+
+/**
+ * FullCalendar's time grid scrolls: keyboards must be able to reach it to scroll it (axe:
+ * scrollable-region-focusable). No role or name is added: inside FullCalendar's grid either breaks
+ * its (already strained) ARIA structure further.
+ */
+function focusableScrollers(root: HTMLElement): void {
+  root.querySelectorAll<HTMLElement>('.fc-scroller-liquid-absolute:not([tabindex])').forEach((el) => {
+    el.tabIndex = 0;
+  });
 }
 
 /** The New… button's default: the next half hour from now, 30 minutes long. */
@@ -375,10 +400,10 @@ function Legend() {
         <span className="swatch sw-manual" /> Blocked by hand
       </li>
       <li>
-        <span className="swatch sw-imported" /> From iCloud (busy)
+        <span className="swatch sw-imported" /> From your calendars (busy)
       </li>
       <li>
-        <span className="swatch sw-free" /> From iCloud (free, does not block)
+        <span className="swatch sw-free" /> From your calendars (free, does not block)
       </li>
       <li>
         <span className="badge badge-warn">removed from iCloud</span> event deleted in iCloud, booking kept
