@@ -7,6 +7,7 @@ import * as invites from './migrations/0005-invites.ts';
 import * as notifications from './migrations/0006-notifications.ts';
 import * as sealedIdempotentResponses from './migrations/0008-sealed-idempotent-responses.ts';
 import * as availability from './migrations/0009-availability.ts';
+import * as busyRangeIndex from './migrations/0013-busy-range-index.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0006-notifications': notifications,
   '0008-sealed-idempotent-responses': sealedIdempotentResponses,
   '0009-availability': availability,
+  '0013-busy-range-index': busyRangeIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
