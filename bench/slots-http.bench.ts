@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     for (const kind of kinds) {
       const tandem = await startTandem(kind, { label: 'slots' });
       try {
+        const atStart = tandem.memory();
+        log(`${kind}: server ready, RSS ${atStart.rssMiB} MiB (peak so far ${atStart.peakMiB} MiB: start-up and migrations)`);
         const session = await signUp(tandem.url, ZONE);
         const importStarted = performance.now();
         const remoteId = await connectPrimary(

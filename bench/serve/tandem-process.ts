@@ -106,7 +106,9 @@ export async function startTandem(
   kind: DatabaseKind,
   options: { env?: Record<string, string>; nodeArgs?: string[]; label?: string } = {},
 ): Promise<TandemProcess> {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'main.js'))) buildServer();
+  // BENCH_DIST: another build to run (e.g. a copy of dist/ built from the commit before a change).
+  const dist = process.env.BENCH_DIST ?? 'dist';
+  if (!existsSync(join(REPO_ROOT, dist, 'main.js'))) buildServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-serve-'));
   const dbName = `tandem_bench_${options.label ?? 'serve'}_${process.pid}`;
   let databaseUrl: string | null = null;
@@ -117,7 +119,7 @@ export async function startTandem(
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   // BENCH_CPU_PROF=1: the server writes a .cpuprofile into .cache/profiles/ when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.cache', 'profiles')}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), 'dist/main.js', 'serve'], {
+  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), join(dist, 'main.js'), 'serve'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -9,6 +9,7 @@ import * as sealedIdempotentResponses from './migrations/0008-sealed-idempotent-
 import * as availability from './migrations/0009-availability.ts';
 import * as invitationsAndCalendarLifecycle from './migrations/0010-invitations-and-calendar-lifecycle.ts';
 import * as notificationRetention from './migrations/0011-notification-retention.ts';
+import * as busyRangeIndex from './migrations/0013-busy-range-index.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0009-availability': availability,
   '0010-invitations-and-calendar-lifecycle': invitationsAndCalendarLifecycle,
   '0011-notification-retention': notificationRetention,
+  '0013-busy-range-index': busyRangeIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,7 +11,8 @@ import { hashSecret, newSecret } from '../auth/tokens.ts';
 import { checkBookable } from './check-bookable.ts';
 import { chooseAssignees } from './choose-assignees.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
-import { recordOutboundChange } from './record-outbound-change.ts';
+import { insertBooking } from './insert-booking.ts';
+import { pushesToExternalCalendars } from '../../domain/calendar-type.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
 import { upsertContact, type ContactInput } from './booking-rows.ts';
 import { assigneeRange } from '../../domain/assignee-range.ts';
@@ -92,9 +93,13 @@ async function bookInTransaction(
   const slot = checkBookable(query, start);
   if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
 
-  const contactId = await upsertContact(trx, options.workspaceId, options.contact);
+  const secret = newSecret('tdm');
   let appointmentId: string;
+  let attendeeId: string;
+  /** A one-off booking's view is known from what was written; a class session's is read back. */
+  let view: AppointmentView | null = null;
   if (sessionBased) {
+    const contactId = await upsertContact(trx, options.workspaceId, options.contact);
     ({ appointmentId } = await takeSeats(trx, {
       calendar,
       workspaceId: options.workspaceId,
@@ -104,66 +109,74 @@ async function bookInTransaction(
       hostId: slot.userIds[0]!,
       now,
     }));
-  } else {
-    const assigneeIds = await chooseAssignees(trx, calendar, query, slot, now);
-    const service = calendar.services.find((s) => s.id === options.serviceId);
-    const row = await trx
-      .insertInto('appointments')
+    const attendee = await trx
+      .insertInto('attendees')
       .values({
         workspace_id: options.workspaceId,
-        calendar_id: calendar.id,
-        service_id: service?.id ?? null,
-        start_at: new Date(start),
-        end_at: new Date(slot.end),
-        title: `${service?.name ?? calendar.name} with ${options.contact.name}`,
-        location: calendar.location,
-        seats_taken: 1,
+        appointment_id: appointmentId,
+        contact_id: contactId,
+        seats: options.seats,
+        secret_hash: hashSecret(secret),
+        timezone: options.timezone ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    appointmentId = row.id;
-    await trx
-      .insertInto('appointment_assignees')
-      .values(
-        assigneeIds.map((userId) => ({
-          appointment_id: appointmentId,
-          user_id: userId,
-          workspace_id: options.workspaceId,
-          during: assigneeRange(calendar, start, slot.end),
-        })),
-      )
-      .execute();
-    await recordOutboundChange(trx, {
+    attendeeId = attendee.id;
+  } else {
+    const assigneeIds = await chooseAssignees(trx, calendar, query, slot, now);
+    const service = calendar.services.find((s) => s.id === options.serviceId);
+    const title = `${service?.name ?? calendar.name} with ${options.contact.name}`;
+    const inserted = await insertBooking(trx, {
       workspaceId: options.workspaceId,
-      appointmentId,
-      calendarType: calendar.type,
-      userIds: assigneeIds,
-      op: 'upsert',
-    });
-  }
-
-  const secret = newSecret('tdm');
-  const attendee = await trx
-    .insertInto('attendees')
-    .values({
-      workspace_id: options.workspaceId,
-      appointment_id: appointmentId,
-      contact_id: contactId,
+      calendarId: calendar.id,
+      serviceId: service?.id ?? null,
+      start: new Date(start),
+      end: new Date(slot.end),
+      title,
+      location: calendar.location,
+      assigneeIds,
+      during: assigneeRange(calendar, start, slot.end),
+      outboxUserIds: pushesToExternalCalendars(calendar.type) ? assigneeIds : [],
+      contact: options.contact,
       seats: options.seats,
-      secret_hash: hashSecret(secret),
+      secretHash: hashSecret(secret),
       timezone: options.timezone ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const manageToken = `${attendee.id}.${secret}`;
+    });
+    ({ appointmentId, attendeeId } = inserted);
+    view = {
+      id: appointmentId,
+      calendarId: calendar.id,
+      serviceId: service?.id ?? null,
+      start: new Date(start).toISOString(),
+      end: new Date(slot.end).toISOString(),
+      status: 'confirmed',
+      title,
+      location: calendar.location,
+      assigneeIds: [...assigneeIds].sort(),
+      seatsTaken: 1,
+      attendees: [
+        {
+          id: attendeeId,
+          contactId: inserted.contactId,
+          name: inserted.contactName,
+          email: inserted.contactEmail,
+          seats: options.seats,
+          status: 'confirmed',
+        },
+      ],
+      removedFromICloud: false,
+      overlapFlagged: false,
+    };
+  }
+  const manageToken = `${attendeeId}.${secret}`;
   await recordAppointmentNotice(trx, {
     workspaceId: options.workspaceId,
     appointmentId,
     change: 'created',
     cause: options.cause ?? 'client',
     now,
-    attendeeIds: [attendee.id],
+    attendeeIds: [attendeeId],
     manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
   });
-  return { appointment: await loadAppointmentView(trx, options.workspaceId, appointmentId), attendeeId: attendee.id, manageToken };
+  return { appointment: view ?? (await loadAppointmentView(trx, options.workspaceId, appointmentId)), attendeeId, manageToken };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { consultsExternalCalendars } from '../../domain/calendar-type.ts';
 import type { CalendarRules } from '../../domain/slots.ts';
 import type { EventSchedule } from '../../domain/event-times.ts';
@@ -33,29 +34,43 @@ export async function loadCalendarView(db: Database, workspaceId: string, calend
   return view;
 }
 
+interface MemberJson {
+  user_id: string;
+  priority: number;
+}
+interface ServiceJson {
+  id: string;
+  name: string;
+  duration_min: number;
+  price_cents: number | null;
+  currency: string | null;
+  staff: string[];
+}
+
+/**
+ * One statement (members and services aggregated as JSON beside each calendar): the public slots
+ * and booking requests load a calendar on every call, and on PostgreSQL each extra statement is a
+ * round trip and a socket write (issue 13).
+ */
 export async function loadCalendarViews(db: Database, workspaceId: string, calendarIds?: string[]): Promise<CalendarView[]> {
   if (calendarIds?.length === 0) return [];
-  let query = db.selectFrom('booking_calendars').selectAll().where('workspace_id', '=', workspaceId);
-  if (calendarIds) query = query.where('id', 'in', calendarIds);
-  const rows = await query.orderBy('name').execute();
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [members, services, staff] = await Promise.all([
-    db
-      .selectFrom('calendar_members')
-      .select(['calendar_id', 'user_id', 'priority'])
-      .where('calendar_id', 'in', ids)
-      .orderBy('priority', 'desc')
-      .orderBy('user_id')
-      .execute(),
-    db.selectFrom('services').selectAll().where('calendar_id', 'in', ids).orderBy('name').execute(),
-    db
-      .selectFrom('service_staff')
-      .innerJoin('services', 'services.id', 'service_staff.service_id')
-      .select(['service_staff.service_id', 'service_staff.user_id'])
-      .where('services.calendar_id', 'in', ids)
-      .execute(),
-  ]);
+  let query = db
+    .selectFrom('booking_calendars as c')
+    .selectAll('c')
+    .select([
+      sql<MemberJson[]>`coalesce((
+        select json_agg(json_build_object('user_id', m.user_id, 'priority', m.priority) order by m.priority desc, m.user_id)
+        from calendar_members m where m.calendar_id = c.id), '[]')`.as('members'),
+      sql<ServiceJson[]>`coalesce((
+        select json_agg(json_build_object(
+          'id', s.id, 'name', s.name, 'duration_min', s.duration_min, 'price_cents', s.price_cents, 'currency', s.currency,
+          'staff', coalesce((select json_agg(ss.user_id) from service_staff ss where ss.service_id = s.id), '[]')
+        ) order by s.name)
+        from services s where s.calendar_id = c.id), '[]')`.as('services'),
+    ])
+    .where('c.workspace_id', '=', workspaceId);
+  if (calendarIds) query = query.where('c.id', 'in', calendarIds);
+  const rows = await query.orderBy('c.name').execute();
   return rows.map((row) => ({
     id: row.id,
     slug: row.slug,
@@ -72,20 +87,15 @@ export async function loadCalendarViews(db: Database, workspaceId: string, calen
     distribution: row.distribution,
     location: row.location,
     eventSchedule: row.event_schedule,
-    members: members.filter((m) => m.calendar_id === row.id).map((m) => ({ userId: m.user_id, priority: m.priority })),
-    services: services
-      .filter((s) => s.calendar_id === row.id)
-      .map((s) => ({
-        id: s.id,
-        name: s.name,
-        durationMin: s.duration_min,
-        priceCents: s.price_cents,
-        currency: s.currency,
-        staffIds: staff
-          .filter((x) => x.service_id === s.id)
-          .map((x) => x.user_id)
-          .sort(),
-      })),
+    members: row.members.map((m) => ({ userId: m.user_id, priority: m.priority })),
+    services: row.services.map((s) => ({
+      id: s.id,
+      name: s.name,
+      durationMin: s.duration_min,
+      priceCents: s.price_cents,
+      currency: s.currency,
+      staffIds: [...s.staff].sort(),
+    })),
     icloudIntegration: consultsExternalCalendars(row.type),
   }));
 }

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../store/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { CalendarNotificationSettingsTable, DB } from '../../store/schema.ts';
 
 /** A calendar's message switches, reminder offsets and client deadline (issue 11). */
 export interface NotificationSettings {
@@ -27,13 +27,20 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   clientChangeDeadlineMin: null,
 };
 
-export async function loadNotificationSettings(db: Kysely<DB>, workspaceId: string, calendarId: string): Promise<NotificationSettings> {
-  const row = await db
-    .selectFrom('calendar_notification_settings')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('calendar_id', '=', calendarId)
-    .executeTakeFirst();
+/** A settings row as stored (or as row_to_json gives it), or none: the calendar keeps the defaults. */
+export type NotificationSettingsRow = Pick<
+  Selectable<CalendarNotificationSettingsTable>,
+  | 'client_confirmation'
+  | 'client_rescheduled'
+  | 'client_cancelled'
+  | 'client_reminder'
+  | 'staff_new_booking'
+  | 'staff_client_cancelled'
+  | 'reminder_offsets_min'
+  | 'client_change_deadline_min'
+>;
+
+export function notificationSettingsFrom(row: NotificationSettingsRow | null | undefined): NotificationSettings {
   if (!row) return { ...DEFAULT_NOTIFICATION_SETTINGS, reminderOffsetsMin: [...DEFAULT_NOTIFICATION_SETTINGS.reminderOffsetsMin] };
   return {
     clientConfirmation: row.client_confirmation,
@@ -45,4 +52,14 @@ export async function loadNotificationSettings(db: Kysely<DB>, workspaceId: stri
     reminderOffsetsMin: [...row.reminder_offsets_min].sort((a, b) => b - a),
     clientChangeDeadlineMin: row.client_change_deadline_min,
   };
+}
+
+export async function loadNotificationSettings(db: Kysely<DB>, workspaceId: string, calendarId: string): Promise<NotificationSettings> {
+  const row = await db
+    .selectFrom('calendar_notification_settings')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('calendar_id', '=', calendarId)
+    .executeTakeFirst();
+  return notificationSettingsFrom(row);
 }

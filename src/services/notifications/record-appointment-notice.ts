@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../store/schema.ts';
+import { sql, type Kysely } from 'kysely';
+import type { AppointmentStatus, DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { recordWebhookEvent } from '../webhooks/record-webhook-event.ts';
 import type { AppointmentSnapshot, ChangeCause, MessageContent, MessageKind } from './message-content.ts';
-import { loadNotificationSettings } from './notification-settings.ts';
+import { notificationSettingsFrom, type NotificationSettingsRow } from './notification-settings.ts';
 
 export type AppointmentChange = 'created' | 'rescheduled' | 'cancelled' | 'moved_in_calendar' | 'removed_from_calendar';
 
@@ -19,6 +19,22 @@ export interface AppointmentNotice {
   manageLink?: { url: string; secretBox: SecretBox | undefined };
   previousStart?: Date | null;
   reason?: string | null;
+}
+
+interface AttendeeRow {
+  id: string;
+  status: AppointmentStatus;
+  timezone: string | null;
+  seats: number;
+  name: string;
+  email: string;
+  phone: string | null;
+}
+interface StaffRow {
+  id: string;
+  name: string;
+  email: string;
+  timezone: string;
 }
 
 interface Recipient {
@@ -37,6 +53,9 @@ interface Recipient {
  */
 export async function recordAppointmentNotice(trx: Kysely<DB>, notice: AppointmentNotice): Promise<void> {
   const { workspaceId, appointmentId, change, now } = notice;
+  // One statement for everything the notice reads (appointment, calendar, settings, clients, staff):
+  // it runs inside every booking's transaction, where each statement is a round trip (issue 13.4).
+  const onlyAttendees = notice.attendeeIds ?? null;
   const appointment = await trx
     .selectFrom('appointments as a')
     .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
@@ -53,29 +72,27 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
       'c.id as calendar_id',
       'c.name as calendar_name',
       'c.type as calendar_type',
+      sql<NotificationSettingsRow | null>`(
+        select row_to_json(s) from calendar_notification_settings s where s.workspace_id = a.workspace_id and s.calendar_id = a.calendar_id
+      )`.as('settings'),
+      sql<AttendeeRow[]>`coalesce((
+        select json_agg(json_build_object('id', t.id, 'status', t.status, 'timezone', t.timezone, 'seats', t.seats,
+                                          'name', k.name, 'email', k.email, 'phone', k.phone) order by t.created_at)
+        from attendees t join contacts k on k.id = t.contact_id
+        where t.appointment_id = a.id
+          and (case when ${onlyAttendees !== null}::boolean then t.id = any(${onlyAttendees ?? []}::uuid[]) else t.status = 'confirmed' end)
+      ), '[]')`.as('attendees'),
+      sql<StaffRow[]>`coalesce((
+        select json_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'timezone', u.timezone) order by u.name)
+        from appointment_assignees aa join users u on u.id = aa.user_id
+        where aa.appointment_id = a.id
+      ), '[]')`.as('staff'),
     ])
     .where('a.workspace_id', '=', workspaceId)
     .where('a.id', '=', appointmentId)
     .executeTakeFirstOrThrow();
-  const settings = await loadNotificationSettings(trx, workspaceId, appointment.calendar_id);
-  let attendeeQuery = trx
-    .selectFrom('attendees as t')
-    .innerJoin('contacts as k', 'k.id', 't.contact_id')
-    .select(['t.id', 't.status', 't.timezone', 't.seats', 'k.name', 'k.email', 'k.phone'])
-    .where('t.appointment_id', '=', appointmentId);
-  if (notice.attendeeIds)
-    attendeeQuery = notice.attendeeIds.length
-      ? attendeeQuery.where('t.id', 'in', notice.attendeeIds)
-      : attendeeQuery.where(({ lit }) => lit(false));
-  else attendeeQuery = attendeeQuery.where('t.status', '=', 'confirmed');
-  const attendees = await attendeeQuery.orderBy('t.created_at').execute();
-  const staff = await trx
-    .selectFrom('appointment_assignees as aa')
-    .innerJoin('users as u', 'u.id', 'aa.user_id')
-    .select(['u.id', 'u.name', 'u.email', 'u.timezone'])
-    .where('aa.appointment_id', '=', appointmentId)
-    .orderBy('u.name')
-    .execute();
+  const settings = notificationSettingsFrom(appointment.settings);
+  const { attendees, staff } = appointment;
 
   const snapshot: AppointmentSnapshot = {
     id: appointment.id,
@@ -114,8 +131,9 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
   }));
   const rows: Array<{ kind: MessageKind; to: Recipient; content: MessageContent; notBefore: Date; sealedLink?: string | null }> = [];
 
-  // Whatever the change, reminders planned for the old time no longer hold.
-  if (change !== 'removed_from_calendar' && clients.length > 0) {
+  // Whatever the change, reminders planned for the old time no longer hold. A new booking's clients
+  // are new attendees: nothing is planned for them yet.
+  if (change !== 'removed_from_calendar' && change !== 'created' && clients.length > 0) {
     await trx
       .updateTable('messages')
       .set({ status: 'skipped', last_error: 'The appointment changed; reminders were planned again from its new time.' })

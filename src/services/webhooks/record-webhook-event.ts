@@ -12,27 +12,26 @@ export async function recordWebhookEvent(
   trx: Kysely<DB>,
   event: { workspaceId: string; type: WebhookEvent; appointmentId: string | null; data: Record<string, unknown>; now: Date },
 ): Promise<number> {
-  const endpoints = await trx
-    .selectFrom('webhook_endpoints')
-    .select('id')
-    .where('workspace_id', '=', event.workspaceId)
-    .where('status', '=', 'active')
-    .where(sql<boolean>`${event.type} = any(events)`)
-    .execute();
-  if (endpoints.length === 0) return 0;
+  // One statement (insert … select): it runs in every booking's transaction (issue 13.4).
   const payload = JSON.stringify({ type: event.type, timestamp: event.now.toISOString(), data: event.data });
-  await trx
+  const result = await trx
     .insertInto('webhook_deliveries')
-    .values(
-      endpoints.map((e) => ({
-        workspace_id: event.workspaceId,
-        endpoint_id: e.id,
-        appointment_id: event.appointmentId,
-        event: event.type,
-        payload,
-        not_before: event.now,
-      })),
+    .columns(['workspace_id', 'endpoint_id', 'appointment_id', 'event', 'payload', 'not_before'])
+    .expression((eb) =>
+      eb
+        .selectFrom('webhook_endpoints')
+        .select([
+          'workspace_id',
+          'id',
+          sql<string | null>`${event.appointmentId}::uuid`.as('appointment_id'),
+          sql<string>`${event.type}`.as('event'),
+          sql<string>`${payload}::jsonb`.as('payload'),
+          sql<Date>`${event.now}::timestamptz`.as('not_before'),
+        ])
+        .where('workspace_id', '=', event.workspaceId)
+        .where('status', '=', 'active')
+        .where(sql<boolean>`${event.type} = any(events)`),
     )
-    .execute();
-  return endpoints.length;
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
