@@ -9,10 +9,11 @@
  * their address from `pinnedLookup`, which refuses private (unless allowed), link-local and cloud
  * metadata addresses inside the lookup itself, so the address checked is the address connected to.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { assertAllowedHost, pinnedLookup, type HostLookup } from './address-guard.ts';
 import { scopeAllows, type CredentialScope } from './credential-scope.ts';
 import { CalDavError, errorForStatus, redactUrl } from './errors.ts';
+import { noBackpressure } from './no-backpressure.ts';
 
 export interface CalDavCredentials {
   username: string;
@@ -39,7 +40,7 @@ export type FetchFunction = (
     body: string | undefined;
     redirect: 'manual';
     signal: AbortSignal;
-    dispatcher: Agent;
+    dispatcher: Dispatcher;
   },
 ) => Promise<Response>;
 
@@ -165,11 +166,12 @@ async function readBody(response: Response, limit: number, url: string): Promise
  * run (one transport) to the next. Basic auth travels per request, so sharing sockets across
  * accounts shares nothing secret.
  */
-const agents = new Map<string, Agent>();
-const customLookupAgents = new WeakMap<HostLookup, Map<boolean, Agent>>();
+const agents = new Map<string, Dispatcher>();
+const customLookupAgents = new WeakMap<HostLookup, Map<boolean, Dispatcher>>();
 
-function agentFor(allowPrivateNetworks: boolean, lookup: HostLookup | undefined): Agent {
-  const make = () => new Agent({ connect: { lookup: pinnedLookup({ allowPrivateNetworks, ...(lookup && { lookup }) }) } });
+function agentFor(allowPrivateNetworks: boolean, lookup: HostLookup | undefined): Dispatcher {
+  const make = () =>
+    new Agent({ connect: { lookup: pinnedLookup({ allowPrivateNetworks, ...(lookup && { lookup }) }) } }).compose(noBackpressure);
   if (lookup === undefined) {
     const key = String(allowPrivateNetworks);
     let agent = agents.get(key);
