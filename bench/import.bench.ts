@@ -77,7 +77,9 @@ async function rawFloor(calendarUrl: string): Promise<{ ms: number; items: numbe
 
 function ensureVdirsyncer(): void {
   if (existsSync(VDIRSYNCER)) return;
-  const result = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'ensure-debian-packages.sh'), `${VDIRSYNCER}=vdirsyncer`], { stdio: 'inherit' });
+  const result = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'ensure-debian-packages.sh'), `${VDIRSYNCER}=vdirsyncer`], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('vdirsyncer is missing and could not be installed');
 }
 
@@ -117,7 +119,9 @@ function vdirsyncer(calendarUrl: string): { firstMs: number; idleMs: number; fil
     run('discover');
     const firstMs = run('sync');
     const idleMs = run('sync');
-    const files = spawnSync('ls', [join(dir, 'local')], { encoding: 'utf8' }).stdout.split('\n').filter((f) => f.endsWith('.ics')).length;
+    const files = spawnSync('ls', [join(dir, 'local')], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((f) => f.endsWith('.ics')).length;
     return { firstMs, idleMs, files };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -189,7 +193,10 @@ async function startTandem(env: Record<string, string>): Promise<ServerRun> {
 async function api<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -248,6 +255,22 @@ async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calend
   }
   const server = await startTandem(env);
   try {
+    return await importThrough(server, admin === null ? null : database, homeUrl, calendarName);
+  } catch (error) {
+    console.error(`tandem serve said:\n${server.output()}`);
+    throw error;
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (admin) {
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+async function importThrough(server: ServerRun, database: string | null, homeUrl: string, calendarName: string): Promise<ImportFigures> {
+  {
     const unique = Date.now().toString(36);
     const email = `owner-${unique}@bench.test`;
     await api(server.base, 'POST', '/api/workspaces', {
@@ -298,7 +321,7 @@ async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calend
     clearInterval(sampler);
     rssPeakKb = Math.max(rssPeakKb, procStatus(pid, 'VmRSS'));
     const hwmKb = procStatus(pid, 'VmHWM');
-    if (admin) {
+    if (database !== null) {
       const url = new URL(POSTGRES_URL);
       url.pathname = `/${database}`;
       const check = new pg.Client({ connectionString: url.toString() });
@@ -308,13 +331,6 @@ async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calend
       total = Number(items.rows[0]!.n);
     }
     return { ms, cpuMs: cpu, connectMs, rssBeforeKb, rssPeakKb, hwmKb, total };
-  } finally {
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (admin) {
-      await admin.query(`drop database if exists ${database} with (force)`);
-      await admin.end();
-    }
   }
 }
 
@@ -322,7 +338,9 @@ async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calend
 
 async function main(): Promise<void> {
   console.log('Tandem first-import benchmark: connect through the API → sync status complete (Radicale 3, loopback)');
-  console.log(`machine: ${cpus().length} CPUs, ${load()} (1/5/15 min); Node ${process.version}; data around ${NOW.toISOString().slice(0, 10)}`);
+  console.log(
+    `machine: ${cpus().length} CPUs, ${load()} (1/5/15 min); Node ${process.version}; data around ${NOW.toISOString().slice(0, 10)}`,
+  );
   if (!existsSync(join(REPO_ROOT, 'dist', 'main.js')) || process.env.BENCH_BUILD !== 'skip') {
     log('npm run build');
     const built = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -356,7 +374,8 @@ async function main(): Promise<void> {
         secs(floor.ms),
         `median of 3 (${floors.map((f) => secs(f.ms)).join(' / ')}); ${floor.items} items, ${(floor.bytes / 1e6).toFixed(2)} MB; ${load()}`,
       );
-      const vdir = vdirsyncer(calendarUrl);
+      // BENCH_ANCHORS=floor leaves vdirsyncer out (minutes at 5,000 events): for quick iterations only.
+      const vdir = process.env.BENCH_ANCHORS === 'floor' ? { firstMs: NaN, idleMs: NaN, files: 0 } : vdirsyncer(calendarUrl);
       row(`vdirsyncer first sync (${vdirVersion})`, secs(vdir.firstMs), `${vdir.files} files; ${load()}`);
       row('vdirsyncer idle re-sync', secs(vdir.idleMs), load());
       const result = { size, floor: floor.ms, vdir: vdir.firstMs, tandem: {} as Partial<Record<'pglite' | 'postgres', number>> };

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { CalendarNotificationSettingsTable, DB } from '../../store/schema.ts';
+import type { CalendarNotificationSettings, DB } from '../../store/schema.ts';
 
 /** A calendar's message switches, reminder offsets and client deadline (issue 11). */
 export interface NotificationSettings {
@@ -29,7 +29,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 
 /** A settings row as stored (or as row_to_json gives it), or none: the calendar keeps the defaults. */
 export type NotificationSettingsRow = Pick<
-  Selectable<CalendarNotificationSettingsTable>,
+  Selectable<CalendarNotificationSettings>,
   | 'client_confirmation'
   | 'client_rescheduled'
   | 'client_cancelled'
