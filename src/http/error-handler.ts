@@ -85,5 +85,6 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
       : error.code === 'FST_ERR_BAD_URL'
         ? new AppError('validation_failed', { message: 'The address contains an invalid percent-encoding.' })
         : (fromFastify(error) ?? new AppError('validation_failed', { message: error.message }));
+  // A Fastify reply is thenable; send() has nothing to await (serialisation errors go to Fastify's own handler).
   void reply.status(appError.status).send(errorBody(appError));
 }

@@ -238,7 +238,10 @@ function periodKey(rule: RecurrenceRule, value: Wall): number {
       const day = Math.floor(value / DAY_MS);
       return day - ((new Date(value).getUTCDay() - rule.wkst + 7) % 7);
     }
-    default:
+    case 'DAILY':
+    case 'HOURLY':
+    case 'MINUTELY':
+    case 'SECONDLY':
       return Math.floor(value / FIXED_PERIOD_MS[rule.freq]!);
   }
 }

@@ -98,6 +98,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
           defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
         });
   queue?.on('error', (error) => onError(error, 'BullMQ queue'));
+  // Fire-and-forget: a connection that fails is reported by the 'error' listener above, not here.
   void queue?.client.then(watchRecovery, () => undefined);
 
   let worker: Worker<JobData, void, JobName> | null = null;
@@ -143,6 +144,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       onError(recordError, `recording the failed sync of calendar ${data.job.calendarId}`),
     );
     pendingRecords.add(recording);
+    // Fire-and-forget: `recording` already sent its error to onError; stop() awaits pendingRecords.
     void recording.finally(() => pendingRecords.delete(recording));
   }
 

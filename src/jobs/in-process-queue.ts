@@ -32,6 +32,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
 
   function track(promise: Promise<void>): void {
     inFlight.add(promise);
+    // Fire-and-forget: every tracked promise has already handed its error to onError, so this chain cannot reject.
     void promise.finally(() => {
       inFlight.delete(promise);
       pump();

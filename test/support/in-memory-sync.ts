@@ -624,7 +624,14 @@ export class InMemorySyncStore implements SyncStore {
       case 'TrackAppointmentEvent':
         if (action.link !== null) this.applyLinkUpdate(d, action.link);
         break;
-      default:
+      // Item-only actions: nothing on the appointment side.
+      case 'ImportItem':
+      case 'UpdateImportedItem':
+      case 'RemoveImportedItem':
+      case 'ForgetItem':
+      case 'RecordUnreadableItem':
+      case 'RefuseEmptyCalendar':
+      case 'SkipUnchanged':
         break;
     }
     const change = itemStateAfter(action, calendar.items.get('href' in action ? action.href : ''));

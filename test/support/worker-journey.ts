@@ -6,12 +6,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
 import { TEST_SECRET_KEY, addCalendar, signUp, type Session } from './api.ts';
 import { simpleEventIcs, syncCollection } from './caldav-fixtures.ts';
 import { startRadicale } from './radicale.ts';
-import { at, connectAndConfigure, icsUtc, plusDays, type ServerSide, type SyncApp } from './sync-journey.ts';
+import { at, connectAndConfigure, icsUtc, plusDays, startSyncApp, type ServerSide, type SyncApp } from './sync-journey.ts';
 import { startTandem, type TandemProcess } from './tandem-process.ts';
 
 export interface SeededRadicale {
@@ -99,11 +100,40 @@ export async function ownerWithBookingCalendar(
   return { owner, primary, bookingCalendarId };
 }
 
-/** The suite's Redis on a database index of its own: `tandem worker` takes no key prefix. */
-export function redisDatabaseUrl(index: number): string {
+export interface ScaleOut {
+  /** The test's own Tandem: the web server, a BullMQ producer (REDIS_URL set), on PostgreSQL. */
+  tandem: SyncApp;
+  /** A client of the Redis database the processes share; emptied at the start and at close(). */
+  redis: Redis;
+  /** A `tandem worker` on the same database and Redis; close() kills whichever still run. */
+  startWorker(env?: Record<string, string>): TandemProcess;
+  close(): Promise<void>;
+}
+
+/** Tandem scaled out: its web server here, workers as child processes, the suite's Redis on database `redisDb` (workers take no key prefix). */
+export async function startScaleOut(redisDb: number): Promise<ScaleOut> {
   const url = new URL(inject('redisUrl'));
-  url.pathname = `/${index}`;
-  return url.toString();
+  url.pathname = `/${redisDb}`;
+  const redisUrl = url.toString();
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  const tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redisUrl } });
+  const workers: TandemProcess[] = [];
+  return {
+    tandem,
+    redis,
+    startWorker(env = {}) {
+      const worker = startWorker(tandem, redisUrl, env);
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      for (const worker of workers) await worker.kill();
+      await tandem.close();
+      await redis.flushdb();
+      await redis.quit();
+    },
+  };
 }
 
 /** A `tandem worker` child process on the test Tandem's database and the given Redis, polling every 5 s. */

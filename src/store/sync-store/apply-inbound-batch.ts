@@ -111,7 +111,14 @@ async function applyAppointmentPart(db: Kysely<DB>, action: InboundAction, now: 
       // The item is recorded either way; only the link waits for its expected etag.
       if (action.link !== null) await applyLinkUpdate(db, action.link, notify);
       return true;
-    default:
+    // Item-only actions: nothing on the appointment side.
+    case 'ImportItem':
+    case 'UpdateImportedItem':
+    case 'RemoveImportedItem':
+    case 'ForgetItem':
+    case 'RecordUnreadableItem':
+    case 'RefuseEmptyCalendar':
+    case 'SkipUnchanged':
       return true;
   }
 }

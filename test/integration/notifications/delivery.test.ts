@@ -72,6 +72,16 @@ describe('e-mail and webhook delivery', () => {
   const messageRow = async (email: string) =>
     db().selectFrom('messages').selectAll().where('recipient_email', '=', email).executeTakeFirstOrThrow();
 
+  /** A webhook endpoint for `events` at the receiver, which then verifies with its secret. */
+  async function subscribe(events: string[]): Promise<{ endpoint: { id: string }; secret: string }> {
+    const created = ok<{ endpoint: { id: string }; secret: string }>(
+      await tandem.server.inject({ method: 'POST', url: '/api/webhooks', headers: owner.headers, payload: { url: hooks.url, events } }),
+      201,
+    );
+    hooks.setSecret(created.secret);
+    return created;
+  }
+
   it('a temporary refusal (451) is retried after a backoff and then delivered once', async () => {
     smtp.refuseNext(1, 451);
     await bookQuietly(at(day, 9), contact('retry'));
@@ -143,16 +153,7 @@ describe('e-mail and webhook delivery', () => {
   });
 
   it('webhooks: signed, retried under the same webhook-id after a 500, logged with status, attempts and last response code', async () => {
-    const created = ok<{ endpoint: { id: string }; secret: string }>(
-      await tandem.server.inject({
-        method: 'POST',
-        url: '/api/webhooks',
-        headers: owner.headers,
-        payload: { url: hooks.url, events: ['appointment.created'] },
-      }),
-      201,
-    );
-    hooks.setSecret(created.secret);
+    const created = await subscribe(['appointment.created']);
     expect(created.secret).toMatch(/^whsec_/);
     const listed = ok<Array<Record<string, unknown>>>(await tandem.server.inject({ url: '/api/webhooks', headers: owner.headers }));
     expect(JSON.stringify(listed)).not.toContain(created.secret);
@@ -204,16 +205,7 @@ describe('e-mail and webhook delivery', () => {
   });
 
   it("webhooks: a busy endpoint's Retry-After is honoured — no retry before it, even past the backoff", async () => {
-    const created = ok<{ endpoint: { id: string }; secret: string }>(
-      await tandem.server.inject({
-        method: 'POST',
-        url: '/api/webhooks',
-        headers: owner.headers,
-        payload: { url: hooks.url, events: ['appointment.created'] },
-      }),
-      201,
-    );
-    hooks.setSecret(created.secret);
+    const created = await subscribe(['appointment.created']);
     const before = hooks.received.length;
     hooks.failNext(1, { status: 503, retryAfter: '3600' });
     await bookAs(tandem.server, calendarId, at(new Date(day.getTime() + DAY_MS), 9), contact('busy-hook'), 'Europe/Berlin');

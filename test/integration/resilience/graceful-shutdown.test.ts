@@ -6,29 +6,18 @@
  * Redis, and exits 0. A second worker then finishes the import and the outbox with nothing twice:
  * it had nothing to wait for (no lease to expire, no stalled job to be detected).
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_QUEUE_NAME } from '../../../src/jobs/bullmq-queue.ts';
 import { lockKey } from '../../../src/jobs/redis-leases.ts';
 import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
-import {
-  at,
-  bookAsStaff,
-  calendarObjects,
-  mondayAhead,
-  pendingOutbox,
-  readEvent,
-  startSyncApp,
-  type SyncApp,
-} from '../../support/sync-journey.ts';
-import type { TandemProcess } from '../../support/tandem-process.ts';
+import { at, bookAsStaff, calendarObjects, mondayAhead, pendingOutbox, readEvent } from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import {
   importedItemCount,
   ownerWithBookingCalendar,
-  redisDatabaseUrl,
   startSeededRadicale,
-  startWorker,
+  startScaleOut,
+  type ScaleOut,
   type SeededRadicale,
 } from '../../support/worker-journey.ts';
 
@@ -43,10 +32,7 @@ const PASSWORD = 'shutdown-password';
 describe('a tandem worker stopped with SIGTERM mid-import', () => {
   let seeded: SeededRadicale;
   let gate: GateProxy;
-  let tandem: SyncApp;
-  let redis: Redis;
-  let redisUrl: string;
-  const workers: TandemProcess[] = [];
+  let scaled: ScaleOut;
   const monday = mondayAhead(3);
 
   beforeAll(async () => {
@@ -62,21 +48,16 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
       pass: 1,
       matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
     });
-    redisUrl = redisDatabaseUrl(REDIS_DB);
-    redis = new Redis(redisUrl);
-    await redis.flushdb();
-    tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redisUrl } });
+    scaled = await startScaleOut(REDIS_DB);
   });
   afterAll(async () => {
-    for (const worker of workers) await worker.kill();
-    await tandem?.close();
-    await redis?.flushdb();
-    await redis?.quit();
+    await scaled?.close();
     await gate?.stop();
     await seeded?.stop();
   });
 
   it('exits 0 holding nothing, and the next worker resumes at once and finishes without duplicates', async () => {
+    const { tandem, redis } = scaled;
     const db = tandem.db;
     const side = seeded.side(gate.url);
     const { owner, primary, bookingCalendarId: booking } = await ownerWithBookingCalendar(tandem, side);
@@ -96,8 +77,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
         .executeTakeFirstOrThrow();
 
     // ---- worker one: SIGTERM part-way through the import, no grace period ----------------------------
-    const first = startWorker(tandem, redisUrl, { SHUTDOWN_GRACE_SECONDS: '0' });
-    workers.push(first);
+    const first = scaled.startWorker({ SHUTDOWN_GRACE_SECONDS: '0' });
     // The first multiget batch goes through, the second is held: SIGTERM lands between two batches
     // however fast the import runs, and the held batch is let through once the worker is stopping.
     await Promise.race([
@@ -135,8 +115,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
     expect(leased, 'no outbox row left claimed').toEqual([]);
 
     // ---- worker two: picks up where the first stopped -------------------------------------------------------
-    const second = startWorker(tandem, redisUrl);
-    workers.push(second);
+    const second = scaled.startWorker();
     await waitFor(
       async () => {
         if (!second.alive()) throw new Error(`worker exited early:\n${second.output()}`);

@@ -8,28 +8,16 @@
  * The test's own Tandem is the web server: a BullMQ producer (REDIS_URL set, scheduler off) that only
  * takes bookings and enqueues; every sync and dispatch runs in the worker processes.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
-import {
-  at,
-  bookAsStaff,
-  calendarObjects,
-  mondayAhead,
-  pendingOutbox,
-  plusDays,
-  readEvent,
-  startSyncApp,
-  type SyncApp,
-} from '../../support/sync-journey.ts';
-import type { TandemProcess } from '../../support/tandem-process.ts';
+import { at, bookAsStaff, calendarObjects, mondayAhead, pendingOutbox, plusDays, readEvent } from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import {
   importedItemCount,
   ownerWithBookingCalendar,
-  redisDatabaseUrl,
   startSeededRadicale,
-  startWorker,
+  startScaleOut,
+  type ScaleOut,
   type SeededRadicale,
 } from '../../support/worker-journey.ts';
 
@@ -47,10 +35,7 @@ const PASSWORD = 'worker-kill-password';
 
 describe('a tandem worker killed mid-sync', () => {
   let seeded: SeededRadicale;
-  let tandem: SyncApp;
-  let redis: Redis;
-  let redisUrl: string;
-  const workers: TandemProcess[] = [];
+  let scaled: ScaleOut;
   const monday = mondayAhead(3);
 
   beforeAll(async () => {
@@ -61,20 +46,15 @@ describe('a tandem worker killed mid-sync', () => {
       events: EVENTS,
       firstDay: monday,
     });
-    redisUrl = redisDatabaseUrl(REDIS_DB);
-    redis = new Redis(redisUrl);
-    await redis.flushdb();
-    tandem = await startSyncApp({ kind: 'postgres', env: { REDIS_URL: redisUrl } });
+    scaled = await startScaleOut(REDIS_DB);
   });
   afterAll(async () => {
-    for (const worker of workers) await worker.kill();
-    await tandem?.close();
-    await redis?.flushdb();
-    await redis?.quit();
+    await scaled?.close();
     await seeded?.stop();
   });
 
   it('a second worker finishes the import and the outbox: nothing imported twice, every appointment on the server once', async () => {
+    const { tandem } = scaled;
     const db = tandem.db;
     const side = seeded.side();
     const { owner, primary, bookingCalendarId: booking } = await ownerWithBookingCalendar(tandem, side);
@@ -95,8 +75,7 @@ describe('a tandem worker killed mid-sync', () => {
       (await db.selectFrom('remote_calendars').select('sync_token').where('id', '=', primary.id).executeTakeFirstOrThrow()).sync_token;
 
     // ---- worker one: killed once the import is under way, before it is done -------------------------
-    const first = startWorker(tandem, redisUrl, { LOG_LEVEL: 'silent' });
-    workers.push(first);
+    const first = scaled.startWorker({ LOG_LEVEL: 'silent' });
     await waitFor(
       async () => {
         if (first.child.exitCode !== null) throw new Error(`worker exited early:\n${first.output()}`);
@@ -124,8 +103,7 @@ describe('a tandem worker killed mid-sync', () => {
       .execute();
 
     // ---- worker two: finishes everything --------------------------------------------------------------
-    const second = startWorker(tandem, redisUrl, { LOG_LEVEL: 'silent' });
-    workers.push(second);
+    const second = scaled.startWorker({ LOG_LEVEL: 'silent' });
     await waitFor(
       async () => {
         if (second.child.exitCode !== null) throw new Error(`worker exited early:\n${second.output()}`);
