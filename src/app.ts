@@ -25,7 +25,7 @@ import { createScheduleStore } from './jobs/kysely-schedule-store.ts';
 import { startJobs, type Jobs } from './jobs/start-jobs.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { instrumentSyncWork } from './observability/instrument-sync.ts';
-import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
+import { calendarLags, calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
 import { metricsRoutes, startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncWork } from './jobs/sync-job.ts';
 import { createNotificationDelivery, withNotifications } from './jobs/notification-work.ts';
@@ -147,6 +147,7 @@ export async function createApp(
     {
       queueDepth: async () => (started.jobs ? started.jobs.queue.depth() : { waiting: 0, running: 0 }),
       outboxRows: () => undeliveredOutboxRows(database.db),
+      calendarLags: (now) => calendarLags(database.db, now),
     },
     { processMetrics: config.metrics.token !== null || config.metrics.port !== null },
   );

@@ -17,7 +17,7 @@ import { logOutages, type OutageLog } from './log-outages.ts';
 import { backup, restore } from './ops/backup.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { instrumentSyncWork } from './observability/instrument-sync.ts';
-import { calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
+import { calendarLags, calendarSyncStatus, undeliveredOutboxRows } from './store/metrics-queries.ts';
 import { startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncQueue } from './jobs/sync-queue.ts';
 
@@ -99,6 +99,7 @@ async function worker(config: Config): Promise<void> {
             // with; it reports zeros, and the scheduling processes report the real depth.
             queueDepth: async () => (queue && config.sync.scheduler ? queue.depth() : { waiting: 0, running: 0 }),
             outboxRows: () => undeliveredOutboxRows(database.db),
+            calendarLags: (now) => calendarLags(database.db, now),
           },
           { processMetrics: true },
         );
