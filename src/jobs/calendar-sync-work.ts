@@ -1,6 +1,5 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
-import type { InboundSyncReport } from '../services/sync/run-inbound-sync.ts';
 import { pruneDeliveredOutbox } from '../services/sync/prune-outbox.ts';
 import { releaseOutboxClaims } from '../services/sync/release-outbox-claims.ts';
 import type { SyncStore } from '../domain/sync/ports.ts';
@@ -27,8 +26,8 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
       // The daily full sync first lists the account's calendars: new ones appear, deleted ones are marked.
       if (mode === 'full' && (await options.relistCalendars?.(calendarId, false))?.removed) return { status: 'ok' };
       try {
-        const report = await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
-        return { status: 'ok', changed: sawChange(report) };
+        await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
+        return { status: 'ok' };
       } catch (error) {
         const outcome = outcomeOf(error);
         // "Not found": perhaps deleted in the calendar app. A listing tells (and marks it) at once.
@@ -57,12 +56,6 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
       return { processed: report.rows.length };
     },
   };
-}
-
-/** A new etag or token was seen (something fetched), or something applied (a deletion): the calendar is active. */
-export function sawChange(report: Pick<InboundSyncReport, 'fetched' | 'counts'>): boolean {
-  if (report.fetched > 0) return true;
-  return Object.entries(report.counts).some(([type, count]) => type !== 'RefuseEmptyCalendar' && (count ?? 0) > 0);
 }
 
 /** The store, remembering which outbox rows this dispatch claimed and has not finished. */

@@ -12,8 +12,7 @@ export interface SyncError {
 }
 
 export type SyncJobOutcome =
-  /** `changed`: the sync saw the calendar change (a new etag or token, something applied): poll it faster for a while. */
-  | { status: 'ok'; changed?: boolean }
+  | { status: 'ok' }
   /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
   | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
   /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
