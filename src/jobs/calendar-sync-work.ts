@@ -1,7 +1,6 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
 import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
 import { runOutboxDispatch } from '../services/sync/run-outbox-dispatch.ts';
-import type { InboundSyncReport } from '../services/sync/run-inbound-sync.ts';
 import type { SyncJobOutcome } from '../domain/sync/schedule.ts';
 import type { SyncWork } from './sync-job.ts';
 
@@ -25,8 +24,8 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
       // The daily full sync first lists the account's calendars: new ones appear, deleted ones are marked.
       if (mode === 'full' && (await options.relistCalendars?.(calendarId, false))?.removed) return { status: 'ok' };
       try {
-        const report = await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
-        return { status: 'ok', changed: sawChange(report) };
+        await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
+        return { status: 'ok' };
       } catch (error) {
         const outcome = outcomeOf(error);
         // "Not found": perhaps deleted in the calendar app. A listing tells (and marks it) at once.
@@ -41,12 +40,6 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
     },
     dispatchOutbox: (signal) => runOutboxDispatch(options, options.now(), signal),
   };
-}
-
-/** A new etag or token was seen (something fetched), or something applied (a deletion): the calendar is active. */
-export function sawChange(report: Pick<InboundSyncReport, 'fetched' | 'counts'>): boolean {
-  if (report.fetched > 0) return true;
-  return Object.entries(report.counts).some(([type, count]) => type !== 'RefuseEmptyCalendar' && (count ?? 0) > 0);
 }
 
 /** The classifier's verdict (caldav/providers/classify-failure.ts) as the scheduler's outcome. */

@@ -29,7 +29,10 @@ export async function attemptSync(work: SyncWork, job: SyncJob, signal?: AbortSi
 /** outcome → backoff → store: the calendar's next due time is always written after a run. */
 export async function recordSyncOutcome(job: SyncJob, outcome: SyncJobOutcome, deps: Omit<SyncJobDeps, 'work'>): Promise<void> {
   const now = deps.now();
-  const lastChangeAt = outcome.status === 'ok' && outcome.changed === true ? now : job.lastChangeAt ? new Date(job.lastChangeAt) : null;
+  // The sync stamps a change it saw; read back after a success so the run that saw it already polls fast.
+  const stamped =
+    outcome.status === 'ok' && deps.fastPoll && deps.store.lastChangeAt ? await deps.store.lastChangeAt(job.calendarId) : undefined;
+  const lastChangeAt = stamped !== undefined ? stamped : job.lastChangeAt ? new Date(job.lastChangeAt) : null;
   const pollMs = deps.fastPoll
     ? nextPollDelayMs(now, lastChangeAt, { pollMs: deps.pollMs, fastPollMs: deps.fastPoll.intervalMs, fastForMs: deps.fastPoll.forMs })
     : deps.pollMs;

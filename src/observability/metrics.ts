@@ -1,4 +1,14 @@
+import { createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * How a calendar is named in /metrics: the first 12 hex digits of the SHA-256 of its id. Stable, so a
+ * series follows one calendar; not the id itself, which /metrics never carries (an operator finds a
+ * calendar with `printf %s <id> | sha256sum | cut -c1-12`).
+ */
+export function calendarMetricKey(calendarId: string): string {
+  return createHash('sha256').update(calendarId).digest('hex').slice(0, 12);
+}
 
 /** What /metrics reads at scrape time (the rest is counted as it happens). */
 export interface MetricSources {
@@ -9,6 +19,8 @@ export interface MetricSources {
   queueDepth(): Promise<{ waiting: number; running: number } | null>;
   /** Outbox rows not yet delivered, by channel and status. */
   outboxRows(): Promise<Array<{ channel: string; status: 'pending' | 'failed'; count: number }>>;
+  /** Per configured calendar: seconds since its last successful sync (null: never synced). Optional. */
+  calendarLags?(now: Date): Promise<Array<{ calendarId: string; provider: string; lagSeconds: number | null }>>;
 }
 
 export interface Metrics {
@@ -54,6 +66,20 @@ export function createMetrics(sources: MetricSources, options: { processMetrics:
     async collect() {
       this.reset();
       for (const row of await sources.outboxRows().catch(() => [])) this.set({ channel: row.channel, status: row.status }, row.count);
+    },
+  });
+  // Per calendar, keyed by calendarMetricKey: ids stay out of /metrics (like raw URLs), the key is stable.
+  new Gauge({
+    name: 'tandem_calendar_sync_lag_seconds',
+    help: 'Per configured calendar: seconds since its last successful sync (issue 12.6; absent until the first sync). calendar = calendarMetricKey(id)',
+    labelNames: ['calendar', 'provider'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      const lags = (await sources.calendarLags?.(new Date()).catch(() => [])) ?? [];
+      for (const lag of lags) {
+        if (lag.lagSeconds !== null) this.set({ calendar: calendarMetricKey(lag.calendarId), provider: lag.provider }, lag.lagSeconds);
+      }
     },
   });
   return {

@@ -1,7 +1,7 @@
 import type { SyncQueue } from '../jobs/sync-queue.ts';
 import type { SyncWork } from '../jobs/sync-job.ts';
 import type { Database } from '../store/database.ts';
-import { calendarSyncStatus, undeliveredOutboxRows } from '../store/metrics-queries.ts';
+import { calendarLags, calendarSyncStatus, undeliveredOutboxRows } from '../store/metrics-queries.ts';
 import { instrumentSyncWork } from './instrument-sync.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
@@ -30,6 +30,7 @@ export function createProcessMetrics(
         return queue === null ? null : queue.depth();
       },
       outboxRows: () => undeliveredOutboxRows(db),
+      calendarLags: (now) => calendarLags(db, now),
     },
     { processMetrics: options.processMetrics },
   );

@@ -30,3 +30,22 @@ export async function undeliveredOutboxRows(
     { channel: 'calendar', status: 'failed', count: count('failed') },
   ];
 }
+
+/** Seconds since each configured calendar's last successful sync (issue 12.6), for the lag gauge. */
+export async function calendarLags(
+  db: Database,
+  now: Date,
+): Promise<Array<{ calendarId: string; provider: string; lagSeconds: number | null }>> {
+  const rows = await db
+    .selectFrom('remote_calendars as rc')
+    .innerJoin('connections as c', 'c.id', 'rc.connection_id')
+    .select(['rc.id', 'c.provider', 'rc.last_synced_at'])
+    .where('rc.role', '!=', 'none')
+    .where('rc.removed_at', 'is', null)
+    .execute();
+  return rows.map((row) => ({
+    calendarId: row.id,
+    provider: row.provider,
+    lagSeconds: row.last_synced_at === null ? null : Math.max(0, (now.getTime() - row.last_synced_at.getTime()) / 1000),
+  }));
+}

@@ -56,7 +56,6 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
             last_error_message: null,
             last_synced_at: now,
             ...(mode === 'full' ? { last_full_sync_at: now } : {}),
-            ...(outcome.changed === true ? { last_change_at: now } : {}),
           })
           .where('id', '=', calendarId)
           // A run that ends after its calendar left the configuration must not make it due again.
@@ -92,6 +91,12 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
           .where('id', '=', calendar.connection_id)
           .execute();
       });
+    },
+
+    async lastChangeAt(calendarId) {
+      if (!UUID.test(calendarId)) return null;
+      const row = await db.selectFrom('remote_calendars').select('last_change_at').where('id', '=', calendarId).executeTakeFirst();
+      return row?.last_change_at ?? null;
     },
 
     async markDue(calendarId, now) {

@@ -137,6 +137,8 @@ export interface RemoteCalendar {
   serverTransparent?: boolean;
   blocksAvailabilityOverride?: boolean | null;
   blocksAvailability?: boolean;
+  /** Issue 12.3: when Tandem found it deleted on the server (no longer synced). */
+  removedAt?: string | null;
 }
 
 export interface Connection {

@@ -15,8 +15,7 @@ export interface SyncError {
 }
 
 export type SyncJobOutcome =
-  /** `changed`: the sync saw the calendar change (a new etag or token, something applied): poll it faster for a while. */
-  | { status: 'ok'; changed?: boolean }
+  | { status: 'ok' }
   /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
   | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
   /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
@@ -58,10 +57,12 @@ export interface ScheduleStore {
   dueCalendars(now: Date, limit: number | null): Promise<DueCalendar[]>;
   /**
    * Records a run: next_sync_at and failures from `next`; the error on retry/stop, cleared on ok
-   * (with last_synced_at, and last_full_sync_at after a full run; last_change_at when it changed). 'stop' also marks the connection
+   * (with last_synced_at, and last_full_sync_at after a full run). 'stop' also marks the connection
    * needs_reconnect, so none of its calendars is polled until the user reconnects. Nothing is deleted.
    */
   recordOutcome(calendarId: string, outcome: SyncJobOutcome, next: NextRun, now: Date, mode: SyncMode): Promise<void>;
+  /** When a sync last saw the calendar change (stamped by the sync itself); absent: the job's own lastChangeAt. */
+  lastChangeAt?(calendarId: string): Promise<Date | null>;
   /** "Sync now": due at `now`. False when there is no such calendar. */
   markDue(calendarId: string, now: Date): Promise<boolean>;
 }

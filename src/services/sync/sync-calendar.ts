@@ -72,8 +72,17 @@ export async function syncCalendar(
       },
     },
   );
+  // Freshness (issue 12.6): a calendar seen changing is polled faster for a while (domain/sync/poll-schedule.ts).
+  if (sawChange(report))
+    await deps.db.updateTable('remote_calendars').set({ last_change_at: now }).where('id', '=', options.calendarId).execute();
   // The confirmation is spent once a run has applied it.
   if (allowEmpty)
     await deps.db.updateTable('remote_calendars').set({ allow_empty_once: false }).where('id', '=', options.calendarId).execute();
   return report;
+}
+
+/** A new etag or token was seen (something fetched), or something applied (a deletion): the calendar is active. */
+export function sawChange(report: Pick<InboundSyncReport, 'fetched' | 'counts'>): boolean {
+  if (report.fetched > 0) return true;
+  return Object.entries(report.counts).some(([type, count]) => type !== 'RefuseEmptyCalendar' && (count ?? 0) > 0);
 }

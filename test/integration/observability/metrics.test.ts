@@ -4,6 +4,7 @@
  * absent without METRICS_TOKEN / METRICS_PORT, 401 without the token, and on METRICS_PORT only there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calendarMetricKey } from '../../../src/observability/metrics.ts';
 import { signUp, type Session } from '../../support/api.ts';
 import { freePort } from '../../support/free-port.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
@@ -83,6 +84,13 @@ describe('/metrics behind METRICS_TOKEN', () => {
     expect(text).toMatch(/^tandem_outbox_rows\{channel="calendar",status="pending"\} \d+/m);
     expect(text).toMatch(/^tandem_outbox_rows\{channel="calendar",status="failed"\} 0/m);
     expect(text).toContain('tandem_process_resident_memory_bytes');
+    // Per-calendar lag (issue 12.6): the primary was synced moments ago.
+    const lag = new RegExp(
+      `^tandem_calendar_sync_lag_seconds\\{calendar="${calendarMetricKey(primary.id)}",provider="icloud"\\} ([0-9.e+-]+)$`,
+      'm',
+    ).exec(text);
+    expect(lag, text).not.toBeNull();
+    expect(Number(lag![1])).toBeGreaterThanOrEqual(0);
   });
 
   it('counts a failed sync by its kind', async () => {

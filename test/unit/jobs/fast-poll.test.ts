@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nextPollDelayMs, type PollPolicy } from '../../../src/domain/sync/poll-schedule.ts';
-import { sawChange } from '../../../src/jobs/calendar-sync-work.ts';
+import { sawChange } from '../../../src/services/sync/sync-calendar.ts';
 import { runSyncJob } from '../../../src/jobs/run-sync-job.ts';
 import type { ScheduleStore, SyncJobOutcome } from '../../../src/domain/sync/schedule.ts';
 import type { SyncJob } from '../../../src/jobs/sync-job.ts';
@@ -39,12 +39,21 @@ describe('sawChange', () => {
 });
 
 describe('the schedule a sync run leaves behind', () => {
-  /** Runs one job at `now` with the given outcome and returns when the calendar is next due. */
-  async function nextDue(now: Date, outcome: SyncJobOutcome, job: Partial<SyncJob> = {}): Promise<Date | null> {
+  /**
+   * Runs one job at `now` with the given outcome and returns when the calendar is next due. `stamped`:
+   * the last change the sync itself recorded (what the store reads back after a success).
+   */
+  async function nextDue(
+    now: Date,
+    outcome: SyncJobOutcome,
+    job: Partial<SyncJob> = {},
+    stamped: Date | null = null,
+  ): Promise<Date | null> {
     let due: Date | null | undefined;
     const store: ScheduleStore = {
       dueCalendars: () => Promise.resolve([]),
       markDue: () => Promise.resolve(true),
+      lastChangeAt: () => Promise.resolve(stamped),
       recordOutcome: (_id, _outcome, next) => {
         due = next.at;
         return Promise.resolve();
@@ -65,16 +74,16 @@ describe('the schedule a sync run leaves behind', () => {
   }
 
   it('is 15 s after a run that saw a change, and stays 15 s on idle runs for 5 minutes after it', async () => {
-    expect(await nextDue(t0, { status: 'ok', changed: true })).toEqual(after(15_000));
-    const changedAt = t0.toISOString();
-    expect(await nextDue(after(15_000), { status: 'ok', changed: false }, { lastChangeAt: changedAt })).toEqual(after(30_000));
-    expect(await nextDue(after(290_000), { status: 'ok' }, { lastChangeAt: changedAt })).toEqual(after(305_000));
-    expect(await nextDue(after(300_000), { status: 'ok' }, { lastChangeAt: changedAt })).toEqual(after(360_000));
+    // The run that saw the change stamped it at t0.
+    expect(await nextDue(t0, { status: 'ok' }, {}, t0)).toEqual(after(15_000));
+    expect(await nextDue(after(15_000), { status: 'ok' }, {}, t0)).toEqual(after(30_000));
+    expect(await nextDue(after(290_000), { status: 'ok' }, {}, t0)).toEqual(after(305_000));
+    expect(await nextDue(after(300_000), { status: 'ok' }, {}, t0)).toEqual(after(360_000));
     expect(await nextDue(t0, { status: 'ok' })).toEqual(after(60_000));
   });
 
   it('leaves retries to the backoff', async () => {
     const retry: SyncJobOutcome = { status: 'retry', error: { code: 'x', message: 'x' }, retryAfterMs: 120_000 };
-    expect(await nextDue(t0, retry, { lastChangeAt: t0.toISOString() })).toEqual(after(120_000));
+    expect(await nextDue(t0, retry, { lastChangeAt: t0.toISOString() }, t0)).toEqual(after(120_000));
   });
 });

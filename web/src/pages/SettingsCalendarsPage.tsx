@@ -304,7 +304,9 @@ function ConnectionCard(props: {
             <th scope="col">Calendar</th>
             <th scope="col">Primary</th>
             <th scope="col">Check for conflicts</th>
-            <th scope="col">Last synced</th>
+            <th scope="col" title="How long ago Tandem last read the calendar: how stale its busy time can be">
+              Last synced (lag)
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -360,6 +362,11 @@ function CalendarRow({
         <span className="dot" style={{ background: calendar.color ?? '#9aa5b1' }} aria-hidden="true" />
         {name}
         {!calendar.writable && calendar.connectable && <span className="tag">read-only</span>}
+        {calendar.removedAt && (
+          <span className="tag" title={`Found deleted on ${new Date(calendar.removedAt).toLocaleString()}: no longer synced`}>
+            deleted
+          </span>
+        )}
         {!calendar.connectable && (
           <div className="muted small reason">{calendar.notConnectableReason ?? 'This calendar cannot be connected'}</div>
         )}
