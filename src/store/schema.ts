@@ -266,6 +266,8 @@ export interface ImportedOccurrencesTable {
   status: string | null;
   /** 0004: > 1 for a merged busy range of a dense series. */
   occurrences: Generated<number>;
+  /** 0013: the item's calendar, denormalised for availability (null: read it through the item). */
+  remote_calendar_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A written snapshot inside appointment_links.pending_writes, times as ISO strings. */
