@@ -200,6 +200,7 @@ export interface ImportedOccurrences {
   invitation: 'needs-action' | 'tentative' | null;
   occurrences: Generated<number>;
   recurrence_id: string | null;
+  remote_calendar_id: string | null;
   remote_item_id: string;
   start_at: Timestamp;
   status: string | null;

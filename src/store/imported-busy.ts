@@ -11,7 +11,8 @@ import { importedEventsFromStore } from './imported-events.ts';
  *
  * Read for every slots request and booking re-check, so it is shaped for that (issue 13.3): the
  * overlap test uses the GiST index of migration 0013 (same range expression), the calendars that
- * block are found first (a handful of rows) so occurrences join only their items, and each user's
+ * block are found first (a handful of rows) and matched against each occurrence's own calendar
+ * (0013; no join to the calendar's thousands of items), and each user's
  * busy time comes back already merged (range_agg) with instants as epoch milliseconds — fewer rows
  * and no Date parsing per row. Availability needs only the union of busy time; explain, which names
  * the events, reads them one by one (imported-events.ts).
@@ -23,15 +24,19 @@ export function importedBusyFromStore(): ImportedBusySource {
       const result = new Map<string, Interval[]>();
       if (userIds.length === 0) return result;
       const { rows } = await sql<{ user_id: string; start_ms: number; end_ms: number }>`
-        with busy as (
+        with calendars as (
+          select c.id from remote_calendars c
+          where c.user_id = any(${userIds}::uuid[]) and c.role <> 'none' and ${calendarBlocksAvailability('c')}
+        ), busy as (
           select o.user_id, range_agg(tstzrange(o.start_at, greatest(o.start_at, o.end_at))) as ranges
           from imported_occurrences o
-          join remote_items i on i.id = o.remote_item_id and i.kind = 'imported'
-          join remote_calendars c on c.id = i.remote_calendar_id
           where o.user_id = any(${userIds}::uuid[])
             and o.blocks
             and tstzrange(o.start_at, greatest(o.start_at, o.end_at)) && tstzrange(${new Date(range.start)}::timestamptz, ${new Date(range.end)}::timestamptz)
-            and c.user_id = any(${userIds}::uuid[]) and c.role <> 'none' and ${calendarBlocksAvailability('c')}
+            and (o.remote_calendar_id = any(array(select id from calendars))
+              or (o.remote_calendar_id is null and exists (
+                select 1 from remote_items i
+                where i.id = o.remote_item_id and i.kind = 'imported' and i.remote_calendar_id = any(array(select id from calendars)))))
             and ${invitationAllowsBlocking('o')}
           group by o.user_id
         )

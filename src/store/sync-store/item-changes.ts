@@ -112,8 +112,8 @@ export class ItemChangeSet {
     for (let i = 0; i < rowsOf.length; i += OCCURRENCES_PER_INSERT) {
       const chunk = rowsOf.slice(i, i + OCCURRENCES_PER_INSERT);
       await sql`
-        insert into imported_occurrences (workspace_id, remote_item_id, user_id, recurrence_id, start_at, end_at, all_day, blocks, invitation, summary, status, occurrences)
-        select ${calendar.workspaceId}::uuid, t.item_id, ${calendar.userId}::uuid, t.recurrence_id, t.start_at, t.end_at, t.all_day, t.blocks, t.invitation, t.summary, t.status, t.occurrences
+        insert into imported_occurrences (workspace_id, remote_item_id, user_id, recurrence_id, start_at, end_at, all_day, blocks, invitation, summary, status, occurrences, remote_calendar_id)
+        select ${calendar.workspaceId}::uuid, t.item_id, ${calendar.userId}::uuid, t.recurrence_id, t.start_at, t.end_at, t.all_day, t.blocks, t.invitation, t.summary, t.status, t.occurrences, ${calendar.id}::uuid
         from unnest(
           ${chunk.map((r) => r.itemId)}::uuid[], ${chunk.map((r) => r.o.recurrenceId)}::text[],
           ${chunk.map((r) => r.o.start.toISOString())}::timestamptz[], ${chunk.map((r) => r.o.end.toISOString())}::timestamptz[],
