@@ -33,7 +33,7 @@ import {
 import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
-/** Ten multiget batches of 100, each its own transaction: SIGTERM lands between two of them. */
+/** Ten batches of 100 (two multiget requests of 500), each its own transaction: SIGTERM lands between two of them. */
 const EVENTS = 1_000;
 const BOOKINGS = 6;
 /** `tandem worker` takes no Redis key prefix: a Redis database nothing else in the suite uses. */

@@ -34,7 +34,7 @@ import {
 import { startTandem, type TandemProcess } from '../../support/tandem-process.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
-/** Events in the calendar the worker imports: six multiget batches of 100, each its own transaction. */
+/** Events in the calendar the worker imports: six batches of 100, each its own transaction (two multiget requests). */
 const EVENTS = 600;
 const BOOKINGS = 16;
 /**
