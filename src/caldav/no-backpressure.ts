@@ -34,7 +34,9 @@ function carryOn(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandle
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
       if (!TAKES_CONTROLLER.has(property)) return method.bind(target);
-      return (controller: object, ...rest: unknown[]) => method.call(target, neverPaused(controller), ...rest);
+      // Some paths (a refused connection) report an error with no controller yet: passed on as is.
+      return (controller: unknown, ...rest: unknown[]) =>
+        method.call(target, typeof controller === 'object' && controller !== null ? neverPaused(controller) : controller, ...rest);
     },
   });
 }
