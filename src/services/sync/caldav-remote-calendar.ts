@@ -29,7 +29,8 @@ import {
  * port's errors per the table in ports.ts; nothing else leaks out.
  */
 
-export const MULTIGET_BATCH_SIZE = 100;
+/** The engine asks for up to 500 objects at a time (run-inbound-sync.ts, batchesPerRequest): one request. */
+export const MULTIGET_BATCH_SIZE = 500;
 
 export function createCalDavRemoteCalendar(options: {
   calendarUrl: string;

@@ -32,8 +32,10 @@ export interface InboundSyncOptions {
   mode?: 'incremental' | 'full';
   /** The user confirmed the calendar really is empty (answering the warning): let it empty. */
   allowEmpty?: boolean;
-  /** Objects per calendar-multiget (and per transaction). */
+  /** Objects per transaction. */
   batchSize?: number;
+  /** Batches downloaded in one calendar-multiget request (default 5: 500 objects). */
+  batchesPerRequest?: number;
   /** sync-collection pages per run; the next run continues from the saved token. */
   maxPages?: number;
   /** How far past the window events are expanded, so they need re-expanding only monthly. */
@@ -91,6 +93,7 @@ class InboundRun {
   private savedItems: Map<string, SavedItem> | null = null;
   private readonly span: SyncWindow;
   private readonly batchSize: number;
+  private readonly batchesPerRequest: number;
   private readonly maxPages: number;
   private readonly limits: SyncLimits;
   private readonly parse: ItemParser;
@@ -106,6 +109,7 @@ class InboundRun {
   ) {
     this.span = expansionSpan(options.window, options.expansionHeadroomDays ?? 30);
     this.batchSize = Math.max(1, options.batchSize ?? 100);
+    this.batchesPerRequest = Math.max(1, options.batchesPerRequest ?? 5);
     this.maxPages = Math.max(1, options.maxPages ?? 20);
     this.limits = deps.limits ?? DEFAULT_SYNC_LIMITS;
     this.parse = deps.parser ?? inThreadItemParser(deps.codec);
@@ -240,30 +244,49 @@ class InboundRun {
     return this.processInChunks(diff.toFetch, diff.deleted, { token: options.token, finish: options.finish, verifyEmpty: false });
   }
 
-  /** Multiget batches; each is planned and applied on its own; deletions, token and finish go with the last. */
+  /**
+   * Multiget batches; each is planned and applied on its own (one transaction); deletions, token and
+   * finish go with the last. Several batches are downloaded in one request: a server's cost per
+   * multiget grows with the size of the collection (Radicale, 5,000 events: 2,000 objects took
+   * 3.0–4.7 s in requests of 100, 1.7–1.9 s in requests of 1,000; decision 0017), while the
+   * transactions stay small.
+   */
   private async processInChunks(allToFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
     const toFetch = this.withinItemLimit(allToFetch, deleted);
     const chunks: string[][] = [];
     for (let i = 0; i < toFetch.length; i += this.batchSize) chunks.push(toFetch.slice(i, i + this.batchSize));
     if (chunks.length === 0) chunks.push([]);
+    const groups: string[][][] = [];
+    for (let i = 0; i < chunks.length; i += this.batchesPerRequest) groups.push(chunks.slice(i, i + this.batchesPerRequest));
     const total = toFetch.length;
-    // The next batch downloads while this one is parsed and stored: a first import costs about
+    // The next group downloads while this one is parsed and stored: a first import costs about
     // max(network, CPU + database) instead of their sum. Read-only, so fetching ahead is safe.
-    const download = (hrefs: readonly string[]) => (hrefs.length > 0 ? this.deps.remote.multiget([...hrefs]) : Promise.resolve([]));
-    let pending = download(chunks[0]!);
+    const download = (group: readonly string[][]) => {
+      const hrefs = group.flat();
+      return hrefs.length > 0 ? this.deps.remote.multiget(hrefs) : Promise.resolve([]);
+    };
+    let pending = download(groups[0]!);
     let done = 0;
-    for (let i = 0; i < chunks.length - 1; i++) {
+    for (let g = 0; g < groups.length; g++) {
       const answers = await pending;
-      pending = download(chunks[i + 1]!);
-      // If this batch fails, the prefetch's own failure must not surface as an unhandled rejection.
-      pending.catch(() => undefined);
-      await this.processChunk(chunks[i]!, answers, [], { token: undefined, finish: false, verifyEmpty: false });
-      done += chunks[i]!.length;
-      await this.options.onProgress?.({ done, total });
+      if (g + 1 < groups.length) {
+        pending = download(groups[g + 1]!);
+        // If this group fails, the prefetch's own failure must not surface as an unhandled rejection.
+        pending.catch(() => undefined);
+      }
+      const group = groups[g]!;
+      for (let c = 0; c < group.length; c++) {
+        if (g === groups.length - 1 && c === group.length - 1) {
+          const outcome = await this.processChunk(group[c]!, answers, deleted, options);
+          await this.options.onProgress?.({ done: total, total });
+          return outcome;
+        }
+        await this.processChunk(group[c]!, answers, [], { token: undefined, finish: false, verifyEmpty: false });
+        done += group[c]!.length;
+        await this.options.onProgress?.({ done, total });
+      }
     }
-    const outcome = await this.processChunk(chunks[chunks.length - 1]!, await pending, deleted, options);
-    await this.options.onProgress?.({ done: total, total });
-    return outcome;
+    throw new Error('unreachable: the last batch returns');
   }
 
   /**

@@ -21,7 +21,7 @@ import {
   type SeededRadicale,
 } from '../../support/worker-journey.ts';
 
-/** Ten multiget batches of 100, each its own transaction: SIGTERM lands between two of them. */
+/** Ten batches of 100 (two multiget requests of 500), each its own transaction: SIGTERM lands between two of them. */
 const EVENTS = 1_000;
 const BOOKINGS = 6;
 /** `tandem worker` takes no Redis key prefix: a Redis database nothing else in the suite uses. */

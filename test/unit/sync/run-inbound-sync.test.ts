@@ -131,8 +131,19 @@ describe('runInboundSync — token flow', () => {
   it('changed objects are fetched in multiget batches', async () => {
     const h = createHarness();
     for (let i = 0; i < 7; i++) h.userEvent('cal-primary', `e${i}`, i);
-    await h.sync('cal-primary', { batchSize: 3 });
+    await h.sync('cal-primary', { batchSize: 3, batchesPerRequest: 1 });
     expect(h.remotes['cal-primary'].calls.filter((c) => c === 'multiget')).toHaveLength(3);
+    expect(h.store.calendar('cal-primary').items.size).toBe(7);
+  });
+
+  it('several batches share one multiget request, each still applied on its own', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 7; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const progress: number[] = [];
+    await h.sync('cal-primary', { batchSize: 3, batchesPerRequest: 2, onProgress: ({ done }) => void progress.push(done) });
+    // 3 + 3 in the first request, 1 in the second; three transactions, each reported.
+    expect(h.remotes['cal-primary'].calls.filter((c) => c === 'multiget')).toHaveLength(2);
+    expect(progress).toEqual([3, 6, 7]);
     expect(h.store.calendar('cal-primary').items.size).toBe(7);
   });
 });
