@@ -137,6 +137,8 @@ describe('discovery and redirects', () => {
       principalUrl: `${root.origin}/123/principal/`,
       calendarHomeUrl: `${partition.origin}/123/calendars/`,
       calendarHomeUrls: [`${partition.origin}/123/calendars/`],
+      // This server's principal lists no calendar-user-address-set.
+      selfAddresses: [],
     });
     const calendars = await listCalendars({ calendarHomeUrl: account.calendarHomeUrl, transport });
     expect(calendars.map((c) => [c.displayName, c.url, c.subscribed, c.connectable, c.writable, c.notConnectableReason])).toEqual([
