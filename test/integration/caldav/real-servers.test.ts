@@ -116,6 +116,8 @@ describe('Radicale', () => {
       principalUrl: server.calendarHomeUrl,
       calendarHomeUrl: server.calendarHomeUrl,
       calendarHomeUrls: [server.calendarHomeUrl],
+      // Radicale answers calendar-user-address-set with the principal's own path.
+      selfAddresses: [new URL(server.calendarHomeUrl).pathname],
     });
   });
 
@@ -170,6 +172,8 @@ describe('Xandikos', () => {
       principalUrl: `${server.baseUrl}/user/`,
       calendarHomeUrl: server.calendarHomeUrl,
       calendarHomeUrls: [server.calendarHomeUrl],
+      // Xandikos lists no calendar-user-address-set by default.
+      selfAddresses: [],
     });
   });
 

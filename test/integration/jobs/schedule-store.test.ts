@@ -48,9 +48,9 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
       const due = await store.dueCalendars(now, 100);
 
       expect(due).toEqual([
-        { calendarId: never, host: 'p7-caldav.icloud.com', mode: 'incremental', failures: 0 },
-        { calendarId: overdue, host: 'p42-caldav.icloud.com', mode: 'incremental', failures: 2 },
-        { calendarId: exactlyNow, host: 'p42-caldav.icloud.com', mode: 'incremental', failures: 0 },
+        { calendarId: never, host: 'p7-caldav.icloud.com', mode: 'incremental', failures: 0, lastChangeAt: null },
+        { calendarId: overdue, host: 'p42-caldav.icloud.com', mode: 'incremental', failures: 2, lastChangeAt: null },
+        { calendarId: exactlyNow, host: 'p42-caldav.icloud.com', mode: 'incremental', failures: 0, lastChangeAt: null },
       ]);
     });
 
