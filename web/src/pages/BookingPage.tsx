@@ -242,7 +242,7 @@ function BookingForm(props: {
   };
 
   return (
-    <form className="booking-form" onSubmit={submit} aria-label="Your details">
+    <form className="booking-form" onSubmit={(event) => void submit(event)} aria-label="Your details">
       <button type="button" className="link-button back" onClick={props.onBack}>
         ‹ Pick another time
       </button>

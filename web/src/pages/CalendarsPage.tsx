@@ -78,7 +78,7 @@ export function CalendarsPage() {
                 <Link to={`/book/${calendar.id}`} className="button secondary">
                   Booking page
                 </Link>
-                <button type="button" className="link-button small" onClick={() => copy(calendar)}>
+                <button type="button" className="link-button small" onClick={() => void copy(calendar)}>
                   {copied === calendar.id ? 'Link copied' : 'Copy link'}
                 </button>
               </div>

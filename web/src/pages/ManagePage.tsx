@@ -180,7 +180,7 @@ export function ManagePage({
               <textarea value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} />
             </label>
             <div className="actions">
-              <button type="button" className="danger" onClick={cancel} disabled={busy}>
+              <button type="button" className="danger" onClick={() => void cancel()} disabled={busy}>
                 {busy ? 'Cancelling…' : 'Yes, cancel it'}
               </button>
               <button type="button" className="secondary" onClick={() => setMode('view')} disabled={busy}>
@@ -204,7 +204,7 @@ export function ManagePage({
               initialDate={localDate(booking.start, timezone)}
             />
             <div className="actions sticky-actions">
-              <button type="button" className="primary" onClick={reschedule} disabled={!picked || busy}>
+              <button type="button" className="primary" onClick={() => void reschedule()} disabled={!picked || busy}>
                 {busy ? 'Moving…' : picked ? `Move to ${formatDateTime(picked.start, timezone)}` : 'Pick a time above'}
               </button>
               <button

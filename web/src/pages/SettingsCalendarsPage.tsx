@@ -490,7 +490,7 @@ function ConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnec
   };
   return (
     <Dialog title="Connect iCloud" onClose={onClose}>
-      <form onSubmit={submit} className="connect-form">
+      <form onSubmit={(event) => void submit(event)} className="connect-form">
         <p>
           Tandem connects with an <strong>app-specific password</strong>, never your Apple ID password. To make one:
         </p>
@@ -558,7 +558,7 @@ function CalDavConnectDialog({ onClose, onConnected }: { onClose: () => void; on
   };
   return (
     <Dialog title="Connect a CalDAV server" onClose={onClose}>
-      <form onSubmit={submit} className="connect-form">
+      <form onSubmit={(event) => void submit(event)} className="connect-form">
         <div className="field">
           <label htmlFor="caldav-url">Server URL</label>
           <input
@@ -643,7 +643,7 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
     }
   };
   return connection.provider !== 'icloud' ? (
-    <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
+    <form className="notice warn reconnect" onSubmit={(event) => void submit(event)} aria-label="Reconnect">
       <p>
         <strong>The server no longer accepts the password of this connection</strong>
         {reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.
@@ -669,7 +669,7 @@ function ReconnectForm({ connection, onReconnected }: { connection: Connection; 
       )}
     </form>
   ) : (
-    <form className="notice warn reconnect" onSubmit={submit} aria-label="Reconnect">
+    <form className="notice warn reconnect" onSubmit={(event) => void submit(event)} aria-label="Reconnect">
       <p>
         <strong>Apple no longer accepts the password of this connection</strong>
         {reason ? ` (${reason})` : ''}. Sync is paused; nothing was deleted.
@@ -732,7 +732,7 @@ function RemoveDialog({ connection, onClose, onRemoved }: { connection: Connecti
         </p>
       )}
       <div className="actions">
-        <button type="button" className="danger" onClick={remove} disabled={busy}>
+        <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
           {busy ? 'Removing…' : 'Remove connection'}
         </button>
         <button type="button" className="secondary" onClick={onClose} disabled={busy}>

@@ -76,7 +76,7 @@ function CalendarNotifications({ calendarId, name }: { calendarId: string; name:
         <input value={deadline} onChange={(e) => setDeadline(e.target.value)} placeholder="24" />
       </label>
       <div className="actions">
-        <button type="button" className="primary" onClick={save}>
+        <button type="button" className="primary" onClick={() => void save()}>
           Save
         </button>
         {status && (

@@ -34,7 +34,7 @@ export function SignInPage({ next }: { next: string | null }) {
 
   return (
     <main className="public-page">
-      <form className="card narrow sign-in" onSubmit={submit} aria-label="Sign in">
+      <form className="card narrow sign-in" onSubmit={(event) => void submit(event)} aria-label="Sign in">
         <div className="brand-row">
           <img src="/favicon.svg" alt="" width="32" height="32" />
           <span>Tandem</span>

@@ -95,7 +95,7 @@ export function StaffShell({ pathname, children }: { pathname: string; children:
         </nav>
         <div className="who">
           {data && <span className="muted small">{data.me.name}</span>}
-          <button type="button" className="link-button" onClick={signOut}>
+          <button type="button" className="link-button" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>

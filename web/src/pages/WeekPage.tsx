@@ -532,7 +532,7 @@ function AppointmentDialog({
               className="danger"
               disabled={busy}
               onClick={() =>
-                run(async () => {
+                void run(async () => {
                   await staffApi.cancel(appointment.id);
                   return 'Appointment cancelled.';
                 })
@@ -566,7 +566,7 @@ function AppointmentDialog({
               disabled={!picked || busy}
               onClick={() =>
                 picked &&
-                run(async () => {
+                void run(async () => {
                   const moved = await staffApi.reschedule(appointment.id, picked.start);
                   return `Moved to ${formatDateTime(moved.start, timezone)}.`;
                 })
@@ -633,7 +633,7 @@ function MoveDialog({
         </p>
       )}
       <div className="actions">
-        <button type="button" className="primary" onClick={move} disabled={busy || error !== null}>
+        <button type="button" className="primary" onClick={() => void move()} disabled={busy || error !== null}>
           {busy ? 'Moving…' : 'Move'}
         </button>
         <button type="button" className="secondary" onClick={onClose} disabled={busy}>
@@ -706,7 +706,7 @@ function BlockedDialog({
       )}
       <div className="actions">
         {!imported && (
-          <button type="button" className="danger-outline" onClick={remove} disabled={busy}>
+          <button type="button" className="danger-outline" onClick={() => void remove()} disabled={busy}>
             {busy ? 'Removing…' : 'Remove block'}
           </button>
         )}
@@ -813,7 +813,7 @@ function BlockForm({
     }
   };
   return (
-    <form onSubmit={submit} role="tabpanel" aria-label="Block time">
+    <form onSubmit={(event) => void submit(event)} role="tabpanel" aria-label="Block time">
       <p className="muted small">{memberName} will not be bookable then. Blocks made here are not sent to iCloud.</p>
       <div className="field">
         <label htmlFor="block-title">
@@ -925,7 +925,7 @@ function StaffBookForm({
   };
 
   return (
-    <form onSubmit={submit} role="tabpanel" aria-label="Book for a client">
+    <form onSubmit={(event) => void submit(event)} role="tabpanel" aria-label="Book for a client">
       <div className="field">
         <label htmlFor="book-calendar">Booking calendar</label>
         <select
