@@ -208,7 +208,8 @@ describe('e-mail and webhook delivery', () => {
     const created = await subscribe(['appointment.created']);
     const before = hooks.received.length;
     hooks.failNext(1, { status: 503, retryAfter: '3600' });
-    await bookAs(tandem.server, calendarId, at(new Date(day.getTime() + DAY_MS), 9), contact('busy-hook'), 'Europe/Berlin');
+    // The next day at noon: 9–11 that day belong to the retention test.
+    await bookAs(tandem.server, calendarId, at(new Date(day.getTime() + DAY_MS), 12), contact('busy-hook'), 'Europe/Berlin');
     const attempts = async () =>
       ok<Array<{ attempts: number }>>(
         await tandem.server.inject({ url: `/api/webhooks/${created.endpoint.id}/deliveries`, headers: owner.headers }),
