@@ -11,7 +11,7 @@
  * row is dispatched only when the test asks ("Sync now"), after the outage.
  *
  * The second case stops the database in the middle of a first import: a proxy in front of Radicale
- * holds the second multiget batch until the database is down, so the import is known to be half
+ * holds the second multiget request until the database is down, so the import is known to be half
  * stored whatever the machine's speed; once the database is back the scheduler finishes it alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,8 +49,8 @@ const USERNAME = 'outage';
 const PASSWORD = 'outage-password';
 /** A Redis database index nothing else in the suite uses: the setup app's dispatch jobs wait there unprocessed. */
 const REDIS_DB = 10;
-/** Events of the calendar imported while the database stops: three multiget batches. */
-const BIG_EVENTS = 250;
+/** Events of the calendar imported while the database stops: two calendar-multiget requests (500 objects each at most). */
+const BIG_EVENTS = 750;
 
 describe('a tandem serve process whose PostgreSQL goes away', () => {
   let postgres: RestartablePostgres;
