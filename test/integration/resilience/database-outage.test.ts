@@ -308,7 +308,7 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
         ).n,
       );
 
-    // ---- the scheduler starts the import; the second batch is held until the database is down -------
+    // ---- the scheduler starts the import; the second request is held until the database is down -------
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const running = startTandem(
