@@ -29,8 +29,11 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** The next `count` messages are answered with `code` instead of being accepted. */
   refuseNext(count: number, code: 451 | 550): void;
-  /** The next message is kept but its reply held: `accepted` resolves once it is in, `release` answers 250. */
-  holdNext(): HeldReply;
+  /**
+   * The next message (the next one `matches`, when given) is kept but its reply held: `accepted`
+   * resolves once it is in, `release` answers 250.
+   */
+  holdNext(matches?: (mail: ReceivedMail) => boolean): HeldReply;
   stop(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ export interface HeldReply {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let refusals: Array<451 | 550> = [];
-  const holds: Array<{ accept(mail: ReceivedMail): void; released: Promise<void> }> = [];
+  const holds: Array<{ matches(mail: ReceivedMail): boolean; accept(mail: ReceivedMail): void; released: Promise<void> }> = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -76,7 +79,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
               raw,
             };
             received.push(kept);
-            const hold = holds.shift();
+            const index = holds.findIndex((candidate) => candidate.matches(kept));
+            const hold = index === -1 ? undefined : holds.splice(index, 1)[0];
             if (hold) {
               hold.accept(kept);
               await hold.released;
@@ -105,12 +109,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     refuseNext(count, code) {
       refusals = [...refusals, ...Array.from({ length: count }, () => code)];
     },
-    holdNext() {
+    holdNext(matches = () => true) {
       let accept!: (mail: ReceivedMail) => void;
       let release!: () => void;
       const accepted = new Promise<ReceivedMail>((resolve) => (accept = resolve));
       const released = new Promise<void>((resolve) => (release = resolve));
-      holds.push({ accept, released });
+      holds.push({ matches, accept, released });
       return { accepted, release };
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
