@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 
@@ -25,6 +27,27 @@ export interface WebhookDeliveryView {
   createdAt: string;
   nextAttemptAt: string | null;
   deliveredAt: string | null;
+}
+
+/** A workspace's webhook delivery rows with their endpoint's URL, as webhookDeliveryView reads them; callers narrow and order. */
+export function webhookDeliveryRows(db: Kysely<DB>, workspaceId: string) {
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .select([
+      'd.id',
+      'd.endpoint_id',
+      'e.url',
+      'd.event',
+      'd.status',
+      'd.attempts',
+      'd.last_status_code',
+      'd.last_error',
+      'd.created_at',
+      'd.not_before',
+      'd.delivered_at',
+    ])
+    .where('d.workspace_id', '=', workspaceId);
 }
 
 export function webhookDeliveryView(row: {
@@ -77,26 +100,7 @@ export async function listAppointmentDeliveries(
       .orderBy('created_at')
       .orderBy('not_before')
       .execute(),
-    ctx.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-      .select([
-        'd.id',
-        'd.endpoint_id',
-        'e.url',
-        'd.event',
-        'd.status',
-        'd.attempts',
-        'd.last_status_code',
-        'd.last_error',
-        'd.created_at',
-        'd.not_before',
-        'd.delivered_at',
-      ])
-      .where('d.workspace_id', '=', workspaceId)
-      .where('d.appointment_id', '=', appointment.id)
-      .orderBy('d.created_at')
-      .execute(),
+    webhookDeliveryRows(ctx.db, workspaceId).where('d.appointment_id', '=', appointment.id).orderBy('d.created_at').execute(),
   ]);
   return {
     messages: messages.map((m) => ({
