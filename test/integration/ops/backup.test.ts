@@ -75,6 +75,12 @@ describe('backup and restore of the embedded database', () => {
       stop: () => emulator.stop(),
     }));
     await syncNow(original, owner, primary);
+    // The sync request's tick also enqueues every other due calendar (here "Work"): wait for all of them, so
+    // that no sync finishes between reading the state below and taking the backup.
+    await waitFor(async () => {
+      const statuses = await syncStatus(original.server, owner);
+      return statuses.length > 0 && statuses.every((s) => s.lastSyncedAt !== null) ? statuses : undefined;
+    }, 'every configured calendar to finish its first sync');
     const calendar = await addCalendar(original.server, owner, {
       type: 'round_robin',
       name: 'Session',
