@@ -1,4 +1,6 @@
 import { CalDavError } from '../../caldav/index.ts';
+import { actionFor } from '../../caldav/providers/classify-failure.ts';
+import { markNeedsReconnect } from '../../store/mark-needs-reconnect.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor } from '../context.ts';
 import { recordConnectionNotice } from '../notifications/record-connection-notice.ts';
@@ -15,25 +17,19 @@ export interface RefreshConnectionCalendarsOptions {
   connectionId: string;
 }
 
-/** Kinds that mean the stored password no longer works: only the user can fix that. */
-const NEEDS_RECONNECT: ReadonlySet<string> = new Set(['unauthorized', 'forbidden']);
-
 async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, failure: AppError, needsReconnect: boolean): Promise<void> {
   const now = ctx.now();
+  const error = { code: failure.code, message: failure.message };
   await ctx.db.transaction().execute(async (trx) => {
     // The owner hears of it by e-mail and webhook as from the scheduler's sync: once per transition
     // into "needs reconnect", whichever path saw the refusal first (issue 11).
     if (needsReconnect) {
-      await recordConnectionNotice(trx, { connectionId: connection.id, now, error: { code: failure.code, message: failure.message } });
+      await markNeedsReconnect(trx, { connectionId: connection.id, now, error, cause: 'calendar_list_refresh' }, recordConnectionNotice);
+      return;
     }
     await trx
       .updateTable('connections')
-      .set({
-        last_error_code: failure.code,
-        last_error_message: failure.message,
-        updated_at: now,
-        ...(needsReconnect && { status: 'needs_reconnect' as const }),
-      })
+      .set({ last_error_code: error.code, last_error_message: error.message, updated_at: now })
       .where('id', '=', connection.id)
       .execute();
   });
@@ -61,7 +57,8 @@ export async function refreshConnectionCalendars(
     }
     if (!(error instanceof CalDavError)) throw error;
     const failure = connectionErrorFrom(error, connection.provider);
-    await recordFailure(ctx, connection, failure, NEEDS_RECONNECT.has(error.kind));
+    // The one classifier (decision 0009) says whether only new credentials help.
+    await recordFailure(ctx, connection, failure, actionFor(error.kind) === 'reconnect');
     throw failure;
   }
 

@@ -115,7 +115,7 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
       workspaceId: appointment.workspace_id,
       appointmentId: edit.appointmentId,
       change: 'moved_in_calendar',
-      cause: 'icloud_sync',
+      cause: 'calendar_sync',
       now,
       previousStart: appointment.start_at,
     });
