@@ -11,6 +11,7 @@ import { connectionErrorFrom } from './connection-errors.ts';
 import { loadConnectionView, type ConnectionView } from './connection-view.ts';
 import { openTransport } from './open-transport.ts';
 import { relistConnection } from './relist-connection.ts';
+import { resumeConnection } from './resume-connection.ts';
 
 export interface RefreshConnectionCalendarsOptions {
   actor: Actor;
@@ -62,10 +63,16 @@ export async function refreshConnectionCalendars(
     throw failure;
   }
 
-  await ctx.db
-    .updateTable('connections')
-    .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now(), calendars_listed_at: ctx.now() })
-    .where('id', '=', connection.id)
-    .execute();
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('connections').select('status').where('id', '=', connection.id).forUpdate().executeTakeFirst();
+    await trx
+      .updateTable('connections')
+      .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: now, calendars_listed_at: now })
+      .where('id', '=', connection.id)
+      .execute();
+    // The stored password is accepted again: whatever waited for a reconnect goes ahead.
+    if (before?.status === 'needs_reconnect') await resumeConnection(trx, connection, now);
+  });
   return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);
 }
