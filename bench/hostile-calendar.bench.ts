@@ -29,6 +29,7 @@ import { DEFAULT_SYNC_LIMITS, type SyncLimits } from '../src/services/sync/sync-
 import { openPglite } from '../src/store/database.ts';
 import { createSyncStore } from '../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../src/services/notifications/record-connection-notice.ts';
 import { seedRemoteCalendar, seedUser, seedWorkspace } from '../test/support/seed-rows.ts';
 
 const NOW = new Date('2026-12-06T12:00:00Z');
@@ -90,7 +91,12 @@ async function main(): Promise<void> {
   const db = database.db;
   const workspaceId = await seedWorkspace(db);
   const userId = await seedUser(db, workspaceId, { timezone: 'UTC' });
-  const store = createSyncStore(db, { publicUrl: config.publicUrl, now: () => NOW, recordNotice: recordAppointmentNotice });
+  const store = createSyncStore(db, {
+    publicUrl: config.publicUrl,
+    now: () => NOW,
+    recordNotice: recordAppointmentNotice,
+    recordConnectionNotice,
+  });
   const window = defaultSyncWindow(NOW);
   const pool = createParsePool({ threads: config.syncParseThreads });
   const inThread: ItemParser | undefined = undefined;

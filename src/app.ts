@@ -65,7 +65,7 @@ export function createSyncWork(
   options: { now?: () => Date; log?: ConnectionLog; parsePool?: ParsePool } = {},
 ): SyncWork {
   const now = options.now ?? (() => new Date());
-  const store = createSyncStore(db, { publicUrl: config.publicUrl, now, recordNotice: recordAppointmentNotice });
+  const store = createSyncStore(db, { publicUrl: config.publicUrl, now, recordNotice: recordAppointmentNotice, recordConnectionNotice });
   const openRemote = createRemoteOpener({ db, secretBox, caldav: caldavSettingsFrom(config), ...(options.log && { log: options.log }) });
   const calendars = createCalendarSyncWork({
     db,

@@ -12,6 +12,7 @@ import { importedBusyFromStore } from '../../src/store/imported-busy.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { createSyncStore } from '../../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../src/services/notifications/record-connection-notice.ts';
 import type { SyncStore } from '../../src/domain/sync/ports.ts';
 import { InMemorySyncStore } from '../../test/support/in-memory-sync.ts';
 
@@ -152,7 +153,12 @@ async function openPgliteStore(options: { zone: string; now: Date; serverUrl: st
     return {
       kind: 'pglite',
       description: 'PostgreSQL SyncStore (src/store/sync-store.ts) on in-memory PGlite',
-      store: createSyncStore(db, { publicUrl: 'http://localhost:3000', now: () => options.now, recordNotice: recordAppointmentNotice }),
+      store: createSyncStore(db, {
+        publicUrl: 'http://localhost:3000',
+        now: () => options.now,
+        recordNotice: recordAppointmentNotice,
+        recordConnectionNotice,
+      }),
       async addCalendar(spec) {
         const row = await db
           .insertInto('remote_calendars')

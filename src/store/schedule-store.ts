@@ -1,16 +1,7 @@
 import type { Kysely } from 'kysely';
 import { hostOf, modeFor, type ScheduleStore } from '../domain/sync/schedule.ts';
+import { markNeedsReconnect, type RecordConnectionNotice } from './mark-needs-reconnect.ts';
 import type { DB } from './schema.ts';
-
-/**
- * Tells a connection's owner (e-mail, webhooks) it needs reconnecting, inside the transaction that
- * marks it. services/notifications implements it (`recordConnectionNotice`); the composition root
- * passes it in, so store/ knows no services/.
- */
-export type RecordConnectionNotice = (
-  trx: Kysely<DB>,
-  notice: { connectionId: string; now: Date; error: { code: string; message: string } },
-) => Promise<unknown>;
 
 // Calendar ids are uuids; anything else cannot name a calendar, and PostgreSQL would reject the cast.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,12 +75,11 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
           .executeTakeFirst();
         if (!calendar) return;
         // The owner hears of it by e-mail and webhook, once per transition (issue 11).
-        await recordConnectionNotice(trx, { connectionId: calendar.connection_id, now, error: outcome.error });
-        await trx
-          .updateTable('connections')
-          .set({ status: 'needs_reconnect', ...error, updated_at: now })
-          .where('id', '=', calendar.connection_id)
-          .execute();
+        await markNeedsReconnect(
+          trx,
+          { connectionId: calendar.connection_id, now, error: outcome.error, cause: 'calendar_sync' },
+          recordConnectionNotice,
+        );
       });
     },
 

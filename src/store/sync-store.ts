@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { FormerCalendar, SyncStore } from '../domain/sync/ports.ts';
+import { markNeedsReconnect, type RecordConnectionNotice } from './mark-needs-reconnect.ts';
 import type { DB } from './schema.ts';
 import { loadAppointmentsForSync, loadConfirmedAppointmentSpans, loadLinkedAppointments } from './sync-store/appointments.ts';
 import { applyInboundBatch } from './sync-store/apply-inbound-batch.ts';
@@ -18,6 +19,8 @@ export interface SyncStoreOptions {
   now: () => Date;
   /** Records what an iCloud move or deletion tells clients and webhooks (services/notifications' recordAppointmentNotice). */
   recordNotice: RecordSyncNotice;
+  /** Tells a connection's owner it needs reconnecting (services/notifications' recordConnectionNotice). */
+  recordConnectionNotice: RecordConnectionNotice;
 }
 
 /**
@@ -51,7 +54,7 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
       return { appointment: appointments.get(row.appointmentId) ?? null, primaryCalendarId, link, formerCalendar };
     },
 
-    recordWriteIntent: (link) => db.transaction().execute((trx) => saveLink(trx, link, options.recordNotice)),
+    recordWriteIntent: (link) => db.transaction().execute((trx) => saveLink(trx, link, options.recordNotice, options.now())),
 
     finishOutboxRow: (outcome) =>
       db.transaction().execute(async (trx) => {
@@ -59,10 +62,21 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
         await lockOutboxRow(trx, outcome.row.id);
         if (outcome.remoteEdit !== undefined) await applyRemoteEdit(trx, outcome.remoteEdit, now, options.recordNotice);
         const { appointmentId, userId } = outcome.row;
-        if (outcome.link === null) await deleteLink(trx, appointmentId, userId, options.recordNotice);
-        else if (outcome.link !== undefined) await saveLink(trx, outcome.link, options.recordNotice);
+        if (outcome.link === null) await deleteLink(trx, appointmentId, userId, options.recordNotice, now);
+        else if (outcome.link !== undefined) await saveLink(trx, outcome.link, options.recordNotice, now);
         for (const change of outcome.items ?? []) await applyItemChange(trx, change);
         await recordOutboxResult(trx, outcome.row.id, outcome.result, now);
+        if (outcome.reconnect !== undefined) {
+          const calendar = await trx
+            .selectFrom('remote_calendars')
+            .select('connection_id')
+            .where('id', '=', outcome.reconnect.calendarId)
+            .executeTakeFirst();
+          if (calendar !== undefined) {
+            const notice = { connectionId: calendar.connection_id, now, error: outcome.reconnect.error, cause: 'calendar_push' as const };
+            await markNeedsReconnect(trx, notice, options.recordConnectionNotice);
+          }
+        }
       }),
   };
 }

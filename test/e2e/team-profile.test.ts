@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember } from '../support/api.ts';
 import { startStaffBrowser, type StaffBrowser } from '../support/staff-browser.ts';
 
-/** The owner adds a member (who sets a password through the link), changes roles, removes; everyone edits their profile. */
+/**
+ * The owner adds a member (who sets a password through the link), changes roles, edits a member's
+ * working hours and days off, removes; everyone edits their profile.
+ */
 describe('team and profile in a real browser', () => {
   let env: StaffBrowser;
 
@@ -103,6 +107,39 @@ describe('team and profile in a real browser', () => {
           (await env.api.server.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } })).statusCode,
       )
       .toBe(401);
+    expect(env.consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it("edits a member's weekly hours and a day off from the Team screen, by keyboard alone", async () => {
+    const memberId = await addMember(env.api.server, env.owner, { timezone: 'America/New_York' });
+    const member = (await get<Array<{ id: string; name: string }>>('/api/users')).find((u) => u.id === memberId)!;
+    const page = await env.signedInPage();
+    await page.goto(`${env.baseUrl}/app/team`);
+    await page.getByRole('button', { name: `Working hours of ${member.name}` }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Working hours of ${member.name}` });
+    await dialog.getByText(`In ${member.name}’s time zone (America/New York)`).waitFor();
+
+    const tuesday = dialog.getByRole('group', { name: 'Tuesday' });
+    await tuesday.getByLabel('Tuesday until (1)').fill('13:00');
+    await dialog.getByRole('button', { name: 'Save working hours' }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Working hours saved.').waitFor();
+
+    await dialog.getByLabel('Date', { exact: true }).fill('2026-12-28');
+    await dialog.getByRole('button', { name: 'Add', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Day off').first().waitFor();
+    await env.checkScreen(page, 'team-member-hours');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    const saved = await get<{ weeklyHours: Record<string, unknown> }>(`/api/users/${memberId}`);
+    expect(saved.weeklyHours['2']).toEqual([{ start: '09:00', end: '13:00' }]);
+    expect(await get(`/api/users/${memberId}/overrides`)).toEqual([{ date: '2026-12-28', ranges: [] }]);
+    // The owner's own hours were not touched.
+    expect(await get(`/api/users/${env.owner.userId}/overrides`)).not.toContainEqual({ date: '2026-12-28', ranges: [] });
+    expect(env.axeViolations).toEqual([]);
     expect(env.consoleErrors).toEqual([]);
   }, 120_000);
 });

@@ -111,6 +111,8 @@ export interface BookInput {
   end: Date;
   title: string;
   contact?: { name: string; email: string; phone?: string | null };
+  /** When the outbox rows are due (the app's clock); the real time when left out. */
+  now?: Date;
 }
 
 /** A confirmed appointment with its assignments, attendee and one `upsert` outbox row per assignee, in one transaction. */
@@ -161,6 +163,7 @@ export async function bookAppointment(db: Kysely<DB>, input: BookInput): Promise
       calendarType: input.calendar.type,
       userIds: [...input.userIds],
       op: 'upsert',
+      now: input.now ?? new Date(),
     });
   });
   return id;
@@ -169,7 +172,7 @@ export async function bookAppointment(db: Kysely<DB>, input: BookInput): Promise
 /** A reschedule in Tandem: new time, version bumped, assignments moved, an `upsert` row per assignee. */
 export async function rescheduleAppointment(
   db: Kysely<DB>,
-  input: { workspaceId: string; calendar: SeededBookingCalendar; id: string; start: Date; end: Date },
+  input: { workspaceId: string; calendar: SeededBookingCalendar; id: string; start: Date; end: Date; now?: Date },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -190,6 +193,7 @@ export async function rescheduleAppointment(
       calendarType: input.calendar.type,
       userIds: assignees.map((a) => a.user_id),
       op: 'upsert',
+      now: input.now ?? new Date(),
     });
   });
 }

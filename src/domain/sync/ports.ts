@@ -191,6 +191,11 @@ export interface OutboxOutcome {
   /** Per-item status of the calendars the write touched (itemChangesForLink): upsert, or delete with occurrences. */
   items?: CalendarItemChange[];
   remoteEdit?: AppointmentRemoteEdit;
+  /**
+   * The calendar's server refused the credentials while the row was written (the classifier's
+   * `reconnect`): its connection is marked "needs reconnect" and its owner told, as a refused poll does.
+   */
+  reconnect?: { calendarId: string; error: { code: string; message: string } };
 }
 
 /**

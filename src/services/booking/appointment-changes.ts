@@ -50,7 +50,7 @@ export async function cancelWholeAppointment(
     .execute();
   await trx.updateTable('appointment_assignees').set({ status: 'cancelled' }).where('appointment_id', '=', appointmentId).execute();
   await trx.updateTable('attendees').set({ status: 'cancelled' }).where('appointment_id', '=', appointmentId).execute();
-  await recordOutboundChange(trx, { workspaceId, appointmentId, calendarType: calendar.type, userIds, op: 'delete' });
+  await recordOutboundChange(trx, { workspaceId, appointmentId, calendarType: calendar.type, userIds, op: 'delete', now });
 }
 
 /** Gives back one attendee's seats; a session nobody attends any more is cancelled. */
@@ -138,6 +138,7 @@ export async function moveAppointment(trx: Transaction<DB>, options: MoveOptions
     calendarType: calendar.type,
     userIds: dropped,
     op: 'delete',
+    now,
   });
   await recordOutboundChange(trx, {
     workspaceId: options.workspaceId,
@@ -145,6 +146,7 @@ export async function moveAppointment(trx: Transaction<DB>, options: MoveOptions
     calendarType: calendar.type,
     userIds: after,
     op: 'upsert',
+    now,
   });
 }
 
@@ -195,6 +197,7 @@ export async function takeSeats(
     calendarType: calendar.type,
     userIds: [options.hostId],
     op: 'upsert',
+    now: options.now,
   });
   return { appointmentId: row.id, hostId: options.hostId };
 }

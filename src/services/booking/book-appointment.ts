@@ -141,6 +141,7 @@ async function bookInTransaction(
       seats: options.seats,
       secretHash: hashSecret(secret),
       timezone: options.timezone ?? null,
+      now,
     });
     ({ appointmentId, attendeeId } = inserted);
     view = {

@@ -19,6 +19,8 @@ export interface NewBooking {
   seats: number;
   secretHash: string;
   timezone: string | null;
+  /** The app's clock: the outbox rows are due now by it (enqueueOutbox's rule). */
+  now: Date;
 }
 
 export interface InsertedBooking {
@@ -52,8 +54,8 @@ export async function insertBooking(trx: Transaction<DB>, b: NewBooking): Promis
       insert into appointment_assignees (appointment_id, user_id, workspace_id, during)
       select a.id, u, ${b.workspaceId}::uuid, ${b.during}::tstzrange from a, unnest(${b.assigneeIds}::uuid[]) as u
     ), o as (
-      insert into outbox (workspace_id, appointment_id, user_id, op)
-      select ${b.workspaceId}::uuid, a.id, u, 'upsert' from a, unnest(${b.outboxUserIds}::uuid[]) as u
+      insert into outbox (workspace_id, appointment_id, user_id, op, not_before)
+      select ${b.workspaceId}::uuid, a.id, u, 'upsert', ${b.now}::timestamptz from a, unnest(${b.outboxUserIds}::uuid[]) as u
     ), t as (
       insert into attendees (workspace_id, appointment_id, contact_id, seats, secret_hash, timezone)
       select ${b.workspaceId}::uuid, a.id, k.id, ${b.seats}, ${b.secretHash}, ${b.timezone} from a, k

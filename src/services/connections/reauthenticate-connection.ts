@@ -1,10 +1,10 @@
-import { requeueFailedOutbox } from '../../store/sync-store/outbox.ts';
 import type { Actor } from '../context.ts';
 import { checkedPassword } from './account-credentials.ts';
 import { loadAccessibleConnection } from './connection-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { loadConnectionView, type ConnectionView } from './connection-view.ts';
 import { discoverCalendars } from './discover-calendars.ts';
+import { resumeConnection } from './resume-connection.ts';
 import { transportFor } from './open-transport.ts';
 import { storeCalendarList } from './store-calendar-list.ts';
 
@@ -49,15 +49,7 @@ export async function reauthenticateConnection(ctx: ConnectionContext, options: 
       .where('id', '=', connection.id)
       .execute();
     await storeCalendarList(trx, { connection, calendars: discovered.calendars });
-    // Configured calendars were failing with the old password: due now, their backoff forgotten.
-    await trx
-      .updateTable('remote_calendars')
-      .set({ next_sync_at: ctx.now(), failures: 0 })
-      .where('connection_id', '=', connection.id)
-      .where('role', '!=', 'none')
-      .execute();
-    // Appointment changes parked while access was refused (dispatch-outbox.ts) are due again now.
-    await requeueFailedOutbox(trx, connection.user_id, ctx.now());
+    await resumeConnection(trx, connection, ctx.now());
   });
   ctx.log?.info({ connectionId: connection.id }, 'calendar account reauthenticated');
   return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);

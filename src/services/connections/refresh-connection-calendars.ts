@@ -1,4 +1,6 @@
 import { CalDavError } from '../../caldav/index.ts';
+import { actionFor } from '../../caldav/providers/classify-failure.ts';
+import { markNeedsReconnect } from '../../store/mark-needs-reconnect.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor } from '../context.ts';
 import { recordConnectionNotice } from '../notifications/record-connection-notice.ts';
@@ -9,31 +11,26 @@ import { connectionErrorFrom } from './connection-errors.ts';
 import { loadConnectionView, type ConnectionView } from './connection-view.ts';
 import { openTransport } from './open-transport.ts';
 import { relistConnection } from './relist-connection.ts';
+import { resumeConnection } from './resume-connection.ts';
 
 export interface RefreshConnectionCalendarsOptions {
   actor: Actor;
   connectionId: string;
 }
 
-/** Kinds that mean the stored password no longer works: only the user can fix that. */
-const NEEDS_RECONNECT: ReadonlySet<string> = new Set(['unauthorized', 'forbidden']);
-
 async function recordFailure(ctx: ConnectionContext, connection: ConnectionRow, failure: AppError, needsReconnect: boolean): Promise<void> {
   const now = ctx.now();
+  const error = { code: failure.code, message: failure.message };
   await ctx.db.transaction().execute(async (trx) => {
     // The owner hears of it by e-mail and webhook as from the scheduler's sync: once per transition
     // into "needs reconnect", whichever path saw the refusal first (issue 11).
     if (needsReconnect) {
-      await recordConnectionNotice(trx, { connectionId: connection.id, now, error: { code: failure.code, message: failure.message } });
+      await markNeedsReconnect(trx, { connectionId: connection.id, now, error, cause: 'calendar_list_refresh' }, recordConnectionNotice);
+      return;
     }
     await trx
       .updateTable('connections')
-      .set({
-        last_error_code: failure.code,
-        last_error_message: failure.message,
-        updated_at: now,
-        ...(needsReconnect && { status: 'needs_reconnect' as const }),
-      })
+      .set({ last_error_code: error.code, last_error_message: error.message, updated_at: now })
       .where('id', '=', connection.id)
       .execute();
   });
@@ -61,14 +58,21 @@ export async function refreshConnectionCalendars(
     }
     if (!(error instanceof CalDavError)) throw error;
     const failure = connectionErrorFrom(error, connection.provider);
-    await recordFailure(ctx, connection, failure, NEEDS_RECONNECT.has(error.kind));
+    // The one classifier (decision 0009) says whether only new credentials help.
+    await recordFailure(ctx, connection, failure, actionFor(error.kind) === 'reconnect');
     throw failure;
   }
 
-  await ctx.db
-    .updateTable('connections')
-    .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: ctx.now(), calendars_listed_at: ctx.now() })
-    .where('id', '=', connection.id)
-    .execute();
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('connections').select('status').where('id', '=', connection.id).forUpdate().executeTakeFirst();
+    await trx
+      .updateTable('connections')
+      .set({ status: 'active', last_error_code: null, last_error_message: null, updated_at: now, calendars_listed_at: now })
+      .where('id', '=', connection.id)
+      .execute();
+    // The stored password is accepted again: whatever waited for a reconnect goes ahead.
+    if (before?.status === 'needs_reconnect') await resumeConnection(trx, connection, now);
+  });
   return loadConnectionView(ctx.db, options.actor.workspaceId, connection.id);
 }

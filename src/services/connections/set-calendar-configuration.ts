@@ -1,7 +1,7 @@
 import { CALENDAR_TYPES, pushesToExternalCalendars } from '../../domain/calendar-type.ts';
 import type { Transaction } from 'kysely';
 import type { CalendarRole, DB } from '../../store/schema.ts';
-import { requeueFailedOutbox } from '../../store/sync-store/outbox.ts';
+import { enqueueOutbox, requeueFailedOutbox } from '../../store/sync-store/outbox.ts';
 import { AppError } from '../app-error.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { loadUserView } from '../users/user-view.ts';
@@ -128,13 +128,11 @@ async function enqueueUpcomingAppointments(
     .where('a.end_at', '>', options.now)
     .where('c.type', 'in', pushed)
     .execute();
-  if (upcoming.length > 0) {
-    await trx
-      .insertInto('outbox')
-      .values(
-        upcoming.map((a) => ({ workspace_id: options.workspaceId, appointment_id: a.id, user_id: options.userId, op: 'upsert' as const })),
-      )
-      .execute();
-  }
+  await enqueueOutbox(trx, {
+    workspaceId: options.workspaceId,
+    op: 'upsert',
+    notBefore: options.now,
+    pairs: upcoming.map((a) => ({ appointmentId: a.id, userId: options.userId })),
+  });
   await requeueFailedOutbox(trx, options.userId, options.now);
 }

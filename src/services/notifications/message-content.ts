@@ -1,11 +1,16 @@
+import type { ReconnectCause } from '../../store/mark-needs-reconnect.ts';
+
 /**
  * What a queued e-mail says, frozen when the change that causes it commits. The sender renders
  * from this snapshot alone, so a message re-sent after a crash is byte-for-byte the same message
  * (same Message-ID, same text) and never shows a later state by accident.
  */
 
-/** Who or what changed the appointment; e-mails and webhook payloads both say it. */
-export type ChangeCause = 'staff' | 'client' | 'icloud_sync';
+/**
+ * Who or what changed the appointment; e-mails and webhook payloads both say it. `calendar_sync`:
+ * seen in a connected calendar (iCloud or another CalDAV server) — the provider is not named here.
+ */
+export type ChangeCause = 'staff' | 'client' | 'calendar_sync';
 
 export const MESSAGE_KINDS = [
   'client_confirmed',
@@ -40,7 +45,8 @@ export interface MessageContent {
   reason?: string | null;
   /** For reminders: the offset that scheduled it. */
   offsetMin?: number;
-  connection?: { id: string; username: string; provider: string };
+  /** `cause`: where the credentials were refused (absent in rows queued before it was recorded). */
+  connection?: { id: string; username: string; provider: string; cause?: ReconnectCause };
   /** The deadline after which the client can no longer change the booking themselves (ISO). */
   changeDeadline?: string | null;
 }

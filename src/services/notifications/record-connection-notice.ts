@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ReconnectNotice } from '../../store/mark-needs-reconnect.ts';
 import type { DB } from '../../store/schema.ts';
 import { recordWebhookEvent } from '../webhooks/record-webhook-event.ts';
 import type { MessageContent } from './message-content.ts';
@@ -8,10 +9,7 @@ import type { MessageContent } from './message-content.ts';
  * webhooks — once per transition, not on every refused poll. Call in the transaction that marks it,
  * before the update, so "was it active until now?" is read from the row being changed.
  */
-export async function recordConnectionNotice(
-  trx: Kysely<DB>,
-  notice: { connectionId: string; now: Date; error: { code: string; message: string } },
-): Promise<boolean> {
+export async function recordConnectionNotice(trx: Kysely<DB>, notice: ReconnectNotice): Promise<boolean> {
   const connection = await trx
     .selectFrom('connections as c')
     .innerJoin('users as u', 'u.id', 'c.user_id')
@@ -20,7 +18,9 @@ export async function recordConnectionNotice(
     .forUpdate('c')
     .executeTakeFirst();
   if (!connection || connection.status !== 'active') return false;
-  const content: MessageContent = { connection: { id: connection.id, username: connection.username, provider: connection.provider } };
+  const content: MessageContent = {
+    connection: { id: connection.id, username: connection.username, provider: connection.provider, cause: notice.cause },
+  };
   await trx
     .insertInto('messages')
     .values({
@@ -42,7 +42,7 @@ export async function recordConnectionNotice(
     data: {
       connection: { id: connection.id, provider: connection.provider, username: connection.username, userId: connection.user_id },
       error: notice.error,
-      cause: 'icloud_sync',
+      cause: notice.cause,
     },
   });
   return true;

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { appointmentEventUid } from '../../domain/sync/appointment-uid.ts';
 import { buildAppointmentEvent } from '../../ical/appointment-event.ts';
-import type { MessageContent, MessageKind } from './message-content.ts';
+import type { ReconnectCause } from '../../store/mark-needs-reconnect.ts';
+import type { ChangeCause, MessageContent, MessageKind } from './message-content.ts';
 
 export interface RenderedMessage {
   subject: string;
@@ -34,7 +35,20 @@ function offsetWords(minutes: number): string {
   return `${minutes} minutes`;
 }
 
-const CAUSE_WORDS = { staff: 'by the business', client: 'by you', icloud_sync: 'by the business in its calendar' } as const;
+/** Where the credentials were refused, as the staff e-mail says it (the webhook's `cause`). */
+const REFUSED_WHERE: Record<ReconnectCause, string> = {
+  calendar_list_refresh: 'when the list of calendars was refreshed',
+  calendar_sync: 'while syncing your calendar',
+  calendar_push: 'while writing a booking to your calendar',
+};
+
+// `icloud_sync` is how rows queued before `calendar_sync` name the same cause: a snapshot is never rewritten.
+const CAUSE_WORDS: Record<ChangeCause | 'icloud_sync', string> = {
+  staff: 'by the business',
+  client: 'by you',
+  calendar_sync: 'by the business in its calendar',
+  icloud_sync: 'by the business in its calendar',
+};
 
 /**
  * Subject, plain text, simple HTML and the .ics of one queued message. Pure: everything comes from
@@ -89,12 +103,13 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
       lines.push(`${content.contactName ?? 'The client'} cancelled their booking.`, '', ...details);
       if (content.reason) lines.push(`Reason given: ${content.reason}`);
       break;
-    case 'staff_needs_reconnect':
+    case 'staff_needs_reconnect': {
+      const where = content.connection?.cause ? ` ${REFUSED_WHERE[content.connection.cause]}` : '';
       if (content.connection?.provider === 'caldav') {
         // A CalDAV server's own password: no Apple ID, no app-specific password to explain.
         subject = 'Your calendar connection needs reconnecting';
         lines.push(
-          `Tandem can no longer reach the calendars of ${content.connection.username}: the server refused the password.`,
+          `Tandem can no longer reach the calendars of ${content.connection.username}: the server refused the password${where}.`,
           'Until you reconnect, new bookings are not written to your calendar and events you add there do not block booking times.',
           '',
           'Enter the current password in Tandem:',
@@ -104,7 +119,7 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
       }
       subject = 'Your iCloud connection needs reconnecting';
       lines.push(
-        `Tandem can no longer reach the calendars of ${content.connection?.username ?? 'your account'}: the server refused the app-specific password.`,
+        `Tandem can no longer reach the calendars of ${content.connection?.username ?? 'your account'}: the server refused the app-specific password${where}.`,
         'Until you reconnect, new bookings are not written to your calendar and events you add there do not block booking times.',
         '',
         'This usually happens after the Apple ID password was reset: resetting it revokes every app-specific password.',
@@ -112,6 +127,7 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
         `${options.publicUrl}/app/settings`,
       );
       break;
+    }
   }
   if (message.manageLink) lines.push('', `To reschedule or cancel: ${message.manageLink}`);
   else if (message.kind.startsWith('client_') && message.kind !== 'client_cancelled')

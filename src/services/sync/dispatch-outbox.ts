@@ -10,6 +10,7 @@ import type {
   EventCodec,
   FormerCalendar,
   OpenRemoteCalendar,
+  OutboxOutcome,
   OutboxResult,
   OutboxRow,
   RemoteCalendar,
@@ -97,15 +98,18 @@ export async function dispatchOutboxRow(deps: DispatchDeps, row: OutboxRow, opti
   const target = await deps.store.loadOutboundTarget(row);
   const work = new RowWork(deps, row, options, target.appointment, target.primaryCalendarId, target.link, target.formerCalendar ?? null);
   let result: OutboxResult;
+  let reconnect: OutboxOutcome['reconnect'];
   try {
     result = await work.run();
   } catch (error) {
     if (error instanceof StoreFailure) throw error.original;
     result = failureResult(row, error, options);
+    reconnect = reconnectNeeded(error, work.calendarInHand);
   }
   await deps.store.finishOutboxRow({
     row,
     result,
+    ...(reconnect && { reconnect }),
     ...(work.linkChanged
       ? { link: work.link, items: itemChangesForLink(target.link, work.link, appointmentEventUid(row.appointmentId)) }
       : {}),
@@ -130,6 +134,17 @@ function failureResult(row: OutboxRow, error: unknown, options: DispatchOptions)
   return { status: 'retry', attempt, notBefore, error: message };
 }
 
+/**
+ * Refused credentials (the classifier's `reconnect`) concern the whole connection, not this row: the
+ * row is parked (failureResult) and requeued when the account is reconnected, and the connection is
+ * marked at once. A connection already waiting to be reconnected is refused before any request is
+ * made (no verdict), and is not marked again.
+ */
+function reconnectNeeded(error: unknown, calendarId: string | null): OutboxOutcome['reconnect'] {
+  if (calendarId === null || !(error instanceof RemoteCalendarError) || error.failure?.action !== 'reconnect') return undefined;
+  return { calendarId, error: { code: error.failure.code, message: error.failure.message } };
+}
+
 /** Write-ahead entries kept per link: more unconfirmed PUTs in a row than this means something else is wrong. */
 const MAX_PENDING_WRITES = 8;
 
@@ -147,6 +162,8 @@ class RowWork {
   readonly steps: RowReport['steps'] = [];
   linkChanged = false;
   remoteEdit: AppointmentRemoteEdit | undefined;
+  /** The calendar the current step talks to: the one whose server a failure came from. */
+  calendarInHand: string | null = null;
   private readonly remotes = new Map<string, RemoteCalendar>();
   private readonly uid: string;
   private readonly originalVersion: string | null;
@@ -211,6 +228,7 @@ class RowWork {
   }
 
   private async open(calendarId: string): Promise<RemoteCalendar> {
+    this.calendarInHand = calendarId;
     let remote = this.remotes.get(calendarId);
     if (remote === undefined) {
       remote = await this.deps.openRemote(calendarId);

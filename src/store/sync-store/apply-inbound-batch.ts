@@ -97,19 +97,19 @@ async function applyAppointmentPart(db: Kysely<DB>, action: InboundAction, now: 
       const link = await readLink(db, action.link.appointmentId, action.link.userId, { lock: true });
       if (link === null || link.etag !== action.link.expectedEtag) return false;
       if (!(await applyRemoteEdit(db, action, now, notify))) return false;
-      await applyLinkUpdate(db, action.link, notify);
+      await applyLinkUpdate(db, action.link, notify, now);
       return true;
     }
     case 'MarkAppointmentRemovedRemotely': {
       await lockAppointment(db, action.appointmentId);
       const link = await readLink(db, action.appointmentId, action.userId, { lock: true });
       if (link === null || link.etag !== action.expectedLinkEtag) return false;
-      await markLinkRemoved(db, action.appointmentId, action.userId, notify);
+      await markLinkRemoved(db, action.appointmentId, action.userId, notify, now);
       return true;
     }
     case 'TrackAppointmentEvent':
       // The item is recorded either way; only the link waits for its expected etag.
-      if (action.link !== null) await applyLinkUpdate(db, action.link, notify);
+      if (action.link !== null) await applyLinkUpdate(db, action.link, notify, now);
       return true;
     // Item-only actions: nothing on the appointment side.
     case 'ImportItem':

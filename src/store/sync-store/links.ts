@@ -36,7 +36,7 @@ export async function readLink(
  * a link whose appointment or calendar has just been deleted (booking calendar removed, connection
  * removed) is quietly not saved instead of failing the whole transaction on a foreign key.
  */
-export async function saveLink(db: Kysely<DB>, link: RemoteLink, notify: RecordSyncNotice): Promise<void> {
+export async function saveLink(db: Kysely<DB>, link: RemoteLink, notify: RecordSyncNotice, now: Date): Promise<void> {
   await lockAppointment(db, link.appointmentId);
   const previous = await readLink(db, link.appointmentId, link.userId, { lock: true });
   await sql`
@@ -57,10 +57,16 @@ export async function saveLink(db: Kysely<DB>, link: RemoteLink, notify: RecordS
       sequence = excluded.sequence, removed_remotely = excluded.removed_remotely,
       create_pending = excluded.create_pending, pending_writes = excluded.pending_writes, updated_at = now()
   `.execute(db);
-  await followRemovedFlag(db, link.appointmentId, previous?.removedRemotely ?? false, link.removedRemotely, notify);
+  await followRemovedFlag(db, link.appointmentId, previous?.removedRemotely ?? false, link.removedRemotely, notify, now);
 }
 
-export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: string, notify: RecordSyncNotice): Promise<void> {
+export async function deleteLink(
+  db: Kysely<DB>,
+  appointmentId: string,
+  userId: string,
+  notify: RecordSyncNotice,
+  now: Date,
+): Promise<void> {
   await lockAppointment(db, appointmentId);
   const removed = await db
     .deleteFrom('appointment_links')
@@ -68,7 +74,7 @@ export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: 
     .where('user_id', '=', userId)
     .returning('removed_remotely')
     .executeTakeFirst();
-  if (removed?.removed_remotely) await followRemovedFlag(db, appointmentId, true, false, notify);
+  if (removed?.removed_remotely) await followRemovedFlag(db, appointmentId, true, false, notify, now);
 }
 
 /**
@@ -76,7 +82,7 @@ export async function deleteLink(db: Kysely<DB>, appointmentId: string, userId: 
  * the plan saw; sets the etag and written snapshot and clears removedRemotely / createPending.
  * pendingWrites stay: only the dispatcher, which writes them, clears them. Returns whether applied.
  */
-export async function applyLinkUpdate(db: Kysely<DB>, update: LinkUpdate, notify: RecordSyncNotice): Promise<boolean> {
+export async function applyLinkUpdate(db: Kysely<DB>, update: LinkUpdate, notify: RecordSyncNotice, now: Date): Promise<boolean> {
   await lockAppointment(db, update.appointmentId);
   const link = await readLink(db, update.appointmentId, update.userId, { lock: true });
   if (link === null || link.etag !== update.expectedEtag) return false;
@@ -90,24 +96,30 @@ export async function applyLinkUpdate(db: Kysely<DB>, update: LinkUpdate, notify
       written_details_hash: update.written.detailsHash,
       removed_remotely: false,
       create_pending: false,
-      updated_at: new Date(),
+      updated_at: now,
     })
     .where('appointment_id', '=', update.appointmentId)
     .where('user_id', '=', update.userId)
     .execute();
-  await followRemovedFlag(db, update.appointmentId, link.removedRemotely, false, notify);
+  await followRemovedFlag(db, update.appointmentId, link.removedRemotely, false, notify, now);
   return true;
 }
 
 /** The user deleted the event in iCloud: the link remembers it (no etag any more), the appointment shows it. Caller holds the locks. */
-export async function markLinkRemoved(db: Kysely<DB>, appointmentId: string, userId: string, notify: RecordSyncNotice): Promise<void> {
+export async function markLinkRemoved(
+  db: Kysely<DB>,
+  appointmentId: string,
+  userId: string,
+  notify: RecordSyncNotice,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('appointment_links')
-    .set({ removed_remotely: true, etag: null, updated_at: new Date() })
+    .set({ removed_remotely: true, etag: null, updated_at: now })
     .where('appointment_id', '=', appointmentId)
     .where('user_id', '=', userId)
     .execute();
-  await followRemovedFlag(db, appointmentId, false, true, notify);
+  await followRemovedFlag(db, appointmentId, false, true, notify, now);
 }
 
 /**
@@ -121,6 +133,7 @@ async function followRemovedFlag(
   before: boolean,
   after: boolean,
   notify: RecordSyncNotice,
+  now: Date,
 ): Promise<void> {
   if (before === after) return;
   if (after) {
@@ -137,8 +150,8 @@ async function followRemovedFlag(
         workspaceId: changed.workspace_id,
         appointmentId,
         change: 'removed_from_calendar',
-        cause: 'icloud_sync',
-        now: new Date(),
+        cause: 'calendar_sync',
+        now,
       });
     return;
   }

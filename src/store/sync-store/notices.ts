@@ -6,7 +6,7 @@ export interface SyncNotice {
   workspaceId: string;
   appointmentId: string;
   change: 'moved_in_calendar' | 'removed_from_calendar';
-  cause: 'icloud_sync';
+  cause: 'calendar_sync';
   now: Date;
   previousStart?: Date | null;
 }

@@ -8,18 +8,23 @@ import type { DB } from '../schema.ts';
  * dispatcher, and finished as done, due again later, or parked as failed — never deleted.
  */
 
+/**
+ * Writes outbox rows due at `notBefore` — the app's clock, never the database's `now()`, so a due
+ * time and the dispatcher's claim (`not_before <= now`) are read from one clock. The column keeps
+ * its `now()` default only for rows written by an older node during a rolling upgrade.
+ */
 export async function enqueueOutbox(
   db: Kysely<DB>,
-  rows: { workspaceId: string; appointmentId: string; userIds: readonly string[]; op: 'upsert' | 'delete'; notBefore: Date },
+  rows: { workspaceId: string; op: 'upsert' | 'delete'; notBefore: Date; pairs: readonly { appointmentId: string; userId: string }[] },
 ): Promise<void> {
-  if (rows.userIds.length === 0) return;
+  if (rows.pairs.length === 0) return;
   await db
     .insertInto('outbox')
     .values(
-      rows.userIds.map((userId) => ({
+      rows.pairs.map((pair) => ({
         workspace_id: rows.workspaceId,
-        appointment_id: rows.appointmentId,
-        user_id: userId,
+        appointment_id: pair.appointmentId,
+        user_id: pair.userId,
         op: rows.op,
         not_before: rows.notBefore,
       })),

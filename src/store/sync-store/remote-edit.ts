@@ -104,8 +104,7 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
     const others = assignees.map((a) => a.user_id).filter((userId) => userId !== edit.userId);
     await enqueueOutbox(db, {
       workspaceId: appointment.workspace_id,
-      appointmentId: edit.appointmentId,
-      userIds: others,
+      pairs: others.map((userId) => ({ appointmentId: edit.appointmentId, userId })),
       op: 'upsert',
       notBefore: now,
     });
@@ -116,7 +115,7 @@ export async function applyRemoteEdit(db: Kysely<DB>, edit: RemoteEdit, now: Dat
       workspaceId: appointment.workspace_id,
       appointmentId: edit.appointmentId,
       change: 'moved_in_calendar',
-      cause: 'icloud_sync',
+      cause: 'calendar_sync',
       now,
       previousStart: appointment.start_at,
     });

@@ -241,7 +241,7 @@ describe("a booking's whole life reaches the client, the staff and the webhook r
     expect(hooks.received[3]).toMatchObject({
       type: 'appointment.moved_in_calendar',
       verified: true,
-      data: { cause: 'icloud_sync', appointment: { start: at(day, 24 + 16).toISOString() } },
+      data: { cause: 'calendar_sync', appointment: { start: at(day, 24 + 16).toISOString() } },
     });
   });
 

@@ -1,14 +1,24 @@
 /**
  * "Your iCloud connection needs reconnecting" (issue 11): the owner gets one e-mail and the workspace
  * one `connection.needs_reconnect` webhook per transition into needs-reconnect — whether the refused
- * password was met by an interactive Refresh or by "Sync now" — and none for further refusals
- * until the connection works again.
+ * password was met by an interactive Refresh, by "Sync now" or by the dispatcher writing a booking —
+ * and none for further refusals until the connection works again. The webhook's `cause` and the
+ * e-mail say which of the three it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, type Session } from '../../support/api.ts';
+import { addCalendar, signUp, type Session } from '../../support/api.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
-import { connectAndConfigure, type CalendarJson, type ConnectionJson } from '../../support/sync-journey.ts';
+import {
+  at,
+  bookAsStaff,
+  calendarObjects,
+  connectAndConfigure,
+  mondayAhead,
+  settleOutbox,
+  type CalendarJson,
+  type ConnectionJson,
+} from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 import { ok, startNotifyApp, type NotifyApp } from './harness.ts';
@@ -63,6 +73,7 @@ describe('the needs-reconnect notice, once per transition', () => {
         .selectFrom('messages')
         .select('id')
         .where('status', '=', 'pending')
+        .where('not_before', '<=', tandem.clock.now())
         .unionAll(tandem.app.database.db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending'))
         .execute();
       return due.length === 0;
@@ -70,7 +81,7 @@ describe('the needs-reconnect notice, once per transition', () => {
   }
   const notices = () => ({
     mails: smtp.received.map((m) => m.subject),
-    hooks: hooks.received.map((h) => [h.type, h.verified, (h.data.connection as { id?: string } | undefined)?.id]),
+    hooks: hooks.received.map((h) => [h.type, h.verified, (h.data.connection as { id?: string } | undefined)?.id, h.data.cause]),
   });
 
   it('Refresh meets a revoked password: one e-mail and one webhook, however often it is tried', async () => {
@@ -88,9 +99,10 @@ describe('the needs-reconnect notice, once per transition', () => {
     await deliverAll();
     expect(notices()).toEqual({
       mails: ['Your iCloud connection needs reconnecting'],
-      hooks: [['connection.needs_reconnect', true, connection.id]],
+      hooks: [['connection.needs_reconnect', true, connection.id, 'calendar_list_refresh']],
     });
     expect(smtp.received[0]!.text).toContain('resetting it revokes every app-specific password');
+    expect(smtp.received[0]!.text).toContain('refused the app-specific password when the list of calendars was refreshed');
   });
 
   it('working again, then refused during Sync now: one more of each; a second Sync now and a Refresh add none', async () => {
@@ -107,10 +119,49 @@ describe('the needs-reconnect notice, once per transition', () => {
     expect(notices()).toEqual({
       mails: ['Your iCloud connection needs reconnecting', 'Your iCloud connection needs reconnecting'],
       hooks: [
-        ['connection.needs_reconnect', true, connection.id],
-        ['connection.needs_reconnect', true, connection.id],
+        ['connection.needs_reconnect', true, connection.id, 'calendar_list_refresh'],
+        ['connection.needs_reconnect', true, connection.id, 'calendar_sync'],
       ],
     });
     expect(new Set(hooks.received.map((h) => h.id)).size).toBe(2);
+    expect(smtp.received[1]!.text).toContain('while syncing your calendar');
+  });
+
+  it('refused while a booking is written to the calendar: marked at once, one notice, and the write is kept for after reconnecting', async () => {
+    emulator.setFault({ kind: 'none' });
+    ok(await refresh());
+    const calendarId = await addCalendar(tandem.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
+    emulator.setFault({ kind: 'unauthorized' });
+    const booked = ok<{ appointment: { id: string } }>(
+      await bookAsStaff(tandem.server, owner, calendarId, at(mondayAhead(3), 10), { name: 'Ann Lee', email: 'ann@client.test' }),
+      201,
+    );
+    const row = () =>
+      tandem.app.database.db
+        .selectFrom('outbox')
+        .select(['status', 'last_error'])
+        .where('appointment_id', '=', booked.appointment.id)
+        .executeTakeFirstOrThrow();
+    await waitFor(async () => {
+      await tandem.app.work.dispatchOutbox();
+      return (await row()).status !== 'pending';
+    }, 'the dispatcher to meet the refused password');
+    expect(await row()).toEqual({ status: 'failed', last_error: expect.stringMatching(/^icloud_auth_failed: /) });
+    expect(await status()).toBe('needs_reconnect');
+    await deliverAll();
+    expect(notices().hooks).toHaveLength(3);
+    expect(notices().hooks[2]).toEqual(['connection.needs_reconnect', true, connection.id, 'calendar_push']);
+    const reconnectMails = smtp.received.filter((m) => m.subject === 'Your iCloud connection needs reconnecting');
+    expect(reconnectMails).toHaveLength(3);
+    expect(reconnectMails[2]!.text).toContain('while writing a booking to your calendar');
+
+    // The password works again (Refresh finds it accepted): the kept write is due again and reaches the calendar.
+    emulator.setFault({ kind: 'none' });
+    ok(await refresh());
+    await settleOutbox(tandem.app);
+    expect((await row()).status).toBe('done');
+    const auth = { username: emulator.radicale.username, password: emulator.radicale.password };
+    const events = await calendarObjects(auth, emulator.radicaleUrlFor(primary.url));
+    expect(events.some((e) => e.ics.includes(booked.appointment.id))).toBe(true);
   });
 });

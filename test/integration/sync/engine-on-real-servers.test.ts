@@ -16,6 +16,7 @@ import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import { readLink } from '../../../src/store/sync-store/links.ts';
 import { deleteEvent, getEvent, makeCalendar, putEvent, simpleEventIcs, type DavAuth } from '../../support/caldav-fixtures.ts';
 import { createTestDatabase } from '../../support/db.ts';
@@ -93,7 +94,12 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
     });
 
     const store = () =>
-      createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now, recordNotice: recordAppointmentNotice });
+      createSyncStore(database.db, {
+        publicUrl: PUBLIC_URL,
+        now: () => clock.now,
+        recordNotice: recordAppointmentNotice,
+        recordConnectionNotice,
+      });
     const sync = () =>
       runInboundSync(
         { store: store(), remote, codec: icalEventCodec },

@@ -23,6 +23,7 @@ import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import { makeCalendar, putEvent, type DavAuth } from '../../support/caldav-fixtures.ts';
 import { createTestDatabase } from '../../support/db.ts';
 import { startRadicale } from '../../support/radicale.ts';
@@ -144,7 +145,12 @@ describe('a hostile calendar on Radicale', () => {
       }),
       SERVED_INSTEAD,
     );
-    const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => NOW, recordNotice: recordAppointmentNotice });
+    const store = createSyncStore(database.db, {
+      publicUrl: PUBLIC_URL,
+      now: () => NOW,
+      recordNotice: recordAppointmentNotice,
+      recordConnectionNotice,
+    });
     await syncCalendar(
       {
         db: database.db,

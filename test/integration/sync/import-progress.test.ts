@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import { icalEventCodec } from '../../../src/services/sync/ical-codec.ts';
 import { syncCalendar } from '../../../src/services/sync/sync-calendar.ts';
@@ -32,7 +33,12 @@ describe('first import progress', () => {
       );
     }
     const now = new Date('2026-11-21T08:00:00Z');
-    const real = createSyncStore(db, { publicUrl: 'https://tandem.example', now: () => now, recordNotice: recordAppointmentNotice });
+    const real = createSyncStore(db, {
+      publicUrl: 'https://tandem.example',
+      now: () => now,
+      recordNotice: recordAppointmentNotice,
+      recordConnectionNotice,
+    });
     const seen: Array<{ done: number; total: number } | null> = [];
     // Observe the status a person would see while each batch is being stored.
     const store: SyncStore = {

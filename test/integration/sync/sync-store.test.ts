@@ -11,6 +11,7 @@ import { desiredSnapshot } from '../../../src/domain/sync/desired-event.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import { readLink } from '../../../src/store/sync-store/links.ts';
 import type { SyncStore } from '../../../src/domain/sync/ports.ts';
 import { createTestDatabase, databaseKinds, type DatabaseKind } from '../../support/db.ts';
@@ -36,7 +37,12 @@ describe.each(databaseKinds)('PostgreSQL store on %s: the booking side of sync',
     const world = await seedContractWorld(database.db, booking);
     return {
       ...world,
-      store: createSyncStore(database.db, { publicUrl: `${PUBLIC_URL}/`, now: () => clock.now, recordNotice: recordAppointmentNotice }),
+      store: createSyncStore(database.db, {
+        publicUrl: `${PUBLIC_URL}/`,
+        now: () => clock.now,
+        recordNotice: recordAppointmentNotice,
+        recordConnectionNotice,
+      }),
     };
   }
 
@@ -369,7 +375,12 @@ describe('PostgreSQL store on postgres: concurrent claims', () => {
     const database = await createTestDatabase('postgres', { poolSize: 12 });
     try {
       const w = await seedContractWorld(database.db);
-      const store = createSyncStore(database.db, { publicUrl: PUBLIC_URL, now: () => clock.now, recordNotice: recordAppointmentNotice });
+      const store = createSyncStore(database.db, {
+        publicUrl: PUBLIC_URL,
+        now: () => clock.now,
+        recordNotice: recordAppointmentNotice,
+        recordConnectionNotice,
+      });
       const ids: string[] = [];
       for (let i = 0; i < 30; i++)
         ids.push(

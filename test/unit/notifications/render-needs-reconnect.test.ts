@@ -3,13 +3,13 @@ import { renderMessage } from '../../../src/services/notifications/render-messag
 
 /** The staff "needs reconnecting" e-mail speaks of Apple IDs only to iCloud users. */
 describe('the needs-reconnect e-mail', () => {
-  const render = (provider: 'icloud' | 'caldav') =>
+  const render = (provider: 'icloud' | 'caldav', cause?: 'calendar_list_refresh' | 'calendar_sync' | 'calendar_push') =>
     renderMessage(
       {
         kind: 'staff_needs_reconnect',
         recipientName: 'Owner',
         recipientZone: 'Europe/London',
-        content: { connection: { id: 'c1', username: 'ann@example.test', provider } },
+        content: { connection: { id: 'c1', username: 'ann@example.test', provider, ...(cause && { cause }) } },
         manageLink: null,
         createdAt: new Date('2026-11-23T08:00:00Z'),
       },
@@ -29,5 +29,12 @@ describe('the needs-reconnect e-mail', () => {
     expect(mail.text).toContain('ann@example.test');
     expect(mail.text).not.toMatch(/Apple|iCloud|app-specific/);
     expect(mail.text).toContain('https://book.example.test/app/settings');
+  });
+
+  it('says where the password was refused, in the same words for every provider', () => {
+    expect(render('caldav', 'calendar_push').text).toContain('the server refused the password while writing a booking to your calendar.');
+    expect(render('caldav', 'calendar_list_refresh').text).toContain('when the list of calendars was refreshed.');
+    expect(render('icloud', 'calendar_sync').text).toContain('refused the app-specific password while syncing your calendar.');
+    expect(render('caldav', 'calendar_sync').text).not.toMatch(/Apple|iCloud|app-specific/);
   });
 });

@@ -1,19 +1,22 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf } from '../api.ts';
 import { api, keys, unwrap } from '../api/client.ts';
+import { DateOverridesCard, WeeklyHoursCard } from '../components/AvailabilityEditors.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { TimeZonePicker } from '../components/TimeZonePicker.tsx';
 import { detectTimeZone } from '../time.ts';
 import { useStaff } from './StaffShell.tsx';
 
-/** Owner/admin: the team, adding people (with a link to set their password), roles, removal. */
+/** Owner/admin: the team, adding people (with a link to set their password), roles, each one's working hours, removal. */
 export function TeamPage() {
   const { me, users } = useStaff();
   const queryClient = useQueryClient();
   const [adding, setAdding] = useState(false);
   const [invite, setInvite] = useState<{ name: string; url: string } | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
+  const [hoursOf, setHoursOf] = useState<string | null>(null);
+  const hoursUser = users.find((u) => u.id === hoursOf) ?? null;
   useEffect(() => {
     document.title = 'Team · Tandem';
   }, []);
@@ -88,6 +91,14 @@ export function TeamPage() {
               </td>
               <td>{user.timezone.replaceAll('_', ' ')}</td>
               <td className="row-actions">
+                <button
+                  type="button"
+                  className="link-button small"
+                  aria-label={`Working hours of ${user.name}`}
+                  onClick={() => setHoursOf(user.id)}
+                >
+                  Hours
+                </button>
                 {user.id !== me.id && (
                   <button type="button" className="link-button small" onClick={() => inviteLink.mutate(user)}>
                     Password link
@@ -140,6 +151,7 @@ export function TeamPage() {
           </div>
         </Dialog>
       )}
+      {hoursUser && <MemberHoursDialog key={hoursUser.id} user={hoursUser} onClose={() => setHoursOf(null)} />}
       {removing && (
         <Dialog title={`Remove ${removing.name}?`} onClose={() => setRemoving(null)}>
           <p>
@@ -219,6 +231,34 @@ function AddMemberDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
           </button>
         </div>
       </form>
+    </Dialog>
+  );
+}
+
+/**
+ * A member's weekly hours and date overrides, edited by the owner or an admin with the same editors
+ * as My profile. The full user (with hours) is read here; the team list carries names only.
+ */
+function MemberHoursDialog({ user, onClose }: { user: { id: string; name: string }; onClose: () => void }) {
+  const full = useQuery({
+    queryKey: [...keys.users, user.id],
+    queryFn: () => unwrap(api.GET('/api/users/{id}', { params: { path: { id: user.id } } })),
+  });
+  return (
+    <Dialog title={`Working hours of ${user.name}`} onClose={onClose} wide>
+      {full.isPending && <p className="muted">Loading…</p>}
+      {full.error && (
+        <p className="error" role="alert">
+          {messageOf(full.error)}
+        </p>
+      )}
+      {/* Not keyed by the hours: saving refetches the user, and the editor keeps its "saved" notice. */}
+      {full.data && (
+        <>
+          <WeeklyHoursCard user={full.data} whose={`${full.data.name}’s`} />
+          <DateOverridesCard userId={full.data.id} timezone={full.data.timezone} />
+        </>
+      )}
     </Dialog>
   );
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../../../src/store/schema.ts';
 import { createSyncStore } from '../../../../src/store/sync-store.ts';
 import { recordAppointmentNotice } from '../../../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../../../src/services/notifications/record-connection-notice.ts';
 import { loadCalendarSyncStamp } from '../../../../src/store/sync-store/calendar-state.ts';
 import { readLink } from '../../../../src/store/sync-store/links.ts';
 import { toOccurrence } from '../../../../src/store/sync-store/rows.ts';
@@ -54,7 +55,12 @@ export async function createStoreFixture(kind: DatabaseKind): Promise<SyncStoreF
   ids.add('u2', world.u2);
   ids.add('cal-primary', world.calPrimary);
   ids.add('cal-u2', world.calU2);
-  const store = createSyncStore(db, { publicUrl: PUBLIC_URL, now: () => new Date(), recordNotice: recordAppointmentNotice });
+  const store = createSyncStore(db, {
+    publicUrl: PUBLIC_URL,
+    now: () => new Date(),
+    recordNotice: recordAppointmentNotice,
+    recordConnectionNotice,
+  });
 
   return {
     store: ids.wrap(store),
