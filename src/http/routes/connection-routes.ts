@@ -81,7 +81,9 @@ const calendarConfigurationSchema = z
     primaryNotice: z
       .string()
       .nullable()
-      .describe('set when appointments are not written where the configuration says: the primary was deleted on the server, or copies stay in a former primary'),
+      .describe(
+        'set when appointments are not written where the configuration says: the primary was deleted on the server, or copies stay in a former primary',
+      ),
   })
   .meta({ id: 'CalendarConfiguration' });
 
