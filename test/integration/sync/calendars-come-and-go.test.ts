@@ -153,6 +153,16 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
 
   const storeAt = (now: () => Date) =>
     createSyncStore(tandem.db, { publicUrl: tandem.app.config.publicUrl, now, recordNotice: recordAppointmentNotice });
+  const configuration = async () => {
+    const response = await tandem.server.inject({
+      method: 'GET',
+      url: `/api/users/${owner.userId}/calendar-configuration`,
+      headers: owner.headers,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<ConfigurationJson & { calendars: ListedCalendar[] }>();
+  };
+
   /** The production store, with one call that fails once: the process dies right there. */
   const crashingStore = (method: 'recordWriteIntent' | 'finishOutboxRow'): { store: SyncStore; crashed: () => boolean } => {
     const real = storeAt(() => new Date());
@@ -239,6 +249,26 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
     expect(await tandemUids(main)).toEqual(expected());
   });
 
+  it('a former primary that turned read-only keeps its copies, and the configuration says why; moving back adopts them', async () => {
+    // The account lost write access to Main (a shared calendar's owner changed the rights).
+    const setWritable = (writable: boolean) =>
+      tandem.db.updateTable('remote_calendars').set({ writable }).where('id', '=', main.id).execute();
+    await setWritable(false);
+    await configure(second.id);
+    await settleOutbox(tandem.app);
+    expect(await tandemUids(second)).toEqual(expected());
+    expect(await tandemUids(main)).toEqual(expected());
+    const { primaryNotice } = await configuration();
+    expect(primaryNotice).toMatch(/2 copies of appointments stay in “Main”.*the calendar is read-only.*Delete them in the calendar app/);
+
+    // Writable again and primary again: the copies left there are recognised (412, adopted), not doubled.
+    await setWritable(true);
+    expect(await configure(main.id)).toMatchObject({ primaryNotice: null });
+    await settleOutbox(tandem.app);
+    expect(await tandemUids(main)).toEqual(expected());
+    expect(await tandemUids(second)).toEqual([]);
+  });
+
   it('a new calendar appears after one reconciliation; a deleted one is marked, stops syncing and blocks nothing', async () => {
     const put = await putEvent(
       auth(),
@@ -288,12 +318,7 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
     expect((await davRequest(main.url, { method: 'DELETE', auth: auth() })).status).toBeLessThan(300);
     // The next sync of the primary finds it gone and lists the account at once.
     await tandem.app.work.syncCalendar(main.id, 'incremental');
-    const configuration = await tandem.server.inject({
-      method: 'GET',
-      url: `/api/users/${owner.userId}/calendar-configuration`,
-      headers: owner.headers,
-    });
-    const view = configuration.json<ConfigurationJson & { calendars: Array<CalendarJson & { removedAt: string | null }> }>();
+    const view = await configuration();
     expect(view.primaryCalendarId).toBeNull();
     expect(view.calendars.find((c) => c.id === main.id)).toMatchObject({ role: 'none', removedAt: expect.any(String) });
     expect(view.primaryNotice).toMatch(
