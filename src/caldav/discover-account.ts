@@ -33,11 +33,24 @@ export function addressesIn(multistatus: Multistatus): string[] {
     const element = foundProp(response, ADDRESS_SET[0], ADDRESS_SET[1]);
     if (element === null) continue;
     const values = childrenNamed(element, NS.DAV, 'href')
-      .map((h) => h.text.trim())
+      .map((h) => addressFromHref(h.text.trim()))
       .filter((h) => h !== '');
     if (values.length > 0) return [...new Set(values)];
   }
   return [];
+}
+
+/**
+ * An address as the server wrote it, except one whose scheme's colon is percent-encoded: Xandikos
+ * quotes the whole value like a path (`mailto%3Aann%40example.org`), which is no address at all.
+ */
+export function addressFromHref(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*%3a/i.test(value)) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** The principal's own addresses (asked again on refresh: an Apple ID may gain an address). */

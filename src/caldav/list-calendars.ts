@@ -163,14 +163,20 @@ export async function listCalendars(p: { calendarHomeUrl: string; transport: Cal
 /**
  * Whether a calendar a listing no longer shows is really gone: its own URL answers 404 (410). A
  * listing that glitches (DESIGN §3) must not make Tandem drop a calendar that is still there, so a
- * calendar is only taken for deleted when the server says so of the calendar itself.
+ * calendar is only taken for deleted when the server says so of the calendar itself. Xandikos says
+ * it inside a 207: the one response of the Depth 0 PROPFIND carries status 404 and no properties
+ * (and an href it percent-encodes whole, so the status is what is read, not the href).
  */
 export async function calendarIsGone(p: { url: string; transport: CalDavTransport }): Promise<boolean> {
   try {
-    await propfind({ transport: p.transport, url: p.url, depth: '0', props: [[NS.DAV, 'resourcetype']] });
-    return false;
+    const { multistatus } = await propfind({ transport: p.transport, url: p.url, depth: '0', props: [[NS.DAV, 'resourcetype']] });
+    return multistatus.responses.length > 0 && multistatus.responses.every(saysGone);
   } catch (error) {
     if (error instanceof CalDavError && error.kind === 'not_found') return true;
     throw error;
   }
+}
+
+function saysGone(response: DavResponse): boolean {
+  return (response.status === 404 || response.status === 410) && response.propstats.length === 0;
 }

@@ -110,11 +110,20 @@ export async function makeCalendar(
   if (props.color === undefined || res.text.trim() === '') return;
   const refused = refusedProps(parseXml(res.text));
   if (!refused.has(`${ICAL}|calendar-color`)) return;
-  const patch = serializePrefixed(
-    el(DAV, 'propertyupdate', [el(DAV, 'set', [el(DAV, 'prop', [el(ICAL, 'calendar-color', [props.color])])])]),
-  );
-  const patched = await davRequest(url, { method: 'PROPPATCH', auth: server, headers: XML_HEADERS, body: patch });
-  if (patched.status !== 207 && patched.status !== 200) throw new Error(`PROPPATCH calendar-color ${url} answered ${patched.status}`);
+  await proppatch(server, url, el(ICAL, 'calendar-color', [props.color]));
+}
+
+/** A calendar renamed in the calendar app: PROPPATCH DAV:displayname. Throws unless the server applied it. */
+export async function renameCalendar(auth: DavAuth, url: string, displayName: string): Promise<void> {
+  await proppatch(auth, url, el(DAV, 'displayname', [displayName]));
+}
+
+async function proppatch(auth: DavAuth, url: string, prop: XmlElement): Promise<void> {
+  const body = serializePrefixed(el(DAV, 'propertyupdate', [el(DAV, 'set', [el(DAV, 'prop', [prop])])]));
+  const patched = await davRequest(url, { method: 'PROPPATCH', auth, headers: XML_HEADERS, body });
+  const refused = patched.status === 207 ? refusedProps(parseXml(patched.text)) : new Set<string>();
+  if ((patched.status !== 207 && patched.status !== 200) || refused.size > 0)
+    throw new Error(`PROPPATCH ${prop.name} ${url} answered ${patched.status}: ${patched.text.slice(0, 300)}`);
 }
 
 /** Properties listed under a non-2xx propstat of a (mkcalendar-)response. */

@@ -36,7 +36,12 @@ function answersHttp(port: number): Promise<boolean> {
  * another process grabbing the same port, so a child that exits during start-up is retried on a new
  * port a few times before giving up with its output.
  */
-export async function spawnServerProcess(command: string, argsFor: (port: number) => string[], what: string): Promise<ServerProcess> {
+export async function spawnServerProcess(
+  command: string,
+  argsFor: (port: number) => string[],
+  what: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   if (!existsSync(command)) {
     throw new Error(`${command} is missing; run scripts/ensure-test-programs.sh`);
   }
@@ -45,7 +50,7 @@ export async function spawnServerProcess(command: string, argsFor: (port: number
     const port = await freePort();
     // Call the /usr/bin script itself: its shebang picks Debian's python3, which has the server's
     // modules; the python3 first on PATH here does not.
-    const child = spawn(command, argsFor(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argsFor(port), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     // Drain both pipes (a full pipe would block the server) and keep only a tail for diagnostics.
     const keep = (chunk: Buffer): void => {

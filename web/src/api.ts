@@ -155,6 +155,8 @@ export interface CalendarConfiguration {
   primaryCalendarId: string | null;
   conflictCalendarIds: string[];
   calendars?: RemoteCalendar[];
+  /** Appointments not written where the configuration says (primary deleted, copies left behind). */
+  primaryNotice?: string | null;
 }
 
 export class ApiError extends Error {

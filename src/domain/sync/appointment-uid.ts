@@ -11,6 +11,9 @@ export function appointmentEventUid(appointmentId: string): string {
   return `${PREFIX}${appointmentId}${SUFFIX}`;
 }
 
+/** SQL LIKE pattern matching every UID appointmentEventUid makes (ids hold no LIKE wildcards). */
+export const APPOINTMENT_UID_LIKE = `${PREFIX}%${SUFFIX}`;
+
 /** The appointment id inside one of our UIDs, or null for any other UID. */
 export function appointmentIdFromUid(uid: string | null): string | null {
   if (uid === null || !uid.startsWith(PREFIX) || !uid.endsWith(SUFFIX)) return null;

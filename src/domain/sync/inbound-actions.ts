@@ -213,7 +213,8 @@ export interface CalendarItemChange {
  * Our own writes go into the calendar's status as well, so the inbound side knows the event: the echo
  * of our PUT (same etag) is not even fetched, and a deletion of it in iCloud is seen as a deletion of
  * something we hold — even when no inbound sync ran between our write and the user's delete.
- * A calendar that is left behind when the primary changes keeps its item (the event stays there).
+ * A calendar that is left behind when the primary changes keeps its item while the event stays there
+ * (the dispatcher drops it when it removed that copy).
  */
 export function itemChangesForLink(
   before: { calendarId: string; href: string } | null,

@@ -78,6 +78,12 @@ const calendarConfigurationSchema = z
     primaryCalendarId: z.string().nullable(),
     conflictCalendarIds: z.array(z.string()).describe('includes the primary calendar: it always counts for conflicts'),
     calendars: z.array(remoteCalendarSchema).describe("every calendar of the user's connections"),
+    primaryNotice: z
+      .string()
+      .nullable()
+      .describe(
+        'set when appointments are not written where the configuration says: the primary was deleted on the server, or copies stay in a former primary',
+      ),
   })
   .meta({ id: 'CalendarConfiguration' });
 

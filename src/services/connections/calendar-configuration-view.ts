@@ -1,5 +1,6 @@
 import type { Database } from '../../store/database.ts';
 import { loadCalendarViews, type RemoteCalendarView } from './connection-view.ts';
+import { loadPrimaryNotice } from './primary-notice.ts';
 
 /**
  * A user's calendar configuration (SPEC §4). The primary calendar always counts for conflicts too,
@@ -11,9 +12,16 @@ export interface CalendarConfigurationView {
   primaryCalendarId: string | null;
   conflictCalendarIds: string[];
   calendars: RemoteCalendarView[];
+  /** Where appointments are (not) written, when that is not simply the primary: primary-notice.ts. */
+  primaryNotice: string | null;
 }
 
-export async function loadCalendarConfiguration(db: Database, workspaceId: string, userId: string): Promise<CalendarConfigurationView> {
+export async function loadCalendarConfiguration(
+  db: Database,
+  workspaceId: string,
+  userId: string,
+  now: Date,
+): Promise<CalendarConfigurationView> {
   const calendars = await loadCalendarViews(db, workspaceId, { userId });
   const primary = calendars.find((calendar) => calendar.role === 'primary') ?? null;
   const conflicts = calendars.filter((calendar) => calendar.role === 'conflict').map((calendar) => calendar.id);
@@ -22,5 +30,6 @@ export async function loadCalendarConfiguration(db: Database, workspaceId: strin
     primaryCalendarId: primary?.id ?? null,
     conflictCalendarIds: primary ? [primary.id, ...conflicts] : conflicts,
     calendars,
+    primaryNotice: await loadPrimaryNotice(db, { workspaceId, userId, hasPrimary: primary !== null, now }),
   };
 }

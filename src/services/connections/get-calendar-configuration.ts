@@ -18,5 +18,5 @@ export async function getCalendarConfiguration(
   if (!isUuid(options.userId)) throw new AppError('not_found');
   await loadUserView(ctx.db, options.actor.workspaceId, options.userId);
   requireSelfOrAdmin(options.actor, options.userId);
-  return loadCalendarConfiguration(ctx.db, options.actor.workspaceId, options.userId);
+  return loadCalendarConfiguration(ctx.db, options.actor.workspaceId, options.userId, ctx.now());
 }

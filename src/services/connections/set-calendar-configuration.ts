@@ -102,7 +102,7 @@ export async function setCalendarConfiguration(
       await enqueueUpcomingAppointments(trx, { workspaceId: actor.workspaceId, userId, now });
     }
   });
-  return loadCalendarConfiguration(ctx.db, actor.workspaceId, userId);
+  return loadCalendarConfiguration(ctx.db, actor.workspaceId, userId, ctx.now());
 }
 
 /**

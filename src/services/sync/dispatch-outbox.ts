@@ -111,7 +111,14 @@ export async function dispatchOutboxRow(deps: DispatchDeps, row: OutboxRow, opti
     result,
     ...(reconnect && { reconnect }),
     ...(work.linkChanged
-      ? { link: work.link, items: itemChangesForLink(target.link, work.link, appointmentEventUid(row.appointmentId)) }
+      ? {
+          link: work.link,
+          items: [
+            ...itemChangesForLink(target.link, work.link, appointmentEventUid(row.appointmentId)),
+            // The copy removed from a former primary is no longer there to be known.
+            ...(work.formerRemoved ? [{ ...work.formerRemoved, item: null }] : []),
+          ],
+        }
       : {}),
     ...(work.remoteEdit ? { remoteEdit: work.remoteEdit } : {}),
   });
@@ -161,6 +168,8 @@ async function attempt<T>(call: () => Promise<T>): Promise<Attempt<T>> {
 class RowWork {
   readonly steps: RowReport['steps'] = [];
   linkChanged = false;
+  /** The copy this run deleted from a former primary calendar. */
+  formerRemoved: { calendarId: string; href: string } | null = null;
   remoteEdit: AppointmentRemoteEdit | undefined;
   /** The calendar the current step talks to: the one whose server a failure came from. */
   calendarInHand: string | null = null;
@@ -215,13 +224,15 @@ class RowWork {
   /**
    * The copy in the former primary goes before the new one is written. If it cannot (the calendar
    * went read-only, the account needs reconnecting, …), the move still happens and the copy is left,
-   * with the reason in the row's steps.
+   * with the reason in the row's steps (and the configuration's notice, primary-notice.ts). Anything
+   * else (busy, timed out) is retried later like any write: a copy is left only on a refusal.
    */
   private async removeFormerCopy(action: Extract<OutboundAction, { type: 'DeleteRemote' }>): Promise<void> {
     try {
       await this.delete(await this.open(action.calendarId), action);
+      this.formerRemoved = { calendarId: action.calendarId, href: action.href };
     } catch (error) {
-      if (error instanceof StoreFailure) throw error;
+      if (!(error instanceof RemoteAccessDenied || error instanceof RemoteRefused)) throw error;
       const why = error instanceof Error ? error.message : String(error);
       this.formerCalendar = { cannotDelete: `removing it failed (${why})` };
     }

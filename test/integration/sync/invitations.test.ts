@@ -1,14 +1,16 @@
 /**
- * Invitations (issue 12.2) against the iCloud emulator: the account's addresses come from the
- * principal's calendar-user-address-set (mailto: aliases and urn:uuid:, as iCloud lists them), an
- * unanswered or tentative invitation follows the user's policy — and changing the policy changes
- * busy time at once, without the event changing — while a declined one never blocks. An address
- * added to the Apple ID is picked up by a refresh, and the events are read again with it.
+ * Invitations (issue 12.2) against the iCloud emulator and Xandikos: the account's addresses come
+ * from the principal's calendar-user-address-set (mailto: aliases and urn:uuid: as iCloud lists them;
+ * the one EMAIL address Xandikos lists, percent-encoded on the wire), an unanswered or tentative
+ * invitation follows the user's policy — and changing the policy changes busy time at once, without
+ * the event changing — while a declined one never blocks. An address added to the Apple ID is picked
+ * up by a refresh, and the events are read again with it. One Tandem serves both servers' users.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendar, signUp, type Session } from '../../support/api.ts';
-import { putEvent, simpleEventIcs } from '../../support/caldav-fixtures.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
+import { makeCalendar, putEvent, simpleEventIcs, type DavAuth } from '../../support/caldav-fixtures.ts';
+import { startXandikos } from '../../support/xandikos.ts';
 import {
   at,
   blockedSlots,
@@ -22,17 +24,60 @@ import {
   type SyncApp,
 } from '../../support/sync-journey.ts';
 
+let emulator: ICloudEmulator;
+let tandem: SyncApp;
+beforeAll(async () => {
+  emulator = await startICloudEmulator();
+  tandem = await startSyncApp({ env: { ...emulator.appEnv } });
+});
+afterAll(async () => {
+  await tandem?.close();
+  await emulator?.stop();
+});
+
+const day = mondayAhead();
+
+/** One user's side of the test: their session, the calendar invitations land in, and how to write there. */
+interface Invitee {
+  owner: Session;
+  work: CalendarJson;
+  auth: DavAuth;
+  direct(url: string): string;
+}
+
+/** An event in the invitee's Work calendar written the way another person's invitation lands there. */
+async function invite(to: Invitee, uid: string, hour: number, attendee: string): Promise<void> {
+  const ics = simpleEventIcs({
+    uid,
+    summary: uid,
+    start: icsUtc(at(day, hour)),
+    end: icsUtc(at(day, hour + 1)),
+    extra: ['ORGANIZER;CN=Boss:mailto:boss@example.com', attendee, 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.com'],
+  });
+  const put = await putEvent(to.auth, to.direct(eventUrlIn(to.work.url, uid)), ics);
+  expect([201, 204]).toContain(put.status);
+}
+const syncWork = async (to: Invitee) => expect(await tandem.app.work.syncCalendar(to.work.id, 'full')).toEqual({ status: 'ok' });
+const blocking = async (to: Invitee) =>
+  Object.fromEntries((await blockedSlots(tandem.server, to.owner, day)).map((slot) => [slot.title, (slot as { blocks?: boolean }).blocks]));
+async function setPolicy(to: Invitee, invitationPolicy: 'block' | 'free'): Promise<void> {
+  const response = await tandem.server.inject({
+    method: 'PATCH',
+    url: `/api/users/${to.owner.userId}`,
+    headers: to.owner.headers,
+    payload: { invitationPolicy },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.json()).toMatchObject({ invitationPolicy });
+}
+
 describe('invitations to the connected account (iCloud emulator)', () => {
-  let emulator: ICloudEmulator;
-  let tandem: SyncApp;
   let owner: Session;
   let connection: ConnectionJson & { addresses?: string[] };
   let work: CalendarJson;
-  const day = mondayAhead();
+  let me: Invitee;
 
   beforeAll(async () => {
-    emulator = await startICloudEmulator();
-    tandem = await startSyncApp({ env: { ...emulator.appEnv } });
     owner = await signUp(tandem.server, { timezone: 'UTC' });
     ({ connection, conflict: work } = await connectAndConfigure(tandem.server, owner, {
       name: 'iCloud emulator',
@@ -44,41 +89,13 @@ describe('invitations to the connected account (iCloud emulator)', () => {
       requestCount: () => emulator.requestLog.length,
       stop: () => emulator.stop(),
     }));
+    me = {
+      owner,
+      work,
+      auth: { username: emulator.radicale.username, password: emulator.radicale.password },
+      direct: (url) => emulator.radicaleUrlFor(url),
+    };
   });
-  afterAll(async () => {
-    await tandem?.close();
-    await emulator?.stop();
-  });
-
-  /** An event in Work written the way another person's invitation lands in iCloud. */
-  const invite = async (uid: string, hour: number, attendee: string) => {
-    const ics = simpleEventIcs({
-      uid,
-      summary: uid,
-      start: icsUtc(at(day, hour)),
-      end: icsUtc(at(day, hour + 1)),
-      extra: ['ORGANIZER;CN=Boss:mailto:boss@example.com', attendee, 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.com'],
-    });
-    const put = await putEvent(
-      { username: emulator.radicale.username, password: emulator.radicale.password },
-      emulator.radicaleUrlFor(eventUrlIn(work.url, uid)),
-      ics,
-    );
-    expect([201, 204]).toContain(put.status);
-  };
-  const sync = async () => expect(await tandem.app.work.syncCalendar(work.id, 'full')).toEqual({ status: 'ok' });
-  const blocking = async () =>
-    Object.fromEntries((await blockedSlots(tandem.server, owner, day)).map((slot) => [slot.title, (slot as { blocks?: boolean }).blocks]));
-  const setPolicy = async (invitationPolicy: 'block' | 'free') => {
-    const response = await tandem.server.inject({
-      method: 'PATCH',
-      url: `/api/users/${owner.userId}`,
-      headers: owner.headers,
-      payload: { invitationPolicy },
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ invitationPolicy });
-  };
 
   it('stores the principal’s calendar-user-address-set with the connection', () => {
     expect(connection.addresses).toEqual(expect.arrayContaining(emulator.selfAddresses.slice(0, 3)));
@@ -88,15 +105,15 @@ describe('invitations to the connected account (iCloud emulator)', () => {
     // The alias and the urn are only known from the address set: neither is the Apple ID or the user's e-mail.
     const alias = emulator.selfAddresses[1]!;
     const urn = emulator.selfAddresses[2]!;
-    await invite('Unanswered', 9, `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:${alias}`);
-    await invite('Maybe', 10, `ATTENDEE;PARTSTAT=TENTATIVE;EMAIL=${alias.replace('mailto:', '')}:${urn}`);
-    await invite('Declined', 11, `ATTENDEE;PARTSTAT=DECLINED:${alias}`);
-    await invite('Accepted', 12, `ATTENDEE;PARTSTAT=ACCEPTED:${alias}`);
-    await sync();
+    await invite(me, 'Unanswered', 9, `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:${alias}`);
+    await invite(me, 'Maybe', 10, `ATTENDEE;PARTSTAT=TENTATIVE;EMAIL=${alias.replace('mailto:', '')}:${urn}`);
+    await invite(me, 'Declined', 11, `ATTENDEE;PARTSTAT=DECLINED:${alias}`);
+    await invite(me, 'Accepted', 12, `ATTENDEE;PARTSTAT=ACCEPTED:${alias}`);
+    await syncWork(me);
 
-    const me = await tandem.server.inject({ method: 'GET', url: `/api/users/${owner.userId}`, headers: owner.headers });
-    expect(me.json()).toMatchObject({ invitationPolicy: 'block' }); // decision 0016
-    expect(await blocking()).toEqual({ Unanswered: true, Maybe: true, Declined: false, Accepted: true });
+    const profile = await tandem.server.inject({ method: 'GET', url: `/api/users/${owner.userId}`, headers: owner.headers });
+    expect(profile.json()).toMatchObject({ invitationPolicy: 'block' }); // decision 0016
+    expect(await blocking(me)).toEqual({ Unanswered: true, Maybe: true, Declined: false, Accepted: true });
 
     const calendarId = await addCalendar(tandem.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
     const bookable = async () => {
@@ -111,19 +128,19 @@ describe('invitations to the connected account (iCloud emulator)', () => {
     expect(await bookable()).toBe(false);
 
     // No sync in between: the policy alone re-derives busy time.
-    await setPolicy('free');
-    expect(await blocking()).toEqual({ Unanswered: false, Maybe: false, Declined: false, Accepted: true });
+    await setPolicy(me, 'free');
+    expect(await blocking(me)).toEqual({ Unanswered: false, Maybe: false, Declined: false, Accepted: true });
     expect(await bookable()).toBe(true);
-    await setPolicy('block');
-    expect(await blocking()).toMatchObject({ Unanswered: true, Maybe: true });
+    await setPolicy(me, 'block');
+    expect(await blocking(me)).toMatchObject({ Unanswered: true, Maybe: true });
   });
 
   it('recognises an address added to the Apple ID after a refresh', async () => {
-    await setPolicy('free');
-    await invite('To the new address', 14, 'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:tandem.new@example.com');
-    await sync();
+    await setPolicy(me, 'free');
+    await invite(me, 'To the new address', 14, 'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:tandem.new@example.com');
+    await syncWork(me);
     // Not known yet as the account's address: an ordinary busy event.
-    expect((await blocking())['To the new address']).toBe(true);
+    expect((await blocking(me))['To the new address']).toBe(true);
 
     emulator.addSelfAddress('mailto:tandem.new@example.com');
     const refreshed = await tandem.server.inject({
@@ -133,7 +150,51 @@ describe('invitations to the connected account (iCloud emulator)', () => {
     });
     expect(refreshed.statusCode, refreshed.body).toBe(200);
     expect(refreshed.json<{ addresses: string[] }>().addresses).toContain('mailto:tandem.new@example.com');
-    await sync();
-    expect((await blocking())['To the new address']).toBe(false);
+    await syncWork(me);
+    expect((await blocking(me))['To the new address']).toBe(false);
+  });
+});
+
+describe('invitations to the connected account (Xandikos)', () => {
+  const self = 'xan.self@example.org';
+  let xandikos: Awaited<ReturnType<typeof startXandikos>>;
+  let connection: ConnectionJson & { addresses?: string[] };
+  let me: Invitee;
+
+  beforeAll(async () => {
+    // The principal lists this one address (calendar-user-address-set); it is neither the user's
+    // e-mail in Tandem nor the account's username.
+    xandikos = await startXandikos({ email: `Xan Self <${self}>` });
+    const auth = { username: xandikos.username, password: xandikos.password };
+    for (const displayName of ['Home', 'Work'])
+      await makeCalendar(auth, `${xandikos.calendarHomeUrl}${displayName.toLowerCase()}/`, { displayName });
+    const owner = await signUp(tandem.server, { timezone: 'UTC' });
+    let work: CalendarJson;
+    ({ connection, conflict: work } = await connectAndConfigure(tandem.server, owner, {
+      name: 'Xandikos',
+      connect: { provider: 'caldav', serverUrl: xandikos.baseUrl, username: xandikos.username, password: xandikos.password },
+      primaryName: 'Home',
+      conflictName: 'Work',
+      direct: (url) => url,
+      auth,
+      requestCount: () => 0,
+      stop: () => xandikos.stop(),
+    }));
+    me = { owner, work, auth, direct: (url) => url };
+  });
+  afterAll(async () => {
+    await xandikos?.stop();
+  });
+
+  it('reads the address Xandikos percent-encodes, and lets open invitations to it follow the policy', async () => {
+    expect(connection.addresses).toEqual([`mailto:${self}`]);
+    await invite(me, 'Unanswered', 9, `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${self}`);
+    await invite(me, 'Maybe', 10, `ATTENDEE;PARTSTAT=TENTATIVE:mailto:${self}`);
+    await invite(me, 'Declined', 11, `ATTENDEE;PARTSTAT=DECLINED:mailto:${self}`);
+    await invite(me, 'Accepted', 12, `ATTENDEE;PARTSTAT=ACCEPTED:mailto:${self}`);
+    await syncWork(me);
+    expect(await blocking(me)).toEqual({ Unanswered: true, Maybe: true, Declined: false, Accepted: true });
+    await setPolicy(me, 'free');
+    expect(await blocking(me)).toEqual({ Unanswered: false, Maybe: false, Declined: false, Accepted: true });
   });
 });

@@ -5724,6 +5724,8 @@ export interface components {
             conflictCalendarIds: string[];
             /** @description every calendar of the user's connections */
             calendars: components["schemas"]["RemoteCalendarInput"][];
+            /** @description set when appointments are not written where the configuration says: the primary was deleted on the server, or copies stay in a former primary */
+            primaryNotice: string | null;
         };
         CalendarSyncStatusInput: {
             calendarId: string;
@@ -6075,6 +6077,8 @@ export interface components {
             conflictCalendarIds: string[];
             /** @description every calendar of the user's connections */
             calendars: components["schemas"]["RemoteCalendar"][];
+            /** @description set when appointments are not written where the configuration says: the primary was deleted on the server, or copies stay in a former primary */
+            primaryNotice: string | null;
         };
         CalendarSyncStatus: {
             calendarId: string;

@@ -46,6 +46,7 @@ export function SettingsCalendarsPage() {
   const [config, setConfig] = useState<Config | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saveState, setSaveState] = useState<string | null>(null);
+  const [primaryNotice, setPrimaryNotice] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
   const [connectOpen, setConnectOpen] = useState<false | 'icloud' | 'caldav'>(false);
   const [removing, setRemoving] = useState<Connection | null>(null);
@@ -58,6 +59,7 @@ export function SettingsCalendarsPage() {
       try {
         const configuration: CalendarConfiguration = await staffApi.calendarConfiguration(me.id);
         setConfig({ primaryCalendarId: configuration.primaryCalendarId, conflictCalendarIds: configuration.conflictCalendarIds });
+        setPrimaryNotice(configuration.primaryNotice ?? null);
       } catch {
         setConfig(configFromRoles(found));
       }
@@ -97,6 +99,7 @@ export function SettingsCalendarsPage() {
     try {
       const saved = await staffApi.setCalendarConfiguration(me.id, next);
       setConfig({ primaryCalendarId: saved.primaryCalendarId, conflictCalendarIds: saved.conflictCalendarIds });
+      setPrimaryNotice(saved.primaryNotice ?? null);
       setSaveState('Saved. Tandem syncs the chosen calendars within about a minute.');
     } catch (failure) {
       setConfig(previous);
@@ -177,6 +180,11 @@ export function SettingsCalendarsPage() {
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {primaryNotice && (
+        <p className="notice warn" role="status">
+          {primaryNotice}
         </p>
       )}
       {saveState && (
