@@ -16,6 +16,7 @@ import { appointmentIdFromUid } from '../../../src/domain/sync/appointment-uid.t
 import type { SyncStore } from '../../../src/domain/sync/ports.ts';
 import { caldavSettingsFrom } from '../../../src/services/connections/connection-context.ts';
 import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
+import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
 import { dispatchOutbox } from '../../../src/services/sync/dispatch-outbox.ts';
 import { icalEventCodec } from '../../../src/services/sync/ical-codec.ts';
 import { createRemoteOpener } from '../../../src/services/sync/open-remote-calendar.ts';
@@ -152,7 +153,12 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
   };
 
   const storeAt = (now: () => Date) =>
-    createSyncStore(tandem.db, { publicUrl: tandem.app.config.publicUrl, now, recordNotice: recordAppointmentNotice });
+    createSyncStore(tandem.db, {
+      publicUrl: tandem.app.config.publicUrl,
+      now,
+      recordNotice: recordAppointmentNotice,
+      recordConnectionNotice,
+    });
   const configuration = async () => {
     const response = await tandem.server.inject({
       method: 'GET',
