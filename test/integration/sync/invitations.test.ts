@@ -15,6 +15,7 @@ import {
   at,
   blockedSlots,
   connectAndConfigure,
+  directCalDavSide,
   eventUrlIn,
   icsUtc,
   mondayAhead,
@@ -170,16 +171,11 @@ describe('invitations to the connected account (Xandikos)', () => {
       await makeCalendar(auth, `${xandikos.calendarHomeUrl}${displayName.toLowerCase()}/`, { displayName });
     const owner = await signUp(tandem.server, { timezone: 'UTC' });
     let work: CalendarJson;
-    ({ connection, conflict: work } = await connectAndConfigure(tandem.server, owner, {
-      name: 'Xandikos',
-      connect: { provider: 'caldav', serverUrl: xandikos.baseUrl, username: xandikos.username, password: xandikos.password },
-      primaryName: 'Home',
-      conflictName: 'Work',
-      direct: (url) => url,
-      auth,
-      requestCount: () => 0,
-      stop: () => xandikos.stop(),
-    }));
+    ({ connection, conflict: work } = await connectAndConfigure(
+      tandem.server,
+      owner,
+      directCalDavSide('Xandikos', xandikos, { primaryName: 'Home', conflictName: 'Work' }),
+    ));
     me = { owner, work, auth, direct: (url) => url };
   });
   afterAll(async () => {
