@@ -328,9 +328,16 @@ export class InMemorySyncStore implements SyncStore {
     this.data.users.set(userId, { primaryCalendarId });
   }
 
+  /** The user picks another primary: every appointment assigned to them is queued, as set-calendar-configuration does. */
   setPrimaryCalendar(userId: string, primaryCalendarId: string | null): void {
-    this.data.users.set(userId, { primaryCalendarId });
+    this.transaction((d) => {
+      d.users.set(userId, { primaryCalendarId });
+      for (const a of d.appointments.values()) if (a.assignedUserIds.includes(userId)) this.enqueue(d, a.id, userId, 'upsert');
+    });
   }
+
+  /** Calendars the account may no longer write to: a copy left there by a move cannot be removed. */
+  readonly readOnlyCalendars = new Set<string>();
 
   addCalendar(calendar: { calendarId: string; userId: string; isPrimary: boolean; zone?: string; selfEmails?: string[] }): void {
     this.data.calendars.set(calendar.calendarId, {
@@ -523,10 +530,23 @@ export class InMemorySyncStore implements SyncStore {
 
   async loadOutboundTarget(row: OutboxRow): Promise<OutboundTarget> {
     const a = this.data.appointments.get(row.appointmentId);
+    const primaryCalendarId = this.data.users.get(row.userId)?.primaryCalendarId ?? null;
+    const link = this.data.links.get(linkKey(row.appointmentId, row.userId)) ?? null;
+    const former = link !== null && link.calendarId !== primaryCalendarId ? link.calendarId : null;
     return structuredClone({
       appointment: a === undefined ? null : toAppointmentForSync(a),
-      primaryCalendarId: this.data.users.get(row.userId)?.primaryCalendarId ?? null,
-      link: this.data.links.get(linkKey(row.appointmentId, row.userId)) ?? null,
+      primaryCalendarId,
+      link,
+      formerCalendar:
+        former === null
+          ? null
+          : {
+              cannotDelete: !this.data.calendars.has(former)
+                ? 'the former calendar is no longer connected'
+                : this.readOnlyCalendars.has(former)
+                  ? 'the former calendar is read-only'
+                  : null,
+            },
     });
   }
 

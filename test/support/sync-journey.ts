@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { appointmentEventUid, eventResourceName } from '../../src/domain/sync/appointment-uid.ts';
 import type { Database } from '../../src/store/database.ts';
 import { TEST_SECRET_KEY, type Session } from './api.ts';
-import { davRequest, deleteEvent, getEvent, putEvent, simpleEventIcs, type DavAuth } from './caldav-fixtures.ts';
+import { davRequest, deleteEvent, getEvent, putEvent, simpleEventIcs, type CalDavTestServer, type DavAuth } from './caldav-fixtures.ts';
 import { CALDAV, DAV, descendants, el, firstChild, parseXml, serializePrefixed, textOf } from './icloud-emulator/xml.ts';
 import { createTestDatabase, type DatabaseKind } from './db.ts';
 import { waitFor } from './wait-for.ts';
@@ -78,6 +78,23 @@ export interface ServerSide {
   /** HTTP requests Tandem has made to the server so far. */
   requestCount(): number;
   stop(): Promise<void>;
+}
+
+/** A CalDAV test server (Radicale, Xandikos) that Tandem and the person both reach at its own URL. */
+export function directCalDavSide(
+  name: string,
+  server: CalDavTestServer,
+  calendars: { primaryName: string; conflictName: string },
+): ServerSide {
+  return {
+    name,
+    connect: { provider: 'caldav', serverUrl: server.baseUrl, username: server.username, password: server.password },
+    ...calendars,
+    direct: (url) => url,
+    auth: { username: server.username, password: server.password },
+    requestCount: () => 0,
+    stop: () => server.stop(),
+  };
 }
 
 /** The href Tandem's CalDAV adapter gives an event of this UID in a calendar (hrefFor). */

@@ -29,6 +29,7 @@ import {
   renameCalendar,
   simpleEventIcs,
   type CalDavTestServer,
+  type DavAuth,
 } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import {
@@ -38,6 +39,7 @@ import {
   bookAsStaff,
   calendarObjects,
   connectAndConfigure,
+  directCalDavSide,
   eventUrlIn,
   icsUtc,
   mondayAhead,
@@ -82,6 +84,33 @@ const nextDailyReconciliation = async (connectionId: string, calendarId: string)
   expect(await tandem.app.work.syncCalendar(calendarId, 'full')).toMatchObject({ status: 'ok' });
 };
 
+/**
+ * A new user whose account on `server` holds these calendars, made on the server first: the first
+ * one primary, the second for conflicts.
+ */
+async function newUserOn(name: string, server: CalDavTestServer, names: [string, string, ...string[]], components?: ['VEVENT']) {
+  for (const displayName of names)
+    await makeCalendar({ username: server.username, password: server.password }, `${server.calendarHomeUrl}${displayName.toLowerCase()}/`, {
+      displayName,
+      ...(components && { components }),
+    });
+  const owner = await signUp(tandem.server, { timezone: 'UTC' });
+  const configured = await connectAndConfigure(
+    tandem.server,
+    owner,
+    directCalDavSide(name, server, { primaryName: names[0], conflictName: names[1] }),
+  );
+  return { owner, ...configured };
+}
+
+/** An hour-long event the person adds in their calendar app, imported by a full sync of that calendar. */
+const addBusyEvent = async (auth: DavAuth, calendar: CalendarJson, summary: string, start: Date) => {
+  const uid = summary.toLowerCase();
+  const ics = simpleEventIcs({ uid, summary, start: icsUtc(start), end: icsUtc(new Date(start.getTime() + 3600_000)) });
+  expect([201, 204]).toContain((await putEvent(auth, eventUrlIn(calendar.url, uid), ics)).status);
+  expect(await tandem.app.work.syncCalendar(calendar.id, 'full')).toMatchObject({ status: 'ok' });
+};
+
 describe('calendars that come and go, and primary calendars that move (Radicale)', () => {
   let radicale: CalDavTestServer;
   let owner: Session;
@@ -96,23 +125,7 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
 
   beforeAll(async () => {
     radicale = await startRadicale();
-    for (const displayName of ['Main', 'Side', 'Second'])
-      await makeCalendar(auth(), `${radicale.calendarHomeUrl}${displayName.toLowerCase()}/`, { displayName, components: ['VEVENT'] });
-    owner = await signUp(tandem.server, { timezone: 'UTC' });
-    ({
-      connection,
-      primary: main,
-      conflict: side,
-    } = await connectAndConfigure(tandem.server, owner, {
-      name: 'Radicale',
-      connect: { provider: 'caldav', serverUrl: radicale.baseUrl, username: radicale.username, password: radicale.password },
-      primaryName: 'Main',
-      conflictName: 'Side',
-      direct: (url) => url,
-      auth: auth(),
-      requestCount: () => 0,
-      stop: () => radicale.stop(),
-    }));
+    ({ owner, connection, primary: main, conflict: side } = await newUserOn('Radicale', radicale, ['Main', 'Side', 'Second'], ['VEVENT']));
     second = connection.calendars.find((c) => c.displayName === 'Second')!;
     roundRobin = await addCalendar(tandem.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
     for (const hour of [9, 10]) await book(hour);
@@ -276,13 +289,7 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
   });
 
   it('a new calendar appears after one reconciliation; a deleted one is marked, stops syncing and blocks nothing', async () => {
-    const put = await putEvent(
-      auth(),
-      eventUrlIn(side.url, 'dentist'),
-      simpleEventIcs({ uid: 'dentist', summary: 'Dentist', start: icsUtc(at(day, 10)), end: icsUtc(at(day, 11)) }),
-    );
-    expect([201, 204]).toContain(put.status);
-    expect(await tandem.app.work.syncCalendar(side.id, 'full')).toEqual({ status: 'ok' });
+    await addBusyEvent(auth(), side, 'Dentist', at(day, 10));
     expect((await blockedSlots(tandem.server, owner, day)).map((slot) => slot.title)).toEqual(['Dentist']);
 
     // On the server: a calendar is added, one renamed, the conflict calendar is deleted.
@@ -311,14 +318,9 @@ describe('calendars that come and go, and primary calendars that move (Radicale)
     expect(await tandem.app.work.syncCalendar(main.id, 'full')).toMatchObject({ status: 'ok' });
     expect((await calendars()).map((c) => c.displayName)).not.toContain('Even later');
   });
+
   it('a primary deleted on the server: busy time gone, appointments kept, nothing written until a new primary, then each once', async () => {
-    const put = await putEvent(
-      auth(),
-      eventUrlIn(main.url, 'gym'),
-      simpleEventIcs({ uid: 'gym', summary: 'Gym', start: icsUtc(at(day, 14)), end: icsUtc(at(day, 15)) }),
-    );
-    expect([201, 204]).toContain(put.status);
-    expect(await tandem.app.work.syncCalendar(main.id, 'full')).toMatchObject({ status: 'ok' });
+    await addBusyEvent(auth(), main, 'Gym', at(day, 14));
     expect((await blockedSlots(tandem.server, owner, day)).map((slot) => slot.title)).toEqual(['Gym']);
 
     expect((await davRequest(main.url, { method: 'DELETE', auth: auth() })).status).toBeLessThan(300);
@@ -368,36 +370,14 @@ describe('calendars that come and go (Xandikos)', () => {
   beforeAll(async () => {
     xandikos = await startXandikos();
     // Xandikos refuses a component set in MKCALENDAR (409): its calendars take every type.
-    for (const displayName of ['Home', 'Work'])
-      await makeCalendar(auth(), `${xandikos.calendarHomeUrl}${displayName.toLowerCase()}/`, { displayName });
-    owner = await signUp(tandem.server, { timezone: 'UTC' });
-    ({
-      connection,
-      primary: home,
-      conflict: work,
-    } = await connectAndConfigure(tandem.server, owner, {
-      name: 'Xandikos',
-      connect: { provider: 'caldav', serverUrl: xandikos.baseUrl, username: xandikos.username, password: xandikos.password },
-      primaryName: 'Home',
-      conflictName: 'Work',
-      direct: (url) => url,
-      auth: auth(),
-      requestCount: () => 0,
-      stop: () => xandikos.stop(),
-    }));
+    ({ owner, connection, primary: home, conflict: work } = await newUserOn('Xandikos', xandikos, ['Home', 'Work']));
   });
   afterAll(async () => {
     await xandikos?.stop();
   });
 
   it('created, renamed and deleted on the server: appears, is renamed, and is marked with its busy time gone after one reconciliation', async () => {
-    const put = await putEvent(
-      auth(),
-      eventUrlIn(work.url, 'standup'),
-      simpleEventIcs({ uid: 'standup', summary: 'Standup', start: icsUtc(at(day, 9)), end: icsUtc(at(day, 10)) }),
-    );
-    expect([201, 204]).toContain(put.status);
-    expect(await tandem.app.work.syncCalendar(work.id, 'full')).toEqual({ status: 'ok' });
+    await addBusyEvent(auth(), work, 'Standup', at(day, 9));
     expect((await blockedSlots(tandem.server, owner, day)).map((slot) => slot.title)).toEqual(['Standup']);
 
     await makeCalendar(auth(), `${xandikos.calendarHomeUrl}added/`, { displayName: 'Added later' });

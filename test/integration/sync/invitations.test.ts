@@ -4,20 +4,28 @@
  * the one EMAIL address Xandikos lists, percent-encoded on the wire), an unanswered or tentative
  * invitation follows the user's policy — and changing the policy changes busy time at once, without
  * the event changing — while a declined one never blocks. An address added to the Apple ID is picked
- * up by a refresh, and the events are read again with it. One Tandem serves both servers' users.
+ * up by a refresh, and the events are read again with it. Last, the account's primary calendar is
+ * deleted on the iPhone: the appointment is kept and reaches the next primary once (issue 12.3).
+ * One Tandem serves both servers' users.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendar, signUp, type Session } from '../../support/api.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../../support/icloud-emulator.ts';
-import { makeCalendar, putEvent, simpleEventIcs, type DavAuth } from '../../support/caldav-fixtures.ts';
+import { davRequest, makeCalendar, putEvent, simpleEventIcs, type DavAuth } from '../../support/caldav-fixtures.ts';
 import { startXandikos } from '../../support/xandikos.ts';
 import {
+  appointmentEventUid,
   at,
   blockedSlots,
+  bookAsStaff,
+  calendarObjects,
   connectAndConfigure,
+  directCalDavSide,
   eventUrlIn,
   icsUtc,
   mondayAhead,
+  readEvent,
+  settleOutbox,
   startSyncApp,
   type CalendarJson,
   type ConnectionJson,
@@ -74,12 +82,17 @@ async function setPolicy(to: Invitee, invitationPolicy: 'block' | 'free'): Promi
 describe('invitations to the connected account (iCloud emulator)', () => {
   let owner: Session;
   let connection: ConnectionJson & { addresses?: string[] };
+  let home: CalendarJson;
   let work: CalendarJson;
   let me: Invitee;
 
   beforeAll(async () => {
     owner = await signUp(tandem.server, { timezone: 'UTC' });
-    ({ connection, conflict: work } = await connectAndConfigure(tandem.server, owner, {
+    ({
+      connection,
+      primary: home,
+      conflict: work,
+    } = await connectAndConfigure(tandem.server, owner, {
       name: 'iCloud emulator',
       connect: { provider: 'icloud', email: emulator.appleId, appSpecificPassword: emulator.appPassword },
       primaryName: 'Home',
@@ -153,6 +166,37 @@ describe('invitations to the connected account (iCloud emulator)', () => {
     await syncWork(me);
     expect((await blocking(me))['To the new address']).toBe(false);
   });
+
+  // The last test of this account: it deletes the primary calendar.
+  it('a primary calendar deleted on the iPhone: the appointment is kept, the configuration says so, and the next primary gets it once', async () => {
+    const calendarId = await addCalendar(tandem.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
+    const booked = await bookAsStaff(tandem.server, owner, calendarId, at(day, 16), { name: 'Iris', email: 'iris@example.test' });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const uid = appointmentEventUid(booked.json<{ appointment: { id: string } }>().appointment.id);
+    const ours = async (calendar: CalendarJson) =>
+      (await calendarObjects(me.auth, me.direct(calendar.url))).map((object) => readEvent(object.ics).uid).filter((found) => found === uid);
+    await settleOutbox(tandem.app);
+    expect(await ours(home)).toEqual([uid]);
+
+    expect((await davRequest(me.direct(home.url), { method: 'DELETE', auth: me.auth })).status).toBeLessThan(300);
+    await tandem.app.work.syncCalendar(home.id, 'incremental');
+    const configurationUrl = `/api/users/${owner.userId}/calendar-configuration`;
+    const left = await tandem.server.inject({ method: 'GET', url: configurationUrl, headers: owner.headers });
+    expect(left.json()).toMatchObject({
+      primaryCalendarId: null,
+      primaryNotice: expect.stringMatching(/“Home” was deleted.*1 upcoming appointment is kept/),
+    });
+
+    const chosen = await tandem.server.inject({
+      method: 'PUT',
+      url: configurationUrl,
+      headers: owner.headers,
+      payload: { primaryCalendarId: work.id, conflictCalendarIds: [] },
+    });
+    expect(chosen.json()).toMatchObject({ primaryCalendarId: work.id, primaryNotice: null });
+    await settleOutbox(tandem.app);
+    expect(await ours(work)).toEqual([uid]);
+  });
 });
 
 describe('invitations to the connected account (Xandikos)', () => {
@@ -170,16 +214,11 @@ describe('invitations to the connected account (Xandikos)', () => {
       await makeCalendar(auth, `${xandikos.calendarHomeUrl}${displayName.toLowerCase()}/`, { displayName });
     const owner = await signUp(tandem.server, { timezone: 'UTC' });
     let work: CalendarJson;
-    ({ connection, conflict: work } = await connectAndConfigure(tandem.server, owner, {
-      name: 'Xandikos',
-      connect: { provider: 'caldav', serverUrl: xandikos.baseUrl, username: xandikos.username, password: xandikos.password },
-      primaryName: 'Home',
-      conflictName: 'Work',
-      direct: (url) => url,
-      auth,
-      requestCount: () => 0,
-      stop: () => xandikos.stop(),
-    }));
+    ({ connection, conflict: work } = await connectAndConfigure(
+      tandem.server,
+      owner,
+      directCalDavSide('Xandikos', xandikos, { primaryName: 'Home', conflictName: 'Work' }),
+    ));
     me = { owner, work, auth, direct: (url) => url };
   });
   afterAll(async () => {

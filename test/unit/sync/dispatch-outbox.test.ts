@@ -301,3 +301,56 @@ describe('dispatchOutbox — failures: retried with backoff, never dropped', () 
     expect(eventsOf(h, 'cal-u2')).toHaveLength(1);
   });
 });
+
+describe('dispatchOutbox — the primary calendar changes (issue 12.3)', () => {
+  const moved = async (h: Harness) => {
+    bookA1(h);
+    await h.dispatch();
+    h.store.setPrimaryCalendar('u1', 'cal-conflict');
+  };
+
+  it('the copy leaves the former calendar before the event is written to the new one, once', async () => {
+    const h = createHarness();
+    await moved(h);
+    h.remotes['cal-primary'].resetCalls();
+    const report = await h.dispatch();
+    expect(report.rows[0]?.steps.map((s) => s.type)).toEqual(['DeleteRemote', 'CreateRemote']);
+    expect(eventsOf(h, 'cal-primary')).toEqual([]);
+    expect(eventsOf(h, 'cal-conflict')).toMatchObject([{ uid: appointmentEventUid('a1') }]);
+    expect(h.store.link('a1', 'u1')).toMatchObject({ calendarId: 'cal-conflict' });
+  });
+
+  it('a busy former calendar: the row is retried and the move waits, rather than leaving a copy behind', async () => {
+    const h = createHarness();
+    await moved(h);
+    h.remotes['cal-primary'].failWrites = 1;
+    expect((await h.dispatch()).rows[0]?.result).toMatchObject({ status: 'retry' });
+    expect(h.store.link('a1', 'u1')).toMatchObject({ calendarId: 'cal-primary' });
+    expect(eventsOf(h, 'cal-conflict')).toEqual([]);
+    h.advance(60_000);
+    expect((await h.dispatch()).rows[0]?.result.status).toBe('done');
+    expect(eventsOf(h, 'cal-primary')).toEqual([]);
+    expect(eventsOf(h, 'cal-conflict')).toHaveLength(1);
+  });
+
+  it('access to the former calendar refused, or read-only: the copy stays, the event is written to the new one, and the step says why', async () => {
+    const denied = createHarness();
+    await moved(denied);
+    denied.remotes['cal-primary'].failWrites = 1;
+    denied.remotes['cal-primary'].writeFailure = 'access_denied';
+    const report = await denied.dispatch();
+    expect(report.rows[0]?.result.status).toBe('done');
+    expect(report.rows[0]?.steps.at(-1)?.reason).toMatch(/the copy in the former calendar stays: removing it failed/);
+    expect(eventsOf(denied, 'cal-primary')).toHaveLength(1);
+    expect(eventsOf(denied, 'cal-conflict')).toHaveLength(1);
+
+    const readOnly = createHarness();
+    await moved(readOnly);
+    readOnly.store.readOnlyCalendars.add('cal-primary');
+    readOnly.remotes['cal-primary'].resetCalls();
+    const written = await readOnly.dispatch();
+    expect(readOnly.remotes['cal-primary'].calls).toEqual([]);
+    expect(written.rows[0]?.steps.at(-1)?.reason).toMatch(/stays: the former calendar is read-only/);
+    expect(eventsOf(readOnly, 'cal-conflict')).toHaveLength(1);
+  });
+});
