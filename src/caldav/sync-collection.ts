@@ -11,6 +11,7 @@
  */
 import { CalDavError, errorForStatus } from './errors.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
+import { OFF_THREAD_MIN_CHARS, readOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavResponse, CalDavTransport } from './transport.ts';
 import { escapeXml, foundText, NS, parseMultistatus, parseXml, sameResource, type XmlElement } from './xml.ts';
 
@@ -78,6 +79,13 @@ export function namesValidSyncToken(response: CalDavResponse): boolean {
   }
 }
 
+/** parseSyncCollection, on a worker thread when the answer is large (a 300,000-item listing). */
+async function readSyncCollection(task: { body: string; url: string; calendarUrl: string }): Promise<SyncCollectionResult> {
+  if (task.body.length < OFF_THREAD_MIN_CHARS) return parseSyncCollection(task);
+  const { op: _op, count, changed, ...rest } = await readOffThread({ op: 'sync-collection', ...task });
+  return { ...rest, changed: (await unpackPairs(changed, count)).map(([href, etag]) => ({ href: href!, etag })) };
+}
+
 // Statuses whose body we must read before deciding what they mean.
 const INSPECTED_STATUSES = [400, 403, 409, 500, 507] as const;
 
@@ -97,7 +105,7 @@ export async function syncCollection(p: {
   });
   if (response.status === 207 || response.status === 507) {
     try {
-      const result = parseSyncCollection({ body: response.body, url: response.url, calendarUrl: p.calendarUrl });
+      const result = await readSyncCollection({ body: response.body, url: response.url, calendarUrl: p.calendarUrl });
       return response.status === 507 ? { ...result, truncated: true } : result;
     } catch (error) {
       // A 507 without a usable multistatus is plain "insufficient storage".

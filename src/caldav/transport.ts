@@ -140,7 +140,10 @@ async function readBody(response: Response, limit: number, url: string): Promise
   }
   if (response.body === null) return { text: '', bytes: 0 };
   const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Decoded chunk by chunk as it arrives: a large body costs the event loop many small steps
+  // rather than one long one at the end, and is never held as bytes and text at once.
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
   let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -155,9 +158,10 @@ async function readBody(response: Response, limit: number, url: string): Promise
         message: `response body exceeds the ${limit}-byte limit`,
       });
     }
-    chunks.push(value);
+    parts.push(decoder.decode(value, { stream: true }));
   }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), bytes };
+  parts.push(decoder.decode());
+  return { text: parts.join(''), bytes };
 }
 
 /**
