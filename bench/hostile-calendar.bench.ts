@@ -11,7 +11,7 @@
  *  - a calendar listing 300,000 items (imported up to SYNC_MAX_ITEMS_PER_CALENDAR);
  *  - 20 dense series with gaps (22,080 occurrences each) — parse and expansion CPU.
  * Each runs on the embedded PGlite and on PostgreSQL (a database of its own, created and dropped on
- * TEST_DATABASE_URL / DATABASE_URL, default postgres://127.0.0.1:5432/test).
+ * TEST_DATABASE_URL / DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  *
  *   npm run bench:hostile
  *   BENCH_SCENARIOS=<text>,… only scenarios whose name contains one of them (and the idle baseline)
@@ -96,7 +96,7 @@ async function ownPostgres(adminUrl: string): Promise<{ handle: DatabaseHandle; 
 async function main(): Promise<void> {
   const only = (process.env.BENCH_SCENARIOS ?? '').split(',');
   const stores = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',').map((s) => s.trim());
-  const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+  const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const server = await startServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-hostile-'));
   const config = loadConfig({

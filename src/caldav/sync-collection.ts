@@ -71,7 +71,8 @@ function containsElement(root: XmlElement, ns: string, name: string): boolean {
 
 /** Whether an error body names the DAV:valid-sync-token precondition. */
 export function namesValidSyncToken(response: CalDavResponse): boolean {
-  if (!response.body.includes('valid-sync-token')) return false;
+  // A real precondition body is a few hundred bytes; a large one is not read on the event loop for this.
+  if (response.body.length >= OFF_THREAD_MIN_CHARS || !response.body.includes('valid-sync-token')) return false;
   try {
     return containsElement(parseXml({ body: response.body, url: response.url }), NS.DAV, 'valid-sync-token');
   } catch {
