@@ -194,7 +194,7 @@ function liftLongText(body: string): { skeleton: string; restore: (text: string)
   const parts: string[] = [];
   const marker = `\uE000${randomBytes(6).toString('hex')}-`;
   let copied = 0;
-  for (let at = 0; at < body.length; ) {
+  for (let at = 0; at < body.length;) {
     const lt = body.indexOf('<', at);
     const end = lt < 0 ? body.length : lt;
     // Whitespace stays: outside the root element it is allowed and a placeholder would not be.
@@ -212,7 +212,9 @@ function liftLongText(body: string): { skeleton: string; restore: (text: string)
   return {
     skeleton: parts.join(''),
     restore: (text) =>
-      text.includes(marker) ? text.replace(placeholder, (_m, index: string) => (lifted[Number(index)] ?? '').replace(/\r\n?/g, '\n')) : text,
+      text.includes(marker)
+        ? text.replace(placeholder, (_m, index: string) => (lifted[Number(index)] ?? '').replace(/\r\n?/g, '\n'))
+        : text,
   };
 }
 
