@@ -5,7 +5,7 @@
  */
 import { CalDavError } from './errors.ts';
 import { assertMultistatusStatus, propfindResponse, type PropName } from './propfind.ts';
-import { OFF_THREAD_MIN_CHARS, readOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
+import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
 import { foundProp, foundText, NS, parseMultistatus, sameResource, type Multistatus } from './xml.ts';
 
@@ -60,8 +60,8 @@ export function parseEtagList(p: { body: string; url: string; calendarUrl?: stri
 export async function listEtags(p: { calendarUrl: string; transport: CalDavTransport }): Promise<Array<{ href: string; etag: string }>> {
   const response = await propfindResponse({ transport: p.transport, url: p.calendarUrl, depth: '1', props: LIST_ETAGS_PROPS });
   assertMultistatusStatus(response);
-  const task = { body: response.body, url: response.url, calendarUrl: p.calendarUrl };
-  if (response.body.length < OFF_THREAD_MIN_CHARS) return parseEtagList(task);
-  const { count, items } = await readOffThread({ op: 'etags', ...task });
+  const task = { url: response.url, calendarUrl: p.calendarUrl };
+  if (!readsOffThread(response)) return parseEtagList({ body: response.body, ...task });
+  const { count, items } = await readOffThread({ op: 'etags', body: bodyForWorker(response), ...task });
   return (await unpackPairs(items, count)).map(([href, etag]) => ({ href: href!, etag: etag! }));
 }

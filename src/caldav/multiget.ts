@@ -5,7 +5,7 @@
  */
 import type { MultigetItem } from './multiget-item.ts';
 import { assertMultistatusStatus, hrefForBody, NAMESPACE_DECLARATIONS, report, XML_DECLARATION } from './propfind.ts';
-import { OFF_THREAD_MIN_CHARS, readOffThread } from './read-multistatus-off-thread.ts';
+import { bodyForWorker, readOffThread, readsOffThread } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
 import { canonicalUrl, foundProp, foundText, NS, parseMultistatus, type DavResponse, type Multistatus } from './xml.ts';
 
@@ -89,9 +89,11 @@ export async function calendarMultiget(p: {
     });
     // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
     assertMultistatusStatus(response);
-    const task = { body: response.body, url: response.url, requested: batch, requestBase: p.calendarUrl };
+    const task = { url: response.url, requested: batch, requestBase: p.calendarUrl };
     items.push(
-      ...(response.body.length < OFF_THREAD_MIN_CHARS ? parseMultiget(task) : (await readOffThread({ op: 'multiget', ...task })).items),
+      ...(readsOffThread(response)
+        ? (await readOffThread({ op: 'multiget', body: bodyForWorker(response), ...task })).items
+        : parseMultiget({ body: response.body, ...task })),
     );
   }
   return items;

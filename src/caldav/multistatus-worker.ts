@@ -9,7 +9,8 @@ import { parseSyncCollection } from './sync-collection.ts';
  * same pure functions that read small ones in place. A CalDavError crosses back as its fields (a
  * worker's errors lose their class on the way).
  */
-export default function readMultistatusInWorker(task: MultistatusTask): MultistatusTaskResult {
+export default function readMultistatusInWorker(received: MultistatusTask): MultistatusTaskResult {
+  const task = { ...received, body: typeof received.body === 'string' ? received.body : new TextDecoder().decode(received.body) };
   try {
     switch (task.op) {
       case 'sync-collection': {

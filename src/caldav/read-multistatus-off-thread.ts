@@ -14,6 +14,7 @@ import { Piscina } from 'piscina';
 import { workerScript } from '../worker-script.ts';
 import { CalDavError, type CalDavErrorKind } from './errors.ts';
 import type { MultigetItem } from './multiget-item.ts';
+import { bodySize, type CalDavResponse } from './transport.ts';
 
 /** Bodies from this many characters up are read on a worker thread. */
 export const OFF_THREAD_MIN_CHARS = 256 * 1024;
@@ -21,16 +22,29 @@ export const OFF_THREAD_MIN_CHARS = 256 * 1024;
 /** Entries unpacked between two turns of the event loop. */
 const ENTRIES_PER_TURN = 5_000;
 
+/** The body as received (decoded in the worker), or as text where only text exists. */
+export type WorkerBody = string | Uint8Array;
+
 export type MultistatusTask =
-  | { op: 'sync-collection'; body: string; url: string; calendarUrl: string }
-  | { op: 'etags'; body: string; url: string; calendarUrl: string }
-  | { op: 'multiget'; body: string; url: string; requested: readonly string[]; requestBase: string };
+  | { op: 'sync-collection'; body: WorkerBody; url: string; calendarUrl: string }
+  | { op: 'etags'; body: WorkerBody; url: string; calendarUrl: string }
+  | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string };
 
 export type MultistatusTaskResult =
   | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }
   | { op: 'etags'; count: number; items: string }
   | { op: 'multiget'; items: MultigetItem[] }
   | { op: 'error'; error: { kind: CalDavErrorKind; message: string; url: string; status: number | null } };
+
+/** Whether an answer is large enough to be read on a worker thread. */
+export function readsOffThread(response: CalDavResponse): boolean {
+  return bodySize(response) >= OFF_THREAD_MIN_CHARS;
+}
+
+/** What the worker gets: the bytes as received when there are (copied, never decoded here), else the text. */
+export function bodyForWorker(response: CalDavResponse): WorkerBody {
+  return response.bytes ?? response.body;
+}
 
 let pool: Piscina | null = null;
 

@@ -11,7 +11,7 @@
  */
 import { CalDavError, errorForStatus } from './errors.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
-import { OFF_THREAD_MIN_CHARS, readOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
+import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavResponse, CalDavTransport } from './transport.ts';
 import { escapeXml, foundText, NS, parseMultistatus, parseXml, sameResource, type XmlElement } from './xml.ts';
 
@@ -72,7 +72,7 @@ function containsElement(root: XmlElement, ns: string, name: string): boolean {
 /** Whether an error body names the DAV:valid-sync-token precondition. */
 export function namesValidSyncToken(response: CalDavResponse): boolean {
   // A real precondition body is a few hundred bytes; a large one is not read on the event loop for this.
-  if (response.body.length >= OFF_THREAD_MIN_CHARS || !response.body.includes('valid-sync-token')) return false;
+  if (readsOffThread(response) || !response.body.includes('valid-sync-token')) return false;
   try {
     return containsElement(parseXml({ body: response.body, url: response.url }), NS.DAV, 'valid-sync-token');
   } catch {
@@ -81,9 +81,10 @@ export function namesValidSyncToken(response: CalDavResponse): boolean {
 }
 
 /** parseSyncCollection, on a worker thread when the answer is large (a 300,000-item listing). */
-async function readSyncCollection(task: { body: string; url: string; calendarUrl: string }): Promise<SyncCollectionResult> {
-  if (task.body.length < OFF_THREAD_MIN_CHARS) return parseSyncCollection(task);
-  const read = await readOffThread({ op: 'sync-collection', ...task });
+async function readSyncCollection(response: CalDavResponse, calendarUrl: string): Promise<SyncCollectionResult> {
+  const task = { url: response.url, calendarUrl };
+  if (!readsOffThread(response)) return parseSyncCollection({ body: response.body, ...task });
+  const read = await readOffThread({ op: 'sync-collection', body: bodyForWorker(response), ...task });
   const changed = (await unpackPairs(read.changed, read.count)).map(([href, etag]) => ({ href: href!, etag }));
   return { changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated };
 }
@@ -107,7 +108,7 @@ export async function syncCollection(p: {
   });
   if (response.status === 207 || response.status === 507) {
     try {
-      const result = await readSyncCollection({ body: response.body, url: response.url, calendarUrl: p.calendarUrl });
+      const result = await readSyncCollection(response, p.calendarUrl);
       return response.status === 507 ? { ...result, truncated: true } : result;
     } catch (error) {
       // A 507 without a usable multistatus is plain "insufficient storage".
