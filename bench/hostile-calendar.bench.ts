@@ -20,7 +20,6 @@
  *   BENCH_ROUNDS=3           rounds of the four 50 MB calendars (default 1)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +38,7 @@ import { runInboundSync } from '../src/services/sync/run-inbound-sync.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from '../src/services/sync/sync-limits.ts';
 import { openPglite, openPostgres, type DatabaseHandle } from '../src/store/database.ts';
 import { createSyncStore } from '../src/store/sync-store.ts';
+import { createDatabaseOn } from '../test/support/create-database.ts';
 import { seedRemoteCalendar, seedUser, seedWorkspace } from '../test/support/seed-rows.ts';
 
 const NOW = new Date('2026-12-06T12:00:00Z');
@@ -74,14 +74,8 @@ async function startServer(): Promise<{ origin: string; child: ChildProcess }> {
 
 /** A PostgreSQL database of the bench's own on the given server, dropped by `drop`. */
 async function ownPostgres(adminUrl: string): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  const name = `tandem_bench_hostile_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString());
+  const { url, name } = await createDatabaseOn(adminUrl, 'tandem_bench_hostile');
+  const handle = openPostgres(url);
   return {
     handle,
     drop: async () => {
