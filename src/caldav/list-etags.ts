@@ -4,7 +4,8 @@
  * not sub-collections, not tasks where the server says what a resource holds.
  */
 import { CalDavError } from './errors.ts';
-import { propfind, type PropName } from './propfind.ts';
+import { assertMultistatusStatus, propfindResponse, type PropName } from './propfind.ts';
+import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
 import { foundProp, foundText, NS, parseMultistatus, sameResource, type Multistatus } from './xml.ts';
 
@@ -57,6 +58,10 @@ export function parseEtagList(p: { body: string; url: string; calendarUrl?: stri
 }
 
 export async function listEtags(p: { calendarUrl: string; transport: CalDavTransport }): Promise<Array<{ href: string; etag: string }>> {
-  const { response, multistatus } = await propfind({ transport: p.transport, url: p.calendarUrl, depth: '1', props: LIST_ETAGS_PROPS });
-  return etagsIn(multistatus, [response.url, p.calendarUrl]);
+  const response = await propfindResponse({ transport: p.transport, url: p.calendarUrl, depth: '1', props: LIST_ETAGS_PROPS });
+  assertMultistatusStatus(response);
+  const task = { url: response.url, calendarUrl: p.calendarUrl };
+  if (!readsOffThread(response)) return parseEtagList({ body: response.body, ...task });
+  const { count, items } = await readOffThread({ op: 'etags', body: bodyForWorker(response), ...task });
+  return (await unpackPairs(items, count)).map(([href, etag]) => ({ href: href!, etag: etag! }));
 }

@@ -3,17 +3,13 @@
  * Each result carries the href exactly as the caller passed it, in the order asked, so callers can
  * match results to their own records even when the server spells the href differently (encoding).
  */
-import { hrefForBody, NAMESPACE_DECLARATIONS, readMultistatus, report, XML_DECLARATION } from './propfind.ts';
+import type { MultigetItem } from './multiget-item.ts';
+import { assertMultistatusStatus, hrefForBody, NAMESPACE_DECLARATIONS, report, XML_DECLARATION } from './propfind.ts';
+import { bodyForWorker, readOffThread, readsOffThread } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
 import { canonicalUrl, foundProp, foundText, NS, parseMultistatus, type DavResponse, type Multistatus } from './xml.ts';
 
-export interface MultigetItem {
-  href: string;
-  etag: string | null;
-  calendarData: string | null;
-  /** 200 when the data came back; the member's own status (404…) otherwise. */
-  status: number;
-}
+export type { MultigetItem } from './multiget-item.ts';
 
 export const DEFAULT_MULTIGET_BATCH_SIZE = 100;
 
@@ -63,10 +59,11 @@ function itemsIn(multistatus: Multistatus, requested: readonly string[], request
 
 /**
  * Reads a multiget (or calendar-query) multistatus. Pure. Hrefs come back absolute and canonical,
- * or exactly as in `requested` where they name the same resource.
+ * or exactly as in `requested` (resolved against `requestBase`, default `url`) where they name the
+ * same resource.
  */
-export function parseMultiget(p: { body: string; url: string; requested?: readonly string[] }): MultigetItem[] {
-  return itemsIn(parseMultistatus({ body: p.body, url: p.url }), p.requested ?? [], p.url);
+export function parseMultiget(p: { body: string; url: string; requested?: readonly string[]; requestBase?: string }): MultigetItem[] {
+  return itemsIn(parseMultistatus({ body: p.body, url: p.url }), p.requested ?? [], p.requestBase ?? p.url);
 }
 
 /**
@@ -91,7 +88,13 @@ export async function calendarMultiget(p: {
       body: multigetBody({ calendarUrl: p.calendarUrl, hrefs: batch, expand: p.expand }),
     });
     // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
-    items.push(...itemsIn(readMultistatus(response), batch, p.calendarUrl));
+    assertMultistatusStatus(response);
+    const task = { url: response.url, requested: batch, requestBase: p.calendarUrl };
+    items.push(
+      ...(readsOffThread(response)
+        ? (await readOffThread({ op: 'multiget', body: bodyForWorker(response), ...task })).items
+        : parseMultiget({ body: response.body, ...task })),
+    );
   }
   return items;
 }

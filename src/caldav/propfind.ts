@@ -41,8 +41,8 @@ export interface MultistatusAnswer {
   multistatus: Multistatus;
 }
 
-/** Reads a 207 answer; anything else that reached here (an accepted non-207 status) is not a multistatus. */
-export function readMultistatus(response: CalDavResponse): Multistatus {
+/** Anything but a 207 that reached here (an accepted non-207 status) is not a multistatus. */
+export function assertMultistatusStatus(response: CalDavResponse): void {
   if (response.status !== 207) {
     throw new CalDavError({
       kind: 'invalid_response',
@@ -51,21 +51,33 @@ export function readMultistatus(response: CalDavResponse): Multistatus {
       message: `expected HTTP 207 Multi-Status, got ${response.status}`,
     });
   }
+}
+
+/** Reads a 207 answer in place. */
+export function readMultistatus(response: CalDavResponse): Multistatus {
+  assertMultistatusStatus(response);
   return parseMultistatus({ body: response.body, url: response.url });
 }
 
-export async function propfind(p: {
+export interface PropfindRequest {
   transport: CalDavTransport;
   url: string;
   depth: '0' | '1';
   props: readonly PropName[];
-}): Promise<MultistatusAnswer> {
-  const response = await p.transport.request({
+}
+
+/** A PROPFIND's answer, unread (for callers that read a possibly large answer off the event loop). */
+export async function propfindResponse(p: PropfindRequest): Promise<CalDavResponse> {
+  return p.transport.request({
     method: 'PROPFIND',
     url: p.url,
     headers: { depth: p.depth, 'content-type': XML_CONTENT_TYPE },
     body: propfindBody(p.props),
   });
+}
+
+export async function propfind(p: PropfindRequest): Promise<MultistatusAnswer> {
+  const response = await propfindResponse(p);
   return { response, multistatus: readMultistatus(response) };
 }
 

@@ -11,6 +11,7 @@
  */
 import { CalDavError, errorForStatus } from './errors.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
+import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavResponse, CalDavTransport } from './transport.ts';
 import { escapeXml, foundText, NS, parseMultistatus, parseXml, sameResource, type XmlElement } from './xml.ts';
 
@@ -70,12 +71,22 @@ function containsElement(root: XmlElement, ns: string, name: string): boolean {
 
 /** Whether an error body names the DAV:valid-sync-token precondition. */
 export function namesValidSyncToken(response: CalDavResponse): boolean {
-  if (!response.body.includes('valid-sync-token')) return false;
+  // A real precondition body is a few hundred bytes; a large one is not read on the event loop for this.
+  if (readsOffThread(response) || !response.body.includes('valid-sync-token')) return false;
   try {
     return containsElement(parseXml({ body: response.body, url: response.url }), NS.DAV, 'valid-sync-token');
   } catch {
     return false;
   }
+}
+
+/** parseSyncCollection, on a worker thread when the answer is large (a 300,000-item listing). */
+async function readSyncCollection(response: CalDavResponse, calendarUrl: string): Promise<SyncCollectionResult> {
+  const task = { url: response.url, calendarUrl };
+  if (!readsOffThread(response)) return parseSyncCollection({ body: response.body, ...task });
+  const read = await readOffThread({ op: 'sync-collection', body: bodyForWorker(response), ...task });
+  const changed = (await unpackPairs(read.changed, read.count)).map(([href, etag]) => ({ href: href!, etag }));
+  return { changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated };
 }
 
 // Statuses whose body we must read before deciding what they mean.
@@ -97,7 +108,7 @@ export async function syncCollection(p: {
   });
   if (response.status === 207 || response.status === 507) {
     try {
-      const result = parseSyncCollection({ body: response.body, url: response.url, calendarUrl: p.calendarUrl });
+      const result = await readSyncCollection(response, p.calendarUrl);
       return response.status === 507 ? { ...result, truncated: true } : result;
     } catch (error) {
       // A 507 without a usable multistatus is plain "insufficient storage".

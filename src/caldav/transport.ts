@@ -78,7 +78,32 @@ export interface CalDavResponse {
   /** The URL that finally answered, after redirects: relative hrefs resolve against it. */
   url: string;
   headers: Headers;
-  body: string;
+  /** The body as text (UTF-8), decoded on first read. */
+  readonly body: string;
+  /** The body as received, for readers that decode it elsewhere (a worker thread); absent on made-up answers. */
+  readonly bytes?: Uint8Array;
+}
+
+/**
+ * An answer whose text is decoded only when read: a large multistatus goes to a worker thread as
+ * bytes and is decoded there, so the event loop never decodes (nor copies) it as text.
+ */
+function answer(status: number, url: string, headers: Headers, bytes: Uint8Array): CalDavResponse {
+  let text: string | undefined;
+  return {
+    status,
+    url,
+    headers,
+    bytes,
+    get body() {
+      return (text ??= new TextDecoder().decode(bytes));
+    },
+  };
+}
+
+/** The size of an answer's body without decoding it (bytes when known, else characters). */
+export function bodySize(response: CalDavResponse): number {
+  return response.bytes?.byteLength ?? response.body.length;
 }
 
 export interface CalDavTransport {
@@ -127,7 +152,7 @@ function networkCause(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
 }
 
-async function readBody(response: Response, limit: number, url: string): Promise<{ text: string; bytes: number }> {
+async function readBody(response: Response, limit: number, url: string): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel().catch(() => undefined);
@@ -138,7 +163,7 @@ async function readBody(response: Response, limit: number, url: string): Promise
       message: `response of ${declared} bytes exceeds the ${limit}-byte limit`,
     });
   }
-  if (response.body === null) return { text: '', bytes: 0 };
+  if (response.body === null) return new Uint8Array(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -157,7 +182,7 @@ async function readBody(response: Response, limit: number, url: string): Promise
     }
     chunks.push(value);
   }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), bytes };
+  return Buffer.concat(chunks, bytes);
 }
 
 /**
@@ -316,10 +341,9 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
         continue;
       }
 
-      let text: string;
-      let bytes: number;
+      let bytes: Uint8Array;
       try {
-        ({ text, bytes } = await readBody(response, maxResponseBytes, url.href));
+        bytes = await readBody(response, maxResponseBytes, url.href);
       } catch (error) {
         if (error instanceof CalDavError) throw error;
         if (isTimeout(error) || signal.aborted) {
@@ -339,10 +363,10 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
           cause: error,
         });
       }
-      report(bytes);
+      report(bytes.byteLength);
       const ok = (response.status >= 200 && response.status < 300) || (req.acceptStatuses ?? []).includes(response.status);
       if (!ok) throw errorForStatus({ status: response.status, url: url.href, method, headers: response.headers });
-      return { status: response.status, url: url.href, headers: response.headers, body: text };
+      return answer(response.status, url.href, response.headers, bytes);
     }
   }
 

@@ -11,6 +11,7 @@
  * only the five predefined entities and character references are decoded), bodies are capped, and
  * every scan is linear so a crafted body cannot make us hang.
  */
+import { randomBytes } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { CalDavError } from './errors.ts';
 
@@ -110,7 +111,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function convert(node: OrderedNode, scope: ReadonlyMap<string, string>, url: string): XmlElement | null {
+function convert(node: OrderedNode, scope: ReadonlyMap<string, string>, url: string, restore: (text: string) => string): XmlElement | null {
   const qname = Object.keys(node).find((k) => k !== ':@');
   if (qname === undefined || qname === '#text' || qname === '#cdata') return null;
   const rawAttributes = isRecord(node[':@']) ? node[':@'] : {};
@@ -138,18 +139,83 @@ function convert(node: OrderedNode, scope: ReadonlyMap<string, string>, url: str
     for (const child of content) {
       if (!isRecord(child)) continue;
       if (typeof child['#text'] === 'string') {
-        element.text += decodeText(child['#text']);
+        element.text += decodeText(restore(child['#text']));
       } else if (Array.isArray(child['#cdata'])) {
         for (const part of child['#cdata']) {
-          if (isRecord(part) && typeof part['#text'] === 'string') element.text += part['#text'];
+          if (isRecord(part) && typeof part['#text'] === 'string') element.text += restore(part['#text']);
         }
       } else {
-        const converted = convert(child, localScope, url);
+        const converted = convert(child, localScope, url, restore);
         if (converted !== null) element.children.push(converted);
       }
     }
   }
   return element;
+}
+
+/** Text runs from this length up are lifted out of the document before it is parsed. */
+const LIFT_MIN_CHARS = 4096;
+
+/** The index just past the markup construct (tag, comment, CDATA section, PI) that starts at `lt`. */
+function endOfMarkup(body: string, lt: number): number {
+  const through = (token: string, from: number) => {
+    const at = body.indexOf(token, from);
+    return at < 0 ? body.length : at + token.length;
+  };
+  if (body.startsWith('<![CDATA[', lt)) return through(']]>', lt + 9);
+  if (body.startsWith('<!--', lt)) return through('-->', lt + 4);
+  if (body.startsWith('<?', lt)) return through('?>', lt + 2);
+  // A tag ends at the first '>' outside a quoted attribute value.
+  let quote = '';
+  for (let i = lt + 1; i < body.length; i++) {
+    const c = body[i];
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '>') {
+      return i + 1;
+    }
+  }
+  return body.length;
+}
+
+/**
+ * Long text runs (a 50 MB calendar-data) replaced by short placeholders, and the way back.
+ *
+ * Why: fast-xml-parser builds text one character at a time (`textData += xmlData[i]`); a 50 MB
+ * text node took it 20 s and 1.8 GB of heap. A run of text between two pieces of markup holds no
+ * markup by definition, so it can be cut out by indexOf and put back after parsing — with the line
+ * ending normalisation the parser applies to everything else (XML 1.0 §2.11). The placeholder
+ * carries a per-document random marker, so no text of the document can pose as one.
+ */
+function liftLongText(body: string): { skeleton: string; restore: (text: string) => string } {
+  const lifted: string[] = [];
+  const parts: string[] = [];
+  const marker = `\uE000${randomBytes(6).toString('hex')}-`;
+  let copied = 0;
+  for (let at = 0; at < body.length;) {
+    const lt = body.indexOf('<', at);
+    const end = lt < 0 ? body.length : lt;
+    // Whitespace stays: outside the root element it is allowed and a placeholder would not be.
+    if (end - at >= LIFT_MIN_CHARS && /\S/.test(body.slice(at, end))) {
+      parts.push(body.slice(copied, at), `${marker}${lifted.length}\uE000`);
+      lifted.push(body.slice(at, end));
+      copied = end;
+    }
+    if (lt < 0) break;
+    at = endOfMarkup(body, lt);
+  }
+  if (lifted.length === 0) return { skeleton: body, restore: (text) => text };
+  parts.push(body.slice(copied));
+  const placeholder = new RegExp(`${marker}(\\d+)\uE000`, 'g');
+  return {
+    skeleton: parts.join(''),
+    restore: (text) =>
+      text.includes(marker)
+        ? text.replace(placeholder, (_m, index: string) => (lifted[Number(index)] ?? '').replace(/\r\n?/g, '\n'))
+        : text,
+  };
 }
 
 /**
@@ -164,15 +230,16 @@ export function parseXml(p: { body: string; url: string }): XmlElement {
     throw new CalDavError({ kind: 'refused_response', url, message: `XML response larger than ${MAX_XML_CHARS} characters; refused` });
   if (body.trim() === '') throw invalid(url, 'expected an XML response, got an empty body');
   refuseDeclarations(body, url);
+  const long = liftLongText(body);
   try {
-    const validation = XMLValidator.validate(body);
+    const validation = XMLValidator.validate(long.skeleton);
     if (validation !== true) {
       throw invalid(url, `malformed XML response (line ${validation.err.line}: ${validation.err.msg})`);
     }
-    const parsed: unknown = parser.parse(body);
+    const parsed: unknown = parser.parse(long.skeleton);
     const roots = (Array.isArray(parsed) ? parsed : []).filter(isRecord);
     const elements = roots
-      .map((node) => convert(node, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), url))
+      .map((node) => convert(node, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), url, long.restore))
       .filter((e): e is XmlElement => e !== null);
     const [root] = elements;
     if (root === undefined || elements.length !== 1) throw invalid(url, 'XML response must have exactly one root element');

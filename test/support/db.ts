@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import pg from 'pg';
 import { openPglite, openPostgres, type DatabaseHandle } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
+import { createDatabaseOn } from './create-database.ts';
 import { waitFor } from './wait-for.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -22,18 +22,12 @@ export async function createTestDatabase(
     return { ...handle, url: null };
   }
   const adminUrl = inject('postgresUrl');
-  const name = `tandem_test_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString(), { max: options.poolSize ?? 20 });
+  const { url, name } = await createDatabaseOn(adminUrl, 'tandem_test');
+  const handle = openPostgres(url, { max: options.poolSize ?? 20 });
   await migrateToLatest(handle.db);
   return {
     ...handle,
-    url: url.toString(),
+    url,
     async close() {
       await handle.close();
       const cleanup = new pg.Client({ connectionString: adminUrl });

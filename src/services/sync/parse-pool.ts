@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import { icalEventCodec } from './ical-codec.ts';
 import type { ItemParser, RemoteObject } from './item-parser.ts';
 import { parseRemoteItem, type ParseContext } from './parse-remote-item.ts';
 import { DEFAULT_SYNC_LIMITS } from './sync-limits.ts';
+import { workerScript } from '../../worker-script.ts';
 
 export interface ParsePool {
   parser: ItemParser;
@@ -23,7 +22,7 @@ export function createParsePool(options: { threads: number }): ParsePool {
   let pool: Piscina | null = null;
   const open = (): Piscina => {
     pool ??= new Piscina({
-      ...workerScript(),
+      ...workerScript(import.meta.url, 'parse-worker'),
       minThreads: 0,
       maxThreads: Math.max(1, options.threads),
       idleTimeout: 60_000,
@@ -55,18 +54,4 @@ export function createParsePool(options: { threads: number }): ParsePool {
 /** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte): refused in place, in O(1). */
 function isSurelyOversize(object: RemoteObject, maxBytes: number): boolean {
   return object.ics.length > maxBytes;
-}
-
-/**
- * The worker module beside this one: compiled JavaScript in a build (`node dist/main.js`, where tsx is
- * not installed), TypeScript through tsx when Tandem runs from its sources (tests, `tsx`). Only the
- * loader flag is passed: the process's own flags (--expose-gc, --max-old-space-size, …) are not all
- * allowed in a worker, and Node refuses to start one that is given them.
- */
-function workerScript(): { filename: string; execArgv: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return { filename: new URL('./parse-worker.js', import.meta.url).href, execArgv: [] };
-  return {
-    filename: new URL('./parse-worker.ts', import.meta.url).href,
-    execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href],
-  };
 }

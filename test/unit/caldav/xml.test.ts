@@ -98,6 +98,32 @@ describe('namespaces and text', () => {
     expect(cdata.text).toBe('BEGIN:VCALENDAR\nSUMMARY:Tom &amp; Jerry\nEND:VCALENDAR');
   });
 
+  it('reads long text runs exactly as short ones: entities, CRLF, CDATA, mixed content, quoted ">"', () => {
+    const long = (c: string) => `${c.repeat(5000)}`;
+    const body = `<?xml version="1.0"?>\r\n${' '.repeat(5000)}<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+      <c:calendar-data a="x>y">${long('a')}&amp;&lt;&#x41;\r\nBEGIN:VEVENT\r\n${long('b')} > ${long('c')}</c:calendar-data>
+      <d:x><![CDATA[${long('<')}]]>${long('d')}<d:y>${long('e')}</d:y>${long('f')}<!-- ${long('-')} -->${long('g')}</d:x>
+    </d:multistatus>${' '.repeat(5000)}`;
+    const root = parseXml({ body, url });
+    const [data, x] = root.children;
+    expect(data!.attributes.a).toBe('x>y');
+    expect(data!.text).toBe(`${long('a')}&<A\nBEGIN:VEVENT\n${long('b')} > ${long('c')}`);
+    expect(x!.text).toBe(`${long('<')}${long('d')}${long('f')}${long('g')}`);
+    expect(x!.children[0]!.text).toBe(long('e'));
+  });
+
+  it('cannot be fooled into substituting text by a document that writes placeholder-like text', () => {
+    const fake = `\uE000000000000000-0\uE000`;
+    const body = `<d:multistatus xmlns:d="DAV:"><d:a>${fake}</d:a><d:b>${'z'.repeat(5000)}</d:b></d:multistatus>`;
+    const [a, b] = parseXml({ body, url }).children;
+    expect(a!.text).toBe(fake);
+    expect(b!.text).toBe('z'.repeat(5000));
+  });
+
+  it('still refuses a malformed document whose long text was lifted out', () => {
+    invalidResponse(() => parseXml({ body: `<d:a xmlns:d="DAV:">${'t'.repeat(5000)}</d:b>`, url }));
+  });
+
   it('leaves numeric-looking text as text', () => {
     expect(parseXml({ body: '<e>1770859402675</e>', url }).text).toBe('1770859402675');
     expect(parseXml({ body: '<e>true</e>', url }).text).toBe('true');

@@ -1,0 +1,106 @@
+/**
+ * Large multistatus answers are read on a worker thread. A 50 MB multiget answer or a 300,000-item
+ * listing takes fast-xml-parser seconds of CPU; on the event loop that would hold every other
+ * request of the process (the API included) for as long. Small answers — nearly all of them — are
+ * read in place, where a worker's round trip would cost more than the parse.
+ *
+ * What comes back is what the request module returns, not the element tree: a tree of 300,000
+ * responses costs the main thread as much to receive (structured clone) as to build. Long listings
+ * come back as one packed string, unpacked here in slices that yield to the event loop.
+ */
+import { availableParallelism } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Piscina } from 'piscina';
+import { workerScript } from '../worker-script.ts';
+import { CalDavError, type CalDavErrorKind } from './errors.ts';
+import type { MultigetItem } from './multiget-item.ts';
+import { bodySize, type CalDavResponse } from './transport.ts';
+
+/** Bodies from this many characters up are read on a worker thread. */
+export const OFF_THREAD_MIN_CHARS = 256 * 1024;
+
+/** Entries unpacked between two turns of the event loop. */
+const ENTRIES_PER_TURN = 5_000;
+
+/** The body as received (decoded in the worker), or as text where only text exists. */
+export type WorkerBody = string | Uint8Array;
+
+export type MultistatusTask =
+  | { op: 'sync-collection'; body: WorkerBody; url: string; calendarUrl: string }
+  | { op: 'etags'; body: WorkerBody; url: string; calendarUrl: string }
+  | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string };
+
+export type MultistatusTaskResult =
+  | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }
+  | { op: 'etags'; count: number; items: string }
+  | { op: 'multiget'; items: MultigetItem[] }
+  | { op: 'error'; error: { kind: CalDavErrorKind; message: string; url: string; status: number | null } };
+
+/** Whether an answer is large enough to be read on a worker thread. */
+export function readsOffThread(response: CalDavResponse): boolean {
+  return bodySize(response) >= OFF_THREAD_MIN_CHARS;
+}
+
+/** What the worker gets: the bytes as received when there are (copied, never decoded here), else the text. */
+export function bodyForWorker(response: CalDavResponse): WorkerBody {
+  return response.bytes ?? response.body;
+}
+
+let pool: Piscina | null = null;
+
+function open(): Piscina {
+  pool ??= new Piscina({
+    ...workerScript(import.meta.url, 'multistatus-worker'),
+    minThreads: 0,
+    // One thread is enough to keep the event loop free; a second helps when several calendars sync at once.
+    maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
+    // A thread that read a 50 MB answer holds that much heap: let it go soon after.
+    idleTimeout: 10_000,
+  });
+  return pool;
+}
+
+/** Reads `task` on the worker pool; throws the CalDavError the reader threw. */
+export async function readOffThread<T extends MultistatusTask['op']>(
+  task: Extract<MultistatusTask, { op: T }>,
+): Promise<Exclude<MultistatusTaskResult, { op: 'error' }> & { op: T }> {
+  const result = (await open().run(task)) as MultistatusTaskResult;
+  if (result.op === 'error') throw new CalDavError(result.error);
+  return result as Exclude<MultistatusTaskResult, { op: 'error' }> & { op: T };
+}
+
+/** Ends the worker threads (they also end by themselves when idle). */
+export async function closeMultistatusPool(): Promise<void> {
+  const running = pool;
+  pool = null;
+  await running?.destroy();
+}
+
+/**
+ * Strings (null allowed) as one string: `~` for null, `<length>:<text>` otherwise — any character
+ * may appear in the text (XML character references can produce even NUL).
+ */
+export function packStrings(values: ReadonlyArray<string | null>): string {
+  return values.map((v) => (v === null ? '~' : `${v.length}:${v}`)).join('');
+}
+
+/** The pairs packed by packStrings, `count` of them, yielding to the event loop every few thousand. */
+export async function unpackPairs(packed: string, count: number): Promise<Array<[string | null, string | null]>> {
+  const pairs: Array<[string | null, string | null]> = [];
+  let at = 0;
+  const next = (): string | null => {
+    if (packed[at] === '~') {
+      at += 1;
+      return null;
+    }
+    const colon = packed.indexOf(':', at);
+    const length = Number(packed.slice(at, colon));
+    at = colon + 1 + length;
+    return packed.slice(colon + 1, at);
+  };
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && i % ENTRIES_PER_TURN === 0) await nextTurn();
+    pairs.push([next(), next()]);
+  }
+  return pairs;
+}
