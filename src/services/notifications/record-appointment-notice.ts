@@ -175,29 +175,31 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
       rows.push({ kind: 'staff_client_cancelled', to: member, content, notBefore: now });
   }
 
-  if (rows.length > 0) {
-    await trx
-      .insertInto('messages')
-      .values(
-        rows.map((r) => ({
-          workspace_id: workspaceId,
-          appointment_id: appointmentId,
-          attendee_id: r.to.attendeeId,
-          user_id: r.to.userId,
-          kind: r.kind,
-          recipient_email: r.to.email,
-          recipient_name: r.to.name,
-          recipient_zone: r.to.zone,
-          content: JSON.stringify(r.content),
-          manage_link_ciphertext: r.sealedLink ?? null,
-          not_before: r.notBefore,
-        })),
-      )
-      .execute();
-  }
+  // The e-mails ride in the webhook statement as a data-modifying CTE (always executed, whether or
+  // not an endpoint subscribed): one round trip fewer in every booking's transaction.
+  const writer =
+    rows.length === 0
+      ? trx
+      : trx.with('messages_written', (db) =>
+          db.insertInto('messages').values(
+            rows.map((r) => ({
+              workspace_id: workspaceId,
+              appointment_id: appointmentId,
+              attendee_id: r.to.attendeeId,
+              user_id: r.to.userId,
+              kind: r.kind,
+              recipient_email: r.to.email,
+              recipient_name: r.to.name,
+              recipient_zone: r.to.zone,
+              content: JSON.stringify(r.content),
+              manage_link_ciphertext: r.sealedLink ?? null,
+              not_before: r.notBefore,
+            })),
+          ),
+        );
 
   const first = attendees[0];
-  await recordWebhookEvent(trx, {
+  await recordWebhookEvent(writer, {
     workspaceId,
     type: `appointment.${change}`,
     appointmentId,
