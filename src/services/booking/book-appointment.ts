@@ -17,7 +17,7 @@ import { retryOnConflict } from './retry-on-conflict.ts';
 import { upsertContact, type ContactInput } from './booking-rows.ts';
 import { assigneeRange } from '../../domain/assignee-range.ts';
 import { lockSessionSlot, takeSeats } from './appointment-changes.ts';
-import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
+import { recordAppointmentNotice, type NoticeSubject } from '../notifications/record-appointment-notice.ts';
 import type { ChangeCause } from '../notifications/message-content.ts';
 
 export type { ContactInput };
@@ -100,6 +100,7 @@ async function bookInTransaction(
   let attendeeId: string;
   /** A one-off booking's view is known from what was written; a class session's is read back. */
   let view: AppointmentView | null = null;
+  let noticeSubject: NoticeSubject | undefined;
   if (sessionBased) {
     const contactId = await upsertContact(trx, options.workspaceId, options.contact);
     ({ appointmentId } = await takeSeats(trx, {
@@ -144,7 +145,7 @@ async function bookInTransaction(
       secretHash: hashSecret(secret),
       timezone: options.timezone ?? null,
     });
-    ({ appointmentId, attendeeId } = inserted);
+    ({ appointmentId, attendeeId, noticeSubject } = inserted);
     view = {
       id: appointmentId,
       calendarId: calendar.id,
@@ -179,6 +180,7 @@ async function bookInTransaction(
     now,
     attendeeIds: [attendeeId],
     manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
+    ...(noticeSubject && { subject: noticeSubject }),
   });
   return { appointment: view ?? (await loadAppointmentView(trx, options.workspaceId, appointmentId)), attendeeId, manageToken };
 }
