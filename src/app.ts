@@ -36,6 +36,9 @@ import { readinessRoutes } from './http/routes/readiness-routes.ts';
 import { createReachability, type Reachability } from './store/reachability.ts';
 import { logOutages } from './log-outages.ts';
 
+/** How long after an appointment change the outbox dispatch starts; later changes in that time share it. */
+const DISPATCH_BURST_MS = 50;
+
 export interface App {
   config: Config;
   database: DatabaseHandle;
@@ -154,14 +157,20 @@ export async function createApp(
     checks: { database: () => database.ping(), ...(config.redisUrl && { redis: async () => (await started.jobs?.ping?.()) ?? false }) },
     draining: () => draining,
   });
+  // Appointment changes wrote outbox rows, e-mails and webhooks: push them now rather than at the next
+  // scheduler tick — once per burst: the changes of the next DISPATCH_BURST_MS ride on the same
+  // dispatch instead of each waking one (under a stream of bookings, a dispatch per booking cost
+  // as much as the bookings).
+  let dispatchTimer: NodeJS.Timeout | null = null;
+  const onAppointmentChange = (): void => {
+    if (dispatchTimer) return;
+    dispatchTimer = setTimeout(() => {
+      dispatchTimer = null;
+      void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed'));
+    }, DISPATCH_BURST_MS);
+  };
   const server = await buildServer(
-    // Appointment changes wrote outbox rows: push them now rather than at the next scheduler tick.
-    {
-      ctx,
-      importedBusy: importedBusyFromStore(),
-      onAppointmentChange: () =>
-        void started.jobs?.dispatchSoon().catch((error: unknown) => server.log.error({ err: error }, 'dispatch failed')),
-    },
+    { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange },
     {
       ...loggerOptions(config, options.logStream),
       rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
@@ -216,6 +225,8 @@ export async function createApp(
     metrics,
     async close(closeOptions = {}) {
       draining = true;
+      if (dispatchTimer) clearTimeout(dispatchTimer);
+      dispatchTimer = null;
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await new Promise((resolve) => (backupSocket ? backupSocket.close(resolve) : resolve(undefined)));
       // In parallel: the HTTP server waits for its in-flight requests while the jobs drain theirs.

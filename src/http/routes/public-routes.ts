@@ -100,6 +100,7 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
         timezone: q.timezone,
         serviceId: q.serviceId ?? null,
         importedBusy,
+        calendar,
       });
     },
   );
@@ -131,6 +132,7 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
         importedBusy,
         timezone: b.timezone ?? null,
         cause: 'client',
+        calendar,
       });
       return reply
         .status(outcome.status as 201)

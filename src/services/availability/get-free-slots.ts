@@ -3,7 +3,7 @@ import { computeSlots } from '../../domain/slots.ts';
 import { isValidTimeZone } from '../../domain/schedule.ts';
 import { AppError } from '../app-error.ts';
 import { checkRange } from '../check-range.ts';
-import { loadCalendarView } from '../calendars/calendar-view.ts';
+import { loadCalendarView, type CalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from './load-slot-query.ts';
@@ -19,6 +19,8 @@ export interface GetFreeSlotsOptions {
   timezone: string;
   serviceId: string | null;
   importedBusy: ImportedBusySource;
+  /** The calendar's view when the caller has just read it (findPublicCalendar): not read again. */
+  calendar?: CalendarView;
 }
 
 export interface FreeSlot {
@@ -33,7 +35,7 @@ export interface FreeSlot {
 export async function getFreeSlots(ctx: ServiceContext, options: GetFreeSlotsOptions): Promise<FreeSlot[]> {
   checkRange(options.from, options.to, MAX_SLOT_RANGE_DAYS);
   if (!isValidTimeZone(options.timezone)) throw new AppError('invalid_timezone');
-  const calendar = await loadCalendarView(ctx.db, options.workspaceId, options.calendarId);
+  const calendar = options.calendar ?? (await loadCalendarView(ctx.db, options.workspaceId, options.calendarId));
   const query = await loadSlotQuery(ctx.db, {
     calendar,
     serviceId: options.serviceId,

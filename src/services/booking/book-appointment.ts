@@ -17,7 +17,7 @@ import { retryOnConflict } from './retry-on-conflict.ts';
 import { upsertContact, type ContactInput } from './booking-rows.ts';
 import { assigneeRange } from '../../domain/assignee-range.ts';
 import { lockSessionSlot, takeSeats } from './appointment-changes.ts';
-import { recordAppointmentNotice } from '../notifications/record-appointment-notice.ts';
+import { recordAppointmentNotice, type NoticeSubject } from '../notifications/record-appointment-notice.ts';
 import type { ChangeCause } from '../notifications/message-content.ts';
 
 export type { ContactInput };
@@ -35,6 +35,8 @@ export interface BookAppointmentOptions {
   timezone?: string | null;
   /** Who books: the client on the public page (default) or staff for a client. */
   cause?: ChangeCause;
+  /** The calendar's view when the caller has just read it (findPublicCalendar): not read again. */
+  calendar?: CalendarView;
 }
 
 export interface BookingResult {
@@ -50,7 +52,7 @@ export interface BookingResult {
  * (the loser hears `slot_taken`), and class seats are counted under a lock on the session.
  */
 export async function bookAppointment(ctx: ServiceContext, options: BookAppointmentOptions): Promise<Outcome<BookingResult>> {
-  const calendar = await loadCalendarView(ctx.db, options.workspaceId, options.calendarId);
+  const calendar = options.calendar ?? (await loadCalendarView(ctx.db, options.workspaceId, options.calendarId));
   if (options.timezone && !IANAZone.isValidZone(options.timezone)) throw new AppError('invalid_timezone');
   if (options.seats > 1 && calendar.type !== 'class' && calendar.type !== 'event') {
     throw new AppError('validation_failed', { message: 'Only class and event calendars take more than one seat per booking.' });
@@ -59,7 +61,7 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
     ? {
         scope: `booking:${calendar.id}`,
         key: options.idempotencyKey,
-        request: { ...options, importedBusy: undefined, idempotencyKey: undefined },
+        request: { ...options, importedBusy: undefined, idempotencyKey: undefined, calendar: undefined },
       }
     : null;
   // One retry per member: each lost race removes one member from the free set.
@@ -98,6 +100,7 @@ async function bookInTransaction(
   let attendeeId: string;
   /** A one-off booking's view is known from what was written; a class session's is read back. */
   let view: AppointmentView | null = null;
+  let noticeSubject: NoticeSubject | undefined;
   if (sessionBased) {
     const contactId = await upsertContact(trx, options.workspaceId, options.contact);
     ({ appointmentId } = await takeSeats(trx, {
@@ -143,7 +146,7 @@ async function bookInTransaction(
       timezone: options.timezone ?? null,
       now,
     });
-    ({ appointmentId, attendeeId } = inserted);
+    ({ appointmentId, attendeeId, noticeSubject } = inserted);
     view = {
       id: appointmentId,
       calendarId: calendar.id,
@@ -178,6 +181,7 @@ async function bookInTransaction(
     now,
     attendeeIds: [attendeeId],
     manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
+    ...(noticeSubject && { subject: noticeSubject }),
   });
   return { appointment: view ?? (await loadAppointmentView(trx, options.workspaceId, appointmentId)), attendeeId, manageToken };
 }

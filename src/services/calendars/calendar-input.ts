@@ -55,6 +55,10 @@ export async function checkMembersBelong(trx: Transaction<DB>, workspaceId: stri
     throw new AppError('not_found', { message: 'A member of this calendar is not a user of this workspace.' });
 }
 
+/**
+ * Replaces a calendar's members and services. Call it in the transaction that also writes the
+ * calendar's row: cached calendar views (calendar-view.ts) know a change by that row's version.
+ */
 export async function writeMembersAndServices(
   trx: Transaction<DB>,
   workspaceId: string,

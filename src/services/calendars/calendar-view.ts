@@ -27,11 +27,66 @@ export interface CalendarView extends CalendarRules {
   icloudIntegration: boolean;
 }
 
+/**
+ * One calendar's view, from the views already read when its row has not changed since (a statement
+ * of one indexed row instead of the members' and services' aggregates). Its members and services are
+ * only ever written in the transaction that also writes the calendar's row (calendar-input.ts), so
+ * the row's version (xmin) changes with any of them.
+ */
 export async function loadCalendarView(db: Database, workspaceId: string, calendarId: string): Promise<CalendarView> {
+  const known = cachedViews(db).get(calendarId);
+  if (known) {
+    const row = await db
+      .selectFrom('booking_calendars')
+      .select(sql<string>`xmin::text`.as('version'))
+      .where('id', '=', calendarId)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    if (!row) throw new AppError('not_found');
+    if (row.version === known.version) return known.view;
+  }
   const views = await loadCalendarViews(db, workspaceId, [calendarId]);
   const view = views[0];
   if (!view) throw new AppError('not_found');
   return view;
+}
+
+/** The calendar view of `calendarId` read earlier, if its row still has `version` (findPublicCalendar checks that). */
+export function cachedCalendarView(db: Database, calendarId: string, version: string): CalendarView | null {
+  const known = cachedViews(db).get(calendarId);
+  return known && known.version === version ? known.view : null;
+}
+
+const MAX_CACHED_VIEWS = 1_000;
+/**
+ * Per database handle (a test process opens many databases whose rows may share ids and versions);
+ * a transaction's handle gets its own short-lived map. Callers share a view, so it is frozen.
+ */
+const viewsByDatabase = new WeakMap<Database, Map<string, { version: string; view: CalendarView }>>();
+
+function cachedViews(db: Database): Map<string, { version: string; view: CalendarView }> {
+  let views = viewsByDatabase.get(db);
+  if (!views) {
+    views = new Map();
+    viewsByDatabase.set(db, views);
+  }
+  return views;
+}
+
+function remember(db: Database, version: string, view: CalendarView): void {
+  const views = cachedViews(db);
+  views.delete(view.id);
+  // Oldest first out (Map keeps insertion order): the booking pages in use stay.
+  if (views.size >= MAX_CACHED_VIEWS) views.delete(views.keys().next().value!);
+  views.set(view.id, { version, view: deepFreeze(view) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 interface MemberJson {
@@ -58,6 +113,7 @@ export async function loadCalendarViews(db: Database, workspaceId: string, calen
     .selectFrom('booking_calendars as c')
     .selectAll('c')
     .select([
+      sql<string>`c.xmin::text`.as('version'),
       sql<MemberJson[]>`coalesce((
         select json_agg(json_build_object('user_id', m.user_id, 'priority', m.priority) order by m.priority desc, m.user_id)
         from calendar_members m where m.calendar_id = c.id), '[]')`.as('members'),
@@ -71,31 +127,35 @@ export async function loadCalendarViews(db: Database, workspaceId: string, calen
     .where('c.workspace_id', '=', workspaceId);
   if (calendarIds) query = query.where('c.id', 'in', calendarIds);
   const rows = await query.orderBy('c.name').execute();
-  return rows.map((row) => ({
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    type: row.type,
-    durationMin: row.duration_min,
-    intervalMin: row.interval_min,
-    bufferBeforeMin: row.buffer_before_min,
-    bufferAfterMin: row.buffer_after_min,
-    minNoticeMin: row.min_notice_min,
-    windowDays: row.window_days,
-    dailyLimit: row.daily_limit,
-    seats: row.seats,
-    distribution: row.distribution,
-    location: row.location,
-    eventSchedule: row.event_schedule,
-    members: row.members.map((m) => ({ userId: m.user_id, priority: m.priority })),
-    services: row.services.map((s) => ({
-      id: s.id,
-      name: s.name,
-      durationMin: s.duration_min,
-      priceCents: s.price_cents,
-      currency: s.currency,
-      staffIds: [...s.staff].sort(),
-    })),
-    icloudIntegration: consultsExternalCalendars(row.type),
-  }));
+  return rows.map((row) => {
+    const view: CalendarView = {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      type: row.type,
+      durationMin: row.duration_min,
+      intervalMin: row.interval_min,
+      bufferBeforeMin: row.buffer_before_min,
+      bufferAfterMin: row.buffer_after_min,
+      minNoticeMin: row.min_notice_min,
+      windowDays: row.window_days,
+      dailyLimit: row.daily_limit,
+      seats: row.seats,
+      distribution: row.distribution,
+      location: row.location,
+      eventSchedule: row.event_schedule,
+      members: row.members.map((m) => ({ userId: m.user_id, priority: m.priority })),
+      services: row.services.map((s) => ({
+        id: s.id,
+        name: s.name,
+        durationMin: s.duration_min,
+        priceCents: s.price_cents,
+        currency: s.currency,
+        staffIds: [...s.staff].sort(),
+      })),
+      icloudIntegration: consultsExternalCalendars(row.type),
+    };
+    remember(db, row.version, view);
+    return view;
+  });
 }

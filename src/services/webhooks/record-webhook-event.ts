@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { DB } from '../../store/schema.ts';
 import type { WebhookEvent } from './webhook-events.ts';
 
@@ -9,7 +9,8 @@ import type { WebhookEvent } from './webhook-events.ts';
  * is the `webhook-id`, the same on every retry, so receivers can drop duplicates.
  */
 export async function recordWebhookEvent(
-  trx: Kysely<DB>,
+  /** The caller's transaction, or a `with` of it whose CTEs run in the same statement. */
+  trx: Pick<QueryCreator<DB>, 'insertInto'>,
   event: { workspaceId: string; type: WebhookEvent; appointmentId: string | null; data: Record<string, unknown>; now: Date },
 ): Promise<number> {
   // One statement (insert … select): it runs in every booking's transaction (issue 13.4).

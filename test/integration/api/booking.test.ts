@@ -194,6 +194,56 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(staffView.json<Array<{ assigneeIds: string[] }>>()[0]?.assigneeIds).toEqual([ben]);
   });
 
+  it('answers from the calendar as it is right after an edit, here or by another process', async () => {
+    const ben = await addMember(api.server, owner);
+    const input = {
+      slug: `edited-${kind}`,
+      name: 'Edited',
+      type: 'service',
+      durationMin: 30,
+      members: [{ userId: owner.userId }, { userId: ben }],
+      services: [{ name: 'Cut', durationMin: 45, staffIds: [owner.userId] }],
+    };
+    const calendarId = await addCalendar(api.server, owner, input);
+    const serviceId = async () =>
+      (await api.server.inject({ method: 'GET', url: `/api/calendars/${calendarId}`, headers: owner.headers })).json<{
+        services: Array<{ id: string }>;
+      }>().services[0]!.id;
+    const firstSlot = async () =>
+      (await slots(calendarId, '2026-12-08T00:00:00Z', '2026-12-09T00:00:00Z', `&serviceId=${await serviceId()}`))[0];
+    expect(await firstSlot()).toMatchObject({ start: '2026-12-08T09:00:00.000Z', end: '2026-12-08T09:45:00.000Z' });
+
+    const edited = await api.server.inject({
+      method: 'PUT',
+      url: `/api/calendars/${calendarId}`,
+      headers: owner.headers,
+      payload: { ...input, services: [{ name: 'Cut', durationMin: 15, staffIds: [ben] }] },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect(await firstSlot()).toMatchObject({ start: '2026-12-08T09:00:00.000Z', end: '2026-12-08T09:15:00.000Z' });
+    const booked = await book(calendarId, { start: '2026-12-08T09:00:00Z', serviceId: await serviceId(), contact: contact('edited') });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const staffView = await api.server.inject({
+      method: 'GET',
+      url: `/api/appointments?from=2026-12-08T00:00:00Z&to=2026-12-09T00:00:00Z&calendarId=${calendarId}`,
+      headers: owner.headers,
+    });
+    expect(staffView.json<Array<{ assigneeIds: string[] }>>()[0]?.assigneeIds).toEqual([ben]);
+
+    // Written by another server process on the same database: the row's version tells this one.
+    await api.app.database.db
+      .updateTable('booking_calendars')
+      .set({ duration_min: 60, interval_min: 60 })
+      .where('id', '=', calendarId)
+      .execute();
+    await api.app.database.db.deleteFrom('services').where('calendar_id', '=', calendarId).execute();
+    await api.app.database.db.updateTable('booking_calendars').set({ type: 'round_robin' }).where('id', '=', calendarId).execute();
+    expect((await slots(calendarId, '2026-12-08T00:00:00Z', '2026-12-09T00:00:00Z'))[1]).toMatchObject({
+      start: '2026-12-08T10:00:00.000Z',
+      end: '2026-12-08T11:00:00.000Z',
+    });
+  });
+
   it('offers a collective slot only where every member is free', async () => {
     const member = await addMember(api.server, owner);
     const calendarId = await addCalendar(api.server, owner, {
