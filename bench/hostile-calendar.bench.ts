@@ -69,6 +69,8 @@ async function startServer(): Promise<{ origin: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', tsx, script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Not left behind when the bench fails half-way.
+  process.once('exit', () => child.kill('SIGTERM'));
   const [line] = await new Promise<string[]>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`hostile server exited (${code})`)));
     createInterface({ input: child.stdout! }).once('line', (l) => resolve([l]));
