@@ -24,6 +24,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -63,9 +65,13 @@ async function settledRss(waitMs = 0): Promise<number> {
 
 /** The hostile server in a child process; resolves with its origin once it listens. */
 async function startServer(): Promise<{ origin: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/hostile-caldav-server.ts'], {
+  const script = fileURLToPath(new URL('../test/support/hostile-caldav-server.ts', import.meta.url));
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const child = spawn(process.execPath, ['--import', tsx, script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Not left behind when the bench fails half-way.
+  process.once('exit', () => child.kill('SIGTERM'));
   const [line] = await new Promise<string[]>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`hostile server exited (${code})`)));
     createInterface({ input: child.stdout! }).once('line', (l) => resolve([l]));

@@ -16,7 +16,7 @@ import { CalDavError, type CalDavErrorKind } from './errors.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { bodySize, type CalDavResponse } from './transport.ts';
 
-/** Bodies from this many characters up are read on a worker thread. */
+/** Bodies from this size up (bytes as received; characters for an answer that has only text) are read on a worker thread. */
 export const OFF_THREAD_MIN_CHARS = 256 * 1024;
 
 /** Entries unpacked between two turns of the event loop. */
