@@ -110,12 +110,14 @@ function withProbe(handle: Omit<DatabaseHandle, 'ping' | 'close'>, close: () => 
 /**
  * PostgreSQL settings of the embedded database, on top of PGlite's own start parameters. PGlite
  * starts with PostgreSQL's default 128 MB of shared buffers, and in WASM they are resident memory
- * of this process from start-up (decision 0017: 350 MiB RSS on reopening a data directory, 231 MiB
- * with 16 MB). 32 MB hold the working set of a small business (5,000 imported events and their
- * ~32,000 occurrences with their indexes are under 20 MB); a page evicted beyond that is read back
- * from the data directory through the OS cache. temp_buffers is per session and PGlite has one.
+ * of this process from start-up (decision 0017: 350 MiB RSS on reopening a data directory, 248 MiB
+ * with 32 MB). 32 MB hold the working set of a small business (5,000 imported events with their
+ * ~32,000 occurrences and indexes: 23 MB, system catalogs included); a page evicted beyond that is
+ * read back from the data directory through the OS cache. wal_buffers keeps the 4 MB the default
+ * derives from 128 MB of buffers (1/32): with 1 MB an import batch's WAL overflows it mid-transaction.
+ * temp_buffers is per session, and PGlite has one.
  */
-const PGLITE_SETTINGS = { shared_buffers: '32MB', temp_buffers: '2MB' };
+const PGLITE_SETTINGS = { shared_buffers: '32MB', wal_buffers: '4MB', temp_buffers: '2MB' };
 
 /**
  * Embedded PGlite (WASM PostgreSQL) in `dataDir`, or in memory when `dataDir` is null.
