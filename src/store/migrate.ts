@@ -10,6 +10,7 @@ import * as availability from './migrations/0009-availability.ts';
 import * as invitationsAndCalendarLifecycle from './migrations/0010-invitations-and-calendar-lifecycle.ts';
 import * as notificationRetention from './migrations/0011-notification-retention.ts';
 import * as busyRangeIndex from './migrations/0013-busy-range-index.ts';
+import * as syncRowsWithoutRedundantKeys from './migrations/0016-sync-rows-without-redundant-keys.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0010-invitations-and-calendar-lifecycle': invitationsAndCalendarLifecycle,
   '0011-notification-retention': notificationRetention,
   '0013-busy-range-index': busyRangeIndex,
+  '0016-sync-rows-without-redundant-keys': syncRowsWithoutRedundantKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -191,14 +191,21 @@ export function itemStateAfter(
 
 /** The status after a batch, as the store will hold it once the batch commits. */
 export function savedItemsAfter(saved: ReadonlyMap<string, SavedItem>, actions: readonly InboundAction[]): Map<string, SavedItem> {
-  const next = new Map(saved);
+  return applyToSavedItems(new Map(saved), actions);
+}
+
+/**
+ * savedItemsAfter in place, for the one owner of the map (a sync run after each committed batch):
+ * copying it per batch would make an import quadratic in the calendar's size.
+ */
+export function applyToSavedItems(saved: Map<string, SavedItem>, actions: readonly InboundAction[]): Map<string, SavedItem> {
   for (const action of actions) {
-    const change = itemStateAfter(action, next.get('href' in action ? action.href : ''));
+    const change = itemStateAfter(action, saved.get('href' in action ? action.href : ''));
     if (change === undefined) continue;
-    if (change.item === null) next.delete(change.href);
-    else next.set(change.href, change.item);
+    if (change.item === null) saved.delete(change.href);
+    else saved.set(change.href, change.item);
   }
-  return next;
+  return saved;
 }
 
 /** A change to one calendar's per-item status made outside an inbound batch (by the dispatcher). */

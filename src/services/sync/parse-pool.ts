@@ -15,16 +15,18 @@ export interface ParsePool {
  * Parsing and expanding on a pool of worker threads (piscina), so a hostile calendar — a dense
  * series, four large objects at once — costs other requests nothing but a share of the CPU. The
  * workers are started on first use and end after a minute idle; objects over the size cap never
- * travel to a worker (refusing them is a length check). Each object is one task, so a batch spreads
- * over all threads.
+ * travel to a worker (refusing them is a length check). A batch is split into one task per thread:
+ * each task is a round trip between threads, and on a busy machine every wake-up of a thread waits
+ * for a core, so one task per object cost more than the parsing itself.
  */
 export function createParsePool(options: { threads: number }): ParsePool {
+  const threads = Math.max(1, options.threads);
   let pool: Piscina | null = null;
   const open = (): Piscina => {
     pool ??= new Piscina({
       ...workerScript(import.meta.url, 'parse-worker'),
       minThreads: 0,
-      maxThreads: Math.max(1, options.threads),
+      maxThreads: threads,
       idleTimeout: 60_000,
     });
     return pool;
@@ -35,13 +37,25 @@ export function createParsePool(options: { threads: number }): ParsePool {
       // One turn of the event loop per batch: with the embedded PGlite every query resolves without
       // one, and a run of refused objects would otherwise hold I/O (HTTP requests) until it ends.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      return Promise.all(
-        objects.map((object): Promise<FetchedItem> | FetchedItem =>
-          isSurelyOversize(object, maxBytes)
-            ? parseRemoteItem(icalEventCodec, object, context)
-            : (open().run({ object, context } satisfies { object: RemoteObject; context: ParseContext }) as Promise<FetchedItem>),
-        ),
-      );
+      const parsed = new Array<FetchedItem>(objects.length);
+      const toWorkers: number[] = [];
+      objects.forEach((object, index) => {
+        if (isSurelyOversize(object, maxBytes)) parsed[index] = parseRemoteItem(icalEventCodec, object, context);
+        else toWorkers.push(index);
+      });
+      const perTask = Math.ceil(toWorkers.length / threads);
+      const tasks: Promise<void>[] = [];
+      for (let start = 0; start < toWorkers.length; start += perTask) {
+        const indexes = toWorkers.slice(start, start + perTask);
+        const task: ParseTask = { objects: indexes.map((index) => objects[index]!), context };
+        tasks.push(
+          (open().run(task) as Promise<FetchedItem[]>).then((items) => {
+            items.forEach((item, i) => (parsed[indexes[i]!] = item));
+          }),
+        );
+      }
+      await Promise.all(tasks);
+      return parsed;
     },
     async close() {
       const running = pool;
@@ -49,6 +63,12 @@ export function createParsePool(options: { threads: number }): ParsePool {
       await running?.destroy();
     },
   };
+}
+
+/** What one worker task parses: a share of a batch. */
+export interface ParseTask {
+  objects: RemoteObject[];
+  context: ParseContext;
 }
 
 /** Over the cap whatever its characters (a UTF-16 unit is at least one UTF-8 byte): refused in place, in O(1). */

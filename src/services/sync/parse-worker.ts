@@ -1,9 +1,9 @@
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import { icalEventCodec } from './ical-codec.ts';
-import type { RemoteObject } from './item-parser.ts';
-import { parseRemoteItem, type ParseContext } from './parse-remote-item.ts';
+import type { ParseTask } from './parse-pool.ts';
+import { parseRemoteItem } from './parse-remote-item.ts';
 
-/** Runs in a worker thread of parse-pool.ts: one object parsed and expanded, off the event loop. */
-export default function parseInWorker(task: { object: RemoteObject; context: ParseContext }): FetchedItem {
-  return parseRemoteItem(icalEventCodec, task.object, task.context);
+/** Runs in a worker thread of parse-pool.ts: a share of a batch parsed and expanded, off the event loop. */
+export default function parseInWorker(task: ParseTask): FetchedItem[] {
+  return task.objects.map((object) => parseRemoteItem(icalEventCodec, object, task.context));
 }

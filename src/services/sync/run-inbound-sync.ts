@@ -1,5 +1,5 @@
 import { appointmentIdFromUid } from '../../domain/sync/appointment-uid.ts';
-import { savedItemsAfter, type InboundAction, type InboundActionType } from '../../domain/sync/inbound-actions.ts';
+import { applyToSavedItems, type InboundAction, type InboundActionType } from '../../domain/sync/inbound-actions.ts';
 import { diffCompleteListing, hrefsToFetch, type ListedItem } from '../../domain/sync/listing-diff.ts';
 import { planInbound, type FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import { expansionSpan, type SyncWindow } from '../../domain/sync/sync-window.ts';
@@ -250,43 +250,58 @@ class InboundRun {
    * multiget grows with the size of the collection (Radicale, 5,000 events: 2,000 objects took
    * 3.0–4.7 s in requests of 100, 1.7–1.9 s in requests of 1,000; decision 0017), while the
    * transactions stay small.
+   *
+   * Three stages overlap: the next request downloads while this one's batches are stored, and the
+   * next batch is parsed (on the parse threads) while this one is planned and applied. What is held
+   * at once is two requests' worth of objects and one parsed batch ahead, whatever the calendar's size.
    */
   private async processInChunks(allToFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
     const toFetch = this.withinItemLimit(allToFetch, deleted);
     const chunks: string[][] = [];
     for (let i = 0; i < toFetch.length; i += this.batchSize) chunks.push(toFetch.slice(i, i + this.batchSize));
     if (chunks.length === 0) chunks.push([]);
-    const groups: string[][][] = [];
-    for (let i = 0; i < chunks.length; i += this.batchesPerRequest) groups.push(chunks.slice(i, i + this.batchesPerRequest));
     const total = toFetch.length;
-    // The next group downloads while this one is parsed and stored: a first import costs about
-    // max(network, CPU + database) instead of their sum. Read-only, so fetching ahead is safe.
-    const download = (group: readonly string[][]) => {
-      const hrefs = group.flat();
-      return hrefs.length > 0 ? this.deps.remote.multiget(hrefs) : Promise.resolve([]);
+    const requests = new Map<number, Promise<readonly MultigetAnswer[]>>();
+    const answersOf = (group: number): Promise<readonly MultigetAnswer[]> => {
+      let answers = requests.get(group);
+      if (answers === undefined) {
+        const hrefs = chunks.slice(group * this.batchesPerRequest, (group + 1) * this.batchesPerRequest).flat();
+        answers = hrefs.length > 0 ? this.deps.remote.multiget(hrefs) : Promise.resolve([]);
+        // A prefetched request whose batches are never reached (a failure before) must not surface as an unhandled rejection.
+        answers.catch(() => undefined);
+        requests.set(group, answers);
+      }
+      return answers;
     };
-    let pending = download(groups[0]!);
+    const parse = async (index: number): Promise<ParsedChunk> => {
+      const group = Math.floor(index / this.batchesPerRequest);
+      const answers = await answersOf(group);
+      const first = index % this.batchesPerRequest === 0;
+      const last = index % this.batchesPerRequest === this.batchesPerRequest - 1 || index === chunks.length - 1;
+      // Read-only, so fetching ahead is safe: the next request downloads while this one is stored.
+      if (first && (group + 1) * this.batchesPerRequest < chunks.length) void answersOf(group + 1);
+      if (last) requests.delete(group);
+      return this.parseChunk(chunks[index]!, answers);
+    };
+    const parseAhead = (index: number): Promise<ParsedChunk> => {
+      const parsed = parse(index);
+      parsed.catch(() => undefined);
+      return parsed;
+    };
+    let next = parseAhead(0);
     let done = 0;
-    for (let g = 0; g < groups.length; g++) {
-      const answers = await pending;
-      if (g + 1 < groups.length) {
-        pending = download(groups[g + 1]!);
-        // If this group fails, the prefetch's own failure must not surface as an unhandled rejection.
-        pending.catch(() => undefined);
+    for (let index = 0; ; index++) {
+      const parsed = await next;
+      if (index === chunks.length - 1) {
+        const outcome = await this.applyChunk(parsed, deleted, options);
+        await this.options.onProgress?.({ done: total, total });
+        return outcome;
       }
-      const group = groups[g]!;
-      for (let c = 0; c < group.length; c++) {
-        if (g === groups.length - 1 && c === group.length - 1) {
-          const outcome = await this.processChunk(group[c]!, answers, deleted, options);
-          await this.options.onProgress?.({ done: total, total });
-          return outcome;
-        }
-        await this.processChunk(group[c]!, answers, [], { token: undefined, finish: false, verifyEmpty: false });
-        done += group[c]!.length;
-        await this.options.onProgress?.({ done, total });
-      }
+      next = parseAhead(index + 1);
+      await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
+      done += chunks[index]!.length;
+      await this.options.onProgress?.({ done, total });
     }
-    throw new Error('unreachable: the last batch returns');
   }
 
   /**
@@ -323,35 +338,35 @@ class InboundRun {
     return this.report.path === 'incremental' ? undefined : null;
   }
 
-  private async processChunk(
-    hrefs: readonly string[],
-    answers: readonly { href: string; etag: string | null; ics: string | null }[],
-    deletedHrefs: readonly string[],
-    options: ChunkOptions,
-  ): Promise<ChunkOutcome> {
-    const { store } = this.deps;
-    const deleted = [...deletedHrefs];
-    let fetched: FetchedItem[] = [];
-    if (hrefs.length > 0) {
-      const byHref = new Map(answers.map((a) => [a.href, a]));
-      const objects: RemoteObject[] = [];
-      for (const href of hrefs) {
-        const answer = byHref.get(href);
-        // Gone between the listing and the multiget: a deletion like any other.
-        if (answer === undefined || answer.ics === null) {
-          deleted.push(href);
-          continue;
-        }
-        objects.push({ href, etag: answer.etag, ics: answer.ics });
+  /** A batch's objects parsed and expanded; hrefs the multiget did not answer are gone (deleted meanwhile). */
+  private async parseChunk(hrefs: readonly string[], answers: readonly MultigetAnswer[]): Promise<ParsedChunk> {
+    const missing: string[] = [];
+    if (hrefs.length === 0) return { fetched: [], missing };
+    const byHref = new Map(answers.map((a) => [a.href, a]));
+    const objects: RemoteObject[] = [];
+    for (const href of hrefs) {
+      const answer = byHref.get(href);
+      // Gone between the listing and the multiget: a deletion like any other.
+      if (answer === undefined || answer.ics === null) {
+        missing.push(href);
+        continue;
       }
-      fetched = await this.parse(objects, {
-        span: this.span,
-        zone: this.state.zone,
-        selfEmails: this.state.selfEmails,
-        limits: this.limits,
-      });
-      this.report.fetched += fetched.length;
+      objects.push({ href, etag: answer.etag, ics: answer.ics });
     }
+    const fetched = await this.parse(objects, {
+      span: this.span,
+      zone: this.state.zone,
+      selfEmails: this.state.selfEmails,
+      limits: this.limits,
+    });
+    return { fetched, missing };
+  }
+
+  private async applyChunk(parsed: ParsedChunk, deletedHrefs: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
+    const { store } = this.deps;
+    const { fetched } = parsed;
+    const deleted = [...deletedHrefs, ...parsed.missing];
+    this.report.fetched += fetched.length;
 
     const appointmentIds = new Set<string>();
     for (const item of fetched) addAppointmentId(appointmentIds, item.uid);
@@ -396,7 +411,7 @@ class InboundRun {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.finish ? { finish: { at: this.options.now, warning: null, limit: this.limitProblem() } } : {}),
     });
-    this.savedItems = savedItemsAfter(this.saved, actions);
+    applyToSavedItems(this.saved, actions);
     this.record(actions);
     return 'applied';
   }
@@ -407,6 +422,14 @@ class InboundRun {
       this.report.log.push({ type: action.type, href: 'href' in action ? action.href : null, reason: action.reason });
     }
   }
+}
+
+type MultigetAnswer = { href: string; etag: string | null; ics: string | null };
+
+interface ParsedChunk {
+  fetched: FetchedItem[];
+  /** Listed but not answered by the multiget. */
+  missing: string[];
 }
 
 function addAppointmentId(ids: Set<string>, uid: string | null): void {

@@ -94,18 +94,13 @@ export class ItemChangeSet {
           updated_at: new Date(),
         })),
       )
-      .returning(['id', 'href'])
+      // xmax is 0 on a row this statement inserted (not on one it updated): a new item has no occurrences to replace.
+      .returning(['id', 'href', sql<boolean>`remote_items.xmax = 0`.as('inserted')])
       .execute();
     const idOf = new Map(rows.map((r) => [r.href, r.id]));
+    const updated = rows.filter((r) => !r.inserted).map((r) => r.id);
     // Replaced, not merged: the item's occurrences are exactly the ones given (none for appointment and unreadable items).
-    await db
-      .deleteFrom('imported_occurrences')
-      .where(
-        'remote_item_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
+    if (updated.length > 0) await db.deleteFrom('imported_occurrences').where('remote_item_id', 'in', updated).execute();
     // One statement of column arrays (unnest) rather than rows of parameters: a recurring event
     // expands to hundreds of rows, and binding 10 parameters each is what would cost the time.
     const rowsOf = upserts.flatMap(({ item, occurrences }) => occurrences.map((o) => ({ itemId: idOf.get(item.href)!, o })));
