@@ -164,7 +164,7 @@ export async function createApp(
     },
     {
       ...loggerOptions(config, options.logStream),
-      rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
+      rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix },
       trustProxy: config.trustProxy,
       plugins: [
         connectionRoutes({

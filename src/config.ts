@@ -13,6 +13,7 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('tandem'),
   TANDEM_SECRET_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TANDEM_SEED_DEMO: z.enum(['true', 'false']).default('true'),
@@ -64,6 +65,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** Every Redis key Tandem writes starts with this: installations (or benchmarks) sharing one Redis stay apart. */
+  redisPrefix: string;
   secretKey: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   seedDemo: boolean;
@@ -128,6 +131,7 @@ export function loadConfig(
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     secretKey: e.TANDEM_SECRET_KEY ?? null,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.TANDEM_SEED_DEMO === 'true',
