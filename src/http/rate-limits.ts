@@ -64,7 +64,12 @@ export async function installRateLimits(app: FastifyInstance, options: RateLimit
       redis.disconnect();
     });
   }
-  await app.register(rateLimit, { global: false, skipOnError: true, nameSpace: `${options.redisPrefix ?? 'tandem'}-rate-limit:`, ...(redis && { redis }) });
+  await app.register(rateLimit, {
+    global: false,
+    skipOnError: true,
+    nameSpace: `${options.redisPrefix ?? 'tandem'}-rate-limit:`,
+    ...(redis && { redis }),
+  });
 }
 
 export function limitBy(app: FastifyInstance, use: RateLimitRule): preHandlerAsyncHookHandler {
