@@ -105,22 +105,25 @@ async function waitUntilReady(url: string, proc: Proc): Promise<void> {
 
 interface Responder {
   pid: number;
+  /** One port per host. */
+  ports: number[];
   /** REPORTs so far, and since the last call: calendars asked about, and REPORTs beyond one per calendar. */
   count(): Promise<{ reports: number; distinct: number; repeated: number }>;
   stop(): void;
 }
 
-async function startResponder(ports: number[]): Promise<Responder> {
+async function startResponder(hosts: number): Promise<Responder> {
   const child = fork(join(REPO_ROOT, 'bench', 'scale', 'caldav-responder.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, SCALE_PORTS: ports.join(',') },
+    env: { ...process.env, SCALE_HOSTS: String(hosts) },
   });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
+  const ports = await new Promise<number[]>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { ports: number[] }).ports));
     child.once('exit', (code) => reject(new Error(`the CalDAV responder exited (${code})`)));
   });
   return {
     pid: child.pid!,
+    ports,
     count: () =>
       new Promise((resolve) => {
         child.once('message', (message) => resolve(message as { reports: number; distinct: number; repeated: number }));
@@ -291,9 +294,8 @@ async function main(): Promise<void> {
     encoding: 'utf8',
   });
   if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
-  const basePort = 41_000 + Math.floor(Math.random() * 10_000);
-  const ports = Array.from({ length: HOSTS }, (_, i) => basePort + i);
-  const responder = await startResponder(ports);
+  const responder = await startResponder(HOSTS);
+  const { ports } = responder;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const redis = new Redis(REDIS_URL);
@@ -305,7 +307,7 @@ async function main(): Promise<void> {
     const seedStart = Date.now();
     const { calendarIds } = await seedCalendars(client, { count: most, ports, secretKey: SECRET_KEY });
     console.log(
-      `sync at scale: ${fmt(most)} idle calendars seeded in ${fmt((Date.now() - seedStart) / 1000, 1)} s over ${HOSTS} hosts (ports ${ports[0]}–${ports.at(-1)}); ${cores} cores; load average ${loadAverage()}`,
+      `sync at scale: ${fmt(most)} idle calendars seeded in ${fmt((Date.now() - seedStart) / 1000, 1)} s over ${HOSTS} hosts (ports ${ports.join(', ')}); ${cores} cores; load average ${loadAverage()}`,
     );
     console.log("  the machine may be shared: see the load average with each phase; Redis CPU is the whole server's");
     for (const [i, workers] of PHASES.entries()) {

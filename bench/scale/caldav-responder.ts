@@ -1,13 +1,14 @@
 /**
  * A CalDAV server that only knows idle calendars, for bench/scale.bench.ts: every sync-collection
  * REPORT is answered "nothing changed" with the token it was asked about, over real HTTP with
- * keep-alive. It listens on several ports, so each port is a separate host to the per-host limit.
+ * keep-alive. It listens on SCALE_HOSTS ports, so each port is a separate host to the per-host limit.
  * Runs in its own process (forked) so its CPU is measured apart from the bench's; the parent asks
  * for the request count over IPC.
  */
+import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
-const ports = (process.env.SCALE_PORTS ?? '').split(',').map(Number);
+const hosts = Number(process.env.SCALE_HOSTS ?? 1);
 let reports = 0;
 let other = 0;
 let connections = 0;
@@ -34,14 +35,16 @@ function answer(request: IncomingMessage, response: ServerResponse): void {
   });
 }
 
-await Promise.all(
-  ports.map(
-    (port) =>
-      new Promise<void>((resolve, reject) => {
+// Each server on a free port of its own; the parent learns them from the 'ready' message.
+const ports = await Promise.all(
+  Array.from(
+    { length: hosts },
+    () =>
+      new Promise<number>((resolve, reject) => {
         const server = createServer({ keepAliveTimeout: 120_000 }, answer);
         server.on('connection', () => connections++);
         server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => resolve());
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
       }),
   ),
 );
@@ -53,4 +56,4 @@ process.on('message', (message) => {
   process.send?.({ reports, other, connections, distinct: perCalendar.size, repeated });
   perCalendar = new Map();
 });
-process.send?.('ready');
+process.send?.({ ports });

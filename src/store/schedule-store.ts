@@ -93,12 +93,6 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
       });
     },
 
-    async lastChangeAt(calendarId) {
-      if (!UUID.test(calendarId)) return null;
-      const row = await db.selectFrom('remote_calendars').select('last_change_at').where('id', '=', calendarId).executeTakeFirst();
-      return row?.last_change_at ?? null;
-    },
-
     async markDue(calendarId, now) {
       if (!UUID.test(calendarId)) return false;
       const row = await db

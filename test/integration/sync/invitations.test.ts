@@ -66,7 +66,7 @@ describe('invitations to the connected account (iCloud emulator)', () => {
     );
     expect([201, 204]).toContain(put.status);
   };
-  const sync = async () => expect(await tandem.app.work.syncCalendar(work.id, 'full')).toEqual({ status: 'ok' });
+  const sync = async () => expect(await tandem.app.work.syncCalendar(work.id, 'full')).toMatchObject({ status: 'ok' });
   const blocking = async () =>
     Object.fromEntries((await blockedSlots(tandem.server, owner, day)).map((slot) => [slot.title, (slot as { blocks?: boolean }).blocks]));
   const setPolicy = async (invitationPolicy: 'block' | 'free') => {
