@@ -19,6 +19,7 @@
  * the interval (60 s + the scheduler's 5 s tick + queueing).
  *
  * Knobs: SCALE_CALENDARS, SCALE_HOSTS (8), SCALE_SECONDS per phase (150), SCALE_WARMUP_SECONDS (30),
+ * SYNC_HOST_CONCURRENCY (passed to the processes; default theirs),
  * SCALE_PHASES ("1,2": worker counts; the calendars scale with them), BENCH_POSTGRES_URL,
  * BENCH_REDIS_URL (redis://127.0.0.1:6379). The machine may be shared: the load average is printed.
  */
@@ -193,6 +194,7 @@ async function runPhase(options: {
     TANDEM_SEED_DEMO: 'false',
     CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
     SYNC_POLL_SECONDS: String(POLL_SECONDS),
+    ...(process.env.SYNC_HOST_CONCURRENCY && { SYNC_HOST_CONCURRENCY: process.env.SYNC_HOST_CONCURRENCY }),
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     HOST: '127.0.0.1',

@@ -11,7 +11,7 @@ export interface RunWorkerOptions {
   work: SyncWork;
   store: ScheduleStore;
   config: Pick<Config, 'sync'> & Partial<Pick<Config, 'redisPrefix'>>;
-  /** Jobs this process runs at once. Default 4 × hostConcurrency: calendars spread over many iCloud hosts. */
+  /** Jobs this process runs at once. Default: the configured workerConcurrency (SYNC_WORKER_CONCURRENCY). */
   concurrency?: number;
   /** Resolves when the worker should drain and return (`tandem worker`: the first SIGTERM/SIGINT, shutdown-signal.ts). */
   until: Promise<unknown>;
@@ -52,7 +52,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     role: sync.scheduler ? 'both' : 'worker',
     work: options.work,
     store: options.store,
-    concurrency: options.concurrency ?? sync.hostConcurrency * 4,
+    concurrency: options.concurrency ?? sync.workerConcurrency,
     hostConcurrency: sync.hostConcurrency,
     pollMs,
     fastPoll: fastPollOf(sync),
