@@ -18,7 +18,7 @@
  * responder). A phase keeps its calendars fresh when polls/min ≈ calendars and max lag stays near
  * the interval (60 s + the scheduler's 5 s tick + queueing).
  *
- * Knobs: SCALE_CALENDARS, SCALE_HOSTS (8), SCALE_SECONDS per phase (150), SCALE_WARMUP_SECONDS (30),
+ * Knobs: SCALE_CALENDARS, SCALE_HOSTS (32: iCloud spreads accounts over many partition hosts), SCALE_SECONDS per phase (150), SCALE_WARMUP_SECONDS (30),
  * SYNC_HOST_CONCURRENCY (passed to the processes; default theirs),
  * SCALE_PHASES ("1,2": worker counts; the calendars scale with them), BENCH_POSTGRES_URL,
  * BENCH_REDIS_URL (redis://127.0.0.1:6379). The machine may be shared: the load average is printed.
@@ -41,7 +41,7 @@ import {
 import { seedCalendars, startPhase } from './scale/seed.ts';
 
 const CALENDARS = Number(process.env.SCALE_CALENDARS ?? 10_000);
-const HOSTS = Number(process.env.SCALE_HOSTS ?? 8);
+const HOSTS = Number(process.env.SCALE_HOSTS ?? 32);
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 150);
 const WARMUP = Number(process.env.SCALE_WARMUP_SECONDS ?? 30);
 const PHASES = (process.env.SCALE_PHASES ?? '1,2').split(',').map(Number);
