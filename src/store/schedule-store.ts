@@ -22,7 +22,7 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
       const rows = await db
         .selectFrom('remote_calendars as rc')
         .innerJoin('connections as c', 'c.id', 'rc.connection_id')
-        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at', 'rc.last_change_at'])
+        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at', 'rc.last_change_at', 'rc.next_sync_at'])
         .where('rc.role', '<>', 'none')
         .where('rc.removed_at', 'is', null)
         .where('c.status', '=', 'active')
@@ -41,6 +41,7 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
         mode: modeFor(row.last_full_sync_at, now),
         failures: row.failures,
         lastChangeAt: row.last_change_at?.toISOString() ?? null,
+        dueAt: row.next_sync_at?.toISOString() ?? null,
       }));
     },
 

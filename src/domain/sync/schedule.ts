@@ -46,6 +46,8 @@ export interface DueCalendar {
   failures: number;
   /** ISO instant a sync last saw it change (null: never): it is polled faster for a while after. */
   lastChangeAt?: string | null;
+  /** The due time it was selected by (ISO; null: never synced): while that stays, it is the same due run. */
+  dueAt?: string | null;
 }
 
 /** Which calendars are due, and what happened when they ran. The scheduling columns only. */
