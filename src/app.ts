@@ -173,7 +173,7 @@ export async function createApp(
     { ctx, importedBusy: importedBusyFromStore(), onAppointmentChange },
     {
       ...loggerOptions(config, options.logStream),
-      rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl },
+      rateLimits: { enabled: config.rateLimits, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix },
       trustProxy: config.trustProxy,
       plugins: [
         connectionRoutes({

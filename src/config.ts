@@ -13,6 +13,10 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('tandem'),
   TANDEM_SECRET_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TANDEM_SEED_DEMO: z.enum(['true', 'false']).default('true'),
@@ -26,6 +30,7 @@ const schema = z.object({
   SYNC_PAST_DAYS: z.coerce.number().int().min(0).default(30),
   SYNC_FUTURE_DAYS: z.coerce.number().int().min(1).default(400),
   SYNC_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  SYNC_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -64,6 +69,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** Every Redis key Tandem writes starts with this: installations (or benchmarks) sharing one Redis stay apart. */
+  redisPrefix: string;
   secretKey: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   seedDemo: boolean;
@@ -80,6 +87,11 @@ export interface Config {
     pastDays: number;
     futureDays: number;
     hostConcurrency: number;
+    /**
+     * Sync jobs one `tandem worker` runs at once. An idle poll mostly waits (on the CalDAV host, PostgreSQL,
+     * Redis), so a worker needs many in flight to use its core; SYNC_HOST_CONCURRENCY still caps each host.
+     */
+    workerConcurrency: number;
     scheduler: boolean;
   };
   /** Human-readable lines for a terminal, JSON lines for a log collector (default: pretty on a TTY). */
@@ -128,6 +140,7 @@ export function loadConfig(
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     secretKey: e.TANDEM_SECRET_KEY ?? null,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.TANDEM_SEED_DEMO === 'true',
@@ -144,6 +157,7 @@ export function loadConfig(
       pastDays: e.SYNC_PAST_DAYS,
       futureDays: e.SYNC_FUTURE_DAYS,
       hostConcurrency: e.SYNC_HOST_CONCURRENCY,
+      workerConcurrency: e.SYNC_WORKER_CONCURRENCY,
       scheduler: e.SCHEDULER === 'on',
     },
     logFormat: e.LOG_FORMAT ?? (terminal.stdoutIsTty ? 'pretty' : 'json'),

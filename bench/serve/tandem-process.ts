@@ -51,6 +51,11 @@ function procStatus(pid: number): Record<string, string> {
   return fields;
 }
 
+/** User + system CPU time of a process so far, in ms (any process: workers, PostgreSQL backends, Redis). */
+export function processCpuMs(pid: number): number {
+  return (cpuTicks(pid) * 1000) / TICKS_PER_SECOND;
+}
+
 function cpuTicks(pid: number): number {
   // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -58,7 +63,7 @@ function cpuTicks(pid: number): number {
   return Number(rest[11]) + Number(rest[12]);
 }
 
-async function createDatabase(name: string): Promise<void> {
+export async function createDatabase(name: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await client.connect();
   try {

@@ -10,6 +10,7 @@
  * metadata addresses inside the lookup itself, so the address checked is the address connected to.
  */
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { keepAliveAfterReports } from './keep-alive-reports.ts';
 import { unpausedResponses } from './unpaused-responses.ts';
 import { assertAllowedHost, pinnedLookup, type HostLookup } from './address-guard.ts';
 import { scopeAllows, type CredentialScope } from './credential-scope.ts';
@@ -198,6 +199,7 @@ function agentFor(allowPrivateNetworks: boolean, lookup: HostLookup | undefined)
   const make = () =>
     new Agent({ connect: { lookup: pinnedLookup({ allowPrivateNetworks, ...(lookup && { lookup }) }) } }).compose(
       unpausedResponses(DEFAULT_MAX_RESPONSE_BYTES),
+      keepAliveAfterReports(),
     );
   if (lookup === undefined) {
     const key = String(allowPrivateNetworks);

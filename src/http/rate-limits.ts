@@ -8,6 +8,8 @@ export interface RateLimitOptions {
   enabled: boolean;
   /** With Redis the counters are shared by every API node, so a limit holds behind a load balancer. */
   redisUrl: string | null;
+  /** The installation's Redis key prefix (REDIS_PREFIX); default 'tandem'. */
+  redisPrefix?: string;
 }
 
 interface Rule {
@@ -62,7 +64,12 @@ export async function installRateLimits(app: FastifyInstance, options: RateLimit
       redis.disconnect();
     });
   }
-  await app.register(rateLimit, { global: false, skipOnError: true, nameSpace: 'tandem-rate-limit:', ...(redis && { redis }) });
+  await app.register(rateLimit, {
+    global: false,
+    skipOnError: true,
+    nameSpace: `${options.redisPrefix ?? 'tandem'}-rate-limit:`,
+    ...(redis && { redis }),
+  });
 }
 
 export function limitBy(app: FastifyInstance, use: RateLimitRule): preHandlerAsyncHookHandler {

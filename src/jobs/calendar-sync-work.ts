@@ -1,5 +1,5 @@
 import { RemoteAccessDenied, RemoteCalendarError, RemoteRefused, RemoteUnavailable } from '../services/sync/remote-errors.ts';
-import { syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
+import { sawChange, syncCalendar, type SyncCalendarDeps } from '../services/sync/sync-calendar.ts';
 import { runOutboxDispatch } from '../services/sync/run-outbox-dispatch.ts';
 import type { SyncJobOutcome } from '../domain/sync/schedule.ts';
 import type { SyncWork } from './sync-job.ts';
@@ -24,8 +24,8 @@ export function createCalendarSyncWork(options: CalendarSyncWorkOptions): SyncWo
       // The daily full sync first lists the account's calendars: new ones appear, deleted ones are marked.
       if (mode === 'full' && (await options.relistCalendars?.(calendarId, false))?.removed) return { status: 'ok' };
       try {
-        await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
-        return { status: 'ok' };
+        const report = await syncCalendar(options, { calendarId, mode, ...(signal && { signal }) });
+        return sawChange(report) ? { status: 'ok', changed: true } : { status: 'ok' };
       } catch (error) {
         const outcome = outcomeOf(error);
         // "Not found": perhaps deleted in the calendar app. A listing tells (and marks it) at once.

@@ -29,10 +29,9 @@ export async function attemptSync(work: SyncWork, job: SyncJob, signal?: AbortSi
 /** outcome → backoff → store: the calendar's next due time is always written after a run. */
 export async function recordSyncOutcome(job: SyncJob, outcome: SyncJobOutcome, deps: Omit<SyncJobDeps, 'work'>): Promise<void> {
   const now = deps.now();
-  // The sync stamps a change it saw; read back after a success so the run that saw it already polls fast.
-  const stamped =
-    outcome.status === 'ok' && deps.fastPoll && deps.store.lastChangeAt ? await deps.store.lastChangeAt(job.calendarId) : undefined;
-  const lastChangeAt = stamped !== undefined ? stamped : job.lastChangeAt ? new Date(job.lastChangeAt) : null;
+  // A run that saw a change polls fast from now on (the sync stamped it on the row for the scheduler's
+  // next reading); otherwise the last change the scheduler read with the job counts.
+  const lastChangeAt = outcome.status === 'ok' && outcome.changed ? now : job.lastChangeAt ? new Date(job.lastChangeAt) : null;
   const pollMs = deps.fastPoll
     ? nextPollDelayMs(now, lastChangeAt, { pollMs: deps.pollMs, fastPollMs: deps.fastPoll.intervalMs, fastForMs: deps.fastPoll.forMs })
     : deps.pollMs;

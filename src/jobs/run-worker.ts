@@ -10,12 +10,12 @@ export interface RunWorkerOptions {
   redisUrl: string;
   work: SyncWork;
   store: ScheduleStore;
-  config: Pick<Config, 'sync'>;
-  /** Jobs this process runs at once. Default 4 × hostConcurrency: calendars spread over many iCloud hosts. */
+  config: Pick<Config, 'sync'> & Partial<Pick<Config, 'redisPrefix'>>;
+  /** Jobs this process runs at once. Default: the configured workerConcurrency (SYNC_WORKER_CONCURRENCY). */
   concurrency?: number;
   /** Resolves when the worker should drain and return (`tandem worker`: the first SIGTERM/SIGINT, shutdown-signal.ts). */
   until: Promise<unknown>;
-  /** Redis key prefix; default 'tandem'. */
+  /** Redis key prefix; default config.redisPrefix, else 'tandem'. */
   prefix?: string;
   onError?: ReportError;
   /** Database and Redis reachability: their outages are reported there once, not per failed job. */
@@ -46,19 +46,20 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const onError = reportingOutagesOnce(options.onError ?? reportToConsole, options.health ?? {});
   const now = () => new Date();
   const pollMs = sync.pollSeconds * 1000;
+  const prefix = options.prefix ?? options.config.redisPrefix;
   const queue = createBullMqQueue({
     redisUrl: options.redisUrl,
     role: sync.scheduler ? 'both' : 'worker',
     work: options.work,
     store: options.store,
-    concurrency: options.concurrency ?? sync.hostConcurrency * 4,
+    concurrency: options.concurrency ?? sync.workerConcurrency,
     hostConcurrency: sync.hostConcurrency,
     pollMs,
     fastPoll: fastPollOf(sync),
     random: Math.random,
     now,
     onError,
-    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(prefix === undefined ? {} : { prefix }),
     ...(options.health?.redis && { redisHealth: options.health.redis }),
   });
   options.onQueue?.(queue);

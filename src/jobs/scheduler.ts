@@ -14,6 +14,12 @@ export interface SchedulerOptions {
    * calendars already waiting, so a backlog is re-offered, not duplicated.
    */
   limit?: number;
+  /**
+   * A calendar this scheduler enqueued and that is still due by the same time is not offered again
+   * for this long (default 60 s): its job is waiting or running. After it, it is offered once more,
+   * in case the queue lost it (a Redis that came back empty).
+   */
+  reofferMs?: number;
   onError?: ReportError;
 }
 
@@ -35,13 +41,30 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const onError = options.onError ?? reportToConsole;
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<void> | null = null;
+  const reofferMs = options.reofferMs ?? 60_000;
+  // What this scheduler enqueued, by calendar: the due time it was due by, and when. A backlog that
+  // the workers have not reached is due tick after tick; offering all of it again every tick would
+  // cost the queue one no-op per calendar — thousands per tick, when the workers are already behind.
+  const offered = new Map<string, { dueAt: string | null; at: number }>();
 
   async function tick(): Promise<number> {
-    const due = await options.store.dueCalendars(options.now(), options.limit ?? null);
-    await Promise.all(due.map((calendar) => options.queue.enqueueSync(calendar)));
+    const now = options.now();
+    const due = await options.store.dueCalendars(now, options.limit ?? null);
+    const stillDue = new Set(due.map((calendar) => calendar.calendarId));
+    // A calendar no longer due has run (its due time moved) or left the schedule.
+    for (const calendarId of offered.keys()) if (!stillDue.has(calendarId)) offered.delete(calendarId);
+    const toOffer = due.filter((calendar) => {
+      if (calendar.dueAt === undefined) return true;
+      const last = offered.get(calendar.calendarId);
+      return last === undefined || last.dueAt !== calendar.dueAt || now.getTime() - last.at >= reofferMs;
+    });
+    await Promise.all(toOffer.map((calendar) => options.queue.enqueueSync(calendar)));
+    for (const calendar of toOffer) {
+      if (calendar.dueAt !== undefined) offered.set(calendar.calendarId, { dueAt: calendar.dueAt, at: now.getTime() });
+    }
     // The outbox has its own per-row due times; a dispatch each tick is how they get looked at.
     await options.queue.enqueueDispatch();
-    return due.length;
+    return toOffer.length;
   }
 
   function loop(): void {

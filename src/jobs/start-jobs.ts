@@ -9,10 +9,10 @@ import { reportToConsole, type ReportError, type SyncWork } from './sync-job.ts'
 import { reportingOutagesOnce, type JobsHealth } from './outage-reporting.ts';
 
 export interface StartJobsOptions {
-  config: Pick<Config, 'redisUrl' | 'sync'>;
+  config: Pick<Config, 'redisUrl' | 'sync'> & Partial<Pick<Config, 'redisPrefix'>>;
   work: SyncWork;
   store: ScheduleStore;
-  /** Redis key prefix (tests); default 'tandem'. */
+  /** Redis key prefix (tests); default config.redisPrefix, else 'tandem'. */
   prefix?: string;
   onError?: ReportError;
   /** Database and Redis reachability: their outages are reported there once, not per failed tick. */
@@ -52,13 +52,14 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     onError,
   };
   const redisHealth = options.health?.redis;
+  const prefix = options.prefix ?? config.redisPrefix;
   const queue = config.redisUrl
     ? createBullMqQueue({
         ...common,
         redisUrl: config.redisUrl,
         role: 'producer',
         concurrency: 1,
-        ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+        ...(prefix === undefined ? {} : { prefix }),
         ...(redisHealth && { redisHealth }),
       })
     : createInProcessQueue({ ...common, hostConcurrency: config.sync.hostConcurrency });

@@ -13,7 +13,7 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
       const rows = await db
         .selectFrom('remote_calendars as rc')
         .innerJoin('connections as c', 'c.id', 'rc.connection_id')
-        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at', 'rc.last_change_at'])
+        .select(['rc.id', 'rc.url', 'rc.failures', 'rc.last_full_sync_at', 'rc.last_change_at', 'rc.next_sync_at'])
         .where('rc.role', '<>', 'none')
         .where('rc.removed_at', 'is', null)
         .where('c.status', '=', 'active')
@@ -32,6 +32,7 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
         mode: modeFor(row.last_full_sync_at, now),
         failures: row.failures,
         lastChangeAt: row.last_change_at?.toISOString() ?? null,
+        dueAt: row.next_sync_at?.toISOString() ?? null,
       }));
     },
 
@@ -81,12 +82,6 @@ export function createScheduleStore(db: Kysely<DB>, recordConnectionNotice: Reco
           recordConnectionNotice,
         );
       });
-    },
-
-    async lastChangeAt(calendarId) {
-      if (!UUID.test(calendarId)) return null;
-      const row = await db.selectFrom('remote_calendars').select('last_change_at').where('id', '=', calendarId).executeTakeFirst();
-      return row?.last_change_at ?? null;
     },
 
     async markDue(calendarId, now) {

@@ -3,7 +3,7 @@ import type { FormerCalendar, SyncStore } from '../domain/sync/ports.ts';
 import { markNeedsReconnect, type RecordConnectionNotice } from './mark-needs-reconnect.ts';
 import type { DB } from './schema.ts';
 import { loadAppointmentsForSync, loadConfirmedAppointmentSpans, loadLinkedAppointments } from './sync-store/appointments.ts';
-import { applyInboundBatch } from './sync-store/apply-inbound-batch.ts';
+import { applyIdleBatch, applyInboundBatch } from './sync-store/apply-inbound-batch.ts';
 import { loadCalendarState, loadSavedItems } from './sync-store/calendar-state.ts';
 import { applyItemChange } from './sync-store/items.ts';
 import { deleteLink, readLink, saveLink } from './sync-store/links.ts';
@@ -39,7 +39,10 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
 
     loadConfirmedAppointmentSpans: (userId, ranges) => loadConfirmedAppointmentSpans(db, userId, ranges),
 
-    applyInboundBatch: (batch) => db.transaction().execute((trx) => applyInboundBatch(trx, batch, options.now(), options.recordNotice)),
+    applyInboundBatch: (batch) =>
+      batch.actions.length === 0
+        ? applyIdleBatch(db, batch)
+        : db.transaction().execute((trx) => applyInboundBatch(trx, batch, options.now(), options.recordNotice)),
 
     claimOutboxRows: (claim) => db.transaction().execute((trx) => claimOutboxRows(trx, claim)),
 

@@ -150,7 +150,7 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     // Home through the page's "Sync now" (the app's own queue runs it); Work as the scheduler would.
     await rows.filter({ hasText: 'Home' }).getByRole('button', { name: 'Sync now' }).click();
     await rows.filter({ hasText: 'Home' }).getByRole('status').filter({ hasText: 'Sync requested' }).waitFor();
-    expect(await app.work.syncCalendar(work, 'incremental')).toEqual({ status: 'ok' });
+    expect(await app.work.syncCalendar(work, 'incremental')).toMatchObject({ status: 'ok' });
     const lastSynced = (name: string) => rows.filter({ hasText: name }).locator('td').nth(2);
     await expect
       .poll(async () => {

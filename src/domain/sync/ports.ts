@@ -119,6 +119,8 @@ export interface CalendarSyncState {
   /** The user's addresses, so "declined by me" can be recognised. */
   selfEmails: string[];
   token: string | null;
+  /** The user confirmed the calendar really is empty (answering the warning): the next run may empty it. */
+  allowEmptyOnce?: boolean;
 }
 
 export interface CalendarWarning {

@@ -15,7 +15,8 @@ export interface SyncError {
 }
 
 export type SyncJobOutcome =
-  | { status: 'ok' }
+  /** `changed`: the run saw the calendar change (something fetched or applied): it is polled fast for a while. */
+  | { status: 'ok'; changed?: true }
   /** Transient (503, timeouts, broken answers): try again later, never sooner than retryAfterMs. */
   | { status: 'retry'; error: SyncError; retryAfterMs: number | null }
   /** Retrying cannot help (401): the connection needs reconnecting, polling stops. */
@@ -45,6 +46,8 @@ export interface DueCalendar {
   failures: number;
   /** ISO instant a sync last saw it change (null: never): it is polled faster for a while after. */
   lastChangeAt?: string | null;
+  /** The due time it was selected by (ISO; null: never synced): while that stays, it is the same due run. */
+  dueAt?: string | null;
 }
 
 /** Which calendars are due, and what happened when they ran. The scheduling columns only. */
@@ -61,8 +64,6 @@ export interface ScheduleStore {
    * needs_reconnect, so none of its calendars is polled until the user reconnects. Nothing is deleted.
    */
   recordOutcome(calendarId: string, outcome: SyncJobOutcome, next: NextRun, now: Date, mode: SyncMode): Promise<void>;
-  /** When a sync last saw the calendar change (stamped by the sync itself); absent: the job's own lastChangeAt. */
-  lastChangeAt?(calendarId: string): Promise<Date | null>;
   /** "Sync now": due at `now`. False when there is no such calendar. */
   markDue(calendarId: string, now: Date): Promise<boolean>;
 }

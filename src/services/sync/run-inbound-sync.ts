@@ -30,7 +30,7 @@ export interface InboundSyncOptions {
    * cover the window; the token is kept.
    */
   mode?: 'incremental' | 'full';
-  /** The user confirmed the calendar really is empty (answering the warning): let it empty. */
+  /** The user confirmed the calendar really is empty (answering the warning): let it empty. Default: the calendar's own allowEmptyOnce. */
   allowEmpty?: boolean;
   /** Objects per transaction. */
   batchSize?: number;
@@ -70,6 +70,8 @@ export interface InboundSyncReport {
   refusedEmpty: boolean;
   /** false when the page bound stopped the run early; the next run continues. */
   complete: boolean;
+  /** The run went by the calendar's stored allowEmptyOnce, which is spent once the run has ended. */
+  allowEmptySpent: boolean;
 }
 
 type ChunkOutcome = 'applied' | 'refused' | 'verify';
@@ -123,6 +125,7 @@ class InboundRun {
       log: [],
       refusedEmpty: false,
       complete: true,
+      allowEmptySpent: options.allowEmpty === undefined && state.allowEmptyOnce === true,
     };
   }
 
@@ -391,7 +394,7 @@ class InboundRun {
       appointments,
       otherAppointments,
       window: this.options.window,
-      allowEmpty: this.options.allowEmpty ?? false,
+      allowEmpty: this.options.allowEmpty ?? this.state.allowEmptyOnce ?? false,
     });
 
     const refusal = actions.find((a) => a.type === 'RefuseEmptyCalendar');

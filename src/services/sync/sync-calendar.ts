@@ -38,12 +38,6 @@ export async function syncCalendar(
   options.signal?.throwIfAborted();
   const now = deps.now();
   const remote = await deps.openRemote(options.calendarId);
-  const calendar = await deps.db
-    .selectFrom('remote_calendars')
-    .select('allow_empty_once')
-    .where('id', '=', options.calendarId)
-    .executeTakeFirst();
-  const allowEmpty = calendar?.allow_empty_once ?? false;
   let reported = false;
   const report = await runInboundSync(
     {
@@ -57,7 +51,6 @@ export async function syncCalendar(
       calendarId: options.calendarId,
       mode: options.mode,
       now,
-      allowEmpty,
       ...(deps.batchSize !== undefined && { batchSize: deps.batchSize }),
       window: defaultSyncWindow(now, { daysBack: deps.window.pastDays, daysAhead: deps.window.futureDays }),
       onProgress: async ({ done, total }) => {
@@ -76,7 +69,7 @@ export async function syncCalendar(
   if (sawChange(report))
     await deps.db.updateTable('remote_calendars').set({ last_change_at: now }).where('id', '=', options.calendarId).execute();
   // The confirmation is spent once a run has applied it.
-  if (allowEmpty)
+  if (report.allowEmptySpent)
     await deps.db.updateTable('remote_calendars').set({ allow_empty_once: false }).where('id', '=', options.calendarId).execute();
   return report;
 }

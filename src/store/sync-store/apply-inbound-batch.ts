@@ -30,6 +30,24 @@ export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now
   }
   await items.flush(db);
 
+  const stamp = await calendarStamp(db, calendar.id, batch);
+  if (stamp !== null) await db.updateTable('remote_calendars').set(stamp).where('id', '=', calendar.id).execute();
+}
+
+/**
+ * A batch without actions — an idle poll, where nothing changed: only the token and the finish stamp,
+ * in one statement with no transaction and no row lock (there is nothing else to keep in step with it).
+ */
+export async function applyIdleBatch(db: Kysely<DB>, batch: InboundBatch): Promise<void> {
+  const stamp = await calendarStamp(db, batch.calendarId, batch);
+  if (stamp === null) return;
+  const stamped = await db.updateTable('remote_calendars').set(stamp).where('id', '=', batch.calendarId).returning('id').executeTakeFirst();
+  if (stamped === undefined) throw new Error(`no remote calendar ${batch.calendarId}`);
+}
+
+/** The calendar columns a batch sets: its token, and at the end of a run the finish stamp; null when neither. */
+async function calendarStamp(db: Kysely<DB>, calendarId: string, batch: InboundBatch) {
+  if (batch.token === undefined && batch.finish === undefined) return null;
   const token = batch.token === undefined ? {} : { sync_token: batch.token };
   const finish =
     batch.finish === undefined
@@ -39,19 +57,13 @@ export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now
           sync_warning: batch.finish.warning === null ? null : JSON.stringify(batch.finish.warning),
           // The text column the calendar view shows.
           warning: batch.finish.warning?.message ?? null,
-          ...(await itemProblemSummary(db, calendar.id)),
+          ...(await itemProblemSummary(db, calendarId)),
           ...(batch.finish.limit !== undefined && {
             limit_error_code: batch.finish.limit?.code ?? null,
             limit_error_message: batch.finish.limit?.message ?? null,
           }),
         };
-  if (batch.token !== undefined || batch.finish !== undefined) {
-    await db
-      .updateTable('remote_calendars')
-      .set({ ...token, ...finish })
-      .where('id', '=', calendar.id)
-      .execute();
-  }
+  return { ...token, ...finish };
 }
 
 /** Most serious first: the code a calendar with several kinds of problem shows. */

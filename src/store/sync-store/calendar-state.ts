@@ -8,7 +8,7 @@ import { selfAddresses } from '../../domain/invitations.ts';
 /**
  * What inbound sync starts from: the calendar's owner, role, zone, the user's own addresses (to
  * recognise "declined by me" and invitations to them: the principal's calendar-user-address-set,
- * their e-mail and the account's username) and the saved token. The per-item status is loadSavedItems, read
+ * their e-mail and the account's username), the saved token and the user's "it really is empty". The per-item status is loadSavedItems, read
  * only when a run needs it.
  */
 export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Promise<CalendarSyncState> {
@@ -16,7 +16,17 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
     .selectFrom('remote_calendars as c')
     .innerJoin('users as u', 'u.id', 'c.user_id')
     .innerJoin('connections as k', 'k.id', 'c.connection_id')
-    .select(['c.id', 'c.user_id', 'c.role', 'c.sync_token', 'u.timezone', 'u.email', 'k.username', 'k.self_addresses'])
+    .select([
+      'c.id',
+      'c.user_id',
+      'c.role',
+      'c.sync_token',
+      'c.allow_empty_once',
+      'u.timezone',
+      'u.email',
+      'k.username',
+      'k.self_addresses',
+    ])
     .where('c.id', '=', calendarId)
     .executeTakeFirst();
   if (calendar === undefined) throw new Error(`no remote calendar ${calendarId}`);
@@ -27,6 +37,7 @@ export async function loadCalendarState(db: Kysely<DB>, calendarId: string): Pro
     zone: calendar.timezone,
     selfEmails: selfAddresses([...calendar.self_addresses, calendar.email, calendar.username]),
     token: calendar.sync_token,
+    allowEmptyOnce: calendar.allow_empty_once,
   };
 }
 

@@ -349,6 +349,20 @@ describe('sync-collection', () => {
     expect(server.seen[0]?.body).toContain('<d:sync-token>tok-1</d:sync-token>');
   });
 
+  it('keeps the connection for the next poll: REPORTs reuse one socket', async () => {
+    const server = await serve((_req, res) => xml(res, 207, MS('<d:sync-token>tok-1</d:sync-token>')));
+    let connections = 0;
+    servers.at(-1)?.on('connection', () => connections++);
+    for (let poll = 0; poll < 4; poll++) {
+      const result = await syncCollection({ calendarUrl: `${server.origin}${cal}`, syncToken: 'tok-1', transport: transportFor() });
+      expect(result.changed).toEqual([]);
+    }
+    expect(server.seen.map((req) => req.method)).toEqual(['REPORT', 'REPORT', 'REPORT', 'REPORT']);
+    // The next request may be sent before the pool has taken the last socket back, so two sockets
+    // take turns; without keep-alive each poll would open its own.
+    expect(connections).toBeLessThanOrEqual(2);
+  });
+
   it('reads an HTTP 507 multistatus as truncated, with the token to continue from', async () => {
     const server = await serve((_req, res) =>
       xml(

@@ -240,6 +240,7 @@ describe('BullMQ queue (real Redis)', () => {
           pastDays: 30,
           futureDays: 400,
           hostConcurrency: 2,
+          workerConcurrency: 8,
           scheduler: true,
         },
       },

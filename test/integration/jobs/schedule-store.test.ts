@@ -48,9 +48,23 @@ describe.each(databaseKinds)('ScheduleStore on %s', (kind) => {
       const due = await store.dueCalendars(now, 100);
 
       expect(due).toEqual([
-        { calendarId: never, host: 'p7-caldav.icloud.com', mode: 'incremental', failures: 0, lastChangeAt: null },
-        { calendarId: overdue, host: 'p42-caldav.icloud.com', mode: 'incremental', failures: 2, lastChangeAt: null },
-        { calendarId: exactlyNow, host: 'p42-caldav.icloud.com', mode: 'incremental', failures: 0, lastChangeAt: null },
+        { calendarId: never, host: 'p7-caldav.icloud.com', mode: 'incremental', failures: 0, lastChangeAt: null, dueAt: null },
+        {
+          calendarId: overdue,
+          host: 'p42-caldav.icloud.com',
+          mode: 'incremental',
+          failures: 2,
+          lastChangeAt: null,
+          dueAt: minutes(-5).toISOString(),
+        },
+        {
+          calendarId: exactlyNow,
+          host: 'p42-caldav.icloud.com',
+          mode: 'incremental',
+          failures: 0,
+          lastChangeAt: null,
+          dueAt: now.toISOString(),
+        },
       ]);
     });
 

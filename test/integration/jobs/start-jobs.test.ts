@@ -18,6 +18,7 @@ const sync: Config['sync'] = {
   pastDays: 30,
   futureDays: 400,
   hostConcurrency: 2,
+  workerConcurrency: 8,
   scheduler: true,
 };
 

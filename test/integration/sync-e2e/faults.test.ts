@@ -114,7 +114,7 @@ describe('sync through a fault-injecting proxy (Radicale)', () => {
       members: [{ userId: owner.userId }],
     });
     const calendars: CalendarJson[] = [primary, conflict];
-    for (const calendar of calendars) expect(await work.syncCalendar(calendar.id, 'incremental')).toEqual({ status: 'ok' });
+    for (const calendar of calendars) expect(await work.syncCalendar(calendar.id, 'incremental')).toMatchObject({ status: 'ok' });
     const home = new PersonCalendar(side, primary.url);
     const office = new PersonCalendar(side, conflict.url);
     const person = { home, work: office };

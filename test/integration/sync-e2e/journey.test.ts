@@ -71,7 +71,7 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
     });
 
     const sync = async (calendar: CalendarJson) =>
-      expect(await tandem.app.work.syncCalendar(calendar.id, 'incremental')).toEqual({ status: 'ok' });
+      expect(await tandem.app.work.syncCalendar(calendar.id, 'incremental')).toMatchObject({ status: 'ok' });
     const slots = () => publicSlotStarts(tandem.server, roundRobin, day);
     const iso = (hour: number, minute = 0) => at(day, hour, minute).toISOString();
 
@@ -114,7 +114,9 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
     it('an event created in the primary calendar blocks its slot after one sync, shown as an imported blocked slot', async () => {
       // Another event of the person's, on another day: deleting the dentist later must not look like an emptied calendar.
       await home.put('gym@example.com', 'Gym', at(day, 24 + 7), at(day, 24 + 8));
-      await sync(primary);
+      // The run that sees a change says so (the calendar is then polled fast); the next, idle, does not.
+      expect(await tandem.app.work.syncCalendar(primary.id, 'incremental')).toEqual({ status: 'ok', changed: true });
+      expect(await tandem.app.work.syncCalendar(primary.id, 'incremental')).toEqual({ status: 'ok' });
       const contactsBefore = await tandem.db.selectFrom('contacts').select('email').orderBy('email').execute();
       await home.put('dentist@example.com', 'Dentist', at(day, 9), at(day, 10), ['ATTENDEE;CN=Dr Molar:mailto:molar@dentist.example']);
       await sync(primary);
@@ -195,7 +197,7 @@ function describeJourney(name: string, start: () => Promise<Setup>, options: { r
         removedFromICloud: true,
       });
       // The daily reconciliation and further dispatches leave it deleted.
-      expect(await tandem.app.work.syncCalendar(primary.id, 'full')).toEqual({ status: 'ok' });
+      expect(await tandem.app.work.syncCalendar(primary.id, 'full')).toMatchObject({ status: 'ok' });
       await tandem.app.work.dispatchOutbox();
       await settleOutbox(tandem.app);
       expect((await home.get(uid)).status).toBe(404);

@@ -65,7 +65,7 @@ async function invite(to: Invitee, uid: string, hour: number, attendee: string):
   const put = await putEvent(to.auth, to.direct(eventUrlIn(to.work.url, uid)), ics);
   expect([201, 204]).toContain(put.status);
 }
-const syncWork = async (to: Invitee) => expect(await tandem.app.work.syncCalendar(to.work.id, 'full')).toEqual({ status: 'ok' });
+const syncWork = async (to: Invitee) => expect(await tandem.app.work.syncCalendar(to.work.id, 'full')).toMatchObject({ status: 'ok' });
 const blocking = async (to: Invitee) =>
   Object.fromEntries((await blockedSlots(tandem.server, to.owner, day)).map((slot) => [slot.title, (slot as { blocks?: boolean }).blocks]));
 async function setPolicy(to: Invitee, invitationPolicy: 'block' | 'free'): Promise<void> {

@@ -40,20 +40,14 @@ describe('sawChange', () => {
 
 describe('the schedule a sync run leaves behind', () => {
   /**
-   * Runs one job at `now` with the given outcome and returns when the calendar is next due. `stamped`:
-   * the last change the sync itself recorded (what the store reads back after a success).
+   * Runs one job at `now` with the given outcome and returns when the calendar is next due. The job's
+   * lastChangeAt is what the scheduler read from the row (the stamp an earlier run left).
    */
-  async function nextDue(
-    now: Date,
-    outcome: SyncJobOutcome,
-    job: Partial<SyncJob> = {},
-    stamped: Date | null = null,
-  ): Promise<Date | null> {
+  async function nextDue(now: Date, outcome: SyncJobOutcome, job: Partial<SyncJob> = {}): Promise<Date | null> {
     let due: Date | null | undefined;
     const store: ScheduleStore = {
       dueCalendars: () => Promise.resolve([]),
       markDue: () => Promise.resolve(true),
-      lastChangeAt: () => Promise.resolve(stamped),
       recordOutcome: (_id, _outcome, next) => {
         due = next.at;
         return Promise.resolve();
@@ -74,16 +68,17 @@ describe('the schedule a sync run leaves behind', () => {
   }
 
   it('is 15 s after a run that saw a change, and stays 15 s on idle runs for 5 minutes after it', async () => {
-    // The run that saw the change stamped it at t0.
-    expect(await nextDue(t0, { status: 'ok' }, {}, t0)).toEqual(after(15_000));
-    expect(await nextDue(after(15_000), { status: 'ok' }, {}, t0)).toEqual(after(30_000));
-    expect(await nextDue(after(290_000), { status: 'ok' }, {}, t0)).toEqual(after(305_000));
-    expect(await nextDue(after(300_000), { status: 'ok' }, {}, t0)).toEqual(after(360_000));
+    // The run that saw the change (at t0) says so; the later idle runs carry the stamp it left.
+    const stamped = { lastChangeAt: t0.toISOString() };
+    expect(await nextDue(t0, { status: 'ok', changed: true })).toEqual(after(15_000));
+    expect(await nextDue(after(15_000), { status: 'ok' }, stamped)).toEqual(after(30_000));
+    expect(await nextDue(after(290_000), { status: 'ok' }, stamped)).toEqual(after(305_000));
+    expect(await nextDue(after(300_000), { status: 'ok' }, stamped)).toEqual(after(360_000));
     expect(await nextDue(t0, { status: 'ok' })).toEqual(after(60_000));
   });
 
   it('leaves retries to the backoff', async () => {
     const retry: SyncJobOutcome = { status: 'retry', error: { code: 'x', message: 'x' }, retryAfterMs: 120_000 };
-    expect(await nextDue(t0, retry, { lastChangeAt: t0.toISOString() }, t0)).toEqual(after(120_000));
+    expect(await nextDue(t0, retry, { lastChangeAt: t0.toISOString() })).toEqual(after(120_000));
   });
 });

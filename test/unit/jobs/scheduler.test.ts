@@ -71,6 +71,39 @@ describe('scheduler', () => {
     expect(fake.syncs).toHaveLength(1_200);
   });
 
+  it('offers a calendar still due by the same time once, again when its due time moves, and after reofferMs', async () => {
+    const fake = fakeQueue();
+    let clock = now.getTime();
+    let listed: DueCalendar[] = [];
+    const scheduler = createScheduler({
+      store: { dueCalendars: async () => listed },
+      queue: fake.queue,
+      intervalMs: 5_000,
+      now: () => new Date(clock),
+      reofferMs: 60_000,
+    });
+    const backlog = { ...due('a'), dueAt: '2025-03-01T09:59:00.000Z' };
+    listed = [backlog, { ...due('b'), dueAt: null }];
+    expect(await scheduler.tick()).toBe(2);
+    // Still waiting in the queue, due by the same times: not offered again.
+    clock += 5_000;
+    expect(await scheduler.tick()).toBe(0);
+    // "Sync now" moved a's due time: a new due run.
+    const syncNow = { ...backlog, dueAt: new Date(clock).toISOString() };
+    listed = [syncNow, { ...due('b'), dueAt: null }];
+    expect(await scheduler.tick()).toBe(1);
+    // b ran and left the list; when it is due again, even by an old time, it is offered.
+    listed = [syncNow];
+    clock += 5_000;
+    expect(await scheduler.tick()).toBe(0);
+    listed = [syncNow, { ...due('b'), dueAt: null }];
+    expect(await scheduler.tick()).toBe(1);
+    // The queue may have lost a (a Redis that came back empty): offered again after reofferMs.
+    clock += 60_000;
+    expect(await scheduler.tick()).toBe(2);
+    expect(fake.syncs.map((job) => job.calendarId)).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+  });
+
   it('a tick with nothing due still dispatches the outbox', async () => {
     const fake = fakeQueue();
     const scheduler = createScheduler({
