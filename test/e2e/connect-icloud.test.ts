@@ -4,6 +4,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import type { DatabaseHandle } from '../../src/store/database.ts';
 import { signUp, type Session } from '../support/api.ts';
+import { davRequest } from '../support/caldav-fixtures.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { startICloudEmulator, type ICloudEmulator } from '../support/icloud-emulator.ts';
 import { startApp, type ConfigurationJson, type ConnectionJson } from '../integration/connections/harness.ts';
@@ -165,5 +166,18 @@ describe('connecting iCloud in Settings → Calendars, in a real browser', () =>
     expect(await page.getByLabel('Check for conflicts: Work').isChecked()).toBe(true);
 
     await page.screenshot({ path: SCREENSHOTS.settings, fullPage: true, animations: 'disabled' });
+
+    // Home is deleted on the iPhone; Refresh finds it gone. Without a reload, the page shows Home deleted,
+    // no longer primary, and the sync status stops listing it (they are read again after a refresh).
+    const homeUrl = emulator.radicaleUrlFor(emulator.calendarUrls.home);
+    const auth = { username: emulator.radicale.username, password: emulator.radicale.password };
+    expect((await davRequest(homeUrl, { method: 'DELETE', auth })).status).toBeLessThan(300);
+    const status = page.getByRole('region', { name: 'Sync status' });
+    expect(await status.textContent()).toContain('Home');
+    await card.getByRole('button', { name: 'Refresh' }).click();
+    await rows.filter({ hasText: 'Home' }).getByText('deleted', { exact: true }).waitFor();
+    await expect.poll(() => page.getByLabel('Primary: Home').isChecked()).toBe(false);
+    await expect.poll(async () => status.textContent()).not.toContain('Home');
+    expect(await status.textContent()).toContain('Work');
   });
 });

@@ -5,10 +5,19 @@ import { useStaff } from './StaffShell.tsx';
 type Choice = 'server' | 'yes' | 'no';
 
 /**
- * "Events on this calendar block my availability" (issue 12.1): follow what iCloud says (Apple's
+ * "Events on this calendar block my availability": follow what the server says (Apple's
  * "events affect availability", RFC 6638 schedule-calendar-transp), or yes / no whatever it says.
  */
-export function CalendarBlockingSwitch({ calendar, disabled }: { calendar: RemoteCalendar; disabled: boolean }) {
+export function CalendarBlockingSwitch({
+  calendar,
+  disabled,
+  serverName,
+}: {
+  calendar: RemoteCalendar;
+  disabled: boolean;
+  /** "iCloud" for an iCloud connection; any other server is not named iCloud. */
+  serverName: string;
+}) {
   const { me } = useStaff();
   const [override, setOverride] = useState<boolean | null>(calendar.blocksAvailabilityOverride ?? null);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +40,9 @@ export function CalendarBlockingSwitch({ calendar, disabled }: { calendar: Remot
         aria-label={`Events on ${calendar.displayName || 'this calendar'} block my availability`}
         onChange={(e) => change(e.target.value as Choice)}
       >
-        <option value="server">as iCloud says ({serverSays})</option>
+        <option value="server">
+          as {serverName} says ({serverSays})
+        </option>
         <option value="yes">yes</option>
         <option value="no">no</option>
       </select>

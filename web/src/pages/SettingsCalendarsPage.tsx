@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client.ts';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, keys, unwrap } from '../api/client.ts';
 import {
   ApiError,
   messageOf,
@@ -50,6 +50,7 @@ export function SettingsCalendarsPage() {
   const [menuOpen, setMenuOpen] = useState(false);
   const [connectOpen, setConnectOpen] = useState<false | 'icloud' | 'caldav'>(false);
   const [removing, setRemoving] = useState<Connection | null>(null);
+  const queryClient = useQueryClient();
 
   const load = useCallback(async () => {
     try {
@@ -213,7 +214,11 @@ export function SettingsCalendarsPage() {
           onPrimary={choosePrimary}
           onConflict={toggleConflict}
           onRemove={() => setRemoving(connection)}
-          onRefreshed={(updated) => setConnections((list) => list?.map((c) => (c.id === updated.id ? updated : c)) ?? null)}
+          onRefreshed={() => {
+            // A refresh can find the primary deleted: the configuration, its notice and the sync status change with it.
+            void load();
+            void queryClient.invalidateQueries({ queryKey: keys.syncStatus });
+          }}
           onReconnected={(updated) => setConnections((list) => list?.map((c) => (c.id === updated.id ? updated : c)) ?? null)}
         />
       ))}
@@ -221,7 +226,7 @@ export function SettingsCalendarsPage() {
       {config?.primaryCalendarId && (
         <p className="stop-primary">
           <button type="button" className="link-button small" onClick={() => choosePrimary(null)}>
-            Stop writing appointments to iCloud (no primary calendar)
+            Stop writing appointments to any calendar (no primary calendar)
           </button>
         </p>
       )}
@@ -265,13 +270,13 @@ function ConnectionCard(props: {
   onConflict: (id: string, on: boolean) => void;
   onRemove: () => void;
   onReconnected: (connection: Connection) => void;
-  onRefreshed: (connection: Connection) => void;
+  onRefreshed: () => void;
 }) {
   const { connection, config } = props;
   const label = providerLabel(connection);
   const refresh = useMutation({
     mutationFn: () => unwrap(api.POST('/api/connections/{id}/refresh', { params: { path: { id: connection.id } } })),
-    onSuccess: (updated) => props.onRefreshed(updated as Connection),
+    onSuccess: () => props.onRefreshed(),
   });
   const needsReconnect = connection.status === 'needs_reconnect';
   const connectionError = remoteErrorText(connection.lastError);
@@ -324,6 +329,7 @@ function ConnectionCard(props: {
               calendar={calendar}
               config={config}
               disabled={needsReconnect}
+              serverName={connection.provider === 'icloud' ? 'iCloud' : 'the server'}
               onPrimary={props.onPrimary}
               onConflict={props.onConflict}
             />
@@ -339,12 +345,14 @@ function CalendarRow({
   calendar,
   config,
   disabled,
+  serverName,
   onPrimary,
   onConflict,
 }: {
   calendar: RemoteCalendar;
   config: Config | null;
   disabled: boolean;
+  serverName: string;
   onPrimary: (id: string) => void;
   onConflict: (id: string, on: boolean) => void;
 }) {
@@ -417,7 +425,7 @@ function CalendarRow({
         />
         {calendar.connectable && isConflict && (
           <div>
-            <CalendarBlockingSwitch calendar={calendar} disabled={disabled} />
+            <CalendarBlockingSwitch calendar={calendar} disabled={disabled} serverName={serverName} />
           </div>
         )}
       </td>
