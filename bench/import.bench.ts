@@ -112,10 +112,18 @@ function vdirsyncer(calendarUrl: string): { firstMs: number; idleMs: number; fil
     );
     const run = (...args: string[]): number => {
       const begin = performance.now();
-      const result = spawnSync(VDIRSYNCER, ['-c', config, ...args], { encoding: 'utf8', input: 'y\n'.repeat(10) });
+      const result = spawnSync(VDIRSYNCER, ['-c', config, ...args], {
+        encoding: 'utf8',
+        input: 'y\n'.repeat(10),
+        // It prints a line per item copied: 20,000 items are more than spawnSync's default 1 MiB, which kills it.
+        maxBuffer: 256 * 1024 * 1024,
+      });
       // Its stdout lists every item copied; the reason of a failure is at the end of stderr.
       const reason = result.stderr.trim().split('\n').slice(-3).join(' | ');
-      if (result.status !== 0) throw new Error(`vdirsyncer ${args.join(' ')} failed (exit ${result.status}): ${reason}`);
+      if (result.status !== 0) {
+        const how = result.error ? result.error.message : `exit ${result.status ?? result.signal}`;
+        throw new Error(`vdirsyncer ${args.join(' ')} failed (${how}): ${reason}`);
+      }
       return performance.now() - begin;
     };
     run('discover');
