@@ -225,6 +225,8 @@ export async function createApp(
     metrics,
     async close(closeOptions = {}) {
       draining = true;
+      // A dispatch still waiting is dropped, not run: its rows are stored and due, so the next scheduler tick of
+      // any process sends them.
       if (dispatchTimer) clearTimeout(dispatchTimer);
       dispatchTimer = null;
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));

@@ -170,7 +170,8 @@ export function SettingsCalendarsPage() {
         </div>
       </div>
       <p className="muted">
-        Connect your iCloud calendar: your appointments appear on your iPhone, and your own iCloud events block your availability in Tandem.
+        Connect your iCloud account or another CalDAV server: your appointments appear in your calendar app, and your own events block your
+        availability in Tandem.
       </p>
 
       {unavailable && (
