@@ -258,6 +258,7 @@ export interface Outbox {
 export interface RemoteCalendars {
   allow_empty_once: Generated<boolean>;
   blocks_availability: boolean | null;
+  busy_version: Generated<number>;
   color: string | null;
   components: Generated<string[]>;
   connectable: Generated<boolean>;

@@ -11,6 +11,7 @@ import * as invitationsAndCalendarLifecycle from './migrations/0010-invitations-
 import * as notificationRetention from './migrations/0011-notification-retention.ts';
 import * as busyRangeIndex from './migrations/0013-busy-range-index.ts';
 import * as syncRowsWithoutRedundantKeys from './migrations/0016-sync-rows-without-redundant-keys.ts';
+import * as busyVersions from './migrations/0019-busy-versions.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0011-notification-retention': notificationRetention,
   '0013-busy-range-index': busyRangeIndex,
   '0016-sync-rows-without-redundant-keys': syncRowsWithoutRedundantKeys,
+  '0019-busy-versions': busyVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

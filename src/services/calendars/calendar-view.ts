@@ -4,6 +4,7 @@ import type { CalendarRules } from '../../domain/slots.ts';
 import type { EventSchedule } from '../../domain/event-times.ts';
 import type { Database } from '../../store/database.ts';
 import { AppError } from '../app-error.ts';
+import { keptPerDatabase } from '../../store/kept-per-database.ts';
 
 export interface ServiceView {
   id: string;
@@ -57,36 +58,11 @@ export function cachedCalendarView(db: Database, calendarId: string, version: st
   return known && known.version === version ? known.view : null;
 }
 
-const MAX_CACHED_VIEWS = 1_000;
-/**
- * Per database handle (a test process opens many databases whose rows may share ids and versions);
- * a transaction's handle gets its own short-lived map. Callers share a view, so it is frozen.
- */
-const viewsByDatabase = new WeakMap<Database, Map<string, { version: string; view: CalendarView }>>();
-
-function cachedViews(db: Database): Map<string, { version: string; view: CalendarView }> {
-  let views = viewsByDatabase.get(db);
-  if (!views) {
-    views = new Map();
-    viewsByDatabase.set(db, views);
-  }
-  return views;
-}
+/** At most this many views per database handle (kept-per-database.ts). */
+const cachedViews = keptPerDatabase<{ version: string; view: CalendarView }>(1_000);
 
 function remember(db: Database, version: string, view: CalendarView): void {
-  const views = cachedViews(db);
-  views.delete(view.id);
-  // Oldest first out (Map keeps insertion order): the booking pages in use stay.
-  if (views.size >= MAX_CACHED_VIEWS) views.delete(views.keys().next().value!);
-  views.set(view.id, { version, view: deepFreeze(view) });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
+  cachedViews(db).set(view.id, { version, view });
 }
 
 interface MemberJson {
