@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Interval } from '../domain/interval.ts';
 import type { ImportedBusySource } from './imported-busy-source.ts';
 import type { DB } from './schema.ts';
@@ -29,11 +29,12 @@ const keyOf = (userId: string, range: Interval): string => `${userId} ${range.st
  *
  * Kept (decision 0023): each user's merged busy time of a window is remembered with its version —
  * the user's invitation policy and, for each blocking calendar, its id and `busy_version` (bumped by
- * the triggers of migration 0019 whenever its occurrences change). The statement reads every user's
- * version and merges busy time only for the users whose version differs from the one kept, so the
- * version and the busy time come from one snapshot, and a change committed by any process on the same
- * database is seen by the next read. Kept per database handle: a booking's transaction is a handle
- * of its own, so its re-check always merges afresh what its transaction sees.
+ * the triggers of migration 0019 whenever its occurrences change). When every user's busy time of
+ * the window is kept, one small statement reads their versions; only the users whose version moved
+ * are merged again, by a statement that reads their versions too, so what is kept and its version
+ * always come from one snapshot, and a change committed by any process on the same database is seen
+ * by the next read. Kept per database handle: a booking's transaction is a handle of its own, so its
+ * re-check always merges afresh what its transaction sees.
  */
 export function importedBusyFromStore(): ImportedBusySource {
   return {
@@ -42,61 +43,75 @@ export function importedBusyFromStore(): ImportedBusySource {
       const result = new Map<string, Interval[]>();
       if (userIds.length === 0) return result;
       const kept = keptBusy(db);
-      const known = userIds.flatMap((userId) => {
-        const entry = kept.get(keyOf(userId, range));
-        return entry ? [{ userId, entry }] : [];
-      });
-      const { rows } = await sql<{ user_id: string; version: string; unchanged: boolean; starts: number[] | null; ends: number[] | null }>`
-        with versions as (
-          select w.user_id, k.version as known,
-            coalesce((select u.invitation_policy from users u where u.id = w.user_id), '') || ';' || coalesce((
-              select string_agg(c.id::text || '@' || c.busy_version::text, ',' order by c.id)
-              from remote_calendars c
-              where c.user_id = w.user_id and c.role <> 'none' and ${calendarBlocksAvailability('c')}), '') as version
-          from unnest(${userIds}::uuid[]) as w(user_id)
-          left join unnest(${known.map((k) => k.userId)}::uuid[], ${known.map((k) => k.entry.version)}::text[]) as k(user_id, version)
-            on k.user_id = w.user_id
-        ), stale as (
-          select user_id from versions where known is distinct from version
-        ), calendars as (
-          select c.id from remote_calendars c
-          where c.user_id = any(array(select user_id from stale)) and c.role <> 'none' and ${calendarBlocksAvailability('c')}
-        ), busy as (
-          select o.user_id, range_agg(tstzrange(o.start_at, greatest(o.start_at, o.end_at))) as ranges
-          from imported_occurrences o
-          where o.user_id = any(array(select user_id from stale))
-            and o.blocks
-            and tstzrange(o.start_at, greatest(o.start_at, o.end_at)) && tstzrange(${new Date(range.start)}::timestamptz, ${new Date(range.end)}::timestamptz)
-            and (o.remote_calendar_id = any(array(select id from calendars))
-              or (o.remote_calendar_id is null and exists (
-                select 1 from remote_items i
-                where i.id = o.remote_item_id and i.kind = 'imported' and i.remote_calendar_id = any(array(select id from calendars)))))
-            and ${invitationAllowsBlocking('o')}
-          group by o.user_id
-        )
-        select v.user_id, v.version, v.known is not distinct from v.version as unchanged, m.starts, m.ends
-        from versions v
-        left join busy b on b.user_id = v.user_id
-        left join lateral (
-          select array_agg((extract(epoch from lower(r)) * 1000)::float8 order by lower(r)) as starts,
-                 array_agg((extract(epoch from upper(r)) * 1000)::float8 order by lower(r)) as ends
-          from unnest(b.ranges) as r
-          where not isempty(r)
-        ) m on true
-      `.execute(db);
-      for (const row of rows) {
-        if (row.unchanged) {
-          result.set(row.user_id, known.find((k) => k.userId === row.user_id)!.entry.intervals);
-          continue;
+      let stale = userIds;
+      if (userIds.every((userId) => kept.get(keyOf(userId, range)))) {
+        const { rows } = await sql<{ user_id: string; version: string }>`
+          select w.user_id, ${busyVersion(sql.ref('w.user_id'))} as version from unnest(${userIds}::uuid[]) as w(user_id)
+        `.execute(db);
+        stale = [];
+        for (const row of rows) {
+          const entry = kept.get(keyOf(row.user_id, range));
+          if (entry?.version === row.version) result.set(row.user_id, entry.intervals);
+          else stale.push(row.user_id);
         }
-        const starts = row.starts ?? [];
-        const ends = row.ends ?? [];
-        const intervals = starts.map((start, i) => ({ start, end: ends[i]! }));
-        const entry: KeptBusy = { version: row.version, intervals };
-        kept.set(keyOf(row.user_id, range), entry);
-        result.set(row.user_id, entry.intervals);
+        if (stale.length === 0) return result;
+      }
+      for (const [userId, entry] of await mergeBusy(db, stale, range)) {
+        kept.set(keyOf(userId, range), entry);
+        result.set(userId, entry.intervals);
       }
       return result;
     },
   };
+}
+
+/**
+ * The version of a user's imported busy time (`userId` an expression naming the user): what it
+ * depends on besides the window — the invitation policy, and which calendars block with the
+ * version of each one's occurrences. A calendar's deletion or change of role or blocking shows in it
+ * directly; a change of its occurrences through the trigger-bumped busy_version (0019).
+ */
+function busyVersion(userId: RawBuilder<unknown>) {
+  return sql<string>`coalesce((select u.invitation_policy from users u where u.id = ${userId}), '') || ';' || coalesce((
+    select string_agg(c.id::text || '@' || c.busy_version::text, ',' order by c.id)
+    from remote_calendars c
+    where c.user_id = ${userId} and c.role <> 'none' and ${calendarBlocksAvailability('c')}), '')`;
+}
+
+/** Each user's merged busy time of the window with the version it was read at, in one statement (one snapshot). */
+async function mergeBusy(db: Kysely<DB>, userIds: string[], range: Interval): Promise<Map<string, KeptBusy>> {
+  const { rows } = await sql<{ user_id: string; version: string; starts: number[] | null; ends: number[] | null }>`
+    with calendars as (
+      select c.id from remote_calendars c
+      where c.user_id = any(${userIds}::uuid[]) and c.role <> 'none' and ${calendarBlocksAvailability('c')}
+    ), busy as (
+      select o.user_id, range_agg(tstzrange(o.start_at, greatest(o.start_at, o.end_at))) as ranges
+      from imported_occurrences o
+      where o.user_id = any(${userIds}::uuid[])
+        and o.blocks
+        and tstzrange(o.start_at, greatest(o.start_at, o.end_at)) && tstzrange(${new Date(range.start)}::timestamptz, ${new Date(range.end)}::timestamptz)
+        and (o.remote_calendar_id = any(array(select id from calendars))
+          or (o.remote_calendar_id is null and exists (
+            select 1 from remote_items i
+            where i.id = o.remote_item_id and i.kind = 'imported' and i.remote_calendar_id = any(array(select id from calendars)))))
+        and ${invitationAllowsBlocking('o')}
+      group by o.user_id
+    )
+    select w.user_id, ${busyVersion(sql.ref('w.user_id'))} as version, m.starts, m.ends
+    from unnest(${userIds}::uuid[]) as w(user_id)
+    left join busy b on b.user_id = w.user_id
+    left join lateral (
+      select array_agg((extract(epoch from lower(r)) * 1000)::float8 order by lower(r)) as starts,
+             array_agg((extract(epoch from upper(r)) * 1000)::float8 order by lower(r)) as ends
+      from unnest(b.ranges) as r
+      where not isempty(r)
+    ) m on true
+  `.execute(db);
+  return new Map(
+    rows.map((row) => {
+      const starts = row.starts ?? [];
+      const ends = row.ends ?? [];
+      return [row.user_id, { version: row.version, intervals: starts.map((start, i) => ({ start, end: ends[i]! })) }];
+    }),
+  );
 }
