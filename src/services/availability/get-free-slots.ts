@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { computeSlots } from '../../domain/slots.ts';
 import { isValidTimeZone } from '../../domain/schedule.ts';
 import { AppError } from '../app-error.ts';
@@ -7,6 +6,7 @@ import { loadCalendarView, type CalendarView } from '../calendars/calendar-view.
 import type { ServiceContext } from '../context.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from './load-slot-query.ts';
+import { localIso } from './local-iso.ts';
 
 export const MAX_SLOT_RANGE_DAYS = 62;
 
@@ -46,8 +46,8 @@ export async function getFreeSlots(ctx: ServiceContext, options: GetFreeSlotsOpt
   return computeSlots(query).map((slot) => ({
     start: new Date(slot.start).toISOString(),
     end: new Date(slot.end).toISOString(),
-    localStart: DateTime.fromMillis(slot.start, { zone: options.timezone }).toISO({ suppressMilliseconds: true }) ?? '',
-    localEnd: DateTime.fromMillis(slot.end, { zone: options.timezone }).toISO({ suppressMilliseconds: true }) ?? '',
+    localStart: localIso(slot.start, options.timezone),
+    localEnd: localIso(slot.end, options.timezone),
     seatsLeft: slot.seatsLeft,
     available: slot.userIds.length,
   }));
