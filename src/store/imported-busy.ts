@@ -34,7 +34,8 @@ const keyOf = (userId: string, range: Interval): string => `${userId} ${range.st
  * are merged again, by a statement that reads their versions too, so what is kept and its version
  * always come from one snapshot, and a change committed by any process on the same database is seen
  * by the next read. Kept per database handle: a booking's transaction is a handle of its own, so its
- * re-check always merges afresh what its transaction sees.
+ * re-check always merges afresh what its transaction sees. Callers get their own array (they may
+ * sort it) of the kept, frozen intervals.
  */
 export function importedBusyFromStore(): ImportedBusySource {
   return {
@@ -51,14 +52,14 @@ export function importedBusyFromStore(): ImportedBusySource {
         stale = [];
         for (const row of rows) {
           const entry = kept.get(keyOf(row.user_id, range));
-          if (entry?.version === row.version) result.set(row.user_id, entry.intervals);
+          if (entry?.version === row.version) result.set(row.user_id, [...entry.intervals]);
           else stale.push(row.user_id);
         }
         if (stale.length === 0) return result;
       }
       for (const [userId, entry] of await mergeBusy(db, stale, range)) {
         kept.set(keyOf(userId, range), entry);
-        result.set(userId, entry.intervals);
+        result.set(userId, [...entry.intervals]);
       }
       return result;
     },
