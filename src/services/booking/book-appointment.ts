@@ -40,6 +40,8 @@ export interface BookAppointmentOptions {
   cause?: ChangeCause;
   /** The calendar's view when the caller has just read it (findPublicCalendar): not read again. */
   calendar?: CalendarView;
+  /** What the notice needs, when the caller read it with the calendar (findPublicCalendar): not read again. */
+  facts?: BookingFacts;
 }
 
 export interface BookingResult {
@@ -64,7 +66,7 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
     ? {
         scope: `booking:${calendar.id}`,
         key: options.idempotencyKey,
-        request: { ...options, importedBusy: undefined, idempotencyKey: undefined, calendar: undefined },
+        request: { ...options, importedBusy: undefined, idempotencyKey: undefined, calendar: undefined, facts: undefined },
       }
     : null;
   // One retry per member: each lost race removes one member from the free set.
@@ -102,7 +104,7 @@ async function bookInOneStatement(ctx: ServiceContext, calendar: CalendarView, o
       now,
       importedBusy: options.importedBusy,
     }),
-    loadBookingFacts(ctx.db, options.workspaceId, calendar.id),
+    options.facts ?? loadBookingFacts(ctx.db, options.workspaceId, calendar.id),
   ]);
   const slot = checkBookable(query, start);
   return writeOneOff(ctx, ctx.db, { calendar, options, query, slot, now, facts });
@@ -134,7 +136,7 @@ async function bookInTransaction(
   if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
 
   if (!sessionBased) {
-    const facts = await loadBookingFacts(trx, options.workspaceId, calendar.id);
+    const facts = options.facts ?? (await loadBookingFacts(trx, options.workspaceId, calendar.id));
     return writeOneOff(ctx, trx, { calendar, options, query, slot, now, facts });
   }
 
