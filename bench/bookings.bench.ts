@@ -5,10 +5,14 @@
  * Node CPU per booking, and double bookings counted in the database afterwards (must be 0).
  * Anchor, same run: `pgbench -c 8 -j 2 -T 10` (tpcb-like) on a throwaway database of the same
  * PostgreSQL, right before.
+ * Breakdown (PostgreSQL only), to tell CPU saturation from waiting: CPU per booking of the server, of
+ * the bench database's PostgreSQL backends and of this client; how busy the whole machine was; and
+ * what the backends were doing, sampled from pg_stat_activity every 50 ms (state / wait event).
  *
  *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8; BENCH_DATABASES=postgres,pglite adds embedded PGlite)
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { addCalendar, call, signUp, type BenchSession } from './serve/api-client.ts';
 import {
@@ -21,6 +25,7 @@ import {
   startTandem,
   type DatabaseKind,
 } from './serve/tandem-process.ts';
+import { CpuMeter } from './serve/cpu-meter.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -63,6 +68,68 @@ interface Result {
   refused: number;
   doubleBookings: number;
   load: string;
+  breakdown: Breakdown | null;
+}
+
+/** Where a booking's time goes (PostgreSQL runs only). */
+interface Breakdown {
+  /** CPU ms per booking: PostgreSQL backends of the bench database, this bench client. */
+  postgresCpu: number;
+  clientCpu: number;
+  /** Share of the machine's CPU time that was busy during the run (all processes, anyone's). */
+  machineBusy: number;
+  /** pg_stat_activity samples of the bench database's backends: "state/wait event" → share. */
+  activity: Map<string, number>;
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat's first line). */
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/**
+ * Watches the bench database's backends while the bookings run: their CPU (by pid, as the pool
+ * opens connections) and, every 50 ms, what each is doing.
+ */
+async function watchPostgres(databaseUrl: string): Promise<{ stop(): Promise<Omit<Breakdown, 'clientCpu'>> }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const backends = async (): Promise<number[]> =>
+    (
+      await client.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)
+    ).rows.map((r) => r.pid);
+  const meter = new CpuMeter(async () => ({ postgres: await backends() }));
+  const before = (await meter.sample()).postgres ?? 0;
+  const ticks = machineTicks();
+  const activity = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const sampling = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ what: string; n: number }>(
+        `select coalesce(state, '?') || '/' || coalesce(wait_event_type || ':' || wait_event, 'cpu') as what, count(*)::int as n
+           from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() group by 1`,
+      );
+      samples++;
+      for (const row of rows) activity.set(row.what, (activity.get(row.what) ?? 0) + row.n);
+      // The pool opens backends during the run: meet them while they live.
+      await meter.sample();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await sampling;
+      const after = (await meter.sample()).postgres ?? 0;
+      const now = machineTicks();
+      await client.end();
+      for (const [what, n] of activity) activity.set(what, n / samples);
+      return { postgresCpu: after - before, machineBusy: (now.busy - ticks.busy) / (now.total - ticks.total), activity };
+    },
+  };
 }
 
 async function setUp(url: string): Promise<{ session: BenchSession; calendarId: string }> {
@@ -158,6 +225,8 @@ async function run(kind: DatabaseKind): Promise<Result> {
     refused = 0;
     const latencies: number[] = [];
     let counter = 0;
+    const watch = tandem.databaseUrl === null ? null : await watchPostgres(tandem.databaseUrl);
+    const clientBefore = process.cpuUsage();
     const cpuBefore = tandem.cpuMs();
     const started = performance.now();
     const deadline = started + SECONDS * 1000;
@@ -168,6 +237,16 @@ async function run(kind: DatabaseKind): Promise<Result> {
     );
     const wall = performance.now() - started;
     const cpu = tandem.cpuMs() - cpuBefore;
+    const clientUsage = process.cpuUsage(clientBefore);
+    const watched = await watch?.stop();
+    const breakdown =
+      watched === undefined
+        ? null
+        : {
+            ...watched,
+            postgresCpu: watched.postgresCpu / latencies.length,
+            clientCpu: (clientUsage.user + clientUsage.system) / 1000 / latencies.length,
+          };
     latencies.sort((a, b) => a - b);
     const doubleBookings = await countDoubleBookings(tandem.databaseUrl, tandem.url, session, calendarId);
     return {
@@ -180,6 +259,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
       refused,
       doubleBookings,
       load: loadAverage(),
+      breakdown,
     };
   } catch (error) {
     console.error(`tandem serve (${kind}) said:\n${tandem.output()}`);
@@ -211,6 +291,19 @@ async function main(): Promise<void> {
     const ratio = r.kind === 'postgres' ? `**${(r.perSecond / anchor.tps).toFixed(2)}×**` : '—';
     console.log(
       `| ${r.kind} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuPerBooking.toFixed(2)} ms | ${r.bookings} | ${r.refused} | ${r.doubleBookings} | ${r.kind === 'postgres' ? anchor.tps.toFixed(0) : '—'} | ${ratio} | ${r.load} |`,
+    );
+  }
+  for (const r of results) {
+    if (r.breakdown === null) continue;
+    const b = r.breakdown;
+    const activity = [...b.activity]
+      .sort((x, y) => y[1] - x[1])
+      .map(([what, n]) => `${what} ${n.toFixed(2)}`)
+      .join(', ');
+    console.log(
+      `\n${r.kind}: CPU per booking — server ${r.cpuPerBooking.toFixed(2)} ms, PostgreSQL backends ${b.postgresCpu.toFixed(2)} ms, ` +
+        `bench client ${b.clientCpu.toFixed(2)} ms; machine CPU busy ${(b.machineBusy * 100).toFixed(0)} %\n` +
+        `  backends (mean count per pg_stat_activity sample, state/wait): ${activity}`,
     );
   }
   if (results.some((r) => r.doubleBookings !== 0)) {

@@ -28,16 +28,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import {
-  REPO_ROOT,
-  buildServer,
-  createDatabase,
-  databaseUrlFor,
-  dropDatabase,
-  loadAverage,
-  percentile,
-  processCpuMs,
-} from './serve/tandem-process.ts';
+import { REPO_ROOT, buildServer, createDatabase, databaseUrlFor, dropDatabase, loadAverage, percentile } from './serve/tandem-process.ts';
+import { CpuMeter } from './serve/cpu-meter.ts';
 import { seedCalendars, startPhase } from './scale/seed.ts';
 
 const CALENDARS = Number(process.env.SCALE_CALENDARS ?? 10_000);
@@ -132,32 +124,6 @@ async function startResponder(hosts: number): Promise<Responder> {
       }),
     stop: () => child.kill('SIGTERM'),
   };
-}
-
-/** CPU ms of a set of processes, by name, summed; a process that has gone counts what it last had. */
-class CpuMeter {
-  private readonly last = new Map<number, number>();
-  constructor(private readonly groups: () => Promise<Record<string, number[]>>) {}
-  private groupOf = new Map<number, string>();
-
-  async sample(): Promise<Record<string, number>> {
-    for (const [group, pids] of Object.entries(await this.groups())) {
-      for (const pid of pids) {
-        this.groupOf.set(pid, group);
-        try {
-          this.last.set(pid, processCpuMs(pid));
-        } catch {
-          // exited: keep its last reading
-        }
-      }
-    }
-    const totals: Record<string, number> = {};
-    for (const [pid, ms] of this.last) {
-      const group = this.groupOf.get(pid)!;
-      totals[group] = (totals[group] ?? 0) + ms;
-    }
-    return totals;
-  }
 }
 
 interface LagSample {

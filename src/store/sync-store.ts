@@ -7,7 +7,7 @@ import { applyIdleBatch, applyInboundBatch } from './sync-store/apply-inbound-ba
 import { loadCalendarState, loadSavedItems } from './sync-store/calendar-state.ts';
 import { applyItemChange } from './sync-store/items.ts';
 import { deleteLink, readLink, saveLink } from './sync-store/links.ts';
-import { claimOutboxRows, lockOutboxRow, recordOutboxResult } from './sync-store/outbox.ts';
+import { claimOutboxRows, finishRowsWithNothingToPush, lockOutboxRow, recordOutboxResult } from './sync-store/outbox.ts';
 import type { RecordSyncNotice } from './sync-store/notices.ts';
 import { applyRemoteEdit } from './sync-store/remote-edit.ts';
 import { isUuid } from './sync-store/rows.ts';
@@ -45,6 +45,13 @@ export function createSyncStore(db: Kysely<DB>, options: SyncStoreOptions): Sync
         : db.transaction().execute((trx) => applyInboundBatch(trx, batch, options.now(), options.recordNotice)),
 
     claimOutboxRows: (claim) => db.transaction().execute((trx) => claimOutboxRows(trx, claim)),
+
+    finishRowsWithNothingToPush: (rows, now) =>
+      finishRowsWithNothingToPush(
+        db,
+        rows.map((row) => row.id),
+        now,
+      ),
 
     async loadOutboundTarget(row) {
       const [appointments, primary, link] = await Promise.all([

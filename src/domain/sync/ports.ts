@@ -263,6 +263,15 @@ export interface SyncStore {
   loadOutboundTarget(row: OutboxRow): Promise<OutboundTarget>;
 
   /**
+   * ATOMIC (one statement), optional. Of the claimed `rows`, finishes as done those with nothing to
+   * push or remove: the user has no primary calendar and no copy of the appointment is recorded
+   * (no link) — exactly the rows planOutbound answers Noop without looking further. Returns their
+   * ids. Every booking of a user without a connected calendar writes such a row; one statement for
+   * a burst of them instead of a read and a transaction each (issue 13.4).
+   */
+  finishRowsWithNothingToPush?(rows: readonly OutboxRow[], now: Date): Promise<string[]>;
+
+  /**
    * ATOMIC (one upsert). Write-ahead, just before every PUT: saves the link of (link.appointmentId,
    * link.userId) as given — with the snapshot the PUT carries appended to pendingWrites, and for a
    * first create a new link with createPending — so a crash that hides the PUT's outcome leaves a

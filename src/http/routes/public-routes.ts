@@ -119,7 +119,9 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
       preHandler: limitBy(app, 'publicBooking'),
     },
     async (request, reply) => {
-      const { workspaceId, calendar } = await findPublicCalendar(ctx.db, request.params.calendarId);
+      const { workspaceId, calendar, bookingFacts } = await findPublicCalendar(ctx.db, request.params.calendarId, {
+        withBookingFacts: true,
+      });
       const b = request.body;
       const outcome = await bookAppointment(ctx, {
         workspaceId,
@@ -133,6 +135,7 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { ctx, 
         timezone: b.timezone ?? null,
         cause: 'client',
         calendar,
+        ...(bookingFacts && { facts: bookingFacts }),
       });
       return reply
         .status(outcome.status as 201)

@@ -62,6 +62,8 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
   const sessionBased = calendar.type === 'class' || calendar.type === 'event';
   const ignored = options.ignoreAppointmentId ?? '00000000-0000-0000-0000-000000000000';
 
+  // Own starts count only against a daily limit (fullDaysOf): without one they are not read — on a
+  // busy calendar they were most of a booking's re-check (issue 13.4).
   // Everything but imported busy time in one statement (each part aggregated as JSON, instants as
   // epoch milliseconds): a booking re-check and a slots request pay one round trip, not six, and no
   // Date parsing per row (issue 13).
@@ -89,7 +91,8 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
           where b.user_id = any(${userIds}::uuid[]) and b.end_at > ${from}::timestamptz and b.start_at < ${to}::timestamptz) as blocked,
         (select coalesce(json_agg(json_build_object('user_id', aa.user_id, 'start_at', ${ms('a.start_at')})), '[]')
            from appointment_assignees aa join appointments a on a.id = aa.appointment_id
-          where a.calendar_id = ${calendar.id}::uuid and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
+          where ${calendar.dailyLimit !== null}::boolean
+            and a.calendar_id = ${calendar.id}::uuid and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
             and a.start_at >= ${dayBefore}::timestamptz and a.start_at < ${dayAfter}::timestamptz) as own_starts,
         (select coalesce(json_agg(json_build_object(
                   'start_at', ${ms('a.start_at')}, 'end_at', ${ms('a.end_at')}, 'seats_taken', a.seats_taken, 'user_id', aa.user_id)), '[]')

@@ -1,4 +1,5 @@
-import type { Transaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
 import { IANAZone } from 'luxon';
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
@@ -11,13 +12,15 @@ import { hashSecret, newSecret } from '../auth/tokens.ts';
 import { checkBookable } from './check-bookable.ts';
 import { chooseAssignees } from './choose-assignees.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
-import { insertBooking } from './insert-booking.ts';
+import { insertBooking, NEW_APPOINTMENT_VERSION } from './insert-booking.ts';
+import { loadBookingFacts, type BookingFacts } from './booking-facts.ts';
+import type { Slot, SlotQuery } from '../../domain/slots.ts';
 import { pushesToExternalCalendars } from '../../domain/calendar-type.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
 import { upsertContact, type ContactInput } from './booking-rows.ts';
 import { assigneeRange } from '../../domain/assignee-range.ts';
 import { lockSessionSlot, takeSeats } from './appointment-changes.ts';
-import { recordAppointmentNotice, type NoticeSubject } from '../notifications/record-appointment-notice.ts';
+import { planAppointmentNotice, recordAppointmentNotice, type NoticeSubject } from '../notifications/record-appointment-notice.ts';
 import type { ChangeCause } from '../notifications/message-content.ts';
 
 export type { ContactInput };
@@ -37,6 +40,8 @@ export interface BookAppointmentOptions {
   cause?: ChangeCause;
   /** The calendar's view when the caller has just read it (findPublicCalendar): not read again. */
   calendar?: CalendarView;
+  /** What the notice needs, when the caller read it with the calendar (findPublicCalendar): not read again. */
+  facts?: BookingFacts;
 }
 
 export interface BookingResult {
@@ -61,13 +66,48 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
     ? {
         scope: `booking:${calendar.id}`,
         key: options.idempotencyKey,
-        request: { ...options, importedBusy: undefined, idempotencyKey: undefined, calendar: undefined },
+        request: { ...options, importedBusy: undefined, idempotencyKey: undefined, calendar: undefined, facts: undefined },
       }
     : null;
   // One retry per member: each lost race removes one member from the free set.
   return retryOnConflict(calendar.members.length + 1, () =>
-    runIdempotent(ctx.db, key, async (trx) => ({ status: 201, body: await bookInTransaction(ctx, trx, calendar, options) })),
+    key === null && !needsTransaction(calendar)
+      ? bookInOneStatement(ctx, calendar, options).then((body) => ({ status: 201, body, replayed: false }))
+      : runIdempotent(ctx.db, key, async (trx) => ({ status: 201, body: await bookInTransaction(ctx, trx, calendar, options) })),
   );
+}
+
+function isSessionBased(calendar: CalendarView): boolean {
+  return calendar.type === 'class' || calendar.type === 'event';
+}
+
+/**
+ * Seats, a daily limit and equal distribution count what is already booked, under a lock held
+ * until the booking commits; an Idempotency-Key is claimed in the booking's transaction. Any other
+ * one-off booking is a check and one statement: its reads take no lock (under READ COMMITTED each
+ * statement of a transaction reads its own snapshot, so reading before the write leaves the same
+ * window as reading inside the transaction did), and the exclusion constraint refuses an overlap.
+ */
+function needsTransaction(calendar: CalendarView): boolean {
+  return isSessionBased(calendar) || calendar.dailyLimit !== null || calendar.distribution === 'equal';
+}
+
+/** A one-off booking without a transaction: reads (no lock), the check, then one statement writes it all. */
+async function bookInOneStatement(ctx: ServiceContext, calendar: CalendarView, options: BookAppointmentOptions): Promise<BookingResult> {
+  const start = options.start.getTime();
+  const now = ctx.now();
+  const [query, facts] = await Promise.all([
+    loadSlotQuery(ctx.db, {
+      calendar,
+      serviceId: options.serviceId,
+      range: { start, end: start + 1 },
+      now,
+      importedBusy: options.importedBusy,
+    }),
+    options.facts ?? loadBookingFacts(ctx.db, options.workspaceId, calendar.id),
+  ]);
+  const slot = checkBookable(query, start);
+  return writeOneOff(ctx, ctx.db, { calendar, options, query, slot, now, facts });
 }
 
 async function bookInTransaction(
@@ -77,7 +117,7 @@ async function bookInTransaction(
   options: BookAppointmentOptions,
 ): Promise<BookingResult> {
   const start = options.start.getTime();
-  const sessionBased = calendar.type === 'class' || calendar.type === 'event';
+  const sessionBased = isSessionBased(calendar);
   if (sessionBased) await lockSessionSlot(trx, calendar.id, start);
   // A daily limit or equal distribution counts this calendar's bookings: serialise the calendar.
   if (calendar.dailyLimit !== null || calendar.distribution === 'equal') {
@@ -95,93 +135,136 @@ async function bookInTransaction(
   const slot = checkBookable(query, start);
   if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
 
-  const secret = newSecret('tdm');
-  let appointmentId: string;
-  let attendeeId: string;
-  /** A one-off booking's view is known from what was written; a class session's is read back. */
-  let view: AppointmentView | null = null;
-  let noticeSubject: NoticeSubject | undefined;
-  if (sessionBased) {
-    const contactId = await upsertContact(trx, options.workspaceId, options.contact);
-    ({ appointmentId } = await takeSeats(trx, {
-      calendar,
-      workspaceId: options.workspaceId,
-      start,
-      end: slot.end,
-      seats: options.seats,
-      hostId: slot.userIds[0]!,
-      now,
-    }));
-    const attendee = await trx
-      .insertInto('attendees')
-      .values({
-        workspace_id: options.workspaceId,
-        appointment_id: appointmentId,
-        contact_id: contactId,
-        seats: options.seats,
-        secret_hash: hashSecret(secret),
-        timezone: options.timezone ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    attendeeId = attendee.id;
-  } else {
-    const assigneeIds = await chooseAssignees(trx, calendar, query, slot, now);
-    const service = calendar.services.find((s) => s.id === options.serviceId);
-    const title = `${service?.name ?? calendar.name} with ${options.contact.name}`;
-    const inserted = await insertBooking(trx, {
-      workspaceId: options.workspaceId,
-      calendarId: calendar.id,
-      serviceId: service?.id ?? null,
-      start: new Date(start),
-      end: new Date(slot.end),
-      title,
-      location: calendar.location,
-      assigneeIds,
-      during: assigneeRange(calendar, start, slot.end),
-      outboxUserIds: pushesToExternalCalendars(calendar.type) ? assigneeIds : [],
-      contact: options.contact,
-      seats: options.seats,
-      secretHash: hashSecret(secret),
-      timezone: options.timezone ?? null,
-      now,
-    });
-    ({ appointmentId, attendeeId, noticeSubject } = inserted);
-    view = {
-      id: appointmentId,
-      calendarId: calendar.id,
-      serviceId: service?.id ?? null,
-      start: new Date(start).toISOString(),
-      end: new Date(slot.end).toISOString(),
-      status: 'confirmed',
-      title,
-      location: calendar.location,
-      assigneeIds: [...assigneeIds].sort(),
-      seatsTaken: 1,
-      attendees: [
-        {
-          id: attendeeId,
-          contactId: inserted.contactId,
-          name: inserted.contactName,
-          email: inserted.contactEmail,
-          seats: options.seats,
-          status: 'confirmed',
-        },
-      ],
-      removedFromICloud: false,
-      overlapFlagged: false,
-    };
+  if (!sessionBased) {
+    const facts = options.facts ?? (await loadBookingFacts(trx, options.workspaceId, calendar.id));
+    return writeOneOff(ctx, trx, { calendar, options, query, slot, now, facts });
   }
-  const manageToken = `${attendeeId}.${secret}`;
+
+  const secret = newSecret('tdm');
+  const contactId = await upsertContact(trx, options.workspaceId, options.contact);
+  const { appointmentId } = await takeSeats(trx, {
+    calendar,
+    workspaceId: options.workspaceId,
+    start,
+    end: slot.end,
+    seats: options.seats,
+    hostId: slot.userIds[0]!,
+    now,
+  });
+  const attendee = await trx
+    .insertInto('attendees')
+    .values({
+      workspace_id: options.workspaceId,
+      appointment_id: appointmentId,
+      contact_id: contactId,
+      seats: options.seats,
+      secret_hash: hashSecret(secret),
+      timezone: options.timezone ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const manageToken = `${attendee.id}.${secret}`;
   await recordAppointmentNotice(trx, {
     workspaceId: options.workspaceId,
     appointmentId,
     change: 'created',
     cause: options.cause ?? 'client',
     now,
-    attendeeIds: [attendeeId],
+    attendeeIds: [attendee.id],
     manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
-    ...(noticeSubject && { subject: noticeSubject }),
   });
-  return { appointment: view ?? (await loadAppointmentView(trx, options.workspaceId, appointmentId)), attendeeId, manageToken };
+  return { appointment: await loadAppointmentView(trx, options.workspaceId, appointmentId), attendeeId: attendee.id, manageToken };
+}
+
+/**
+ * Writes a one-off booking (not a class or event seat) and its notice in one statement
+ * (insertBooking), on `db` — the booking's transaction or, with nothing to lock, the pool. Its ids
+ * are chosen here, so the notice is planned before the write; its view is built from what was
+ * written instead of read back.
+ */
+async function writeOneOff(
+  ctx: ServiceContext,
+  db: Kysely<DB>,
+  input: { calendar: CalendarView; options: BookAppointmentOptions; query: SlotQuery; slot: Slot; now: Date; facts: BookingFacts },
+): Promise<BookingResult> {
+  const { calendar, options, query, slot, now, facts } = input;
+  if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
+  const assigneeIds = await chooseAssignees(db, calendar, query, slot, now);
+  const service = calendar.services.find((s) => s.id === options.serviceId);
+  const title = `${service?.name ?? calendar.name} with ${options.contact.name}`;
+  const appointmentId = randomUUID();
+  const attendeeId = randomUUID();
+  const secret = newSecret('tdm');
+  const manageToken = `${attendeeId}.${secret}`;
+  const contact = { name: options.contact.name, email: options.contact.email.trim(), phone: options.contact.phone ?? null };
+  const subject: NoticeSubject = {
+    id: appointmentId,
+    title,
+    start_at: new Date(slot.start),
+    end_at: new Date(slot.end),
+    location: calendar.location,
+    status: 'confirmed',
+    version: NEW_APPOINTMENT_VERSION,
+    removed_from_remote: false,
+    overlap_flagged: false,
+    calendar_id: calendar.id,
+    calendar_name: calendar.name,
+    calendar_type: calendar.type,
+    settings: facts.settings,
+    attendees: [{ id: attendeeId, status: 'confirmed', timezone: options.timezone ?? null, seats: options.seats, ...contact }],
+    staff: facts.staff.filter((s) => assigneeIds.includes(s.id)),
+  };
+  const notice = planAppointmentNotice(subject, {
+    workspaceId: options.workspaceId,
+    appointmentId,
+    change: 'created',
+    cause: options.cause ?? 'client',
+    now,
+    manageLink: { url: `${ctx.publicUrl}/manage/${manageToken}`, secretBox: ctx.secretBox },
+  });
+  const inserted = await insertBooking(db, {
+    appointmentId,
+    attendeeId,
+    workspaceId: options.workspaceId,
+    calendarId: calendar.id,
+    serviceId: service?.id ?? null,
+    start: new Date(slot.start),
+    end: new Date(slot.end),
+    title,
+    location: calendar.location,
+    assigneeIds,
+    during: assigneeRange(calendar, slot.start, slot.end),
+    outboxUserIds: pushesToExternalCalendars(calendar.type) ? assigneeIds : [],
+    contact: options.contact,
+    seats: options.seats,
+    secretHash: hashSecret(secret),
+    timezone: options.timezone ?? null,
+    now,
+    notice,
+  });
+  const appointment: AppointmentView = {
+    id: appointmentId,
+    calendarId: calendar.id,
+    serviceId: service?.id ?? null,
+    start: subject.start_at.toISOString(),
+    end: subject.end_at.toISOString(),
+    status: 'confirmed',
+    title,
+    location: calendar.location,
+    assigneeIds: [...assigneeIds].sort(),
+    seatsTaken: 1,
+    attendees: [
+      {
+        id: attendeeId,
+        contactId: inserted.contactId,
+        name: inserted.contactName,
+        email: inserted.contactEmail,
+        seats: options.seats,
+        status: 'confirmed',
+      },
+    ],
+    removedFromICloud: false,
+    overlapFlagged: false,
+  };
+  return { appointment, attendeeId, manageToken };
 }

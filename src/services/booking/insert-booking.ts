@@ -1,10 +1,16 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../store/schema.ts';
 import type { ContactInput } from './booking-rows.ts';
-import type { AttendeeRow, NoticeSubject, StaffRow } from '../notifications/record-appointment-notice.ts';
-import type { NotificationSettingsRow } from '../notifications/notification-settings.ts';
+import { messageRows, type NoticePlan } from '../notifications/record-appointment-notice.ts';
+import { webhookPayload } from '../webhooks/record-webhook-event.ts';
+
+/** A new appointment's version (the .ics SEQUENCE its notice quotes): written explicitly, not left to the default. */
+export const NEW_APPOINTMENT_VERSION = 1;
 
 export interface NewBooking {
+  /** Chosen by the caller, so the notice can be planned before the one statement that writes it all. */
+  appointmentId: string;
+  attendeeId: string;
   workspaceId: string;
   calendarId: string;
   serviceId: string | null;
@@ -23,62 +29,42 @@ export interface NewBooking {
   timezone: string | null;
   /** The app's clock: the outbox rows are due now by it (enqueueOutbox's rule). */
   now: Date;
+  /** The booking's notice (planAppointmentNotice), planned with the contact as given. */
+  notice: NoticePlan;
 }
 
 export interface InsertedBooking {
-  appointmentId: string;
-  attendeeId: string;
   contactId: string;
   /** The contact as stored (an existing contact keeps its e-mail's spelling). */
   contactName: string;
   contactEmail: string;
-  /** What the booking's notice says (recordAppointmentNotice), read in the same statement. */
-  noticeSubject: NoticeSubject;
-}
-
-interface InsertedRow {
-  appointment_id: string;
-  attendee_id: string;
-  contact_id: string;
-  name: string;
-  email: string;
-  phone: string | null;
-  attendee_status: AttendeeRow['status'];
-  attendee_seats: number;
-  attendee_timezone: string | null;
-  title: string;
-  start_at: Date;
-  end_at: Date;
-  location: string | null;
-  status: NoticeSubject['status'];
-  version: number;
-  removed_from_remote: boolean;
-  overlap_flagged: boolean;
-  calendar_name: string;
-  calendar_type: NoticeSubject['calendar_type'];
-  settings: NotificationSettingsRow | null;
-  staff: StaffRow[];
 }
 
 /**
  * Writes a one-off booking — contact (upserted by e-mail), appointment, assignments, outbox rows,
- * attendee — in one statement of data-modifying CTEs instead of five round trips (issue 13.4).
- * The exclusion constraint on appointment_assignees still refuses an overlap (23P01) and the
- * whole statement with it; the caller's retry handles that as before. The same statement returns
- * what the booking's notice needs (calendar, notification settings, staff), one round trip fewer.
+ * attendee, its e-mails and webhook deliveries — in one statement of data-modifying CTEs (issue
+ * 13.4): on its own it needs no transaction around it. The exclusion constraint on
+ * appointment_assignees still refuses an overlap (23P01) and the whole statement with it; the
+ * caller's retry handles that as before.
+ *
+ * The notice was planned before the contact was upserted: where an existing contact's stored
+ * e-mail (its spelling) and phone differ from what was given, the statement puts the stored ones
+ * into the client's e-mails and the webhook payload, as a notice read after the insert would.
  */
-export async function insertBooking(trx: Transaction<DB>, b: NewBooking): Promise<InsertedBooking> {
-  const { rows } = await sql<InsertedRow>`
+export async function insertBooking(db: Kysely<DB>, b: NewBooking): Promise<InsertedBooking> {
+  const messages = messageRows(b.notice.messages, b.workspaceId, b.appointmentId);
+  const event = b.notice.webhook.type;
+  const { rows } = await sql<{ contact_id: string; name: string; email: string }>`
     with k as (
       insert into contacts (workspace_id, name, email, phone)
       values (${b.workspaceId}::uuid, ${b.contact.name}, ${b.contact.email.trim()}, ${b.contact.phone ?? null})
       on conflict (workspace_id, lower(email)) do update set name = excluded.name, phone = coalesce(excluded.phone, contacts.phone)
       returning id, name, email, phone
     ), a as (
-      insert into appointments (workspace_id, calendar_id, service_id, start_at, end_at, title, location, seats_taken)
-      values (${b.workspaceId}::uuid, ${b.calendarId}::uuid, ${b.serviceId}::uuid, ${b.start}::timestamptz, ${b.end}::timestamptz,
-              ${b.title}, ${b.location}, 1)
-      returning id, calendar_id, title, start_at, end_at, location, status, version, removed_from_remote, overlap_flagged
+      insert into appointments (id, workspace_id, calendar_id, service_id, start_at, end_at, title, location, seats_taken, version)
+      values (${b.appointmentId}::uuid, ${b.workspaceId}::uuid, ${b.calendarId}::uuid, ${b.serviceId}::uuid, ${b.start}::timestamptz,
+              ${b.end}::timestamptz, ${b.title}, ${b.location}, 1, ${NEW_APPOINTMENT_VERSION}::integer)
+      returning id
     ), aa as (
       insert into appointment_assignees (appointment_id, user_id, workspace_id, during)
       select a.id, u, ${b.workspaceId}::uuid, ${b.during}::tstzrange from a, unnest(${b.assigneeIds}::uuid[]) as u
@@ -86,54 +72,31 @@ export async function insertBooking(trx: Transaction<DB>, b: NewBooking): Promis
       insert into outbox (workspace_id, appointment_id, user_id, op, not_before)
       select ${b.workspaceId}::uuid, a.id, u, 'upsert', ${b.now}::timestamptz from a, unnest(${b.outboxUserIds}::uuid[]) as u
     ), t as (
-      insert into attendees (workspace_id, appointment_id, contact_id, seats, secret_hash, timezone)
-      select ${b.workspaceId}::uuid, a.id, k.id, ${b.seats}, ${b.secretHash}, ${b.timezone} from a, k
-      returning id, status, seats, timezone
+      insert into attendees (id, workspace_id, appointment_id, contact_id, seats, secret_hash, timezone)
+      select ${b.attendeeId}::uuid, ${b.workspaceId}::uuid, a.id, k.id, ${b.seats}, ${b.secretHash}, ${b.timezone} from a, k
+    ), m as (
+      insert into messages (workspace_id, appointment_id, attendee_id, user_id, kind, recipient_email, recipient_name, recipient_zone,
+                            content, manage_link_ciphertext, not_before)
+      select r.workspace_id, a.id, r.attendee_id, r.user_id, r.kind,
+             case when r.attendee_id is null then r.recipient_email else k.email end,
+             r.recipient_name, r.recipient_zone, r.content::jsonb, r.manage_link_ciphertext, r.not_before
+      from a, k, jsonb_to_recordset(${JSON.stringify(messages)}::jsonb) as r(
+        workspace_id uuid, attendee_id uuid, user_id uuid, kind text, recipient_email text, recipient_name text, recipient_zone text,
+        content text, manage_link_ciphertext text, not_before timestamptz)
+    ), w as (
+      -- recordWebhookEvent's fan-out: every active endpoint of the workspace subscribed to the event.
+      insert into webhook_deliveries (workspace_id, endpoint_id, appointment_id, event, payload, not_before)
+      select e.workspace_id, e.id, a.id, ${event},
+             jsonb_set(jsonb_set(jsonb_set(${webhookPayload({ ...b.notice.webhook, now: b.now })}::jsonb,
+               '{data,contact,email}', to_jsonb(k.email)),
+               '{data,contact,phone}', coalesce(to_jsonb(k.phone), 'null'::jsonb)),
+               '{data,attendees,0,email}', to_jsonb(k.email)),
+             ${b.now}::timestamptz
+      from a, k, webhook_endpoints e
+      where e.workspace_id = ${b.workspaceId}::uuid and e.status = 'active' and ${event} = any(e.events)
     )
-    select a.id as appointment_id, t.id as attendee_id, k.id as contact_id, k.name, k.email, k.phone,
-           t.status as attendee_status, t.seats as attendee_seats, t.timezone as attendee_timezone,
-           a.title, a.start_at, a.end_at, a.location, a.status, a.version, a.removed_from_remote, a.overlap_flagged,
-           c.name as calendar_name, c.type as calendar_type,
-           (select row_to_json(s) from calendar_notification_settings s
-             where s.workspace_id = ${b.workspaceId}::uuid and s.calendar_id = a.calendar_id) as settings,
-           coalesce((select json_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'timezone', u.timezone) order by u.name)
-             from users u where u.id = any(${b.assigneeIds}::uuid[])), '[]') as staff
-    from a, t, k, booking_calendars c
-    where c.id = a.calendar_id
-  `.execute(trx);
+    select k.id as contact_id, k.name, k.email from a, k
+  `.execute(db);
   const row = rows[0]!;
-  return {
-    appointmentId: row.appointment_id,
-    attendeeId: row.attendee_id,
-    contactId: row.contact_id,
-    contactName: row.name,
-    contactEmail: row.email,
-    noticeSubject: {
-      id: row.appointment_id,
-      title: row.title,
-      start_at: row.start_at,
-      end_at: row.end_at,
-      location: row.location,
-      status: row.status,
-      version: row.version,
-      removed_from_remote: row.removed_from_remote,
-      overlap_flagged: row.overlap_flagged,
-      calendar_id: b.calendarId,
-      calendar_name: row.calendar_name,
-      calendar_type: row.calendar_type,
-      settings: row.settings,
-      attendees: [
-        {
-          id: row.attendee_id,
-          status: row.attendee_status,
-          timezone: row.attendee_timezone,
-          seats: row.attendee_seats,
-          name: row.name,
-          email: row.email,
-          phone: row.phone,
-        },
-      ],
-      staff: row.staff,
-    },
-  };
+  return { contactId: row.contact_id, contactName: row.name, contactEmail: row.email };
 }

@@ -102,18 +102,18 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
       continue;
     }
     await deps.afterSend?.(messageId);
-    await deps.db.transaction().execute(async (trx) => {
-      // The link has served its purpose: it is not kept, even encrypted, once the e-mail is out.
-      await finish(trx, row.id, {
-        status: 'sent',
-        attempts: row.attempts + 1,
-        sent_at: at,
-        last_error: null,
-        manage_link_ciphertext: null,
-      });
+    // The link has served its purpose: it is not kept, even encrypted, once the e-mail is out.
+    const sent = { status: 'sent', attempts: row.attempts + 1, sent_at: at, last_error: null, manage_link_ciphertext: null } as const;
+    if (row.kind === 'client_reminder') {
       // Recorded with the send, so a re-send after a crash announces nothing twice.
-      if (row.kind === 'client_reminder') await announceReminder(trx, row, messageId, at);
-    });
+      await deps.db.transaction().execute(async (trx) => {
+        await finish(trx, row.id, sent);
+        await announceReminder(trx, row, messageId, at);
+      });
+    } else {
+      // One statement needs no transaction: two round trips fewer per e-mail (issue 13.4).
+      await finish(deps.db, row.id, sent);
+    }
     report.sent += 1;
   }
   return report;

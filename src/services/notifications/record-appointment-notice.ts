@@ -3,6 +3,7 @@ import type { AppointmentStatus, DB } from '../../store/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { recordWebhookEvent } from '../webhooks/record-webhook-event.ts';
 import type { AppointmentSnapshot, ChangeCause, MessageContent, MessageKind } from './message-content.ts';
+import type { WebhookEvent } from '../webhooks/webhook-events.ts';
 import { notificationSettingsFrom, type NotificationSettingsRow } from './notification-settings.ts';
 
 export type AppointmentChange = 'created' | 'rescheduled' | 'cancelled' | 'moved_in_calendar' | 'removed_from_calendar';
@@ -47,6 +48,27 @@ interface Recipient {
   userId: string | null;
 }
 
+/** One e-mail a notice queues (a row of `messages`). */
+export interface PlannedMessage {
+  kind: MessageKind;
+  /** The client it goes to (client messages), else null. */
+  attendeeId: string | null;
+  /** The staff member it goes to (staff messages), else null. */
+  userId: string | null;
+  recipientEmail: string;
+  recipientName: string;
+  recipientZone: string;
+  content: MessageContent;
+  notBefore: Date;
+  sealedLink: string | null;
+}
+
+/** What a notice writes: its e-mails and the webhook event (recordWebhookEvent's `type` and `data`). */
+export interface NoticePlan {
+  messages: PlannedMessage[];
+  webhook: { type: WebhookEvent; data: Record<string, unknown> };
+}
+
 /**
  * Everything an appointment change tells the outside world, written in the change's transaction
  * (like the calendar outbox): client and staff e-mails per the calendar's switches, reminders
@@ -56,6 +78,57 @@ interface Recipient {
 export async function recordAppointmentNotice(trx: Kysely<DB>, notice: AppointmentNotice): Promise<void> {
   const { workspaceId, appointmentId, change, now } = notice;
   const appointment = notice.subject ?? (await readNoticeSubject(trx, workspaceId, appointmentId, notice.attendeeIds ?? null));
+  const plan = planAppointmentNotice(appointment, notice);
+
+  // Whatever the change, reminders planned for the old time no longer hold. A new booking's clients
+  // are new attendees: nothing is planned for them yet.
+  if (change !== 'removed_from_calendar' && change !== 'created' && appointment.attendees.length > 0) {
+    await trx
+      .updateTable('messages')
+      .set({ status: 'skipped', last_error: 'The appointment changed; reminders were planned again from its new time.' })
+      .where('kind', '=', 'client_reminder')
+      .where('status', '=', 'pending')
+      .where(
+        'attendee_id',
+        'in',
+        appointment.attendees.map((a) => a.id),
+      )
+      .execute();
+  }
+
+  // The e-mails ride in the webhook statement as a data-modifying CTE (always executed, whether or
+  // not an endpoint subscribed): one round trip fewer in every booking's transaction.
+  const writer =
+    plan.messages.length === 0
+      ? trx
+      : trx.with('messages_written', (db) => db.insertInto('messages').values(messageRows(plan.messages, workspaceId, appointmentId)));
+  await recordWebhookEvent(writer, { workspaceId, appointmentId, now, ...plan.webhook });
+}
+
+/** The `messages` rows of planned e-mails. */
+export function messageRows(messages: readonly PlannedMessage[], workspaceId: string, appointmentId: string) {
+  return messages.map((m) => ({
+    workspace_id: workspaceId,
+    appointment_id: appointmentId,
+    attendee_id: m.attendeeId,
+    user_id: m.userId,
+    kind: m.kind,
+    recipient_email: m.recipientEmail,
+    recipient_name: m.recipientName,
+    recipient_zone: m.recipientZone,
+    content: JSON.stringify(m.content),
+    manage_link_ciphertext: m.sealedLink,
+    not_before: m.notBefore,
+  }));
+}
+
+/**
+ * What a change of `appointment` says, to whom (pure): the e-mails per the calendar's switches and
+ * the webhook event. A new booking writes these in its own statement (insert-booking.ts); every
+ * other change through recordAppointmentNotice.
+ */
+export function planAppointmentNotice(appointment: NoticeSubject, notice: AppointmentNotice): NoticePlan {
+  const { change, now } = notice;
   const settings = notificationSettingsFrom(appointment.settings);
   const { attendees, staff } = appointment;
 
@@ -94,101 +167,74 @@ export async function recordAppointmentNotice(trx: Kysely<DB>, notice: Appointme
     attendeeId: null,
     userId: s.id,
   }));
-  const rows: Array<{ kind: MessageKind; to: Recipient; content: MessageContent; notBefore: Date; sealedLink?: string | null }> = [];
-
-  // Whatever the change, reminders planned for the old time no longer hold. A new booking's clients
-  // are new attendees: nothing is planned for them yet.
-  if (change !== 'removed_from_calendar' && change !== 'created' && clients.length > 0) {
-    await trx
-      .updateTable('messages')
-      .set({ status: 'skipped', last_error: 'The appointment changed; reminders were planned again from its new time.' })
-      .where('kind', '=', 'client_reminder')
-      .where('status', '=', 'pending')
-      .where(
-        'attendee_id',
-        'in',
-        clients.map((c) => c.attendeeId ?? ''),
-      )
-      .execute();
-  }
+  const messages: PlannedMessage[] = [];
+  const push = (kind: MessageKind, to: Recipient, content: MessageContent, notBefore: Date, sealedLink: string | null = null): void => {
+    messages.push({
+      kind,
+      attendeeId: to.attendeeId,
+      userId: to.userId,
+      recipientEmail: to.email,
+      recipientName: to.name,
+      recipientZone: to.zone,
+      content,
+      notBefore,
+      sealedLink,
+    });
+  };
 
   const live = appointment.status === 'confirmed';
   for (const client of clients) {
     const content: MessageContent = { ...base, contactName: client.name };
     if (change === 'created' && settings.clientConfirmation) {
       const sealed = notice.manageLink?.secretBox ? notice.manageLink.secretBox.encrypt(notice.manageLink.url) : null;
-      rows.push({ kind: 'client_confirmed', to: client, content, notBefore: now, sealedLink: sealed });
+      push('client_confirmed', client, content, now, sealed);
     }
     if ((change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientRescheduled)
-      rows.push({ kind: 'client_rescheduled', to: client, content, notBefore: now });
-    if (change === 'cancelled' && settings.clientCancelled) rows.push({ kind: 'client_cancelled', to: client, content, notBefore: now });
+      push('client_rescheduled', client, content, now);
+    if (change === 'cancelled' && settings.clientCancelled) push('client_cancelled', client, content, now);
     if (live && (change === 'created' || change === 'rescheduled' || change === 'moved_in_calendar') && settings.clientReminder) {
       const attendee = attendees.find((a) => a.id === client.attendeeId);
       if (attendee?.status !== 'confirmed') continue;
       for (const offsetMin of new Set(settings.reminderOffsetsMin)) {
         const at = new Date(appointment.start_at.getTime() - offsetMin * 60_000);
-        if (at.getTime() > now.getTime())
-          rows.push({ kind: 'client_reminder', to: client, content: { ...content, offsetMin }, notBefore: at });
+        if (at.getTime() > now.getTime()) push('client_reminder', client, { ...content, offsetMin }, at);
       }
     }
   }
   const clientName = attendees.map((a) => a.name).join(', ');
   for (const member of staffRecipients) {
     const content: MessageContent = { ...base, contactName: clientName };
-    if (change === 'created' && settings.staffNewBooking) rows.push({ kind: 'staff_new_booking', to: member, content, notBefore: now });
+    if (change === 'created' && settings.staffNewBooking) push('staff_new_booking', member, content, now);
     if (change === 'cancelled' && notice.cause === 'client' && settings.staffClientCancelled)
-      rows.push({ kind: 'staff_client_cancelled', to: member, content, notBefore: now });
+      push('staff_client_cancelled', member, content, now);
   }
 
-  // The e-mails ride in the webhook statement as a data-modifying CTE (always executed, whether or
-  // not an endpoint subscribed): one round trip fewer in every booking's transaction.
-  const writer =
-    rows.length === 0
-      ? trx
-      : trx.with('messages_written', (db) =>
-          db.insertInto('messages').values(
-            rows.map((r) => ({
-              workspace_id: workspaceId,
-              appointment_id: appointmentId,
-              attendee_id: r.to.attendeeId,
-              user_id: r.to.userId,
-              kind: r.kind,
-              recipient_email: r.to.email,
-              recipient_name: r.to.name,
-              recipient_zone: r.to.zone,
-              content: JSON.stringify(r.content),
-              manage_link_ciphertext: r.sealedLink ?? null,
-              not_before: r.notBefore,
-            })),
-          ),
-        );
-
   const first = attendees[0];
-  await recordWebhookEvent(writer, {
-    workspaceId,
-    type: `appointment.${change}`,
-    appointmentId,
-    now,
-    data: {
-      appointment: {
-        id: appointment.id,
-        title: appointment.title,
-        start: snapshot.start,
-        end: snapshot.end,
-        status: appointment.status,
-        location: appointment.location,
-        assigneeIds: staff.map((s) => s.id),
-        removedFromCalendar: appointment.removed_from_remote,
-        overlapFlagged: appointment.overlap_flagged,
+  return {
+    messages,
+    webhook: {
+      type: `appointment.${change}`,
+      data: {
+        appointment: {
+          id: appointment.id,
+          title: appointment.title,
+          start: snapshot.start,
+          end: snapshot.end,
+          status: appointment.status,
+          location: appointment.location,
+          assigneeIds: staff.map((s) => s.id),
+          removedFromCalendar: appointment.removed_from_remote,
+          overlapFlagged: appointment.overlap_flagged,
+        },
+        calendar: { id: appointment.calendar_id, name: appointment.calendar_name, type: appointment.calendar_type },
+        contact: first ? { name: first.name, email: first.email, phone: first.phone, timezone: first.timezone } : null,
+        attendees: attendees.map((a) => ({ id: a.id, name: a.name, email: a.email, seats: a.seats, status: a.status })),
+        cause: notice.cause,
+        previousStart: base.previousStart,
+        reason: base.reason,
       },
-      calendar: { id: appointment.calendar_id, name: appointment.calendar_name, type: appointment.calendar_type },
-      contact: first ? { name: first.name, email: first.email, phone: first.phone, timezone: first.timezone } : null,
-      attendees: attendees.map((a) => ({ id: a.id, name: a.name, email: a.email, seats: a.seats, status: a.status })),
-      cause: notice.cause,
-      previousStart: base.previousStart,
-      reason: base.reason,
     },
-  });
+  };
 }
 
 /**

@@ -71,8 +71,19 @@ export interface DispatchReport {
 export async function dispatchOutbox(deps: DispatchDeps, options: DispatchOptions): Promise<DispatchReport> {
   const rows = await deps.store.claimOutboxRows({ now: options.now, limit: options.limit ?? 50, leaseMs: options.leaseMs ?? 2 * 60_000 });
   const report: DispatchReport = { rows: [] };
+  // Rows with nothing to push (the user has no calendar, no copy was ever written) are finished at
+  // once, together: a burst of bookings for such users would otherwise cost a read and a
+  // transaction per row. The rest go one by one as before.
+  const nothingToPush = new Set(
+    rows.length > 0 && deps.store.finishRowsWithNothingToPush ? await deps.store.finishRowsWithNothingToPush(rows, options.now) : [],
+  );
   // One at a time: rows of the same appointment must not race each other's conditional writes.
   for (const row of rows) {
+    if (nothingToPush.has(row.id)) {
+      const steps = [{ type: 'Noop' as const, reason: 'nothing to push: the user has no primary calendar and no copy was written' }];
+      report.rows.push({ rowId: row.id, appointmentId: row.appointmentId, userId: row.userId, steps, result: { status: 'done' } });
+      continue;
+    }
     if (options.signal?.aborted) break;
     report.rows.push(await dispatchOutboxRow(deps, row, options));
   }

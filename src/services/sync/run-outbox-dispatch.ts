@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { EventCodec, OpenRemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
+import type { EventCodec, OpenRemoteCalendar, OutboxRow, SyncStore } from '../../domain/sync/ports.ts';
 import type { DB } from '../../store/schema.ts';
 import { releaseOutboxClaims } from '../../store/sync-store/outbox.ts';
 import { dispatchOutbox } from './dispatch-outbox.ts';
@@ -31,6 +31,7 @@ export async function runOutboxDispatch(deps: RunOutboxDispatchDeps, now: Date, 
 /** The store, remembering which outbox rows this dispatch claimed and has not finished. */
 function trackClaims(store: SyncStore): { store: SyncStore; unfinished(): string[] } {
   const held = new Set<string>();
+  const finishNothingToPush = store.finishRowsWithNothingToPush?.bind(store);
   return {
     store: {
       ...store,
@@ -39,6 +40,13 @@ function trackClaims(store: SyncStore): { store: SyncStore; unfinished(): string
         for (const row of rows) held.add(row.id);
         return rows;
       },
+      ...(finishNothingToPush && {
+        async finishRowsWithNothingToPush(rows: readonly OutboxRow[], now: Date) {
+          const finished = await finishNothingToPush(rows, now);
+          for (const id of finished) held.delete(id);
+          return finished;
+        },
+      }),
       async finishOutboxRow(outcome) {
         await store.finishOutboxRow(outcome);
         held.delete(outcome.row.id);

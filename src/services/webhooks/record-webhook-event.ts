@@ -14,7 +14,7 @@ export async function recordWebhookEvent(
   event: { workspaceId: string; type: WebhookEvent; appointmentId: string | null; data: Record<string, unknown>; now: Date },
 ): Promise<number> {
   // One statement (insert … select): it runs in every booking's transaction (issue 13.4).
-  const payload = JSON.stringify({ type: event.type, timestamp: event.now.toISOString(), data: event.data });
+  const payload = webhookPayload(event);
   const result = await trx
     .insertInto('webhook_deliveries')
     .columns(['workspace_id', 'endpoint_id', 'appointment_id', 'event', 'payload', 'not_before'])
@@ -35,4 +35,12 @@ export async function recordWebhookEvent(
     )
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * The payload of an event, as JSON text: Standard Webhooks' `{ type, timestamp, data }`. A new
+ * booking's own statement (insert-booking.ts) fans it out with the same subscription rule as above.
+ */
+export function webhookPayload(event: { type: WebhookEvent; data: Record<string, unknown>; now: Date }): string {
+  return JSON.stringify({ type: event.type, timestamp: event.now.toISOString(), data: event.data });
 }

@@ -92,6 +92,24 @@ export async function claimOutboxRows(db: Kysely<DB>, options: { now: Date; limi
   return rows.map((r) => ({ id: String(r.id), appointmentId: r.appointment_id, userId: r.user_id, op: r.op, attempt: r.attempts }));
 }
 
+/**
+ * Marks done, in one statement, the claimed rows whose user has no primary calendar and no link to
+ * the appointment (SyncStore.finishRowsWithNothingToPush): what the dispatcher would conclude row
+ * by row after reading the appointment, the primary calendar and the link.
+ */
+export async function finishRowsWithNothingToPush(db: Kysely<DB>, ids: readonly string[], now: Date): Promise<string[]> {
+  const numeric = ids.filter((id) => /^\d+$/.test(id)).map(Number);
+  if (numeric.length === 0) return [];
+  const { rows } = await sql<{ id: number }>`
+    update outbox o set status = 'done', leased_until = null, done_at = ${now}::timestamptz
+    where o.id = any(${numeric}::bigint[]) and o.status = 'pending'
+      and not exists (select 1 from remote_calendars c where c.user_id = o.user_id and c.role = 'primary')
+      and not exists (select 1 from appointment_links l where l.appointment_id = o.appointment_id and l.user_id = o.user_id)
+    returning o.id
+  `.execute(db);
+  return rows.map((r) => String(r.id));
+}
+
 /** Locks the row for its outcome; throws when it does not exist (an id the store never issued). */
 export async function lockOutboxRow(db: Kysely<DB>, id: string): Promise<void> {
   const row = /^\d+$/.test(id)

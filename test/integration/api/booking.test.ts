@@ -94,6 +94,54 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     expect(wrongToken.statusCode).toBe(404);
   });
 
+  it("tells the client and webhooks a returning client's stored e-mail and phone, written with the booking", async () => {
+    const calendarId = await addCalendar(api.server, owner, { type: 'round_robin', members: [{ userId: owner.userId }] });
+    const db = api.app.database.db;
+    await db
+      .insertInto('webhook_endpoints')
+      .values({ workspace_id: owner.workspaceId, url: 'https://hooks.example/in', secret_ciphertext: 'x', events: ['appointment.created'] })
+      .execute();
+    const first = await book(calendarId, {
+      start: '2026-11-25T10:00:00Z',
+      contact: { name: 'Ann Lee', email: 'Ann.Lee@client.test', phone: '+1 555' },
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    // The same client, the address typed differently and no phone: the stored spelling and phone are kept.
+    const second = await book(calendarId, {
+      start: '2026-11-25T11:00:00Z',
+      contact: { name: 'Ann B. Lee', email: 'ann.lee@CLIENT.test' },
+    });
+    expect(second.statusCode, second.body).toBe(201);
+    const attendeeId = second.json<{ manageToken: string }>().manageToken.split('.')[0]!;
+    const { appointment_id: appointmentId } = await db
+      .selectFrom('attendees')
+      .select('appointment_id')
+      .where('id', '=', attendeeId)
+      .executeTakeFirstOrThrow();
+    const messages = await db
+      .selectFrom('messages')
+      .select(['kind', 'recipient_email', 'recipient_name', 'attendee_id'])
+      .where('appointment_id', '=', appointmentId)
+      .orderBy('kind')
+      .execute();
+    expect(messages.filter((m) => m.attendee_id !== null).map((m) => [m.kind, m.recipient_email, m.recipient_name])).toEqual([
+      ['client_confirmed', 'Ann.Lee@client.test', 'Ann B. Lee'],
+      ['client_reminder', 'Ann.Lee@client.test', 'Ann B. Lee'],
+    ]);
+    const [delivery, ...more] = await db
+      .selectFrom('webhook_deliveries')
+      .select('payload')
+      .where('appointment_id', '=', appointmentId)
+      .execute();
+    expect(more).toEqual([]);
+    expect((delivery!.payload as { data: unknown }).data).toMatchObject({
+      appointment: { id: appointmentId, start: '2026-11-25T11:00:00.000Z', status: 'confirmed', assigneeIds: [owner.userId] },
+      contact: { name: 'Ann B. Lee', email: 'Ann.Lee@client.test', phone: '+1 555' },
+      attendees: [{ id: attendeeId, name: 'Ann B. Lee', email: 'Ann.Lee@client.test', seats: 1, status: 'confirmed' }],
+      cause: 'client',
+    });
+  });
+
   it('replays an Idempotency-Key instead of booking twice, and refuses the key for another request', async () => {
     const calendarId = await addCalendar(api.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
     const body = { start: '2026-11-25T09:00:00Z', contact: contact('idem') };
