@@ -18,6 +18,7 @@ import { caldavSettingsFrom, type ConnectionLog } from './services/connections/c
 import { createRemoteOpener } from './services/sync/open-remote-calendar.ts';
 import { icalEventCodec } from './services/sync/ical-codec.ts';
 import { createParsePool, type ParsePool } from './services/sync/parse-pool.ts';
+import { FIRST_IMPORT_BATCH_SIZE } from './services/sync/sync-calendar.ts';
 import { createSyncStore } from './store/sync-store.ts';
 import { recordAppointmentNotice } from './services/notifications/record-appointment-notice.ts';
 import { createCalendarSyncWork } from './jobs/calendar-sync-work.ts';
@@ -77,6 +78,7 @@ export function createSyncWork(
     codec: icalEventCodec,
     window: { pastDays: config.sync.pastDays, futureDays: config.sync.futureDays },
     now,
+    firstImportBatchSize: FIRST_IMPORT_BATCH_SIZE,
     limits: config.syncLimits,
     relistCalendars: (calendarId, force) =>
       reconcileCalendarList(

@@ -59,6 +59,9 @@ export async function connectCalendarAccount(ctx: ConnectionContext, options: Co
           principal_url: discovered.principalUrl,
           calendar_home_url: discovered.calendarHomeUrl,
           self_addresses: discovered.selfAddresses,
+          // The account's calendars were listed just now: the first full sync of a calendar need not
+          // list them again before importing (reconcile-calendar-list.ts lists once a day from here).
+          calendars_listed_at: ctx.now(),
         })
         .returning(['id', 'workspace_id', 'user_id'])
         .executeTakeFirstOrThrow();

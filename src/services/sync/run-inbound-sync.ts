@@ -36,6 +36,16 @@ export interface InboundSyncOptions {
   batchSize?: number;
   /** Batches downloaded in one calendar-multiget request (default 5: 500 objects). */
   batchesPerRequest?: number;
+  /**
+   * Objects per transaction while the calendar holds nothing yet (its first import), after a first
+   * transaction of `batchSize` (so progress shows early); default `batchSize`. Every item of a first
+   * import is new and nothing else is kept in step with it, so a larger transaction costs no safety
+   * — a crash still loses at most one transaction, and the listing (its token stored only with the
+   * last batch) starts again — while each transaction has a fixed cost: BEGIN/COMMIT, the
+   * calendar's row lock, a progress write, a hand-off to the parse threads (decision 0017, third
+   * round). Requests stay `batchSize × batchesPerRequest` objects.
+   */
+  firstImportBatchSize?: number;
   /** sync-collection pages per run; the next run continues from the saved token. */
   maxPages?: number;
   /** How far past the window events are expanded, so they need re-expanding only monthly. */
@@ -96,6 +106,8 @@ class InboundRun {
   private readonly span: SyncWindow;
   private readonly batchSize: number;
   private readonly batchesPerRequest: number;
+  /** Set by the initial listing of a calendar that holds nothing: its transactions may be larger. */
+  private firstImport = false;
   private readonly maxPages: number;
   private readonly limits: SyncLimits;
   private readonly parse: ItemParser;
@@ -209,6 +221,9 @@ class InboundRun {
   private async initialListing(): Promise<void> {
     this.report.path = 'listing';
     await this.loadSaved();
+    this.firstImport = this.saved.size === 0;
+    // Every listed object is to be parsed: start the parse threads while the server answers the listing.
+    if (this.firstImport) this.parse.warm?.();
     const seen = new Set<string>();
     let token: string | null = null;
     for (let page = 1; page <= this.maxPages; page++) {
@@ -252,7 +267,8 @@ class InboundRun {
    * finish go with the last. Several batches are downloaded in one request: a server's cost per
    * multiget grows with the size of the collection (Radicale, 5,000 events: 2,000 objects took
    * 3.0–4.7 s in requests of 100, 1.7–1.9 s in requests of 1,000; decision 0017), while the
-   * transactions stay small.
+   * transactions stay small. A first import's transactions are larger (firstImportBatchSize), all
+   * but its very first, so the calendar shows progress early.
    *
    * Three stages overlap: the next request downloads while this one's batches are stored, and the
    * next batch is parsed (on the parse threads) while this one is planned and applied. What is held
@@ -260,16 +276,25 @@ class InboundRun {
    */
   private async processInChunks(allToFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
     const toFetch = this.withinItemLimit(allToFetch, deleted);
-    const chunks: string[][] = [];
-    for (let i = 0; i < toFetch.length; i += this.batchSize) chunks.push(toFetch.slice(i, i + this.batchSize));
-    if (chunks.length === 0) chunks.push([]);
+    const requestSize = this.batchSize * this.batchesPerRequest;
+    const groups: string[][] = [];
+    for (let i = 0; i < toFetch.length; i += requestSize) groups.push(toFetch.slice(i, i + requestSize));
+    // Each batch lies within one request, so it waits for that request only.
+    const chunks: Chunk[] = [];
+    groups.forEach((hrefs, group) => {
+      for (let i = 0; i < hrefs.length;) {
+        const size = this.transactionSize(group === 0 && i === 0);
+        chunks.push({ hrefs: hrefs.slice(i, i + size), group });
+        i += size;
+      }
+    });
+    if (chunks.length === 0) chunks.push({ hrefs: [], group: null });
     const total = toFetch.length;
     const requests = new Map<number, Promise<readonly MultigetAnswer[]>>();
     const answersOf = (group: number): Promise<readonly MultigetAnswer[]> => {
       let answers = requests.get(group);
       if (answers === undefined) {
-        const hrefs = chunks.slice(group * this.batchesPerRequest, (group + 1) * this.batchesPerRequest).flat();
-        answers = hrefs.length > 0 ? this.deps.remote.multiget(hrefs) : Promise.resolve([]);
+        answers = this.deps.remote.multiget(groups[group]!);
         // A prefetched request whose batches are never reached (a failure before) must not surface as an unhandled rejection.
         answers.catch(() => undefined);
         requests.set(group, answers);
@@ -277,14 +302,13 @@ class InboundRun {
       return answers;
     };
     const parse = async (index: number): Promise<ParsedChunk> => {
-      const group = Math.floor(index / this.batchesPerRequest);
+      const { hrefs, group } = chunks[index]!;
+      if (group === null) return this.parseChunk(hrefs, []);
       const answers = await answersOf(group);
-      const first = index % this.batchesPerRequest === 0;
-      const last = index % this.batchesPerRequest === this.batchesPerRequest - 1 || index === chunks.length - 1;
       // Read-only, so fetching ahead is safe: the next request downloads while this one is stored.
-      if (first && (group + 1) * this.batchesPerRequest < chunks.length) void answersOf(group + 1);
-      if (last) requests.delete(group);
-      return this.parseChunk(chunks[index]!, answers);
+      if (chunks[index - 1]?.group !== group && group + 1 < groups.length) void answersOf(group + 1);
+      if (chunks[index + 1]?.group !== group) requests.delete(group);
+      return this.parseChunk(hrefs, answers);
     };
     const parseAhead = (index: number): Promise<ParsedChunk> => {
       const parsed = parse(index);
@@ -302,9 +326,15 @@ class InboundRun {
       }
       next = parseAhead(index + 1);
       await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
-      done += chunks[index]!.length;
+      done += chunks[index]!.hrefs.length;
       await this.options.onProgress?.({ done, total });
     }
+  }
+
+  /** Objects per transaction: batchSize, but on a first import firstImportBatchSize after its first batch. */
+  private transactionSize(firstBatch: boolean): number {
+    if (!this.firstImport || firstBatch) return this.batchSize;
+    return Math.max(1, this.options.firstImportBatchSize ?? this.batchSize);
   }
 
   /**
@@ -428,6 +458,12 @@ class InboundRun {
 }
 
 type MultigetAnswer = { href: string; etag: string | null; ics: string | null };
+
+/** The hrefs of one transaction, and the request (index) that downloads them; null for a batch with nothing to fetch. */
+interface Chunk {
+  hrefs: string[];
+  group: number | null;
+}
 
 interface ParsedChunk {
   fetched: FetchedItem[];

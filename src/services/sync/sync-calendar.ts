@@ -5,6 +5,12 @@ import type { EventCodec, OpenRemoteCalendar, SyncStore } from '../../domain/syn
 import { runInboundSync, type InboundSyncReport } from './run-inbound-sync.ts';
 import type { SyncLimits } from './sync-limits.ts';
 
+/**
+ * Objects per transaction of a first import in the server and the worker: one multiget request's
+ * worth. 5,000 events are 10 transactions instead of 50 (decision 0017, third round).
+ */
+export const FIRST_IMPORT_BATCH_SIZE = 500;
+
 export interface SyncCalendarDeps {
   db: Database;
   store: SyncStore;
@@ -14,6 +20,8 @@ export interface SyncCalendarDeps {
   now: () => Date;
   /** Objects per multiget batch (default 100). */
   batchSize?: number;
+  /** Objects per transaction of a calendar's first import (runInboundSync's firstImportBatchSize; default batchSize). */
+  firstImportBatchSize?: number;
   /** Imports of at least this many objects write their progress (default 200: big enough to wait on). */
   progressThreshold?: number;
   /** Caps against hostile calendars (sync-limits.ts); defaults when absent. */
@@ -52,6 +60,7 @@ export async function syncCalendar(
       mode: options.mode,
       now,
       ...(deps.batchSize !== undefined && { batchSize: deps.batchSize }),
+      ...(deps.firstImportBatchSize !== undefined && { firstImportBatchSize: deps.firstImportBatchSize }),
       window: defaultSyncWindow(now, { daysBack: deps.window.pastDays, daysAhead: deps.window.futureDays }),
       onProgress: async ({ done, total }) => {
         options.signal?.throwIfAborted();

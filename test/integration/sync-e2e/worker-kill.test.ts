@@ -21,7 +21,7 @@ import {
   type SeededRadicale,
 } from '../../support/worker-journey.ts';
 
-/** Events in the calendar the worker imports: six batches of 100, each its own transaction (two multiget requests). */
+/** Events in the calendar the worker imports: transactions of 100, 400 and 100 (a first import; two multiget requests). */
 const EVENTS = 600;
 const BOOKINGS = 16;
 /**

@@ -146,6 +146,30 @@ describe('runInboundSync — token flow', () => {
     expect(progress).toEqual([3, 6, 7]);
     expect(h.store.calendar('cal-primary').items.size).toBe(7);
   });
+
+  it('a first import applies larger transactions after its first batch; later runs go back to batchSize', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 13; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const progress: number[] = [];
+    const options = {
+      batchSize: 2,
+      batchesPerRequest: 3,
+      firstImportBatchSize: 6,
+      onProgress: ({ done }: { done: number }) => void progress.push(done),
+    };
+    await h.sync('cal-primary', options);
+    // Requests of 6 objects; transactions of 2 (the first), 4 (the rest of that request), 6, 1.
+    expect(h.remotes['cal-primary'].calls.filter((c) => c === 'multiget')).toHaveLength(3);
+    expect(progress).toEqual([2, 6, 12, 13]);
+    expect(h.store.calendar('cal-primary').items.size).toBe(13);
+
+    // Not a first import any more: 5 changed objects are transactions of batchSize.
+    for (let i = 13; i < 18; i++) h.userEvent('cal-primary', `e${i}`, i);
+    progress.length = 0;
+    await h.sync('cal-primary', options);
+    expect(progress).toEqual([2, 4, 5]);
+    expect(h.store.calendar('cal-primary').items.size).toBe(18);
+  });
 });
 
 describe('runInboundSync — faults', () => {
@@ -178,6 +202,20 @@ describe('runInboundSync — faults', () => {
     const retry = await h.sync('cal-primary', { batchSize: 2 });
     expect(retry.counts).toEqual({ ImportItem: 2 });
     expect(h.store.calendar('cal-primary').items.size).toBe(5);
+  });
+
+  it('a crash in a large first-import transaction: the listing starts again without a token, nothing is doubled', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 9; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const options = { batchSize: 2, batchesPerRequest: 2, firstImportBatchSize: 4 };
+    h.store.armCrash('applyInboundBatch', 1);
+    await expect(h.sync('cal-primary', options)).rejects.toBeInstanceOf(InjectedCrash);
+    // The first transaction (2 objects) is in; the second (4) is not, and no token was stored.
+    expect(h.store.calendar('cal-primary').items.size).toBe(2);
+    expect(h.store.calendar('cal-primary').token).toBeNull();
+    const retry = await h.sync('cal-primary', options);
+    expect(retry.counts).toEqual({ ImportItem: 7 });
+    expect(h.store.calendar('cal-primary').items.size).toBe(9);
   });
 
   it('a failing remote read aborts the run without losing anything', async () => {
