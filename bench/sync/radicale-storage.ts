@@ -48,6 +48,23 @@ export interface DatasetSpec {
   smallCalendars: { prefix: string; count: number; events: number };
 }
 
+/**
+ * The one-calendar data set of the first-import benchmarks (bench:import, bench:import-memory):
+ * `events` events, 10 % recurring, around `now`; both share its cached seed.
+ */
+export function importDataset(events: number, now: Date): { spec: DatasetSpec; seedName: string } {
+  return {
+    spec: {
+      seed: 20261206 + events,
+      now,
+      window: { daysBack: 30, daysAhead: 400 },
+      bigCalendar: { name: `import-${events}`, events, recurringShare: 0.1 },
+      smallCalendars: { prefix: 'none-', count: 0, events: 0 },
+    },
+    seedName: `import-${events}-${now.toISOString().slice(0, 7)}`,
+  };
+}
+
 export interface PreparedStorage {
   storageDir: string;
   /** Whether the seed had to be written and its cache built in this run. */

@@ -42,6 +42,8 @@ export interface BenchStore {
    * overlapping the range (the product's importedBusyFromStore for PGlite). Returns their number.
    */
   readBusy(owner: Owner, range: { start: Date; end: Date }): Promise<number>;
+  /** PGlite: the size of its WebAssembly memory (DatabaseHandle.wasmMemoryBytes). */
+  wasmMemoryBytes?(): number;
   close(): Promise<void>;
 }
 
@@ -56,10 +58,7 @@ export function chosenStoreKind(): StoreKind {
   return wanted;
 }
 
-export async function openBenchStore(
-  kind: StoreKind,
-  options: { zone: string; now: Date; serverUrl: string; username: string },
-): Promise<BenchStore> {
+export async function openBenchStore(kind: StoreKind, options: PgliteStoreOptions): Promise<BenchStore> {
   return kind === 'memory' ? openMemoryStore(options.zone) : openPgliteStore(options);
 }
 
@@ -108,8 +107,20 @@ function openMemoryStore(zone: string): BenchStore {
   };
 }
 
-async function openPgliteStore(options: { zone: string; now: Date; serverUrl: string; username: string }): Promise<BenchStore> {
-  const handle: DatabaseHandle = await openPglite(null);
+interface PgliteStoreOptions {
+  zone: string;
+  now: Date;
+  serverUrl: string;
+  username: string;
+  /**
+   * PGlite's data directory, as the server has it; default in memory. In memory, the database's
+   * files live in PGlite's WASM memory too, so that memory grows with the data.
+   */
+  dataDir?: string;
+}
+
+async function openPgliteStore(options: PgliteStoreOptions): Promise<BenchStore> {
+  const handle: DatabaseHandle = await openPglite(options.dataDir ?? null);
   try {
     const { db } = handle;
     await migrateToLatest(db);
@@ -152,7 +163,7 @@ async function openPgliteStore(options: { zone: string; now: Date; serverUrl: st
     const busySource = importedBusyFromStore();
     return {
       kind: 'pglite',
-      description: 'PostgreSQL SyncStore (src/store/sync-store.ts) on in-memory PGlite',
+      description: `PostgreSQL SyncStore (src/store/sync-store.ts) on PGlite ${options.dataDir === undefined ? 'in memory' : 'in a data directory'}`,
       store: createSyncStore(db, {
         publicUrl: 'http://localhost:3000',
         now: () => options.now,
@@ -189,6 +200,7 @@ async function openPgliteStore(options: { zone: string; now: Date; serverUrl: st
         const busy = await busySource.importedBusy(db, [userId], { start: range.start.getTime(), end: range.end.getTime() });
         return busy.get(userId)?.length ?? 0;
       },
+      ...(handle.wasmMemoryBytes && { wasmMemoryBytes: handle.wasmMemoryBytes }),
       close: () => handle.close(),
     };
   } catch (error) {
