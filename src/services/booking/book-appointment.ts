@@ -53,8 +53,9 @@ export interface BookingResult {
 
 /**
  * Books one slot. The guarantee against double booking is the database's: availability is
- * re-checked inside the transaction, the exclusion constraint refuses overlapping assignments
- * (the loser hears `slot_taken`), and class seats are counted under a lock on the session.
+ * re-checked right before the write (inside the transaction when something must be locked), the
+ * exclusion constraint refuses overlapping assignments (the loser hears `slot_taken`), and class
+ * seats are counted under a lock on the session.
  */
 export async function bookAppointment(ctx: ServiceContext, options: BookAppointmentOptions): Promise<Outcome<BookingResult>> {
   const calendar = options.calendar ?? (await loadCalendarView(ctx.db, options.workspaceId, options.calendarId));
