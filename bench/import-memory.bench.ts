@@ -2,7 +2,8 @@
  * Memory of a first import (issue 13, items 2 and 6), not part of the test suite:
  *
  *   npm run bench:import-memory                          # 1,000 / 5,000 / 20,000 events
- *   BENCH_SIZES=5000 BENCH_HEAP_SNAPSHOTS=/tmp/snaps npm run bench:import-memory
+ *   BENCH_SIZES=5000 BENCH_HEAP_SNAPSHOTS=/tmp/snaps npm run bench:import-memory   # a heap snapshot at the last
+ *       batch of the forced-GC run (writing it raises that run's RSS figures by ~100 MiB)
  *
  * What the server does on a first import, in a process of its own per calendar size: the CalDAV
  * transport and remote calendar, the parse pool (one thread, as on a 2-core machine), the product's
