@@ -16,6 +16,12 @@ export interface LoadSlotQueryOptions {
   range: Interval;
   now: Date;
   importedBusy: ImportedBusySource;
+  /**
+   * The members who can have imported busy time (a blocking remote calendar), when the caller read
+   * that a moment ago (BookingFacts.importedBusyUsers): busy time is read for them only, and not at
+   * all when there are none. Absent: read for every member.
+   */
+  importedBusyUsers?: readonly string[];
   /** When moving an appointment, its own current time is not busy. */
   ignoreAppointmentId?: string;
 }
@@ -54,6 +60,7 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
   const members = service ? calendar.members.filter((m) => service.staffIds.includes(m.userId)) : calendar.members;
   if (members.length === 0) throw new AppError('calendar_misconfigured');
   const userIds = members.map((m) => m.userId);
+  const busyUserIds = options.importedBusyUsers ? userIds.filter((id) => options.importedBusyUsers!.includes(id)) : userIds;
 
   // Busy time just outside the window still matters: buffers and slots that straddle its edges.
   const padding = DAY_MS + (calendar.bufferBeforeMin + calendar.bufferAfterMin + calendar.durationMin) * 60_000;
@@ -102,8 +109,8 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
     `
       .execute(db)
       .then((result) => result.rows[0]!),
-    consultsExternalCalendars(calendar.type)
-      ? options.importedBusy.importedBusy(db, userIds, { start: from.getTime(), end: to.getTime() })
+    consultsExternalCalendars(calendar.type) && busyUserIds.length > 0
+      ? options.importedBusy.importedBusy(db, busyUserIds, { start: from.getTime(), end: to.getTime() })
       : Promise.resolve(new Map<string, Interval[]>()),
   ]);
   const { users, overrides, assignments, blocked, own_starts: ownStarts, sessions } = everything;

@@ -104,6 +104,9 @@ async function bookInOneStatement(ctx: ServiceContext, calendar: CalendarView, o
       range: { start, end: start + 1 },
       now,
       importedBusy: options.importedBusy,
+      // Read with the calendar a moment ago (findPublicCalendar): members without a blocking
+      // calendar have no imported busy time, so it is not read for them (issue 13.4).
+      ...(options.facts && { importedBusyUsers: options.facts.importedBusyUsers }),
     }),
     options.facts ?? loadBookingFacts(ctx.db, options.workspaceId, calendar.id),
   ]);

@@ -21,12 +21,17 @@ export async function findPublicCalendar(
   const row = await db
     .selectFrom('booking_calendars')
     .select(['id', 'workspace_id', sql<string>`xmin::text`.as('version')])
-    .$if(options.withBookingFacts === true, (qb) => qb.select([facts.settings.as('settings'), facts.staff.as('staff')]))
+    .$if(options.withBookingFacts === true, (qb) =>
+      qb.select([facts.settings.as('settings'), facts.staff.as('staff'), facts.importedBusyUsers.as('importedBusyUsers')]),
+    )
     .where('id', '=', calendarId)
     .executeTakeFirst();
   if (!row) throw new AppError('not_found');
   // Every slots request and booking starts here: an unchanged calendar costs this one indexed row.
   const calendar = cachedCalendarView(db, row.id, row.version) ?? (await loadCalendarView(db, row.workspace_id, row.id));
-  const bookingFacts = 'staff' in row && row.staff !== undefined ? { settings: row.settings ?? null, staff: row.staff } : undefined;
+  const bookingFacts =
+    'staff' in row && row.staff !== undefined && row.importedBusyUsers !== undefined
+      ? { settings: row.settings ?? null, staff: row.staff, importedBusyUsers: row.importedBusyUsers }
+      : undefined;
   return { workspaceId: row.workspace_id, calendar, ...(bookingFacts && { bookingFacts }) };
 }

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { createApp, type App } from '../../../src/app.ts';
@@ -10,6 +11,7 @@ import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { addCalendar, signUp, startTestApi, TEST_SECRET_KEY, type Session, type TestApi } from '../../support/api.ts';
 import { databaseKinds } from '../../support/db.ts';
 import { seedRemoteCalendar } from '../../support/seed-rows.ts';
+import type { DB } from '../../../src/store/schema.ts';
 
 /**
  * Imported busy time is kept in memory between slots requests (decision 0023, store/imported-busy.ts):
@@ -76,15 +78,31 @@ describe.each(databaseKinds)('kept imported busy time on %s', (kind) => {
     expandedUntil: new Date('2027-12-01T00:00:00Z'),
   });
 
-  it('shows every change of busy time in the very next slots request, from this server or another one', async () => {
-    // Writes go through the other server's pool where there is one: a change this process did not make.
-    const writer = other?.handle.db ?? api.app.database.db;
-    const sync = createSyncStore(writer, {
+  /** The real sync store writing through `db`, as a sync run would. */
+  const syncStoreOn = (db: Kysely<DB>) =>
+    createSyncStore(db, {
       publicUrl: 'http://tandem.test',
       now: () => api.clock.now,
       recordNotice: recordAppointmentNotice,
       recordConnectionNotice,
     });
+
+  /** A remote calendar of `session`'s user with one imported item, written as a sync run would. */
+  const calendarWithEvent = async (db: Kysely<DB>, session: Session, role: 'primary' | 'conflict', event: ReturnType<typeof item>) => {
+    const remoteCalendarId = await seedRemoteCalendar(db, {
+      workspaceId: session.workspaceId,
+      userId: session.userId,
+      url: `https://caldav.example/${role}-${session.userId}/`,
+      role,
+    });
+    await syncStoreOn(db).applyInboundBatch({ calendarId: remoteCalendarId, actions: [event] });
+    return remoteCalendarId;
+  };
+
+  it('shows every change of busy time in the very next slots request, from this server or another one', async () => {
+    // Writes go through the other server's pool where there is one: a change this process did not make.
+    const writer = other?.handle.db ?? api.app.database.db;
+    const sync = syncStoreOn(writer);
     const remoteCalendarId = await seedRemoteCalendar(writer, {
       workspaceId: owner.workspaceId,
       userId: owner.userId,
@@ -139,22 +157,41 @@ describe.each(databaseKinds)('kept imported busy time on %s', (kind) => {
     await expectStarts(ALL);
   });
 
+  it('refuses a booking over busy time of a calendar connected or switched a moment ago', async () => {
+    // A booking reads imported busy time only for members with a blocking calendar, as read with the
+    // calendar (BookingFacts.importedBusyUsers): that fact must be as fresh as the busy time itself.
+    const writer = other?.handle.db ?? api.app.database.db;
+    const member = await signUp(api.server, { timezone: 'UTC' });
+    const calendarId = await addCalendar(api.server, member, { type: 'round_robin', members: [{ userId: member.userId }] });
+    const book = async (time: string) => {
+      const response = await api.server.inject({
+        method: 'POST',
+        url: `/api/public/calendars/${calendarId}/bookings`,
+        payload: {
+          start: `2026-11-24T${time}:00Z`,
+          contact: { name: `Client ${time}`, email: `client-${time.replace(':', '')}@example.test` },
+        },
+      });
+      return response.statusCode === 409 ? response.json<{ error: { code: string } }>().error.code : response.statusCode;
+    };
+    expect(await book('09:00')).toBe(201);
+
+    const remoteCalendarId = await calendarWithEvent(writer, member, 'primary', item('m.ics', [occurrence('10:00', '11:00')]));
+    expect(await book('10:00')).toBe('slot_taken');
+
+    await writer.updateTable('remote_calendars').set({ blocks_availability: false }).where('id', '=', remoteCalendarId).execute();
+    expect(await book('10:00')).toBe(201);
+    await writer.updateTable('remote_calendars').set({ blocks_availability: null }).where('id', '=', remoteCalendarId).execute();
+    expect(await book('10:30')).toBe('slot_taken');
+    await writer.updateTable('remote_calendars').set({ role: 'none' }).where('id', '=', remoteCalendarId).execute();
+    expect(await book('10:30')).toBe(201);
+  });
+
   it('reuses what it kept only while the versions read in the same statement are unchanged', async () => {
     const db = api.app.database.db;
     const busy = importedBusyFromStore();
-    const remoteCalendarId = await seedRemoteCalendar(db, {
-      workspaceId: owner.workspaceId,
-      userId: owner.userId,
-      url: 'https://caldav.example/work/',
-      role: 'conflict',
-    });
-    const sync = createSyncStore(db, {
-      publicUrl: 'http://tandem.test',
-      now: () => api.clock.now,
-      recordNotice: recordAppointmentNotice,
-      recordConnectionNotice,
-    });
-    await sync.applyInboundBatch({ calendarId: remoteCalendarId, actions: [item('w.ics', [occurrence('09:00', '10:00')])] });
+    const remoteCalendarId = await calendarWithEvent(db, owner, 'conflict', item('w.ics', [occurrence('09:00', '10:00')]));
+    const sync = syncStoreOn(db);
     const range = { start: Date.parse('2026-11-24T00:00:00Z'), end: Date.parse('2026-11-25T00:00:00Z') };
     const first = (await busy.importedBusy(db, [owner.userId], range)).get(owner.userId)!;
     expect(first).toEqual([{ start: Date.parse('2026-11-24T09:00:00Z'), end: Date.parse('2026-11-24T10:00:00Z') }]);
