@@ -23,10 +23,19 @@ export function keptPerDatabase<V>(limit: number): (db: object) => KeptValues<V>
     }
     const kept = values;
     return {
-      get: (key) => kept.get(key),
+      get(key) {
+        const value = kept.get(key);
+        // A read moves the value to the newest end, so what is in use is the last to go: a booking
+        // keeps its one-off window, and 5,000 bookings must not push out the slots pages being read.
+        if (value !== undefined) {
+          kept.delete(key);
+          kept.set(key, value);
+        }
+        return value;
+      },
       set(key, value) {
         kept.delete(key);
-        // Oldest first out (a Map keeps insertion order): the booking pages in use stay.
+        // Least recently used first out (a Map keeps insertion order; get moves what it reads to the end).
         if (kept.size >= limit) kept.delete(kept.keys().next().value!);
         kept.set(key, deepFreeze(value));
       },
