@@ -30,11 +30,18 @@ export function installRequestParsing(app: FastifyInstance): void {
   });
 }
 
+/** In a `u` regular expression a surrogate pair is one code point, so this matches only unpaired halves. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 export function parseJson(body: string): unknown {
   let forbiddenKey = false;
+  let brokenText = false;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body, function (key: string, value: unknown) {
+      // A lone surrogate ("\ud800") is valid JSON but not text: PostgreSQL refuses it in json values,
+      // so it is refused here, for every field, instead of as a 500 deep in a write.
+      if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) brokenText = true;
       if (
         key === '__proto__' ||
         (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))
@@ -46,5 +53,7 @@ export function parseJson(body: string): unknown {
     throw new AppError('malformed_json');
   }
   if (forbiddenKey) throw new AppError('forbidden_json_key');
+  if (brokenText)
+    throw new AppError('malformed_json', { message: 'The request body contains text that is not valid Unicode (an unpaired surrogate).' });
   return parsed;
 }
