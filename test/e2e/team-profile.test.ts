@@ -70,7 +70,12 @@ describe('team and profile in a real browser', () => {
     await page.getByLabel('Time zone', { exact: true }).fill('Europe/Paris');
     await page.getByText(/Europe\/Paris: GMT\+1 · now/).waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Saved.').waitFor();
+    // Each card says its own save went through, as a status screen readers announce.
+    await page.getByRole('form', { name: 'Name and time zone' }).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+    const invitations = page.getByRole('group', { name: 'Invitations' });
+    await invitations.getByLabel("Don't block: show them, but keep the time bookable").check();
+    await invitations.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
 
     const monday = page.getByRole('group', { name: 'Monday' });
     await monday.getByLabel('Monday until (1)').fill('12:00');
@@ -79,7 +84,11 @@ describe('team and profile in a real browser', () => {
     await monday.getByLabel('Monday until (2)').fill('17:00');
     await page.getByRole('group', { name: 'Friday' }).getByRole('button', { name: 'Remove Friday hours 1' }).click();
     await page.getByRole('button', { name: 'Save working hours' }).click();
-    await page.getByText('Working hours saved.').waitFor();
+    await page
+      .getByRole('form', { name: 'Weekly working hours' })
+      .getByRole('status')
+      .filter({ hasText: 'Working hours saved.' })
+      .waitFor();
 
     await page.getByLabel('Date', { exact: true }).fill('2026-12-24');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -91,8 +100,8 @@ describe('team and profile in a real browser', () => {
     expect(token).toMatch(/^tdk_/);
     await env.screenshot(page, 'profile');
 
-    const me = await get<{ name: string; timezone: string; weeklyHours: Record<string, unknown> }>('/api/me');
-    expect(me).toMatchObject({ name: 'Olivia Owner', timezone: 'Europe/Paris' });
+    const me = await get<{ name: string; timezone: string; invitationPolicy: string; weeklyHours: Record<string, unknown> }>('/api/me');
+    expect(me).toMatchObject({ name: 'Olivia Owner', timezone: 'Europe/Paris', invitationPolicy: 'free' });
     expect(me.weeklyHours['1']).toEqual([
       { start: '09:00', end: '12:00' },
       { start: '13:00', end: '17:00' },
@@ -124,7 +133,7 @@ describe('team and profile in a real browser', () => {
     await tuesday.getByLabel('Tuesday until (1)').fill('13:00');
     await dialog.getByRole('button', { name: 'Save working hours' }).focus();
     await page.keyboard.press('Enter');
-    await dialog.getByText('Working hours saved.').waitFor();
+    await dialog.getByRole('status').filter({ hasText: 'Working hours saved.' }).waitFor();
 
     await dialog.getByLabel('Date', { exact: true }).fill('2026-12-28');
     await dialog.getByRole('button', { name: 'Add', exact: true }).focus();

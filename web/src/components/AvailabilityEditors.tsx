@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf } from '../api.ts';
 import { api, keys, unwrap, type TeamUser } from '../api/client.ts';
 import { formatLongDate, localDate } from '../time.ts';
+import { SaveStatus } from './SaveStatus.tsx';
 
 type Range = { start: string; end: string };
 type Week = Record<string, Range[]>;
@@ -83,16 +84,7 @@ export function WeeklyHoursCard({ user, whose }: { user: TeamUser; whose: string
           <RangesEditor label={label} ranges={week[day] ?? []} onChange={(ranges) => setWeek((w) => ({ ...w, [day]: ranges }))} />
         </div>
       ))}
-      {save.error && (
-        <p className="error" role="alert">
-          {messageOf(save.error)}
-        </p>
-      )}
-      {save.isSuccess && (
-        <p className="notice success" role="status">
-          Working hours saved.
-        </p>
-      )}
+      <SaveStatus save={save} saved="Working hours saved." />
       <div className="actions">
         <button type="submit" className="primary" disabled={save.isPending}>
           Save working hours

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf } from '../api.ts';
 import { api, keys, unwrap, type TeamUser } from '../api/client.ts';
 import { DateOverridesCard, WeeklyHoursCard } from '../components/AvailabilityEditors.tsx';
+import { SaveStatus } from '../components/SaveStatus.tsx';
 import { TimeZonePicker } from '../components/TimeZonePicker.tsx';
 import { useStaff } from './StaffShell.tsx';
 
@@ -62,16 +63,7 @@ function DetailsCard({ user }: { user: TeamUser }) {
       <p className="muted small">
         {user.email} · {user.role}
       </p>
-      {save.error && (
-        <p className="error" role="alert">
-          {messageOf(save.error)}
-        </p>
-      )}
-      {save.isSuccess && (
-        <p className="notice success" role="status">
-          Saved.
-        </p>
-      )}
+      <SaveStatus save={save} />
       <button type="submit" className="primary" disabled={save.isPending}>
         Save
       </button>
@@ -114,16 +106,7 @@ function InvitationsCard({ user }: { user: TeamUser }) {
         </label>
       ))}
       <p className="muted small">Declined invitations never block; accepted ones always do.</p>
-      {save.error && (
-        <p className="error" role="alert">
-          {messageOf(save.error)}
-        </p>
-      )}
-      {save.isSuccess && (
-        <p className="notice success" role="status">
-          Saved.
-        </p>
-      )}
+      <SaveStatus save={save} />
     </fieldset>
   );
 }
