@@ -25,7 +25,7 @@ const settingsSchema = z
     clientCancelled: z.boolean(),
     clientReminder: z.boolean(),
     staffNewBooking: z.boolean(),
-    staffClientCancelled: z.boolean(),
+    staffClientCancelled: z.boolean().describe('Staff are told when a client cancels or reschedules through their manage link'),
     reminderOffsetsMin: z
       .array(
         z

@@ -19,6 +19,7 @@ export const MESSAGE_KINDS = [
   'client_reminder',
   'staff_new_booking',
   'staff_client_cancelled',
+  'staff_client_rescheduled',
   'staff_needs_reconnect',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];

@@ -8,6 +8,7 @@ export interface NotificationSettings {
   clientCancelled: boolean;
   clientReminder: boolean;
   staffNewBooking: boolean;
+  /** Staff are told when a client cancels or reschedules through their manage link (one switch for both). */
   staffClientCancelled: boolean;
   /** Minutes before the start; empty = no reminder. */
   reminderOffsetsMin: number[];

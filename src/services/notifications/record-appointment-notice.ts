@@ -205,8 +205,12 @@ export function planAppointmentNotice(appointment: NoticeSubject, notice: Appoin
   for (const member of staffRecipients) {
     const content: MessageContent = { ...base, contactName: clientName };
     if (change === 'created' && settings.staffNewBooking) push('staff_new_booking', member, content, now);
-    if (change === 'cancelled' && notice.cause === 'client' && settings.staffClientCancelled)
-      push('staff_client_cancelled', member, content, now);
+    // A client's own change (through their manage link) is news to the host; staff who moved or
+    // cancelled it themselves, here or in their calendar, know already. One switch covers both.
+    if (notice.cause === 'client' && settings.staffClientCancelled) {
+      if (change === 'cancelled') push('staff_client_cancelled', member, content, now);
+      if (change === 'rescheduled') push('staff_client_rescheduled', member, content, now);
+    }
   }
 
   const first = attendees[0];

@@ -103,6 +103,16 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
       lines.push(`${content.contactName ?? 'The client'} cancelled their booking.`, '', ...details);
       if (content.reason) lines.push(`Reason given: ${content.reason}`);
       break;
+    case 'staff_client_rescheduled':
+      subject = `Moved by the client: ${content.contactName ?? 'a client'} to ${when}`;
+      lines.push(
+        content.previousStart
+          ? `${content.contactName ?? 'The client'} moved their booking from ${formatWhen(content.previousStart, zone)} to ${when}.`
+          : `${content.contactName ?? 'The client'} moved their booking to ${when}.`,
+        '',
+        ...details,
+      );
+      break;
     case 'staff_needs_reconnect': {
       const where = content.connection?.cause ? ` ${REFUSED_WHERE[content.connection.cause]}` : '';
       if (content.connection?.provider === 'caldav') {

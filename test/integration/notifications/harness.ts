@@ -4,6 +4,8 @@ import { createApp, type App } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { TEST_SECRET_KEY } from '../../support/api.ts';
 import { createTestDatabase, type DatabaseKind } from '../../support/db.ts';
+import type { SmtpSink } from '../../support/smtp-sink.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /** Tandem as `tandem serve` wires it, scheduler off, with a clock the test can move forward. */
 export interface NotifyApp {
@@ -62,4 +64,26 @@ export async function bookAs(
     payload: { start: start.toISOString(), contact, timezone },
   });
   return ok<BookingJson>(response, 201);
+}
+
+/**
+ * Dispatches until `count` e-mails have reached `smtp` in all and no message is still due, then
+ * checks it is exactly `count`: nothing beyond what the step should cause.
+ */
+export async function deliverMailUntil(tandem: NotifyApp, smtp: SmtpSink, count: number): Promise<void> {
+  await waitFor(async () => {
+    await tandem.app.work.dispatchOutbox();
+    const due = await dueMessages(tandem).execute();
+    return smtp.received.length >= count && due.length === 0;
+  }, `${count} e-mails`);
+  expect(smtp.received.map((m) => `${m.to.join(',')}: ${m.subject}`)).toHaveLength(count);
+}
+
+/** E-mails due by the app's clock and not yet sent: a query, so a caller can add to it. */
+export function dueMessages(tandem: NotifyApp) {
+  return tandem.app.database.db
+    .selectFrom('messages')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('not_before', '<=', tandem.clock.now());
 }

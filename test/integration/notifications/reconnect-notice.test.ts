@@ -21,7 +21,7 @@ import {
 } from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
-import { ok, startNotifyApp, type NotifyApp } from './harness.ts';
+import { dueMessages, ok, startNotifyApp, type NotifyApp } from './harness.ts';
 
 describe('the needs-reconnect notice, once per transition', () => {
   let smtp: SmtpSink;
@@ -69,11 +69,7 @@ describe('the needs-reconnect notice, once per transition', () => {
   async function deliverAll(): Promise<void> {
     await waitFor(async () => {
       await tandem.app.work.dispatchOutbox();
-      const due = await tandem.app.database.db
-        .selectFrom('messages')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('not_before', '<=', tandem.clock.now())
+      const due = await dueMessages(tandem)
         .unionAll(tandem.app.database.db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending'))
         .execute();
       return due.length === 0;

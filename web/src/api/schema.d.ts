@@ -4609,6 +4609,7 @@ export interface paths {
                         clientCancelled?: boolean;
                         clientReminder?: boolean;
                         staffNewBooking?: boolean;
+                        /** @description Staff are told when a client cancels or reschedules through their manage link */
                         staffClientCancelled?: boolean;
                         /** @description Reminders this many minutes before the start, e.g. [1440, 60]; empty = none */
                         reminderOffsetsMin?: number[];
@@ -5779,6 +5780,7 @@ export interface components {
             clientCancelled: boolean;
             clientReminder: boolean;
             staffNewBooking: boolean;
+            /** @description Staff are told when a client cancels or reschedules through their manage link */
             staffClientCancelled: boolean;
             /** @description Reminders this many minutes before the start, e.g. [1440, 60]; empty = none */
             reminderOffsetsMin: number[];
@@ -6132,6 +6134,7 @@ export interface components {
             clientCancelled: boolean;
             clientReminder: boolean;
             staffNewBooking: boolean;
+            /** @description Staff are told when a client cancels or reschedules through their manage link */
             staffClientCancelled: boolean;
             /** @description Reminders this many minutes before the start, e.g. [1440, 60]; empty = none */
             reminderOffsetsMin: number[];

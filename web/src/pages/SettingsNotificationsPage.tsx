@@ -9,7 +9,7 @@ const SWITCHES: Array<[keyof NotificationSettings, string]> = [
   ['clientCancelled', 'Client: booking cancelled'],
   ['clientReminder', 'Client: reminder before the appointment'],
   ['staffNewBooking', 'Staff: new booking'],
-  ['staffClientCancelled', 'Staff: cancelled by the client'],
+  ['staffClientCancelled', 'Staff: the client cancelled or moved their booking'],
 ];
 
 function CalendarNotifications({ calendarId, name }: { calendarId: string; name: string }) {
