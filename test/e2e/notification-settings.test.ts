@@ -76,10 +76,16 @@ describe('notification and webhook settings', () => {
     const tops = await Promise.all((await card.locator('label').all()).map(async (label) => (await label.boundingBox())!.y));
     expect(tops).toHaveLength(8);
     expect(tops.every((top, i) => i === 0 || top > tops[i - 1]!)).toBe(true);
+    // A mistake is an alert, not a quiet status; fixing it and saving again says "Saved." instead.
+    await card.getByLabel(/Reminders, hours before the start/).fill('soon');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByRole('alert').filter({ hasText: 'Reminder offsets are hours before the start' }).waitFor();
     await card.getByLabel('Staff: new booking').uncheck();
     await card.getByLabel(/Reminders, hours before the start/).fill('24, 1');
     await card.getByRole('button', { name: 'Save' }).click();
     await card.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await card.getByRole('alert').count()).toBe(0);
+    expect(await card.getByLabel('Staff: the client cancelled or moved their booking').isChecked()).toBe(true);
     const saved = (
       await env.api.server.inject({ url: `/api/calendars/${calendarId}/notification-settings`, headers: env.owner.headers })
     ).json<{ staffNewBooking: boolean; reminderOffsetsMin: number[] }>();

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { messageOf } from '../api.ts';
+import { SaveStatus, type SaveOutcome } from '../components/SaveStatus.tsx';
 import { notificationsApi, type MailFile, type NotificationSettings } from '../notifications-api.ts';
 import { useStaff } from './StaffShell.tsx';
 
@@ -16,7 +17,8 @@ function CalendarNotifications({ calendarId, name }: { calendarId: string; name:
   const [settings, setSettings] = useState<NotificationSettings | null>(null);
   const [offsets, setOffsets] = useState('');
   const [deadline, setDeadline] = useState('');
-  const [status, setStatus] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<SaveOutcome>({ error: null, isSuccess: false });
   useEffect(() => {
     notificationsApi.settings(calendarId).then(
       (s) => {
@@ -24,16 +26,17 @@ function CalendarNotifications({ calendarId, name }: { calendarId: string; name:
         setOffsets(s.reminderOffsetsMin.map((m) => String(m / 60)).join(', '));
         setDeadline(s.clientChangeDeadlineMin === null ? '' : String(s.clientChangeDeadlineMin / 60));
       },
-      (error: unknown) => setStatus(messageOf(error)),
+      (error: unknown) => setLoadError(messageOf(error)),
     );
   }, [calendarId]);
   if (!settings)
     return (
       <li className="card">
-        {name}: {status ?? 'Loading…'}
+        {name}: {loadError ?? 'Loading…'}
       </li>
     );
   const save = async () => {
+    setOutcome({ error: null, isSuccess: false });
     try {
       const hours = offsets
         .split(/[,\s]+/)
@@ -49,9 +52,9 @@ function CalendarNotifications({ calendarId, name }: { calendarId: string; name:
         clientChangeDeadlineMin: deadlineHours === null ? null : Math.round(deadlineHours * 60),
       });
       setSettings(saved);
-      setStatus('Saved.');
+      setOutcome({ error: null, isSuccess: true });
     } catch (error) {
-      setStatus(messageOf(error));
+      setOutcome({ error, isSuccess: false });
     }
   };
   return (
@@ -75,15 +78,11 @@ function CalendarNotifications({ calendarId, name }: { calendarId: string; name:
         Clients may not cancel or reschedule within (hours; empty: any time){' '}
         <input value={deadline} onChange={(e) => setDeadline(e.target.value)} placeholder="24" />
       </label>
+      <SaveStatus save={outcome} />
       <div className="actions">
         <button type="button" className="primary" onClick={() => void save()}>
           Save
         </button>
-        {status && (
-          <span className="small muted" role="status">
-            {status}
-          </span>
-        )}
       </div>
     </li>
   );
