@@ -67,12 +67,50 @@ export function localDateTimeToMillis(
 }
 
 function startOfLocalDate(zone: string, year: number, month: number, day: number, previousOffset: number | null): DayStart {
+  // Kept per (zone, date): a zone's rules do not change while the process runs, and every booking
+  // re-checks one start (its day and the next), so the same few days are asked for again and again
+  // while each costs a Luxon DateTime (~15 µs, issue 13.4). The answer does not depend on
+  // `previousOffset`: it only decides whether the (equal) earliest instant must be worked out.
+  const key = `${zone} ${year}-${month}-${day}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    start = computeStartOfLocalDate(zone, year, month, day, previousOffset);
+    // Oldest first out (a Map keeps insertion order).
+    if (dayStarts.size >= MAX_DAY_STARTS) dayStarts.delete(dayStarts.keys().next().value!);
+    dayStarts.set(key, start);
+  }
+  return start;
+}
+
+/** Two years of days for a few hundred zones; an entry is a few dozen bytes. */
+const MAX_DAY_STARTS = 200_000;
+const dayStarts = new Map<string, DayStart>();
+
+function computeStartOfLocalDate(zone: string, year: number, month: number, day: number, previousOffset: number | null): DayStart {
   let dt: DateTime = DateTime.fromObject({ year, month, day }, { zone });
   if (!dt.isValid) throw new RangeError(`invalid time zone: ${zone}`);
   // Midnight can only be ambiguous where the offset changes, so the costlier resolution runs only
   // when the offset differs from the previous day's (and for the first day, which has none).
   if (previousOffset === null || dt.offset !== previousOffset) dt = earliestInstant(dt);
   return { ms: dt.toMillis(), offset: dt.offset, atMidnight: dt.hour === 0 && dt.minute === 0, weekday: dt.weekday as Weekday };
+}
+
+/**
+ * The local date (as a UTC date counter) of the day of `zone` that contains instant `t`. Every UTC
+ * offset is within ±1 day, so it is the UTC date of `t`, the day before or the day after: the one
+ * whose start is at or before `t` while the next day's start is after it (kept day starts only).
+ */
+function localDateAt(zone: string, t: number): Date {
+  const utc = new Date(t);
+  const dateAt = (i: number): Date => new Date(Date.UTC(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate() + i));
+  const startOf = (date: Date): number => startOfLocalDate(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), null).ms;
+  for (const i of [0, -1, 1]) {
+    const date = dateAt(i);
+    if (startOf(date) <= t && t < startOf(dateAt(i + 1))) return date;
+  }
+  // Not reached for a real zone; Luxon decides if the tz data ever says otherwise.
+  const local = DateTime.fromMillis(t, { zone });
+  return new Date(Date.UTC(local.year, local.month - 1, local.day));
 }
 
 function pad(n: number, width: number): string {
@@ -85,11 +123,10 @@ function pad(n: number, width: number): string {
  */
 export function localDays(zone: string, from: number, to: number): LocalDay[] {
   if (!(to > from)) return [];
-  const first = DateTime.fromMillis(from, { zone });
-  if (!first.isValid) throw new RangeError(`invalid time zone: ${zone}`);
+  const first = localDateAt(zone, from);
   // Calendar dates are stepped on a UTC Date used purely as a date counter (no time of day and no
   // zone involved), which is exact; only the instants come from Luxon.
-  const dateAt = (i: number): Date => new Date(Date.UTC(first.year, first.month - 1, first.day + i));
+  const dateAt = (i: number): Date => new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate() + i));
   const out: LocalDay[] = [];
   let date = dateAt(0);
   let current = startOfLocalDate(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), null);
