@@ -9,10 +9,15 @@
  * the bench database's PostgreSQL backends and of this client; how busy the whole machine was; and
  * what the backends were doing, sampled from pg_stat_activity every 50 ms (state / wait event).
  *
- *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8; BENCH_DATABASES=postgres,pglite adds embedded PGlite)
+ * The client is lean on purpose (node:http on kept-alive sockets, not fetch/undici): its CPU shares
+ * the same cores as the server and PostgreSQL, as pgbench's C client does.
+ *
+ *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8; BENCH_DATABASES=postgres,pglite adds embedded PGlite;
+ *                                 BENCH_NODE_ARGS="--cpu-prof …" runs the server's node with these flags)
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { addCalendar, call, signUp, type BenchSession } from './serve/api-client.ts';
 import {
@@ -58,6 +63,50 @@ function pgbench(): { tps: number; output: string } {
   }
 }
 
+/**
+ * One booking request on a kept-alive socket of `agent`. Answers the status and the body's text; the
+ * caller checks both.
+ */
+function postJson(agent: Agent, url: URL, path: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A 201's body must be the booking asked for, with its manage link's token. */
+function isBookingOf(text: string, start: string): boolean {
+  try {
+    const body = JSON.parse(text) as { booking?: { start?: unknown; status?: unknown }; manageToken?: unknown };
+    return (
+      typeof body.manageToken === 'string' &&
+      body.manageToken.length > 0 &&
+      body.booking?.status === 'confirmed' &&
+      typeof body.booking.start === 'string' &&
+      Date.parse(body.booking.start) === Date.parse(start)
+    );
+  } catch {
+    return false;
+  }
+}
+
 interface Result {
   kind: DatabaseKind;
   bookings: number;
@@ -66,6 +115,8 @@ interface Result {
   p95: number;
   cpuPerBooking: number;
   refused: number;
+  /** 201 answers whose body was not the booking asked for (must be 0). */
+  badBodies: number;
   doubleBookings: number;
   load: string;
   breakdown: Breakdown | null;
@@ -157,7 +208,14 @@ async function setUp(url: string): Promise<{ session: BenchSession; calendarId: 
   return { session, calendarId };
 }
 
-async function countDoubleBookings(databaseUrl: string | null, url: string, session: BenchSession, calendarId: string): Promise<number> {
+/** `until`: the latest booked end (ms); PGlite's count lists appointments up to it. */
+async function countDoubleBookings(
+  databaseUrl: string | null,
+  url: string,
+  session: BenchSession,
+  calendarId: string,
+  until: number,
+): Promise<number> {
   if (databaseUrl !== null) {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
@@ -172,18 +230,21 @@ async function countDoubleBookings(databaseUrl: string | null, url: string, sess
       await client.end();
     }
   }
-  // PGlite: only the server holds the database; count overlaps per assignee from the API's listing.
-  const from = new Date(Date.now() - DAY).toISOString();
-  const to = new Date(Date.now() + 730 * DAY).toISOString();
-  const list = await call<{ start: string; end: string; status: string; assigneeIds: string[] }[]>(
-    url,
-    'GET',
-    `/api/appointments?from=${from}&to=${to}&calendarId=${calendarId}`,
-    undefined,
-    session.token,
-  );
+  // PGlite: only the server holds the database; count overlaps per assignee from the API's listing,
+  // which spans at most 100 days per request: the booked time in windows of 90 days.
+  const list = new Map<string, { start: string; end: string; status: string; assigneeIds: string[] }>();
+  for (let from = Date.now() - DAY; from < until + DAY; from += 90 * DAY) {
+    const page = await call<{ id: string; start: string; end: string; status: string; assigneeIds: string[] }[]>(
+      url,
+      'GET',
+      `/api/appointments?from=${new Date(from).toISOString()}&to=${new Date(from + 90 * DAY).toISOString()}&calendarId=${calendarId}`,
+      undefined,
+      session.token,
+    );
+    for (const a of page) list.set(a.id, a);
+  }
   const byUser = new Map<string, { start: number; end: number }[]>();
-  for (const a of list.filter((x) => x.status === 'confirmed'))
+  for (const a of [...list.values()].filter((x) => x.status === 'confirmed'))
     for (const user of a.assigneeIds) {
       const spans = byUser.get(user) ?? [];
       spans.push({ start: Date.parse(a.start), end: Date.parse(a.end) });
@@ -198,7 +259,10 @@ async function countDoubleBookings(databaseUrl: string | null, url: string, sess
 }
 
 async function run(kind: DatabaseKind): Promise<Result> {
-  const tandem = await startTandem(kind, { label: 'bookings' });
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
+  const tandem = await startTandem(kind, { label: 'bookings', nodeArgs });
+  // One kept-alive socket per client, as pgbench keeps one connection per client.
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   try {
     const { session, calendarId } = await setUp(tandem.url);
     // Distinct slots: every client takes the next start time from one shared counter.
@@ -206,23 +270,31 @@ async function run(kind: DatabaseKind): Promise<Result> {
     let next = 0;
     const take = (): string => new Date(first + next++ * SLOT_MIN * 60_000).toISOString();
     let refused = 0;
+    let badBodies = 0;
+    const url = new URL(tandem.url);
+    const path = `/api/public/calendars/${calendarId}/bookings`;
     const book = async (n: number): Promise<number> => {
       const started = performance.now();
-      const res = await fetch(`${tandem.url}/api/public/calendars/${calendarId}/bookings`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ start: take(), contact: { name: `Client ${n}`, email: `client-${n}@example.test` } }),
-      });
-      const text = await res.text();
+      const start = take();
+      const res = await postJson(
+        agent,
+        url,
+        path,
+        JSON.stringify({ start, contact: { name: `Client ${n}`, email: `client-${n}@example.test` } }),
+      );
       if (res.status !== 201) {
         refused++;
-        if (refused < 5) console.log(`  booking refused: ${res.status} ${text.slice(0, 200)}`);
+        if (refused < 5) console.log(`  booking refused: ${res.status} ${res.text.slice(0, 200)}`);
+      } else if (!isBookingOf(res.text, start)) {
+        badBodies++;
+        if (badBodies < 5) console.log(`  201 with an unexpected body: ${res.text.slice(0, 200)}`);
       }
       return performance.now() - started;
     };
     // Warm-up: the first requests compile routes and fill pools.
     for (let i = 0; i < 20; i++) await book(-i);
     refused = 0;
+    badBodies = 0;
     const latencies: number[] = [];
     let counter = 0;
     const watch = tandem.databaseUrl === null ? null : await watchPostgres(tandem.databaseUrl);
@@ -248,7 +320,13 @@ async function run(kind: DatabaseKind): Promise<Result> {
             clientCpu: (clientUsage.user + clientUsage.system) / 1000 / latencies.length,
           };
     latencies.sort((a, b) => a - b);
-    const doubleBookings = await countDoubleBookings(tandem.databaseUrl, tandem.url, session, calendarId);
+    const doubleBookings = await countDoubleBookings(
+      tandem.databaseUrl,
+      tandem.url,
+      session,
+      calendarId,
+      first + (next + 1) * SLOT_MIN * 60_000,
+    );
     return {
       kind,
       bookings: latencies.length - refused,
@@ -257,6 +335,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
       p95: percentile(latencies, 95),
       cpuPerBooking: cpu / latencies.length,
       refused,
+      badBodies,
       doubleBookings,
       load: loadAverage(),
       breakdown,
@@ -265,6 +344,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
     console.error(`tandem serve (${kind}) said:\n${tandem.output()}`);
     throw error;
   } finally {
+    agent.destroy();
     await tandem.stop();
   }
 }
@@ -284,13 +364,13 @@ async function main(): Promise<void> {
     results.push(await run(kind));
   }
   console.log(
-    '\n| database | bookings/s | p50 | p95 | server Node CPU / booking | bookings | refused | double bookings | pgbench TPS (same run) | ratio | load average |',
+    '\n| database | bookings/s | p50 | p95 | server Node CPU / booking | bookings | refused | wrong 201 bodies | double bookings | pgbench TPS (same run) | ratio | load average |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const ratio = r.kind === 'postgres' ? `**${(r.perSecond / anchor.tps).toFixed(2)}×**` : '—';
     console.log(
-      `| ${r.kind} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuPerBooking.toFixed(2)} ms | ${r.bookings} | ${r.refused} | ${r.doubleBookings} | ${r.kind === 'postgres' ? anchor.tps.toFixed(0) : '—'} | ${ratio} | ${r.load} |`,
+      `| ${r.kind} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuPerBooking.toFixed(2)} ms | ${r.bookings} | ${r.refused} | ${r.badBodies} | ${r.doubleBookings} | ${r.kind === 'postgres' ? anchor.tps.toFixed(0) : '—'} | ${ratio} | ${r.load} |`,
     );
   }
   for (const r of results) {
@@ -308,6 +388,10 @@ async function main(): Promise<void> {
   }
   if (results.some((r) => r.doubleBookings !== 0)) {
     console.error('DOUBLE BOOKINGS FOUND');
+    process.exitCode = 1;
+  }
+  if (results.some((r) => r.badBodies !== 0)) {
+    console.error('201 ANSWERS WITH AN UNEXPECTED BODY');
     process.exitCode = 1;
   }
 }

@@ -66,13 +66,60 @@ export function localDateTimeToMillis(
   return earliestInstant(dt).toMillis();
 }
 
-function startOfLocalDate(zone: string, year: number, month: number, day: number, previousOffset: number | null): DayStart {
+/**
+ * The start of local date `dayNumber` (days since 1970-01-01 as a date counter: Date.UTC(y, m − 1, d)
+ * / DAY_MS) in `zone`. Kept per (zone, date): a zone's rules do not change while the process runs,
+ * and every booking re-checks one start (its day and the next), so the same few days are asked for
+ * again and again while each costs a Luxon DateTime (~15 µs, issue 13.4). The answer does not depend
+ * on `previousOffset`: it only decides whether the (equal) earliest instant must be worked out.
+ */
+function startOfLocalDay(zone: string, dayNumber: number, previousOffset: number | null): DayStart {
+  let days = dayStarts.get(zone);
+  if (days === undefined) {
+    // Zones are few (members' and bookers' own); the days of one zone are bounded below.
+    if (dayStarts.size >= MAX_ZONES) dayStarts.clear();
+    days = new Map();
+    dayStarts.set(zone, days);
+  }
+  let start = days.get(dayNumber);
+  if (start === undefined) {
+    const date = new Date(dayNumber * DAY_MS);
+    start = computeStartOfLocalDate(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), previousOffset);
+    // Oldest first out (a Map keeps insertion order).
+    if (days.size >= MAX_DAYS_PER_ZONE) days.delete(days.keys().next().value!);
+    days.set(dayNumber, start);
+  }
+  return start;
+}
+
+const MAX_ZONES = 200;
+/** Ten years of days; an entry is a few dozen bytes. */
+const MAX_DAYS_PER_ZONE = 3_660;
+const dayStarts = new Map<string, Map<number, DayStart>>();
+
+function computeStartOfLocalDate(zone: string, year: number, month: number, day: number, previousOffset: number | null): DayStart {
   let dt: DateTime = DateTime.fromObject({ year, month, day }, { zone });
   if (!dt.isValid) throw new RangeError(`invalid time zone: ${zone}`);
   // Midnight can only be ambiguous where the offset changes, so the costlier resolution runs only
   // when the offset differs from the previous day's (and for the first day, which has none).
   if (previousOffset === null || dt.offset !== previousOffset) dt = earliestInstant(dt);
   return { ms: dt.toMillis(), offset: dt.offset, atMidnight: dt.hour === 0 && dt.minute === 0, weekday: dt.weekday as Weekday };
+}
+
+/**
+ * The local date (a day number, as startOfLocalDay's) of the day of `zone` that contains instant
+ * `t`. Every UTC offset is within ±1 day, so it is the UTC date of `t`, the day before or the day
+ * after: the one whose start is at or before `t` while the next day's start is after it (kept day
+ * starts only).
+ */
+function localDayNumberAt(zone: string, t: number): number {
+  const utc = Math.floor(t / DAY_MS);
+  for (const d of [utc, utc - 1, utc + 1]) {
+    if (startOfLocalDay(zone, d, null).ms <= t && t < startOfLocalDay(zone, d + 1, null).ms) return d;
+  }
+  // Not reached for a real zone; Luxon decides if the tz data ever says otherwise.
+  const local = DateTime.fromMillis(t, { zone });
+  return Date.UTC(local.year, local.month - 1, local.day) / DAY_MS;
 }
 
 function pad(n: number, width: number): string {
@@ -85,17 +132,16 @@ function pad(n: number, width: number): string {
  */
 export function localDays(zone: string, from: number, to: number): LocalDay[] {
   if (!(to > from)) return [];
-  const first = DateTime.fromMillis(from, { zone });
-  if (!first.isValid) throw new RangeError(`invalid time zone: ${zone}`);
+  const first = localDayNumberAt(zone, from);
   // Calendar dates are stepped on a UTC Date used purely as a date counter (no time of day and no
   // zone involved), which is exact; only the instants come from Luxon.
-  const dateAt = (i: number): Date => new Date(Date.UTC(first.year, first.month - 1, first.day + i));
+  const dateAt = (i: number): Date => new Date((first + i) * DAY_MS);
   const out: LocalDay[] = [];
   let date = dateAt(0);
-  let current = startOfLocalDate(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), null);
+  let current = startOfLocalDay(zone, first, null);
   for (let i = 1; ; i++) {
     const nextDate = dateAt(i);
-    const next = startOfLocalDate(zone, nextDate.getUTCFullYear(), nextDate.getUTCMonth() + 1, nextDate.getUTCDate(), current.offset);
+    const next = startOfLocalDay(zone, first + i, current.offset);
     const year = date.getUTCFullYear();
     const month = date.getUTCMonth() + 1;
     const day = date.getUTCDate();

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { DateTime } from 'luxon';
 import { chooseAssignee } from '../../domain/assignee.ts';
 import { mergeIntervals, subtractIntervals } from '../../domain/interval.ts';
+import { localDays } from '../../domain/local-days.ts';
 import { workingIntervals } from '../../domain/schedule.ts';
 import type { Slot, SlotQuery } from '../../domain/slots.ts';
 import type { DB } from '../../store/schema.ts';
@@ -38,8 +38,10 @@ export async function chooseAssignees(trx: Kysely<DB>, calendar: CalendarView, q
       : [];
 
   const candidates = free.map((member) => {
-    const day = DateTime.fromMillis(slot.start, { zone: member.schedule.timezone }).startOf('day');
-    const dayRange = { start: day.toMillis(), end: day.plus({ days: 1 }).toMillis() };
+    // The member's local day of the slot, as the slot engine sees it (its day starts are kept, so
+    // no Luxon DateTime per booking and member).
+    const day = localDays(member.schedule.timezone, slot.start, slot.start + 1)[0]!;
+    const dayRange = { start: day.start, end: day.end };
     const busy = mergeIntervals([...member.busy.appointments, ...member.busy.blocked, ...member.busy.imported]);
     const freeMs = subtractIntervals(workingIntervals(member.schedule, dayRange), busy).reduce((sum, i) => sum + (i.end - i.start), 0);
     return {
