@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
+import { isStalePreparedStatement } from './pg-errors.ts';
 
 /**
  * Named prepared statements for the statements a server runs again and again (issue 13.4, decision
@@ -17,6 +18,11 @@ import type pg from 'pg';
  * `PER_CONNECTION` named statements; past that it runs the rest unnamed as before. The pool closes
  * idle connections (node-postgres: after 10 s), which drops their statements with them. A name is a
  * hash of the text, so one name never means two statements (node-postgres refuses that).
+ *
+ * A schema change under a running server (another process's migration adding a column to a table
+ * read with `*`) makes PostgreSQL refuse a prepared statement at every execution from then on; the
+ * statement fails once, as it would have racing the migration, and its connection is closed when
+ * released, so the next one prepares it afresh.
  */
 export const PREPARE_AFTER = 3;
 export const PER_CONNECTION = 200;
@@ -67,6 +73,7 @@ export function preparingPool(pool: PostgresPool, namer: StatementNamer = create
   const wrappers = new WeakMap<PostgresPoolClient, PostgresPoolClient>();
   const wrap = (client: PostgresPoolClient): PostgresPoolClient => {
     const prepared = new Set<string>();
+    let stale = false;
     const query = client.query.bind(client) as unknown as PgQuery;
     function preparingQuery<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
     function preparingQuery<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -78,9 +85,12 @@ export function preparingPool(pool: PostgresPool, namer: StatementNamer = create
       const values = [...(parameters ?? [])];
       const name = values.length === 0 ? null : namer.nameFor(sqlOrCursor, prepared);
       if (name === null) return client.query<R>(sqlOrCursor, values);
-      return query({ name, text: sqlOrCursor, values }) as unknown as Promise<PostgresQueryResult<R>>;
+      return query({ name, text: sqlOrCursor, values }).catch((error: unknown) => {
+        if (isStalePreparedStatement(error)) stale = true;
+        throw error;
+      }) as unknown as Promise<PostgresQueryResult<R>>;
     }
-    return { query: preparingQuery, release: (destroy?: boolean) => client.release(destroy) };
+    return { query: preparingQuery, release: (destroy?: boolean) => client.release(destroy === true || stale) };
   };
   return {
     async connect() {

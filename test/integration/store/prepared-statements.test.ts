@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createTestDatabase } from '../../support/db.ts';
 import { PREPARE_AFTER } from '../../../src/store/prepared-statements.ts';
 
@@ -48,5 +49,23 @@ describe('statements run again and again are prepared by name (PostgreSQL)', () 
       }),
     ).rejects.toThrow(/invalid input syntax/);
     expect((await run('8')).rows).toEqual([{ n: 8 }]);
+  });
+
+  it('after a schema change under it, a statement read with * fails once and then works again on a fresh connection', async () => {
+    await sql`create table prepared_probe (id int primary key, a text)`.execute(database.db);
+    await sql`insert into prepared_probe values (1, 'x')`.execute(database.db);
+    const read = () => sql<Record<string, unknown>>`select * from prepared_probe where id = ${1}`.execute(database.db);
+    for (let i = 0; i < PREPARE_AFTER + 1; i++) expect((await read()).rows).toEqual([{ id: 1, a: 'x' }]);
+    // As another process's migration would: the result of `*` changes under the prepared statement.
+    const other = new pg.Client({ connectionString: database.url! });
+    await other.connect();
+    try {
+      await other.query(`alter table prepared_probe add column b text default 'y'`);
+    } finally {
+      await other.end();
+    }
+    await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+    expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: 'y' }]);
+    expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: 'y' }]);
   });
 });
