@@ -9,6 +9,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { isDatabaseUnavailable } from './pg-errors.ts';
 import { createReachability, type Reachability } from './reachability.ts';
+import { preparingPool } from './prepared-statements.ts';
 import type { DB } from './schema.ts';
 import { workerScript } from '../worker-script.ts';
 
@@ -56,8 +57,9 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
   const health = createReachability();
   pool.on('error', (error) => health.failed(error));
   pool.on('connect', (client) => client.on('error', (error) => health.failed(error)));
-  // Kysely's driver acquires through this: a refused connection marks the outage before the error reaches the caller.
-  const watchedPool: PostgresPool = {
+  // Kysely's driver acquires through this: a refused connection marks the outage before the error
+  // reaches the caller. Hot statements go by name (prepared-statements.ts); PGlite keeps unnamed ones.
+  const watchedPool: PostgresPool = preparingPool({
     async connect() {
       try {
         return await pool.connect();
@@ -67,7 +69,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
       }
     },
     end: () => pool.end(),
-  };
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: watchedPool }), log: (event) => observe(health, event) });
   return withProbe({ db, kind: 'postgres', health }, () => db.destroy());
 }

@@ -60,3 +60,13 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (Array.isArray(errors) && errors.some((member) => isDatabaseUnavailable(member, depth + 1))) return true;
   return cause !== undefined && isDatabaseUnavailable(cause, depth + 1);
 }
+
+/**
+ * 0A000 "cached plan must not change result type": a prepared statement whose result columns a
+ * schema change altered (e.g. `select *` after a column was added by another process's migration).
+ * PostgreSQL refuses it at every later execution until it is deallocated (prepared-statements.ts).
+ */
+export function isStalePreparedStatement(error: unknown): boolean {
+  const e = asPgError(error) as (PgError & { message?: unknown }) | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
+}

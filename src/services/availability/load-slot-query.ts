@@ -9,6 +9,7 @@ import { AppError } from '../app-error.ts';
 import type { CalendarView } from '../calendars/calendar-view.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { DAY_MS } from '../../domain/time.ts';
+import { epochMs } from '../../store/epoch-ms.ts';
 
 export interface LoadSlotQueryOptions {
   calendar: CalendarView;
@@ -74,7 +75,10 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
   // Everything but imported busy time in one statement (each part aggregated as JSON, instants as
   // epoch milliseconds): a booking re-check and a slots request pay one round trip, not six, and no
   // Date parsing per row (issue 13).
-  const ms = (column: string) => sql<number>`(extract(epoch from ${sql.raw(column)}) * 1000)::float8`;
+  // Whether a part is read at all is part of the text, not a parameter: the statement runs prepared
+  // (store/prepared-statements.ts), and a generic plan must not carry the parts a calendar never
+  // reads — with them, PostgreSQL judged it dearer and planned the statement at every execution.
+  const when = (condition: boolean) => sql.raw(condition ? 'true' : 'false');
   const dayBefore = new Date(from.getTime() - DAY_MS);
   const dayAfter = new Date(to.getTime() + DAY_MS);
   const [everything, imported] = await Promise.all([
@@ -87,24 +91,24 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
           where o.user_id = any(${userIds}::uuid[])
             and o.date >= ${dayBefore.toISOString().slice(0, 10)}::date and o.date <= ${dayAfter.toISOString().slice(0, 10)}::date) as overrides,
         (select coalesce(json_agg(json_build_object(
-                  'user_id', aa.user_id, 'start', ${ms('lower(aa.during)')}, 'end', ${ms('upper(aa.during)')},
-                  'calendar_id', a.calendar_id, 'id', a.id, 'title', a.title, 'start_at', ${ms('a.start_at')}, 'end_at', ${ms('a.end_at')})), '[]')
+                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')},
+                  'calendar_id', a.calendar_id, 'id', a.id, 'title', a.title, 'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')})), '[]')
            from appointment_assignees aa join appointments a on a.id = aa.appointment_id
           where aa.user_id = any(${userIds}::uuid[]) and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
             and aa.during && tstzrange(${from}::timestamptz, ${to}::timestamptz)) as assignments,
         (select coalesce(json_agg(json_build_object(
-                  'user_id', b.user_id, 'start_at', ${ms('b.start_at')}, 'end_at', ${ms('b.end_at')}, 'id', b.id, 'title', b.title)), '[]')
+                  'user_id', b.user_id, 'start_at', ${epochMs('b.start_at')}, 'end_at', ${epochMs('b.end_at')}, 'id', b.id, 'title', b.title)), '[]')
            from blocked_slots b
           where b.user_id = any(${userIds}::uuid[]) and b.end_at > ${from}::timestamptz and b.start_at < ${to}::timestamptz) as blocked,
-        (select coalesce(json_agg(json_build_object('user_id', aa.user_id, 'start_at', ${ms('a.start_at')})), '[]')
+        (select coalesce(json_agg(json_build_object('user_id', aa.user_id, 'start_at', ${epochMs('a.start_at')})), '[]')
            from appointment_assignees aa join appointments a on a.id = aa.appointment_id
-          where ${calendar.dailyLimit !== null}::boolean
+          where ${when(calendar.dailyLimit !== null)}
             and a.calendar_id = ${calendar.id}::uuid and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
             and a.start_at >= ${dayBefore}::timestamptz and a.start_at < ${dayAfter}::timestamptz) as own_starts,
         (select coalesce(json_agg(json_build_object(
-                  'start_at', ${ms('a.start_at')}, 'end_at', ${ms('a.end_at')}, 'seats_taken', a.seats_taken, 'user_id', aa.user_id)), '[]')
+                  'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')}, 'seats_taken', a.seats_taken, 'user_id', aa.user_id)), '[]')
            from appointments a join appointment_assignees aa on aa.appointment_id = a.id
-          where ${sessionBased}::boolean and a.calendar_id = ${calendar.id}::uuid and a.status = 'confirmed' and a.id <> ${ignored}::uuid
+          where ${when(sessionBased)} and a.calendar_id = ${calendar.id}::uuid and a.status = 'confirmed' and a.id <> ${ignored}::uuid
             and a.end_at > ${from}::timestamptz and a.start_at < ${to}::timestamptz) as sessions
     `
       .execute(db)
