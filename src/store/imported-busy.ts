@@ -20,7 +20,8 @@ const keyOf = (userId: string, range: Interval): string => `${userId} ${range.st
  * calendars the user configured as primary or conflict.
  *
  * Read for every slots request and booking re-check, so it is shaped for that (issue 13.3): the
- * overlap test uses the GiST index of migration 0013 (same range expression), the calendars that
+ * overlap test is two index range scans — short occurrences by the (user_id, start_at) btree, long
+ * ones by the partial GiST index of migration 0021 (same range expression) — the calendars that
  * block are found first (a handful of rows) and matched against each occurrence's own calendar
  * (0013; no join to the calendar's thousands of items), and each user's busy time comes back
  * already merged (range_agg) as two arrays of epoch milliseconds — one row per user, no Date
@@ -79,23 +80,44 @@ function busyVersion(userId: RawBuilder<unknown>) {
     where c.user_id = ${userId} and c.role <> 'none' and ${calendarBlocksAvailability('c')}), '')`;
 }
 
+/**
+ * Longest occurrence the btree part of the busy read finds (migration 0021): an occurrence of at most
+ * this length that overlaps [from, to) starts at or after from − this. Longer ones have the partial
+ * GiST index of 0021; the two predicates must stay the same expressions as its.
+ */
+const SHORT_OCCURRENCE_MS = 26 * 3_600_000;
+
 /** Each user's merged busy time of the window with the version it was read at, in one statement (one snapshot). */
 async function mergeBusy(db: Kysely<DB>, userIds: string[], range: Interval): Promise<Map<string, KeptBusy>> {
+  const from = new Date(range.start);
+  const to = new Date(range.end);
+  // Which occurrences block, the same in both parts below: the overlap test itself, a calendar that
+  // blocks, and the invitation policy.
+  const blocking = sql<boolean>`o.user_id = any(${userIds}::uuid[])
+        and o.blocks
+        and tstzrange(o.start_at, greatest(o.start_at, o.end_at)) && tstzrange(${from}::timestamptz, ${to}::timestamptz)
+        and (o.remote_calendar_id = any(array(select id from calendars))
+          or (o.remote_calendar_id is null and exists (
+            select 1 from remote_items i
+            where i.id = o.remote_item_id and i.kind = 'imported' and i.remote_calendar_id = any(array(select id from calendars)))))
+        and ${invitationAllowsBlocking('o')}`;
   const { rows } = await sql<{ user_id: string; version: string; starts: number[] | null; ends: number[] | null }>`
     with calendars as (
       select c.id from remote_calendars c
       where c.user_id = any(${userIds}::uuid[]) and c.role <> 'none' and ${calendarBlocksAvailability('c')}
     ), busy as (
       select o.user_id, range_agg(tstzrange(o.start_at, greatest(o.start_at, o.end_at))) as ranges
-      from imported_occurrences o
-      where o.user_id = any(${userIds}::uuid[])
-        and o.blocks
-        and tstzrange(o.start_at, greatest(o.start_at, o.end_at)) && tstzrange(${new Date(range.start)}::timestamptz, ${new Date(range.end)}::timestamptz)
-        and (o.remote_calendar_id = any(array(select id from calendars))
-          or (o.remote_calendar_id is null and exists (
-            select 1 from remote_items i
-            where i.id = o.remote_item_id and i.kind = 'imported' and i.remote_calendar_id = any(array(select id from calendars)))))
-        and ${invitationAllowsBlocking('o')}
+      from (
+        -- Short occurrences (nearly all): a range scan of the (user_id, start_at) btree.
+        select o.user_id, o.start_at, o.end_at from imported_occurrences o
+        where ${blocking}
+          and o.start_at >= ${new Date(range.start - SHORT_OCCURRENCE_MS)}::timestamptz and o.start_at < ${to}::timestamptz
+          and o.end_at - o.start_at <= interval '26 hours'
+        union all
+        -- Long ones: the partial GiST index of 0021.
+        select o.user_id, o.start_at, o.end_at from imported_occurrences o
+        where ${blocking} and o.end_at - o.start_at > interval '26 hours'
+      ) o
       group by o.user_id
     )
     select w.user_id, ${busyVersion(sql.ref('w.user_id'))} as version, m.starts, m.ends

@@ -12,6 +12,7 @@ import * as notificationRetention from './migrations/0011-notification-retention
 import * as busyRangeIndex from './migrations/0013-busy-range-index.ts';
 import * as syncRowsWithoutRedundantKeys from './migrations/0016-sync-rows-without-redundant-keys.ts';
 import * as busyVersions from './migrations/0019-busy-versions.ts';
+import * as longBusyIndex from './migrations/0021-long-busy-index.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0013-busy-range-index': busyRangeIndex,
   '0016-sync-rows-without-redundant-keys': syncRowsWithoutRedundantKeys,
   '0019-busy-versions': busyVersions,
+  '0021-long-busy-index': longBusyIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

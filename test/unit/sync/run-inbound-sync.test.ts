@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
 import { defaultSyncWindow } from '../../../src/domain/sync/sync-window.ts';
 import { RemoteAccessDenied } from '../../../src/services/sync/remote-errors.ts';
+import { LOG_LINES } from '../../../src/services/sync/run-inbound-sync.ts';
 import { InjectedCrash, simpleEvent } from '../../support/in-memory-sync.ts';
 import { at, createHarness } from './harness.ts';
 
@@ -476,5 +477,40 @@ describe('runInboundSync — the daily full reconciliation', () => {
     const report = await h.sync('cal-primary', { mode: 'full' });
     expect(report.counts).toEqual({ ImportItem: 1 });
     expect(h.store.calendar('cal-primary').occurrences.get(href)).toHaveLength(1);
+  });
+});
+
+describe('runInboundSync — the sync log', () => {
+  const unreadable = (h: ReturnType<typeof createHarness>, name: string) =>
+    h.remotes['cal-primary'].userPut(
+      `/cal/primary/${name}.ics`,
+      `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:${name}\r\nSUMMARY:no dates\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`,
+    );
+
+  it('keeps a line for what is worth a look, not for each event imported, updated or unchanged', async () => {
+    const h = createHarness();
+    unreadable(h, 'bad');
+    const events = [0, 1, 2, 3].map((i) => h.userEvent('cal-primary', `e${i}`, i));
+    const first = await h.sync('cal-primary');
+    expect(first.counts).toEqual({ RecordUnreadableItem: 1, ImportItem: 4 });
+    expect(first.log).toEqual([{ type: 'RecordUnreadableItem', href: '/cal/primary/bad.ics', reason: expect.any(String) }]);
+
+    h.userEvent('cal-primary', 'e1', 6);
+    h.remotes['cal-primary'].userDelete(events[2]!);
+    const second = await h.sync('cal-primary');
+    expect(second.counts).toEqual({ UpdateImportedItem: 1, RemoveImportedItem: 1 });
+    expect(second.log.map((line) => [line.type, line.href])).toEqual([['RemoveImportedItem', events[2]]]);
+    expect(second.logOmitted).toBe(0);
+  });
+
+  it('holds at most LOG_LINES lines and counts the rest', async () => {
+    const h = createHarness();
+    for (let i = 0; i < LOG_LINES + 7; i++) unreadable(h, `bad-${i}`);
+    h.userEvent('cal-primary', 'ok', 0);
+    const report = await h.sync('cal-primary');
+    expect(report.counts).toEqual({ RecordUnreadableItem: LOG_LINES + 7, ImportItem: 1 });
+    expect(report.log).toHaveLength(LOG_LINES);
+    expect(report.log.every((line) => line.type === 'RecordUnreadableItem')).toBe(true);
+    expect(report.logOmitted).toBe(7);
   });
 });
