@@ -7,7 +7,8 @@
  * seed, asks what a first import asks — the sync-collection listing and calendar-multigets of 500
  * hrefs (MULTIGET_BATCH_SIZE) — and keeps the bodies in .cache/bench-xml-read/. Each round then reads
  * them with the same pure functions the multistatus worker runs (parseSyncCollection, parseMultiget)
- * on this thread; after warm-up rounds it prints the process's CPU time (GC threads included) per round and per MB.
+ * on this thread; after warm-up rounds it prints the process's CPU time (GC threads included; `first`: the cold first
+ * round, as a fresh worker thread pays it) per round and per MB.
  * The load average is printed with each figure: the machine is shared, compare CPU, alternate builds.
  */
 import { request } from 'node:http';
@@ -102,16 +103,19 @@ async function capture(): Promise<Captured> {
 function measure(label: string, megabytes: number, read: () => number): void {
   const cpu: number[] = [];
   let count = 0;
+  let firstRound = 0;
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     const before = process.cpuUsage();
     count = read();
     const used = process.cpuUsage(before);
+    if (round === 0) firstRound = (used.user + used.system) / 1000;
     if (round >= WARMUP) cpu.push((used.user + used.system) / 1000);
   }
+  const first = cpu.length > 0 ? firstRound : 0;
   cpu.sort((a, b) => a - b);
   const median = cpu[Math.floor(cpu.length / 2)] as number;
   console.log(
-    `${label.padEnd(34)} ${megabytes.toFixed(2).padStart(6)} MB ${String(count).padStart(6)} items  CPU median ${median.toFixed(0).padStart(5)} ms (min ${cpu[0]!.toFixed(0)}, max ${cpu[cpu.length - 1]!.toFixed(0)})  ${(median / megabytes).toFixed(1).padStart(6)} ms/MB  ${load()}`,
+    `${label.padEnd(34)} ${megabytes.toFixed(2).padStart(6)} MB ${String(count).padStart(6)} items  CPU median ${median.toFixed(0).padStart(5)} ms (min ${cpu[0]!.toFixed(0)}, max ${cpu[cpu.length - 1]!.toFixed(0)}, first ${first.toFixed(0)})  ${(median / megabytes).toFixed(1).padStart(6)} ms/MB  ${load()}`,
   );
 }
 

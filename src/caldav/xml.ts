@@ -403,14 +403,16 @@ function authorityPrefix(base: string): string | null {
  * An absolute URL for an href, in one canonical spelling: servers are inconsistent about
  * percent-encoding (Zoho writes `%40` in one report and `@` in another), and the sync engine keys
  * items by href, so every href we hand out goes through here and can be compared as a string.
- * A plain path (PLAIN_PATH) is joined to the base's authority as it is — what the full resolution
+ * A plain path (PLAIN_PATH), alone or after the base's own authority, is joined to that authority as it is — what the full resolution
  * below gives for it (test/unit/caldav/xml-reader-equivalence.test.ts), without two URL parses.
  */
 export function canonicalUrl(href: string, base: string): string {
   const trimmed = href.trim();
-  if (PLAIN_PATH.test(trimmed) && !DOT_SEGMENT.test(trimmed)) {
-    const prefix = authorityPrefix(base);
-    if (prefix !== null) return `${prefix}${trimmed}`;
+  const prefix = authorityPrefix(base);
+  if (prefix !== null) {
+    // A path, or an absolute URL on the base's own authority as canonicalUrl spelled it before.
+    const path = trimmed.startsWith(prefix) ? trimmed.slice(prefix.length) : trimmed;
+    if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return `${prefix}${path}`;
   }
   const url = new URL(trimmed, base);
   url.hash = '';

@@ -360,6 +360,16 @@ describe('canonicalUrl', () => {
       '/',
       'relative.ics',
       'https://other.example/cal/a.ics',
+      'https://dav.example.com/cal/a.ics',
+      'https://dav.example.com:443/cal/a.ics',
+      'https://DAV.example.com/cal/a.ics',
+      'https://dav.example.com.evil/cal/a.ics',
+      'https://dav.example.com/cal/../a.ics',
+      'https://dav.example.com/cal/%40.ics',
+      'http://user:pw@127.0.0.1:5232/bench/x/a.ics',
+      'http://127.0.0.1:5232/bench/x/a.ics',
+      'http://user:pw@127.0.0.1:52320/bench/x/a.ics',
+      'https://p01-caldav.icloud.com/123/calendars/home/a.ics',
     ];
     for (const base of bases)
       for (const href of paths) expect(canonicalUrl(href, base), `${href} against ${base}`).toBe(fullResolution(href, base));
