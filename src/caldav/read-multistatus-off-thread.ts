@@ -1,6 +1,6 @@
 /**
  * Large multistatus answers are read on a worker thread. A 50 MB multiget answer or a 300,000-item
- * listing takes fast-xml-parser seconds of CPU; on the event loop that would hold every other
+ * listing takes the reader (xml.ts) a second or more of CPU; on the event loop that would hold every other
  * request of the process (the API included) for as long. Small answers — nearly all of them — are
  * read in place, where a worker's round trip would cost more than the parse.
  *

@@ -13,7 +13,7 @@ import { CalDavError, errorForStatus } from './errors.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
 import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavResponse, CalDavTransport } from './transport.ts';
-import { escapeXml, foundText, NS, parseMultistatus, parseXml, sameResource, type XmlElement } from './xml.ts';
+import { escapeXml, foundText, NS, parseMultistatus, parseXml, resourceKey, type XmlElement } from './xml.ts';
 
 export interface SyncCollectionResult {
   changed: Array<{ href: string; etag: string | null }>;
@@ -33,19 +33,21 @@ export function syncCollectionBody(syncToken: string | null): string {
  */
 export function parseSyncCollection(p: { body: string; url: string; calendarUrl?: string }): SyncCollectionResult {
   const multistatus = parseMultistatus({ body: p.body, url: p.url });
-  const collection = [p.url, p.calendarUrl ?? p.url];
+  // Keys, not sameResource per href: one URL parse per member instead of five (5,000 in a first listing).
+  const collection = new Set([p.url, p.calendarUrl ?? p.url].map((u) => resourceKey(new URL(u))));
   const changed: SyncCollectionResult['changed'] = [];
   const deleted: string[] = [];
   let truncated = false;
   for (const response of multistatus.responses) {
     for (const href of response.hrefs) {
-      if (collection.some((c) => sameResource(c, href))) {
+      const url = new URL(href);
+      if (collection.has(resourceKey(url))) {
         if (response.status === 507) truncated = true;
         continue;
       }
       // Members of a calendar are resources, never collections; a trailing slash is some other
       // collection the server chose to mention.
-      if (new URL(href).pathname.endsWith('/')) continue;
+      if (url.pathname.endsWith('/')) continue;
       if (response.propstats.length === 0) {
         if (response.status === 404 || response.status === 410) deleted.push(href);
         continue;
