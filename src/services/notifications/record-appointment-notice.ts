@@ -84,8 +84,7 @@ export interface NoticePlan {
 export async function recordAppointmentNotice(trx: Kysely<DB>, notice: AppointmentNotice): Promise<void> {
   const { workspaceId, appointmentId, change, now } = notice;
   const appointment =
-    notice.subject ??
-    (await readNoticeSubject(trx, workspaceId, appointmentId, notice.attendeeIds ?? null, notice.formerStaffIds ?? []));
+    notice.subject ?? (await readNoticeSubject(trx, workspaceId, appointmentId, notice.attendeeIds ?? null, notice.formerStaffIds ?? []));
   const plan = planAppointmentNotice(appointment, notice);
 
   // Whatever the change, reminders planned for the old time no longer hold. A new booking's clients
