@@ -24,7 +24,7 @@ export async function lockAppointment(trx: Transaction<DB>, workspaceId: string,
   return row;
 }
 
-async function liveAssignees(trx: Transaction<DB>, appointmentId: string): Promise<string[]> {
+export async function liveAssignees(trx: Transaction<DB>, appointmentId: string): Promise<string[]> {
   const rows = await trx
     .selectFrom('appointment_assignees')
     .select('user_id')
@@ -89,8 +89,9 @@ export interface MoveOptions {
 /**
  * Moves a whole appointment to a new free slot. Its current assignees stay when they are free at
  * the new time; a Round Robin or Service booking otherwise goes to another free member.
+ * Returns the members who no longer have it (`dropped`), so the change's notice can tell them.
  */
-export async function moveAppointment(trx: Transaction<DB>, options: MoveOptions): Promise<void> {
+export async function moveAppointment(trx: Transaction<DB>, options: MoveOptions): Promise<{ dropped: string[] }> {
   const { calendar, start, now } = options;
   const current = await lockAppointment(trx, options.workspaceId, options.appointmentId);
   if (current.status === 'cancelled') throw new AppError('appointment_cancelled');
@@ -148,6 +149,7 @@ export async function moveAppointment(trx: Transaction<DB>, options: MoveOptions
     op: 'upsert',
     now,
   });
+  return { dropped };
 }
 
 /**

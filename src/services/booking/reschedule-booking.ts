@@ -3,7 +3,7 @@ import type { ServiceContext } from '../context.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { loadSlotQuery } from '../availability/load-slot-query.ts';
 import { loadCalendarView } from '../calendars/calendar-view.ts';
-import { lockAppointment, lockSessionSlot, moveAppointment, releaseSeats, takeSeats } from './appointment-changes.ts';
+import { liveAssignees, lockAppointment, lockSessionSlot, moveAppointment, releaseSeats, takeSeats } from './appointment-changes.ts';
 import { checkBookable } from './check-bookable.ts';
 import { loadAppointmentView, type ClientBooking } from './appointment-view.ts';
 import { resolveManageToken } from './resolve-manage-token.ts';
@@ -40,7 +40,7 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
         previousStart: row.start_at,
       };
       if (calendar.type !== 'class' && calendar.type !== 'event') {
-        await moveAppointment(trx, {
+        const { dropped } = await moveAppointment(trx, {
           calendar,
           workspaceId: booking.workspaceId,
           appointmentId: row.id,
@@ -48,7 +48,8 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
           now,
           importedBusy: options.importedBusy,
         });
-        await recordAppointmentNotice(trx, { ...notice, appointmentId: row.id });
+        // A Round Robin move may give it to another member: the one who lost it is told too.
+        await recordAppointmentNotice(trx, { ...notice, appointmentId: row.id, formerStaffIds: dropped });
         return row.id;
       }
       const attendee = await trx
@@ -58,6 +59,8 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
         .executeTakeFirstOrThrow();
       if (attendee.status === 'cancelled') throw new AppError('appointment_cancelled');
       await lockSessionSlot(trx, calendar.id, start);
+      // The host of the session the client leaves, told when it is not also the new session's host.
+      const formerHosts = await liveAssignees(trx, booking.appointmentId);
       const query = await loadSlotQuery(trx, {
         calendar,
         serviceId: null,
@@ -83,7 +86,7 @@ export async function rescheduleBooking(ctx: ServiceContext, options: Reschedule
         .set({ appointment_id: target.appointmentId, status: 'confirmed' })
         .where('id', '=', booking.attendeeId)
         .execute();
-      await recordAppointmentNotice(trx, { ...notice, appointmentId: target.appointmentId });
+      await recordAppointmentNotice(trx, { ...notice, appointmentId: target.appointmentId, formerStaffIds: formerHosts });
       return target.appointmentId;
     }),
   );

@@ -20,6 +20,7 @@ export const MESSAGE_KINDS = [
   'staff_new_booking',
   'staff_client_cancelled',
   'staff_client_rescheduled',
+  'staff_client_moved_away',
   'staff_needs_reconnect',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];

@@ -19,6 +19,12 @@ export interface AppointmentNotice {
   /** Only at booking: the client's manage link, sealed into the confirmation (never stored in clear). */
   manageLink?: { url: string; secretBox: SecretBox | undefined };
   previousStart?: Date | null;
+  /**
+   * Staff who had the appointment before the change and may no longer have it (a Round Robin move
+   * given to another member, the session a class client left). Those not among its staff now are
+   * told it left their schedule; the rest get the ordinary notice.
+   */
+  formerStaffIds?: string[];
   reason?: string | null;
   /** A new booking's appointment, clients and staff as its insert returned them: not read again. */
   subject?: NoticeSubject;
@@ -77,7 +83,8 @@ export interface NoticePlan {
  */
 export async function recordAppointmentNotice(trx: Kysely<DB>, notice: AppointmentNotice): Promise<void> {
   const { workspaceId, appointmentId, change, now } = notice;
-  const appointment = notice.subject ?? (await readNoticeSubject(trx, workspaceId, appointmentId, notice.attendeeIds ?? null));
+  const appointment =
+    notice.subject ?? (await readNoticeSubject(trx, workspaceId, appointmentId, notice.attendeeIds ?? null, notice.formerStaffIds ?? []));
   const plan = planAppointmentNotice(appointment, notice);
 
   // Whatever the change, reminders planned for the old time no longer hold. A new booking's clients
@@ -131,6 +138,8 @@ export function planAppointmentNotice(appointment: NoticeSubject, notice: Appoin
   const { change, now } = notice;
   const settings = notificationSettingsFrom(appointment.settings);
   const { attendees, staff } = appointment;
+  // A member who is still assigned hears the ordinary notice, not both.
+  const formerStaff = (appointment.former_staff ?? []).filter((f) => !staff.some((s) => s.id === f.id));
 
   const snapshot: AppointmentSnapshot = {
     id: appointment.id,
@@ -160,13 +169,8 @@ export function planAppointmentNotice(appointment: NoticeSubject, notice: Appoin
     attendeeId: a.id,
     userId: null,
   }));
-  const staffRecipients: Recipient[] = staff.map((s) => ({
-    email: s.email,
-    name: s.name,
-    zone: s.timezone,
-    attendeeId: null,
-    userId: s.id,
-  }));
+  const asRecipient = (s: StaffRow): Recipient => ({ email: s.email, name: s.name, zone: s.timezone, attendeeId: null, userId: s.id });
+  const staffRecipients = staff.map(asRecipient);
   const messages: PlannedMessage[] = [];
   const push = (kind: MessageKind, to: Recipient, content: MessageContent, notBefore: Date, sealedLink: string | null = null): void => {
     messages.push({
@@ -212,6 +216,11 @@ export function planAppointmentNotice(appointment: NoticeSubject, notice: Appoin
       if (change === 'rescheduled') push('staff_client_rescheduled', member, content, now);
     }
   }
+  // The member a client's move took the appointment from (a Round Robin reassignment, the session a
+  // class client left): without this they would learn it only from their calendar event vanishing.
+  if (notice.cause === 'client' && change === 'rescheduled' && settings.staffClientCancelled) {
+    for (const member of formerStaff.map(asRecipient)) push('staff_client_moved_away', member, { ...base, contactName: clientName }, now);
+  }
 
   const first = attendees[0];
   return {
@@ -246,7 +255,13 @@ export function planAppointmentNotice(appointment: NoticeSubject, notice: Appoin
  * runs inside every booking's transaction, where each statement is a round trip (issue 13.4).
  * `onlyAttendees`: the clients it concerns, else every confirmed one.
  */
-async function readNoticeSubject(trx: Kysely<DB>, workspaceId: string, appointmentId: string, onlyAttendees: string[] | null) {
+async function readNoticeSubject(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  appointmentId: string,
+  onlyAttendees: string[] | null,
+  formerStaffIds: string[] = [],
+) {
   return trx
     .selectFrom('appointments as a')
     .innerJoin('booking_calendars as c', 'c.id', 'a.calendar_id')
@@ -278,11 +293,20 @@ async function readNoticeSubject(trx: Kysely<DB>, workspaceId: string, appointme
         from appointment_assignees aa join users u on u.id = aa.user_id
         where aa.appointment_id = a.id
       ), '[]')`.as('staff'),
+      // Rides in the same statement (no round trip of its own); empty unless the change names them.
+      sql<StaffRow[]>`coalesce((
+        select json_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'timezone', u.timezone) order by u.name)
+        from users u
+        where u.workspace_id = a.workspace_id and u.id = any(${formerStaffIds}::uuid[])
+      ), '[]')`.as('former_staff'),
     ])
     .where('a.workspace_id', '=', workspaceId)
     .where('a.id', '=', appointmentId)
     .executeTakeFirstOrThrow();
 }
 
-/** What a notice says of its appointment: read by the notice, or handed over by the statement that just wrote it. */
-export type NoticeSubject = Awaited<ReturnType<typeof readNoticeSubject>>;
+/**
+ * What a notice says of its appointment: read by the notice, or handed over by the statement that
+ * just wrote it (a new booking has no former staff).
+ */
+export type NoticeSubject = Omit<Awaited<ReturnType<typeof readNoticeSubject>>, 'former_staff'> & { former_staff?: StaffRow[] };

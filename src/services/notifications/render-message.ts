@@ -113,6 +113,18 @@ export function renderMessage(message: MessageToRender, options: { publicUrl: st
         ...details,
       );
       break;
+    case 'staff_client_moved_away': {
+      // The member who lost it: the time it left, in their zone; the new time and host are not theirs.
+      const was = content.previousStart ? formatWhen(content.previousStart, zone) : when;
+      subject = `No longer on your schedule: ${content.contactName ?? 'a client'} on ${was}`;
+      lines.push(
+        `${content.contactName ?? 'The client'} moved their booking to another time; it is no longer on your schedule.`,
+        '',
+        ...(a ? [`What: ${a.title}`] : []),
+        `When: ${was}`,
+      );
+      break;
+    }
     case 'staff_needs_reconnect': {
       const where = content.connection?.cause ? ` ${REFUSED_WHERE[content.connection.cause]}` : '';
       if (content.connection?.provider === 'caldav') {

@@ -4,6 +4,11 @@
  * member's zone. Staff who move the appointment themselves get none (the client still does); the
  * calendar's "the client cancelled or moved their booking" switch turns it off; a class seat moved to
  * another session tells that session's host; and no other workspace's staff hear of it.
+ *
+ * The member a client's move takes the appointment from (a Round Robin host busy at the new time, the
+ * host of the class session the client left) gets one "no longer on your schedule" e-mail with the
+ * old time in their zone, under the same switch, for the client's own moves only; a member who keeps
+ * the appointment gets only the "moved" one.
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +38,7 @@ describe('staff are told when a client reschedules', () => {
     (await tandem.app.database.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow()).email;
   const mailsTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
   const staffMovedMails = () => smtp.received.filter((m) => m.subject.startsWith('Moved by the client'));
+  const movedAwayMails = () => smtp.received.filter((m) => m.subject.startsWith('No longer on your schedule'));
 
   const deliverUntil = (count: number) => deliverMailUntil(tandem, smtp, count);
   /** A client books the collective calendar; returns once they and both hosts have been told. */
@@ -193,5 +199,181 @@ describe('staff are told when a client reschedules', () => {
     // The first workspace's staff heard of their own client only.
     for (const member of staff) expect(mailsTo(member.email).some((m) => m.text.includes('Dee Ek'))).toBe(false);
     expect(mailsTo(otherEmail).some((m) => /Ann Lee|Bo Chan|Cy Diaz/.test(m.text))).toBe(false);
+  });
+
+  describe('the member who loses the appointment', () => {
+    let roundRobinId: string;
+    /** Each member's own one-to-one calendar: a booking there makes them busy for the Round Robin. */
+    const ownCalendar = new Map<string, string>();
+
+    const assigneesOf = async (appointmentId: string) =>
+      (
+        await tandem.app.database.db
+          .selectFrom('appointment_assignees')
+          .select('user_id')
+          .where('appointment_id', '=', appointmentId)
+          .execute()
+      ).map((r) => r.user_id);
+
+    beforeAll(async () => {
+      roundRobinId = await addCalendar(tandem.server, owner, {
+        type: 'round_robin',
+        name: 'Intro call',
+        members: staff.map((s) => ({ userId: s.id })),
+      });
+      await settings(roundRobinId, { reminderOffsetsMin: [] });
+      for (const member of staff) {
+        const id = await addCalendar(tandem.server, owner, {
+          type: 'simple',
+          name: `Own ${member.zone}`,
+          members: [{ userId: member.id }],
+        });
+        await settings(id, { reminderOffsetsMin: [] });
+        ownCalendar.set(member.id, id);
+      }
+    });
+
+    /**
+     * A client books the Round Robin calendar at 14:00 on `dayOffset`; its host is then made busy at
+     * 15:00 and the appointment is moved there (by the client or by staff), so it must go to the other
+     * member. Returns who lost it, who has it now, and how many e-mails came before the move.
+     */
+    async function moveAwayFromHost(dayOffset: number, client: { name: string; email: string }, mover: 'client' | 'staff') {
+      const before = at(day, dayOffset * 24 + 14);
+      const after = at(day, dayOffset * 24 + 15);
+      const { manageToken } = await bookAs(tandem.server, roundRobinId, before, client, 'Europe/London');
+      await deliverUntil(smtp.received.length + 2); // the client's confirmation, the host's "new booking"
+      const appointmentId = await appointmentOf(manageToken);
+      const [hostId] = await assigneesOf(appointmentId);
+      const host = staff.find((s) => s.id === hostId)!;
+      const other = staff.find((s) => s.id !== hostId)!;
+      await bookAs(
+        tandem.server,
+        ownCalendar.get(host.id)!,
+        after,
+        { name: 'Fay Gold', email: `fay.${dayOffset}@client.test` },
+        'Europe/London',
+      );
+      const told = smtp.received.length + 2;
+      await deliverUntil(told);
+
+      if (mover === 'client') await clientReschedule(manageToken, after);
+      else
+        ok(
+          await tandem.server.inject({
+            method: 'POST',
+            url: `/api/appointments/${appointmentId}/reschedule`,
+            headers: owner.headers,
+            payload: { start: after.toISOString() },
+          }),
+        );
+      // The premise: the host was busy, so the appointment went to the other member.
+      expect(await assigneesOf(appointmentId)).toEqual([other.id]);
+      return { host, other, told, before, after, appointmentId };
+    }
+
+    it('Round Robin, host busy at the new time: the old host is told it left their schedule, the new host that it moved', async () => {
+      const { host, other, told, before, after, appointmentId } = await moveAwayFromHost(
+        4,
+        { name: 'Gil Hart', email: 'gil@client.test' },
+        'client',
+      );
+      await deliverUntil(told + 3);
+      const mails = smtp.received.slice(told);
+      expect(mails.map((m) => [m.to, m.subject.split(':')[0]]).sort()).toEqual(
+        [
+          [['gil@client.test'], 'Booking moved'],
+          [[other.email], 'Moved by the client'],
+          [[host.email], 'No longer on your schedule'],
+        ].sort(),
+      );
+
+      const away = mailsTo(host.email).filter((m) => m.text.includes('Gil Hart'));
+      expect(away).toHaveLength(2); // "new booking" at booking time, then this one; no "moved"
+      const [gone] = away.filter((m) => m.subject.startsWith('No longer on your schedule'));
+      expect(gone!.subject).toBe(`No longer on your schedule: Gil Hart on ${shown(before, host.zone)}`);
+      expect(gone!.text).toContain('Gil Hart moved their booking to another time; it is no longer on your schedule.');
+      expect(gone!.text).toContain(`When: ${shown(before, host.zone)}`);
+      expect(gone!.text).not.toContain(shown(after, host.zone));
+      expect(gone!.attachments).toEqual([]);
+
+      const moved = mailsTo(other.email).filter((m) => m.text.includes('Gil Hart'));
+      expect(moved.map((m) => m.subject)).toEqual([`Moved by the client: Gil Hart to ${shown(after, other.zone)}`]);
+
+      // Recorded like every notice: one row each, sent once.
+      const rows = await tandem.app.database.db
+        .selectFrom('messages')
+        .select(['kind', 'user_id', 'status'])
+        .where('appointment_id', '=', appointmentId)
+        .where('user_id', 'is not', null)
+        .where('kind', 'in', ['staff_client_rescheduled', 'staff_client_moved_away'])
+        .execute();
+      expect(rows.map((r) => [r.kind, r.user_id, r.status]).sort()).toEqual(
+        [
+          ['staff_client_moved_away', host.id, 'sent'],
+          ['staff_client_rescheduled', other.id, 'sent'],
+        ].sort(),
+      );
+      await tandem.app.work.dispatchOutbox();
+      expect(smtp.received).toHaveLength(told + 3);
+    });
+
+    it('Round Robin with the switch off: the client is told, neither member is', async () => {
+      await settings(roundRobinId, { staffClientCancelled: false });
+      try {
+        const { told } = await moveAwayFromHost(7, { name: 'Hal Ito', email: 'hal@client.test' }, 'client');
+        await deliverUntil(told + 1);
+        expect(smtp.received.slice(told).map((m) => [m.to, m.subject.split(':')[0]])).toEqual([[['hal@client.test'], 'Booking moved']]);
+        expect([...staffMovedMails(), ...movedAwayMails()].filter((m) => m.text.includes('Hal Ito'))).toEqual([]);
+      } finally {
+        await settings(roundRobinId, { staffClientCancelled: true });
+      }
+    });
+
+    it('Round Robin moved by staff: the client is told, neither member is', async () => {
+      const { told } = await moveAwayFromHost(8, { name: 'Ivy Jo', email: 'ivy@client.test' }, 'staff');
+      await deliverUntil(told + 1);
+      expect(smtp.received.slice(told).map((m) => [m.to, m.subject.split(':')[0]])).toEqual([[['ivy@client.test'], 'Booking moved']]);
+      expect([...staffMovedMails(), ...movedAwayMails()].filter((m) => m.text.includes('Ivy Jo'))).toEqual([]);
+    });
+
+    it("a class seat moved to a session another member hosts: the old session's host is told it left their schedule", async () => {
+      // A class has one host; handing the class to another member keeps booked sessions with the old one.
+      const [london, newYork] = staff as [(typeof staff)[0], (typeof staff)[0]];
+      const input = { slug: 'pilates', name: 'Pilates', type: 'class', seats: 4, durationMin: 60 };
+      const classId = await addCalendar(tandem.server, owner, { ...input, members: [{ userId: london.id }] });
+      await settings(classId, { reminderOffsetsMin: [] });
+      const before = at(day, 9 * 24 + 14);
+      const after = at(day, 10 * 24 + 15);
+      const { manageToken } = await bookAs(tandem.server, classId, before, { name: 'Jo Kim', email: 'jo@client.test' }, 'Europe/London');
+      const told = smtp.received.length + 2;
+      await deliverUntil(told);
+      ok(
+        await tandem.server.inject({
+          method: 'PUT',
+          url: `/api/calendars/${classId}`,
+          headers: owner.headers,
+          payload: { ...input, members: [{ userId: newYork.id }] },
+        }),
+      );
+      await clientReschedule(manageToken, after);
+      await deliverUntil(told + 3);
+
+      expect(
+        smtp.received
+          .slice(told)
+          .map((m) => [m.to, m.subject.split(':')[0]])
+          .sort(),
+      ).toEqual(
+        [
+          [['jo@client.test'], 'Booking moved'],
+          [[newYork.email], 'Moved by the client'],
+          [[london.email], 'No longer on your schedule'],
+        ].sort(),
+      );
+      const gone = mailsTo(london.email).find((m) => m.subject.startsWith('No longer on your schedule') && m.text.includes('Jo Kim'));
+      expect(gone!.subject).toBe(`No longer on your schedule: Jo Kim on ${shown(before, london.zone)}`);
+      expect(gone!.text).toContain(`When: ${shown(before, london.zone)}`);
+    });
   });
 });

@@ -63,6 +63,17 @@ describe('the staff "moved by the client" e-mail', () => {
     }
   });
 
+  const defaults: NotificationSettingsRow = {
+    client_confirmation: true,
+    client_rescheduled: true,
+    client_cancelled: true,
+    client_reminder: false,
+    staff_new_booking: true,
+    staff_client_cancelled: true,
+    reminder_offsets_min: [],
+    client_change_deadline_min: null,
+  };
+
   it("follows the calendar's client-changes switch", () => {
     const off: NotificationSettingsRow = {
       client_confirmation: true,
@@ -118,5 +129,73 @@ describe('the staff "moved by the client" e-mail', () => {
     expect(mail.text).not.toMatch(/reschedule or cancel/i);
     // A snapshot without the old time still says what happened.
     expect(render(null).text).toContain('Ann Lee moved their booking to Wednesday 25 November 2026, 10:00 (America/New_York).');
+  });
+
+  describe('the member the move took it from', () => {
+    const kept = { id: 'u1', name: 'Olivia', email: 'olivia@studio.test', timezone: 'Europe/London' };
+    const lost = { id: 'u3', name: 'Kai', email: 'kai@studio.test', timezone: 'Australia/Sydney' };
+    const planWithFormer = (cause: ChangeCause, settings: NotificationSettingsRow | null = null) =>
+      planAppointmentNotice(
+        { ...subject(settings), former_staff: [kept, lost] },
+        {
+          workspaceId: 'w1',
+          appointmentId: 'a1',
+          change: 'rescheduled',
+          cause,
+          now: new Date('2026-11-20T08:00:00Z'),
+          previousStart: new Date('2026-11-24T14:00:00Z'),
+          formerStaffIds: [kept.id, lost.id],
+        },
+      )
+        .messages.map((m) => [m.kind, m.recipientEmail, m.recipientZone] as const)
+        .filter(([kind]) => kind !== 'client_reminder');
+
+    it('gets "no longer on your schedule" once; a member who kept it gets only "moved"', () => {
+      expect(planWithFormer('client').filter(([kind]) => kind.startsWith('staff_'))).toEqual([
+        ['staff_client_rescheduled', 'olivia@studio.test', 'Europe/London'],
+        ['staff_client_rescheduled', 'nate@studio.test', 'America/New_York'],
+        ['staff_client_moved_away', 'kai@studio.test', 'Australia/Sydney'],
+      ]);
+    });
+
+    it('hears nothing of a staff move or with the switch off', () => {
+      expect(planWithFormer('staff').filter(([kind]) => kind.startsWith('staff_'))).toEqual([]);
+      const off = { ...defaults, staff_client_cancelled: false };
+      expect(planWithFormer('client', off).filter(([kind]) => kind.startsWith('staff_'))).toEqual([]);
+    });
+
+    it('is told the old time in their zone, not the new one', () => {
+      const mail = renderMessage(
+        {
+          kind: 'staff_client_moved_away',
+          recipientName: 'Kai',
+          recipientZone: 'Australia/Sydney',
+          content: {
+            appointment: {
+              id: 'a1',
+              title: 'Intro call',
+              start: '2026-11-25T15:00:00.000Z',
+              end: '2026-11-25T15:30:00.000Z',
+              location: null,
+              calendarName: 'Intro call',
+              sequence: 2,
+            },
+            contactName: 'Ann Lee',
+            staffNames: ['Olivia'],
+            cause: 'client',
+            previousStart: '2026-11-24T14:00:00.000Z',
+          },
+          manageLink: null,
+          createdAt: new Date('2026-11-20T08:00:00Z'),
+        },
+        { publicUrl: 'https://book.example.test' },
+      );
+      expect(mail.subject).toBe('No longer on your schedule: Ann Lee on Wednesday 25 November 2026, 01:00 (Australia/Sydney)');
+      expect(mail.text).toContain('Ann Lee moved their booking to another time; it is no longer on your schedule.');
+      expect(mail.text).toContain('When: Wednesday 25 November 2026, 01:00 (Australia/Sydney)');
+      expect(mail.text).not.toContain('02:00 (Australia/Sydney)'); // the new time, 15:00 UTC
+      expect(mail.text).not.toContain('Olivia');
+      expect(mail.attachments).toEqual([]);
+    });
   });
 });

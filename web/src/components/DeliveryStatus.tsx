@@ -9,6 +9,7 @@ const KIND_LABELS: Record<string, string> = {
   staff_new_booking: 'New booking (staff)',
   staff_client_cancelled: 'Cancelled by client (staff)',
   staff_client_rescheduled: 'Moved by client (staff)',
+  staff_client_moved_away: 'Moved away by client (staff)',
 };
 
 /** In the appointment's details: which e-mails and webhooks went out, and whether they arrived. */
