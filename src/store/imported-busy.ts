@@ -3,6 +3,7 @@ import type { Interval } from '../domain/interval.ts';
 import type { ImportedBusySource } from './imported-busy-source.ts';
 import type { DB } from './schema.ts';
 import { calendarBlocksAvailability, invitationAllowsBlocking } from './calendar-blocks.ts';
+import { epochMs } from './epoch-ms.ts';
 import { importedEventsFromStore } from './imported-events.ts';
 import { keptPerDatabase } from './kept-per-database.ts';
 
@@ -124,8 +125,8 @@ async function mergeBusy(db: Kysely<DB>, userIds: string[], range: Interval): Pr
     from unnest(${userIds}::uuid[]) as w(user_id)
     left join busy b on b.user_id = w.user_id
     left join lateral (
-      select array_agg((extract(epoch from lower(r)) * 1000)::float8 order by lower(r)) as starts,
-             array_agg((extract(epoch from upper(r)) * 1000)::float8 order by lower(r)) as ends
+      select array_agg(${epochMs('lower(r)')} order by lower(r)) as starts,
+             array_agg(${epochMs('upper(r)')} order by lower(r)) as ends
       from unnest(b.ranges) as r
       where not isempty(r)
     ) m on true
