@@ -115,6 +115,7 @@ async function worker(config: Config): Promise<void> {
     config,
     until: shutdown.received,
     graceMs: config.shutdownGraceMs,
+    onInterrupt: () => console.log('[tandem] grace period over: running syncs stop at their next batch boundary'),
     health,
     onQueue: (running) => (queue = running),
   });

@@ -189,7 +189,12 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       // leases released, job removed, calendar due at once — the next worker need not wait for expiry.
       const controller = interrupt;
       const grace =
-        stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
+        stopOptions.graceMs === undefined
+          ? null
+          : setTimeout(() => {
+              controller.abort(new Error('shutting down'));
+              stopOptions.onInterrupt?.();
+            }, stopOptions.graceMs);
       try {
         await worker?.close();
       } finally {

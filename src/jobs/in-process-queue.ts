@@ -112,7 +112,12 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
       if (dispatch === 'queued') dispatch = 'idle';
       const controller = interrupt;
       const grace =
-        stopOptions.graceMs === undefined ? null : setTimeout(() => controller.abort(new Error('shutting down')), stopOptions.graceMs);
+        stopOptions.graceMs === undefined
+          ? null
+          : setTimeout(() => {
+              controller.abort(new Error('shutting down'));
+              stopOptions.onInterrupt?.();
+            }, stopOptions.graceMs);
       try {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       } finally {

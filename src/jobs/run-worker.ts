@@ -22,6 +22,8 @@ export interface RunWorkerOptions {
   health?: JobsHealth;
   /** After the stop signal, how long running syncs may go on before they are interrupted (default: until done). */
   graceMs?: number;
+  /** Told when the grace period is over and running syncs are interrupted (the operator's log says so). */
+  onInterrupt?: () => void;
   /** The queue's depth, for the worker's queue-depth metric (METRICS_PORT). */
   onQueue?: (queue: Pick<SyncQueue, 'depth'>) => void;
 }
@@ -73,6 +75,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     await options.until;
   } finally {
     await scheduler?.stop();
-    await queue.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
+    await queue.stop({
+      ...(options.graceMs !== undefined && { graceMs: options.graceMs }),
+      ...(options.onInterrupt && { onInterrupt: options.onInterrupt }),
+    });
   }
 }

@@ -17,7 +17,7 @@ export interface SyncQueue {
    * still running after it are interrupted at their next safe point (their leases and claims given
    * back), so a restart is never held up by a long import.
    */
-  stop(options?: { graceMs?: number }): Promise<void>;
+  stop(options?: { graceMs?: number; onInterrupt?: () => void }): Promise<void>;
   /** Whether the queue's backing service answers (Redis for BullMQ); absent for the in-process queue. */
   ping?(timeoutMs?: number): Promise<boolean>;
 }
