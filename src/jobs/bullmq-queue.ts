@@ -2,7 +2,7 @@ import { DelayedError, Queue, Worker, type IRedisClient, type Job } from 'bullmq
 import { Redis } from 'ioredis';
 import { acquireLock, acquireSlot, whileHolding, type Lease } from './redis-leases.ts';
 import { recordSyncOutcome, runSyncJob, type SyncJobDeps } from './run-sync-job.ts';
-import type { SyncQueue } from './sync-queue.ts';
+import { interruptAfterGrace, type SyncQueue } from './sync-queue.ts';
 import type { Reachability } from '../store/reachability.ts';
 import { reportToConsole, type ReportError, type SyncJob } from './sync-job.ts';
 
@@ -187,18 +187,11 @@ export function createBullMqQueue(options: BullMqQueueOptions): SyncQueue {
       // Worker.close waits for the active jobs; only then are their leases and records settled.
       // Past the grace period they are interrupted at their next batch boundary and end normally:
       // leases released, job removed, calendar due at once — the next worker need not wait for expiry.
-      const controller = interrupt;
-      const grace =
-        stopOptions.graceMs === undefined
-          ? null
-          : setTimeout(() => {
-              controller.abort(new Error('shutting down'));
-              stopOptions.onInterrupt?.();
-            }, stopOptions.graceMs);
+      const cancelGrace = interruptAfterGrace(interrupt, stopOptions);
       try {
         await worker?.close();
       } finally {
-        if (grace) clearTimeout(grace);
+        cancelGrace();
       }
       worker = null;
       while (pendingRecords.size > 0) await Promise.allSettled([...pendingRecords]);

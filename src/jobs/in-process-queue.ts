@@ -1,5 +1,5 @@
 import { runSyncJob, type SyncJobDeps } from './run-sync-job.ts';
-import type { SyncQueue } from './sync-queue.ts';
+import { interruptAfterGrace, type SyncQueue } from './sync-queue.ts';
 import { reportToConsole, type ReportError, type SyncJob } from './sync-job.ts';
 
 export interface InProcessQueueOptions extends SyncJobDeps {
@@ -110,18 +110,11 @@ export function createInProcessQueue(options: InProcessQueueOptions): SyncQueue 
       started = false;
       pending.clear();
       if (dispatch === 'queued') dispatch = 'idle';
-      const controller = interrupt;
-      const grace =
-        stopOptions.graceMs === undefined
-          ? null
-          : setTimeout(() => {
-              controller.abort(new Error('shutting down'));
-              stopOptions.onInterrupt?.();
-            }, stopOptions.graceMs);
+      const cancelGrace = interruptAfterGrace(interrupt, stopOptions);
       try {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       } finally {
-        if (grace) clearTimeout(grace);
+        cancelGrace();
       }
     },
   };

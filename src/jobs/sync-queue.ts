@@ -17,7 +17,26 @@ export interface SyncQueue {
    * still running after it are interrupted at their next safe point (their leases and claims given
    * back), so a restart is never held up by a long import.
    */
-  stop(options?: { graceMs?: number; onInterrupt?: () => void }): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
   /** Whether the queue's backing service answers (Redis for BullMQ); absent for the in-process queue. */
   ping?(timeoutMs?: number): Promise<boolean>;
+}
+
+export interface StopOptions {
+  graceMs?: number;
+  /** Told when the grace period is over and running jobs are interrupted. */
+  onInterrupt?: () => void;
+}
+
+/**
+ * Both queues' grace period: after `graceMs` the running jobs' signal is aborted (they stop at their
+ * next batch boundary) and `onInterrupt` is told. Returns the cancel for a stop that drained in time.
+ */
+export function interruptAfterGrace(controller: AbortController, options: StopOptions): () => void {
+  if (options.graceMs === undefined) return () => undefined;
+  const timer = setTimeout(() => {
+    controller.abort(new Error('shutting down'));
+    options.onInterrupt?.();
+  }, options.graceMs);
+  return () => clearTimeout(timer);
 }
