@@ -55,6 +55,7 @@ export async function explainCalendarStart(ctx: ServiceContext, options: Explain
     range: { start, end: start + 1 },
     now: ctx.now(),
     importedBusy: options.importedBusy,
+    withRefs: true,
   });
   const explained = explainStart(query, start);
   const userIds = explained.members.map((m) => m.userId);

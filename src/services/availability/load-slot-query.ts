@@ -25,21 +25,27 @@ export interface LoadSlotQueryOptions {
   importedBusyUsers?: readonly string[];
   /** When moving an appointment, its own current time is not busy. */
   ignoreAppointmentId?: string;
+  /**
+   * Each appointment's id, title and own time beside its busy time, for an explanation to name it
+   * (explain-start.ts). Without it the statement reads only the assignments' rows, not their
+   * appointments: computing slots and choosing assignees never look at those (issue 13.4).
+   */
+  withRefs?: boolean;
 }
 
 /** The rows of one slot query, as the single statement returns them (instants in epoch ms). */
 interface SlotRows {
   users: Array<{ id: string; timezone: string; weekly_hours: WeeklyHours }>;
   overrides: Array<{ user_id: string; date: string; ranges: TimeRange[] }>;
+  /** The appointment's fields only with `withRefs` (own sessions are left out by the statement). */
   assignments: Array<{
     user_id: string;
     start: number;
     end: number;
-    calendar_id: string;
-    id: string;
-    title: string;
-    start_at: number;
-    end_at: number;
+    id?: string;
+    title?: string;
+    start_at?: number;
+    end_at?: number;
   }>;
   blocked: Array<{ user_id: string; start_at: number; end_at: number; id: string; title: string }>;
   own_starts: Array<{ user_id: string; start_at: number }>;
@@ -79,6 +85,25 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
   // (store/prepared-statements.ts), and a generic plan must not carry the parts a calendar never
   // reads — with them, PostgreSQL judged it dearer and planned the statement at every execution.
   const when = (condition: boolean) => sql.raw(condition ? 'true' : 'false');
+  const window = sql`tstzrange(${from}::timestamptz, ${to}::timestamptz)`;
+  // A booking's re-check and a slots request read only the assignments' own rows (member, busy
+  // range): a day on each side of a busy member is ~100 rows, and joining each to its appointment
+  // and building four more JSON fields per row was most of the statement (decision 0024, second
+  // round). A class session's own assignments are left out here instead of in Node, since it is
+  // offered by seats, not busy; that needs the appointment's calendar.
+  const assignmentsPart =
+    options.withRefs || sessionBased
+      ? sql`select coalesce(json_agg(json_build_object(
+                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')}
+                  ${options.withRefs ? sql`, 'id', a.id, 'title', a.title, 'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')}` : sql``})), '[]')
+           from appointment_assignees aa join appointments a on a.id = aa.appointment_id
+          where aa.user_id = any(${userIds}::uuid[]) and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
+            and aa.during && ${window} ${sessionBased ? sql`and a.calendar_id is distinct from ${calendar.id}::uuid` : sql``}`
+      : sql`select coalesce(json_agg(json_build_object(
+                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')})), '[]')
+           from appointment_assignees aa
+          where aa.user_id = any(${userIds}::uuid[]) and aa.status = 'confirmed' and aa.appointment_id <> ${ignored}::uuid
+            and aa.during && ${window}`;
   const dayBefore = new Date(from.getTime() - DAY_MS);
   const dayAfter = new Date(to.getTime() + DAY_MS);
   const [everything, imported] = await Promise.all([
@@ -90,12 +115,7 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
            from date_overrides o
           where o.user_id = any(${userIds}::uuid[])
             and o.date >= ${dayBefore.toISOString().slice(0, 10)}::date and o.date <= ${dayAfter.toISOString().slice(0, 10)}::date) as overrides,
-        (select coalesce(json_agg(json_build_object(
-                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')},
-                  'calendar_id', a.calendar_id, 'id', a.id, 'title', a.title, 'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')})), '[]')
-           from appointment_assignees aa join appointments a on a.id = aa.appointment_id
-          where aa.user_id = any(${userIds}::uuid[]) and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
-            and aa.during && tstzrange(${from}::timestamptz, ${to}::timestamptz)) as assignments,
+        (${assignmentsPart}) as assignments,
         (select coalesce(json_agg(json_build_object(
                   'user_id', b.user_id, 'start_at', ${epochMs('b.start_at')}, 'end_at', ${epochMs('b.end_at')}, 'id', b.id, 'title', b.title)), '[]')
            from blocked_slots b
@@ -133,8 +153,12 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
       busy: {
         // A class session's own assignment is not busy time for that session: it is offered by seats.
         appointments: assignments
-          .filter((a) => a.user_id === member.userId && !(sessionBased && a.calendar_id === calendar.id))
-          .map((a) => ({ start: a.start, end: a.end, ref: { id: a.id, title: a.title, own: { start: a.start_at, end: a.end_at } } })),
+          .filter((a) => a.user_id === member.userId)
+          .map((a) =>
+            a.id === undefined
+              ? { start: a.start, end: a.end }
+              : { start: a.start, end: a.end, ref: { id: a.id, title: a.title ?? '', own: { start: a.start_at!, end: a.end_at! } } },
+          ),
         blocked: blocked
           .filter((b) => b.user_id === member.userId)
           .map((b) => ({ start: b.start_at, end: b.end_at, ref: { id: b.id, title: b.title } })),
