@@ -6,7 +6,8 @@ import type { DateOverride, TimeRange, WeeklyHours } from '../../domain/schedule
 import type { ClassSession, MemberAvailability, SlotQuery } from '../../domain/slots.ts';
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
-import type { CalendarView } from '../calendars/calendar-view.ts';
+import type { CalendarView, ServiceView } from '../calendars/calendar-view.ts';
+import { bookingFactsColumns, type BookingFacts } from '../booking/booking-facts.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { DAY_MS } from '../../domain/time.ts';
 import { epochMs } from '../../store/epoch-ms.ts';
@@ -52,6 +53,14 @@ interface SlotRows {
   sessions: Array<{ start_at: number; end_at: number; seats_taken: number; user_id: string }>;
 }
 
+/** The calendar's columns the statement adds for loadSlotQueryCheckingCalendar. */
+interface CalendarRows {
+  calendar_version: string | null;
+  settings: BookingFacts['settings'];
+  staff: BookingFacts['staff'];
+  imported_busy_users: string[];
+}
+
 /**
  * Gathers everything the pure slot engine needs for one calendar and window: members' schedules
  * and overrides, their appointments (any calendar), blocked slots, imported busy time, this
@@ -59,6 +68,35 @@ interface SlotRows {
  * exactly what they lock.
  */
 export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOptions): Promise<SlotQuery> {
+  return (await readSlotQuery(db, options, null)).slotQuery();
+}
+
+/** The calendar's row as a booking's slot statement read it (loadSlotQueryCheckingCalendar). */
+export interface CalendarAsRead {
+  /** The row's version (xmin); null when the calendar is gone or not in that workspace. */
+  version: string | null;
+  facts: BookingFacts;
+}
+
+/**
+ * loadSlotQuery for a booking that holds a kept calendar view (findPublicCalendar): the same
+ * statement also reads the calendar's version and the booking facts, so the booking needs no
+ * statement of its own for the calendar. The caller compares the version with its view's before
+ * asking for the query (`slotQuery()`): the rows were read for that view's members and rules.
+ */
+export async function loadSlotQueryCheckingCalendar(
+  db: Kysely<DB>,
+  options: LoadSlotQueryOptions & { workspaceId: string },
+): Promise<{ calendar: CalendarAsRead; slotQuery: () => SlotQuery }> {
+  const { calendar, slotQuery } = await readSlotQuery(db, options, options.workspaceId);
+  return { calendar: calendar!, slotQuery };
+}
+
+async function readSlotQuery(
+  db: Kysely<DB>,
+  options: LoadSlotQueryOptions,
+  checkInWorkspace: string | null,
+): Promise<{ calendar: CalendarAsRead | null; slotQuery: () => SlotQuery }> {
   const { calendar } = options;
   const service = options.serviceId ? calendar.services.find((s) => s.id === options.serviceId) : undefined;
   // A service id the calendar does not offer is refused, not ignored: the client meant something.
@@ -106,9 +144,16 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
             and aa.during && ${window}`;
   const dayBefore = new Date(from.getTime() - DAY_MS);
   const dayAfter = new Date(to.getTime() + DAY_MS);
+  const facts = bookingFactsColumns(sql`${checkInWorkspace}::uuid`, sql`${calendar.id}::uuid`);
+  const calendarColumns =
+    checkInWorkspace === null
+      ? sql``
+      : sql`(select c.xmin::text from booking_calendars c where c.id = ${calendar.id}::uuid and c.workspace_id = ${checkInWorkspace}::uuid)
+              as calendar_version,
+            ${facts.settings} as settings, ${facts.staff} as staff, ${facts.importedBusyUsers} as imported_busy_users,`;
   const [everything, imported] = await Promise.all([
-    sql<SlotRows>`
-      select
+    sql<SlotRows & Partial<CalendarRows>>`
+      select ${calendarColumns}
         (select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
            from users u where u.id = any(${userIds}::uuid[])) as users,
         (select coalesce(json_agg(json_build_object('user_id', o.user_id, 'date', to_char(o.date, 'YYYY-MM-DD'), 'ranges', o.ranges)), '[]')
@@ -137,6 +182,29 @@ export async function loadSlotQuery(db: Kysely<DB>, options: LoadSlotQueryOption
       ? options.importedBusy.importedBusy(db, busyUserIds, { start: from.getTime(), end: to.getTime() })
       : Promise.resolve(new Map<string, Interval[]>()),
   ]);
+  const asRead: CalendarAsRead | null =
+    checkInWorkspace === null
+      ? null
+      : {
+          version: everything.calendar_version ?? null,
+          facts: {
+            settings: everything.settings ?? null,
+            staff: everything.staff ?? [],
+            importedBusyUsers: everything.imported_busy_users ?? [],
+          },
+        };
+  return { calendar: asRead, slotQuery: () => toSlotQuery(options, { members, service, from, to }, everything, imported) };
+}
+
+/** The statement's rows as the pure slot engine's input. */
+function toSlotQuery(
+  options: LoadSlotQueryOptions,
+  read: { members: CalendarView['members']; service: ServiceView | undefined; from: Date; to: Date },
+  everything: SlotRows,
+  imported: Map<string, Interval[]>,
+): SlotQuery {
+  const { calendar } = options;
+  const { members, service, from, to } = read;
   const { users, overrides, assignments, blocked, own_starts: ownStarts, sessions } = everything;
 
   const memberAvailability: MemberAvailability[] = members.map((member) => {

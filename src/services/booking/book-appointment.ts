@@ -4,7 +4,7 @@ import { IANAZone } from 'luxon';
 import type { DB } from '../../store/schema.ts';
 import { AppError } from '../app-error.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
-import { loadSlotQuery } from '../availability/load-slot-query.ts';
+import { loadSlotQuery, loadSlotQueryCheckingCalendar } from '../availability/load-slot-query.ts';
 import { loadCalendarView, type CalendarView } from '../calendars/calendar-view.ts';
 import type { ServiceContext } from '../context.ts';
 import { runIdempotent, type Outcome } from '../idempotency.ts';
@@ -13,7 +13,8 @@ import { checkBookable } from './check-bookable.ts';
 import { chooseAssignees } from './choose-assignees.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { insertBooking, NEW_APPOINTMENT_VERSION } from './insert-booking.ts';
-import { loadBookingFacts, type BookingFacts } from './booking-facts.ts';
+import { loadBookingFacts, type BookingFacts, type KeptCalendarToVerify } from './booking-facts.ts';
+import { readPublicCalendar } from '../calendars/find-public-calendar.ts';
 import type { Slot, SlotQuery } from '../../domain/slots.ts';
 import { pushesToExternalCalendars } from '../../domain/calendar-type.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
@@ -40,8 +41,13 @@ export interface BookAppointmentOptions {
   cause?: ChangeCause;
   /** The calendar's view when the caller has just read it (findPublicCalendar): not read again. */
   calendar?: CalendarView;
-  /** What the notice needs, when the caller read it with the calendar (findPublicCalendar): not read again. */
-  facts?: BookingFacts;
+  /**
+   * What the notice needs, when the caller read it with the calendar (findPublicCalendar): not read
+   * again. `{ toVerify }`: the calendar view is a kept one, and the booking's slot statement reads the
+   * calendar's version and the facts (the booking is booked afresh from the calendar as it is when
+   * that version moved).
+   */
+  facts?: BookingFacts | KeptCalendarToVerify;
 }
 
 export interface BookingResult {
@@ -58,6 +64,15 @@ export interface BookingResult {
  * seats are counted under a lock on the session.
  */
 export async function bookAppointment(ctx: ServiceContext, options: BookAppointmentOptions): Promise<Outcome<BookingResult>> {
+  if (options.facts && 'toVerify' in options.facts) {
+    const kept = options.calendar && (await bookWithKeptCalendar(ctx, options.calendar, options, options.facts.toVerify));
+    if (kept) return kept;
+    // The kept view did not hold (or this booking needs more than one statement): as findPublicCalendar
+    // would have answered without it.
+    const fresh = await readPublicCalendar(ctx.db, options.calendarId, { withBookingFacts: true });
+    return bookAppointment(ctx, { ...options, workspaceId: fresh.workspaceId, calendar: fresh.calendar, facts: fresh.bookingFacts! });
+  }
+  const facts = options.facts;
   const calendar = options.calendar ?? (await loadCalendarView(ctx.db, options.workspaceId, options.calendarId));
   if (options.timezone && !IANAZone.isValidZone(options.timezone)) throw new AppError('invalid_timezone');
   if (options.seats > 1 && calendar.type !== 'class' && calendar.type !== 'event') {
@@ -73,9 +88,62 @@ export async function bookAppointment(ctx: ServiceContext, options: BookAppointm
   // One retry per member: each lost race removes one member from the free set.
   return retryOnConflict(calendar.members.length + 1, () =>
     key === null && !needsTransaction(calendar)
-      ? bookInOneStatement(ctx, calendar, options).then((body) => ({ status: 201, body, replayed: false }))
-      : runIdempotent(ctx.db, key, async (trx) => ({ status: 201, body: await bookInTransaction(ctx, trx, calendar, options) })),
+      ? bookInOneStatement(ctx, calendar, options, facts).then((body) => ({ status: 201, body, replayed: false }))
+      : runIdempotent(ctx.db, key, async (trx) => ({ status: 201, body: await bookInTransaction(ctx, trx, calendar, options, facts) })),
   );
+}
+
+/** The kept calendar view no longer is the calendar's (or a member's blocking calendars changed). */
+class KeptCalendarMoved extends Error {}
+
+/**
+ * A one-off booking from a kept calendar view (findPublicCalendar's `toVerify`): the slot statement
+ * also reads the calendar's version and the booking facts, and the booking goes on only when that
+ * version is the view's — the rows were read for the view's members and rules, and any change to
+ * the calendar, its members or services, made by any server, moves the version
+ * (calendar-view.ts). Members whose blocking calendars appeared since the last read would have had
+ * their imported busy time left out: then, too, the booking starts again from a fresh read. Null
+ * when the booking must start again so (or needs more than this one statement: a transaction, an
+ * Idempotency-Key, errors found from the view alone).
+ */
+async function bookWithKeptCalendar(
+  ctx: ServiceContext,
+  calendar: CalendarView,
+  options: BookAppointmentOptions,
+  kept: KeptCalendarToVerify['toVerify'],
+): Promise<Outcome<BookingResult> | null> {
+  if (options.idempotencyKey || needsTransaction(calendar) || options.seats > 1) return null;
+  if (options.timezone && !IANAZone.isValidZone(options.timezone)) return null;
+  // Refusals found from the view alone (a service it does not offer, no members) are given by the
+  // fresh read instead: the calendar may have changed since the view was kept.
+  let verified = false;
+  try {
+    return await retryOnConflict(calendar.members.length + 1, async () => {
+      const start = options.start.getTime();
+      const now = ctx.now();
+      const read = await loadSlotQueryCheckingCalendar(ctx.db, {
+        calendar,
+        serviceId: options.serviceId,
+        range: { start, end: start + 1 },
+        now,
+        importedBusy: options.importedBusy,
+        importedBusyUsers: kept.importedBusyUsers,
+        workspaceId: options.workspaceId,
+      });
+      const { version, facts } = read.calendar;
+      if (version !== kept.version || facts.importedBusyUsers.some((id) => !kept.importedBusyUsers.includes(id))) {
+        throw new KeptCalendarMoved();
+      }
+      verified = true;
+      const query = read.slotQuery();
+      const slot = checkBookable(query, start);
+      const body = await writeOneOff(ctx, ctx.db, { calendar, options, query, slot, now, facts });
+      return { status: 201, body, replayed: false };
+    });
+  } catch (error) {
+    if (error instanceof KeptCalendarMoved || (!verified && error instanceof AppError)) return null;
+    throw error;
+  }
 }
 
 function isSessionBased(calendar: CalendarView): boolean {
@@ -94,7 +162,12 @@ function needsTransaction(calendar: CalendarView): boolean {
 }
 
 /** A one-off booking without a transaction: reads (no lock), the check, then one statement writes it all. */
-async function bookInOneStatement(ctx: ServiceContext, calendar: CalendarView, options: BookAppointmentOptions): Promise<BookingResult> {
+async function bookInOneStatement(
+  ctx: ServiceContext,
+  calendar: CalendarView,
+  options: BookAppointmentOptions,
+  knownFacts: BookingFacts | undefined,
+): Promise<BookingResult> {
   const start = options.start.getTime();
   const now = ctx.now();
   const [query, facts] = await Promise.all([
@@ -106,9 +179,9 @@ async function bookInOneStatement(ctx: ServiceContext, calendar: CalendarView, o
       importedBusy: options.importedBusy,
       // Read with the calendar a moment ago (findPublicCalendar): members without a blocking
       // calendar have no imported busy time, so it is not read for them (issue 13.4).
-      ...(options.facts && { importedBusyUsers: options.facts.importedBusyUsers }),
+      ...(knownFacts && { importedBusyUsers: knownFacts.importedBusyUsers }),
     }),
-    options.facts ?? loadBookingFacts(ctx.db, options.workspaceId, calendar.id),
+    knownFacts ?? loadBookingFacts(ctx.db, options.workspaceId, calendar.id),
   ]);
   const slot = checkBookable(query, start);
   return writeOneOff(ctx, ctx.db, { calendar, options, query, slot, now, facts });
@@ -119,6 +192,7 @@ async function bookInTransaction(
   trx: Transaction<DB>,
   calendar: CalendarView,
   options: BookAppointmentOptions,
+  knownFacts: BookingFacts | undefined,
 ): Promise<BookingResult> {
   const start = options.start.getTime();
   const sessionBased = isSessionBased(calendar);
@@ -140,7 +214,7 @@ async function bookInTransaction(
   if (slot.seatsLeft < options.seats) throw new AppError('slot_taken', { message: `Only ${slot.seatsLeft} seat(s) left in that slot.` });
 
   if (!sessionBased) {
-    const facts = options.facts ?? (await loadBookingFacts(trx, options.workspaceId, calendar.id));
+    const facts = knownFacts ?? (await loadBookingFacts(trx, options.workspaceId, calendar.id));
     return writeOneOff(ctx, trx, { calendar, options, query, slot, now, facts });
   }
 

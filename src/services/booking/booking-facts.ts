@@ -19,6 +19,16 @@ export interface BookingFacts {
 }
 
 /**
+ * BookingFacts not read yet: the calendar's view is kept from an earlier read at `version`, and the
+ * booking's slot statement reads the version and the facts with its own rows (findPublicCalendar).
+ * `importedBusyUsers` is what that earlier read found: imported busy time is read for them
+ * alongside, and the booking is checked again when the statement finds anyone else.
+ */
+export interface KeptCalendarToVerify {
+  toVerify: { version: string; importedBusyUsers: readonly string[] };
+}
+
+/**
  * The columns of BookingFacts for a calendar given as SQL expressions, so that the statement
  * that finds a public calendar can read them too (findPublicCalendar): a booking's notice is then
  * planned before the one statement that writes the booking (insert-booking.ts) at no round trip.

@@ -1,15 +1,13 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.ts';
-import { createApp, type App } from '../../../src/app.ts';
 import type { ImportedOccurrence } from '../../../src/domain/sync/types.ts';
 import { recordAppointmentNotice } from '../../../src/services/notifications/record-appointment-notice.ts';
 import { recordConnectionNotice } from '../../../src/services/notifications/record-connection-notice.ts';
-import { openPostgres, type DatabaseHandle } from '../../../src/store/database.ts';
 import { importedBusyFromStore } from '../../../src/store/imported-busy.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
-import { addCalendar, signUp, startTestApi, TEST_SECRET_KEY, type Session, type TestApi } from '../../support/api.ts';
+import { addCalendar, signUp, startTestApi, type Session, type TestApi } from '../../support/api.ts';
 import { databaseKinds } from '../../support/db.ts';
+import { anotherServer, type AnotherServer } from '../../support/another-server.ts';
 import { seedRemoteCalendar } from '../../support/seed-rows.ts';
 import type { DB } from '../../../src/store/schema.ts';
 
@@ -24,21 +22,15 @@ describe.each(databaseKinds)('kept imported busy time on %s', (kind) => {
   let api: TestApi;
   let owner: Session;
   /** On PostgreSQL, a second server on its own pool: "another process" that serves and writes too. */
-  let other: { handle: DatabaseHandle; app: App } | null = null;
+  let other: AnotherServer | null = null;
 
   beforeAll(async () => {
     api = await startTestApi(kind);
     owner = await signUp(api.server, { timezone: 'UTC' });
-    const url = (api.app.database as { url?: string | null }).url;
-    if (kind === 'postgres' && url) {
-      const handle = openPostgres(url, { max: 4 });
-      const config = loadConfig({ LOG_LEVEL: 'silent', TANDEM_SEED_DEMO: 'false', SCHEDULER: 'off', TANDEM_SECRET_KEY: TEST_SECRET_KEY });
-      other = { handle, app: await createApp(config, { database: handle, now: () => api.clock.now }) };
-    }
+    other = kind === 'postgres' ? await anotherServer(api) : null;
   });
   afterAll(async () => {
-    await other?.app.close();
-    await other?.handle.close();
+    await other?.close();
     await api?.close();
   });
 
