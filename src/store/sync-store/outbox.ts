@@ -44,38 +44,38 @@ interface ClaimedRow {
  * Claims up to `limit` due rows, oldest first, at most one per (appointment, user) and none of a
  * pair that already has a row out under a lease. Call inside a transaction.
  *
- * `picked` chooses the oldest due row of each free pair; the outer query locks those with SKIP
- * LOCKED and re-checks the lease on the locked row. Under READ COMMITTED a row another claimer has
- * leased and committed meanwhile is re-read and fails that check, and one it holds uncommitted is
- * skipped — so two claimers never get the same row, nor two rows of one pair (the second claimer
- * picks the same oldest row of the pair, and skips it).
+ * A row is taken when no row of its pair is leased and no older row of its pair is due: the oldest
+ * due row of each free pair. Rows are locked with SKIP LOCKED, and under READ COMMITTED a row
+ * another claimer has leased and committed meanwhile is re-read and fails the lease check — so two
+ * claimers never get the same row, nor two rows of one pair (the second claimer sees the same
+ * oldest row of the pair, skips it, and the younger rows still have it older and due).
+ *
+ * The pair test is a subquery kept as one (`offset 0` stops PostgreSQL from turning it into a
+ * join), so it is one probe of the pending pair index per candidate row. As a join, with no
+ * statistics on the table (never analysed: autovacuum off, or PGlite), the planner scanned every
+ * pending row for every pending row: 30–150 ms per claim at a backlog of ~450 rows under a stream
+ * of bookings (decision 0024, second round).
  */
 export async function claimOutboxRows(db: Kysely<DB>, options: { now: Date; limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const { now } = options;
   const limit = Math.max(0, Math.floor(options.limit));
   if (limit === 0) return [];
   const claimed = await sql<ClaimedRow>`
-    with picked as (
-      select min(o.id) as id
-      from outbox o
-      where o.status = 'pending'
-        and o.not_before <= ${now}::timestamptz
-        and (o.leased_until is null or o.leased_until <= ${now}::timestamptz)
-        and not exists (
-          select 1 from outbox b
-          where b.status = 'pending' and b.leased_until > ${now}::timestamptz
-            and b.appointment_id = o.appointment_id and b.user_id = o.user_id
-        )
-      group by o.appointment_id, o.user_id
-      order by min(o.id)
-      limit ${limit}::integer
-    )
     select o.id, o.appointment_id, o.user_id, o.op, o.attempts
     from outbox o
-    where o.id in (select id from picked)
-      and o.status = 'pending'
+    where o.status = 'pending'
+      and o.not_before <= ${now}::timestamptz
       and (o.leased_until is null or o.leased_until <= ${now}::timestamptz)
+      and not exists (
+        select 1 from outbox b
+        where b.appointment_id = o.appointment_id and b.user_id = o.user_id and b.status = 'pending'
+          and (b.leased_until > ${now}::timestamptz
+               or (b.id < o.id and b.not_before <= ${now}::timestamptz
+                   and (b.leased_until is null or b.leased_until <= ${now}::timestamptz)))
+        offset 0
+      )
     order by o.id
+    limit ${limit}::integer
     for update of o skip locked
   `.execute(db);
   const rows = claimed.rows;
