@@ -8,6 +8,9 @@
  * Breakdown (PostgreSQL only), to tell CPU saturation from waiting: CPU per booking of the server, of
  * the bench database's PostgreSQL backends and of this client; how busy the whole machine was; and
  * what the backends were doing, sampled from pg_stat_activity every 50 ms (state / wait event).
+ * E-mails (PostgreSQL only): the bookings' e-mails due by the end of the run, how many the server sent
+ * during it, then the wait until none is pending and the server's CPU for them — per e-mail and per
+ * booking with its e-mails sent (BENCH_DRAIN_SECONDS, default 120; 0 gives the counts only).
  *
  * The client is lean on purpose (node:http on kept-alive sockets, not fetch/undici): its CPU shares
  * the same cores as the server and PostgreSQL, as pgbench's C client does.
