@@ -8,6 +8,9 @@
  * Breakdown (PostgreSQL only), to tell CPU saturation from waiting: CPU per booking of the server, of
  * the bench database's PostgreSQL backends and of this client; how busy the whole machine was; and
  * what the backends were doing, sampled from pg_stat_activity every 50 ms (state / wait event).
+ * E-mails (PostgreSQL only): the bookings' e-mails due by the end of the run, how many the server sent
+ * during it, then the wait until none is pending and the server's CPU for them — per e-mail and per
+ * booking with its e-mails sent (BENCH_DRAIN_SECONDS, default 120; 0 gives the counts only).
  *
  * The client is lean on purpose (node:http on kept-alive sockets, not fetch/undici): its CPU shares
  * the same cores as the server and PostgreSQL, as pgbench's C client does.
@@ -120,6 +123,26 @@ interface Result {
   doubleBookings: number;
   load: string;
   breakdown: Breakdown | null;
+  mail: MailDrain | null;
+}
+
+/**
+ * The e-mails the bookings queued (PostgreSQL runs only). The server sends them after the answer, so a
+ * run can end with a backlog whose CPU the per-booking figure above never saw: the bench waits for it
+ * and reports the server's CPU for it too.
+ */
+interface MailDrain {
+  /** E-mails due by the end of the run (reminders planned for later are not). */
+  due: number;
+  /** Of those, sent while the bookings ran. */
+  sentInRun: number;
+  /** E-mails sent after the run (the warm-up's backlog included). */
+  drained: number;
+  /** After the run: how long until no due e-mail was pending, and the server's CPU meanwhile. */
+  drainSeconds: number;
+  drainCpuMs: number;
+  /** Still pending when the bench stopped waiting (BENCH_DRAIN_SECONDS). */
+  left: number;
 }
 
 /** Where a booking's time goes (PostgreSQL runs only). */
@@ -215,6 +238,49 @@ async function setUp(url: string): Promise<{ session: BenchSession; calendarId: 
   return { session, calendarId };
 }
 
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
+
+/** Waits until the e-mails due by `runEnd` are no longer pending (or DRAIN_SECONDS), measuring the server's CPU. */
+async function drainMail(databaseUrl: string, runStart: Date, runEnd: Date, cpuMs: () => number): Promise<MailDrain> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // Due and sent count the run's bookings only; pending and drained count any due e-mail (the
+    // warm-up's too: the server sends those in the same queue, with the same CPU).
+    const counts = async (): Promise<{ due: number; sent: number; pending: number; drained: number }> => {
+      const { rows } = await client.query<{ due: string; sent: string; pending: string; drained: string }>({
+        name: 'bench_mail',
+        text: `select count(*) filter (where created_at >= $2) as due,
+                      count(*) filter (where created_at >= $2 and status = 'sent' and sent_at <= $1) as sent,
+                      count(*) filter (where status = 'pending') as pending,
+                      count(*) filter (where status = 'sent' and sent_at > $1) as drained
+                 from messages where not_before <= $1`,
+        values: [runEnd, runStart],
+      });
+      const [row] = rows;
+      return { due: Number(row!.due), sent: Number(row!.sent), pending: Number(row!.pending), drained: Number(row!.drained) };
+    };
+    const cpuBefore = cpuMs();
+    const started = performance.now();
+    const first = await counts();
+    let last = first;
+    while (last.pending > 0 && performance.now() - started < DRAIN_SECONDS * 1000) {
+      await new Promise((r) => setTimeout(r, 100));
+      last = await counts();
+    }
+    return {
+      due: first.due,
+      sentInRun: first.sent,
+      drained: last.drained,
+      drainSeconds: (performance.now() - started) / 1000,
+      drainCpuMs: cpuMs() - cpuBefore,
+      left: last.pending,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
 /** `until`: the latest booked end (ms); PGlite's count lists appointments up to it. */
 async function countDoubleBookings(
   databaseUrl: string | null,
@@ -307,6 +373,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
     const watch = tandem.databaseUrl === null ? null : await watchPostgres(tandem.databaseUrl);
     const clientBefore = process.cpuUsage();
     const cpuBefore = tandem.cpuMs();
+    const runStart = new Date();
     const started = performance.now();
     const deadline = started + SECONDS * 1000;
     await Promise.all(
@@ -317,7 +384,9 @@ async function run(kind: DatabaseKind): Promise<Result> {
     const wall = performance.now() - started;
     const cpu = tandem.cpuMs() - cpuBefore;
     const clientUsage = process.cpuUsage(clientBefore);
+    const runEnd = new Date();
     const watched = await watch?.stop();
+    const mail = tandem.databaseUrl === null ? null : await drainMail(tandem.databaseUrl, runStart, runEnd, tandem.cpuMs);
     const breakdown =
       watched === undefined
         ? null
@@ -346,6 +415,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
       doubleBookings,
       load: loadAverage(),
       breakdown,
+      mail,
     };
   } catch (error) {
     console.error(`tandem serve (${kind}) said:\n${tandem.output()}`);
@@ -354,6 +424,16 @@ async function run(kind: DatabaseKind): Promise<Result> {
     agent.destroy();
     await tandem.stop();
   }
+}
+
+/**
+ * The server's CPU per booking once its e-mails went out. With some still pending the sum would leave
+ * their CPU out again: then an estimate from the CPU per e-mail sent.
+ */
+function withEmails(cpuPerBooking: number, bookings: number, m: MailDrain): string {
+  if (m.left === 0) return `${((cpuPerBooking * bookings + m.drainCpuMs) / bookings).toFixed(2)} ms`;
+  if (m.drained === 0) return '— (none sent)';
+  return `— (not all sent; estimate ${(cpuPerBooking + (m.drainCpuMs / m.drained) * (m.due / bookings)).toFixed(2)} ms)`;
 }
 
 async function main(): Promise<void> {
@@ -391,6 +471,17 @@ async function main(): Promise<void> {
       `\n${r.kind}: CPU per booking — server ${r.cpuPerBooking.toFixed(2)} ms, PostgreSQL backends ${b.postgresCpu.toFixed(2)} ms, ` +
         `bench client ${b.clientCpu.toFixed(2)} ms; machine CPU busy ${(b.machineBusy * 100).toFixed(0)} %\n` +
         `  backends (mean count per pg_stat_activity sample, state/wait): ${activity}`,
+    );
+  }
+  for (const r of results) {
+    if (r.mail === null) continue;
+    const m = r.mail;
+    const total = r.bookings + r.refused;
+    console.log(
+      `\n${r.kind}: e-mails due by the end of the run ${m.due} (${(m.due / total).toFixed(2)} per booking), sent during the run ${m.sentInRun}; ` +
+        `the rest sent in ${m.drainSeconds.toFixed(1)} s after it${m.left > 0 ? ` (${m.left} still pending after BENCH_DRAIN_SECONDS)` : ''}, ` +
+        `server CPU ${m.drainCpuMs.toFixed(0)} ms for ${m.drained} e-mails (${m.drained > 0 ? (m.drainCpuMs / m.drained).toFixed(2) : '—'} ms per e-mail)\n` +
+        `  server Node CPU per booking with its e-mails sent: ${withEmails(r.cpuPerBooking, total, m)}`,
     );
   }
   if (results.some((r) => r.doubleBookings !== 0)) {

@@ -13,6 +13,7 @@ import { DateTime } from 'luxon';
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 import { MINUTE_MS, DAY_MS } from './time.ts';
+import { ZoneMemo } from './zone-memo.ts';
 
 export { MINUTE_MS, DAY_MS };
 const MINUTES_PER_DAY = 1440;
@@ -74,28 +75,16 @@ export function localDateTimeToMillis(
  * on `previousOffset`: it only decides whether the (equal) earliest instant must be worked out.
  */
 function startOfLocalDay(zone: string, dayNumber: number, previousOffset: number | null): DayStart {
-  let days = dayStarts.get(zone);
-  if (days === undefined) {
-    // Zones are few (members' and bookers' own); the days of one zone are bounded below.
-    if (dayStarts.size >= MAX_ZONES) dayStarts.clear();
-    days = new Map();
-    dayStarts.set(zone, days);
-  }
-  let start = days.get(dayNumber);
-  if (start === undefined) {
-    const date = new Date(dayNumber * DAY_MS);
-    start = computeStartOfLocalDate(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), previousOffset);
-    // Oldest first out (a Map keeps insertion order).
-    if (days.size >= MAX_DAYS_PER_ZONE) days.delete(days.keys().next().value!);
-    days.set(dayNumber, start);
-  }
-  return start;
+  return dayStarts.get(zone, dayNumber, computeStartOfDayNumber, previousOffset);
 }
 
-const MAX_ZONES = 200;
-/** Ten years of days; an entry is a few dozen bytes. */
-const MAX_DAYS_PER_ZONE = 3_660;
-const dayStarts = new Map<string, Map<number, DayStart>>();
+/** Ten years of days per zone; an entry is a few dozen bytes. */
+const dayStarts = new ZoneMemo<DayStart>(200, 3_660);
+
+function computeStartOfDayNumber(zone: string, dayNumber: number, previousOffset: number | null): DayStart {
+  const date = new Date(dayNumber * DAY_MS);
+  return computeStartOfLocalDate(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), previousOffset);
+}
 
 function computeStartOfLocalDate(zone: string, year: number, month: number, day: number, previousOffset: number | null): DayStart {
   let dt: DateTime = DateTime.fromObject({ year, month, day }, { zone });

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { createFileTransport, createSmtpTransport, mailDirectory, type MailTransport } from '../mail/mail-transport.ts';
 import { DAY_MS } from '../domain/time.ts';
-import { deliverMessages } from '../services/notifications/deliver-messages.ts';
+import { deliverMessages, MESSAGE_BATCH } from '../services/notifications/deliver-messages.ts';
 import { pruneNotifications } from '../services/notifications/prune-notifications.ts';
 import type { SecretBox } from '../services/secrets/secret-box.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
@@ -20,6 +20,13 @@ export function mailTransportFor(config: Pick<Config, 'mail' | 'dataDir'>): Mail
   return config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : createFileTransport(mailDirectory(config));
 }
 
+/**
+ * A dispatch keeps sending e-mails while batches come back full, for at most this long: a backlog
+ * (a burst of bookings) goes out now instead of one batch per scheduler tick (50 e-mails per 5 s),
+ * and the calendar pushes waiting for the next dispatch wait no longer than this.
+ */
+export const MAIL_DRAIN_BUDGET_MS = 2_000;
+
 export interface NotificationDeliveryOptions {
   db: Database;
   secretBox: SecretBox;
@@ -27,22 +34,37 @@ export interface NotificationDeliveryOptions {
   now: () => Date;
   random?: () => number;
   transport?: MailTransport;
+  /** E-mails claimed per batch (tests); default MESSAGE_BATCH. */
+  mailBatch?: number;
 }
 
 /** Both outboxes of issue 11, delivered as one step; finished rows past the retention period are pruned after. */
 export function createNotificationDelivery(options: NotificationDeliveryOptions): () => Promise<number> {
   const random = options.random ?? Math.random;
   const transport = options.transport ?? mailTransportFor(options.config);
+  const mailBatch = options.mailBatch ?? MESSAGE_BATCH;
+  const sendMail = async (): Promise<number> => {
+    const until = performance.now() + MAIL_DRAIN_BUDGET_MS;
+    let handled = 0;
+    for (;;) {
+      const mail = await deliverMessages({
+        db: options.db,
+        transport,
+        from: options.config.mail.from,
+        publicUrl: options.config.publicUrl,
+        secretBox: options.secretBox,
+        now: options.now,
+        retryAt: retryAtWith(random, MAIL_RETRY),
+        batch: mailBatch,
+      });
+      // Every claimed row was finished or leased away, so a full batch never claims itself again.
+      const batch = mail.sent + mail.retried + mail.failed + mail.skipped;
+      handled += batch;
+      if (batch < mailBatch || performance.now() >= until) return handled;
+    }
+  };
   return async () => {
-    const mail = await deliverMessages({
-      db: options.db,
-      transport,
-      from: options.config.mail.from,
-      publicUrl: options.config.publicUrl,
-      secretBox: options.secretBox,
-      now: options.now,
-      retryAt: retryAtWith(random, MAIL_RETRY),
-    });
+    const mail = await sendMail();
     const hooks = await deliverWebhooks({
       db: options.db,
       secretBox: options.secretBox,
@@ -51,7 +73,7 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       allowPrivateNetworks: options.config.webhookAllowPrivateNetworks,
     });
     await pruneNotifications(options.db, new Date(options.now().getTime() - options.config.notificationRetentionDays * DAY_MS));
-    return mail.sent + mail.retried + mail.failed + mail.skipped + hooks.delivered + hooks.retried + hooks.failed;
+    return mail + hooks.delivered + hooks.retried + hooks.failed;
   };
 }
 

@@ -92,15 +92,31 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
  */
 export function createFileTransport(dir: string): MailTransport {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  // A workspace's folder is made once per process, not before every message: one file-system round
+  // trip (through libuv's threadpool) fewer per e-mail. Made again if it vanished (ENOENT on write).
+  const made = new Set<string>();
+  const writeInto = async (folder: string, fileName: string, message: Buffer): Promise<void> => {
+    const target = join(folder, fileName);
+    await writeFile(`${target}.tmp`, message);
+    await rename(`${target}.tmp`, target);
+  };
   return {
     kind: 'files',
     async send(mail) {
       const info = await transport.sendMail(toNodemailer(mail));
       const folder = join(dir, mail.folder);
-      await mkdir(folder, { recursive: true });
-      const target = join(folder, mail.fileName);
-      await writeFile(`${target}.tmp`, info.message as Buffer);
-      await rename(`${target}.tmp`, target);
+      const message = info.message as Buffer;
+      if (!made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        made.add(folder);
+      }
+      try {
+        await writeInto(folder, mail.fileName, message);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(folder, { recursive: true });
+        await writeInto(folder, mail.fileName, message);
+      }
     },
     close: () => transport.close(),
   };

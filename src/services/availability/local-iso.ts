@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ZoneMemo } from '../../domain/zone-memo.ts';
 
 /**
  * An instant as the booker's wall-clock time, ISO 8601 with its offset (`2026-03-29T03:00:00+02:00`),
@@ -9,23 +10,12 @@ import { DateTime } from 'luxon';
  * rest of the request's slot work.
  */
 export function localIso(ms: number, zone: string): string {
-  let inZone = formatted.get(zone);
-  if (inZone === undefined) {
-    // Zones are few (the bookers' own); a zone's instants are bounded below.
-    if (formatted.size >= MAX_ZONES) formatted.clear();
-    inZone = new Map();
-    formatted.set(zone, inZone);
-  }
-  let iso = inZone.get(ms);
-  if (iso === undefined) {
-    iso = DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true }) ?? '';
-    // Oldest first out (a Map keeps insertion order); a month of 15-minute slots is ~3,000 instants.
-    if (inZone.size >= MAX_INSTANTS_PER_ZONE) inZone.delete(inZone.keys().next().value!);
-    inZone.set(ms, iso);
-  }
-  return iso;
+  return formatted.get(zone, ms, isoInZone, undefined);
 }
 
-const MAX_ZONES = 200;
-const MAX_INSTANTS_PER_ZONE = 20_000;
-const formatted = new Map<string, Map<number, string>>();
+function isoInZone(zone: string, ms: number): string {
+  return DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true }) ?? '';
+}
+
+/** A month of 15-minute slots is ~3,000 instants. */
+const formatted = new ZoneMemo<string>(200, 20_000);

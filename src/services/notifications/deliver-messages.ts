@@ -33,6 +33,9 @@ export interface DeliveryReport {
   skipped: number;
 }
 
+/** Rows claimed per call unless `batch` says otherwise. */
+export const MESSAGE_BATCH = 50;
+
 /** Message-ID from the row id: a message sent again after a crash is the same message to every mail client. */
 export function messageIdFor(rowId: string, publicUrl: string): string {
   return `<${rowId}@${new URL(publicUrl).hostname || 'tandem'}>`;
@@ -111,7 +114,8 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
         await announceReminder(trx, row, messageId, at);
       });
     } else {
-      // One statement needs no transaction: two round trips fewer per e-mail (issue 13.4).
+      // One statement needs no transaction: two round trips fewer per e-mail (issue 13.4). Each e-mail
+      // is recorded before the next is sent (not per batch): a crash re-sends at most the one in flight.
       await finish(deps.db, row.id, sent);
     }
     report.sent += 1;
@@ -122,7 +126,7 @@ export async function deliverMessages(deps: DeliverMessagesDeps): Promise<Delive
 type Claimed = Awaited<ReturnType<typeof claim>>[number];
 
 async function claim(deps: DeliverMessagesDeps, now: Date) {
-  const ids = await claimDueRows(deps.db, 'messages', { now, limit: deps.batch ?? 50, leaseMs: deps.leaseMs ?? 120_000 });
+  const ids = await claimDueRows(deps.db, 'messages', { now, limit: deps.batch ?? MESSAGE_BATCH, leaseMs: deps.leaseMs ?? 120_000 });
   if (ids.length === 0) return [];
   return deps.db
     .selectFrom('messages')

@@ -24,9 +24,12 @@ export interface MessageToRender {
 
 /** "Tuesday 24 November 2026, 10:00 (Europe/Berlin)": always with the zone, so nobody guesses. */
 export function formatWhen(iso: string, zone: string): string {
-  const time = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
-  const shown = time.isValid ? time : DateTime.fromISO(iso, { zone: 'utc' });
-  return `${shown.setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm')} (${shown.zoneName ?? 'UTC'})`;
+  // One DateTime made in the zone and locale (the stored instants are toISOString's), not three
+  // (parse, setZone, setLocale): the sender formats a few per e-mail (issue 13.4).
+  const ms = Date.parse(iso);
+  const time = DateTime.fromMillis(ms, { zone, locale: 'en-GB' });
+  const shown = time.isValid ? time : DateTime.fromMillis(ms, { zone: 'utc', locale: 'en-GB' });
+  return `${shown.toFormat('cccc d LLLL yyyy, HH:mm')} (${shown.zoneName ?? 'UTC'})`;
 }
 
 function offsetWords(minutes: number): string {

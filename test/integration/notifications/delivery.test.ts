@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../src/domain/time.ts';
+import { createNotificationDelivery } from '../../../src/jobs/notification-work.ts';
 import { createSmtpTransport } from '../../../src/mail/mail-transport.ts';
 import { deliverMessages } from '../../../src/services/notifications/deliver-messages.ts';
 import { bookAppointment } from '../../../src/services/booking/book-appointment.ts';
@@ -150,6 +151,41 @@ describe('e-mail and webhook delivery', () => {
     expect(copies[1]!.text).toBe(copies[0]!.text);
     expect(copies[1]!.attachments[0]!.content).toBe(copies[0]!.attachments[0]!.content);
     expect(await messageRow(contact('crash').email)).toMatchObject({ status: 'sent' });
+  });
+
+  it('a backlog larger than a batch goes out in one dispatch: each e-mail once, each recorded as sent', async () => {
+    const wednesday = new Date(day.getTime() + 2 * DAY_MS);
+    const who = Array.from({ length: 7 }, (_, i) => contact(`backlog-${i}`));
+    for (const [i, client] of who.entries()) await bookQuietly(at(wednesday, 8 + i), client);
+    const before = smtp.received.length;
+    const transport = createSmtpTransport(smtp.url);
+    // Batches of 3: seven e-mails take three batches, and the sent records of more than one.
+    const deliver = createNotificationDelivery({
+      db: db(),
+      secretBox: tandem.app.secretBox,
+      config: tandem.app.config,
+      now: () => tandem.clock.now(),
+      transport,
+      mailBatch: 3,
+    });
+    await deliver();
+    transport.close();
+    const received = smtp.received.slice(before).flatMap((m) => m.to);
+    expect(received.sort()).toEqual(who.map((c) => c.email).sort());
+    const rows = await db()
+      .selectFrom('messages')
+      .select(['status', 'attempts', 'sent_at', 'leased_until', 'manage_link_ciphertext'])
+      .where(
+        'recipient_email',
+        'in',
+        who.map((c) => c.email),
+      )
+      .execute();
+    expect(rows).toHaveLength(7);
+    for (const row of rows) {
+      expect(row).toMatchObject({ status: 'sent', attempts: 1, leased_until: null, manage_link_ciphertext: null });
+      expect(row.sent_at).toBeInstanceOf(Date);
+    }
   });
 
   it('webhooks: signed, retried under the same webhook-id after a 500, logged with status, attempts and last response code', async () => {
