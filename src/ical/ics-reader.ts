@@ -68,6 +68,31 @@ for (const type of Object.keys(DESIGN.value)) {
 }
 
 /**
+ * RRULE values repeat from object to object (every VTIMEZONE of a zone carries the same two rules),
+ * and ical.js's decoder is the reader's largest single cost, so decoded rules are kept by their text
+ * (a bounded cache, emptied when full) and each property gets its own copy: a plain object of
+ * strings, numbers and arrays of them, as ical.js builds it (with `fmtIcal`, UNTIL stays a string).
+ */
+const decodeRecur = DECODERS.get('recur');
+if (decodeRecur !== undefined) {
+  const decoded = new Map<string, Record<string, unknown>>();
+  DECODERS.set('recur', (value, structuredEscape) => {
+    let rule = decoded.get(value);
+    if (rule === undefined) {
+      rule = decodeRecur(value, structuredEscape) as Record<string, unknown>;
+      if (decoded.size >= 256) decoded.clear();
+      decoded.set(value, rule);
+    }
+    const copy = Object.create(Object.getPrototypeOf(rule) as object | null) as Record<string, unknown>;
+    for (const key of Object.keys(rule)) {
+      const part = rule[key];
+      copy[key] = Array.isArray(part) ? part.slice() : part;
+    }
+    return copy;
+  });
+}
+
+/**
  * Real calendars nest four deep at most (VCALENDAR › VTIMEZONE › STANDARD, VEVENT › VALARM). ical.js
  * and our reader recurse per level, so a hostile object nested thousands deep would overflow the
  * stack; it is refused (by the structure check in jcal.ts), with its own code, before anything recurses.
