@@ -1,28 +1,9 @@
 import ICAL from 'ical.js';
 import { ICalParseError } from './errors.ts';
+import { MAX_COMPONENT_DEPTH, readPlainICalendar } from './ics-reader.ts';
+import type { JCalComponent, JCalParamValue, JCalProperty } from './jcal-types.ts';
 
-/**
- * Typed view of ical.js's parse output (jCal, RFC 7265). ical.js types it as `any`; we check its
- * shape once here so the rest of the module works with real types. We keep to jCal rather than
- * ical.js's Component/Property wrappers because walking plain arrays is several times cheaper and
- * the sync engine parses thousands of objects per run.
- */
-export type JCalParamValue = string | readonly string[];
-
-export interface JCalProperty {
-  /** Lower-case, as jCal has it. */
-  readonly name: string;
-  readonly params: Readonly<Record<string, JCalParamValue>>;
-  /** jCal value type: "date-time", "date", "text", "recur", "period", "duration", … */
-  readonly type: string;
-  readonly values: readonly unknown[];
-}
-
-export interface JCalComponent {
-  readonly name: string;
-  readonly properties: readonly JCalProperty[];
-  readonly components: readonly JCalComponent[];
-}
+export type { JCalComponent, JCalParamValue, JCalProperty } from './jcal-types.ts';
 
 /**
  * Parses iCalendar text into its VCALENDAR components.
@@ -30,6 +11,13 @@ export interface JCalComponent {
  */
 export function parseICalendar(ics: string): JCalComponent[] {
   if (typeof ics !== 'string') throw new ICalParseError('iCalendar input must be a string');
+  // The one-pass reader reads what calendars are made of; the rest, refusals included, is read
+  // (or refused) by the structure check and ical.js below, which it agrees with (decision 0028).
+  return readPlainICalendar(ics) ?? parseWithIcalJs(ics);
+}
+
+/** The full reader: our structure check, then ical.js's parser, its output checked into typed objects. */
+function parseWithIcalJs(ics: string): JCalComponent[] {
   // ical.js splits lines on LF only; old Mac-style CR line endings would read as one long line.
   const text = ics.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   checkStructure(text);
@@ -123,12 +111,7 @@ function splitEvents(text: string): { head: string; events: string[] } | null {
   return calendars === 1 && current === null ? { head, events } : null;
 }
 
-/**
- * Real calendars nest four deep at most (VCALENDAR › VTIMEZONE › STANDARD, VEVENT › VALARM). ical.js
- * and our reader recurse per level, so a hostile object nested thousands deep would overflow the
- * stack; it is refused here, with its own code, before anything recurses.
- */
-export const MAX_COMPONENT_DEPTH = 16;
+export { MAX_COMPONENT_DEPTH };
 
 /**
  * ical.js accepts unbalanced or mismatched BEGIN/END lines (END:VTODO closing a VEVENT, a stray

@@ -6,6 +6,7 @@ import type { CandidateLimits, Frequency, NumericPart, RecurrenceRule } from './
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, readDateValue, wall, wallParts, WEEKDAY_CODES, type Wall } from './values.ts';
 
 const FREQUENCIES: readonly Frequency[] = ['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
+const SUB_WEEKLY: ReadonlySet<Frequency> = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY']);
 
 /** Allowed ranges of the numeric BYxxx parts (RFC 5545 §3.3.10); negative means "from the end". */
 const NUMERIC_PARTS: Readonly<Record<NumericPart, { min: number; max: number; negative: boolean }>> = {
@@ -59,6 +60,13 @@ export function readRecurrenceRule(prop: JCalProperty, context: string): Recurre
       throw new ICalParseError(`${context}: RRULE BYDAY value ${JSON.stringify(value)} is not valid`);
     return text;
   });
+
+  // ical.js's iterator never returns from next() for a DAILY-or-shorter rule whose BYDAY holds only
+  // ordinal weekdays (RFC 5545 allows ordinals with MONTHLY and YEARLY only), and our iteration cap
+  // cannot stop a loop inside one next(): one such event would hold a parse thread for good.
+  if (SUB_WEEKLY.has(freq as Frequency) && byday.length > 0 && byday.every((day) => day.length > 2)) {
+    throw new ICalParseError(`${context}: RRULE BYDAY=${byday.join(',')} with FREQ=${freq}: ordinal weekdays need FREQ=MONTHLY or YEARLY`);
+  }
 
   const numeric: Partial<Record<NumericPart, number[]>> = {};
   for (const part of Object.keys(NUMERIC_PARTS) as NumericPart[]) {

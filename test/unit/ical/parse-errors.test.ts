@@ -55,6 +55,17 @@ describe('malformed input throws ICalParseError saying what is wrong', () => {
     ['a bad EXDATE', calendar(vevent('DTSTART:20260101T100000Z\nRRULE:FREQ=DAILY\nEXDATE:yesterday')), /EXDATE has an invalid date/],
     ['an unknown FREQ', calendar(vevent('DTSTART:20260101T100000Z\nRRULE:FREQ=FORTNIGHTLY')), /invalid frequency "FORTNIGHTLY"/],
     ['an RRULE without FREQ', calendar(vevent('DTSTART:20260101T100000Z\nRRULE:COUNT=3')), /RRULE needs FREQ=/],
+    // These never came back from ical.js's iterator (a parse thread held for good): refused before it runs.
+    [
+      'an ordinal BYDAY on a DAILY rule',
+      calendar(vevent('DTSTART:20260101T100000Z\nRRULE:FREQ=DAILY;BYDAY=1MO')),
+      /BYDAY=1MO with FREQ=DAILY: ordinal weekdays need FREQ=MONTHLY or YEARLY/,
+    ],
+    [
+      'ordinal BYDAYs on an HOURLY rule',
+      calendar(vevent('DTSTART:20260101T100000Z\nRRULE:FREQ=HOURLY;BYDAY=-1FR,+2TU')),
+      /BYDAY=-1FR,\+2TU with FREQ=HOURLY/,
+    ],
     [
       'a non-numeric COUNT',
       calendar(vevent('DTSTART:20260101T100000Z\nRRULE:FREQ=DAILY;COUNT=lots')),
