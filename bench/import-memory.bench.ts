@@ -4,6 +4,8 @@
  *   npm run bench:import-memory                          # 1,000 / 5,000 / 20,000 events
  *   BENCH_SIZES=5000 BENCH_HEAP_SNAPSHOTS=/tmp/snaps npm run bench:import-memory   # a heap snapshot at the last
  *       batch of the forced-GC run (writing it raises that run's RSS figures by ~100 MiB)
+ *   BENCH_V8_DEFAULT_GROWTH=1 npm run bench:import-memory   # V8's own heap growing factor, as before
+ *       src/heap-growth.ts (which the importing process sets, as `tandem serve` does)
  *
  * What the server does on a first import, in a process of its own per calendar size: the CalDAV
  * transport and remote calendar, the parse pool (one thread, as on a 2-core machine), the product's
@@ -30,6 +32,7 @@ import { createTransport } from '../src/caldav/transport.ts';
 import { scopeForUrl } from '../src/caldav/credential-scope.ts';
 import { closeMultistatusPool } from '../src/caldav/read-multistatus-off-thread.ts';
 import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
+import { boundHeapGrowth } from '../src/heap-growth.ts';
 import { createCalDavRemoteCalendar } from '../src/services/sync/caldav-remote-calendar.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
 import { createParsePool } from '../src/services/sync/parse-pool.ts';
@@ -318,6 +321,8 @@ async function main(): Promise<void> {
 
 const childArgs = process.env.BENCH_CHILD;
 if (childArgs !== undefined) {
+  // As `tandem serve` (src/main.ts) does; BENCH_V8_DEFAULT_GROWTH=1 leaves V8's own factor (the "before").
+  if (process.env.BENCH_V8_DEFAULT_GROWTH !== '1') boundHeapGrowth();
   const args = JSON.parse(childArgs) as Record<string, string>;
   const work =
     args.op === 'init'

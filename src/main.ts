@@ -19,6 +19,7 @@ import { backup, restore } from './ops/backup.ts';
 import { createProcessMetrics } from './observability/process-metrics.ts';
 import { startMetricsServer } from './http/metrics-routes.ts';
 import type { SyncQueue } from './jobs/sync-queue.ts';
+import { boundHeapGrowth } from './heap-growth.ts';
 
 const USAGE = `usage: tandem <command>
   serve                       run the HTTP server (default)
@@ -190,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+boundHeapGrowth();
 main(process.argv.slice(2)).then(
   async (code) => {
     // Exit only once stdout and stderr have drained: output still queued for a slow pipe

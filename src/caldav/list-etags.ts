@@ -7,7 +7,7 @@ import { CalDavError } from './errors.ts';
 import { assertMultistatusStatus, propfindResponse, type PropName } from './propfind.ts';
 import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
-import { foundProp, foundText, NS, parseMultistatus, sameResource, type Multistatus } from './xml.ts';
+import { foundProp, foundText, NS, readMultistatus, sameResource, type DavResponse } from './xml.ts';
 
 export const LIST_ETAGS_PROPS: readonly PropName[] = [
   [NS.DAV, 'getetag'],
@@ -33,28 +33,31 @@ function holdsEvents(contentType: string | null): boolean {
   return component === undefined || component === 'vevent';
 }
 
-function etagsIn(multistatus: Multistatus, collectionUrls: string[]): Array<{ href: string; etag: string }> {
-  const items: Array<{ href: string; etag: string }> = [];
-  for (const response of multistatus.responses) {
-    const href = response.hrefs[0] as string;
-    if (collectionUrls.some((c) => sameResource(c, href))) continue;
-    const isCollection =
-      foundProp(response, NS.DAV, 'resourcetype')?.children.some((t) => t.ns === NS.DAV && t.name === 'collection') ?? false;
-    if (isCollection || new URL(href).pathname.endsWith('/')) continue;
-    if (!holdsEvents(foundText(response, NS.DAV, 'getcontenttype'))) continue;
-    const etag = foundText(response, NS.DAV, 'getetag');
-    if (etag === null) {
-      // Dropping it would read as "deleted" to the sync engine; failing loudly is the safe side.
-      throw new CalDavError({ kind: 'invalid_response', url: href, message: 'calendar resource listed without an etag' });
-    }
-    items.push({ href, etag });
+/** The member a listed response names, or null when it is the collection, a sub-collection or not an event. */
+function etagOf(response: DavResponse, collectionUrls: string[]): { href: string; etag: string } | null {
+  const href = response.hrefs[0] as string;
+  if (collectionUrls.some((c) => sameResource(c, href))) return null;
+  const isCollection =
+    foundProp(response, NS.DAV, 'resourcetype')?.children.some((t) => t.ns === NS.DAV && t.name === 'collection') ?? false;
+  if (isCollection || new URL(href).pathname.endsWith('/')) return null;
+  if (!holdsEvents(foundText(response, NS.DAV, 'getcontenttype'))) return null;
+  const etag = foundText(response, NS.DAV, 'getetag');
+  if (etag === null) {
+    // Dropping it would read as "deleted" to the sync engine; failing loudly is the safe side.
+    throw new CalDavError({ kind: 'invalid_response', url: href, message: 'calendar resource listed without an etag' });
   }
-  return items;
+  return { href, etag };
 }
 
-/** Reads a Depth-1 PROPFIND answer of a calendar. Pure. */
+/** Reads a Depth-1 PROPFIND answer of a calendar, member by member as read (never one tree, decision 0020). Pure. */
 export function parseEtagList(p: { body: string; url: string; calendarUrl?: string }): Array<{ href: string; etag: string }> {
-  return etagsIn(parseMultistatus({ body: p.body, url: p.url }), [p.url, p.calendarUrl ?? p.url]);
+  const collectionUrls = [p.url, p.calendarUrl ?? p.url];
+  const items: Array<{ href: string; etag: string }> = [];
+  readMultistatus({ body: p.body, url: p.url }, (response) => {
+    const item = etagOf(response, collectionUrls);
+    if (item !== null) items.push(item);
+  });
+  return items;
 }
 
 export async function listEtags(p: { calendarUrl: string; transport: CalDavTransport }): Promise<Array<{ href: string; etag: string }>> {

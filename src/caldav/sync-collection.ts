@@ -13,7 +13,7 @@ import { CalDavError, errorForStatus } from './errors.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
 import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavResponse, CalDavTransport } from './transport.ts';
-import { escapeXml, foundText, NS, parseMultistatus, parseXml, resourceKey, type XmlElement } from './xml.ts';
+import { escapeXml, foundText, NS, parseXml, readMultistatus, resourceKey, type XmlElement } from './xml.ts';
 
 export interface SyncCollectionResult {
   changed: Array<{ href: string; etag: string | null }>;
@@ -32,13 +32,13 @@ export function syncCollectionBody(syncToken: string | null): string {
  * against it); `calendarUrl` the collection asked about, when it differs.
  */
 export function parseSyncCollection(p: { body: string; url: string; calendarUrl?: string }): SyncCollectionResult {
-  const multistatus = parseMultistatus({ body: p.body, url: p.url });
   // Keys, not sameResource per href: one URL parse per member instead of five (5,000 in a first listing).
   const collection = new Set([p.url, p.calendarUrl ?? p.url].map((u) => resourceKey(new URL(u))));
   const changed: SyncCollectionResult['changed'] = [];
   const deleted: string[] = [];
   let truncated = false;
-  for (const response of multistatus.responses) {
+  // Member by member as read: the listing is never held as one tree (decision 0020).
+  const multistatus = readMultistatus({ body: p.body, url: p.url }, (response) => {
     for (const href of response.hrefs) {
       const url = new URL(href);
       if (collection.has(resourceKey(url))) {
@@ -54,7 +54,7 @@ export function parseSyncCollection(p: { body: string; url: string; calendarUrl?
       }
       changed.push({ href, etag: foundText(response, NS.DAV, 'getetag') });
     }
-  }
+  });
   if (multistatus.syncToken === null) {
     throw new CalDavError({ kind: 'invalid_response', url: p.url, message: 'sync-collection answer without a sync-token' });
   }

@@ -175,7 +175,7 @@ function lineAt(body: string, position: number): number {
  * `slice` between two `indexOf('<')` — so a 50 MB calendar-data costs a copy, not a character loop.
  * The nesting is an explicit stack bounded by MAX_XML_DEPTH, never recursion.
  */
-function readDocument(body: string, url: string): XmlElement {
+function readDocument(body: string, url: string, onRootChild?: RootChildHook): XmlElement {
   const length = body.length;
   const start = body.charCodeAt(0) === 0xfeff ? 1 : 0;
   const malformed = (message: string, position: number) =>
@@ -214,10 +214,11 @@ function readDocument(body: string, url: string): XmlElement {
         if (written.endsWith('/')) throw malformed(`closing tag '${written}' ends in '/'`, lt);
         throw malformed(`expected closing tag '${expected}' instead of '${written}'`, lt);
       }
-      open.pop();
+      const closed = open.pop() as XmlElement;
       qnames.pop();
       scope = scopes.pop() as ReadonlyMap<string, string>;
       current = open.length > 0 ? (open[open.length - 1] as XmlElement) : null;
+      if (open.length === 1) handOver(closed);
       at = gt + 1;
     } else if (next === 63 /* <? */) {
       const end = body.indexOf('?>', lt + 2);
@@ -252,6 +253,11 @@ function readDocument(body: string, url: string): XmlElement {
   if (current !== null) throw malformed(`unclosed tag '${qnames[qnames.length - 1]}'`, length);
   if (root === null) throw malformed('no root element', length);
   return root;
+
+  /** A complete child of the root goes to the hook; the tree lets go of it when the hook took it. */
+  function handOver(element: XmlElement): void {
+    if (onRootChild !== undefined && root !== null && onRootChild(element, root)) root.children.pop();
+  }
 
   /**
    * Where the `?>` closing a processing instruction is, quoted pseudo-attributes skipped whole (as
@@ -337,6 +343,7 @@ function readDocument(body: string, url: string): XmlElement {
     const element: XmlElement = { ns: ns ?? '', name: colon < 0 ? qname : qname.slice(colon + 1), attributes, children: [], text: '' };
     if (current === null) root = element;
     else current.children.push(element);
+    if (empty && open.length === 1) handOver(element);
     if (!empty) {
       if (open.length > MAX_XML_DEPTH) throw malformed(`elements nested deeper than ${MAX_XML_DEPTH}`, lt);
       open.push(element);
@@ -350,18 +357,24 @@ function readDocument(body: string, url: string): XmlElement {
 }
 
 /**
+ * Called with each child of the root element as soon as it is complete (its closing tag read);
+ * returning true drops it from the tree. It is always the root's last child when called.
+ */
+type RootChildHook = (element: XmlElement, root: XmlElement) => boolean;
+
+/**
  * Parses a whole XML document into its root element.
  * Throws CalDavError 'refused_response' for DOCTYPE/ENTITY declarations and over-size bodies (refused
  * on principle: asking again gets the same), 'invalid_response' for anything else that is not one
  * well-formed document.
  */
-export function parseXml(p: { body: string; url: string }): XmlElement {
+export function parseXml(p: { body: string; url: string }, onRootChild?: RootChildHook): XmlElement {
   const { body, url } = p;
   if (body.length > MAX_XML_CHARS)
     throw new CalDavError({ kind: 'refused_response', url, message: `XML response larger than ${MAX_XML_CHARS} characters; refused` });
   if (body.trim() === '') throw invalid(url, 'expected an XML response, got an empty body');
   refuseDeclarations(body, url);
-  return readDocument(body, url);
+  return readDocument(body, url, onRootChild);
 }
 
 export function is(element: XmlElement, ns: string, name: string): boolean {
@@ -471,40 +484,83 @@ export function parseStatusLine(line: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Parses a DAV:multistatus body; hrefs are resolved against `url`, the URL that answered. */
-export function parseMultistatus(p: { body: string; url: string }): Multistatus {
-  const root = parseXml(p);
+/** One DAV:response element as the request modules read it. */
+function responseOf(element: XmlElement, url: string): DavResponse {
+  const hrefs: string[] = [];
+  for (const h of childrenNamed(element, NS.DAV, 'href')) {
+    if (h.text.trim() === '') continue;
+    try {
+      hrefs.push(canonicalUrl(h.text, url));
+    } catch (cause) {
+      throw invalid(url, 'multistatus response has an href that is not a URL', cause);
+    }
+  }
+  if (hrefs.length === 0) throw invalid(url, 'multistatus response without an href');
+  const statusElement = child(element, NS.DAV, 'status');
+  const propstats = childrenNamed(element, NS.DAV, 'propstat').map((ps): DavPropstat => {
+    const statusText = child(ps, NS.DAV, 'status')?.text;
+    // An unreadable status is treated as a failure, so its props count as absent, never as found.
+    const status = statusText === undefined ? 200 : (parseStatusLine(statusText) ?? 500);
+    return { status, props: child(ps, NS.DAV, 'prop')?.children ?? [] };
+  });
+  return {
+    hrefs,
+    status: statusElement ? (parseStatusLine(statusElement.text) ?? 500) : null,
+    propstats,
+    error: child(element, NS.DAV, 'error'),
+  };
+}
+
+/**
+ * Reads a DAV:multistatus body one response at a time: each DAV:response is handed to `onResponse`
+ * as soon as its closing tag is read, and its elements are let go. A listing of 20,000 members was
+ * ~75 MiB of element tree held at once (decision 0020); read this way, what stays is what the caller
+ * keeps of each response. Hrefs are resolved against `url`, the URL that answered.
+ *
+ * Errors come out as parseMultistatus gave them: a malformed document first (whatever came before
+ * it), then a root that is not a multistatus, then the first unreadable response, then the first
+ * error `onResponse` threw — so every response is still read before the caller's checks count.
+ */
+export function readMultistatus(
+  p: { body: string; url: string },
+  onResponse: (response: DavResponse) => void,
+): { syncToken: string | null } {
+  let unreadable: { error: unknown } | null = null;
+  let refused: { error: unknown } | null = null;
+  const root = parseXml(p, (element, parent) => {
+    if (!is(parent, NS.DAV, 'multistatus') || !is(element, NS.DAV, 'response')) return false;
+    if (unreadable !== null) return true;
+    let response: DavResponse;
+    try {
+      response = responseOf(element, p.url);
+    } catch (error) {
+      unreadable = { error };
+      return true;
+    }
+    if (refused === null) {
+      try {
+        onResponse(response);
+      } catch (error) {
+        refused = { error };
+      }
+    }
+    return true;
+  });
   if (!is(root, NS.DAV, 'multistatus')) {
     throw invalid(p.url, `expected a DAV:multistatus response, got <${root.name}> (${root.ns || 'no namespace'})`);
   }
-  const responses: DavResponse[] = [];
-  for (const element of childrenNamed(root, NS.DAV, 'response')) {
-    const hrefs: string[] = [];
-    for (const h of childrenNamed(element, NS.DAV, 'href')) {
-      if (h.text.trim() === '') continue;
-      try {
-        hrefs.push(canonicalUrl(h.text, p.url));
-      } catch (cause) {
-        throw invalid(p.url, 'multistatus response has an href that is not a URL', cause);
-      }
-    }
-    if (hrefs.length === 0) throw invalid(p.url, 'multistatus response without an href');
-    const statusElement = child(element, NS.DAV, 'status');
-    const propstats = childrenNamed(element, NS.DAV, 'propstat').map((ps): DavPropstat => {
-      const statusText = child(ps, NS.DAV, 'status')?.text;
-      // An unreadable status is treated as a failure, so its props count as absent, never as found.
-      const status = statusText === undefined ? 200 : (parseStatusLine(statusText) ?? 500);
-      return { status, props: child(ps, NS.DAV, 'prop')?.children ?? [] };
-    });
-    responses.push({
-      hrefs,
-      status: statusElement ? (parseStatusLine(statusElement.text) ?? 500) : null,
-      propstats,
-      error: child(element, NS.DAV, 'error'),
-    });
-  }
+  // Assigned in the callback, which TypeScript's flow analysis does not follow.
+  const failure = (unreadable as { error: unknown } | null) ?? (refused as { error: unknown } | null);
+  if (failure !== null) throw failure.error;
   const token = child(root, NS.DAV, 'sync-token')?.text.trim();
-  return { responses, syncToken: token ? token : null };
+  return { syncToken: token ? token : null };
+}
+
+/** Parses a DAV:multistatus body into all its responses; hrefs are resolved against `url`, the URL that answered. */
+export function parseMultistatus(p: { body: string; url: string }): Multistatus {
+  const responses: DavResponse[] = [];
+  const { syncToken } = readMultistatus(p, (response) => responses.push(response));
+  return { responses, syncToken };
 }
 
 /**

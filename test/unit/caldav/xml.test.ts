@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CalDavError } from '../../../src/caldav/errors.ts';
-import { canonicalUrl, foundProp, foundText, MAX_XML_CHARS, NS, parseMultistatus, parseXml } from '../../../src/caldav/xml.ts';
+import {
+  canonicalUrl,
+  foundProp,
+  foundText,
+  MAX_XML_CHARS,
+  NS,
+  parseMultistatus,
+  parseXml,
+  readMultistatus,
+  type DavResponse,
+} from '../../../src/caldav/xml.ts';
 
 const url = 'https://dav.example.com/cal/';
 
@@ -163,5 +173,61 @@ describe('multistatus', () => {
     expect(canonicalUrl('/c/a%40b.ics', url)).toBe(canonicalUrl('/c/a@b.ics', url));
     expect(canonicalUrl('/c/a b.ics', url)).toBe(canonicalUrl('/c/a%20b.ics', url));
     expect(canonicalUrl('https://p1.example.com:443/x/', url)).toBe('https://p1.example.com/x/');
+  });
+});
+
+describe('readMultistatus: one response at a time', () => {
+  const member = (name: string): string =>
+    `<d:response><d:href>/cal/${name}.ics</d:href><d:propstat><d:prop><d:getetag>"${name}"</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
+  const listing = (...parts: string[]): string =>
+    `<d:multistatus xmlns:d="DAV:">${parts.join('')}<d:sync-token>t1</d:sync-token></d:multistatus>`;
+
+  it('hands over each response in document order, as parseMultistatus lists them, and the token at the end', () => {
+    const body = listing(
+      member('a'),
+      '<d:response><d:href>/cal/b.ics</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>',
+      member('c'),
+    );
+    const seen: DavResponse[] = [];
+    const { syncToken } = readMultistatus({ body, url }, (response) => seen.push(response));
+    expect(syncToken).toBe('t1');
+    expect(seen).toEqual(parseMultistatus({ body, url }).responses);
+    expect(seen.map((r) => [r.hrefs[0], r.status, foundText(r, NS.DAV, 'getetag')])).toEqual([
+      ['https://dav.example.com/cal/a.ics', null, '"a"'],
+      ['https://dav.example.com/cal/b.ics', 404, null],
+      ['https://dav.example.com/cal/c.ics', null, '"c"'],
+    ]);
+  });
+
+  it('hands over responses before the end of the body, yet still refuses a body that turns out malformed', () => {
+    const seen: string[] = [];
+    const error = invalidResponse(() =>
+      readMultistatus({ body: `<d:multistatus xmlns:d="DAV:">${member('a')}${member('b')}<d:response><d:href>`, url }, (r) =>
+        seen.push(r.hrefs[0] as string),
+      ),
+    );
+    expect(seen).toEqual(['https://dav.example.com/cal/a.ics', 'https://dav.example.com/cal/b.ics']);
+    expect(error.message).toMatch(/malformed XML response/);
+  });
+
+  it("reports errors in parseMultistatus's order: malformed body, then unreadable response, then the caller's own", () => {
+    const refuse = (): void => {
+      throw new CalDavError({ kind: 'invalid_response', url, message: 'the caller refused a member' });
+    };
+    const noHref = '<d:response><d:status>HTTP/1.1 200 OK</d:status></d:response>';
+    // The caller refuses the first member, the second is unreadable: the unreadable one is reported, as before streaming.
+    expect(invalidResponse(() => readMultistatus({ body: listing(member('a'), noHref), url }, refuse)).message).toMatch(/without an href/);
+    // A malformation after both is reported before either.
+    const malformed = `<d:multistatus xmlns:d="DAV:">${member('a')}${noHref}<d:sync-token>t</d:multistatus>`;
+    expect(invalidResponse(() => readMultistatus({ body: malformed, url }, refuse)).message).toMatch(/malformed XML response/);
+    // Alone, the caller's refusal comes out as it threw it.
+    expect(invalidResponse(() => readMultistatus({ body: listing(member('a')), url }, refuse)).message).toBe('the caller refused a member');
+  });
+
+  it('reads responses only as children of a DAV:multistatus root, and refuses any other root as before', () => {
+    const seen: DavResponse[] = [];
+    const other = '<d:propfind xmlns:d="DAV:"><d:response><d:href>/cal/a.ics</d:href></d:response></d:propfind>';
+    expect(invalidResponse(() => readMultistatus({ body: other, url }, (r) => seen.push(r))).message).toMatch(/expected a DAV:multistatus/);
+    expect(seen).toEqual([]);
   });
 });
