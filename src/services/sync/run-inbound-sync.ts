@@ -311,12 +311,17 @@ class InboundRun {
     // always has the next one to answer while this side parses and stores.
     const requests = new Map<number, Promise<readonly MultigetAnswer[]>>();
     let lastRequest: Promise<unknown> = Promise.resolve();
+    // Set when this call returns or throws (a failed store, a shutdown): requests still queued are not sent.
+    let ended = false;
     let queued = 0;
     const downloadUpTo = (last: number): void => {
       for (; queued <= Math.min(last, groups.length - 1); queued++) {
         const group = queued;
         // A request after a failed one is never sent: the failure surfaces from its own batch first.
-        const answers = lastRequest.then(() => this.deps.remote.multiget(groups[group]!));
+        const answers = lastRequest.then(() => {
+          if (ended) throw new Error('the sync run ended before this request was sent');
+          return this.deps.remote.multiget(groups[group]!);
+        });
         // A request whose batches are never reached (a failure before) must not surface as an unhandled rejection.
         answers.catch(() => undefined);
         requests.set(group, answers);
@@ -343,22 +348,26 @@ class InboundRun {
         parsing.set(started, parsed);
       }
     };
-    let done = 0;
-    for (let index = 0; ; index++) {
-      const group = chunks[index]!.group;
-      if (group !== null) downloadUpTo(group + DOWNLOAD_AHEAD);
-      parseUpTo(index);
-      const parsed = await parsing.get(index)!;
-      parsing.delete(index);
-      if (index === chunks.length - 1) {
-        const outcome = await this.applyChunk(parsed, deleted, options);
-        await this.options.onProgress?.({ done: total, total });
-        return outcome;
+    try {
+      let done = 0;
+      for (let index = 0; ; index++) {
+        const group = chunks[index]!.group;
+        if (group !== null) downloadUpTo(group + DOWNLOAD_AHEAD);
+        parseUpTo(index);
+        const parsed = await parsing.get(index)!;
+        parsing.delete(index);
+        if (index === chunks.length - 1) {
+          const outcome = await this.applyChunk(parsed, deleted, options);
+          await this.options.onProgress?.({ done: total, total });
+          return outcome;
+        }
+        parseUpTo(index + PARSE_AHEAD);
+        await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
+        done += chunks[index]!.hrefs.length;
+        await this.options.onProgress?.({ done, total });
       }
-      parseUpTo(index + PARSE_AHEAD);
-      await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
-      done += chunks[index]!.hrefs.length;
-      await this.options.onProgress?.({ done, total });
+    } finally {
+      ended = true;
     }
   }
 

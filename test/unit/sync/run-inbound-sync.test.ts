@@ -217,6 +217,20 @@ describe('runInboundSync — token flow', () => {
     await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toThrow(/injected multiget failure/);
     expect(requests).toBe(3);
     expect(h.store.calendar('cal-primary').items.size).toBe(24);
+
+    // A store that fails ends the run: requests queued ahead of it are not sent afterwards.
+    remote.multiget = async (hrefs) => {
+      requests++;
+      for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      return multiget(hrefs);
+    };
+    requests = 0;
+    h.store.armCrash('applyInboundBatch', 1);
+    await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toBeInstanceOf(InjectedCrash);
+    const sentByTheFailure = requests;
+    for (let turn = 0; turn < 50; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(requests).toBe(sentByTheFailure);
+    expect(requests).toBeLessThan(8);
   });
 });
 
