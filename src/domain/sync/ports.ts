@@ -44,6 +44,12 @@ export interface RemoteCalendar {
   listEtags(): Promise<{ href: string; etag: string }[]>;
   /** calendar-multiget; an href that no longer exists comes back with ics null (or is omitted). */
   multiget(hrefs: string[]): Promise<{ href: string; etag: string | null; ics: string | null }[]>;
+  /**
+   * Starts what reading multiget answers needs (a thread, its modules) without waiting for it: the
+   * engine calls it before a first import's listing, so that start-up is not paid by the first
+   * multiget after it. Optional: a remote that reads in place needs nothing started.
+   */
+  warmMultiget?(): void;
   /** GET; null on 404. */
   get(href: string): Promise<{ etag: string | null; ics: string } | null>;
   /** Conditional PUT. The etag is null when the server does not return one. */

@@ -6,6 +6,7 @@ import {
   listEtags,
   putEvent,
   syncCollection,
+  warmMultigetReader,
   type CalDavTransport,
 } from '../../caldav/index.ts';
 // The client's own canonical form, so the hrefs we derive equal the ones its listings return.
@@ -65,6 +66,8 @@ export function createCalDavRemoteCalendar(options: {
           .filter((item) => asked.has(item.href))
           .map((item) => ({ href: item.href, etag: item.etag, ics: item.status >= 200 && item.status < 300 ? item.calendarData : null }));
       }),
+
+    warmMultiget: warmMultigetReader,
 
     get: (href) =>
       mapped(href, async () => {

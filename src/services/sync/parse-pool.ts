@@ -27,21 +27,24 @@ export function createParsePool(options: { threads: number }): ParsePool {
       ...workerScript(import.meta.url, 'parse-worker'),
       minThreads: 0,
       maxThreads: threads,
+      // A second task is posted to a busy thread, which starts it as soon as it finishes the first,
+      // not when the main thread next turns its event loop to hand it over (with PGlite, after a
+      // whole batch's store): the engine parses ahead (run-inbound-sync.ts, PARSE_AHEAD).
+      concurrentTasksPerWorker: 2,
       idleTimeout: 60_000,
     });
     return pool;
   };
   const parser: ItemParser = async (objects, context) => {
     const maxBytes = (context.limits ?? DEFAULT_SYNC_LIMITS).maxObjectBytes;
-    // One turn of the event loop per batch: with the embedded PGlite every query resolves without
-    // one, and a run of refused objects would otherwise hold I/O (HTTP requests) until it ends.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     const parsed = new Array<FetchedItem>(objects.length);
     const toWorkers: number[] = [];
-    objects.forEach((object, index) => {
-      if (isSurelyOversize(object, maxBytes)) parsed[index] = parseRemoteItem(icalEventCodec, object, context);
-      else toWorkers.push(index);
-    });
+    const inPlace: number[] = [];
+    objects.forEach((object, index) => (isSurelyOversize(object, maxBytes) ? inPlace : toWorkers).push(index));
+    // The tasks are posted before anything waits: the engine asks for the next batches just before
+    // it stores this one, and with the embedded PGlite that store holds the event loop (its queries
+    // resolve without a turn of it). Posted after a turn, the parse thread sat idle through the
+    // store of every batch (decision 0017, fifth round).
     const perTask = Math.ceil(toWorkers.length / threads);
     const tasks: Promise<void>[] = [];
     for (let start = 0; start < toWorkers.length; start += perTask) {
@@ -53,7 +56,14 @@ export function createParsePool(options: { threads: number }): ParsePool {
         }),
       );
     }
-    await Promise.all(tasks);
+    const workersDone = Promise.all(tasks);
+    // Handled at once: a task may fail while this turn of the event loop is still to come.
+    workersDone.catch(() => undefined);
+    // One turn of the event loop per batch: with the embedded PGlite every query resolves without
+    // one, and a run of refused objects would otherwise hold I/O (HTTP requests) until it ends.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const index of inPlace) parsed[index] = parseRemoteItem(icalEventCodec, objects[index]!, context);
+    await workersDone;
     return parsed;
   };
   // An empty task starts a thread and loads the parser's modules (a few hundred ms on a busy machine).

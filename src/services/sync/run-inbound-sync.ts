@@ -231,8 +231,12 @@ class InboundRun {
     this.report.path = 'listing';
     await this.loadSaved();
     this.firstImport = this.saved.size === 0;
-    // Every listed object is to be parsed: start the parse threads while the server answers the listing.
-    if (this.firstImport) this.parse.warm?.();
+    // Every listed object is to be fetched and parsed: start the threads that read the multigets and
+    // parse their objects while the server answers the listing.
+    if (this.firstImport) {
+      this.parse.warm?.();
+      this.deps.remote.warmMultiget?.();
+    }
     const seen = new Set<string>();
     let token: string | null = null;
     for (let page = 1; page <= this.maxPages; page++) {
@@ -279,9 +283,12 @@ class InboundRun {
    * transactions stay small. A first import's transactions are larger (firstImportBatchSize), all
    * but its very first, so the calendar shows progress early.
    *
-   * Three stages overlap: the next request downloads while this one's batches are stored, and the
-   * next batch is parsed (on the parse threads) while this one is planned and applied. What is held
-   * at once is two requests' worth of objects and one parsed batch ahead, whatever the calendar's size.
+   * Three stages overlap: requests download one after the other, each sent as soon as the one
+   * before it is answered; batches are parsed (on the parse threads) up to PARSE_AHEAD ahead of the
+   * one being planned and applied. Parsing two ahead keeps both the parse thread and the store busy
+   * when their times per batch alternate (decision 0017, fifth round). What is held at once is
+   * bounded by the batch sizes, whatever the calendar's size: the batch being stored, PARSE_AHEAD
+   * parsed or being parsed, and the requests they come from plus the one downloading.
    */
   private async processInChunks(allToFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
     const toFetch = this.withinItemLimit(allToFetch, deleted);
@@ -299,44 +306,68 @@ class InboundRun {
     });
     if (chunks.length === 0) chunks.push({ hrefs: [], group: null });
     const total = toFetch.length;
+    // Read-only, so fetching ahead is safe. Requests are queued up to DOWNLOAD_AHEAD past the batch
+    // being stored and go out one at a time, each when the one before it is answered: the server
+    // always has the next one to answer while this side parses and stores.
     const requests = new Map<number, Promise<readonly MultigetAnswer[]>>();
-    const answersOf = (group: number): Promise<readonly MultigetAnswer[]> => {
-      let answers = requests.get(group);
-      if (answers === undefined) {
-        answers = this.deps.remote.multiget(groups[group]!);
-        // A prefetched request whose batches are never reached (a failure before) must not surface as an unhandled rejection.
+    let lastRequest: Promise<unknown> = Promise.resolve();
+    // Set when this call returns or throws (a failed store, a shutdown): requests still queued are not sent.
+    let ended = false;
+    let queued = 0;
+    const downloadUpTo = (last: number): void => {
+      for (; queued <= Math.min(last, groups.length - 1); queued++) {
+        const group = queued;
+        // A request after a failed one is never sent: the failure surfaces from its own batch first.
+        const answers = lastRequest.then(() => {
+          if (ended) throw new Error('the sync run ended before this request was sent');
+          return this.deps.remote.multiget(groups[group]!);
+        });
+        // A request whose batches are never reached (a failure before) must not surface as an unhandled rejection.
         answers.catch(() => undefined);
         requests.set(group, answers);
+        lastRequest = answers;
       }
-      return answers;
     };
     const parse = async (index: number): Promise<ParsedChunk> => {
       const { hrefs, group } = chunks[index]!;
       if (group === null) return this.parseChunk(hrefs, []);
-      const answers = await answersOf(group);
-      // Read-only, so fetching ahead is safe: the next request downloads while this one is stored.
-      if (chunks[index - 1]?.group !== group && group + 1 < groups.length) void answersOf(group + 1);
+      downloadUpTo(group);
+      const answered = await requests.get(group)!;
+      // The request's last batch: its answers are not held any longer.
       if (chunks[index + 1]?.group !== group) requests.delete(group);
-      return this.parseChunk(hrefs, answers);
+      return this.parseChunk(hrefs, answered);
     };
-    const parseAhead = (index: number): Promise<ParsedChunk> => {
-      const parsed = parse(index);
-      parsed.catch(() => undefined);
-      return parsed;
-    };
-    let next = parseAhead(0);
-    let done = 0;
-    for (let index = 0; ; index++) {
-      const parsed = await next;
-      if (index === chunks.length - 1) {
-        const outcome = await this.applyChunk(parsed, deleted, options);
-        await this.options.onProgress?.({ done: total, total });
-        return outcome;
+    // Batches being parsed or parsed, by index; each is dropped once taken, so what is held stays bounded.
+    const parsing = new Map<number, Promise<ParsedChunk>>();
+    let started = 0;
+    const parseUpTo = (last: number): void => {
+      for (; started <= Math.min(last, chunks.length - 1); started++) {
+        const parsed = parse(started);
+        // Parsed ahead: a failure surfaces when its batch is reached, not as an unhandled rejection.
+        parsed.catch(() => undefined);
+        parsing.set(started, parsed);
       }
-      next = parseAhead(index + 1);
-      await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
-      done += chunks[index]!.hrefs.length;
-      await this.options.onProgress?.({ done, total });
+    };
+    try {
+      let done = 0;
+      for (let index = 0; ; index++) {
+        const group = chunks[index]!.group;
+        if (group !== null) downloadUpTo(group + DOWNLOAD_AHEAD);
+        parseUpTo(index);
+        const parsed = await parsing.get(index)!;
+        parsing.delete(index);
+        if (index === chunks.length - 1) {
+          const outcome = await this.applyChunk(parsed, deleted, options);
+          await this.options.onProgress?.({ done: total, total });
+          return outcome;
+        }
+        parseUpTo(index + PARSE_AHEAD);
+        await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
+        done += chunks[index]!.hrefs.length;
+        await this.options.onProgress?.({ done, total });
+      }
+    } finally {
+      ended = true;
     }
   }
 
@@ -468,6 +499,21 @@ class InboundRun {
     }
   }
 }
+
+/**
+ * Batches parsed ahead of the one being stored. One ahead left the parse thread idle whenever a
+ * batch's store took longer than the next batch's parse, and the store idle in the opposite case;
+ * two ahead keep both busy. More would only hold more memory.
+ */
+const PARSE_AHEAD = 2;
+
+/**
+ * Multiget requests queued past the one whose batches are being stored (500 objects each, ~0.6 MB
+ * of text for the bench calendar). They go out one at a time, each as soon as the one before is
+ * answered, so the server is never left waiting for the parse and the store to ask for more — on
+ * a loaded machine its answers were the slowest stage — while what is held stays bounded.
+ */
+const DOWNLOAD_AHEAD = 3;
 
 /** Lines a run's log keeps at most: enough to show what went wrong, bounded whatever the calendar's size. */
 export const LOG_LINES = 200;

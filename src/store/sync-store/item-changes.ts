@@ -91,6 +91,11 @@ export class ItemChangeSet {
     // expands to hundreds of rows, and binding 10 parameters each is what would cost the time.
     // Instants travel as epoch milliseconds (float8, exact for whole milliseconds): formatting and
     // parsing two timestamps as text per row was a measurable share of the insert (decision 0017).
+    // A turn of the event loop between the two statements: the embedded PGlite runs each statement
+    // on this thread and resolves it without one, so a first import's transaction of 500 items
+    // held every socket read for 0.3–0.9 s — the next multiget's answer included, which then
+    // arrived only after the store (decision 0017, fifth round). PostgreSQL waits on I/O anyway.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const rowsOf = upserts.flatMap(({ item, occurrences }) => occurrences.map((o) => ({ itemId: idOf.get(item.href)!, o })));
     for (let i = 0; i < rowsOf.length; i += OCCURRENCES_PER_INSERT) {
       const chunk = rowsOf.slice(i, i + OCCURRENCES_PER_INSERT);

@@ -171,6 +171,67 @@ describe('runInboundSync — token flow', () => {
     expect(progress).toEqual([2, 4, 5]);
     expect(h.store.calendar('cal-primary').items.size).toBe(18);
   });
+
+  it('multigets go out one at a time, a bounded number ahead of the store; after a failed one no other is sent', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 20; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const remote = h.remotes['cal-primary'];
+    const multiget = remote.multiget.bind(remote);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let applied = 0;
+    const sentAfterApplied: number[] = [];
+    remote.multiget = async (hrefs) => {
+      sentAfterApplied.push(applied);
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        // A few turns of the event loop, so a second request could start meanwhile if the engine sent one.
+        for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+        return await multiget(hrefs);
+      } finally {
+        inFlight--;
+      }
+    };
+    const onProgress = (): void => void applied++;
+    // Requests of 2 objects, transactions of 2: 10 requests, 10 transactions.
+    await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1, onProgress });
+    expect(h.store.calendar('cal-primary').items.size).toBe(20);
+    expect(mostInFlight).toBe(1);
+    expect(sentAfterApplied).toHaveLength(10);
+    // Request k is sent before transaction k is stored (fetched ahead), never more than four requests ahead.
+    sentAfterApplied.forEach((appliedBefore, k) => {
+      expect(appliedBefore).toBeLessThanOrEqual(k);
+      expect(appliedBefore).toBeGreaterThanOrEqual(k - 3);
+    });
+
+    // A failure in the third request of the next import: the run fails, and no request after it goes out.
+    for (let i = 20; i < 40; i++) h.userEvent('cal-primary', `e${i}`, i);
+    remote.calls.length = 0;
+    let requests = 0;
+    remote.multiget = async (hrefs) => {
+      requests++;
+      if (requests === 3) throw new Error('injected multiget failure');
+      return multiget(hrefs);
+    };
+    await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toThrow(/injected multiget failure/);
+    expect(requests).toBe(3);
+    expect(h.store.calendar('cal-primary').items.size).toBe(24);
+
+    // A store that fails ends the run: requests queued ahead of it are not sent afterwards.
+    remote.multiget = async (hrefs) => {
+      requests++;
+      for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      return multiget(hrefs);
+    };
+    requests = 0;
+    h.store.armCrash('applyInboundBatch', 1);
+    await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toBeInstanceOf(InjectedCrash);
+    const sentByTheFailure = requests;
+    for (let turn = 0; turn < 50; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(requests).toBe(sentByTheFailure);
+    expect(requests).toBeLessThan(8);
+  });
 });
 
 describe('runInboundSync — faults', () => {
