@@ -27,6 +27,8 @@ export interface SmtpSink {
   url: string;
   port: number;
   received: ReceivedMail[];
+  /** SMTP connections opened to it so far (a sender reusing one connection opens one for a backlog). */
+  connections(): number;
   /** The next `count` messages are answered with `code` instead of being accepted. */
   refuseNext(count: number, code: 451 | 550): void;
   /**
@@ -46,10 +48,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let refusals: Array<451 | 550> = [];
   const holds: Array<{ matches(mail: ReceivedMail): boolean; accept(mail: ReceivedMail): void; released: Promise<void> }> = [];
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -106,6 +113,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     received,
+    connections: () => connections,
     refuseNext(count, code) {
       refusals = [...refusals, ...Array.from({ length: count }, () => code)];
     },

@@ -158,6 +158,7 @@ describe('e-mail and webhook delivery', () => {
     const who = Array.from({ length: 7 }, (_, i) => contact(`backlog-${i}`));
     for (const [i, client] of who.entries()) await bookQuietly(at(wednesday, 8 + i), client);
     const before = smtp.received.length;
+    const connectionsBefore = smtp.connections();
     const transport = createSmtpTransport(smtp.url);
     // Batches of 3: seven e-mails take three batches, and the sent records of more than one.
     const deliver = createNotificationDelivery({
@@ -172,6 +173,8 @@ describe('e-mail and webhook delivery', () => {
     transport.close();
     const received = smtp.received.slice(before).flatMap((m) => m.to);
     expect(received.sort()).toEqual(who.map((c) => c.email).sort());
+    // One SMTP connection carries the whole backlog, not one connection per e-mail.
+    expect(smtp.connections() - connectionsBefore).toBe(1);
     const rows = await db()
       .selectFrom('messages')
       .select(['status', 'attempts', 'sent_at', 'leased_until', 'manage_link_ciphertext'])
