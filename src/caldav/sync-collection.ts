@@ -105,13 +105,14 @@ export async function syncCollection(p: {
   // computes the answer, not after it (decision 0020, third round).
   const release = sentToken ? null : holdListingReader();
   try {
-    return await answered(p, sentToken);
+    return await requestAndRead(p, sentToken);
   } finally {
     release?.();
   }
 }
 
-async function answered(
+/** The REPORT and the reading of its answer. */
+async function requestAndRead(
   p: { calendarUrl: string; syncToken: string | null; transport: CalDavTransport },
   sentToken: boolean,
 ): Promise<SyncCollectionResult> {
