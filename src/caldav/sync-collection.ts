@@ -11,7 +11,7 @@
  */
 import { CalDavError, errorForStatus } from './errors.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
-import { bodyForWorker, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
+import { bodyForWorker, holdListingReader, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import type { CalDavResponse, CalDavTransport } from './transport.ts';
 import { escapeXml, foundText, NS, parseXml, readMultistatus, resourceKey, type XmlElement } from './xml.ts';
 
@@ -100,6 +100,22 @@ export async function syncCollection(p: {
   transport: CalDavTransport;
 }): Promise<SyncCollectionResult> {
   const sentToken = p.syncToken !== null && p.syncToken !== '';
+  // A listing without a token names every member (a first import, a refused token): large enough to
+  // be read off the event loop unless the calendar is small. Its thread starts while the server
+  // computes the answer, not after it (decision 0020, third round).
+  const release = sentToken ? null : holdListingReader();
+  try {
+    return await requestAndRead(p, sentToken);
+  } finally {
+    release?.();
+  }
+}
+
+/** The REPORT and the reading of its answer. */
+async function requestAndRead(
+  p: { calendarUrl: string; syncToken: string | null; transport: CalDavTransport },
+  sentToken: boolean,
+): Promise<SyncCollectionResult> {
   const response = await report({
     transport: p.transport,
     url: p.calendarUrl,
