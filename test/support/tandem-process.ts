@@ -29,7 +29,10 @@ function groupAlive(pid: number): boolean {
 
 export function startTandem(command: 'serve' | 'worker', env: Record<string, string>, options: { keep?: number } = {}): TandemProcess {
   const keepChars = options.keep ?? 8_000;
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', command], {
+  // tsx's loader in this node process, not the tsx CLI: the CLI runs Tandem in a second process and,
+  // when that process has not acknowledged a relayed SIGTERM within 60 ms (a loaded machine), kills it
+  // with SIGKILL and exits 143, so a test of the graceful stop saw a kill instead of Tandem's exit.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', command], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
