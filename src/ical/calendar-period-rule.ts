@@ -63,8 +63,8 @@ function dayNumber(year: number, month: number, day: number): number {
   return utcMs(year, month, day) / DAY_MS;
 }
 
-/** 0 = Sunday, as Date#getUTCDay; day 0 (1970-01-01) was a Thursday. */
-function weekday(day: number): number {
+/** Weekday of a day number (days since 1970-01-01): 0 = Sunday, as Date#getUTCDay; day 0 was a Thursday. */
+export function weekday(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }
 
@@ -117,7 +117,7 @@ function dayMatcher(rule: RecurrenceRule, start: WallParts): DayMatcher {
       const days: number[] = [];
       for (let dayOfMonth = 1; dayOfMonth <= length; dayOfMonth++) {
         const day = first + dayOfMonth - 1;
-        if (monthDays && !monthDays.some((d) => (d > 0 ? d : length + d + 1) === dayOfMonth)) continue;
+        if (monthDays && !isMonthDay(monthDays, dayOfMonth, length)) continue;
         const dayOfYear = day - yearStart + 1;
         if (byyearday && !byyearday.some((d) => (d > 0 ? d : yearLength + d + 1) === dayOfYear)) continue;
         if (byweekno && !matchesWeekNumber(day, year, byweekno, rule.wkst)) continue;
@@ -136,6 +136,11 @@ function dayMatcher(rule: RecurrenceRule, start: WallParts): DayMatcher {
   };
 }
 
+/** Whether a day of a month `length` days long is one of BYMONTHDAY's (negative: from the month's end). */
+export function isMonthDay(monthDays: readonly number[], dayOfMonth: number, length: number): boolean {
+  return monthDays.some((d) => (d > 0 ? d : length + d + 1) === dayOfMonth);
+}
+
 /** Week numbers per RFC 5545: weeks start on WKST; week 1 is the first with ≥ 4 days in the year. */
 function matchesWeekNumber(day: number, year: number, weeks: readonly number[], wkst: number): boolean {
   // A day near New Year can belong to the previous or the next week-numbering year.
@@ -149,7 +154,7 @@ function matchesWeekNumber(day: number, year: number, weeks: readonly number[], 
 }
 
 /** Times of day (ms after midnight), ascending: BYHOUR × BYMINUTE × BYSECOND, each defaulting to DTSTART's. */
-function timesOfDay(rule: RecurrenceRule, start: WallParts, isDate: boolean): number[] {
+export function timesOfDay(rule: RecurrenceRule, start: WallParts, isDate: boolean): number[] {
   if (isDate) return [0];
   const hours = rule.numeric.byhour ?? [start.hour];
   const minutes = rule.numeric.byminute ?? [start.minute];

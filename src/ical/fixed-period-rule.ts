@@ -1,10 +1,12 @@
 import ICAL from 'ical.js';
+import { isMonthDay } from './calendar-period-rule.ts';
 import { ICalParseError } from './errors.ts';
 import type { CandidateLimits, RecurrenceRule } from './recurrence-rule.ts';
 import { daysInMonth, wallFromParts, wallParts, WEEKDAY_CODES, type Wall } from './values.ts';
 
 /**
- * Candidate instances of a SECONDLY, MINUTELY, HOURLY, DAILY or WEEKLY rule, from ical.js's
+ * Candidate instances of a SECONDLY, MINUTELY or HOURLY rule, and of a DAILY or WEEKLY one with
+ * parts RFC 5545 does not give it (day-period-rule.ts computes the others), from ical.js's
  * RecurIterator, iterating from `anchor` (DTSTART, or DTSTART moved by whole INTERVAL periods —
  * see ruleInstances). The rule is given to ical.js without COUNT and BYSETPOS, which
  * ruleInstances applies; UNTIL is passed on (on the floating wall clock we expand in) only so the
@@ -80,9 +82,7 @@ function candidateFilter(byday: readonly string[], numeric: RecurrenceRule['nume
     const date = new Date(value);
     if (months && !months.includes(date.getUTCMonth() + 1)) return false;
     if (monthDays) {
-      const length = daysInMonth(date.getUTCFullYear(), date.getUTCMonth() + 1);
-      const day = date.getUTCDate();
-      if (!monthDays.some((d) => (d > 0 ? d : length + d + 1) === day)) return false;
+      if (!isMonthDay(monthDays, date.getUTCDate(), daysInMonth(date.getUTCFullYear(), date.getUTCMonth() + 1))) return false;
     }
     if (weekdays && !weekdays.has(date.getUTCDay())) return false;
     if (hours && !hours.includes(date.getUTCHours())) return false;

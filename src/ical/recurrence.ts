@@ -1,4 +1,5 @@
 import { calendarPeriodCandidates, calendarPeriodOf } from './calendar-period-rule.ts';
+import { dayPeriodCandidates, hasDayPeriods } from './day-period-rule.ts';
 import { ICalParseError } from './errors.ts';
 import { fixedPeriodCandidates } from './fixed-period-rule.ts';
 import type { JCalProperty } from './jcal.ts';
@@ -122,8 +123,10 @@ const FIXED_PERIOD_MS: Partial<Record<Frequency, number>> = {
 
 /**
  * The start times (wall clock, in the zone of DTSTART) of the instances one RRULE generates,
- * ascending, within the bounds. Candidates come from ical.js for SECONDLY…WEEKLY and from
- * calendar-period-rule.ts for MONTHLY/YEARLY; here we apply, the same way for both:
+ * ascending, within the bounds. Candidates come from day-period-rule.ts for DAILY/WEEKLY, from
+ * calendar-period-rule.ts for MONTHLY/YEARLY, and from ical.js (fixed-period-rule.ts) for
+ * SECONDLY…HOURLY and DAILY/WEEKLY rules with parts RFC 5545 does not give them; here we apply, the
+ * same way for all:
  *  - BYSETPOS, per FREQ period, on the period's full set of candidates (ical.js would honour it
  *    only for MONTHLY with BYDAY). For SECONDLY…WEEKLY iteration therefore starts one interval
  *    before DTSTART so the first period is complete.
@@ -162,7 +165,8 @@ export function* ruleInstances(
     let periods = rule.count === null ? Math.max(0, Math.floor((bounds.skipBefore - dtstart) / step) - 1) : 0;
     pastDtstart = periods > 0;
     if (useSetPos) periods -= 1;
-    candidates = fixedPeriodCandidates(rule, wall(dtstart + periods * step), isDate, until, limits, context);
+    const source = hasDayPeriods(rule) ? dayPeriodCandidates : fixedPeriodCandidates;
+    candidates = source(rule, wall(dtstart + periods * step), isDate, until, limits, context);
   } else {
     const freq = rule.freq === 'MONTHLY' ? 'MONTHLY' : 'YEARLY';
     let first = calendarPeriodOf(freq, dtstart);
@@ -191,9 +195,10 @@ export function* ruleInstances(
   const offer = (candidate: Wall): void => {
     if (finished || candidate < dtstart) return;
     if (!dtstartDone) {
+      // DTSTART is an instance even when UNTIL is before it (as when no candidate comes at all, below).
       dtstartDone = true;
-      if (candidate !== dtstart) admit(dtstart);
-      if (finished) return;
+      admit(dtstart);
+      if (finished || candidate === dtstart) return;
     }
     if (until !== null && candidate > until) finished = true;
     else admit(candidate);

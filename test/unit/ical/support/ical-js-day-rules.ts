@@ -1,0 +1,124 @@
+/**
+ * The oracle of day-period-equivalence.test.ts: the candidate generator every DAILY and WEEKLY rule went
+ * through before decision 0007's sixth-session section (ical.js's RecurIterator), kept verbatim from
+ * src/ical/fixed-period-rule.ts at 7c95e43 (only the import paths differ), and the expansion modules
+ * loaded a second time with it in place of day-period-rule.ts's arithmetic — so that BYSETPOS, COUNT,
+ * UNTIL, DTSTART, overrides and zones are the same code on both sides and only the candidates differ.
+ */
+import { vi } from 'vitest';
+import ICAL from 'ical.js';
+import { ICalParseError } from '../../../../src/ical/errors.ts';
+import type { CandidateLimits, RecurrenceRule } from '../../../../src/ical/recurrence-rule.ts';
+import { daysInMonth, wallFromParts, wallParts, WEEKDAY_CODES, type Wall } from '../../../../src/ical/values.ts';
+
+type RuleInstances = typeof import('../../../../src/ical/recurrence.ts').ruleInstances;
+type ExpandCalendarObject = typeof import('../../../../src/ical/expand.ts').expandCalendarObject;
+
+/** ruleInstances and expandCalendarObject with every DAILY and WEEKLY candidate from ical.js, as before. */
+export async function loadIcalJsExpansion(): Promise<{ ruleInstances: RuleInstances; expandCalendarObject: ExpandCalendarObject }> {
+  const dayPeriodRule = new URL('../../../../src/ical/day-period-rule.ts', import.meta.url).pathname;
+  vi.resetModules();
+  vi.doMock(dayPeriodRule, async (importOriginal) => ({
+    ...(await importOriginal<typeof import('../../../../src/ical/day-period-rule.ts')>()),
+    dayPeriodCandidates: fixedPeriodCandidates,
+  }));
+  try {
+    const { ruleInstances } = await import('../../../../src/ical/recurrence.ts');
+    const { expandCalendarObject } = await import('../../../../src/ical/expand.ts');
+    return { ruleInstances, expandCalendarObject };
+  } finally {
+    vi.doUnmock(dayPeriodRule);
+    vi.resetModules();
+  }
+}
+
+/* ---- fixedPeriodCandidates and its helpers, verbatim from src/ical/fixed-period-rule.ts at 7c95e43 ---- */
+
+/**
+ * Candidate instances of a SECONDLY, MINUTELY, HOURLY, DAILY or WEEKLY rule, from ical.js's
+ * RecurIterator, iterating from `anchor` (DTSTART, or DTSTART moved by whole INTERVAL periods —
+ * see ruleInstances). The rule is given to ical.js without COUNT and BYSETPOS, which
+ * ruleInstances applies; UNTIL is passed on (on the floating wall clock we expand in) only so the
+ * iterator stops, and not at all with BYSETPOS, whose last period must be seen whole.
+ *
+ * Each candidate is also checked against the rule's BYxxx lists: every instance of a rule
+ * satisfies them, so the check can only drop an iterator artefact, never a real instance.
+ */
+export function* fixedPeriodCandidates(
+  rule: RecurrenceRule,
+  anchor: Wall,
+  isDate: boolean,
+  until: Wall | null,
+  limits: CandidateLimits,
+  context: string,
+): Generator<Wall> {
+  // ical.js turns a key present with an undefined value into a BYxxx part holding `undefined`, so
+  // only the parts the rule has are passed.
+  const data: Record<string, unknown> = { freq: rule.freq, interval: rule.interval, wkst: rule.wkst + 1 };
+  if (rule.byday.length > 0) data.byday = [...rule.byday];
+  // An all-day event has no time of day: BYHOUR/BYMINUTE/BYSECOND on one mean nothing.
+  const numeric = isDate ? { ...rule.numeric, byhour: undefined, byminute: undefined, bysecond: undefined } : rule.numeric;
+  for (const [part, values] of Object.entries(numeric)) if (values) data[part] = [...values];
+  if (until !== null && rule.bysetpos.length === 0) data.until = icalTime(until, isDate);
+  const plausible = candidateFilter(rule.byday, numeric);
+
+  let iterator: ReturnType<ICAL.Recur['iterator']>;
+  try {
+    iterator = new ICAL.Recur(data).iterator(icalTime(anchor, isDate));
+  } catch (error) {
+    throw ruleError(error, context);
+  }
+  for (let iterations = 1; ; iterations++) {
+    if (iterations > limits.maxIterations) {
+      limits.onLimit(`${context}: RRULE FREQ=${rule.freq} stopped after ${limits.maxIterations} iterations`);
+      return;
+    }
+    let next: ICAL.Time | null;
+    try {
+      next = iterator.next();
+    } catch (error) {
+      throw ruleError(error, context);
+    }
+    if (!next) return;
+    const value = wallFromParts(next.year, next.month, next.day, next.hour, next.minute, next.second);
+    // Checked before the filter, so an iterator producing only artefacts still ends.
+    if (value > limits.end) return;
+    if (plausible(value)) yield value;
+  }
+}
+
+function ruleError(error: unknown, context: string): ICalParseError {
+  return new ICalParseError(`${context}: RRULE cannot be expanded: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
+}
+
+function icalTime(value: Wall, isDate: boolean): ICAL.Time {
+  const p = wallParts(value);
+  return new ICAL.Time(
+    isDate
+      ? { year: p.year, month: p.month, day: p.day, isDate: true }
+      : { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second, isDate: false },
+    ICAL.Timezone.localTimezone,
+  );
+}
+
+function candidateFilter(byday: readonly string[], numeric: RecurrenceRule['numeric']): (value: Wall) => boolean {
+  const weekdays =
+    byday.length > 0 ? new Set(byday.map((day) => WEEKDAY_CODES.indexOf(day.slice(-2) as (typeof WEEKDAY_CODES)[number]))) : null;
+  const { bymonth: months, bymonthday: monthDays, byhour: hours, byminute: minutes, bysecond: seconds } = numeric;
+  return (value) => {
+    const date = new Date(value);
+    if (months && !months.includes(date.getUTCMonth() + 1)) return false;
+    if (monthDays) {
+      const length = daysInMonth(date.getUTCFullYear(), date.getUTCMonth() + 1);
+      const day = date.getUTCDate();
+      if (!monthDays.some((d) => (d > 0 ? d : length + d + 1) === day)) return false;
+    }
+    if (weekdays && !weekdays.has(date.getUTCDay())) return false;
+    if (hours && !hours.includes(date.getUTCHours())) return false;
+    if (minutes && !minutes.includes(date.getUTCMinutes())) return false;
+    if (seconds && !seconds.map((s) => Math.min(s, 59)).includes(date.getUTCSeconds())) return false;
+    return true;
+  };
+}
