@@ -19,6 +19,12 @@ export const DENSE_SERIES_OCCURRENCES = 1000;
  * occurrence's RECURRENCE-ID. Other series pass through unchanged. Sorted like expandCalendarObject.
  */
 export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove = DENSE_SERIES_OCCURRENCES): BusyRange[] {
+  // Fewer occurrences than a dense series has (nearly every object): each passes through, and
+  // expandCalendarObject's order is already this one, so neither grouping nor sorting is needed.
+  if (occurrences.length <= denseAbove) {
+    const out = occurrences.map((occurrence) => ({ ...occurrence, occurrences: occurrence.occurrences ?? 1 }));
+    return out.every((range, i) => i === 0 || compareRanges(out[i - 1]!, range) <= 0) ? out : out.sort(compareRanges);
+  }
   const perUid = new Map<string, Occurrence[]>();
   for (const occurrence of occurrences) {
     const list = perUid.get(occurrence.uid);
@@ -45,9 +51,11 @@ export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove 
     }
     if (current !== null) out.push(current);
   }
-  return out.sort(
-    (a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime() || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0),
-  );
+  return out.sort(compareRanges);
+}
+
+function compareRanges(a: Occurrence, b: Occurrence): number {
+  return a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime() || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
 }
 
 function looksTheSame(a: Occurrence, b: Occurrence): boolean {

@@ -1,7 +1,7 @@
 import { appointmentIdFromUid } from '../../domain/sync/appointment-uid.ts';
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import type { SyncWindow } from '../../domain/sync/sync-window.ts';
-import type { ItemProblem } from '../../domain/sync/types.ts';
+import type { ImportedOccurrence, ItemProblem } from '../../domain/sync/types.ts';
 import type { EventCodec } from '../../domain/sync/ports.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.ts';
 
@@ -74,17 +74,21 @@ export function parseRemoteItem(
     const read = attempt(() => codec.readAppointmentEvent(object.ics, context.zone));
     event = read.ok ? { start: read.value.start, end: read.value.end, title: read.value.summary } : null;
   }
-  const occurrences = expanded.value.map((o) => ({
-    recurrenceId: o.recurrenceId,
-    start: o.start,
-    end: o.end,
-    allDay: o.allDay,
-    blocks: o.blocks,
-    ...(o.invitation !== undefined && { invitation: o.invitation }),
-    summary: o.summary,
-    status: o.status,
-    ...(o.occurrences !== undefined && o.occurrences > 1 && { occurrences: o.occurrences }),
-  }));
+  // Once per occurrence (tens of thousands per import): a literal and two assignments, no conditional spreads.
+  const occurrences = expanded.value.map((o) => {
+    const occurrence: ImportedOccurrence = {
+      recurrenceId: o.recurrenceId,
+      start: o.start,
+      end: o.end,
+      allDay: o.allDay,
+      blocks: o.blocks,
+      summary: o.summary,
+      status: o.status,
+    };
+    if (o.invitation !== undefined) occurrence.invitation = o.invitation;
+    if (o.occurrences !== undefined && o.occurrences > 1) occurrence.occurrences = o.occurrences;
+    return occurrence;
+  });
   const problem = summarize(problems);
   return { ...base, content: { ok: true, occurrences, expandedUntil: context.span.to, event, ...(problem !== null && { problem }) } };
 }
