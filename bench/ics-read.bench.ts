@@ -25,8 +25,8 @@ import { parseICalendar } from '../src/ical/jcal.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
 import { parseRemoteItem } from '../src/services/sync/parse-remote-item.ts';
 import { parseICalendarWithIcalJs } from '../test/unit/ical/support/ical-js-reader.ts';
-import { generateBigCalendar } from './sync/generate.ts';
-import { importDataset, REPO_ROOT } from './sync/radicale-storage.ts';
+import { importSeedTexts } from './sync/import-seed-texts.ts';
+import { REPO_ROOT } from './sync/radicale-storage.ts';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
@@ -53,14 +53,7 @@ function corpus(name: CorpusName): string[] {
     const texts = filesUnder(join(REPO_ROOT, '..', 'shared', 'fixtures')).map((path) => readFileSync(path, 'utf8'));
     return Array.from({ length: FIXTURE_REPEATS }, () => texts).flat();
   }
-  const { spec } = importDataset(SIZE, NOW);
-  return generateBigCalendar({
-    seed: spec.seed,
-    count: spec.bigCalendar.events,
-    recurringShare: spec.bigCalendar.recurringShare,
-    now: spec.now,
-    window: spec.window,
-  }).files.map((file) => file.ics);
+  return importSeedTexts(SIZE, NOW);
 }
 
 function readerFor(reader: Reader): (ics: string) => unknown {
