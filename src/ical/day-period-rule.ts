@@ -37,11 +37,8 @@ export function* dayPeriodCandidates(
   const times = timesOfDay(rule, wallParts(anchor), isDate);
   const anchorDay = Math.floor(anchor / DAY_MS);
   const weekly = rule.freq === 'WEEKLY';
-  // Weekdays (0 = Sunday) the rule allows; a WEEKLY rule without BYDAY repeats DTSTART's.
-  const weekdays = new Array<boolean>(7).fill(rule.byday.length === 0 && !weekly);
-  if (rule.byday.length > 0) for (const day of rule.byday) weekdays[WEEKDAY_CODES.indexOf(day as (typeof WEEKDAY_CODES)[number])] = true;
-  else if (weekly) weekdays[weekday(anchorDay)] = true;
-  const { bymonth: months, bymonthday: monthDays } = rule.numeric;
+  // A WEEKLY rule without BYDAY repeats DTSTART's weekday.
+  const isRuleDay = dayFilter(rule, weekly && rule.byday.length === 0 ? weekday(anchorDay) : null);
   // A week is listed from WKST on; a day is a week of one day.
   const firstDay = weekly ? anchorDay - ((weekday(anchorDay) - rule.wkst + 7) % 7) : anchorDay;
   const periodDays = weekly ? 7 : 1;
@@ -57,13 +54,7 @@ export function* dayPeriodCandidates(
   for (let period = firstDay; period * DAY_MS <= last; period += step) {
     for (let day = period; day < period + periodDays; day++) {
       if (spent()) return;
-      if (!weekdays[weekday(day)]) continue;
-      if (months || monthDays) {
-        const date = new Date(day * DAY_MS);
-        const month = date.getUTCMonth() + 1;
-        if (months && !months.includes(month)) continue;
-        if (monthDays && !isMonthDay(monthDays, date.getUTCDate(), daysInMonth(date.getUTCFullYear(), month))) continue;
-      }
+      if (!isRuleDay(day)) continue;
       for (const time of times) {
         const value = (day * DAY_MS + time) as Wall;
         if (value < anchor) continue;
@@ -73,4 +64,25 @@ export function* dayPeriodCandidates(
       }
     }
   }
+}
+
+/**
+ * Whether a day (number since 1970-01-01) passes a rule's plain-weekday BYDAY (or `onlyWeekday`),
+ * BYMONTH and BYMONTHDAY. Ordinal weekdays are not looked at (any weekday passes).
+ */
+export function dayFilter(rule: RecurrenceRule, onlyWeekday: number | null): (day: number) => boolean {
+  const plain = rule.byday.filter((day) => day.length === 2);
+  const weekdays = new Array<boolean>(7).fill(onlyWeekday === null && plain.length < rule.byday.length);
+  if (onlyWeekday !== null) weekdays[onlyWeekday] = true;
+  else if (plain.length === 0) weekdays.fill(true);
+  for (const day of plain) weekdays[WEEKDAY_CODES.indexOf(day as (typeof WEEKDAY_CODES)[number])] = true;
+  const { bymonth: months, bymonthday: monthDays } = rule.numeric;
+  return (day) => {
+    if (!weekdays[weekday(day)]) return false;
+    if (!months && !monthDays) return true;
+    const date = new Date(day * DAY_MS);
+    const month = date.getUTCMonth() + 1;
+    if (months && !months.includes(month)) return false;
+    return !monthDays || isMonthDay(monthDays, date.getUTCDate(), daysInMonth(date.getUTCFullYear(), month));
+  };
 }

@@ -1,8 +1,9 @@
 import ICAL from 'ical.js';
 import { isMonthDay } from './calendar-period-rule.ts';
+import { dayFilter } from './day-period-rule.ts';
 import { ICalParseError } from './errors.ts';
 import type { CandidateLimits, RecurrenceRule } from './recurrence-rule.ts';
-import { daysInMonth, wallFromParts, wallParts, WEEKDAY_CODES, type Wall } from './values.ts';
+import { DAY_MS, daysInMonth, wallFromParts, wallParts, WEEKDAY_CODES, type Wall } from './values.ts';
 
 /**
  * Candidate instances of a SECONDLY, MINUTELY or HOURLY rule, and of a DAILY or WEEKLY one with
@@ -33,6 +34,11 @@ export function* fixedPeriodCandidates(
   if (until !== null && rule.bysetpos.length === 0) data.until = icalTime(until, isDate);
   const plausible = candidateFilter(rule.byday, numeric);
 
+  // ical.js's next() never returns for a rule no day can match (HOURLY;BYMONTH=2;BYMONTHDAY=30), and
+  // the cap below cannot stop a loop inside one next(): when no day up to the end passes the rule's
+  // day parts, there is no candidate to ask it for.
+  if (!someDayUpTo(dayFilter(rule, null), anchor, limits)) return;
+
   let iterator: ReturnType<ICAL.Recur['iterator']>;
   try {
     iterator = new ICAL.Recur(data).iterator(icalTime(anchor, isDate));
@@ -56,6 +62,14 @@ export function* fixedPeriodCandidates(
     if (value > limits.end) return;
     if (plausible(value)) yield value;
   }
+}
+
+/** Whether a day from the anchor's to the end passes; true when there are more days than iterations allowed (ical.js decides). */
+function someDayUpTo(isRuleDay: (day: number) => boolean, anchor: Wall, limits: CandidateLimits): boolean {
+  const first = Math.floor(anchor / DAY_MS);
+  const last = Math.min(Math.floor(limits.end / DAY_MS), first + limits.maxIterations);
+  for (let day = first; day <= last; day++) if (isRuleDay(day)) return true;
+  return last < Math.floor(limits.end / DAY_MS);
 }
 
 function ruleError(error: unknown, context: string): ICalParseError {

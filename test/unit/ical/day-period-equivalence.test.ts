@@ -277,12 +277,16 @@ describe('DAILY and WEEKLY candidates by arithmetic, against ical.js', () => {
     expect(run(rule({}), nine('2019-01-01'), 10, (nine('2019-01-01') - 1000) as Wall)).toEqual(['2019-01-01T09:00']);
   });
 
-  it('rules that match no day end (ical.js never returned from them), with DTSTART as the only occurrence', () => {
+  it('rules that match no day end (ical.js never returned from them, on main too), with DTSTART as the only occurrence', () => {
     const options = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2027-03-01T00:00:00Z'), zone: 'Europe/Berlin' };
     for (const rrule of [
       'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30',
       'FREQ=DAILY;INTERVAL=7;BYDAY=MO',
       'FREQ=DAILY;BYMONTH=4,6;BYMONTHDAY=31;COUNT=5',
+      // Still ical.js's to iterate (sub-daily, or parts RFC 5545 does not give WEEKLY): days are looked at first.
+      'FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30',
+      'FREQ=MINUTELY;INTERVAL=15;BYMONTHDAY=31;BYMONTH=11',
+      'FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30,31',
     ]) {
       // 2026-01-06 is a Tuesday.
       const ics = calendar(vevent(`DTSTART;TZID=Europe/Berlin:20260106T090000\nDURATION:PT1H\nRRULE:${rrule}`));
