@@ -2,14 +2,16 @@
  * Decision 0007, sixth session: DAILY and WEEKLY candidates computed by arithmetic on the wall clock
  * (src/ical/day-period-rule.ts) against ical.js's RecurIterator, which produced them before (kept
  * verbatim in ./support/ical-js-day-rules.ts). Seeded random rules that RFC 5545 allows for these
- * frequencies — INTERVAL, BYDAY sets, WKST, BYMONTH, BYMONTHDAY (negative too), BYHOUR, BYMINUTE,
- * BYSECOND, BYSETPOS, COUNT, UNTIL, DTSTART off the rule, all-day and timed — must give the same
- * instances from ruleInstances (windows before, at and long after DTSTART, so the fast-forward and
- * BYSETPOS's first period are exercised) and the same occurrences from expandCalendarObject in zones
- * with DST changes (New York, Berlin, Lord Howe's half hour, Santiago's southern one), floating and UTC.
+ * frequencies — INTERVAL, BYDAY sets, WKST, BYMONTH, BYMONTHDAY, BYHOUR, BYMINUTE, BYSECOND, BYSETPOS,
+ * COUNT, UNTIL, DTSTART off the rule, all-day and timed — must give the same instances from
+ * ruleInstances (windows before, at and long after DTSTART, so the fast-forward and BYSETPOS's first
+ * period are exercised) and the same occurrences from expandCalendarObject in zones with DST changes
+ * (New York, Berlin, Lord Howe's half hour, Santiago's southern one), floating and UTC. Where ical.js
+ * was wrong (negative BYMONTHDAY on DAILY, unsorted BY lists) the rules are generated so that it is
+ * not, and the arithmetic is checked otherwise (against the MONTHLY rule, and pinned cases below).
  * The oracle is given a small iteration cap, and both sides must stay under it: a rule that ran into
- * it would prove nothing, and one that ical.js cannot finish (ordinal BYDAY on DAILY, decision 0028)
- * is never generated.
+ * it would prove nothing. Rules ical.js cannot finish (ordinal BYDAY on DAILY, decision 0028; rules no
+ * day matches, matchesSomeDay) are never given to it.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
