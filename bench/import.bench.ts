@@ -3,6 +3,7 @@
  *
  *   npm run bench:import                       # 1,000 / 5,000 / 20,000 events, PGlite and PostgreSQL
  *   BENCH_SIZES=5000 BENCH_DATABASES=pglite npm run bench:import
+ *   BENCH_BUILD=skip BENCH_ANCHORS=floor BENCH_PARSE_THREADS=2 …   # the built server as is, floor only, 2 parse threads
  *
  * For each calendar size, against a local Radicale holding one calendar (10 % recurring events,
  * bench/sync/generate.ts), in the same run:
@@ -164,6 +165,8 @@ async function startTandem(env: Record<string, string>): Promise<ServerRun> {
       CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
+      // BENCH_PARSE_THREADS: the server's parse threads (SYNC_PARSE_THREADS); its own default when unset.
+      ...(process.env.BENCH_PARSE_THREADS === undefined ? {} : { SYNC_PARSE_THREADS: process.env.BENCH_PARSE_THREADS }),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

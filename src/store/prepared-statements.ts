@@ -16,8 +16,9 @@ import { isStalePreparedStatement } from './pg-errors.ts';
  * Bounds: a text is named only once it has run `PREPARE_AFTER` times in this process (a one-off
  * statement, or an IN-list of a new length, stays unnamed), and a connection holds at most
  * `PER_CONNECTION` named statements; past that it runs the rest unnamed as before. The pool closes
- * idle connections (node-postgres: after 10 s), which drops their statements with them. A name is a
- * hash of the text, so one name never means two statements (node-postgres refuses that).
+ * idle connections (node-postgres: after 10 s), which on PostgreSQL drops their statements with them
+ * (PGlite's one session keeps them: database.ts). A name is a hash of the text, so one name never
+ * means two statements (node-postgres refuses that).
  *
  * A schema change under a running server (another process's migration adding a column to a table
  * read with `*`) makes PostgreSQL refuse a prepared statement at every execution from then on; the

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { createTestDatabase } from '../../support/db.ts';
-import { PREPARE_AFTER } from '../../../src/store/prepared-statements.ts';
+import { PREPARE_AFTER, preparingPool } from '../../../src/store/prepared-statements.ts';
 
-// PostgreSQL only: PGlite's handle sends every statement unnamed, as before (database.ts).
 describe('statements run again and again are prepared by name (PostgreSQL)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
@@ -67,5 +68,46 @@ describe('statements run again and again are prepared by name (PostgreSQL)', () 
     await expect(read()).rejects.toThrow(/cached plan must not change result type/);
     expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: 'y' }]);
     expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: 'y' }]);
+  });
+});
+
+// PGlite is one session for the process's life: its statements outlive the pg client that prepared them.
+describe('statements run again and again are prepared by name (PGlite)', () => {
+  it("prepares a statement once it has run PREPARE_AFTER times in the product's handle, and answers the same through it", async () => {
+    const database = await createTestDatabase('pglite');
+    try {
+      const text = 'select $1::int * 3 as tripled';
+      for (let i = 0; i < PREPARE_AFTER + 3; i++)
+        expect((await sql<{ tripled: number }>`select ${i}::int * 3 as tripled`.execute(database.db)).rows).toEqual([{ tripled: i * 3 }]);
+      const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(database.db);
+      expect(rows.map((r) => r.statement)).toContain(text);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('a pg client replaced (idle, or closed after an error) finds the statements prepared and never prepares one twice', async () => {
+    // The pool composed as database.ts composes it, so the pg adapter's connection is what is exercised.
+    const pglite = await PGlite.create('memory://');
+    const pool = preparingPool(new pg.Pool(createPgConfig(pglite)));
+    const run = async (value: number): Promise<unknown[]> => {
+      const client = await pool.connect();
+      try {
+        return (await client.query<{ n: number }>('select $1::int + 1 as n', [value])).rows;
+      } finally {
+        // Destroyed every time: the next run gets a new pg client on the same PGlite session.
+        client.release(true);
+      }
+    };
+    try {
+      for (let i = 0; i < PREPARE_AFTER + 3; i++) expect(await run(i)).toEqual([{ n: i + 1 }]);
+      const prepared = await pglite.query<{ n: number }>(
+        `select count(*)::int as n from pg_prepared_statements where statement = 'select $1::int + 1 as n'`,
+      );
+      expect(prepared.rows).toEqual([{ n: 1 }]);
+    } finally {
+      await pool.end();
+      await pglite.close();
+    }
   });
 });
