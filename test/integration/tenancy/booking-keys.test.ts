@@ -197,7 +197,10 @@ describe.each(databaseKinds)('booking rows stay within their workspace on %s', (
   });
 
   it('refuses to delete a contact who is an attendee', async () => {
+    // Refused as before 0022; checked at commit now, so as 23503 (foreign key) where `restrict` said 23001.
     await expect(database.db.deleteFrom('contacts').where('id', '=', a.contactId).execute()).rejects.toMatchObject({ code: '23503' });
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from contacts where id = ${a.contactId}::uuid`.execute(database.db);
+    expect(rows[0]!.n).toBe(1);
   });
 
   it('deleting a service leaves its appointments in their workspace, without the service', async () => {
