@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.ts';
 import * as core from './migrations/0001-core.ts';
 import * as connectionsAndSync from './migrations/0002-connections-and-sync.ts';
@@ -13,6 +13,7 @@ import * as busyRangeIndex from './migrations/0013-busy-range-index.ts';
 import * as syncRowsWithoutRedundantKeys from './migrations/0016-sync-rows-without-redundant-keys.ts';
 import * as busyVersions from './migrations/0019-busy-versions.ts';
 import * as longBusyIndex from './migrations/0021-long-busy-index.ts';
+import * as bookingKeysWithinWorkspace from './migrations/0022-booking-keys-within-workspace.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -29,13 +30,21 @@ const migrations: Record<string, Migration> = {
   '0016-sync-rows-without-redundant-keys': syncRowsWithoutRedundantKeys,
   '0019-busy-versions': busyVersions,
   '0021-long-busy-index': longBusyIndex,
+  '0022-booking-keys-within-workspace': bookingKeysWithinWorkspace,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Database): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  return applied(await new Migrator({ db, provider }).migrateToLatest());
+}
+
+/** Up or down to the named migration: tests of a migration on a database that already holds rows. */
+export async function migrateTo(db: Database, name: string): Promise<string[]> {
+  return applied(await new Migrator({ db, provider }).migrateTo(name));
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
