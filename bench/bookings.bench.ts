@@ -15,7 +15,7 @@
  * The client is lean on purpose (node:http on kept-alive sockets, not fetch/undici): its CPU shares
  * the same cores as the server and PostgreSQL, as pgbench's C client does.
  *
- *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8; BENCH_DATABASES=postgres,pglite adds embedded PGlite;
+ *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8, BENCH_WARMUP_SECONDS=0; BENCH_DATABASES=postgres,pglite adds embedded PGlite;
  *                                 BENCH_NODE_ARGS="--cpu-prof …" runs the server's node with these flags)
  */
 import { spawnSync } from 'node:child_process';
@@ -37,6 +37,13 @@ import { CpuMeter } from './serve/cpu-meter.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+/**
+ * Seconds of bookings at full concurrency before the timed run, not counted. V8's background
+ * compiler took ~25 % of the server's CPU in a fresh server's first 10 s of bookings and ~5 % after
+ * 30 s (`perf record` of the server, decision 0021's sixth round): with 0 (the default, as before)
+ * "CPU per booking" includes that one-off warm-up.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 0);
 const MEMBERS = 2;
 const SLOT_MIN = 15;
 const DAY = 86_400_000;
@@ -366,6 +373,13 @@ async function run(kind: DatabaseKind): Promise<Result> {
     };
     // Warm-up: the first requests compile routes and fill pools.
     for (let i = 0; i < 20; i++) await book(-i);
+    let warmups = 20;
+    const warmUntil = performance.now() + WARMUP_SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < warmUntil) await book(-warmups++);
+      }),
+    );
     refused = 0;
     badBodies = 0;
     const latencies: number[] = [];
@@ -438,7 +452,9 @@ function withEmails(cpuPerBooking: number, bookings: number, m: MailDrain): stri
 
 async function main(): Promise<void> {
   const kinds = (process.env.BENCH_DATABASES ?? 'postgres').split(',') as DatabaseKind[];
-  console.log(`bookings over HTTP: ${CLIENTS} clients, ${SECONDS} s, load average ${loadAverage()}`);
+  console.log(
+    `bookings over HTTP: ${CLIENTS} clients, ${SECONDS} s${WARMUP_SECONDS > 0 ? ` after ${WARMUP_SECONDS} s of warm-up bookings` : ''}, load average ${loadAverage()}`,
+  );
   buildServer();
   await dropDatabase(`tandem_bench_pgbench_${process.pid}`).catch(() => undefined);
   const results: Result[] = [];

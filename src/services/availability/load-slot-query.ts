@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Interval } from '../../domain/interval.ts';
 import { consultsExternalCalendars } from '../../domain/calendar-type.ts';
 import { eventOccurrences } from '../../domain/event-times.ts';
@@ -11,6 +11,7 @@ import { bookingFactsColumns, type BookingFacts } from '../booking/booking-facts
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { DAY_MS } from '../../domain/time.ts';
 import { epochMs } from '../../store/epoch-ms.ts';
+import { StatementTemplate, type TemplateParam } from '../../store/statement-template.ts';
 
 export interface LoadSlotQueryOptions {
   calendar: CalendarView;
@@ -113,70 +114,30 @@ async function readSlotQuery(
   const to = new Date(options.range.end + padding);
   const sessionBased = calendar.type === 'class' || calendar.type === 'event';
   const ignored = options.ignoreAppointmentId ?? '00000000-0000-0000-0000-000000000000';
-
-  // Own starts count only against a daily limit (fullDaysOf): without one they are not read — on a
-  // busy calendar they were most of a booking's re-check (issue 13.4).
-  // Everything but imported busy time in one statement (each part aggregated as JSON, instants as
-  // epoch milliseconds): a booking re-check and a slots request pay one round trip, not six, and no
-  // Date parsing per row (issue 13).
-  // Whether a part is read at all is part of the text, not a parameter: the statement runs prepared
-  // (store/prepared-statements.ts), and a generic plan must not carry the parts a calendar never
-  // reads — with them, PostgreSQL judged it dearer and planned the statement at every execution.
-  const when = (condition: boolean) => sql.raw(condition ? 'true' : 'false');
-  const window = sql`tstzrange(${from}::timestamptz, ${to}::timestamptz)`;
-  // A booking's re-check and a slots request read only the assignments' own rows (member, busy
-  // range): a day on each side of a busy member is ~100 rows, and joining each to its appointment
-  // and building four more JSON fields per row was most of the statement (decision 0024, second
-  // round). A class session's own assignments are left out here instead of in Node, since it is
-  // offered by seats, not busy; that needs the appointment's calendar.
-  const assignmentsPart =
-    options.withRefs || sessionBased
-      ? sql`select coalesce(json_agg(json_build_object(
-                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')}
-                  ${options.withRefs ? sql`, 'id', a.id, 'title', a.title, 'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')}` : sql``})), '[]')
-           from appointment_assignees aa join appointments a on a.id = aa.appointment_id
-          where aa.user_id = any(${userIds}::uuid[]) and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
-            and aa.during && ${window} ${sessionBased ? sql`and a.calendar_id is distinct from ${calendar.id}::uuid` : sql``}`
-      : sql`select coalesce(json_agg(json_build_object(
-                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')})), '[]')
-           from appointment_assignees aa
-          where aa.user_id = any(${userIds}::uuid[]) and aa.status = 'confirmed' and aa.appointment_id <> ${ignored}::uuid
-            and aa.during && ${window}`;
   const dayBefore = new Date(from.getTime() - DAY_MS);
   const dayAfter = new Date(to.getTime() + DAY_MS);
-  const facts = bookingFactsColumns(sql`${checkInWorkspace}::uuid`, sql`${calendar.id}::uuid`);
-  const calendarColumns =
-    checkInWorkspace === null
-      ? sql``
-      : sql`(select c.xmin::text from booking_calendars c where c.id = ${calendar.id}::uuid and c.workspace_id = ${checkInWorkspace}::uuid)
-              as calendar_version,
-            ${facts.settings} as settings, ${facts.staff} as staff, ${facts.importedBusyUsers} as imported_busy_users,`;
+
+  const shape: SlotStatementShape = {
+    withRefs: options.withRefs === true,
+    sessionBased,
+    dailyLimit: calendar.dailyLimit !== null,
+    checkCalendar: checkInWorkspace !== null,
+  };
   const [everything, imported] = await Promise.all([
-    sql<SlotRows & Partial<CalendarRows>>`
-      select ${calendarColumns}
-        (select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
-           from users u where u.id = any(${userIds}::uuid[])) as users,
-        (select coalesce(json_agg(json_build_object('user_id', o.user_id, 'date', to_char(o.date, 'YYYY-MM-DD'), 'ranges', o.ranges)), '[]')
-           from date_overrides o
-          where o.user_id = any(${userIds}::uuid[])
-            and o.date >= ${dayBefore.toISOString().slice(0, 10)}::date and o.date <= ${dayAfter.toISOString().slice(0, 10)}::date) as overrides,
-        (${assignmentsPart}) as assignments,
-        (select coalesce(json_agg(json_build_object(
-                  'user_id', b.user_id, 'start_at', ${epochMs('b.start_at')}, 'end_at', ${epochMs('b.end_at')}, 'id', b.id, 'title', b.title)), '[]')
-           from blocked_slots b
-          where b.user_id = any(${userIds}::uuid[]) and b.end_at > ${from}::timestamptz and b.start_at < ${to}::timestamptz) as blocked,
-        (select coalesce(json_agg(json_build_object('user_id', aa.user_id, 'start_at', ${epochMs('a.start_at')})), '[]')
-           from appointment_assignees aa join appointments a on a.id = aa.appointment_id
-          where ${when(calendar.dailyLimit !== null)}
-            and a.calendar_id = ${calendar.id}::uuid and aa.status = 'confirmed' and a.id <> ${ignored}::uuid
-            and a.start_at >= ${dayBefore}::timestamptz and a.start_at < ${dayAfter}::timestamptz) as own_starts,
-        (select coalesce(json_agg(json_build_object(
-                  'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')}, 'seats_taken', a.seats_taken, 'user_id', aa.user_id)), '[]')
-           from appointments a join appointment_assignees aa on aa.appointment_id = a.id
-          where ${when(sessionBased)} and a.calendar_id = ${calendar.id}::uuid and a.status = 'confirmed' and a.id <> ${ignored}::uuid
-            and a.end_at > ${from}::timestamptz and a.start_at < ${to}::timestamptz) as sessions
-    `
-      .execute(db)
+    slotStatement(db, shape)
+      .execute(db, {
+        userIds,
+        ignored,
+        calendarId: calendar.id,
+        workspaceId: checkInWorkspace,
+        // Instants as ISO text: what node-postgres would make of a Date, without its per-value formatting.
+        from: from.toISOString(),
+        to: to.toISOString(),
+        dayBefore: dayBefore.toISOString(),
+        dayAfter: dayAfter.toISOString(),
+        dateBefore: dayBefore.toISOString().slice(0, 10),
+        dateAfter: dayAfter.toISOString().slice(0, 10),
+      })
       .then((result) => result.rows[0]!),
     consultsExternalCalendars(calendar.type) && busyUserIds.length > 0
       ? options.importedBusy.importedBusy(db, busyUserIds, { start: from.getTime(), end: to.getTime() })
@@ -194,6 +155,121 @@ async function readSlotQuery(
           },
         };
   return { calendar: asRead, slotQuery: () => toSlotQuery(options, { members, service, from, to }, everything, imported) };
+}
+
+/** What decides the slot statement's text; everything else is a parameter. */
+interface SlotStatementShape {
+  withRefs: boolean;
+  sessionBased: boolean;
+  dailyLimit: boolean;
+  checkCalendar: boolean;
+}
+
+/** The slot statement's values: instants as ISO text, dates as YYYY-MM-DD. */
+interface SlotStatementParams extends Record<string, unknown> {
+  userIds: string[];
+  ignored: string;
+  calendarId: string;
+  workspaceId: string | null;
+  from: string;
+  to: string;
+  dayBefore: string;
+  dayAfter: string;
+  dateBefore: string;
+  dateAfter: string;
+}
+
+type SlotStatement = StatementTemplate<SlotStatementParams, SlotRows & Partial<CalendarRows>>;
+
+/** At most 16 shapes (four switches), each compiled once per process. */
+const slotStatements = new Map<string, SlotStatement>();
+
+function slotStatement(db: Kysely<DB>, shape: SlotStatementShape): SlotStatement {
+  const key = `${shape.withRefs}:${shape.sessionBased}:${shape.dailyLimit}:${shape.checkCalendar}`;
+  let statement = slotStatements.get(key);
+  if (statement === undefined) {
+    statement = StatementTemplate.compile(db, (param: TemplateParam<SlotStatementParams>) => slotStatementText(shape, param));
+    slotStatements.set(key, statement);
+  }
+  return statement;
+}
+
+/**
+ * Everything but imported busy time in one statement (each part aggregated as JSON, instants as
+ * epoch milliseconds): a booking re-check and a slots request pay one round trip, not six, and no
+ * Date parsing per row (issue 13). Its text depends on the shape alone and is compiled once
+ * (StatementTemplate): building it per request was most of a booking's Kysely work (issue 13.4).
+ */
+function slotStatementText(
+  shape: SlotStatementShape,
+  param: TemplateParam<SlotStatementParams>,
+): RawBuilder<SlotRows & Partial<CalendarRows>> {
+  const userIds = sql`${param('userIds')}::uuid[]`;
+  const ignored = sql`${param('ignored')}::uuid`;
+  const calendarId = sql`${param('calendarId')}::uuid`;
+  const from = sql`${param('from')}::timestamptz`;
+  const to = sql`${param('to')}::timestamptz`;
+  // Own starts count only against a daily limit (fullDaysOf): without one they are not read — on a
+  // busy calendar they were most of a booking's re-check (issue 13.4).
+  // Whether a part is read at all is part of the text, not a parameter: the statement runs prepared
+  // (store/prepared-statements.ts), and a generic plan must not carry the parts a calendar never
+  // reads — with them, PostgreSQL judged it dearer and planned the statement at every execution.
+  const when = (condition: boolean) => sql.raw(condition ? 'true' : 'false');
+  const window = sql`tstzrange(${from}, ${to})`;
+  // A booking's re-check and a slots request read only the assignments' own rows (member, busy
+  // range): a day on each side of a busy member is ~100 rows, and joining each to its appointment
+  // and building four more JSON fields per row was most of the statement (decision 0024, second
+  // round). A class session's own assignments are left out here instead of in Node, since it is
+  // offered by seats, not busy; that needs the appointment's calendar.
+  const assignmentsPart =
+    shape.withRefs || shape.sessionBased
+      ? sql`select coalesce(json_agg(json_build_object(
+                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')}
+                  ${shape.withRefs ? sql`, 'id', a.id, 'title', a.title, 'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')}` : sql``})), '[]')
+           from appointment_assignees aa join appointments a on a.id = aa.appointment_id
+          where aa.user_id = any(${userIds}) and aa.status = 'confirmed' and a.id <> ${ignored}
+            and aa.during && ${window} ${shape.sessionBased ? sql`and a.calendar_id is distinct from ${calendarId}` : sql``}`
+      : sql`select coalesce(json_agg(json_build_object(
+                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')})), '[]')
+           from appointment_assignees aa
+          where aa.user_id = any(${userIds}) and aa.status = 'confirmed' and aa.appointment_id <> ${ignored}
+            and aa.during && ${window}`;
+  const dayBefore = sql`${param('dayBefore')}::timestamptz`;
+  const dayAfter = sql`${param('dayAfter')}::timestamptz`;
+  const calendarColumns = shape.checkCalendar ? calendarCheckColumns(param, calendarId) : sql``;
+  return sql<SlotRows & Partial<CalendarRows>>`
+      select ${calendarColumns}
+        (select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
+           from users u where u.id = any(${userIds})) as users,
+        (select coalesce(json_agg(json_build_object('user_id', o.user_id, 'date', to_char(o.date, 'YYYY-MM-DD'), 'ranges', o.ranges)), '[]')
+           from date_overrides o
+          where o.user_id = any(${userIds})
+            and o.date >= ${param('dateBefore')}::date and o.date <= ${param('dateAfter')}::date) as overrides,
+        (${assignmentsPart}) as assignments,
+        (select coalesce(json_agg(json_build_object(
+                  'user_id', b.user_id, 'start_at', ${epochMs('b.start_at')}, 'end_at', ${epochMs('b.end_at')}, 'id', b.id, 'title', b.title)), '[]')
+           from blocked_slots b
+          where b.user_id = any(${userIds}) and b.end_at > ${from} and b.start_at < ${to}) as blocked,
+        (select coalesce(json_agg(json_build_object('user_id', aa.user_id, 'start_at', ${epochMs('a.start_at')})), '[]')
+           from appointment_assignees aa join appointments a on a.id = aa.appointment_id
+          where ${when(shape.dailyLimit)}
+            and a.calendar_id = ${calendarId} and aa.status = 'confirmed' and a.id <> ${ignored}
+            and a.start_at >= ${dayBefore} and a.start_at < ${dayAfter}) as own_starts,
+        (select coalesce(json_agg(json_build_object(
+                  'start_at', ${epochMs('a.start_at')}, 'end_at', ${epochMs('a.end_at')}, 'seats_taken', a.seats_taken, 'user_id', aa.user_id)), '[]')
+           from appointments a join appointment_assignees aa on aa.appointment_id = a.id
+          where ${when(shape.sessionBased)} and a.calendar_id = ${calendarId} and a.status = 'confirmed' and a.id <> ${ignored}
+            and a.end_at > ${from} and a.start_at < ${to}) as sessions
+    `;
+}
+
+/** The calendar's version and booking facts (loadSlotQueryCheckingCalendar). */
+function calendarCheckColumns(param: TemplateParam<SlotStatementParams>, calendarId: RawBuilder<unknown>): RawBuilder<unknown> {
+  const workspaceId = sql<string>`${param('workspaceId')}::uuid`;
+  const facts = bookingFactsColumns(workspaceId, sql<string>`${calendarId}`);
+  return sql`(select c.xmin::text from booking_calendars c where c.id = ${calendarId} and c.workspace_id = ${workspaceId})
+              as calendar_version,
+            ${facts.settings} as settings, ${facts.staff} as staff, ${facts.importedBusyUsers} as imported_busy_users,`;
 }
 
 /** The statement's rows as the pure slot engine's input. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { chooseAssignee } from '../../domain/assignee.ts';
-import { mergeIntervals, subtractIntervals } from '../../domain/interval.ts';
+import { subtractIntervals } from '../../domain/interval.ts';
 import { localDays } from '../../domain/local-days.ts';
 import { workingIntervals } from '../../domain/schedule.ts';
 import type { Slot, SlotQuery } from '../../domain/slots.ts';
@@ -42,7 +42,12 @@ export async function chooseAssignees(trx: Kysely<DB>, calendar: CalendarView, q
     // no Luxon DateTime per booking and member).
     const day = localDays(member.schedule.timezone, slot.start, slot.start + 1)[0]!;
     const dayRange = { start: day.start, end: day.end };
-    const busy = mergeIntervals([...member.busy.appointments, ...member.busy.blocked, ...member.busy.imported]);
+    // Only busy time that touches the day can take from its working time, which lies inside it: the
+    // rest (the slot statement reads a day on each side) would be merged for nothing, and
+    // subtractIntervals merges what it is given.
+    const busy = [...member.busy.appointments, ...member.busy.blocked, ...member.busy.imported].filter(
+      (b) => b.start < dayRange.end && b.end > dayRange.start,
+    );
     const freeMs = subtractIntervals(workingIntervals(member.schedule, dayRange), busy).reduce((sum, i) => sum + (i.end - i.start), 0);
     return {
       userId: member.userId,
