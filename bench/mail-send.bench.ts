@@ -4,6 +4,9 @@
  *   compose  — the MIME message: nodemailer's own build through its streams (the stream transport the
  *              file transport used before) and composeMessage (the same bytes, one synchronous pass)
  *   file     — writing the .eml and renaming it into place, with fs/promises (before) and fs's callbacks (now)
+ *   smtp     — sending over one pooled SMTP connection to a sink in another process (smtp-server):
+ *              nodemailer building the message as it sends it (before) and createSmtpTransport, which
+ *              sends the composed message as is
  *   dispatch — the real delivery (createNotificationDelivery → deliverMessages: claim, read the rows,
  *              open the manage link, render, compose, file, record each e-mail as sent) of N queued
  *              e-mails on a throwaway PostgreSQL database; this process's CPU only, not PostgreSQL's.
@@ -12,6 +15,7 @@
  *
  *   npx tsx bench/mail-send.bench.ts     (BENCH_MAILS=2000, BENCH_ROUNDS=3, BENCH_POSTGRES_URL)
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rename as renameCallback, rmSync, writeFile as writeFileCallback } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
@@ -23,7 +27,7 @@ import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { createNotificationDelivery } from '../src/jobs/notification-work.ts';
 import { composeMessage, mailOptions, type OutgoingMail } from '../src/mail/compose-message.ts';
-import { createFileTransport } from '../src/mail/mail-transport.ts';
+import { createFileTransport, createSmtpTransport } from '../src/mail/mail-transport.ts';
 import type { MessageContent, MessageKind } from '../src/services/notifications/message-content.ts';
 import { renderMessage } from '../src/services/notifications/render-message.ts';
 import { createSecretBox } from '../src/services/secrets/secret-box.ts';
@@ -128,6 +132,36 @@ async function parts(): Promise<void> {
   }
 }
 
+// A sink that takes every message and keeps nothing: its CPU is another process's.
+const SINK = `
+import { SMTPServer } from 'smtp-server';
+const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+  onData(stream, _session, callback) { stream.resume(); stream.on('end', () => callback()); } });
+server.listen(0, '127.0.0.1', () => console.log(server.server.address().port));`;
+
+async function smtp(mails: OutgoingMail[]): Promise<void> {
+  const sink = spawn(process.execPath, ['--input-type=module', '-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      sink.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+      sink.once('exit', (code) => reject(new Error(`the SMTP sink exited (${code})`)));
+    });
+    const url = `smtp://127.0.0.1:${port}`;
+    const before = nodemailer.createTransport({ url, pool: true, maxConnections: 1 });
+    await cpuPerMail('smtp: nodemailer builds as it sends', mails.length, async () => {
+      for (const mail of mails) await before.sendMail(mailOptions(mail));
+    });
+    before.close();
+    const now = createSmtpTransport(url);
+    await cpuPerMail('smtp: composed, sent as is', mails.length, async () => {
+      for (const mail of mails) await now.send(mail);
+    });
+    now.close();
+  } finally {
+    sink.kill();
+  }
+}
+
 async function dispatch(db: Kysely<DB>, workspaceId: string): Promise<void> {
   const secretBox = createSecretBox(randomBytes(32));
   const sealed = secretBox.encrypt(manageLink);
@@ -181,6 +215,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}`);
       await parts();
+      await smtp(Array.from({ length: MAILS }, (_, i) => outgoing(i)));
       await dispatch(db, workspace.id);
     }
     console.log(`load average ${loadAverage()}`);
