@@ -81,7 +81,7 @@ export function createFileTransport(dir: string): MailTransport {
   // trip (through libuv's threadpool) fewer per e-mail. Made again if it vanished (ENOENT on write).
   const made = new Set<string>();
   // fs's callback API, not fs/promises: the same open, write, close and rename, without a FileHandle
-  // and its promises per step (30–70 µs less CPU per e-mail measured apart, bench/mail-send.bench.ts).
+  // and its promises per step (30–70 µs less user CPU per e-mail measured apart, bench/mail-send.bench.ts).
   const writeFile = promisify(writeFileWithCallback);
   const rename = promisify(renameWithCallback);
   const writeInto = async (folder: string, fileName: string, message: Buffer): Promise<void> => {
