@@ -1,22 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename as renameWithCallback, writeFile as writeFileWithCallback } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-
-/** One e-mail as the sender hands it over; `messageId` is derived from the queued row, never random. */
-export interface OutgoingMail {
-  messageId: string;
-  from: string;
-  to: { name: string; address: string };
-  subject: string;
-  text: string;
-  html: string;
-  attachments: Array<{ filename: string; content: string; contentType: string }>;
-  /** The Date header: the row's creation time, so a re-send is the same message. */
-  date: Date;
-  /** Where a file transport files it: the workspace (files never mix workspaces) and a stable name. */
-  folder: string;
-  fileName: string;
-}
+import { composeMessage, type OutgoingMail } from './compose-message.ts';
 
 /** Where messages go without SMTP_URL: DATA_DIR/mail/<workspace>/<name>.eml. */
 export function mailDirectory(config: { dataDir: string }): string {
@@ -39,19 +26,6 @@ export interface MailTransport {
   readonly kind: 'smtp' | 'files';
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
-}
-
-function toNodemailer(mail: OutgoingMail) {
-  return {
-    messageId: mail.messageId,
-    from: mail.from,
-    to: { name: mail.to.name, address: mail.to.address },
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    date: mail.date,
-    attachments: mail.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-  };
 }
 
 interface SmtpFailure {
@@ -78,7 +52,8 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
     kind: 'smtp',
     async send(mail) {
       try {
-        await transport.sendMail(toNodemailer(mail));
+        // The message is composed once, as the file transport files it; nodemailer sends it as is.
+        await transport.sendMail({ envelope: { from: mail.from, to: [mail.to.address] }, raw: composeMessage(mail) });
       } catch (error) {
         const failure = (error ?? {}) as SmtpFailure;
         const code = typeof failure.responseCode === 'number' ? failure.responseCode : null;
@@ -102,10 +77,13 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
  * a file, and a re-send overwrites the same file.
  */
 export function createFileTransport(dir: string): MailTransport {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   // A workspace's folder is made once per process, not before every message: one file-system round
   // trip (through libuv's threadpool) fewer per e-mail. Made again if it vanished (ENOENT on write).
   const made = new Set<string>();
+  // fs's callback API, not fs/promises: the same open, write, close and rename, without a FileHandle
+  // and its promises per step (30–70 µs less user CPU per e-mail measured apart, bench/mail-send.bench.ts).
+  const writeFile = promisify(writeFileWithCallback);
+  const rename = promisify(renameWithCallback);
   const writeInto = async (folder: string, fileName: string, message: Buffer): Promise<void> => {
     const target = join(folder, fileName);
     await writeFile(`${target}.tmp`, message);
@@ -114,9 +92,8 @@ export function createFileTransport(dir: string): MailTransport {
   return {
     kind: 'files',
     async send(mail) {
-      const info = await transport.sendMail(toNodemailer(mail));
+      const message = composeMessage(mail);
       const folder = join(dir, mail.folder);
-      const message = info.message as Buffer;
       if (!made.has(folder)) {
         await mkdir(folder, { recursive: true });
         made.add(folder);
@@ -129,6 +106,7 @@ export function createFileTransport(dir: string): MailTransport {
         await writeInto(folder, mail.fileName, message);
       }
     },
-    close: () => transport.close(),
+    // Nothing held open: each message is one file written and renamed.
+    close: () => undefined,
   };
 }

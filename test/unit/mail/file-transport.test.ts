@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileTransport, type OutgoingMail } from '../../../src/mail/mail-transport.ts';
+import type { OutgoingMail } from '../../../src/mail/compose-message.ts';
+import { createFileTransport } from '../../../src/mail/mail-transport.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
