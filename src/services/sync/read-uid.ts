@@ -7,7 +7,7 @@
  * longer pays for unfolding and splitting the whole object (decision 0007, sixth session). Lines end
  * at LF or CRLF (a lone CR stays in the line) and a break followed by a space or tab is a fold —
  * the same lines as `ics.replace(/\r?\n[ \t]/g, '').split(/\r?\n/)`, which the equivalence test in
- * test/unit/sync/read-uid.test.ts holds it to.
+ * test/unit/ical/content-hash-equivalence.test.ts holds it to.
  */
 export function readFirstEventUid(ics: string): string | null {
   let inEvent = false;
