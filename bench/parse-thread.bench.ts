@@ -7,7 +7,7 @@
  *
  * Corpus: the objects bench:import seeds into Radicale (same generator, seed and month as bench:ics-read).
  * Parts, each run over the whole corpus per round: `item` — parseRemoteItem with the real codec, the
- * parse thread's whole per-object work (parse-worker.ts); `hash` — contentHash; `read` — parseICalendar;
+ * parse thread's whole per-object work (parse-worker.ts); `hash` — contentHash; `uid` — the codec's readUid; `read` — parseICalendar;
  * `expand` — the codec's expand (read, expand, busy ranges; what `item` spends beyond hash and UID);
  * `clone` — structuredClone of the items `item` returns (what the worker's answer costs to post).
  * `item` is also split by the kind of object (single, DAILY, WEEKLY, MONTHLY series).
@@ -27,14 +27,14 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const WARMUP = 3;
 const TREE = resolve(process.env.BENCH_TREE ?? resolve(fileURLToPath(import.meta.url), '..', '..'));
-const PARTS = (process.env.BENCH_PARTS ?? 'item,hash,read,expand,clone,kinds').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'item,hash,uid,read,expand,clone,kinds').split(',');
 
 const today = new Date();
 const NOW = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1, 12));
 
 interface Modules {
   parseRemoteItem: (codec: unknown, object: { href: string; etag: string | null; ics: string }, context: unknown) => unknown;
-  codec: { contentHash(ics: string): string; expand(ics: string, range: object): unknown };
+  codec: { contentHash(ics: string): string; readUid(ics: string): string | null; expand(ics: string, range: object): unknown };
   parseICalendar: (ics: string) => unknown;
   context: { span: { from: Date; to: Date }; zone: string; selfEmails: string[] };
 }
@@ -101,6 +101,8 @@ async function measure(part: string): Promise<Measured> {
   switch (part) {
     case 'hash':
       return rounds(() => texts.forEach((ics) => m.codec.contentHash(ics)));
+    case 'uid':
+      return rounds(() => texts.forEach((ics) => m.codec.readUid(ics)));
     case 'read':
       return rounds(() => texts.forEach((ics) => m.parseICalendar(ics)));
     case 'expand': {

@@ -1,11 +1,5 @@
 import type { Occurrence } from './expand.ts';
 
-/** An occurrence, or a run of touching or overlapping occurrences of one series merged into one range. */
-export interface BusyRange extends Occurrence {
-  /** How many occurrences the range stands for (1 for an occurrence kept as it is). */
-  occurrences: number;
-}
-
 /**
  * Above this many occurrences in the window a series is dense (no calendar app writes one: a daily
  * event over the 460-day window has 460), and its touching or overlapping occurrences are stored as
@@ -16,13 +10,15 @@ export const DENSE_SERIES_OCCURRENCES = 1000;
 /**
  * Merges the occurrences of each dense series (per UID) where one starts before or when the previous
  * ends and both look the same (blocks, all-day, summary, status); a merged range keeps the first
- * occurrence's RECURRENCE-ID. Other series pass through unchanged. Sorted like expandCalendarObject.
+ * occurrence's RECURRENCE-ID and says how many occurrences it stands for (`occurrences`). Other
+ * series pass through unchanged: the same objects, not copies (once per occurrence of every import).
+ * Sorted like expandCalendarObject.
  */
-export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove = DENSE_SERIES_OCCURRENCES): BusyRange[] {
+export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove = DENSE_SERIES_OCCURRENCES): Occurrence[] {
   // Fewer occurrences than a dense series has (nearly every object): each passes through, and
   // expandCalendarObject's order is already this one, so neither grouping nor sorting is needed.
   if (occurrences.length <= denseAbove) {
-    const out = occurrences.map((occurrence) => ({ ...occurrence, occurrences: occurrence.occurrences ?? 1 }));
+    const out = [...occurrences];
     return out.every((range, i) => i === 0 || compareRanges(out[i - 1]!, range) <= 0) ? out : out.sort(compareRanges);
   }
   const perUid = new Map<string, Occurrence[]>();
@@ -31,14 +27,14 @@ export function mergeDenseSeries(occurrences: readonly Occurrence[], denseAbove 
     if (list) list.push(occurrence);
     else perUid.set(occurrence.uid, [occurrence]);
   }
-  const out: BusyRange[] = [];
+  const out: Occurrence[] = [];
   for (const list of perUid.values()) {
     if (list.length <= denseAbove) {
-      for (const occurrence of list) out.push({ ...occurrence, occurrences: occurrence.occurrences ?? 1 });
+      out.push(...list);
       continue;
     }
     const sorted = [...list].sort((a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime());
-    let current: BusyRange | null = null;
+    let current: (Occurrence & { occurrences: number }) | null = null;
     for (const occurrence of sorted) {
       const count = occurrence.occurrences ?? 1;
       if (current !== null && occurrence.start.getTime() <= current.end.getTime() && looksTheSame(current, occurrence)) {

@@ -124,7 +124,7 @@ export function runIcsExpand(argv: string[], io: IcsExpandIo): number {
       }),
     );
     for (const o of occurrences) {
-      const merged = o.occurrences > 1 ? { occurrences: o.occurrences } : {};
+      const merged = o.occurrences !== undefined && o.occurrences > 1 ? { occurrences: o.occurrences } : {};
       io.stdout(
         JSON.stringify({
           uid: o.uid,
