@@ -392,7 +392,8 @@ async function run(kind: DatabaseKind): Promise<Result> {
     const first = Math.ceil((Date.now() + DAY) / DAY) * DAY;
     let next = 0;
     const take = (): string => {
-      if (next >= SLOT_SUPPLY) throw new Error(`the bench took all ${SLOT_SUPPLY} free slots: shorten BENCH_WARMUP_SECONDS or BENCH_SECONDS`);
+      if (next >= SLOT_SUPPLY)
+        throw new Error(`the bench took all ${SLOT_SUPPLY} free slots: shorten BENCH_WARMUP_SECONDS or BENCH_SECONDS`);
       return new Date(first + next++ * SLOT_MIN * 60_000).toISOString();
     };
     let refused = 0;
