@@ -15,7 +15,8 @@
  * The client is lean on purpose (node:http on kept-alive sockets, not fetch/undici): its CPU shares
  * the same cores as the server and PostgreSQL, as pgbench's C client does.
  *
- *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8, BENCH_WARMUP_SECONDS=0; BENCH_DATABASES=postgres,pglite adds embedded PGlite;
+ *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8, BENCH_WARMUP_SECONDS=15 — 0 measures a fresh server;
+ *                                 BENCH_DATABASES=postgres,pglite adds embedded PGlite;
  *                                 BENCH_NODE_ARGS="--cpu-prof …" runs the server's node with these flags)
  */
 import { spawnSync } from 'node:child_process';
@@ -38,15 +39,26 @@ import { CpuMeter } from './serve/cpu-meter.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 /**
- * Seconds of bookings at full concurrency before the timed run, not counted. V8's background
- * compiler took ~25 % of the server's CPU in a fresh server's first 10 s of bookings and ~5 % after
- * 30 s (`perf record` of the server, decision 0021's sixth round): with 0 (the default, as before)
- * "CPU per booking" includes that one-off warm-up.
+ * Seconds of bookings by all CLIENTS at once before the timed run, counted in no figure (the double
+ * booking check still counts them). A server in production runs warm for days: in a fresh server's
+ * first 10 s of bookings V8's background compiler was ~30 % of its CPU, ~5 % after 25 s (`perf record`,
+ * decision 0021), and the bench's 20 sequential warm-up bookings left some of the pool's connections
+ * with statements still to plan. The server's CPU per booking stopped falling after 10–15 s of this
+ * (the warm-up's windows, printed with each run). 0 measures a fresh server, as the bench did before.
  */
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 0);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
+/** The warm-up's CPU per booking is printed per window of this many seconds, to show where it levels off. */
+const WARMUP_WINDOW_SECONDS = 5;
 const MEMBERS = 2;
 const SLOT_MIN = 15;
 const DAY = 86_400_000;
+const WINDOW_DAYS = 730;
+/**
+ * Distinct starts the bench may take, from tomorrow to a day before the booking window's end: ~70,000,
+ * a run of 800 bookings/s for 25 s (warm-up included) takes 20,000. Refusals for lack of slots would
+ * change every figure, so running out stops the bench instead.
+ */
+const SLOT_SUPPLY = ((WINDOW_DAYS - 2) * DAY) / (SLOT_MIN * 60_000);
 const ALL_DAY = { '1': [{ start: '00:00', end: '24:00' }] } as Record<string, { start: string; end: string }[]>;
 for (const d of ['2', '3', '4', '5', '6', '7']) ALL_DAY[d] = ALL_DAY['1']!;
 
@@ -131,6 +143,37 @@ interface Result {
   load: string;
   breakdown: Breakdown | null;
   mail: MailDrain | null;
+  /** The warm-up's windows: the server's CPU per booking in each, in order. */
+  warmup: WarmupWindow[];
+}
+
+interface WarmupWindow {
+  bookings: number;
+  cpuPerBooking: number;
+}
+
+/**
+ * WARMUP_SECONDS of bookings by all CLIENTS at once (so every pooled connection and code path is
+ * used), in windows of WARMUP_WINDOW_SECONDS whose server CPU per booking shows where it levels off.
+ */
+async function warmUp(book: (n: number) => Promise<number>, cpuMs: () => number): Promise<WarmupWindow[]> {
+  const windows: WarmupWindow[] = [];
+  let n = 20;
+  for (let left = WARMUP_SECONDS; left > 0; left -= WARMUP_WINDOW_SECONDS) {
+    const until = performance.now() + Math.min(left, WARMUP_WINDOW_SECONDS) * 1000;
+    const cpuBefore = cpuMs();
+    let bookings = 0;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < until) {
+          await book(-n++);
+          bookings++;
+        }
+      }),
+    );
+    windows.push({ bookings, cpuPerBooking: (cpuMs() - cpuBefore) / bookings });
+  }
+  return windows;
 }
 
 /**
@@ -239,7 +282,7 @@ async function setUp(url: string): Promise<{ session: BenchSession; calendarId: 
     members,
     durationMin: SLOT_MIN,
     intervalMin: SLOT_MIN,
-    windowDays: 730,
+    windowDays: WINDOW_DAYS,
     minNoticeMin: 0,
   });
   return { session, calendarId };
@@ -348,7 +391,11 @@ async function run(kind: DatabaseKind): Promise<Result> {
     // Distinct slots: every client takes the next start time from one shared counter.
     const first = Math.ceil((Date.now() + DAY) / DAY) * DAY;
     let next = 0;
-    const take = (): string => new Date(first + next++ * SLOT_MIN * 60_000).toISOString();
+    const take = (): string => {
+      if (next >= SLOT_SUPPLY)
+        throw new Error(`the bench took all ${SLOT_SUPPLY} free slots: shorten BENCH_WARMUP_SECONDS or BENCH_SECONDS`);
+      return new Date(first + next++ * SLOT_MIN * 60_000).toISOString();
+    };
     let refused = 0;
     let badBodies = 0;
     const url = new URL(tandem.url);
@@ -373,13 +420,8 @@ async function run(kind: DatabaseKind): Promise<Result> {
     };
     // Warm-up: the first requests compile routes and fill pools.
     for (let i = 0; i < 20; i++) await book(-i);
-    let warmups = 20;
-    const warmUntil = performance.now() + WARMUP_SECONDS * 1000;
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (performance.now() < warmUntil) await book(-warmups++);
-      }),
-    );
+    const warmup = await warmUp(book, tandem.cpuMs);
+    if (refused > 0 || badBodies > 0) console.log(`  warm-up: ${refused} refused, ${badBodies} wrong 201 bodies (not counted below)`);
     refused = 0;
     badBodies = 0;
     const latencies: number[] = [];
@@ -430,6 +472,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
       load: loadAverage(),
       breakdown,
       mail,
+      warmup,
     };
   } catch (error) {
     console.error(`tandem serve (${kind}) said:\n${tandem.output()}`);
@@ -453,7 +496,7 @@ function withEmails(cpuPerBooking: number, bookings: number, m: MailDrain): stri
 async function main(): Promise<void> {
   const kinds = (process.env.BENCH_DATABASES ?? 'postgres').split(',') as DatabaseKind[];
   console.log(
-    `bookings over HTTP: ${CLIENTS} clients, ${SECONDS} s${WARMUP_SECONDS > 0 ? ` after ${WARMUP_SECONDS} s of warm-up bookings` : ''}, load average ${loadAverage()}`,
+    `bookings over HTTP: ${CLIENTS} clients, ${SECONDS} s ${WARMUP_SECONDS > 0 ? `after ${WARMUP_SECONDS} s of warm-up bookings (not counted; BENCH_WARMUP_SECONDS=0 for a fresh server)` : 'on a fresh server (no warm-up)'}, load average ${loadAverage()}`,
   );
   buildServer();
   await dropDatabase(`tandem_bench_pgbench_${process.pid}`).catch(() => undefined);
@@ -475,6 +518,11 @@ async function main(): Promise<void> {
     console.log(
       `| ${r.kind} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuPerBooking.toFixed(2)} ms | ${r.bookings} | ${r.refused} | ${r.badBodies} | ${r.doubleBookings} | ${r.kind === 'postgres' ? anchor.tps.toFixed(0) : '—'} | ${ratio} | ${r.load} |`,
     );
+  }
+  for (const r of results) {
+    if (r.warmup.length === 0) continue;
+    const windows = r.warmup.map((w) => `${w.cpuPerBooking.toFixed(2)} ms (${w.bookings})`).join(', ');
+    console.log(`\n${r.kind}: warm-up, server CPU per booking (bookings) per ${WARMUP_WINDOW_SECONDS} s: ${windows}`);
   }
   for (const r of results) {
     if (r.breakdown === null) continue;

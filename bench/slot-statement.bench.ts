@@ -8,23 +8,11 @@
  *   npx tsx bench/slot-statement.bench.ts                    (this tree's dist/, built with `npx tsc -p tsconfig.build.json`)
  *   BENCH_DIST=/work/wt/base/dist npx tsx bench/slot-statement.bench.ts   (another build, for an A/B pair)
  */
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadavg } from 'node:os';
-import {
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-} from 'kysely';
-
-// node-postgres's own preparation of each parameter (what its bind message sends); not in its typings.
-const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): unknown };
+import type { Kysely } from 'kysely';
+import { cannedDatabase } from './serve/canned-database.ts';
 
 const dist = resolve(process.env.BENCH_DIST ?? 'dist');
 const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
@@ -34,13 +22,6 @@ type LoadSlotQueryChecking = (db: Kysely<unknown>, options: Record<string, unkno
 const { loadSlotQueryCheckingCalendar } = (await import(pathToFileURL(`${dist}/services/availability/load-slot-query.js`).href)) as {
   loadSlotQueryCheckingCalendar: LoadSlotQueryChecking;
 };
-const { createStatementNamer } = (await import(pathToFileURL(`${dist}/store/prepared-statements.js`).href)) as {
-  createStatementNamer: () => { nameFor(text: string, prepared: Set<string>): string | null };
-};
-// As the server's pool does (store/prepared-statements.ts): each statement's text is looked up by value.
-const namer = createStatementNamer();
-const prepared = new Set<string>();
-
 const members = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
 const week = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
 // The row the statement returns for the bookings bench's calendar: two members, a day of assignments.
@@ -60,39 +41,7 @@ const row = {
   own_starts: [],
   sessions: [],
 };
-
-let parameterBytes = 0;
-const connection: DatabaseConnection = {
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    namer.nameFor(query.sql, prepared);
-    for (const value of query.parameters) {
-      const prepared = prepareValue(value);
-      parameterBytes += typeof prepared === 'string' ? prepared.length : 0;
-    }
-    return { rows: [row as R] };
-  },
-  // eslint-disable-next-line require-yield -- never streamed
-  async *streamQuery() {
-    throw new Error('not used');
-  },
-};
-const driver: Driver = {
-  init: async () => {},
-  acquireConnection: async () => connection,
-  beginTransaction: async () => {},
-  commitTransaction: async () => {},
-  rollbackTransaction: async () => {},
-  releaseConnection: async () => {},
-  destroy: async () => {},
-};
-const db = new Kysely<unknown>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => driver,
-    createIntrospector: (k) => new PostgresIntrospector(k),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const { db, takeParameterBytes } = await cannedDatabase(dist, row);
 
 const calendar = {
   id: '33333333-3333-4333-8333-333333333333',
@@ -137,12 +86,12 @@ console.log(
 );
 for (let i = 0; i < 2_000; i++) await call(i);
 for (let round = 0; round < ROUNDS; round++) {
-  parameterBytes = 0;
+  takeParameterBytes();
   const before = process.cpuUsage();
   for (let i = 0; i < CALLS; i++) await call(i);
   const used = process.cpuUsage(before);
   console.log(
-    `  round ${round + 1}: ${((used.user + used.system) / CALLS).toFixed(1)} µs CPU per statement, ${(parameterBytes / CALLS).toFixed(0)} parameter bytes`,
+    `  round ${round + 1}: ${((used.user + used.system) / CALLS).toFixed(1)} µs CPU per statement, ${(takeParameterBytes() / CALLS).toFixed(0)} parameter bytes`,
   );
 }
 await db.destroy();

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { StatementTemplate, type TemplateParam } from '../../store/statement-template.ts';
 import type { DB } from '../../store/schema.ts';
 import type { ContactInput } from './booking-rows.ts';
 import { messageRows, type NoticePlan } from '../notifications/record-appointment-notice.ts';
@@ -52,51 +53,118 @@ export interface InsertedBooking {
  * into the client's e-mails and the webhook payload, as a notice read after the insert would.
  */
 export async function insertBooking(db: Kysely<DB>, b: NewBooking): Promise<InsertedBooking> {
-  const messages = messageRows(b.notice.messages, b.workspaceId, b.appointmentId);
-  const event = b.notice.webhook.type;
-  const { rows } = await sql<{ contact_id: string; name: string; email: string }>`
+  insertStatement ??= StatementTemplate.compile(db, insertStatementText);
+  const { rows } = await insertStatement.execute(db, {
+    workspaceId: b.workspaceId,
+    contactName: b.contact.name,
+    contactEmail: b.contact.email.trim(),
+    contactPhone: b.contact.phone ?? null,
+    appointmentId: b.appointmentId,
+    calendarId: b.calendarId,
+    serviceId: b.serviceId,
+    // Instants as ISO text: what node-postgres would make of a Date, without its per-value formatting.
+    start: b.start.toISOString(),
+    end: b.end.toISOString(),
+    title: b.title,
+    location: b.location,
+    assigneeIds: b.assigneeIds,
+    during: b.during,
+    outboxUserIds: b.outboxUserIds,
+    now: b.now.toISOString(),
+    attendeeId: b.attendeeId,
+    seats: b.seats,
+    secretHash: b.secretHash,
+    timezone: b.timezone,
+    messages: JSON.stringify(messageRows(b.notice.messages, b.workspaceId, b.appointmentId)),
+    event: b.notice.webhook.type,
+    webhookPayload: webhookPayload({ ...b.notice.webhook, now: b.now }),
+  });
+  const row = rows[0]!;
+  return { contactId: row.contact_id, contactName: row.name, contactEmail: row.email };
+}
+
+/** The insert's values: instants as ISO text, the e-mails as their rows' JSON. */
+interface InsertParams extends Record<string, unknown> {
+  workspaceId: string;
+  contactName: string;
+  contactEmail: string;
+  contactPhone: string | null;
+  appointmentId: string;
+  calendarId: string;
+  serviceId: string | null;
+  start: string;
+  end: string;
+  title: string;
+  location: string | null;
+  assigneeIds: string[];
+  during: string;
+  outboxUserIds: string[];
+  now: string;
+  attendeeId: string;
+  seats: number;
+  secretHash: string;
+  timezone: string | null;
+  messages: string;
+  event: string;
+  webhookPayload: string;
+}
+
+interface InsertedRow {
+  contact_id: string;
+  name: string;
+  email: string;
+}
+
+/** One text for every booking, compiled on the first (issue 13.4): building it per request was the booking's other Kysely cost. */
+let insertStatement: StatementTemplate<InsertParams, InsertedRow> | undefined;
+
+function insertStatementText(param: TemplateParam<InsertParams>): RawBuilder<InsertedRow> {
+  const workspaceId = sql`${param('workspaceId')}::uuid`;
+  const now = sql`${param('now')}::timestamptz`;
+  const event = sql`${param('event')}::text`;
+  return sql<InsertedRow>`
     with k as (
       insert into contacts (workspace_id, name, email, phone)
-      values (${b.workspaceId}::uuid, ${b.contact.name}, ${b.contact.email.trim()}, ${b.contact.phone ?? null})
+      values (${workspaceId}, ${param('contactName')}, ${param('contactEmail')}, ${param('contactPhone')})
       on conflict (workspace_id, lower(email)) do update set name = excluded.name, phone = coalesce(excluded.phone, contacts.phone)
       returning id, name, email, phone
     ), a as (
       insert into appointments (id, workspace_id, calendar_id, service_id, start_at, end_at, title, location, seats_taken, version)
-      values (${b.appointmentId}::uuid, ${b.workspaceId}::uuid, ${b.calendarId}::uuid, ${b.serviceId}::uuid, ${b.start}::timestamptz,
-              ${b.end}::timestamptz, ${b.title}, ${b.location}, 1, ${NEW_APPOINTMENT_VERSION}::integer)
+      values (${param('appointmentId')}::uuid, ${workspaceId}, ${param('calendarId')}::uuid, ${param('serviceId')}::uuid,
+              ${param('start')}::timestamptz, ${param('end')}::timestamptz, ${param('title')}, ${param('location')}, 1,
+              ${sql.lit(NEW_APPOINTMENT_VERSION)}::integer)
       returning id
     ), aa as (
       insert into appointment_assignees (appointment_id, user_id, workspace_id, during)
-      select a.id, u, ${b.workspaceId}::uuid, ${b.during}::tstzrange from a, unnest(${b.assigneeIds}::uuid[]) as u
+      select a.id, u, ${workspaceId}, ${param('during')}::tstzrange from a, unnest(${param('assigneeIds')}::uuid[]) as u
     ), o as (
       insert into outbox (workspace_id, appointment_id, user_id, op, not_before)
-      select ${b.workspaceId}::uuid, a.id, u, 'upsert', ${b.now}::timestamptz from a, unnest(${b.outboxUserIds}::uuid[]) as u
+      select ${workspaceId}, a.id, u, 'upsert', ${now} from a, unnest(${param('outboxUserIds')}::uuid[]) as u
     ), t as (
       insert into attendees (id, workspace_id, appointment_id, contact_id, seats, secret_hash, timezone)
-      select ${b.attendeeId}::uuid, ${b.workspaceId}::uuid, a.id, k.id, ${b.seats}, ${b.secretHash}, ${b.timezone} from a, k
+      select ${param('attendeeId')}::uuid, ${workspaceId}, a.id, k.id, ${param('seats')}::integer, ${param('secretHash')}, ${param('timezone')}
+      from a, k
     ), m as (
       insert into messages (workspace_id, appointment_id, attendee_id, user_id, kind, recipient_email, recipient_name, recipient_zone,
                             content, manage_link_ciphertext, not_before)
       select r.workspace_id, a.id, r.attendee_id, r.user_id, r.kind,
              case when r.attendee_id is null then r.recipient_email else k.email end,
              r.recipient_name, r.recipient_zone, r.content::jsonb, r.manage_link_ciphertext, r.not_before
-      from a, k, jsonb_to_recordset(${JSON.stringify(messages)}::jsonb) as r(
+      from a, k, jsonb_to_recordset(${param('messages')}::jsonb) as r(
         workspace_id uuid, attendee_id uuid, user_id uuid, kind text, recipient_email text, recipient_name text, recipient_zone text,
         content text, manage_link_ciphertext text, not_before timestamptz)
     ), w as (
       -- recordWebhookEvent's fan-out: every active endpoint of the workspace subscribed to the event.
       insert into webhook_deliveries (workspace_id, endpoint_id, appointment_id, event, payload, not_before)
       select e.workspace_id, e.id, a.id, ${event},
-             jsonb_set(jsonb_set(jsonb_set(${webhookPayload({ ...b.notice.webhook, now: b.now })}::jsonb,
+             jsonb_set(jsonb_set(jsonb_set(${param('webhookPayload')}::jsonb,
                '{data,contact,email}', to_jsonb(k.email)),
                '{data,contact,phone}', coalesce(to_jsonb(k.phone), 'null'::jsonb)),
                '{data,attendees,0,email}', to_jsonb(k.email)),
-             ${b.now}::timestamptz
+             ${now}
       from a, k, webhook_endpoints e
-      where e.workspace_id = ${b.workspaceId}::uuid and e.status = 'active' and ${event} = any(e.events)
+      where e.workspace_id = ${workspaceId} and e.status = 'active' and ${event} = any(e.events)
     )
     select k.id as contact_id, k.name, k.email from a, k
-  `.execute(db);
-  const row = rows[0]!;
-  return { contactId: row.contact_id, contactName: row.name, contactEmail: row.email };
+  `;
 }
