@@ -484,13 +484,14 @@ async function run(kind: DatabaseKind): Promise<Result> {
 }
 
 /**
- * The server's CPU per booking once its e-mails went out. With some still pending the sum would leave
- * their CPU out again: then an estimate from the CPU per e-mail sent.
+ * The server's CPU per booking once its e-mails went out: the run's CPU per booking plus, for each of
+ * its e-mails not sent during the run, the drain's CPU per e-mail. Not the drain's whole CPU divided by
+ * the run's bookings: after a warm-up the drain also sends the warm-up bookings' e-mails.
  */
 function withEmails(cpuPerBooking: number, bookings: number, m: MailDrain): string {
-  if (m.left === 0) return `${((cpuPerBooking * bookings + m.drainCpuMs) / bookings).toFixed(2)} ms`;
   if (m.drained === 0) return '— (none sent)';
-  return `— (not all sent; estimate ${(cpuPerBooking + (m.drainCpuMs / m.drained) * (m.due / bookings)).toFixed(2)} ms)`;
+  const perBooking = cpuPerBooking + (m.drainCpuMs / m.drained) * ((m.due - m.sentInRun) / bookings);
+  return m.left === 0 ? `${perBooking.toFixed(2)} ms` : `— (not all sent; estimate ${perBooking.toFixed(2)} ms)`;
 }
 
 async function main(): Promise<void> {
