@@ -24,8 +24,6 @@ export interface RemoteCalendarInfo {
   url: string;
   displayName: string;
   color: string | null;
-  ctag: string | null;
-  syncToken: string | null;
   components: string[];
   writable: boolean;
   subscribed: boolean;
@@ -40,12 +38,17 @@ export const ALL_COMPONENTS: readonly string[] = ['VEVENT', 'VTODO', 'VJOURNAL',
 
 export const SUBSCRIBED_REASON = 'subscribed calendars cannot be connected';
 
+/**
+ * What a listing asks of each calendar: what the user picks by and what decides whether it can be
+ * picked. Not getctag or sync-token: a server may compute those from every item of the calendar
+ * (Radicale reads all of them — about a second for 5,000 events, per calendar, on every listing),
+ * and Tandem never uses a listed one: the sync engine's first sync-collection returns its own token
+ * (store-calendar-list.ts stores no listed position on purpose).
+ */
 export const CALENDAR_LIST_PROPS: readonly PropName[] = [
   [NS.DAV, 'displayname'],
   [NS.DAV, 'resourcetype'],
   [NS.CALDAV, 'supported-calendar-component-set'],
-  [NS.CALENDARSERVER, 'getctag'],
-  [NS.DAV, 'sync-token'],
   [NS.APPLE_ICAL, 'calendar-color'],
   [NS.DAV, 'current-user-privilege-set'],
   [NS.CALENDARSERVER, 'source'],
@@ -120,8 +123,6 @@ export function toRemoteCalendar(response: DavResponse): RemoteCalendarInfo | nu
     url,
     displayName: foundText(response, NS.DAV, 'displayname') ?? fallbackName(url),
     color: normaliseColor(foundText(response, NS.APPLE_ICAL, 'calendar-color')),
-    ctag: foundText(response, NS.CALENDARSERVER, 'getctag'),
-    syncToken: foundText(response, NS.DAV, 'sync-token'),
     components: comps,
     writable,
     subscribed,
