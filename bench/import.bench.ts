@@ -240,6 +240,8 @@ interface ImportFigures {
   ms: number;
   cpuMs: number;
   connectMs: number;
+  /** The POST /api/connections alone (discovery, listing, storing); the rest of connectMs is the configure PUT. */
+  connectOnlyMs: number;
   rssBeforeKb: number;
   rssPeakKb: number;
   hwmKb: number;
@@ -310,6 +312,7 @@ async function importThrough(server: ServerRun, database: string | null, homeUrl
       { provider: 'caldav', serverUrl: homeUrl, username: USERNAME, password: PASSWORD },
       session.token,
     );
+    const connectOnlyMs = performance.now() - begin;
     const calendar = connection.calendars.find((c) => c.url.replace(/\/$/, '').endsWith(`/${calendarName}`));
     if (!calendar) throw new Error(`calendar ${calendarName} not among ${connection.calendars.map((c) => c.url).join(', ')}`);
     await api(
@@ -343,7 +346,7 @@ async function importThrough(server: ServerRun, database: string | null, homeUrl
       await check.end();
       total = Number(items.rows[0]!.n);
     }
-    return { ms, cpuMs: cpu, connectMs, rssBeforeKb, rssPeakKb, hwmKb, total };
+    return { ms, cpuMs: cpu, connectMs, connectOnlyMs, rssBeforeKb, rssPeakKb, hwmKb, total };
   }
 }
 
@@ -408,7 +411,7 @@ async function main(): Promise<void> {
         row(
           `Tandem first import, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
           secs(figures.ms),
-          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)}; RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${load()}`,
+          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)} (connect ${secs(figures.connectOnlyMs)}); RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${load()}`,
         );
       }
       results.push(result);
