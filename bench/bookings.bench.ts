@@ -12,8 +12,10 @@
  * during it, then the wait until none is pending and the server's CPU for them — per e-mail and per
  * booking with its e-mails sent (BENCH_DRAIN_SECONDS, default 120; 0 gives the counts only).
  *
- * The client is lean on purpose (node:http on kept-alive sockets, not fetch/undici): its CPU shares
- * the same cores as the server and PostgreSQL, as pgbench's C client does.
+ * The client is lean on purpose (one kept-alive socket per client writing the request and reading
+ * the answer itself: keep-alive-connection.ts; not fetch/undici, nor node:http's Agent since the
+ * seventh session): its CPU shares the same cores as the server and PostgreSQL, as pgbench's C client
+ * does. Every answer is still read whole and every 201's body parsed and checked.
  *
  *   npm run bench:bookings       (BENCH_SECONDS=10, BENCH_CLIENTS=8, BENCH_WARMUP_SECONDS=15 — 0 measures a fresh server;
  *                                 BENCH_DATABASES=postgres,pglite adds embedded PGlite;
@@ -21,7 +23,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { addCalendar, call, signUp, type BenchSession } from './serve/api-client.ts';
 import {
@@ -35,6 +36,7 @@ import {
   type DatabaseKind,
 } from './serve/tandem-process.ts';
 import { CpuMeter } from './serve/cpu-meter.ts';
+import { KeepAliveConnection, type HttpAnswer } from './serve/keep-alive-connection.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -86,31 +88,29 @@ function pgbench(): { tps: number; output: string } {
 }
 
 /**
- * One booking request on a kept-alive socket of `agent`. Answers the status and the body's text; the
- * caller checks both.
+ * Kept-alive connections, one per client in flight (at most CLIENTS), as pgbench keeps one connection
+ * per client: a request takes an idle one or opens one, and gives it back with its answer.
  */
-function postJson(agent: Agent, url: URL, path: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+function connectionPool(url: URL): { postJson(path: string, body: string): Promise<HttpAnswer>; close(): void } {
+  const idle: KeepAliveConnection[] = [];
+  const all: KeepAliveConnection[] = [];
+  return {
+    async postJson(path, body) {
+      let connection = idle.pop();
+      if (!connection) {
+        connection = new KeepAliveConnection(url.hostname, Number(url.port));
+        all.push(connection);
+      }
+      try {
+        return await connection.postJson(path, body);
+      } finally {
+        idle.push(connection);
+      }
+    },
+    close() {
+      for (const connection of all) connection.close();
+    },
+  };
 }
 
 /** A 201's body must be the booking asked for, with its manage link's token. */
@@ -384,8 +384,7 @@ async function countDoubleBookings(
 async function run(kind: DatabaseKind): Promise<Result> {
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
   const tandem = await startTandem(kind, { label: 'bookings', nodeArgs });
-  // One kept-alive socket per client, as pgbench keeps one connection per client.
-  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const connections = connectionPool(new URL(tandem.url));
   try {
     const { session, calendarId } = await setUp(tandem.url);
     // Distinct slots: every client takes the next start time from one shared counter.
@@ -398,14 +397,11 @@ async function run(kind: DatabaseKind): Promise<Result> {
     };
     let refused = 0;
     let badBodies = 0;
-    const url = new URL(tandem.url);
     const path = `/api/public/calendars/${calendarId}/bookings`;
     const book = async (n: number): Promise<number> => {
       const started = performance.now();
       const start = take();
-      const res = await postJson(
-        agent,
-        url,
+      const res = await connections.postJson(
         path,
         JSON.stringify({ start, contact: { name: `Client ${n}`, email: `client-${n}@example.test` } }),
       );
@@ -478,7 +474,7 @@ async function run(kind: DatabaseKind): Promise<Result> {
     console.error(`tandem serve (${kind}) said:\n${tandem.output()}`);
     throw error;
   } finally {
-    agent.destroy();
+    connections.close();
     await tandem.stop();
   }
 }
