@@ -188,8 +188,8 @@ interface MailDrain {
   sentInRun: number;
   /**
    * Any e-mails sent while the bookings ran: after a warm-up the sender works through the warm-up's
-   * backlog during the run, and that CPU is in the run's server CPU per booking (20–30 % of it at
-   * 100–170 bookings/s on the loaded machine of the seventh session).
+   * backlog during the run, and that CPU is in the run's server CPU per booking (13–17 % of it at
+   * 190–235 bookings/s on the loaded machine of the seventh session).
    */
   sentInRunAny: number;
   /** E-mails sent after the run (the warm-up's backlog included). */
