@@ -142,6 +142,81 @@ describe.each(databaseKinds)('booking through the API on %s', (kind) => {
     });
   });
 
+  it('fans a booking out to the endpoints subscribed when it is written: none, one added since, one disabled since', async () => {
+    // A workspace of its own: the lean statement (no webhook CTE) is tried first until a booking finds an endpoint.
+    const host = await signUp(api.server);
+    const calendarId = await addCalendar(api.server, host, { type: 'round_robin', members: [{ userId: host.userId }] });
+    const db = api.app.database.db;
+    const bookAt = async (start: string, who: string) => {
+      const response = await book(calendarId, { start, contact: contact(who) });
+      expect(response.statusCode, response.body).toBe(201);
+      const attendeeId = response.json<{ manageToken: string }>().manageToken.split('.')[0]!;
+      const { appointment_id: appointmentId } = await db
+        .selectFrom('attendees')
+        .select('appointment_id')
+        .where('id', '=', attendeeId)
+        .executeTakeFirstOrThrow();
+      const rows = async (table: 'webhook_deliveries' | 'messages') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('appointment_id', '=', appointmentId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const contacts = await db
+        .selectFrom('contacts')
+        .select('id')
+        .where('workspace_id', '=', host.workspaceId)
+        .where('email', '=', contact(who).email)
+        .execute();
+      const appointments = await db
+        .selectFrom('appointments')
+        .select('id')
+        .where('calendar_id', '=', calendarId)
+        .where('start_at', '=', new Date(start))
+        .execute();
+      return {
+        deliveries: await rows('webhook_deliveries'),
+        messages: await rows('messages'),
+        contacts: contacts.length,
+        appointments: appointments.length,
+      };
+    };
+
+    const before = await bookAt('2026-11-26T09:00:00Z', 'hook-none');
+    expect(before).toMatchObject({ deliveries: 0, contacts: 1, appointments: 1 });
+    expect(before.messages).toBeGreaterThan(0);
+
+    // Another event only: still nothing to fan out to.
+    await db
+      .insertInto('webhook_endpoints')
+      .values({
+        workspace_id: host.workspaceId,
+        url: 'https://hooks.example/other',
+        secret_ciphertext: 'x',
+        events: ['appointment.cancelled'],
+      })
+      .execute();
+    expect(await bookAt('2026-11-26T10:00:00Z', 'hook-other')).toMatchObject({ deliveries: 0, contacts: 1, appointments: 1 });
+
+    // An endpoint added after this process last booked here: the booking finds it, and is written once.
+    const { id: endpointId } = await db
+      .insertInto('webhook_endpoints')
+      .values({ workspace_id: host.workspaceId, url: 'https://hooks.example/in', secret_ciphertext: 'x', events: ['appointment.created'] })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect(await bookAt('2026-11-26T11:00:00Z', 'hook-added')).toEqual({ ...before, deliveries: 1 });
+    expect(await bookAt('2026-11-26T12:00:00Z', 'hook-again')).toEqual({ ...before, deliveries: 1 });
+
+    // Disabled since: no delivery, the booking itself as before.
+    await db.updateTable('webhook_endpoints').set({ status: 'disabled' }).where('id', '=', endpointId).execute();
+    expect(await bookAt('2026-11-26T13:00:00Z', 'hook-disabled')).toEqual(before);
+    expect(await bookAt('2026-11-26T14:00:00Z', 'hook-still-disabled')).toEqual(before);
+  });
+
   it('replays an Idempotency-Key instead of booking twice, and refuses the key for another request', async () => {
     const calendarId = await addCalendar(api.server, owner, { type: 'simple', members: [{ userId: owner.userId }] });
     const body = { start: '2026-11-25T09:00:00Z', contact: contact('idem') };
