@@ -9,7 +9,8 @@ import { AppError } from '../app-error.ts';
 import type { CalendarView, ServiceView } from '../calendars/calendar-view.ts';
 import { bookingFactsColumns, type BookingFacts } from '../booking/booking-facts.ts';
 import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
-import { DAY_MS } from '../../domain/time.ts';
+import { DAY_MS, MINUTE_MS } from '../../domain/time.ts';
+import { localDays } from '../../domain/local-days.ts';
 import { epochMs } from '../../store/epoch-ms.ts';
 import { StatementTemplate, type TemplateParam } from '../../store/statement-template.ts';
 
@@ -108,41 +109,49 @@ async function readSlotQuery(
   const userIds = members.map((m) => m.userId);
   const busyUserIds = options.importedBusyUsers ? userIds.filter((id) => options.importedBusyUsers!.includes(id)) : userIds;
 
-  // Busy time just outside the window still matters: buffers and slots that straddle its edges.
-  const padding = DAY_MS + (calendar.bufferBeforeMin + calendar.bufferAfterMin + calendar.durationMin) * 60_000;
-  const from = new Date(options.range.start - padding);
-  const to = new Date(options.range.end + padding);
   const sessionBased = calendar.type === 'class' || calendar.type === 'event';
   const ignored = options.ignoreAppointmentId ?? '00000000-0000-0000-0000-000000000000';
-  const dayBefore = new Date(from.getTime() - DAY_MS);
-  const dayAfter = new Date(to.getTime() + DAY_MS);
-
   const shape: SlotStatementShape = {
     withRefs: options.withRefs === true,
     sessionBased,
     dailyLimit: calendar.dailyLimit !== null,
     checkCalendar: checkInWorkspace !== null,
   };
-  const [everything, imported] = await Promise.all([
-    slotStatement(db, shape)
-      .execute(db, {
-        userIds,
-        ignored,
-        calendarId: calendar.id,
-        workspaceId: checkInWorkspace,
-        // Instants as ISO text: what node-postgres would make of a Date, without its per-value formatting.
-        from: from.toISOString(),
-        to: to.toISOString(),
-        dayBefore: dayBefore.toISOString(),
-        dayAfter: dayAfter.toISOString(),
-        dateBefore: dayBefore.toISOString().slice(0, 10),
-        dateAfter: dayAfter.toISOString().slice(0, 10),
-      })
-      .then((result) => result.rows[0]!),
-    consultsExternalCalendars(calendar.type) && busyUserIds.length > 0
-      ? options.importedBusy.importedBusy(db, busyUserIds, { start: from.getTime(), end: to.getTime() })
-      : Promise.resolve(new Map<string, Interval[]>()),
-  ]);
+  const longestMin = Math.max(calendar.durationMin, service?.durationMin ?? 0);
+  const read = async (zones: ReadonlyMap<string, string> | null) => {
+    const { from, to } = busyWindow(options.range, userIds, zones, calendar.bufferBeforeMin + calendar.bufferAfterMin, longestMin);
+    const dayBefore = new Date(from.getTime() - DAY_MS);
+    const dayAfter = new Date(to.getTime() + DAY_MS);
+    const [everything, imported] = await Promise.all([
+      slotStatement(db, shape)
+        .execute(db, {
+          userIds,
+          ignored,
+          calendarId: calendar.id,
+          workspaceId: checkInWorkspace,
+          // Instants as ISO text: what node-postgres would make of a Date, without its per-value formatting.
+          from: from.toISOString(),
+          to: to.toISOString(),
+          dayBefore: dayBefore.toISOString(),
+          dayAfter: dayAfter.toISOString(),
+          dateBefore: dayBefore.toISOString().slice(0, 10),
+          dateAfter: dayAfter.toISOString().slice(0, 10),
+        })
+        .then((result) => result.rows[0]!),
+      consultsExternalCalendars(calendar.type) && busyUserIds.length > 0
+        ? options.importedBusy.importedBusy(db, busyUserIds, { start: from.getTime(), end: to.getTime() })
+        : Promise.resolve(new Map<string, Interval[]>()),
+    ]);
+    return { from, to, everything, imported };
+  };
+  // The window is the members' own local days when this process knows their zones (what the
+  // statement read last time); the statement reads the zones again, and a window drawn from a zone
+  // that has changed since is read again with the zone as read.
+  const assumed = knownZones(userIds);
+  let result = await read(assumed);
+  const zones = rememberZones(result.everything.users);
+  if (assumed !== null && userIds.some((id) => zones.get(id) !== assumed.get(id))) result = await read(zones);
+  const { from, to, everything, imported } = result;
   const asRead: CalendarAsRead | null =
     checkInWorkspace === null
       ? null
@@ -155,6 +164,63 @@ async function readSlotQuery(
           },
         };
   return { calendar: asRead, slotQuery: () => toSlotQuery(options, { members, service, from, to }, everything, imported) };
+}
+
+/**
+ * The window whose busy time can matter, as instants. The slot engine looks at the members' local
+ * days that hold a start in the range or the end of a slot from it (QueryContext.daysOf), and
+ * chooseAssignees at the member's local day of the slot; busy time reaches into those days by at
+ * most the buffers and the longest duration. A range of at most a day (a booking's re-check, an
+ * explanation) with every member's zone known reads those days alone; otherwise a day on each
+ * side of the range (decision 0021: PostgreSQL's zone names need not be Luxon's, so the days are
+ * worked out here, not in SQL). On the bookings bench that is a day of assignments instead of
+ * three (decision 0024, seventh session).
+ */
+export function busyWindow(
+  range: Interval,
+  userIds: readonly string[],
+  zones: ReadonlyMap<string, string> | null,
+  buffersMin: number,
+  longestMin: number,
+): { from: Date; to: Date } {
+  const edge = (buffersMin + longestMin) * MINUTE_MS;
+  const wide = { from: new Date(range.start - DAY_MS - edge), to: new Date(range.end + DAY_MS + edge) };
+  if (zones === null || range.end - range.start > DAY_MS) return wide;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const id of userIds) {
+    const zone = zones.get(id);
+    if (zone === undefined) return wide;
+    const days = localDays(zone, range.start, range.end + longestMin * MINUTE_MS);
+    if (days.length === 0) return wide;
+    start = Math.min(start, days[0]!.start);
+    end = Math.max(end, days[days.length - 1]!.end);
+  }
+  return Number.isFinite(start) && Number.isFinite(end) ? { from: new Date(start - edge), to: new Date(end + edge) } : wide;
+}
+
+/** Members' zones as the slot statement last read them; a hint for busyWindow, checked by every read. */
+const zonesSeen = new Map<string, string>();
+const MAX_ZONES_SEEN = 10_000;
+
+function knownZones(userIds: readonly string[]): Map<string, string> | null {
+  const zones = new Map<string, string>();
+  for (const id of userIds) {
+    const zone = zonesSeen.get(id);
+    if (zone === undefined) return null;
+    zones.set(id, zone);
+  }
+  return zones;
+}
+
+function rememberZones(users: SlotRows['users']): Map<string, string> {
+  const zones = new Map<string, string>();
+  for (const u of users) {
+    if (zonesSeen.size >= MAX_ZONES_SEEN && !zonesSeen.has(u.id)) zonesSeen.clear();
+    zonesSeen.set(u.id, u.timezone);
+    zones.set(u.id, u.timezone);
+  }
+  return zones;
 }
 
 /** What decides the slot statement's text; everything else is a parameter. */
