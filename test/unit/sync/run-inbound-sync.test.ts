@@ -172,7 +172,7 @@ describe('runInboundSync — token flow', () => {
     expect(h.store.calendar('cal-primary').items.size).toBe(18);
   });
 
-  it('multigets go out one at a time, a bounded number ahead of the store; after a failed one no other is sent', async () => {
+  it('multigets go out two at a time, a bounded number ahead of the store; once one has failed no other is sent', async () => {
     const h = createHarness();
     for (let i = 0; i < 20; i++) h.userEvent('cal-primary', `e${i}`, i);
     const remote = h.remotes['cal-primary'];
@@ -197,7 +197,8 @@ describe('runInboundSync — token flow', () => {
     // Requests of 2 objects, transactions of 2: 10 requests, 10 transactions.
     await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1, onProgress });
     expect(h.store.calendar('cal-primary').items.size).toBe(20);
-    expect(mostInFlight).toBe(1);
+    // The next request is being answered while this side reads the one before; never a third at once.
+    expect(mostInFlight).toBe(2);
     expect(sentAfterApplied).toHaveLength(10);
     // Request k is sent before transaction k is stored (fetched ahead), never more than four requests ahead.
     sentAfterApplied.forEach((appliedBefore, k) => {
@@ -205,16 +206,20 @@ describe('runInboundSync — token flow', () => {
       expect(appliedBefore).toBeGreaterThanOrEqual(k - 3);
     });
 
-    // A failure in the third request of the next import: the run fails, and no request after it goes out.
+    // A failure in the third request of the next import, while the second is still being answered:
+    // the run fails, and no request goes out after it — not even the fourth, which waits only for
+    // the second.
     for (let i = 20; i < 40; i++) h.userEvent('cal-primary', `e${i}`, i);
     remote.calls.length = 0;
     let requests = 0;
     remote.multiget = async (hrefs) => {
-      requests++;
-      if (requests === 3) throw new Error('injected multiget failure');
+      const request = ++requests;
+      if (request === 3) throw new Error('injected multiget failure');
+      if (request === 2) for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
       return multiget(hrefs);
     };
     await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toThrow(/injected multiget failure/);
+    for (let turn = 0; turn < 10; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     expect(requests).toBe(3);
     expect(h.store.calendar('cal-primary').items.size).toBe(24);
 
