@@ -172,7 +172,7 @@ describe('runInboundSync — token flow', () => {
     expect(h.store.calendar('cal-primary').items.size).toBe(18);
   });
 
-  it('multigets go out two at a time, a bounded number ahead of the store; once one has failed no other is sent', async () => {
+  it('multigets go out one at a time, a bounded number ahead of the store; after a failed one no other is sent', async () => {
     const h = createHarness();
     for (let i = 0; i < 20; i++) h.userEvent('cal-primary', `e${i}`, i);
     const remote = h.remotes['cal-primary'];
@@ -197,8 +197,7 @@ describe('runInboundSync — token flow', () => {
     // Requests of 2 objects, transactions of 2: 10 requests, 10 transactions.
     await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1, onProgress });
     expect(h.store.calendar('cal-primary').items.size).toBe(20);
-    // The next request is being answered while this side reads the one before; never a third at once.
-    expect(mostInFlight).toBe(2);
+    expect(mostInFlight).toBe(1);
     expect(sentAfterApplied).toHaveLength(10);
     // Request k is sent before transaction k is stored (fetched ahead), never more than four requests ahead.
     sentAfterApplied.forEach((appliedBefore, k) => {
@@ -206,20 +205,16 @@ describe('runInboundSync — token flow', () => {
       expect(appliedBefore).toBeGreaterThanOrEqual(k - 3);
     });
 
-    // A failure in the third request of the next import, while the second is still being answered:
-    // the run fails, and no request goes out after it — not even the fourth, which waits only for
-    // the second.
+    // A failure in the third request of the next import: the run fails, and no request after it goes out.
     for (let i = 20; i < 40; i++) h.userEvent('cal-primary', `e${i}`, i);
     remote.calls.length = 0;
     let requests = 0;
     remote.multiget = async (hrefs) => {
-      const request = ++requests;
-      if (request === 3) throw new Error('injected multiget failure');
-      if (request === 2) for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      requests++;
+      if (requests === 3) throw new Error('injected multiget failure');
       return multiget(hrefs);
     };
     await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toThrow(/injected multiget failure/);
-    for (let turn = 0; turn < 10; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     expect(requests).toBe(3);
     expect(h.store.calendar('cal-primary').items.size).toBe(24);
 
@@ -236,6 +231,64 @@ describe('runInboundSync — token flow', () => {
     for (let turn = 0; turn < 50; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     expect(requests).toBe(sentByTheFailure);
     expect(requests).toBeLessThan(8);
+  });
+
+  it('the next multiget goes out once the server has sent its answer to the one before, while that answer is still being read', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 12; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const remote = h.remotes['cal-primary'];
+    const multiget = remote.multiget.bind(remote);
+    // Per request: 'sent', 'received' (the server's answer is all here), 'read' (returned to the engine).
+    const events: string[] = [];
+    let atServer = 0;
+    let mostAtServer = 0;
+    remote.multiget = async (hrefs, options) => {
+      const request = events.filter((e) => e.startsWith('sent')).length;
+      events.push(`sent ${request}`);
+      atServer++;
+      mostAtServer = Math.max(mostAtServer, atServer);
+      // The server answers over a few turns of the event loop…
+      for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      const answer = await multiget(hrefs);
+      atServer--;
+      events.push(`received ${request}`);
+      options?.onReceived?.();
+      // …and reading the answer takes a few more.
+      for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      events.push(`read ${request}`);
+      return answer;
+    };
+    // Requests of 2 objects: 6 requests.
+    await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 });
+    expect(h.store.calendar('cal-primary').items.size).toBe(12);
+    // Never two requests at the server at once…
+    expect(mostAtServer).toBe(1);
+    for (let k = 1; k < 6; k++) {
+      const sent = events.indexOf(`sent ${k}`);
+      // …each sent after the server answered the one before, and before that answer was read.
+      expect(sent).toBeGreaterThan(events.indexOf(`received ${k - 1}`));
+      expect(sent).toBeLessThan(events.indexOf(`read ${k - 1}`));
+    }
+
+    // A request that fails after its answer arrived (the answer could not be read): no request goes
+    // out after the one already sent.
+    for (let i = 12; i < 24; i++) h.userEvent('cal-primary', `e${i}`, i);
+    let requests = 0;
+    remote.multiget = async (hrefs, options) => {
+      const request = ++requests;
+      // The third takes the server longer than reading the second takes this side.
+      if (request === 3) for (let turn = 0; turn < 6; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      const answer = await multiget(hrefs);
+      options?.onReceived?.();
+      for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (request === 2) throw new Error('injected unreadable answer');
+      return answer;
+    };
+    await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toThrow(/injected unreadable answer/);
+    for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    // The third went out when the second's answer arrived; none after the failure, known before the third's answer came.
+    expect(requests).toBe(3);
+    expect(h.store.calendar('cal-primary').items.size).toBe(14);
   });
 });
 
