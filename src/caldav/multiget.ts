@@ -94,6 +94,8 @@ export async function calendarMultiget(p: {
   transport: CalDavTransport;
   batchSize?: number;
   expand?: ExpandRange;
+  /** Called once the last batch's answer has arrived, before it is read (a caller may send its next request then). */
+  onReceived?: () => void;
 }): Promise<MultigetItem[]> {
   const batchSize = Math.max(1, p.batchSize ?? DEFAULT_MULTIGET_BATCH_SIZE);
   const items: MultigetItem[] = [];
@@ -105,6 +107,7 @@ export async function calendarMultiget(p: {
       depth: '1',
       body: multigetBody({ calendarUrl: p.calendarUrl, hrefs: batch, expand: p.expand }),
     });
+    if (start + batchSize >= p.hrefs.length) p.onReceived?.();
     // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
     assertMultistatusStatus(response);
     const task = { url: response.url, requested: batch, requestBase: p.calendarUrl };

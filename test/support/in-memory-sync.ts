@@ -104,7 +104,11 @@ export class InMemoryRemoteCalendar implements RemoteCalendar {
     return [...this.objects].map(([href, o]) => ({ href, etag: o.etag }));
   }
 
-  async multiget(hrefs: string[]): Promise<{ href: string; etag: string | null; ics: string | null }[]> {
+  /** Answers at once: `onReceived` (the engine's early signal) is left to its own end, as a remote may. */
+  async multiget(
+    hrefs: string[],
+    _options?: { onReceived?: () => void },
+  ): Promise<{ href: string; etag: string | null; ics: string | null }[]> {
     this.enter('multiget');
     return hrefs.map((href) => {
       const o = this.objects.get(href);

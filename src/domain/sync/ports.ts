@@ -42,8 +42,12 @@ export interface RemoteCalendar {
   syncCollection(token: string | null): Promise<SyncCollectionPage>;
   /** Depth-1 PROPFIND getetag: every member of the collection. */
   listEtags(): Promise<{ href: string; etag: string }[]>;
-  /** calendar-multiget; an href that no longer exists comes back with ics null (or is omitted). */
-  multiget(hrefs: string[]): Promise<{ href: string; etag: string | null; ics: string | null }[]>;
+  /**
+   * calendar-multiget; an href that no longer exists comes back with ics null (or is omitted).
+   * `onReceived`, if given, is called once the server has sent its whole answer, before it is read:
+   * the engine sends its next request then, so the server is not idle while this side reads.
+   */
+  multiget(hrefs: string[], options?: { onReceived?: () => void }): Promise<{ href: string; etag: string | null; ics: string | null }[]>;
   /**
    * Starts what reading multiget answers needs (a thread, its modules) without waiting for it: the
    * engine calls it before a first import's listing, so that start-up is not paid by the first

@@ -56,10 +56,16 @@ export function createCalDavRemoteCalendar(options: {
 
     listEtags: () => mapped(null, () => listEtags({ calendarUrl, transport })),
 
-    multiget: (hrefs) =>
+    multiget: (hrefs, multigetOptions) =>
       mapped(null, async () => {
         if (hrefs.length === 0) return [];
-        const items = await calendarMultiget({ calendarUrl, hrefs, transport, batchSize: MULTIGET_BATCH_SIZE });
+        const items = await calendarMultiget({
+          calendarUrl,
+          hrefs,
+          transport,
+          batchSize: MULTIGET_BATCH_SIZE,
+          ...(multigetOptions?.onReceived !== undefined && { onReceived: multigetOptions.onReceived }),
+        });
         const asked = new Set(hrefs);
         // Only what was asked for; a member the server answered with 404 comes back without data.
         return items

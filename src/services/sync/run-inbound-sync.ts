@@ -283,9 +283,9 @@ class InboundRun {
    * transactions stay small. A first import's transactions are larger (firstImportBatchSize), all
    * but its very first, so the calendar shows progress early.
    *
-   * Three stages overlap: requests download one after the other, each sent as soon as the one
-   * before it is answered; batches are parsed (on the parse threads) up to PARSE_AHEAD ahead of the
-   * one being planned and applied. Parsing two ahead keeps both the parse thread and the store busy
+   * Three stages overlap: requests download one after the other, each sent as soon as the server
+   * has sent its answer to the one before (before this side reads it); batches are parsed (on the
+   * parse threads) up to PARSE_AHEAD ahead of the one being planned and applied. Parsing two ahead keeps both the parse thread and the store busy
    * when their times per batch alternate (decision 0017, fifth round). What is held at once is
    * bounded by the batch sizes, whatever the calendar's size: the batch being stored, PARSE_AHEAD
    * parsed or being parsed, and the requests they come from plus the one downloading.
@@ -307,25 +307,36 @@ class InboundRun {
     if (chunks.length === 0) chunks.push({ hrefs: [], group: null });
     const total = toFetch.length;
     // Read-only, so fetching ahead is safe. Requests are queued up to DOWNLOAD_AHEAD past the batch
-    // being stored and go out one at a time, each when the one before it is answered: the server
-    // always has the next one to answer while this side parses and stores.
+    // being stored and go out one at a time, each as soon as the server has sent its answer to the
+    // one before — before that answer is read — so the server always has the next one to answer
+    // while this side reads, parses and stores.
     const requests = new Map<number, Promise<readonly MultigetAnswer[]>>();
-    let lastRequest: Promise<unknown> = Promise.resolve();
+    // Settles when the server has sent the last request's answer (or it failed, or it was never sent).
+    let lastReceived: Promise<void> = Promise.resolve();
     // Set when this call returns or throws (a failed store, a shutdown): requests still queued are not sent.
     let ended = false;
+    let failed = false;
     let queued = 0;
     const downloadUpTo = (last: number): void => {
       for (; queued <= Math.min(last, groups.length - 1); queued++) {
         const group = queued;
-        // A request after a failed one is never sent: the failure surfaces from its own batch first.
-        const answers = lastRequest.then(() => {
+        let received!: () => void;
+        const receivedNow = new Promise<void>((resolve) => (received = resolve));
+        // A request after a failed one is not sent: the failure surfaces from its own batch first.
+        const answers = lastReceived.then(() => {
           if (ended) throw new Error('the sync run ended before this request was sent');
-          return this.deps.remote.multiget(groups[group]!);
+          if (failed) throw new Error('an earlier request of this sync run failed');
+          return this.deps.remote.multiget(groups[group]!, { onReceived: received });
         });
-        // A request whose batches are never reached (a failure before) must not surface as an unhandled rejection.
-        answers.catch(() => undefined);
+        // A remote that does not say when its answer arrived: the next request waits for this one's
+        // end. Handling the rejection here also keeps a request whose batches are never reached (a
+        // failure before) from surfacing as an unhandled rejection.
+        answers.then(received, () => {
+          failed = true;
+          received();
+        });
         requests.set(group, answers);
-        lastRequest = answers;
+        lastReceived = receivedNow;
       }
     };
     const parse = async (index: number): Promise<ParsedChunk> => {
@@ -509,9 +520,12 @@ const PARSE_AHEAD = 2;
 
 /**
  * Multiget requests queued past the one whose batches are being stored (500 objects each, ~0.6 MB
- * of text for the bench calendar). They go out one at a time, each as soon as the one before is
- * answered, so the server is never left waiting for the parse and the store to ask for more — on
- * a loaded machine its answers were the slowest stage — while what is held stays bounded.
+ * of text for the bench calendar). They go out one at a time, each as soon as the server has sent
+ * its answer to the one before, so the server is never left waiting for this side to read, parse
+ * and store — on a loaded machine its answers were the slowest stage — while what is held stays
+ * bounded. One at a time, not two: Radicale answered two concurrent requests interleaved, both
+ * arriving at the end of the pair, so the parse thread waited longer for its first batch (decision
+ * 0017, seventh session).
  */
 const DOWNLOAD_AHEAD = 3;
 

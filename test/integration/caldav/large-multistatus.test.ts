@@ -94,7 +94,15 @@ describe('large multistatus answers', () => {
     const calendarUrl = `${hostile.origin}/huge/c/`;
     const transport = transportTo(hostile.origin);
     const hrefs = [`${calendarUrl}0.ics`];
-    const [item, ...rest] = await calendarMultiget({ calendarUrl, hrefs, transport });
+    // onReceived: once, when the answer has arrived and before it is read (the engine sends its next request then).
+    const seen: string[] = [];
+    const [item, ...rest] = await calendarMultiget({ calendarUrl, hrefs, transport, onReceived: () => seen.push('received') }).then(
+      (items) => {
+        seen.push('read');
+        return items;
+      },
+    );
+    expect(seen).toEqual(['received', 'read']);
     expect(rest).toEqual([]);
     expect(item).toMatchObject({ href: hrefs[0], etag: '"e0"', status: 200 });
     expect(item!.calendarData!.length).toBeGreaterThan(HUGE_BYTES);

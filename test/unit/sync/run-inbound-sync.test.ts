@@ -232,6 +232,64 @@ describe('runInboundSync — token flow', () => {
     expect(requests).toBe(sentByTheFailure);
     expect(requests).toBeLessThan(8);
   });
+
+  it('the next multiget goes out once the server has sent its answer to the one before, while that answer is still being read', async () => {
+    const h = createHarness();
+    for (let i = 0; i < 12; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const remote = h.remotes['cal-primary'];
+    const multiget = remote.multiget.bind(remote);
+    // Per request: 'sent', 'received' (the server's answer is all here), 'read' (returned to the engine).
+    const events: string[] = [];
+    let atServer = 0;
+    let mostAtServer = 0;
+    remote.multiget = async (hrefs, options) => {
+      const request = events.filter((e) => e.startsWith('sent')).length;
+      events.push(`sent ${request}`);
+      atServer++;
+      mostAtServer = Math.max(mostAtServer, atServer);
+      // The server answers over a few turns of the event loop…
+      for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      const answer = await multiget(hrefs);
+      atServer--;
+      events.push(`received ${request}`);
+      options?.onReceived?.();
+      // …and reading the answer takes a few more.
+      for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      events.push(`read ${request}`);
+      return answer;
+    };
+    // Requests of 2 objects: 6 requests.
+    await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 });
+    expect(h.store.calendar('cal-primary').items.size).toBe(12);
+    // Never two requests at the server at once…
+    expect(mostAtServer).toBe(1);
+    for (let k = 1; k < 6; k++) {
+      const sent = events.indexOf(`sent ${k}`);
+      // …each sent after the server answered the one before, and before that answer was read.
+      expect(sent).toBeGreaterThan(events.indexOf(`received ${k - 1}`));
+      expect(sent).toBeLessThan(events.indexOf(`read ${k - 1}`));
+    }
+
+    // A request that fails after its answer arrived (the answer could not be read): no request goes
+    // out after the one already sent.
+    for (let i = 12; i < 24; i++) h.userEvent('cal-primary', `e${i}`, i);
+    let requests = 0;
+    remote.multiget = async (hrefs, options) => {
+      const request = ++requests;
+      // The third takes the server longer than reading the second takes this side.
+      if (request === 3) for (let turn = 0; turn < 6; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      const answer = await multiget(hrefs);
+      options?.onReceived?.();
+      for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (request === 2) throw new Error('injected unreadable answer');
+      return answer;
+    };
+    await expect(h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 })).rejects.toThrow(/injected unreadable answer/);
+    for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    // The third went out when the second's answer arrived; none after the failure, known before the third's answer came.
+    expect(requests).toBe(3);
+    expect(h.store.calendar('cal-primary').items.size).toBe(14);
+  });
 });
 
 describe('runInboundSync — faults', () => {
