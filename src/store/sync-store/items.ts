@@ -5,7 +5,7 @@ import { ItemChangeSet, type ItemCalendar } from './item-changes.ts';
 
 /**
  * remote_items (the per-item status of a calendar) and imported_occurrences (the blocked slots of
- * imported items). Occurrences always belong to an item and go with it (on delete cascade).
+ * imported items). Occurrences always belong to an item and go with it (migration 0023's trigger on remote_items).
  */
 
 export async function loadItemCalendar(db: Kysely<DB>, calendarId: string, options: { lock?: boolean } = {}): Promise<ItemCalendar | null> {
