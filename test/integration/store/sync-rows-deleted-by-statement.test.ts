@@ -6,15 +6,17 @@ import { migrateTo, migrateToLatest } from '../../../src/store/migrate.ts';
 import type { DB } from '../../../src/store/schema.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { applyInboundBatch } from '../../../src/store/sync-store/apply-inbound-batch.ts';
+import { applyItemChange } from '../../../src/store/sync-store/items.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { seedRemoteCalendar, seedUser, seedWorkspace } from '../../support/seed-rows.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 /**
- * Migration 0023 replaced the occurrences' foreign key to their item by a statement trigger on
- * remote_items (decision 0017, seventh session): occurrences must still go with their item on every
- * path that deletes items — the sync store's own deletes, a calendar emptied, and the cascades of
- * deleting a calendar, a connection, a user or a workspace — and nobody else's may go with them.
+ * Migration 0023 replaced the foreign keys of occurrences to their item and of items to their
+ * calendar by statement triggers (decision 0017, seventh session): occurrences must still go with
+ * their item and items with their calendar on every path that deletes them — the sync store's own
+ * deletes, a calendar emptied, and the deletion of a calendar, a connection, a user or a workspace —
+ * nobody else's may go with them, and no writer racing a delete may leave a row without its parent.
  */
 
 interface Seeded {
@@ -89,11 +91,20 @@ async function occurrenceCount(db: Kysely<DB>, calendarId: string): Promise<numb
   return rows[0]!.n;
 }
 
-/** Occurrences whose item is gone: what the foreign key made impossible. */
+async function itemCount(db: Kysely<DB>, calendarId: string): Promise<number> {
+  const { rows } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from remote_items where remote_calendar_id = ${calendarId}::uuid`.execute(db);
+  return rows[0]!.n;
+}
+
+/** Occurrences whose item is gone and items whose calendar is gone: what the foreign keys made impossible. */
 async function orphanCount(db: Kysely<DB>): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from imported_occurrences o
-    where not exists (select 1 from remote_items i where i.id = o.remote_item_id)`.execute(db);
+    select (select count(*) from imported_occurrences o where not exists (select 1 from remote_items i where i.id = o.remote_item_id))::int
+      + (select count(*) from remote_items i where not exists (select 1 from remote_calendars c where c.id = i.remote_calendar_id))::int as n`.execute(
+    db,
+  );
   return rows[0]!.n;
 }
 
@@ -141,9 +152,14 @@ describe.each(databaseKinds)('imported occurrences go with their item on %s', (k
     await paths[name]!(db, target);
 
     expect(await occurrenceCount(db, target.calendarId)).toBe(0);
+    expect(await itemCount(db, target.calendarId)).toBe(0);
     expect(await orphanCount(db)).toBe(0);
-    if (name !== 'the workspace is deleted') expect(await occurrenceCount(db, colleague.calendarId)).toBe(8);
+    if (name !== 'the workspace is deleted') {
+      expect(await occurrenceCount(db, colleague.calendarId)).toBe(8);
+      expect(await itemCount(db, colleague.calendarId)).toBe(3);
+    }
     expect(await occurrenceCount(db, otherWorkspace.calendarId)).toBe(8);
+    expect(await itemCount(db, otherWorkspace.calendarId)).toBe(3);
   });
 
   it('one removed item takes only its own occurrences', async () => {
@@ -155,6 +171,7 @@ describe.each(databaseKinds)('imported occurrences go with their item on %s', (k
       actions: [{ type: 'RemoveImportedItem', href: `${url}${HREFS[2]}`, reason: 'gone' }],
     });
     expect(await occurrenceCount(db, target.calendarId)).toBe(3);
+    expect(await itemCount(db, target.calendarId)).toBe(2);
     expect(await orphanCount(db)).toBe(0);
   });
 
@@ -163,24 +180,39 @@ describe.each(databaseKinds)('imported occurrences go with their item on %s', (k
     const target = await seedImported(db);
     const before = await occurrenceCount(db, target.calendarId);
     await migrateTo(db, '0022-booking-keys-within-workspace');
-    // The key is back: an occurrence of no item is refused.
-    const refused = await sql`
-      insert into imported_occurrences (workspace_id, remote_item_id, user_id, start_at, end_at, remote_calendar_id)
-      values (${target.workspaceId}::uuid, gen_random_uuid(), ${target.userId}::uuid, now(), now(), ${target.calendarId}::uuid)`
-      .execute(db)
-      .then(
+    // The keys are back: an occurrence of no item and an item of no calendar are refused.
+    const outcome = (query: { execute(db: Kysely<DB>): Promise<unknown> }) =>
+      query.execute(db).then(
         () => 'ok',
         (error: { code?: string }) => error.code,
       );
-    expect(refused).toBe('23503');
-    expect(await migrateToLatest(db)).toEqual(['0023-occurrences-deleted-with-items']);
+    expect(
+      await outcome(sql`
+        insert into imported_occurrences (workspace_id, remote_item_id, user_id, start_at, end_at, remote_calendar_id)
+        values (${target.workspaceId}::uuid, gen_random_uuid(), ${target.userId}::uuid, now(), now(), ${target.calendarId}::uuid)`),
+    ).toBe('23503');
+    expect(
+      await outcome(sql`
+        insert into remote_items (workspace_id, remote_calendar_id, user_id, href, kind)
+        values (${target.workspaceId}::uuid, gen_random_uuid(), ${target.userId}::uuid, 'x.ics', 'imported')`),
+    ).toBe('23503');
+    expect(await migrateToLatest(db)).toEqual(['0023-sync-rows-deleted-by-statement']);
     expect(await occurrenceCount(db, target.calendarId)).toBe(before);
     await db.deleteFrom('remote_calendars').where('id', '=', target.calendarId).execute();
     expect(await occurrenceCount(db, target.calendarId)).toBe(0);
+    expect(await itemCount(db, target.calendarId)).toBe(0);
   });
 });
 
-describe('imported occurrences and a concurrent delete of their items on postgres', () => {
+/** Whether a statement of this database waits for a lock now (`like` on the statement's text). */
+async function waitingOnLock(db: Kysely<DB>, statement: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock' and query like ${statement}`.execute(db);
+  return rows[0]!.n > 0;
+}
+
+describe('sync rows and a concurrent delete of their parents on postgres', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
@@ -212,17 +244,50 @@ describe('imported occurrences and a concurrent delete of their items on postgre
     await batchApplied;
     // Emptying the calendar waits for the item's row; started before the batch commits.
     const emptied = db.deleteFrom('remote_items').where('remote_calendar_id', '=', target.calendarId).execute();
-    await waitFor(async () => {
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like 'delete from "remote_items"%'`.execute(db);
-      return rows[0]!.n === 1;
-    }, 'the delete to wait for the batch');
+    await waitFor(() => waitingOnLock(db, 'delete from "remote_items"%'), 'the delete to wait for the batch');
     release();
     await batch;
     await emptied;
     // The delete saw the batch's commit: the new occurrences went with the item, none is left without one.
     expect(await occurrenceCount(db, target.calendarId)).toBe(0);
+    expect(await orphanCount(db)).toBe(0);
+  });
+
+  it('a calendar deleted while the dispatcher records an item of it leaves no item behind', async () => {
+    const db = database.db;
+    const target = await seedImported(db);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let applied!: () => void;
+    const changeApplied = new Promise<void>((resolve) => (applied = resolve));
+    // finishOutboxRow's item change (sync-store.ts), its transaction held open after the upsert.
+    const change = db.transaction().execute(async (trx) => {
+      const item = {
+        href: 'https://caldav.example/ours.ics',
+        etag: '"1"',
+        contentHash: 'h',
+        uid: 'ours',
+        kind: 'appointment' as const,
+        expandedUntil: null,
+        error: null,
+      };
+      await applyItemChange(trx, { calendarId: target.calendarId, href: item.href, item });
+      applied();
+      await released;
+    });
+    await changeApplied;
+    let deleted = false;
+    const deletion = db
+      .deleteFrom('remote_calendars')
+      .where('id', '=', target.calendarId)
+      .execute()
+      .then(() => (deleted = true));
+    // Either the delete waits for the change (the calendar's key-share lock) or — broken — it went through.
+    await waitFor(async () => deleted || (await waitingOnLock(db, 'delete from "remote_calendars"%')), 'the delete to wait or finish');
+    release();
+    await change;
+    await deletion;
+    expect(await itemCount(db, target.calendarId)).toBe(0);
     expect(await orphanCount(db)).toBe(0);
   });
 });
