@@ -14,6 +14,7 @@ import * as syncRowsWithoutRedundantKeys from './migrations/0016-sync-rows-witho
 import * as busyVersions from './migrations/0019-busy-versions.ts';
 import * as longBusyIndex from './migrations/0021-long-busy-index.ts';
 import * as bookingKeysWithinWorkspace from './migrations/0022-booking-keys-within-workspace.ts';
+import * as syncRowsDeletedByStatement from './migrations/0023-sync-rows-deleted-by-statement.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0019-busy-versions': busyVersions,
   '0021-long-busy-index': longBusyIndex,
   '0022-booking-keys-within-workspace': bookingKeysWithinWorkspace,
+  '0023-sync-rows-deleted-by-statement': syncRowsDeletedByStatement,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

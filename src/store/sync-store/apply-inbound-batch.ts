@@ -18,7 +18,7 @@ import { applyRemoteEdit } from './remote-edit.ts';
  * outcome is that of applying every action in order.
  */
 export async function applyInboundBatch(db: Kysely<DB>, batch: InboundBatch, now: Date, notify: RecordSyncNotice): Promise<void> {
-  const calendar = await loadItemCalendar(db, batch.calendarId, { lock: true });
+  const calendar = await loadItemCalendar(db, batch.calendarId, { lock: 'update' });
   if (calendar === null) throw new Error(`no remote calendar ${batch.calendarId}`);
   const items = new ItemChangeSet(calendar);
   for (const action of batch.actions) {

@@ -51,7 +51,7 @@ export class ItemChangeSet {
     const calendarId = this.calendar.id;
 
     if (deletes.length > 0) {
-      // Occurrences go with their item (on delete cascade).
+      // Occurrences go with their item (migration 0023's trigger on remote_items).
       await db.deleteFrom('remote_items').where('remote_calendar_id', '=', calendarId).where('href', 'in', deletes).execute();
     }
     if (etags.length > 0) {
