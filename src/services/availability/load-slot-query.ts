@@ -12,6 +12,7 @@ import type { ImportedBusySource } from '../../store/imported-busy-source.ts';
 import { DAY_MS, MINUTE_MS } from '../../domain/time.ts';
 import { localDays } from '../../domain/local-days.ts';
 import { epochMs } from '../../store/epoch-ms.ts';
+import { keptPerDatabase, type KeptValues } from '../../store/kept-per-database.ts';
 import { StatementTemplate, type TemplateParam } from '../../store/statement-template.ts';
 
 export interface LoadSlotQueryOptions {
@@ -147,9 +148,10 @@ async function readSlotQuery(
   // The window is the members' own local days when this process knows their zones (what the
   // statement read last time); the statement reads the zones again, and a window drawn from a zone
   // that has changed since is read again with the zone as read.
-  const assumed = knownZones(userIds);
+  const seen = zonesSeen(db);
+  const assumed = knownZones(seen, userIds);
   let result = await read(assumed);
-  const zones = rememberZones(result.everything.users);
+  const zones = rememberZones(seen, result.everything.users);
   if (assumed !== null && userIds.some((id) => zones.get(id) !== assumed.get(id))) result = await read(zones);
   const { from, to, everything, imported } = result;
   const asRead: CalendarAsRead | null =
@@ -199,25 +201,26 @@ export function busyWindow(
   return Number.isFinite(start) && Number.isFinite(end) ? { from: new Date(start - edge), to: new Date(end + edge) } : wide;
 }
 
-/** Members' zones as the slot statement last read them; a hint for busyWindow, checked by every read. */
-const zonesSeen = new Map<string, string>();
-const MAX_ZONES_SEEN = 10_000;
+/**
+ * Members' zones as the slot statement last read them, per database handle (keptPerDatabase, as the
+ * calendar view and busy time are kept); a hint for busyWindow, checked by every read.
+ */
+const zonesSeen = keptPerDatabase<string>(10_000);
 
-function knownZones(userIds: readonly string[]): Map<string, string> | null {
+function knownZones(seen: KeptValues<string>, userIds: readonly string[]): Map<string, string> | null {
   const zones = new Map<string, string>();
   for (const id of userIds) {
-    const zone = zonesSeen.get(id);
+    const zone = seen.get(id);
     if (zone === undefined) return null;
     zones.set(id, zone);
   }
   return zones;
 }
 
-function rememberZones(users: SlotRows['users']): Map<string, string> {
+function rememberZones(seen: KeptValues<string>, users: SlotRows['users']): Map<string, string> {
   const zones = new Map<string, string>();
   for (const u of users) {
-    if (zonesSeen.size >= MAX_ZONES_SEEN && !zonesSeen.has(u.id)) zonesSeen.clear();
-    zonesSeen.set(u.id, u.timezone);
+    seen.set(u.id, u.timezone);
     zones.set(u.id, u.timezone);
   }
   return zones;

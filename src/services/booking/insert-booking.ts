@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { StatementTemplate, type TemplateParam } from '../../store/statement-template.ts';
 import type { DB } from '../../store/schema.ts';
+import { keptPerDatabase } from '../../store/kept-per-database.ts';
 import type { ContactInput } from './booking-rows.ts';
 import { messageRows, type NoticePlan } from '../notifications/record-appointment-notice.ts';
 import { webhookPayload } from '../webhooks/record-webhook-event.ts';
@@ -80,30 +81,29 @@ export async function insertBooking(db: Kysely<DB>, b: NewBooking): Promise<Inse
     event: b.notice.webhook.type,
   };
   const subscribed = `${b.workspaceId} ${values.event}`;
-  if (!subscribedWorkspaces.has(subscribed)) {
+  const hint = subscribedWorkspaces(db);
+  if (hint.get(subscribed) !== true) {
     unhookedStatement ??= StatementTemplate.compile(db, unhookedStatementText);
     const row = (await unhookedStatement.execute(db, values)).rows[0];
     if (row !== undefined) return { contactId: row.contact_id, contactName: row.name, contactEmail: row.email };
     // An active endpoint subscribed to the event: nothing was written; the statement with the fan-out writes it all.
-    if (subscribedWorkspaces.size >= MAX_SUBSCRIBED_WORKSPACES) subscribedWorkspaces.clear();
-    subscribedWorkspaces.add(subscribed);
+    hint.set(subscribed, true);
   }
   hookedStatement ??= StatementTemplate.compile(db, hookedStatementText);
   const row = (await hookedStatement.execute(db, { ...values, webhookPayload: webhookPayload({ ...b.notice.webhook, now: b.now }) }))
     .rows[0]!;
   // No endpoint any more (deleted or disabled since): the next booking of this workspace tries the lean statement first again.
-  if (!row.hooked) subscribedWorkspaces.delete(subscribed);
+  if (!row.hooked) hint.set(subscribed, false);
   return { contactId: row.contact_id, contactName: row.name, contactEmail: row.email };
 }
 
 /**
- * Workspaces (with the event) whose last booking found an active endpoint subscribed to it: their
- * bookings go straight to the statement with the webhook fan-out instead of trying the lean one
- * first. Only a hint for which statement to try first — each statement decides from what it reads
- * itself — so it is bounded by clearing it, not by exactness.
+ * Per database handle (keptPerDatabase), workspace and event: whether the last booking found an active
+ * endpoint subscribed to it. Those bookings go straight to the statement with the webhook fan-out
+ * instead of trying the lean one first. Only a hint for which statement to try first — each
+ * statement decides from what it reads itself.
  */
-const subscribedWorkspaces = new Set<string>();
-const MAX_SUBSCRIBED_WORKSPACES = 10_000;
+const subscribedWorkspaces = keptPerDatabase<boolean>(10_000);
 
 /** The insert's values: instants as ISO text, the e-mails as their rows' JSON. */
 interface InsertParams extends Record<string, unknown> {
