@@ -1,36 +1,131 @@
 import { sql, type RawBuilder } from 'kysely';
 
 /**
- * Column arrays for `unnest(…)` inserts, bound as one text parameter each (a PostgreSQL array
- * literal built in one pass) and cast in the statement. node-postgres makes the same text from a
- * JavaScript array, but element by element through its generic value conversion and two regular
- * expressions each: for a first import's ~32,000 occurrences × 10 columns that was ~0.4 s of the
- * server's main thread per 5,000 events on PGlite (decision 0017, sixth round). Same statement, same
- * values: only who writes the literal changes.
+ * Column arrays for `unnest(…)` inserts, bound as one parameter each in PostgreSQL's binary array
+ * format (what `array_recv` reads) and typed by the cast in the statement.
+ *
+ * Binary, not text (decision 0017, eighth session): a first import binds ~32,000 occurrences × 10
+ * columns. As text, each array was written once as a literal, then read again char by char by the
+ * pg protocol writer (PGlite's counts a string's UTF-8 length in a JavaScript loop before copying
+ * it) and parsed by PostgreSQL's `array_in` (quotes, escapes, then the element type's text input:
+ * uuids and numbers from digits) — on PGlite all of it on the server's main thread. A Buffer is
+ * copied as it is (node-postgres and PGlite's writer send it with the binary format code) and
+ * PostgreSQL reads each element by its length; numbers, booleans and uuids are their bytes.
+ * Same statements, same values: only the parameters' encoding changes.
  */
 
-/** `text[]` (or any type read from text, by `cast`): every element quoted, so '', 'NULL', braces and commas stay text; null is NULL. */
-export function textArray(values: readonly (string | null)[], cast: 'text' | 'uuid' | 'timestamptz' = 'text'): RawBuilder<string[]> {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (i > 0) literal += ',';
-    // Inside double quotes only a backslash and a double quote need escaping (PostgreSQL's array_in).
-    literal += value === null ? 'NULL' : `"${value.replace(ESCAPED, '\\$&')}"`;
-  }
-  return sql<string[]>`${literal + '}'}::${sql.raw(cast)}[]`;
+/** Element type OIDs: fixed in PostgreSQL's catalog (pg_type.dat), the same on every server. */
+const OID = { text: 25, uuid: 2950, timestamptz: 1184, float8: 701, integer: 23, boolean: 16 } as const;
+
+const HEADER_BYTES = 20;
+
+/** The array header: one dimension of `count` elements from 1 (an empty array has no dimension). */
+function writeHeader(buffer: Buffer, elementOid: number, count: number, hasNulls: boolean): number {
+  buffer.writeInt32BE(count === 0 ? 0 : 1, 0);
+  buffer.writeInt32BE(hasNulls ? 1 : 0, 4);
+  buffer.writeInt32BE(elementOid, 8);
+  if (count === 0) return 12;
+  buffer.writeInt32BE(count, 12);
+  buffer.writeInt32BE(1, 16);
+  return HEADER_BYTES;
 }
 
-/** `float8[]` or `integer[]`: numbers as JavaScript prints them ('NaN' and 'Infinity' included, which float8 reads). */
+function typed<T>(buffer: Buffer, cast: keyof typeof OID): RawBuilder<T> {
+  return sql<T>`${buffer}::${sql.raw(cast)}[]`;
+}
+
+/** `text[]` (or `uuid[]`, `timestamptz[]` from their text): null is NULL, any other string is kept as it is. */
+export function textArray(values: readonly (string | null)[], cast: 'text' | 'uuid' | 'timestamptz' = 'text'): RawBuilder<string[]> {
+  if (cast === 'uuid') return typed(uuidArray(values), cast);
+  if (cast === 'timestamptz') return typed(instantArray(values), cast);
+  // Each element: its length, then its UTF-8 bytes — at most 3 bytes per UTF-16 unit, so one buffer
+  // of that bound is written through and cut to what was used (no second pass to measure).
+  let bound = HEADER_BYTES;
+  let hasNulls = false;
+  for (const value of values) {
+    bound += 4 + (value === null ? 0 : value.length * 3);
+    if (value === null) hasNulls = true;
+  }
+  const buffer = Buffer.allocUnsafe(bound);
+  let offset = writeHeader(buffer, OID.text, values.length, hasNulls);
+  for (const value of values) {
+    if (value === null) {
+      buffer.writeInt32BE(-1, offset);
+      offset += 4;
+    } else {
+      const length = buffer.write(value, offset + 4, 'utf8');
+      buffer.writeInt32BE(length, offset);
+      offset += 4 + length;
+    }
+  }
+  return typed(buffer.subarray(0, offset), cast);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** uuid elements are their 16 bytes; a malformed one is refused here, as `uuid_in` would refuse it. */
+function uuidArray(values: readonly (string | null)[]): Buffer {
+  const hasNulls = values.includes(null);
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 20);
+  let offset = writeHeader(buffer, OID.uuid, values.length, hasNulls);
+  for (const value of values) {
+    if (value === null) {
+      buffer.writeInt32BE(-1, offset);
+      offset += 4;
+      continue;
+    }
+    if (!UUID.test(value)) throw new TypeError(`invalid uuid: ${JSON.stringify(value)}`);
+    buffer.writeInt32BE(16, offset);
+    buffer.write(value.slice(0, 8) + value.slice(9, 13) + value.slice(14, 18) + value.slice(19, 23) + value.slice(24), offset + 4, 16, 'hex');
+    offset += 20;
+  }
+  return buffer.subarray(0, offset);
+}
+
+/** PostgreSQL's epoch (2000-01-01) in Unix milliseconds: timestamptz is microseconds from it, as int64. */
+const POSTGRES_EPOCH_MS = 946_684_800_000;
+
+/** timestamptz elements from ISO text (what Date parses; a millisecond is the finest a Date keeps). */
+function instantArray(values: readonly (string | null)[]): Buffer {
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 12);
+  let offset = writeHeader(buffer, OID.timestamptz, values.length, values.includes(null));
+  for (const value of values) {
+    if (value === null) {
+      buffer.writeInt32BE(-1, offset);
+      offset += 4;
+      continue;
+    }
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) throw new TypeError(`invalid instant: ${JSON.stringify(value)}`);
+    buffer.writeInt32BE(8, offset);
+    buffer.writeBigInt64BE(BigInt(ms - POSTGRES_EPOCH_MS) * 1000n, offset + 4);
+    offset += 12;
+  }
+  return buffer.subarray(0, offset);
+}
+
+/** `float8[]` or `integer[]` (an integer outside int4 is refused here, as `int4in` would refuse it). */
 export function numberArray(values: readonly number[], cast: 'float8' | 'integer'): RawBuilder<number[]> {
-  return sql<number[]>`${`{${values.join(',')}}`}::${sql.raw(cast)}[]`;
+  const size = cast === 'float8' ? 8 : 4;
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * (4 + size));
+  let offset = writeHeader(buffer, OID[cast], values.length, false);
+  for (const value of values) {
+    buffer.writeInt32BE(size, offset);
+    if (cast === 'float8') buffer.writeDoubleBE(value, offset + 4);
+    else buffer.writeInt32BE(value, offset + 4);
+    offset += 4 + size;
+  }
+  return typed(buffer.subarray(0, offset), cast);
 }
 
 /** `boolean[]`. */
 export function booleanArray(values: readonly boolean[]): RawBuilder<boolean[]> {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) literal += (i > 0 ? ',' : '') + (values[i] ? 't' : 'f');
-  return sql<boolean[]>`${literal + '}'}::boolean[]`;
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 5);
+  let offset = writeHeader(buffer, OID.boolean, values.length, false);
+  for (const value of values) {
+    buffer.writeInt32BE(1, offset);
+    buffer.writeUInt8(value ? 1 : 0, offset + 4);
+    offset += 5;
+  }
+  return typed(buffer.subarray(0, offset), 'boolean');
 }
-
-const ESCAPED = /[\\"]/g;

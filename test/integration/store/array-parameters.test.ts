@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { booleanArray, numberArray, textArray } from '../../../src/store/array-parameters.ts';
+
+/** Compiles statements only: a pool that is never asked for a connection. */
+const compiler = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: {} as never }) });
 
 /** Text that an array literal must quote or escape: every one has to come back as it went in. */
 const ODD_TEXT: (string | null)[] = [
@@ -70,5 +74,39 @@ describe.each(databaseKinds)('array parameters on %s', (kind) => {
     expect(rows[0]!.ms.map(Number)).toEqual(ms);
     expect(rows[0]!.counts.map(Number)).toEqual(counts);
     expect(rows[0]!.flags).toEqual(flags);
+  });
+
+  it('empty arrays and arrays of nulls keep their length and element type', async () => {
+    const { rows } = await sql<{ kinds: string; lengths: string }>`
+      select concat_ws(',', pg_typeof(${textArray([], 'uuid')}), pg_typeof(${textArray([], 'timestamptz')}), pg_typeof(${numberArray([], 'integer')}),
+          pg_typeof(${booleanArray([])}), pg_typeof(${numberArray([], 'float8')})) as kinds,
+        concat_ws(',', cardinality(${textArray([null, null], 'uuid')}), cardinality(${textArray([null], 'timestamptz')}),
+          cardinality(${textArray([null, null, null])}), (select count(*) from unnest(${textArray([null, 'x'])}) as x(v) where v is null)) as lengths`.execute(
+      database.db,
+    );
+    expect(rows).toEqual([{ kinds: 'uuid[],timestamp with time zone[],integer[],boolean[],double precision[]', lengths: '2,1,3,1' }]);
+  });
+
+  it('float8 keeps what JavaScript numbers hold beyond the finite ones', async () => {
+    const { rows } = await sql<{ v: string }>`select v::text from unnest(${numberArray([Number.NaN, Infinity, -Infinity, -0, 5e-324], 'float8')}) as x(v)`.execute(
+      database.db,
+    );
+    expect(rows.map((r) => r.v)).toEqual(['NaN', 'Infinity', '-Infinity', '-0', '5e-324']);
+  });
+});
+
+describe('array parameters, as bound', () => {
+  it('are binary (a Buffer each): no array literal for the protocol writer to measure or for array_in to parse', () => {
+    const compiled = sql`select ${textArray(['a'])}, ${textArray([randomUUID()], 'uuid')}, ${textArray([new Date(0).toISOString()], 'timestamptz')},
+      ${numberArray([1], 'float8')}, ${numberArray([1], 'integer')}, ${booleanArray([true])}`.compile(compiler);
+    expect(compiled.parameters.every((p) => Buffer.isBuffer(p))).toBe(true);
+    expect(compiled.sql).toContain('$2::uuid[]');
+  });
+
+  it('a malformed uuid or instant is refused before any statement, as the database would refuse it', () => {
+    expect(() => textArray(['not-a-uuid'], 'uuid')).toThrow(/invalid uuid/);
+    expect(() => textArray(['6f1c2b1e-8d4a-4a57-9a43-0f4d3c2b1a0g'], 'uuid')).toThrow(/invalid uuid/);
+    expect(() => textArray(['yesterday'], 'timestamptz')).toThrow(/invalid instant/);
+    expect(() => numberArray([2 ** 31], 'integer')).toThrow(RangeError);
   });
 });
