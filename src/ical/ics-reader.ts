@@ -61,8 +61,22 @@ const PROPERTIES = new Map<string, PropertyDesign>(
 /** Parameters ical.js reads as lists, with quoting rules of their own: left to it. */
 const MULTI_VALUED_PARAMS = new Set(Object.keys(DESIGN.param).filter((name) => DESIGN.param[name]!.multiValue));
 
-/** ical.js's own value types (what Object.hasOwn(DESIGN.value, type) answers true for). */
-const VALUE_TYPES = new Set(Object.getOwnPropertyNames(DESIGN.value));
+/** Every name `in` finds on an object: its own and its prototypes' (Object.prototype's `constructor`, `toString`, …). */
+function namesIn(object: object): Set<string> {
+  const names = new Set<string>();
+  for (let from: object | null = object; from !== null; from = Object.getPrototypeOf(from) as object | null) {
+    for (const name of Object.getOwnPropertyNames(from)) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Property names and VALUE= types that ical.js's lookups would find on Object.prototype (or that are
+ * not the design set's own, enumerable entries): worked out once, as `name in DESIGN.property` on a
+ * freshly sliced name internalizes it and cost 7 % of the parse thread (decision 0028, eighth session).
+ */
+const FOREIGN_PROPERTY_NAMES = new Set([...namesIn(DESIGN.property)].filter((name) => !PROPERTIES.has(name)));
+const FOREIGN_VALUE_TYPES = new Set([...namesIn(DESIGN.value)].filter((type) => !Object.hasOwn(DESIGN.value, type)));
 
 const DECODERS = new Map<string, Decoder>();
 for (const type of Object.keys(DESIGN.value)) {
@@ -322,16 +336,14 @@ function readProperty(line: string): JCalProperty | undefined {
   } else if (delimiter !== 58 /* : */) {
     return NOT_PLAIN;
   }
-  // `constructor` and the like would be found on Object.prototype by ical.js's lookups. The Map is
-  // asked first: `in` on a freshly sliced name internalizes it, which cost 7 % of the parse thread.
-  if (!PROPERTIES.has(name) && name in DESIGN.property) return NOT_PLAIN;
-  const raw = line.slice(index + 1);
   const design = PROPERTIES.get(name);
+  // `constructor` and the like would be found on Object.prototype by ical.js's lookups.
+  if (design === undefined && FOREIGN_PROPERTY_NAMES.has(name)) return NOT_PLAIN;
+  const raw = line.slice(index + 1);
   let type = design?.detectType !== undefined && raw !== '' ? design.detectType(raw) : undefined;
   if (!type) type = valueParam !== undefined ? valueParam.toLowerCase() : (design?.defaultType ?? 'unknown');
-  // As with property names, a VALUE= type found on Object.prototype is left to ical.js (the own
-  // types are asked first, for the same reason).
-  if (!VALUE_TYPES.has(type) && type in DESIGN.value) return NOT_PLAIN;
+  // As with property names, a VALUE= type found on Object.prototype is left to ical.js.
+  if (FOREIGN_VALUE_TYPES.has(type)) return NOT_PLAIN;
   const decode = DECODERS.get(type);
   let values: unknown[];
   if (design?.multiValue) {

@@ -9,7 +9,7 @@ const digit = (n: number): number => 48 + n;
 /**
  * `new Date(ms).toISOString()`, written without the Date: once per occurrence of a series (a
  * recurrence ID; tens of thousands per import), and V8's toISOString formats through a C++ printf,
- * about 1.3 µs more per call than this (decision 0007, eighth session). Integer instants of the
+ * about 1.3 µs more per call than this (decision 0028, eighth session). Integer instants of the
  * years 0000–9999 are written here; anything else (six-digit years, fractions, NaN, which throws)
  * goes to toISOString itself. test/unit/ical/iso-instant.test.ts holds the two equal.
  */
