@@ -131,6 +131,12 @@ export function copyOfDecoded(value: unknown): unknown {
  */
 const zoneBlocks = new Map<string, JCalComponent>();
 const ZONE_BLOCKS_MAX = 64;
+/**
+ * Blocks are kept only from objects up to this length: V8 keeps a slice of a string (the key, a
+ * value) as a view of the whole string, so each kept block holds its object's text alive; a few
+ * kB each for real objects, never 64 large ones.
+ */
+const ZONE_BLOCK_OBJECT_MAX = 64 * 1024;
 const BEGIN_ZONE = 'BEGIN:VTIMEZONE';
 const END_ZONE = 'END:VTIMEZONE';
 
@@ -208,7 +214,7 @@ export function readPlainICalendar(text: string): JCalComponent[] | undefined {
           pending = null;
           continue;
         }
-        zoneStart = pendingStart;
+        if (length <= ZONE_BLOCK_OBJECT_MAX) zoneStart = pendingStart;
       }
       if (!readLineOrRefusal(pending, stack, calendars)) return NOT_PLAIN;
       if (zoneStart !== -1 && stack.length === 1) {

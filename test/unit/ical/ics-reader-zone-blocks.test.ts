@@ -63,6 +63,16 @@ describe('VTIMEZONE blocks read once (ics-reader.ts, zoneBlocks)', () => {
     expectReadAfter(text, text);
   });
 
+  it('keeps no block from a large object (it would hold the whole text alive)', () => {
+    const zone = ZONE.map((line) => line.replace('Custom/Zone', 'Large/Zone'));
+    const large = calendar([...zone, ...EVENT.slice(0, -1), `DESCRIPTION:${'x'.repeat(70_000)}`, 'END:VEVENT']);
+    const first = readPlainICalendar(large)!;
+    expect(readPlainICalendar(large)![0]!.components[0]).not.toBe(first[0]!.components[0]);
+    // The same block in a small object is kept.
+    const small = calendar([...zone, ...EVENT]);
+    expect(readPlainICalendar(small)![0]!.components[0]).toBe(readPlainICalendar(small)![0]!.components[0]);
+  });
+
   it('reads a block again wherever the text around it changes what it is', () => {
     const base = calendar([...ZONE, ...EVENT]);
     const cases: string[] = [
