@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A fingerprint of a calendar object's content, to tell a real change from an etag that moved on
@@ -45,7 +45,8 @@ export function contentHash(ics: string): string {
     line = '';
     from = after;
   }
-  return createHash('sha256').update(kept, 'utf8').digest('hex');
+  // One-shot (strings are hashed as UTF-8): a Hash object per object cost about 1 µs more.
+  return hash('sha256', kept, 'hex');
 }
 
 /** Not blank (String.prototype.trim's whitespace) and not DTSTAMP. */

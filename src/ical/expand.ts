@@ -18,6 +18,7 @@ import { eventContext, ICalParseError, type ICalProblem } from './errors.ts';
 import { readEvent, type EventData } from './event-data.ts';
 import { selfAnswer, type InvitationState } from '../domain/invitations.ts';
 import { clockOf, lengthOf, spanAt, type Clock } from './event-span.ts';
+import { isoInstant } from './iso-instant.ts';
 import { parseICalendarLeniently, textValue, type JCalComponent } from './jcal.ts';
 import type { Frequency } from './recurrence-rule.ts';
 import { ruleInstances } from './recurrence.ts';
@@ -264,7 +265,7 @@ function makeOccurrence(
   master: EventData | undefined,
   blockingOf: (event: EventData) => Blocking,
 ): Occurrence {
-  const rid = recurrenceId === null ? null : new Date(recurrenceId).toISOString();
+  const rid = recurrenceId === null ? null : isoInstant(recurrenceId);
   const { blocks, invitation } = blockingOf(props);
   // An override normally repeats SUMMARY; if it does not, the series' title is better than none.
   const summary = props.summary ?? master?.summary ?? '';

@@ -61,6 +61,23 @@ const PROPERTIES = new Map<string, PropertyDesign>(
 /** Parameters ical.js reads as lists, with quoting rules of their own: left to it. */
 const MULTI_VALUED_PARAMS = new Set(Object.keys(DESIGN.param).filter((name) => DESIGN.param[name]!.multiValue));
 
+/** Every name `in` finds on an object: its own and its prototypes' (Object.prototype's `constructor`, `toString`, …). */
+function namesIn(object: object): Set<string> {
+  const names = new Set<string>();
+  for (let from: object | null = object; from !== null; from = Object.getPrototypeOf(from) as object | null) {
+    for (const name of Object.getOwnPropertyNames(from)) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Property names and VALUE= types that ical.js's lookups would find on Object.prototype (or that are
+ * not the design set's own, enumerable entries): worked out once, as `name in DESIGN.property` on a
+ * freshly sliced name internalizes it and cost 7 % of the parse thread (decision 0028, eighth session).
+ */
+const FOREIGN_PROPERTY_NAMES = new Set([...namesIn(DESIGN.property)].filter((name) => !PROPERTIES.has(name)));
+const FOREIGN_VALUE_TYPES = new Set([...namesIn(DESIGN.value)].filter((type) => !Object.hasOwn(DESIGN.value, type)));
+
 const DECODERS = new Map<string, Decoder>();
 for (const type of Object.keys(DESIGN.value)) {
   const fromICAL = DESIGN.value[type]!.fromICAL;
@@ -83,13 +100,59 @@ if (decodeRecur !== undefined) {
       if (decoded.size >= 256) decoded.clear();
       decoded.set(value, rule);
     }
-    const copy = Object.create(Object.getPrototypeOf(rule) as object | null) as Record<string, unknown>;
-    for (const key of Object.keys(rule)) {
-      const part = rule[key];
-      copy[key] = Array.isArray(part) ? part.slice() : part;
-    }
-    return copy;
+    return copyOfDecoded(rule);
   });
+}
+
+/**
+ * A decoded value that ical.js may change in place (a rule's parts, which its iterator sorts) as its
+ * own copy; strings and numbers as they are.
+ */
+export function copyOfDecoded(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyOfDecoded);
+  const record = value as Record<string, unknown>;
+  const copy = Object.create(Object.getPrototypeOf(record) as object | null) as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const part = record[key];
+    copy[key] = Array.isArray(part) ? part.slice() : part;
+  }
+  return copy;
+}
+
+/**
+ * The VTIMEZONE blocks read, by their exact text: almost every object of a calendar carries the same
+ * one (an Apple calendar's 5,000 objects, one Europe/Berlin), and reading its ten lines was a third
+ * of the reader's time. The text from `BEGIN:VTIMEZONE` to `END:VTIMEZONE` decides what is read
+ * from it (lines are read one at a time, at the same depth, and the block ends at a line break that
+ * is not a fold), so a block seen before is the component read then — shared, never changed: the
+ * reader's output is read only (JCalComponent is readonly), and zones.ts copies the values it hands
+ * to ical.js. Bounded, emptied when full.
+ */
+const zoneBlocks = new Map<string, JCalComponent>();
+const ZONE_BLOCKS_MAX = 64;
+/**
+ * Blocks are kept only from objects up to this length: V8 keeps a slice of a string (the key, a
+ * value) as a view of the whole string, so each kept block holds its object's text alive; a few
+ * kB each for real objects, never 64 large ones.
+ */
+const ZONE_BLOCK_OBJECT_MAX = 64 * 1024;
+const BEGIN_ZONE = 'BEGIN:VTIMEZONE';
+const END_ZONE = 'END:VTIMEZONE';
+
+/** The component and the position after its END line, when the block at `start` was read before. */
+function knownZoneBlock(text: string, start: number): { component: JCalComponent; next: number } | undefined {
+  if (zoneBlocks.size === 0) return undefined;
+  const at = text.indexOf(END_ZONE, start);
+  if (at === -1) return undefined;
+  const end = at + END_ZONE.length;
+  const brk = text.charCodeAt(end);
+  if (brk !== 13 && brk !== 10) return undefined;
+  const next = brk === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+  const after = text.charCodeAt(next);
+  if (after === 32 || after === 9) return undefined; // END:VTIMEZONE folded on: another line
+  const component = zoneBlocks.get(text.slice(start, end));
+  return component === undefined ? undefined : { component, next };
 }
 
 /**
@@ -113,28 +176,59 @@ export function readPlainICalendar(text: string): JCalComponent[] | undefined {
   // Open components, innermost last, with the upper-cased trimmed name the structure check matches on.
   const stack: Array<{ component: MutableComponent; key: string }> = [];
   let pending: string | null = null; // the logical line being unfolded
+  // Where the pending line starts and its last physical line ends in `text`.
+  let pendingStart = 0;
+  let pendingEnd = 0;
+  // The VTIMEZONE being read (directly in a VCALENDAR), to be kept by its text (zoneBlocks).
+  let zoneStart = -1;
 
   // Line ends are CRLF, CR or LF; the next CR and LF are remembered so each is searched once.
   let nextLf = text.indexOf('\n', position);
   let nextCr = text.indexOf('\r', position);
   while (position < length || pending !== null) {
     let line: string | null = null;
+    const lineStart = position;
+    let lineEnd = position;
     if (position < length) {
       if (nextLf !== -1 && nextLf < position) nextLf = text.indexOf('\n', position);
       if (nextCr !== -1 && nextCr < position) nextCr = text.indexOf('\r', position);
       const end = nextCr === -1 ? (nextLf === -1 ? length : nextLf) : nextLf === -1 ? nextCr : Math.min(nextCr, nextLf);
       line = text.slice(position, end);
+      lineEnd = end;
       position = end < length && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
       const first = line.charCodeAt(0);
       if (first === 32 || first === 9) {
         // A folded continuation; after an empty line the two readers would disagree.
         if (pending === null) return NOT_PLAIN;
         pending += line.slice(1);
+        pendingEnd = lineEnd;
         continue;
       }
     }
-    if (pending !== null && !readLineOrRefusal(pending, stack, calendars)) return NOT_PLAIN;
+    if (pending !== null) {
+      if (stack.length === 1 && pending === BEGIN_ZONE) {
+        const known = knownZoneBlock(text, pendingStart);
+        if (known !== undefined) {
+          stack[0]!.component.components.push(known.component);
+          position = known.next;
+          pending = null;
+          continue;
+        }
+        if (length <= ZONE_BLOCK_OBJECT_MAX) zoneStart = pendingStart;
+      }
+      if (!readLineOrRefusal(pending, stack, calendars)) return NOT_PLAIN;
+      if (zoneStart !== -1 && stack.length === 1) {
+        // The block just closed: kept when it ends with the END line knownZoneBlock looks for.
+        if (pending === END_ZONE && text.startsWith(END_ZONE, pendingEnd - END_ZONE.length)) {
+          if (zoneBlocks.size >= ZONE_BLOCKS_MAX) zoneBlocks.clear();
+          zoneBlocks.set(text.slice(zoneStart, pendingEnd), stack[0]!.component.components.at(-1)!);
+        }
+        zoneStart = -1;
+      }
+    }
     pending = line === '' ? null : line;
+    pendingStart = lineStart;
+    pendingEnd = lineEnd;
   }
   if (stack.length > 0 || calendars.length === 0) return NOT_PLAIN;
   return calendars;
@@ -248,14 +342,14 @@ function readProperty(line: string): JCalProperty | undefined {
   } else if (delimiter !== 58 /* : */) {
     return NOT_PLAIN;
   }
-  // `constructor` and the like would be found on Object.prototype by ical.js's lookups.
-  if (name in DESIGN.property && !PROPERTIES.has(name)) return NOT_PLAIN;
-  const raw = line.slice(index + 1);
   const design = PROPERTIES.get(name);
+  // `constructor` and the like would be found on Object.prototype by ical.js's lookups.
+  if (design === undefined && FOREIGN_PROPERTY_NAMES.has(name)) return NOT_PLAIN;
+  const raw = line.slice(index + 1);
   let type = design?.detectType !== undefined && raw !== '' ? design.detectType(raw) : undefined;
   if (!type) type = valueParam !== undefined ? valueParam.toLowerCase() : (design?.defaultType ?? 'unknown');
   // As with property names, a VALUE= type found on Object.prototype is left to ical.js.
-  if (type in DESIGN.value && !Object.hasOwn(DESIGN.value, type)) return NOT_PLAIN;
+  if (FOREIGN_VALUE_TYPES.has(type)) return NOT_PLAIN;
   const decode = DECODERS.get(type);
   let values: unknown[];
   if (design?.multiValue) {

@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import { IANAZone } from 'luxon';
+import { copyOfDecoded } from './ics-reader.ts';
 import type { JCalComponent } from './jcal.ts';
 import { DAY_MS, MINUTE_MS, SECOND_MS, utcMs, wall, type Wall, type ZoneRef } from './values.ts';
 import { windowsZoneToIana } from './windows-zones.ts';
@@ -126,10 +127,14 @@ const VTIMEZONE_EXPANSION_YEAR = 2100;
 
 const vtimezoneZones = new Map<string, WallZone | null>();
 
+/**
+ * The component as the jCal arrays ical.js takes. The reader shares VTIMEZONE components between
+ * objects (ics-reader.ts, zoneBlocks), so ical.js, which changes some values in place, gets copies.
+ */
 function toJCalArray(component: JCalComponent): unknown[] {
   return [
     component.name,
-    component.properties.map((prop) => [prop.name, prop.params, prop.type, ...prop.values]),
+    component.properties.map((prop) => [prop.name, { ...prop.params }, prop.type, ...prop.values.map(copyOfDecoded)]),
     component.components.map((child) => toJCalArray(child)),
   ];
 }

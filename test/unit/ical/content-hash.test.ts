@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { contentHash } from '../../../src/ical/content-hash.ts';
 
 const EVENT = [
@@ -63,5 +64,14 @@ describe('contentHash', () => {
   it('never throws, whatever the text', () => {
     expect(contentHash('')).toMatch(/^[0-9a-f]{64}$/);
     expect(contentHash('not a calendar\u0000')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hashes the kept lines as UTF-8, as stored hashes were made', () => {
+    const kept = 'SUMMARY:Café ☕ 𝄞\nLOCATION:Zürich';
+    expect(contentHash('SUMMARY:Café ☕ 𝄞\r\nDTSTAMP:20260101T000000Z\r\nLOCATION:Zürich\r\n')).toBe(
+      createHash('sha256').update(kept, 'utf8').digest('hex'),
+    );
+    // The same, pinned: a stored hash must never change.
+    expect(createHash('sha256').update(kept, 'utf8').digest('hex')).toBe('4acdd5231836f4417599ea7b0d67fed3fd47597c7161b024d45f00475f9f5292');
   });
 });
