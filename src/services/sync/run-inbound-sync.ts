@@ -293,7 +293,9 @@ class InboundRun {
    */
   private async processInChunks(allToFetch: readonly string[], deleted: readonly string[], options: ChunkOptions): Promise<ChunkOutcome> {
     const toFetch = this.withinItemLimit(allToFetch, deleted);
-    const groups = requestGroups(toFetch, this.batchSize, this.batchSize * this.batchesPerRequest, this.firstImport);
+    const requestSize = this.batchSize * this.batchesPerRequest;
+    const groups: string[][] = [];
+    for (let i = 0; i < toFetch.length; i += requestSize) groups.push(toFetch.slice(i, i + requestSize));
     // Each batch lies within one request, so it waits for that request only.
     const chunks: Chunk[] = [];
     groups.forEach((hrefs, group) => {
@@ -369,7 +371,6 @@ class InboundRun {
         parseUpTo(index);
         const parsed = await parsing.get(index)!;
         parsing.delete(index);
-        traceImport(`store start ${index}`);
         if (index === chunks.length - 1) {
           const outcome = await this.applyChunk(parsed, deleted, options);
           traceImport(`store done ${index} last`);
@@ -533,32 +534,6 @@ const PARSE_AHEAD = 2;
  * 0017, seventh session).
  */
 const DOWNLOAD_AHEAD = 3;
-
-/**
- * The hrefs of each multiget request, none larger than `requestSize`. A long first import's first and
- * last requests are one batch each: the parse thread starts on the first batch as soon as its small
- * answer is read, not after a whole request's answer (the first request is on the critical path,
- * nothing else to do while it downloads); and after the last answer arrives only one small batch
- * is left to read, parse and store (the tail after it was a whole request's read, parse and store,
- * ~0.3–0.7 s; decision 0017, eighth session). The requests between share the rest equally. Shaped
- * only past SHAPED_REQUESTS requests' worth: with fewer, the two extra requests cost more than they overlap.
- */
-export function requestGroups(hrefs: readonly string[], batchSize: number, requestSize: number, firstImport: boolean): string[][] {
-  const groups: string[][] = [];
-  if (!firstImport || hrefs.length <= SHAPED_REQUESTS * requestSize || batchSize >= requestSize) {
-    for (let i = 0; i < hrefs.length; i += requestSize) groups.push(hrefs.slice(i, i + requestSize));
-    return groups;
-  }
-  const middle = hrefs.length - 2 * batchSize;
-  const between = Math.ceil(middle / requestSize);
-  const sizes = [batchSize, ...Array.from({ length: between }, (_, k) => Math.floor(middle / between) + (k < middle % between ? 1 : 0)), batchSize];
-  let at = 0;
-  for (const size of sizes) groups.push(hrefs.slice(at, (at += size)));
-  return groups;
-}
-
-/** Requests' worth of objects a first import must exceed for requestGroups to shape its requests. */
-const SHAPED_REQUESTS = 3;
 
 /** Lines a run's log keeps at most: enough to show what went wrong, bounded whatever the calendar's size. */
 export const LOG_LINES = 200;

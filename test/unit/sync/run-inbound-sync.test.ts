@@ -172,53 +172,6 @@ describe('runInboundSync — token flow', () => {
     expect(h.store.calendar('cal-primary').items.size).toBe(18);
   });
 
-  it("a long first import's first and last requests are one batch each, none larger than a request; later runs are not shaped", async () => {
-    const h = createHarness();
-    for (let i = 0; i < 41; i++) h.userEvent('cal-primary', `e${i}`, i);
-    const remote = h.remotes['cal-primary'];
-    const multiget = remote.multiget.bind(remote);
-    const requested: string[][] = [];
-    remote.multiget = async (hrefs, options) => {
-      requested.push([...hrefs]);
-      return multiget(hrefs, options);
-    };
-    const progress: number[] = [];
-    const options = {
-      batchSize: 2,
-      batchesPerRequest: 3,
-      firstImportBatchSize: 6,
-      onProgress: ({ done }: { done: number }) => void progress.push(done),
-    };
-    await h.sync('cal-primary', options);
-    // 41 = 2, then 37 shared by seven requests of at most 6, then 2; one transaction per request.
-    expect(requested.map((r) => r.length)).toEqual([2, 6, 6, 5, 5, 5, 5, 5, 2]);
-    expect(progress).toEqual([2, 8, 14, 19, 24, 29, 34, 39, 41]);
-    // Every listed object asked for once.
-    expect(new Set(requested.flat()).size).toBe(41);
-    expect(h.store.calendar('cal-primary').items.size).toBe(41);
-
-    // Not a first import: requests of batchSize × batchesPerRequest in order, as before.
-    for (let i = 41; i < 61; i++) h.userEvent('cal-primary', `e${i}`, i);
-    requested.length = 0;
-    await h.sync('cal-primary', options);
-    expect(requested.map((r) => r.length)).toEqual([6, 6, 6, 2]);
-    expect(h.store.calendar('cal-primary').items.size).toBe(61);
-  });
-
-  it('a short first import keeps whole requests', async () => {
-    const h = createHarness();
-    for (let i = 0; i < 18; i++) h.userEvent('cal-primary', `e${i}`, i);
-    const remote = h.remotes['cal-primary'];
-    const multiget = remote.multiget.bind(remote);
-    const sizes: number[] = [];
-    remote.multiget = async (hrefs, options) => {
-      sizes.push(hrefs.length);
-      return multiget(hrefs, options);
-    };
-    await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 3, firstImportBatchSize: 6 });
-    expect(sizes).toEqual([6, 6, 6]);
-  });
-
   it('multigets go out one at a time, a bounded number ahead of the store; after a failed one no other is sent', async () => {
     const h = createHarness();
     for (let i = 0; i < 20; i++) h.userEvent('cal-primary', `e${i}`, i);
