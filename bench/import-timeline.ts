@@ -36,6 +36,20 @@ const span = (from: number | undefined, to: number | undefined): string =>
 const parseBusy = lines
   .filter((l) => l.event.startsWith('parse task'))
   .reduce((sum, l, i, all) => (l.event.startsWith('parse task end') && i > 0 ? sum + l.at - all[i - 1]!.at : sum), 0);
+// The main thread's stores, and how long it waited between them (for the next batch's download and parse).
+let storing = 0;
+let waiting = 0;
+let storeStart: number | null = null;
+let storeEnd: number | null = null;
+for (const line of lines) {
+  if (line.event.startsWith('store start')) {
+    if (storeEnd !== null) waiting += line.at - storeEnd;
+    storeStart = line.at;
+  } else if (line.event.startsWith('store done') && storeStart !== null) {
+    storing += line.at - storeStart;
+    storeEnd = line.at;
+  }
+}
 console.log(`
 connect → configured          ${span(zero, first('bench configured'))}
 configured → listing sent     ${span(first('bench configured'), first('listing sent'))}
@@ -46,4 +60,5 @@ first multiget → last read    ${span(first('multiget sent'), last('multiget re
 last multiget read → stored   ${span(last('multiget read'), last('store done'))}
 stored → bench sees synced    ${span(last('store done'), first('bench synced'))}
 total                         ${span(zero, first('bench synced'))}
-Radicale CPU in the import    ${radicaleTotal} ms; parse thread busy ≈ ${parseBusy.toFixed(0)} ms`);
+Radicale CPU in the import    ${radicaleTotal} ms; parse thread busy ≈ ${parseBusy.toFixed(0)} ms
+stores                        ${storing.toFixed(0)} ms, and ${waiting.toFixed(0)} ms waiting between them`);

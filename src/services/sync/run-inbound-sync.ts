@@ -371,6 +371,7 @@ class InboundRun {
         parseUpTo(index);
         const parsed = await parsing.get(index)!;
         parsing.delete(index);
+        traceImport(`store start ${index}`);
         if (index === chunks.length - 1) {
           const outcome = await this.applyChunk(parsed, deleted, options);
           traceImport(`store done ${index} last`);
