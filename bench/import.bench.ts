@@ -20,7 +20,7 @@
  * real clock, and its window is 30 days back, 400 ahead) and cached in .cache/bench-radicale/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -33,6 +33,12 @@ const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',') 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const VDIRSYNCER = '/usr/bin/vdirsyncer';
 const POLL_MS = 50;
+/**
+ * BENCH_TRACE=<prefix>: each import's timeline goes to `<prefix>-<database>-<size>.log` — the server's
+ * lines (TANDEM_TRACE, src/caldav/import-trace.ts), this side's connect / configured / synced, and
+ * Radicale's CPU sampled every 10 ms — read with `npx tsx bench/import-timeline.ts <file>`.
+ */
+const TRACE = process.env.BENCH_TRACE ?? '';
 
 const today = new Date();
 /** Fixed for a month, so the cached seeds stay valid; the server's window is around the real now. */
@@ -236,6 +242,47 @@ function cpuMs(pid: number): number {
   }
 }
 
+/** One import's timeline file (BENCH_TRACE), with Radicale's CPU sampled into it while the import runs. */
+interface Trace {
+  file: string;
+  mark(event: string): void;
+  /** Starts sampling Radicale's CPU; returns the stop. */
+  start(): () => void;
+}
+
+function openTrace(file: string, radicalePid: number | null): Trace {
+  writeFileSync(file, '');
+  const mark = (event: string): void => appendFileSync(file, `${(performance.timeOrigin + performance.now()).toFixed(1)} bench ${event}\n`);
+  return {
+    file,
+    mark,
+    start() {
+      if (radicalePid === null) return () => undefined;
+      let last = cpuMs(radicalePid);
+      const sampler = setInterval(() => {
+        const now = cpuMs(radicalePid);
+        if (now !== last) mark(`radicale cpu ${now - last}`);
+        last = now;
+      }, 10);
+      return () => clearInterval(sampler);
+    },
+  };
+}
+
+/** The Radicale process serving `storageDir` (for its CPU), if /proc shows it. */
+function radicalePidFor(storageDir: string): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (command.includes('radicale') && command.includes(storageDir)) return Number(entry);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return null;
+}
+
 interface ImportFigures {
   ms: number;
   cpuMs: number;
@@ -255,9 +302,15 @@ interface StatusJson {
   importProgress: { done: number; total: number } | null;
 }
 
-async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calendarName: string): Promise<ImportFigures> {
+async function tandemImport(
+  kind: 'pglite' | 'postgres',
+  homeUrl: string,
+  calendarName: string,
+  trace: Trace | null,
+): Promise<ImportFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-data-'));
   const env: Record<string, string> = { DATA_DIR: dataDir, TANDEM_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') };
+  if (trace !== null) env.TANDEM_TRACE = trace.file;
   let admin: pg.Client | null = null;
   const database = `bench_import_${process.pid}_${Date.now().toString(36)}`;
   if (kind === 'postgres') {
@@ -270,7 +323,7 @@ async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calend
   }
   const server = await startTandem(env);
   try {
-    return await importThrough(server, admin === null ? null : database, homeUrl, calendarName);
+    return await importThrough(server, admin === null ? null : database, homeUrl, calendarName, trace);
   } catch (error) {
     console.error(`tandem serve said:\n${server.output()}`);
     throw error;
@@ -284,7 +337,13 @@ async function tandemImport(kind: 'pglite' | 'postgres', homeUrl: string, calend
   }
 }
 
-async function importThrough(server: ServerRun, database: string | null, homeUrl: string, calendarName: string): Promise<ImportFigures> {
+async function importThrough(
+  server: ServerRun,
+  database: string | null,
+  homeUrl: string,
+  calendarName: string,
+  trace: Trace | null,
+): Promise<ImportFigures> {
   {
     const unique = Date.now().toString(36);
     const email = `owner-${unique}@bench.test`;
@@ -304,6 +363,8 @@ async function importThrough(server: ServerRun, database: string | null, homeUrl
       rssPeakKb = Math.max(rssPeakKb, procStatus(pid, 'VmRSS'));
     }, 50);
     const cpuBefore = cpuMs(pid);
+    const stopSampling = trace?.start() ?? ((): void => undefined);
+    trace?.mark('bench connect');
     const begin = performance.now();
     const connection = await api<{ calendars: { id: string; displayName: string; url: string }[] }>(
       server.base,
@@ -323,6 +384,7 @@ async function importThrough(server: ServerRun, database: string | null, homeUrl
       session.token,
     );
     const connectMs = performance.now() - begin;
+    trace?.mark('bench configured');
     let total: number | null = null;
     for (;;) {
       const status = await api<StatusJson[]>(server.base, 'GET', '/api/sync/status', undefined, session.token);
@@ -334,6 +396,8 @@ async function importThrough(server: ServerRun, database: string | null, homeUrl
     }
     const ms = performance.now() - begin;
     const cpu = cpuMs(pid) - cpuBefore;
+    trace?.mark(`bench synced; server cpu ${cpu}`);
+    stopSampling();
     clearInterval(sampler);
     rssPeakKb = Math.max(rssPeakKb, procStatus(pid, 'VmRSS'));
     const hwmKb = procStatus(pid, 'VmHWM');
@@ -406,7 +470,8 @@ async function main(): Promise<void> {
       row('vdirsyncer idle re-sync', secs(vdir.idleMs), load());
       const result = { size, floor: floor.ms, vdir: vdir.firstMs, tandem: {} as Partial<Record<'pglite' | 'postgres', number>> };
       for (const kind of DATABASES) {
-        const figures = await tandemImport(kind, radicale.calendarHomeUrl, spec.bigCalendar.name);
+        const trace = TRACE === '' ? null : openTrace(`${TRACE}-${kind}-${size}.log`, radicalePidFor(prepared.storageDir));
+        const figures = await tandemImport(kind, radicale.calendarHomeUrl, spec.bigCalendar.name, trace);
         result.tandem[kind] = figures.ms;
         row(
           `Tandem first import, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,

@@ -3,6 +3,7 @@
  * Each result carries the href exactly as the caller passed it, in the order asked, so callers can
  * match results to their own records even when the server spells the href differently (encoding).
  */
+import { traceImport } from './import-trace.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { assertMultistatusStatus, hrefForBody, NAMESPACE_DECLARATIONS, report, XML_DECLARATION } from './propfind.ts';
 import { bodyForWorker, readOffThread, readsOffThread } from './read-multistatus-off-thread.ts';
@@ -101,12 +102,14 @@ export async function calendarMultiget(p: {
   const items: MultigetItem[] = [];
   for (let start = 0; start < p.hrefs.length; start += batchSize) {
     const batch = p.hrefs.slice(start, start + batchSize);
+    traceImport(`multiget sent ${batch.length}`);
     const response = await report({
       transport: p.transport,
       url: p.calendarUrl,
       depth: '1',
       body: multigetBody({ calendarUrl: p.calendarUrl, hrefs: batch, expand: p.expand }),
     });
+    traceImport(`multiget arrived ${batch.length}`);
     if (start + batchSize >= p.hrefs.length) p.onReceived?.();
     // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
     assertMultistatusStatus(response);
@@ -116,6 +119,7 @@ export async function calendarMultiget(p: {
         ? (await readOffThread({ op: 'multiget', body: bodyForWorker(response), ...task })).items
         : parseMultiget({ body: response.body, ...task })),
     );
+    traceImport(`multiget read ${batch.length}`);
   }
   return items;
 }

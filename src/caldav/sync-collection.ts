@@ -10,9 +10,10 @@
  * - a refused token: 403 with `<valid-sync-token/>` (RFC), or a bare 500 (Xandikos).
  */
 import { CalDavError, errorForStatus } from './errors.ts';
+import { traceImport } from './import-trace.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
 import { bodyForWorker, holdListingReader, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
-import type { CalDavResponse, CalDavTransport } from './transport.ts';
+import { bodySize, type CalDavResponse, type CalDavTransport } from './transport.ts';
 import { escapeXml, foundText, NS, parseXml, readMultistatus, resourceKey, type XmlElement } from './xml.ts';
 
 export interface SyncCollectionResult {
@@ -116,6 +117,7 @@ async function requestAndRead(
   p: { calendarUrl: string; syncToken: string | null; transport: CalDavTransport },
   sentToken: boolean,
 ): Promise<SyncCollectionResult> {
+  traceImport(`listing sent`);
   const response = await report({
     transport: p.transport,
     url: p.calendarUrl,
@@ -124,9 +126,11 @@ async function requestAndRead(
     body: syncCollectionBody(p.syncToken),
     acceptStatuses: INSPECTED_STATUSES,
   });
+  traceImport(`listing arrived ${bodySize(response)}`);
   if (response.status === 207 || response.status === 507) {
     try {
       const result = await readSyncCollection(response, p.calendarUrl);
+      traceImport(`listing read ${result.changed.length}`);
       return response.status === 507 ? { ...result, truncated: true } : result;
     } catch (error) {
       // A 507 without a usable multistatus is plain "insufficient storage".

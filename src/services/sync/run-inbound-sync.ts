@@ -6,6 +6,7 @@ import { expansionSpan, type SyncWindow } from '../../domain/sync/sync-window.ts
 import type { ItemProblem, SavedItem, TimeRange } from '../../domain/sync/types.ts';
 import { inThreadItemParser, type ItemParser, type RemoteObject } from './item-parser.ts';
 import type { CalendarSyncState, CalendarWarning, EventCodec, RemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
+import { traceImport } from '../../caldav/import-trace.ts';
 import { RemoteSyncTokenInvalid } from './remote-errors.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.ts';
 
@@ -346,7 +347,10 @@ class InboundRun {
       const answered = await requests.get(group)!;
       // The request's last batch: its answers are not held any longer.
       if (chunks[index + 1]?.group !== group) requests.delete(group);
-      return this.parseChunk(hrefs, answered);
+      traceImport(`parse asked ${index} ${hrefs.length}`);
+      const parsed = await this.parseChunk(hrefs, answered);
+      traceImport(`parse done ${index}`);
+      return parsed;
     };
     // Batches being parsed or parsed, by index; each is dropped once taken, so what is held stays bounded.
     const parsing = new Map<number, Promise<ParsedChunk>>();
@@ -367,13 +371,16 @@ class InboundRun {
         parseUpTo(index);
         const parsed = await parsing.get(index)!;
         parsing.delete(index);
+        traceImport(`store start ${index}`);
         if (index === chunks.length - 1) {
           const outcome = await this.applyChunk(parsed, deleted, options);
+          traceImport(`store done ${index} last`);
           await this.options.onProgress?.({ done: total, total });
           return outcome;
         }
         parseUpTo(index + PARSE_AHEAD);
         await this.applyChunk(parsed, [], { token: undefined, finish: false, verifyEmpty: false });
+        traceImport(`store done ${index}`);
         done += chunks[index]!.hrefs.length;
         await this.options.onProgress?.({ done, total });
       }

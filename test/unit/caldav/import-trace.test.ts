@@ -1,0 +1,28 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+
+describe('traceImport', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'import-trace-'));
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('appends one line per event (wall-clock ms, thread, event) to the file TANDEM_TRACE names', async () => {
+    const file = join(dir, 'trace.log');
+    vi.stubEnv('TANDEM_TRACE', file);
+    const { traceImport } = await import('../../../src/caldav/import-trace.ts');
+    traceImport('listing sent');
+    traceImport('multiget arrived 500');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d+\.\d t0 listing sent$/);
+    expect(lines[1]).toMatch(/^\d+\.\d t0 multiget arrived 500$/);
+    // Epoch ms (not ms since this process started), so the bench's lines and Radicale's samples, written by
+    // another process, lie on the same axis.
+    expect(Number(lines[0]!.split(' ')[0])).toBeGreaterThan(Date.UTC(2020, 0, 1));
+  });
+});
