@@ -270,7 +270,11 @@ class InboundRun {
       if (!answer.truncated) {
         const deleted = lastWithNothingHeld ? [] : [...this.saved.keys()].filter((href) => !seen.has(href));
         this.recordSaved = !lastWithNothingHeld;
-        await this.processInChunks(toFetch, deleted, { token: answer.token, finish: true, verifyEmpty: false });
+        const listingToken = answer.token;
+        // Let the listing's entries (an object and an etag per member) go while the batches are
+        // fetched: toFetch keeps the hrefs.
+        answer = undefined;
+        await this.processInChunks(toFetch, deleted, { token: listingToken, finish: true, verifyEmpty: false });
         return;
       }
       const stopping = page === this.maxPages;
