@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as inboundActions from '../../../src/domain/sync/inbound-actions.ts';
 import { createHarness } from './harness.ts';
@@ -11,6 +13,9 @@ vi.mock('../../../src/domain/sync/inbound-actions.ts', async (importOriginal) =>
 const recorded = vi.mocked(inboundActions.applyToSavedItems);
 
 afterEach(() => recorded.mockClear());
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 describe('runInboundSync — what a first import keeps while it runs', () => {
   it("a first import's only listing page imports every batch without recording them in the run's saved status", async () => {
@@ -50,5 +55,30 @@ describe('runInboundSync — what a first import keeps while it runs', () => {
     const report = await h.sync('cal-primary');
     expect(report.counts).toEqual({ ImportItem: 1, RemoveImportedItem: 1 });
     expect(h.store.calendar('cal-primary').items.has(gone)).toBe(false);
+  });
+
+  it("the listing's entries are not held while the batches are fetched", async () => {
+    const h = createHarness();
+    for (let i = 0; i < 5; i++) h.userEvent('cal-primary', `e${i}`, i);
+    const remote = h.remotes['cal-primary'];
+    let listed: WeakRef<object> | null = null;
+    const listedAlive: boolean[] = [];
+    const syncCollection = remote.syncCollection.bind(remote);
+    const multiget = remote.multiget.bind(remote);
+    remote.syncCollection = async (token) => {
+      const page = await syncCollection(token);
+      listed = new WeakRef(page.changed);
+      return page;
+    };
+    remote.multiget = async (hrefs, options) => {
+      // A WeakRef's target is kept until the current job ends: let it end before collecting.
+      await new Promise((resolve) => setImmediate(resolve));
+      collectGarbage();
+      listedAlive.push(listed?.deref() !== undefined);
+      return multiget(hrefs, options);
+    };
+    const report = await h.sync('cal-primary', { batchSize: 2, batchesPerRequest: 1 });
+    expect(report.counts).toEqual({ ImportItem: 5 });
+    expect(listedAlive).toEqual([false, false, false]);
   });
 });
