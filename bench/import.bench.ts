@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startRadicale } from '../test/support/radicale.ts';
 import { freePort } from '../test/support/free-port.ts';
+import { NODE_FLAGS } from '../src/heap-growth.ts';
 import { PASSWORD, prepareStorage, REPO_ROOT, USERNAME, type DatasetSpec } from './sync/radicale-storage.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number);
@@ -158,7 +159,9 @@ interface ServerRun {
 
 async function startTandem(env: Record<string, string>): Promise<ServerRun> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/main.js', 'serve'], {
+  // Started as `npm start` starts it (NODE_FLAGS), plus the bench's own flags.
+  const node = [...NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = spawn(process.execPath, [...node, 'dist/main.js', 'serve'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',

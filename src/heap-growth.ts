@@ -31,3 +31,20 @@ export const HEAP_GROWING_PERCENT = 20;
 export function boundHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
+
+/**
+ * The main thread's semi-spaces, in MiB: the young generation is two of them. Half V8's maximum on
+ * 64 bits (16), as for the worker threads (worker-script.ts).
+ *
+ * Why (decision 0020, eighth session): V8 grows the semi-spaces while its scavenges see much
+ * surviving and keeps them; any first import takes the main thread's to the maximum, 32 MiB of
+ * young generation resident from then on, whatever the calendar's size. At 8 MiB a first import's
+ * server peaked 15–30 MiB lower on both databases, for no more CPU measured.
+ *
+ * Unlike the growth factor above this cannot be set once V8's heap exists: it is a flag of the
+ * `node` command that starts the server (NODE_FLAGS).
+ */
+export const MAIN_SEMI_SPACE_MB = 8;
+
+/** The flags `npm start` and `npm run worker` (package.json) start the server with; the benches start it the same way. */
+export const NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${MAIN_SEMI_SPACE_MB}`];

@@ -112,6 +112,12 @@ export async function runInboundSync(deps: InboundSyncDeps, options: InboundSync
 class InboundRun {
   /** The saved per-item status, read on first need: an idle poll never reads it. */
   private savedItems: Map<string, SavedItem> | null = null;
+  /**
+   * Whether applied batches are recorded in `saved`. Not for the last batches of a first import
+   * (see initialListing): nothing reads what they record, and it was the largest part of the run's
+   * state that grew with the calendar (decision 0020, eighth session).
+   */
+  private recordSaved = true;
   private readonly span: SyncWindow;
   private readonly batchSize: number;
   private readonly batchesPerRequest: number;
@@ -252,12 +258,24 @@ class InboundRun {
         return;
       }
       this.report.pages++;
-      for (const entry of answer.changed) seen.add(entry.href);
-      for (const href of answer.deleted) seen.delete(href);
+      // The last page of a listing while nothing is held (a first import's only page): nothing can
+      // be deleted, so what was listed need not be remembered, and the hrefs to fetch are distinct
+      // (hrefsToFetch) and new, so no batch of this last call plans against one recorded by another
+      // — the run ends after it. Neither the listed hrefs nor the saved status need grow with the calendar.
+      const lastWithNothingHeld = !answer.truncated && this.saved.size === 0;
+      if (!lastWithNothingHeld) {
+        for (const entry of answer.changed) seen.add(entry.href);
+        for (const href of answer.deleted) seen.delete(href);
+      }
       const toFetch = hrefsToFetch(this.saved, answer.changed);
       if (!answer.truncated) {
-        const deleted = [...this.saved.keys()].filter((href) => !seen.has(href));
-        await this.processInChunks(toFetch, deleted, { token: answer.token, finish: true, verifyEmpty: false });
+        const deleted = lastWithNothingHeld ? [] : [...this.saved.keys()].filter((href) => !seen.has(href));
+        this.recordSaved = !lastWithNothingHeld;
+        const listingToken = answer.token;
+        // Let the listing's entries (an object and an etag per member) go while the batches are
+        // fetched: toFetch keeps the hrefs.
+        answer = undefined;
+        await this.processInChunks(toFetch, deleted, { token: listingToken, finish: true, verifyEmpty: false });
         return;
       }
       const stopping = page === this.maxPages;
@@ -502,7 +520,7 @@ class InboundRun {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.finish ? { finish: { at: this.options.now, warning: null, limit: this.limitProblem() } } : {}),
     });
-    applyToSavedItems(this.saved, actions);
+    if (this.recordSaved) applyToSavedItems(this.saved, actions);
     this.record(actions);
     return 'applied';
   }
