@@ -38,8 +38,9 @@ export function boundHeapGrowth(): void {
  *
  * Why (decision 0020, eighth session): V8 grows the semi-spaces while its scavenges see much
  * surviving and keeps them; any first import takes the main thread's to the maximum, 32 MiB of
- * young generation resident from then on, whatever the calendar's size. At 8 MiB a first import's
- * server peaked 15–30 MiB lower on both databases, for no more CPU measured.
+ * young generation resident from then on, whatever the calendar's size. At 8 MiB the main heap of a
+ * first import's server peaked 16–28 MiB lower on both databases; no CPU cost the measurements
+ * could resolve.
  *
  * Unlike the growth factor above this cannot be set once V8's heap exists: it is a flag of the
  * `node` command that starts the server (NODE_FLAGS).
