@@ -76,7 +76,12 @@ function uuidArray(values: readonly (string | null)[]): Buffer {
     }
     if (!UUID.test(value)) throw new TypeError(`invalid uuid: ${JSON.stringify(value)}`);
     buffer.writeInt32BE(16, offset);
-    buffer.write(value.slice(0, 8) + value.slice(9, 13) + value.slice(14, 18) + value.slice(19, 23) + value.slice(24), offset + 4, 16, 'hex');
+    buffer.write(
+      value.slice(0, 8) + value.slice(9, 13) + value.slice(14, 18) + value.slice(19, 23) + value.slice(24),
+      offset + 4,
+      16,
+      'hex',
+    );
     offset += 20;
   }
   return buffer.subarray(0, offset);

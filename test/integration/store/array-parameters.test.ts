@@ -88,16 +88,17 @@ describe.each(databaseKinds)('array parameters on %s', (kind) => {
   });
 
   it('float8 keeps what JavaScript numbers hold beyond the finite ones', async () => {
-    const { rows } = await sql<{ v: string }>`select v::text from unnest(${numberArray([Number.NaN, Infinity, -Infinity, -0, 5e-324], 'float8')}) as x(v)`.execute(
-      database.db,
-    );
+    const { rows } = await sql<{
+      v: string;
+    }>`select v::text from unnest(${numberArray([Number.NaN, Infinity, -Infinity, -0, 5e-324], 'float8')}) as x(v)`.execute(database.db);
     expect(rows.map((r) => r.v)).toEqual(['NaN', 'Infinity', '-Infinity', '-0', '5e-324']);
   });
 });
 
 describe('array parameters, as bound', () => {
   it('are binary (a Buffer each): no array literal for the protocol writer to measure or for array_in to parse', () => {
-    const compiled = sql`select ${textArray(['a'])}, ${textArray([randomUUID()], 'uuid')}, ${textArray([new Date(0).toISOString()], 'timestamptz')},
+    const compiled =
+      sql`select ${textArray(['a'])}, ${textArray([randomUUID()], 'uuid')}, ${textArray([new Date(0).toISOString()], 'timestamptz')},
       ${numberArray([1], 'float8')}, ${numberArray([1], 'integer')}, ${booleanArray([true])}`.compile(compiler);
     expect(compiled.parameters.every((p) => Buffer.isBuffer(p))).toBe(true);
     expect(compiled.sql).toContain('$2::uuid[]');

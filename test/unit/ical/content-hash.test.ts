@@ -72,6 +72,8 @@ describe('contentHash', () => {
       createHash('sha256').update(kept, 'utf8').digest('hex'),
     );
     // The same, pinned: a stored hash must never change.
-    expect(createHash('sha256').update(kept, 'utf8').digest('hex')).toBe('4acdd5231836f4417599ea7b0d67fed3fd47597c7161b024d45f00475f9f5292');
+    expect(createHash('sha256').update(kept, 'utf8').digest('hex')).toBe(
+      '4acdd5231836f4417599ea7b0d67fed3fd47597c7161b024d45f00475f9f5292',
+    );
   });
 });

@@ -34,7 +34,8 @@ const ZONE = [
 
 const EVENT = ['BEGIN:VEVENT', 'UID:zone-block', 'DTSTART;TZID=Custom/Zone:20260715T090000', 'DURATION:PT1H', 'END:VEVENT'];
 
-const calendar = (lines: string[], eol = '\r\n'): string => `${['BEGIN:VCALENDAR', 'VERSION:2.0', ...lines, 'END:VCALENDAR'].join(eol)}${eol}`;
+const calendar = (lines: string[], eol = '\r\n'): string =>
+  `${['BEGIN:VCALENDAR', 'VERSION:2.0', ...lines, 'END:VCALENDAR'].join(eol)}${eol}`;
 
 function outcome(read: (text: string) => JCalComponent[], text: string): string {
   try {
