@@ -31,6 +31,7 @@ import pg from 'pg';
 import { REPO_ROOT, buildServer, createDatabase, databaseUrlFor, dropDatabase, loadAverage, percentile } from './serve/tandem-process.ts';
 import { CpuMeter } from './serve/cpu-meter.ts';
 import { seedCalendars, startPhase } from './scale/seed.ts';
+import { NODE_FLAGS } from '../src/heap-growth.ts';
 
 const CALENDARS = Number(process.env.SCALE_CALENDARS ?? 10_000);
 const HOSTS = Number(process.env.SCALE_HOSTS ?? 32);
@@ -54,7 +55,8 @@ interface Proc {
 function startProcess(name: string, args: string[], env: Record<string, string>, core: number | null): Proc {
   // BENCH_CPU_PROF=1: each process writes a .cpuprofile into .cache/profiles/ when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.cache', 'profiles')}`] : [];
-  const node = [process.execPath, ...profile, join('dist', 'main.js'), ...args];
+  // Started as `npm start` / `npm run worker` start them (NODE_FLAGS).
+  const node = [process.execPath, ...NODE_FLAGS, ...profile, join('dist', 'main.js'), ...args];
   const [command, ...argv] = core !== null && hasTaskset ? ['taskset', '-c', String(core), ...node] : node;
   const child = spawn(command!, argv, {
     cwd: REPO_ROOT,
