@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gzipSync, gunzipSync, inflateSync } from 'node:zlib';
+import { seededRandom } from './seeded-random.ts';
 
 export interface FaultSettings {
   /** Seeds the choice of fault per request, so a failing run replays exactly. */
@@ -30,18 +31,6 @@ export interface FaultProxy {
   counts: Record<FaultOutcome, number>;
   resetCounts(): void;
   stop(): Promise<void>;
-}
-
-/** mulberry32: tiny, seedable, good enough to spread faults; Math.random cannot be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Headers that describe one hop's connection, not the message; never copied across the proxy. */

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isoInstant } from '../../../src/ical/iso-instant.ts';
-
-/** A seeded generator (mulberry32): the same instants on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../support/seeded-random.ts';
 
 const year0 = new Date(0);
 year0.setUTCFullYear(0, 0, 1);
