@@ -34,10 +34,9 @@ function typed<T>(buffer: Buffer, cast: keyof typeof OID): RawBuilder<T> {
   return sql<T>`${buffer}::${sql.raw(cast)}[]`;
 }
 
-/** `text[]` (or `uuid[]`, `timestamptz[]` from their text): null is NULL, any other string is kept as it is. */
-export function textArray(values: readonly (string | null)[], cast: 'text' | 'uuid' | 'timestamptz' = 'text'): RawBuilder<string[]> {
+/** `text[]` (or `uuid[]` from their text): null is NULL, any other string is kept as it is. */
+export function textArray(values: readonly (string | null)[], cast: 'text' | 'uuid' = 'text'): RawBuilder<string[]> {
   if (cast === 'uuid') return typed(uuidArray(values), cast);
-  if (cast === 'timestamptz') return typed(instantArray(values), cast);
   // Each element: its length, then its UTF-8 bytes — at most 3 bytes per UTF-16 unit, so one buffer
   // of that bound is written through and cut to what was used (no second pass to measure).
   let bound = HEADER_BYTES;
@@ -90,8 +89,11 @@ function uuidArray(values: readonly (string | null)[]): Buffer {
 /** PostgreSQL's epoch (2000-01-01) in Unix milliseconds: timestamptz is microseconds from it, as int64. */
 const POSTGRES_EPOCH_MS = 946_684_800_000;
 
-/** timestamptz elements from ISO text (what Date parses; a millisecond is the finest a Date keeps). */
-function instantArray(values: readonly (string | null)[]): Buffer {
+/**
+ * `timestamptz[]` from Dates (a millisecond is the finest a Date keeps): taken as Dates, not text, so
+ * no string is read back by `Date.parse`, whose rules for text without an offset are not PostgreSQL's.
+ */
+export function instantArray(values: readonly (Date | null)[]): RawBuilder<Date[]> {
   const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 12);
   let offset = writeHeader(buffer, OID.timestamptz, values.length, values.includes(null));
   for (const value of values) {
@@ -100,13 +102,13 @@ function instantArray(values: readonly (string | null)[]): Buffer {
       offset += 4;
       continue;
     }
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw new TypeError(`invalid instant: ${JSON.stringify(value)}`);
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new TypeError('invalid instant: an invalid Date');
     buffer.writeInt32BE(8, offset);
     buffer.writeBigInt64BE(BigInt(ms - POSTGRES_EPOCH_MS) * 1000n, offset + 4);
     offset += 12;
   }
-  return buffer.subarray(0, offset);
+  return typed(buffer.subarray(0, offset), 'timestamptz');
 }
 
 /** `float8[]` or `integer[]` (an integer outside int4 is refused here, as `int4in` would refuse it). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ImportedOccurrence, SavedItem } from '../../domain/sync/types.ts';
-import { booleanArray, numberArray, textArray } from '../array-parameters.ts';
+import { booleanArray, instantArray, numberArray, textArray } from '../array-parameters.ts';
 import type { DB } from '../schema.ts';
 
 /** The calendar an item belongs to, with what its rows must carry. */
@@ -69,7 +69,7 @@ export class ItemChangeSet {
     const { calendar } = this;
     // Column arrays (unnest), like the occurrences below: a VALUES list of 500 rows binds 5,500
     // parameters, which PostgreSQL analyses one by one (decision 0017, third round).
-    // Each array is bound as one literal made in one pass (array-parameters.ts).
+    // Each array is bound as one binary parameter (array-parameters.ts).
     const items = upserts.map((u) => u.item);
     const columns = [
       // New rows' ids, made here: PGlite's gen_random_uuid() opens and reads its emulated /dev/urandom
@@ -84,10 +84,7 @@ export class ItemChangeSet {
       textArray(items.map((item) => item.contentHash)),
       textArray(items.map((item) => item.uid)),
       textArray(items.map((item) => item.kind)),
-      textArray(
-        items.map((item) => item.expandedUntil?.toISOString() ?? null),
-        'timestamptz',
-      ),
+      instantArray(items.map((item) => item.expandedUntil)),
       textArray(items.map((item) => item.error)),
       textArray(items.map((item) => item.errorCode ?? null)),
     ];
