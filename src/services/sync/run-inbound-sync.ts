@@ -269,7 +269,7 @@ class InboundRun {
       }
       const toFetch = hrefsToFetch(this.saved, answer.changed);
       if (!answer.truncated) {
-        const deleted = lastWithNothingHeld ? [] : [...this.saved.keys()].filter((href) => !seen.has(href));
+        const deleted = [...this.saved.keys()].filter((href) => !seen.has(href));
         this.recordSaved = !lastWithNothingHeld;
         const listingToken = answer.token;
         // Let the listing's entries (an object and an etag per member) go while the batches are
