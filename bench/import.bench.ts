@@ -14,13 +14,19 @@
  *    calendar its primary, and polls GET /api/sync/status until the calendar says synced (no import
  *    in progress, no error). The time is from the connect request to that answer; the server's RSS
  *    is sampled every 50 ms meanwhile (peak during the import, and VmHWM: the process's all-time peak).
+ *    Two imports per server: `just started` — the first import after the server started, every
+ *    function it runs still to be compiled (its own, PGlite's WebAssembly, the threads'); then `warm` —
+ *    a second workspace connects the same calendar (a first import for that business) on the same
+ *    server, as on a server that has run for a while: in the eighth session's runs about a third of a
+ *    just-started server's CPU during its first import was V8 compiling (perf, decision 0017, ninth
+ *    session). BENCH_WARM=0 leaves the second import out.
  * The load average is printed with each figure: the machine is shared, compare within one run.
  *
  * The seeds are generated relative to the first day of the current month (the server runs on the
  * real clock, and its window is 30 days back, 400 ahead) and cached in .cache/bench-radicale/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -35,11 +41,13 @@ const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.
 const VDIRSYNCER = '/usr/bin/vdirsyncer';
 const POLL_MS = 50;
 /**
- * BENCH_TRACE=<prefix>: each import's timeline goes to `<prefix>-<database>-<size>.log` — the server's
+ * BENCH_TRACE=<prefix>: each import's timeline goes to `<prefix>-<database>-<size>.log` (the warm one to
+ * `…-warm.log`) — the server's
  * lines (TANDEM_TRACE, src/caldav/import-trace.ts), this side's connect / configured / synced, and
  * Radicale's CPU sampled every 10 ms — read with `npx tsx bench/import-timeline.ts <file>`.
  */
 const TRACE = process.env.BENCH_TRACE ?? '';
+const WARM = process.env.BENCH_WARM !== '0';
 
 const today = new Date();
 /** Fixed for a month, so the cached seeds stay valid; the server's window is around the real now. */
@@ -298,6 +306,15 @@ interface ImportFigures {
   total: number | null;
 }
 
+/** One calendar size's times: the anchors, and Tandem's just-started and warm imports by database. */
+interface SizeResult {
+  size: number;
+  floor: number;
+  vdir: number;
+  tandem: Partial<Record<'pglite' | 'postgres', number>>;
+  warm: Partial<Record<'pglite' | 'postgres', number>>;
+}
+
 interface StatusJson {
   calendarId: string;
   lastSyncedAt: string | null;
@@ -305,15 +322,20 @@ interface StatusJson {
   importProgress: { done: number; total: number } | null;
 }
 
+/** The first import on a server just started, and (unless BENCH_WARM=0) a second workspace's on the same server. */
 async function tandemImport(
   kind: 'pglite' | 'postgres',
   homeUrl: string,
   calendarName: string,
-  trace: Trace | null,
-): Promise<ImportFigures> {
+  traceFile: string | null,
+  radicalePid: number | null,
+): Promise<{ cold: ImportFigures; warm: ImportFigures | null }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-data-'));
   const env: Record<string, string> = { DATA_DIR: dataDir, TANDEM_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') };
-  if (trace !== null) env.TANDEM_TRACE = trace.file;
+  // The server appends its timeline to one path: the just-started import's file is moved aside while
+  // the warm import writes its own there, then each goes to its name.
+  if (traceFile !== null) env.TANDEM_TRACE = traceFile;
+  const trace = (): Trace | null => (traceFile === null ? null : openTrace(traceFile, radicalePid));
   let admin: pg.Client | null = null;
   const database = `bench_import_${process.pid}_${Date.now().toString(36)}`;
   if (kind === 'postgres') {
@@ -326,7 +348,15 @@ async function tandemImport(
   }
   const server = await startTandem(env);
   try {
-    return await importThrough(server, admin === null ? null : database, homeUrl, calendarName, trace);
+    const cold = await importThrough(server, admin === null ? null : database, homeUrl, calendarName, trace());
+    if (!WARM) return { cold, warm: null };
+    if (traceFile !== null) renameSync(traceFile, `${traceFile}.cold`);
+    const warm = await importThrough(server, admin === null ? null : database, homeUrl, calendarName, trace());
+    if (traceFile !== null) {
+      renameSync(traceFile, traceFile.replace(/\.log$/, '-warm.log'));
+      renameSync(`${traceFile}.cold`, traceFile);
+    }
+    return { cold, warm };
   } catch (error) {
     console.error(`tandem serve said:\n${server.output()}`);
     throw error;
@@ -409,7 +439,7 @@ async function importThrough(
       url.pathname = `/${database}`;
       const check = new pg.Client({ connectionString: url.toString() });
       await check.connect();
-      const items = await check.query<{ n: string }>('select count(*) as n from remote_items');
+      const items = await check.query<{ n: string }>('select count(*) as n from remote_items where remote_calendar_id = $1', [calendar.id]);
       await check.end();
       total = Number(items.rows[0]!.n);
     }
@@ -431,7 +461,7 @@ async function main(): Promise<void> {
   }
   ensureVdirsyncer();
   const vdirVersion = spawnSync(VDIRSYNCER, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const results: { size: number; floor: number; vdir: number; tandem: Partial<Record<'pglite' | 'postgres', number>> }[] = [];
+  const results: SizeResult[] = [];
 
   for (const size of SIZES) {
     const spec: DatasetSpec = {
@@ -471,16 +501,25 @@ async function main(): Promise<void> {
       }
       row(`vdirsyncer first sync (${vdirVersion})`, secs(vdir.firstMs), `${vdirNote}; ${load()}`);
       row('vdirsyncer idle re-sync', secs(vdir.idleMs), load());
-      const result = { size, floor: floor.ms, vdir: vdir.firstMs, tandem: {} as Partial<Record<'pglite' | 'postgres', number>> };
+      const result: SizeResult = { size, floor: floor.ms, vdir: vdir.firstMs, tandem: {}, warm: {} };
       for (const kind of DATABASES) {
-        const trace = TRACE === '' ? null : openTrace(`${TRACE}-${kind}-${size}.log`, radicalePidFor(prepared.storageDir));
-        const figures = await tandemImport(kind, radicale.calendarHomeUrl, spec.bigCalendar.name, trace);
-        result.tandem[kind] = figures.ms;
-        row(
-          `Tandem first import, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
-          secs(figures.ms),
-          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)} (connect ${secs(figures.connectOnlyMs)}); RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${load()}`,
+        const traceFile = TRACE === '' ? null : `${TRACE}-${kind}-${size}.log`;
+        const { cold, warm } = await tandemImport(
+          kind,
+          radicale.calendarHomeUrl,
+          spec.bigCalendar.name,
+          traceFile,
+          radicalePidFor(prepared.storageDir),
         );
+        const name = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+        const figuresNote = (figures: ImportFigures): string =>
+          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)} (connect ${secs(figures.connectOnlyMs)}); RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${load()}`;
+        result.tandem[kind] = cold.ms;
+        row(`Tandem first import, ${name}, just started`, secs(cold.ms), figuresNote(cold));
+        if (warm !== null) {
+          result.warm[kind] = warm.ms;
+          row(`Tandem first import, ${name}, warm`, secs(warm.ms), figuresNote(warm));
+        }
       }
       results.push(result);
     } finally {
@@ -492,11 +531,20 @@ async function main(): Promise<void> {
   console.log('\nGrowth (Tandem time ÷ the 5,000-event time; floor and vdirsyncer alongside)');
   const base = results.find((r) => r.size === 5000);
   for (const r of results) {
-    const parts = DATABASES.map((kind) => {
-      const t = r.tandem[kind] ?? NaN;
-      return `${kind} ${secs(t)}${base ? ` (${(t / (base.tandem[kind] ?? NaN)).toFixed(2)}×)` : ''}`;
-    });
-    row(`${r.size.toLocaleString('en-US')} events`, '', `${parts.join(', ')}; floor ${secs(r.floor)}; vdirsyncer ${secs(r.vdir)}`);
+    const parts = DATABASES.flatMap((kind) =>
+      (['tandem', 'warm'] as const).flatMap((phase) => {
+        const t = r[phase][kind];
+        if (t === undefined) return [];
+        const ratio = base?.[phase][kind] === undefined ? '' : ` (${(t / base[phase][kind]).toFixed(2)}×)`;
+        return [`${kind}${phase === 'warm' ? ' warm' : ''} ${secs(t)}${ratio}`];
+      }),
+    );
+    const floorRatio = base ? ` (${(r.floor / base.floor).toFixed(2)}×)` : '';
+    row(
+      `${r.size.toLocaleString('en-US')} events`,
+      '',
+      `${parts.join(', ')}; floor ${secs(r.floor)}${floorRatio}; vdirsyncer ${secs(r.vdir)}`,
+    );
   }
   console.log(`\nfinished in ${secs(performance.now() - started)}, ${load()}`);
 }
