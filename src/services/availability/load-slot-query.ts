@@ -40,7 +40,8 @@ export interface LoadSlotQueryOptions {
 
 /** The rows of one slot query, as the single statement returns them (instants in epoch ms). */
 interface SlotRows {
-  users: Array<{ id: string; timezone: string; weekly_hours: WeeklyHours }>;
+  /** Name and e-mail too when the statement checks the calendar (the booking's staff facts), then ordered by name. */
+  users: Array<{ id: string; timezone: string; weekly_hours: WeeklyHours; name?: string; email?: string }>;
   overrides: Array<{ user_id: string; date: string; ranges: TimeRange[] }>;
   /**
    * One row per assignment with its appointment's fields (`withRefs`, or a class/event calendar,
@@ -74,7 +75,6 @@ interface AssignmentRanges {
 interface CalendarRows {
   calendar_version: string | null;
   settings: BookingFacts['settings'];
-  staff: BookingFacts['staff'];
   imported_busy_users: string[];
 }
 
@@ -175,7 +175,10 @@ async function readSlotQuery(
           version: everything.calendar_version ?? null,
           facts: {
             settings: everything.settings ?? null,
-            staff: everything.staff ?? [],
+            // The members the statement read, by name: every assignee is one of them, and a notice
+            // names only its assignees (writeOneOff). Read with the users' own rows instead of a
+            // second join of the calendar's members to users (decision 0024, ninth session).
+            staff: everything.users.map((u) => ({ id: u.id, name: u.name!, email: u.email!, timezone: u.timezone })),
             importedBusyUsers: everything.imported_busy_users ?? [],
           },
         };
@@ -324,10 +327,15 @@ function slotStatementText(
   const dayBefore = sql`${param('dayBefore')}::timestamptz`;
   const dayAfter = sql`${param('dayAfter')}::timestamptz`;
   const calendarColumns = shape.checkCalendar ? calendarCheckColumns(param, calendarId) : sql``;
+  const usersPart = shape.checkCalendar
+    ? sql`select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours,
+                                                   'name', u.name, 'email', u.email) order by u.name), '[]')
+           from users u where u.id = any(${userIds})`
+    : sql`select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
+           from users u where u.id = any(${userIds})`;
   return sql<SlotRows & Partial<CalendarRows>>`
       select ${calendarColumns}
-        (select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
-           from users u where u.id = any(${userIds})) as users,
+        (${usersPart}) as users,
         (select coalesce(json_agg(json_build_object('user_id', o.user_id, 'date', to_char(o.date, 'YYYY-MM-DD'), 'ranges', o.ranges)), '[]')
            from date_overrides o
           where o.user_id = any(${userIds})
@@ -356,7 +364,7 @@ function calendarCheckColumns(param: TemplateParam<SlotStatementParams>, calenda
   const facts = bookingFactsColumns(workspaceId, sql<string>`${calendarId}`);
   return sql`(select c.xmin::text from booking_calendars c where c.id = ${calendarId} and c.workspace_id = ${workspaceId})
               as calendar_version,
-            ${facts.settings} as settings, ${facts.staff} as staff, ${facts.importedBusyUsers} as imported_busy_users,`;
+            ${facts.settings} as settings, ${facts.importedBusyUsers} as imported_busy_users,`;
 }
 
 /** The statement's rows as the pure slot engine's input. */
