@@ -15,6 +15,7 @@ import * as busyVersions from './migrations/0019-busy-versions.ts';
 import * as longBusyIndex from './migrations/0021-long-busy-index.ts';
 import * as bookingKeysWithinWorkspace from './migrations/0022-booking-keys-within-workspace.ts';
 import * as syncRowsDeletedByStatement from './migrations/0023-sync-rows-deleted-by-statement.ts';
+import * as dueRowsInClaimOrder from './migrations/0024-due-rows-in-claim-order.ts';
 
 /** Migrations are imported statically: no filesystem scanning, so the same list runs everywhere. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0021-long-busy-index': longBusyIndex,
   '0022-booking-keys-within-workspace': bookingKeysWithinWorkspace,
   '0023-sync-rows-deleted-by-statement': syncRowsDeletedByStatement,
+  '0024-due-rows-in-claim-order': dueRowsInClaimOrder,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

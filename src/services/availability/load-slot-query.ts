@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Interval } from '../../domain/interval.ts';
+import type { BusyInterval } from '../../domain/busy.ts';
 import { consultsExternalCalendars } from '../../domain/calendar-type.ts';
 import { eventOccurrences } from '../../domain/event-times.ts';
 import type { DateOverride, TimeRange, WeeklyHours } from '../../domain/schedule.ts';
@@ -39,28 +40,41 @@ export interface LoadSlotQueryOptions {
 
 /** The rows of one slot query, as the single statement returns them (instants in epoch ms). */
 interface SlotRows {
-  users: Array<{ id: string; timezone: string; weekly_hours: WeeklyHours }>;
+  /** Name and e-mail too when the statement checks the calendar (the booking's staff facts), then ordered by name. */
+  users: Array<{ id: string; timezone: string; weekly_hours: WeeklyHours; name?: string; email?: string }>;
   overrides: Array<{ user_id: string; date: string; ranges: TimeRange[] }>;
-  /** The appointment's fields only with `withRefs` (own sessions are left out by the statement). */
-  assignments: Array<{
-    user_id: string;
-    start: number;
-    end: number;
-    id?: string;
-    title?: string;
-    start_at?: number;
-    end_at?: number;
-  }>;
+  /**
+   * One row per assignment with its appointment's fields (`withRefs`, or a class/event calendar,
+   * whose own sessions the statement leaves out); otherwise one row per member with the busy
+   * ranges' bounds as two arrays (AssignmentRanges).
+   */
+  assignments: AssignmentRow[] | AssignmentRanges[];
   blocked: Array<{ user_id: string; start_at: number; end_at: number; id: string; title: string }>;
   own_starts: Array<{ user_id: string; start_at: number }>;
   sessions: Array<{ start_at: number; end_at: number; seats_taken: number; user_id: string }>;
+}
+
+interface AssignmentRow {
+  user_id: string;
+  start: number;
+  end: number;
+  id?: string;
+  title?: string;
+  start_at?: number;
+  end_at?: number;
+}
+
+/** A member's assignments in the window: `starts[i]`–`ends[i]` is one busy range (any order). */
+interface AssignmentRanges {
+  user_id: string;
+  starts: number[];
+  ends: number[];
 }
 
 /** The calendar's columns the statement adds for loadSlotQueryCheckingCalendar. */
 interface CalendarRows {
   calendar_version: string | null;
   settings: BookingFacts['settings'];
-  staff: BookingFacts['staff'];
   imported_busy_users: string[];
 }
 
@@ -161,7 +175,10 @@ async function readSlotQuery(
           version: everything.calendar_version ?? null,
           facts: {
             settings: everything.settings ?? null,
-            staff: everything.staff ?? [],
+            // The members the statement read, by name: every assignee is one of them, and a notice
+            // names only its assignees (writeOneOff). Read with the users' own rows instead of a
+            // second join of the calendar's members to users (decision 0024, ninth session).
+            staff: everything.users.map((u) => ({ id: u.id, name: u.name!, email: u.email!, timezone: u.timezone })),
             importedBusyUsers: everything.imported_busy_users ?? [],
           },
         };
@@ -298,18 +315,27 @@ function slotStatementText(
            from appointment_assignees aa join appointments a on a.id = aa.appointment_id
           where aa.user_id = any(${userIds}) and aa.status = 'confirmed' and a.id <> ${ignored}
             and aa.during && ${window} ${shape.sessionBased ? sql`and a.calendar_id is distinct from ${calendarId}` : sql``}`
-      : sql`select coalesce(json_agg(json_build_object(
-                  'user_id', aa.user_id, 'start', ${epochMs('lower(aa.during)')}, 'end', ${epochMs('upper(aa.during)')})), '[]')
-           from appointment_assignees aa
-          where aa.user_id = any(${userIds}) and aa.status = 'confirmed' and aa.appointment_id <> ${ignored}
-            and aa.during && ${window}`;
+      : // Grouped by member, the bounds as two arrays: a JSON object per assignment (~50 on the
+        // bookings bench, each naming its member) was half the part's cost, and as many objects
+        // for Node to parse (decision 0024, ninth session).
+        sql`select coalesce(json_agg(json_build_object('user_id', x.user_id, 'starts', x.starts, 'ends', x.ends)), '[]')
+           from (select aa.user_id, array_agg(${epochMs('lower(aa.during)')}) as starts, array_agg(${epochMs('upper(aa.during)')}) as ends
+                   from appointment_assignees aa
+                  where aa.user_id = any(${userIds}) and aa.status = 'confirmed' and aa.appointment_id <> ${ignored}
+                    and aa.during && ${window}
+                  group by aa.user_id) x`;
   const dayBefore = sql`${param('dayBefore')}::timestamptz`;
   const dayAfter = sql`${param('dayAfter')}::timestamptz`;
   const calendarColumns = shape.checkCalendar ? calendarCheckColumns(param, calendarId) : sql``;
+  const usersPart = shape.checkCalendar
+    ? sql`select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours,
+                                                   'name', u.name, 'email', u.email) order by u.name), '[]')
+           from users u where u.id = any(${userIds})`
+    : sql`select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
+           from users u where u.id = any(${userIds})`;
   return sql<SlotRows & Partial<CalendarRows>>`
       select ${calendarColumns}
-        (select coalesce(json_agg(json_build_object('id', u.id, 'timezone', u.timezone, 'weekly_hours', u.weekly_hours)), '[]')
-           from users u where u.id = any(${userIds})) as users,
+        (${usersPart}) as users,
         (select coalesce(json_agg(json_build_object('user_id', o.user_id, 'date', to_char(o.date, 'YYYY-MM-DD'), 'ranges', o.ranges)), '[]')
            from date_overrides o
           where o.user_id = any(${userIds})
@@ -338,7 +364,7 @@ function calendarCheckColumns(param: TemplateParam<SlotStatementParams>, calenda
   const facts = bookingFactsColumns(workspaceId, sql<string>`${calendarId}`);
   return sql`(select c.xmin::text from booking_calendars c where c.id = ${calendarId} and c.workspace_id = ${workspaceId})
               as calendar_version,
-            ${facts.settings} as settings, ${facts.staff} as staff, ${facts.importedBusyUsers} as imported_busy_users,`;
+            ${facts.settings} as settings, ${facts.importedBusyUsers} as imported_busy_users,`;
 }
 
 /** The statement's rows as the pure slot engine's input. */
@@ -365,13 +391,7 @@ function toSlotQuery(
       },
       busy: {
         // A class session's own assignment is not busy time for that session: it is offered by seats.
-        appointments: assignments
-          .filter((a) => a.user_id === member.userId)
-          .map((a) =>
-            a.id === undefined
-              ? { start: a.start, end: a.end }
-              : { start: a.start, end: a.end, ref: { id: a.id, title: a.title ?? '', own: { start: a.start_at!, end: a.end_at! } } },
-          ),
+        appointments: memberAssignments(assignments, member.userId),
         blocked: blocked
           .filter((b) => b.user_id === member.userId)
           .map((b) => ({ start: b.start_at, end: b.end_at, ref: { id: b.id, title: b.title } })),
@@ -408,4 +428,26 @@ function toSlotQuery(
         ? eventOccurrences(calendar.eventSchedule, { start: from.getTime(), end: to.getTime() })
         : [],
   };
+}
+
+/** One member's assignments as busy intervals, from either shape of the statement's assignments part. */
+function memberAssignments(rows: AssignmentRow[] | AssignmentRanges[], userId: string): BusyInterval[] {
+  const busy: BusyInterval[] = [];
+  for (const row of rows) {
+    if (row.user_id !== userId) continue;
+    if ('starts' in row) {
+      for (let i = 0; i < row.starts.length; i++) busy.push({ start: row.starts[i]!, end: row.ends[i]! });
+    } else {
+      busy.push(
+        row.id === undefined
+          ? { start: row.start, end: row.end }
+          : {
+              start: row.start,
+              end: row.end,
+              ref: { id: row.id, title: row.title ?? '', own: { start: row.start_at!, end: row.end_at! } },
+            },
+      );
+    }
+  }
+  return busy;
 }

@@ -196,7 +196,8 @@ describe.each(databaseKinds)('imported occurrences go with their item on %s', (k
         insert into remote_items (workspace_id, remote_calendar_id, user_id, href, kind)
         values (${target.workspaceId}::uuid, gen_random_uuid(), ${target.userId}::uuid, 'x.ics', 'imported')`),
     ).toBe('23503');
-    expect(await migrateToLatest(db)).toEqual(['0023-sync-rows-deleted-by-statement']);
+    // Later migrations (0024 on) run again too.
+    expect(await migrateToLatest(db)).toContain('0023-sync-rows-deleted-by-statement');
     expect(await occurrenceCount(db, target.calendarId)).toBe(before);
     await db.deleteFrom('remote_calendars').where('id', '=', target.calendarId).execute();
     expect(await occurrenceCount(db, target.calendarId)).toBe(0);
