@@ -27,9 +27,21 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const HEAP_GROWING_PERCENT = 20;
 
-/** Sets the factor for the heaps of this process; call before the server or worker starts its work. */
+/**
+ * Sets the factor for the heaps of this process, and hands the sizing of each worker thread's young
+ * generation back to its own `resourceLimits` (worker-script.ts); call before the server or worker
+ * starts its work (main.ts does, first thing).
+ *
+ * Why the second (decision 0020, ninth session): V8 sizes an isolate's semi-spaces from
+ * `--max-semi-space-size` when the flag is set, and from the thread's resource limits only when it is
+ * not — so the start flag below (NODE_FLAGS) silently overrode the worker threads' cap, whatever it
+ * was (threads capped at 12 MiB of young generation had 16 MiB of new space in the server). The flag
+ * has sized the main thread's young generation when its heap was set up, which this does not
+ * change; set back to 0 ("not set"), each thread started afterwards reads its own limits.
+ */
 export function boundHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setFlagsFromString('--max-semi-space-size=0');
 }
 
 /**

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * The young generation of each worker thread, in MiB (V8 splits it in three: two semi-spaces and a
- * nursery for large objects, so 24 MiB is 8 MiB semi-spaces, half V8's default of 16 on 64 bits).
+ * nursery for large objects, so 12 MiB is 4 MiB semi-spaces, a quarter of V8's default of 16 on 64 bits).
  *
  * Why (decision 0020, seventh session): V8 grows a thread's semi-spaces while its scavenges see
  * much surviving, up to 16 MiB each, and keeps them. The parse thread and the multiget thread of a
@@ -11,8 +11,16 @@ import { pathToFileURL } from 'node:url';
  * space 16 MiB committed at 5,000 events, 32 at 20,000) — resident memory set by the import's
  * length. At 8 MiB both reach the cap early in any import. Only the young generation is capped:
  * a 50 MB event (decision 0010) is allocated in the large-object space, which this does not limit.
+ *
+ * Why 4 MiB and not 8 (ninth session): what still grew from a 5,000- to a 20,000-event import was
+ * each thread's old generation filling up to its next full collection — garbage (a forced collection
+ * after every task left 10–12 MiB live at either size). V8 sets that point at the live size plus
+ * 8 MB plus the young generation's capacity: a smaller young generation lowers it, and promotes
+ * sooner, so a short import reaches it too. The parse thread's heap over a 20,000-object import
+ * (bench/worker-heap.bench.ts): 47.6 MiB at 8 MiB semi-spaces, 34.7 at 4, 27.8 at 2; its CPU +3–5 %
+ * at 4 MiB (a few tenths of a per cent of the server's for an import), +5–6 % at 2.
  */
-export const WORKER_YOUNG_GENERATION_MB = 24;
+export const WORKER_YOUNG_GENERATION_MB = 12;
 
 /**
  * The worker module `name` beside `moduleUrl` (pass `import.meta.url`): compiled JavaScript in a
