@@ -60,28 +60,16 @@ describe.each(databaseKinds)('claiming due rows in index order (%s)', (kind) => 
       .where('id', 'in', leased)
       .execute();
 
-    const first = await claimDueRows(db, 'messages', { now: NOW, limit: 50, leaseMs: 120_000 });
-    expect(first.sort()).toEqual(
+    const claim = async () => (await claimDueRows(db, 'messages', { now: NOW, limit: 50, leaseMs: 120_000 })).sort();
+    const expected = (from: number, to?: number) =>
       due
-        .slice(2, 52)
+        .slice(from, to)
         .map((r) => r.id)
-        .sort(),
-    );
-    const second = await claimDueRows(db, 'messages', { now: NOW, limit: 50, leaseMs: 120_000 });
-    expect(second.sort()).toEqual(
-      due
-        .slice(52, 102)
-        .map((r) => r.id)
-        .sort(),
-    );
+        .sort();
+    expect(await claim()).toEqual(expected(2, 52));
+    expect(await claim()).toEqual(expected(52, 102));
     // What is left: the rest of the due rows; the ones due in an hour are not taken.
-    const rest = await claimDueRows(db, 'messages', { now: NOW, limit: 50, leaseMs: 120_000 });
-    expect(rest.sort()).toEqual(
-      due
-        .slice(102)
-        .map((r) => r.id)
-        .sort(),
-    );
+    expect(await claim()).toEqual(expected(102));
   });
 
   it.each(['messages', 'webhook_deliveries'] as const)('%s: the claim reads the due index in its order, with no sort', async (table) => {
