@@ -32,7 +32,7 @@ import { createTransport } from '../src/caldav/transport.ts';
 import { scopeForUrl } from '../src/caldav/credential-scope.ts';
 import { closeMultistatusPool } from '../src/caldav/read-multistatus-off-thread.ts';
 import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
-import { boundHeapGrowth } from '../src/heap-growth.ts';
+import { boundHeapGrowth, NODE_FLAGS } from '../src/heap-growth.ts';
 import { createCalDavRemoteCalendar } from '../src/services/sync/caldav-remote-calendar.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
 import { createParsePool } from '../src/services/sync/parse-pool.ts';
@@ -232,7 +232,15 @@ function runChild(args: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url)],
+      // Started as `npm start` starts the server (NODE_FLAGS), plus the bench's own flags.
+      [
+        '--expose-gc',
+        ...NODE_FLAGS,
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+      ],
       { cwd: REPO_ROOT, env: { ...process.env, BENCH_CHILD: JSON.stringify(args) }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
