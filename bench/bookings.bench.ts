@@ -498,8 +498,14 @@ async function run(kind: DatabaseKind): Promise<Result> {
  * is sent then), at the drain's CPU per e-mail; null when nothing was drained to measure that with.
  */
 function withoutEmails(cpuPerBooking: number, bookings: number, m: MailDrain): number | null {
-  return m.drained === 0 ? null : cpuPerBooking - ((m.drainCpuMs / m.drained) * m.sentInRunAny) / bookings;
+  // /proc counts CPU in 10 ms ticks: a drain of a few e-mails (BENCH_DRAIN_SECONDS=0 still sends the
+  // tail of the run) measured 0 or 30 ms, and the subtraction printed 0.00 ms or 20 ms a booking.
+  if (m.drained === 0 || m.drainCpuMs < MIN_DRAIN_CPU_MS) return null;
+  return cpuPerBooking - ((m.drainCpuMs / m.drained) * m.sentInRunAny) / bookings;
 }
+
+/** The drain's CPU below which its CPU per e-mail is not measured (20 of /proc's 10 ms ticks). */
+const MIN_DRAIN_CPU_MS = 200;
 
 /**
  * The server's CPU per booking once its e-mails went out: the booking alone (withoutEmails) plus the
@@ -509,7 +515,7 @@ function withoutEmails(cpuPerBooking: number, bookings: number, m: MailDrain): n
  */
 function withEmails(cpuPerBooking: number, bookings: number, m: MailDrain): string {
   const alone = withoutEmails(cpuPerBooking, bookings, m);
-  if (alone === null) return '— (none sent)';
+  if (alone === null) return '— (no drain to measure an e-mail with)';
   const perBooking = alone + ((m.drainCpuMs / m.drained) * m.due) / bookings;
   return m.left === 0 ? `${perBooking.toFixed(2)} ms` : `— (not all sent; estimate ${perBooking.toFixed(2)} ms)`;
 }
