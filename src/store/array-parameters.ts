@@ -60,30 +60,39 @@ export function textArray(values: readonly (string | null)[], cast: 'text' | 'uu
   return typed(buffer.subarray(0, offset), cast);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** uuid elements are their 16 bytes; a malformed one is refused here, as `uuid_in` would refuse it. */
-function uuidArray(values: readonly (string | null)[]): Buffer {
-  const hasNulls = values.includes(null);
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 20);
-  let offset = writeHeader(buffer, OID.uuid, values.length, hasNulls);
+/**
+ * An array of fixed-width elements (uuid, timestamptz, float8, integer, boolean): each is its length,
+ * then `width` bytes written by `write`; null is length −1 and no bytes.
+ */
+function fixedWidthArray<T>(
+  elementOid: number,
+  values: readonly (T | null)[],
+  width: number,
+  write: (buffer: Buffer, value: T, at: number) => void,
+): Buffer {
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * (4 + width));
+  let offset = writeHeader(buffer, elementOid, values.length, values.includes(null));
   for (const value of values) {
     if (value === null) {
       buffer.writeInt32BE(-1, offset);
       offset += 4;
       continue;
     }
-    if (!UUID.test(value)) throw new TypeError(`invalid uuid: ${JSON.stringify(value)}`);
-    buffer.writeInt32BE(16, offset);
-    buffer.write(
-      value.slice(0, 8) + value.slice(9, 13) + value.slice(14, 18) + value.slice(19, 23) + value.slice(24),
-      offset + 4,
-      16,
-      'hex',
-    );
-    offset += 20;
+    buffer.writeInt32BE(width, offset);
+    write(buffer, value, offset + 4);
+    offset += 4 + width;
   }
   return buffer.subarray(0, offset);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** uuid elements are their 16 bytes; a malformed one is refused here, as `uuid_in` would refuse it. */
+function uuidArray(values: readonly (string | null)[]): Buffer {
+  return fixedWidthArray(OID.uuid, values, 16, (buffer, value, at) => {
+    if (!UUID.test(value)) throw new TypeError(`invalid uuid: ${JSON.stringify(value)}`);
+    buffer.write(value.slice(0, 8) + value.slice(9, 13) + value.slice(14, 18) + value.slice(19, 23) + value.slice(24), at, 16, 'hex');
+  });
 }
 
 /** PostgreSQL's epoch (2000-01-01) in Unix milliseconds: timestamptz is microseconds from it, as int64. */
@@ -94,45 +103,27 @@ const POSTGRES_EPOCH_MS = 946_684_800_000;
  * no string is read back by `Date.parse`, whose rules for text without an offset are not PostgreSQL's.
  */
 export function instantArray(values: readonly (Date | null)[]): RawBuilder<Date[]> {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 12);
-  let offset = writeHeader(buffer, OID.timestamptz, values.length, values.includes(null));
-  for (const value of values) {
-    if (value === null) {
-      buffer.writeInt32BE(-1, offset);
-      offset += 4;
-      continue;
-    }
+  const buffer = fixedWidthArray(OID.timestamptz, values, 8, (buffer, value, at) => {
     const ms = value.getTime();
     if (Number.isNaN(ms)) throw new TypeError('invalid instant: an invalid Date');
-    buffer.writeInt32BE(8, offset);
-    buffer.writeBigInt64BE(BigInt(ms - POSTGRES_EPOCH_MS) * 1000n, offset + 4);
-    offset += 12;
-  }
-  return typed(buffer.subarray(0, offset), 'timestamptz');
+    buffer.writeBigInt64BE(BigInt(ms - POSTGRES_EPOCH_MS) * 1000n, at);
+  });
+  return typed(buffer, 'timestamptz');
 }
 
 /** `float8[]` or `integer[]` (an integer outside int4 is refused here, as `int4in` would refuse it). */
 export function numberArray(values: readonly number[], cast: 'float8' | 'integer'): RawBuilder<number[]> {
-  const size = cast === 'float8' ? 8 : 4;
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * (4 + size));
-  let offset = writeHeader(buffer, OID[cast], values.length, false);
-  for (const value of values) {
-    buffer.writeInt32BE(size, offset);
-    if (cast === 'float8') buffer.writeDoubleBE(value, offset + 4);
-    else buffer.writeInt32BE(value, offset + 4);
-    offset += 4 + size;
-  }
-  return typed(buffer.subarray(0, offset), cast);
+  const buffer =
+    cast === 'float8'
+      ? fixedWidthArray(OID.float8, values, 8, (buffer, value, at) => buffer.writeDoubleBE(value, at))
+      : fixedWidthArray(OID.integer, values, 4, (buffer, value, at) => buffer.writeInt32BE(value, at));
+  return typed(buffer, cast);
 }
 
 /** `boolean[]`. */
 export function booleanArray(values: readonly boolean[]): RawBuilder<boolean[]> {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 5);
-  let offset = writeHeader(buffer, OID.boolean, values.length, false);
-  for (const value of values) {
-    buffer.writeInt32BE(1, offset);
-    buffer.writeUInt8(value ? 1 : 0, offset + 4);
-    offset += 5;
-  }
-  return typed(buffer.subarray(0, offset), 'boolean');
+  return typed(
+    fixedWidthArray(OID.boolean, values, 1, (buffer, value, at) => buffer.writeUInt8(value ? 1 : 0, at)),
+    'boolean',
+  );
 }
