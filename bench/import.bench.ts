@@ -43,7 +43,7 @@ const POLL_MS = 50;
 /**
  * BENCH_TRACE=<prefix>: each import's timeline goes to `<prefix>-<database>-<size>.log` (the warm one to
  * `…-warm.log`) — the server's
- * lines (TANDEM_TRACE, src/caldav/import-trace.ts), this side's connect / configured / synced, and
+ * lines (TANDEM_TRACE, src/observability/import-trace.ts), this side's connect / configured / synced, and
  * Radicale's CPU sampled every 10 ms — read with `npx tsx bench/import-timeline.ts <file>`.
  */
 const TRACE = process.env.BENCH_TRACE ?? '';

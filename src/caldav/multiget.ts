@@ -3,7 +3,7 @@
  * Each result carries the href exactly as the caller passed it, in the order asked, so callers can
  * match results to their own records even when the server spells the href differently (encoding).
  */
-import { traceImport } from './import-trace.ts';
+import { traceImport } from '../observability/import-trace.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { assertMultistatusStatus, hrefForBody, NAMESPACE_DECLARATIONS, report, XML_DECLARATION } from './propfind.ts';
 import { bodyForWorker, readOffThread, readsOffThread } from './read-multistatus-off-thread.ts';

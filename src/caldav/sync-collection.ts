@@ -10,7 +10,7 @@
  * - a refused token: 403 with `<valid-sync-token/>` (RFC), or a bare 500 (Xandikos).
  */
 import { CalDavError, errorForStatus } from './errors.ts';
-import { traceImport } from './import-trace.ts';
+import { traceImport } from '../observability/import-trace.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
 import { bodyForWorker, holdListingReader, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
 import { bodySize, type CalDavResponse, type CalDavTransport } from './transport.ts';

@@ -1,4 +1,4 @@
-import { traceImport } from '../../caldav/import-trace.ts';
+import { traceImport } from '../../observability/import-trace.ts';
 import type { FetchedItem } from '../../domain/sync/plan-inbound.ts';
 import { icalEventCodec } from './ical-codec.ts';
 import type { ParseTask } from './parse-pool.ts';

@@ -6,7 +6,7 @@ import { expansionSpan, type SyncWindow } from '../../domain/sync/sync-window.ts
 import type { ItemProblem, SavedItem, TimeRange } from '../../domain/sync/types.ts';
 import { inThreadItemParser, type ItemParser, type RemoteObject } from './item-parser.ts';
 import type { CalendarSyncState, CalendarWarning, EventCodec, RemoteCalendar, SyncStore } from '../../domain/sync/ports.ts';
-import { traceImport } from '../../caldav/import-trace.ts';
+import { traceImport } from '../../observability/import-trace.ts';
 import { RemoteSyncTokenInvalid } from './remote-errors.ts';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.ts';
 

@@ -14,7 +14,7 @@ describe('traceImport', () => {
   it('appends one line per event (wall-clock ms, thread, event) to the file TANDEM_TRACE names', async () => {
     const file = join(dir, 'trace.log');
     vi.stubEnv('TANDEM_TRACE', file);
-    const { traceImport } = await import('../../../src/caldav/import-trace.ts');
+    const { traceImport } = await import('../../../src/observability/import-trace.ts');
     traceImport('listing sent');
     traceImport('multiget arrived 500');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
