@@ -17,7 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { loadavg } from 'node:os';
+
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultSyncWindow, expansionSpan } from '../src/domain/sync/sync-window.ts';
@@ -27,6 +27,7 @@ import { parseRemoteItem } from '../src/services/sync/parse-remote-item.ts';
 import { parseICalendarWithIcalJs } from '../test/unit/ical/support/ical-js-reader.ts';
 import { importSeedTexts } from './sync/import-seed-texts.ts';
 import { REPO_ROOT } from './sync/radicale-storage.ts';
+import { loadNote } from './support/load-note.ts';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
@@ -89,11 +90,6 @@ function measure(name: CorpusName, reader: Reader): Measured {
   return { cold, warm: cpu[Math.floor(cpu.length / 2)]!, min: cpu[0]!, max: cpu.at(-1)! };
 }
 
-const load = (): string =>
-  `load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join('/')}`;
-
 if (process.argv[2] === '--child') {
   process.stdout.write(JSON.stringify(measure(process.argv[3] as CorpusName, process.argv[4] as Reader)));
 } else {
@@ -107,7 +103,7 @@ if (process.argv[2] === '--child') {
     );
     const readers: Reader[] = [...Array.from({ length: PAIRS }, () => ['old', 'new'] as Reader[]).flat(), 'item'];
     for (const reader of readers) {
-      const loadBefore = load();
+      const loadBefore = loadNote();
       const result = JSON.parse(
         execFileSync(process.execPath, [...process.execArgv, self, '--child', name, reader], { encoding: 'utf8', maxBuffer: 1 << 20 }),
       ) as Measured;

@@ -24,7 +24,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
@@ -42,6 +42,7 @@ import { migrateToLatest } from '../src/store/migrate.ts';
 import { startRadicale } from '../test/support/radicale.ts';
 import { openBenchStore } from './sync/stores.ts';
 import { importDataset, PASSWORD, prepareStorage, REPO_ROOT, USERNAME } from './sync/radicale-storage.ts';
+import { loadNote } from './support/load-note.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const ZONE = 'Europe/Berlin';
@@ -50,10 +51,6 @@ const today = new Date();
 const NOW = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1, 12));
 const MiB = 1024 * 1024;
 
-const load = (): string =>
-  `load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join('/')}`;
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(0)}`;
 
 /**
@@ -272,7 +269,7 @@ function printResult(r: ChildResult): void {
       `resident at the peak sample: WASM ${mib(r.before.wasm)} → ${mib(peak.wasm)}, malloc ${mib(r.before.malloc)} → ${mib(peak.malloc)}, V8 & other anon ${mib(r.before.v8)} → ${mib(peak.v8)} (${trace(r.samples, (s) => s.v8)}), code ${mib(peak.code)}; ` +
       `heapUsed ${mib(r.before.heapUsed)} → ${trace(r.samples, (s) => s.heapUsed)} (max ${mib(max((s) => s.heapUsed))}), heapTotal max ${mib(max((s) => s.heapTotal))}; ` +
       `external max ${mib(max((s) => s.external))} (arrayBuffers ${mib(max((s) => s.arrayBuffers))}); ` +
-      `PGlite WASM ${mib(r.before.wasmBytes)} → ${mib(r.after.wasmBytes)}; after the run + GC: RSS ${mib(r.after.rss)}, heapUsed ${mib(r.after.heapUsed)} MiB; ${load()}`,
+      `PGlite WASM ${mib(r.before.wasmBytes)} → ${mib(r.after.wasmBytes)}; after the run + GC: RSS ${mib(r.after.rss)}, heapUsed ${mib(r.after.heapUsed)} MiB; ${loadNote()}`,
   );
 }
 
@@ -280,7 +277,7 @@ async function main(): Promise<void> {
   console.log(
     'Tandem first-import memory: runInboundSync + parse pool + PGlite in a data directory, one process per size (Radicale 3, loopback)',
   );
-  console.log(`Node ${process.version}; ${load()} (1/5/15 min); MiB throughout`);
+  console.log(`Node ${process.version}; ${loadNote()} (1/5/15 min); MiB throughout`);
   const rows: ChildResult[] = [];
   for (const size of SIZES) {
     const { spec, seedName } = importDataset(size, NOW);
@@ -324,7 +321,7 @@ async function main(): Promise<void> {
       `  ${size.toLocaleString('en-US').padStart(8)} | ${mib(plain.peakRss).padStart(19)} | ${max(gc, (s) => s.heapUsed).padStart(18)} | ${max(gc, (s) => s.external).padStart(17)} | ${mib(gc.after.wasmBytes).padStart(16)} / ${max(gc, (s) => s.wasm)}`,
     );
   }
-  console.log(`\n${load()}`);
+  console.log(`\n${loadNote()}`);
 }
 
 const childArgs = process.env.BENCH_CHILD;

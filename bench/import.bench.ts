@@ -27,13 +27,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startRadicale } from '../test/support/radicale.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { NODE_FLAGS } from '../src/heap-growth.ts';
 import { PASSWORD, prepareStorage, REPO_ROOT, USERNAME, type DatasetSpec } from './sync/radicale-storage.ts';
+import { loadNote } from './support/load-note.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',') as ('pglite' | 'postgres')[];
@@ -55,10 +56,6 @@ const NOW = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1, 12
 
 const started = performance.now();
 const log = (text: string): void => console.log(`  [${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}`);
-const load = (): string =>
-  `load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join('/')}`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
 
@@ -452,7 +449,7 @@ async function importThrough(
 async function main(): Promise<void> {
   console.log('Tandem first-import benchmark: connect through the API → sync status complete (Radicale 3, loopback)');
   console.log(
-    `machine: ${cpus().length} CPUs, ${load()} (1/5/15 min); Node ${process.version}; data around ${NOW.toISOString().slice(0, 10)}`,
+    `machine: ${cpus().length} CPUs, ${loadNote()} (1/5/15 min); Node ${process.version}; data around ${NOW.toISOString().slice(0, 10)}`,
   );
   if (!existsSync(join(REPO_ROOT, 'dist', 'main.js')) || process.env.BENCH_BUILD !== 'skip') {
     log('npm run build');
@@ -485,7 +482,7 @@ async function main(): Promise<void> {
       row(
         'raw floor (sync-collection + one multiget)',
         secs(floor.ms),
-        `median of 3 (${floors.map((f) => secs(f.ms)).join(' / ')}); ${floor.items} items, ${(floor.bytes / 1e6).toFixed(2)} MB; ${load()}`,
+        `median of 3 (${floors.map((f) => secs(f.ms)).join(' / ')}); ${floor.items} items, ${(floor.bytes / 1e6).toFixed(2)} MB; ${loadNote()}`,
       );
       // BENCH_ANCHORS=floor leaves vdirsyncer out (minutes at 5,000 events): for quick iterations only.
       let vdir = { firstMs: NaN, idleMs: NaN, files: 0 };
@@ -499,8 +496,8 @@ async function main(): Promise<void> {
           vdirNote = error instanceof Error ? error.message : String(error);
         }
       }
-      row(`vdirsyncer first sync (${vdirVersion})`, secs(vdir.firstMs), `${vdirNote}; ${load()}`);
-      row('vdirsyncer idle re-sync', secs(vdir.idleMs), load());
+      row(`vdirsyncer first sync (${vdirVersion})`, secs(vdir.firstMs), `${vdirNote}; ${loadNote()}`);
+      row('vdirsyncer idle re-sync', secs(vdir.idleMs), loadNote());
       const result: SizeResult = { size, floor: floor.ms, vdir: vdir.firstMs, tandem: {}, warm: {} };
       for (const kind of DATABASES) {
         const traceFile = TRACE === '' ? null : `${TRACE}-${kind}-${size}.log`;
@@ -513,7 +510,7 @@ async function main(): Promise<void> {
         );
         const name = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
         const figuresNote = (figures: ImportFigures): string =>
-          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)} (connect ${secs(figures.connectOnlyMs)}); RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${load()}`;
+          `${(figures.ms / floor.ms).toFixed(2)}× floor, vdirsyncer ÷ Tandem ${(vdir.firstMs / figures.ms).toFixed(1)}×; server CPU ${secs(figures.cpuMs)}; connect+configure ${secs(figures.connectMs)} (connect ${secs(figures.connectOnlyMs)}); RSS ${mib(figures.rssBeforeKb)} → peak ${mib(figures.rssPeakKb)} (VmHWM ${mib(figures.hwmKb)})${figures.total === null ? '' : `; ${figures.total} items`}; ${loadNote()}`;
         result.tandem[kind] = cold.ms;
         row(`Tandem first import, ${name}, just started`, secs(cold.ms), figuresNote(cold));
         if (warm !== null) {
@@ -546,7 +543,7 @@ async function main(): Promise<void> {
       `${parts.join(', ')}; floor ${secs(r.floor)}${floorRatio}; vdirsyncer ${secs(r.vdir)}`,
     );
   }
-  console.log(`\nfinished in ${secs(performance.now() - started)}, ${load()}`);
+  console.log(`\nfinished in ${secs(performance.now() - started)}, ${loadNote()}`);
 }
 
 main().catch((error: unknown) => {

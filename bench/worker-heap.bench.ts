@@ -15,7 +15,7 @@
  * pass (a 5,000-event import) and over all passes (20,000). Compare CPU, not wall time: the machine is
  * shared; the load average is printed.
  */
-import { loadavg } from 'node:os';
+
 import { Piscina } from 'piscina';
 import { defaultSyncWindow, expansionSpan } from '../src/domain/sync/sync-window.ts';
 import { boundHeapGrowth } from '../src/heap-growth.ts';
@@ -24,6 +24,7 @@ import { FIRST_IMPORT_BATCH_SIZE } from '../src/services/sync/sync-calendar.ts';
 import { workerScript } from '../src/worker-script.ts';
 import type { ThreadHeap } from './support/parse-worker-heap.ts';
 import { importSeedTexts } from './sync/import-seed-texts.ts';
+import { loadNote } from './support/load-note.ts';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 5000);
 const PASSES = Number(process.env.BENCH_PASSES ?? 4);
@@ -38,10 +39,6 @@ const CONTEXT: ParseTask['context'] = {
   selfEmails: ['bench@example.com'],
 };
 const MIB = 1024 * 1024;
-const load = (): string =>
-  `load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join('/')}`;
 
 interface Variant {
   young: number;
@@ -71,7 +68,7 @@ async function main(): Promise<void> {
   // As the server runs (main.ts): V8's flags are process-wide, the threads get the growth factor too.
   boundHeapGrowth();
   console.log(
-    `parse thread by young generation: ${SIZE.toLocaleString('en-US')} objects × ${PASSES} passes per round, ${ROUNDS} rounds; ${load()}`,
+    `parse thread by young generation: ${SIZE.toLocaleString('en-US')} objects × ${PASSES} passes per round, ${ROUNDS} rounds; ${loadNote()}`,
   );
   const objects = importSeedTexts(SIZE, NOW).map((ics, i) => ({ href: `https://bench.invalid/cal/${i}.ics`, etag: `"${i}"`, ics }));
   const script = workerScript(import.meta.url, 'support/parse-worker-heap');
@@ -94,7 +91,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) await round(variant, objects);
-    console.log(`round ${r + 1}: ${order.map((v) => `${v.young} MiB ${v.cpuMs.at(-1)!.toFixed(0)} ms`).join(', ')}; ${load()}`);
+    console.log(`round ${r + 1}: ${order.map((v) => `${v.young} MiB ${v.cpuMs.at(-1)!.toFixed(0)} ms`).join(', ')}; ${loadNote()}`);
   }
   for (const variant of variants) {
     const sorted = [...variant.cpuMs].sort((a, b) => a - b);

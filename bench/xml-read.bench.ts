@@ -13,12 +13,13 @@
  */
 import { request } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+
 import { join } from 'node:path';
 import { multigetBody, parseMultiget } from '../src/caldav/multiget.ts';
 import { parseSyncCollection, syncCollectionBody } from '../src/caldav/sync-collection.ts';
 import { startRadicale } from '../test/support/radicale.ts';
 import { importDataset, PASSWORD, prepareStorage, REPO_ROOT, USERNAME } from './sync/radicale-storage.ts';
+import { loadNote } from './support/load-note.ts';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
@@ -28,11 +29,6 @@ const BATCH = 500;
 const today = new Date();
 const NOW = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1, 12));
 const CACHE = join(REPO_ROOT, '.cache', 'bench-xml-read', `${SIZE}-${NOW.toISOString().slice(0, 7)}`);
-
-const load = (): string =>
-  `load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join('/')}`;
 
 interface Captured {
   url: string;
@@ -115,7 +111,7 @@ function measure(label: string, megabytes: number, read: () => number): void {
   cpu.sort((a, b) => a - b);
   const median = cpu[Math.floor(cpu.length / 2)] as number;
   console.log(
-    `${label.padEnd(34)} ${megabytes.toFixed(2).padStart(6)} MB ${String(count).padStart(6)} items  CPU median ${median.toFixed(0).padStart(5)} ms (min ${cpu[0]!.toFixed(0)}, max ${cpu[cpu.length - 1]!.toFixed(0)}, first ${first.toFixed(0)})  ${(median / megabytes).toFixed(1).padStart(6)} ms/MB  ${load()}`,
+    `${label.padEnd(34)} ${megabytes.toFixed(2).padStart(6)} MB ${String(count).padStart(6)} items  CPU median ${median.toFixed(0).padStart(5)} ms (min ${cpu[0]!.toFixed(0)}, max ${cpu[cpu.length - 1]!.toFixed(0)}, first ${first.toFixed(0)})  ${(median / megabytes).toFixed(1).padStart(6)} ms/MB  ${loadNote()}`,
   );
 }
 

@@ -7,20 +7,9 @@
  * TRANSP, a VALARM on many events, X-APPLE-* properties, some attendees, and recurring series
  * whose overrides (RECURRENCE-ID) live in the same object as their master.
  */
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 const DAY = 86_400_000;
-
-/** mulberry32: tiny, fast, and the same numbers everywhere. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 
@@ -435,7 +424,7 @@ export function generateBigCalendar(options: {
   files: CalendarFile[];
   stats: BigCalendarStats;
 } {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const stats: BigCalendarStats = {
     singles: 0,
     recurring: { daily: 0, weekly: 0, monthly: 0 },
@@ -456,7 +445,7 @@ export function generateBigCalendar(options: {
 
 /** A small calendar of `count` objects in the coming month, one of them a weekly series. */
 export function generateSmallCalendar(options: { seed: number; count: number; now: Date }): CalendarFile[] {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const stats: BigCalendarStats = {
     singles: 0,
     recurring: { daily: 0, weekly: 0, monthly: 0 },
