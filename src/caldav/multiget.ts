@@ -6,7 +6,8 @@
 import { traceImport } from '../observability/import-trace.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { assertMultistatusStatus, hrefForBody, NAMESPACE_DECLARATIONS, report, XML_DECLARATION } from './propfind.ts';
-import { bodyForWorker, readOffThread, readsOffThread } from './read-multistatus-off-thread.ts';
+import type { ListingSpool } from './listing-spool.ts';
+import { bodyForWorker, holdListingReader, OFF_THREAD_MIN_CHARS, readOffThread, type WorkerBody } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
 import { canonicalUrl, foundProp, foundText, NS, parseMultistatus, type DavResponse, type Multistatus } from './xml.ts';
 
@@ -67,23 +68,102 @@ export function parseMultiget(p: { body: string; url: string; requested?: readon
   return itemsIn(parseMultistatus({ body: p.body, url: p.url }), p.requested ?? [], p.requestBase ?? p.url);
 }
 
-/** An answer with no members, read by warmMultigetReader: nothing in it but the start-up. */
-const EMPTY_ANSWER = {
-  body: '<d:multistatus xmlns:d="DAV:"/>',
-  url: 'http://warm.invalid/',
-  requested: [],
-  requestBase: 'http://warm.invalid/',
-};
+/** A multiget answer's body read on the reader's thread when it is large, in place when not (read-multistatus-off-thread.ts). */
+async function readMultigetBody(
+  body: WorkerBody,
+  task: { url: string; requested: readonly string[]; requestBase: string },
+): Promise<MultigetItem[]> {
+  const size = typeof body === 'string' ? body.length : body.byteLength;
+  if (size >= OFF_THREAD_MIN_CHARS) return (await readOffThread({ op: 'multiget', body, ...task })).items;
+  return parseMultiget({ body: typeof body === 'string' ? body : new TextDecoder().decode(body), ...task });
+}
 
 /**
- * Starts the thread that reads large multiget answers, and its modules, without waiting for it:
- * a first import calls it while the server computes the listing (~1 s for 5,000 items on Radicale),
- * so the first multiget after it does not wait for a thread to start (~0.2 s cold; decision 0017,
- * fifth round). The thread ends by itself when idle, as after any read.
+ * The objects a listing brought with it (sync-collection.ts, withData), on disk: asked for by href,
+ * each group is read back from the file and read as a multiget answer — the same reader, the same
+ * items — wrapped in the listing's root tags. Hrefs the listing had no data for are not here (the
+ * caller fetches them). close() ends the file.
  */
-export function warmMultigetReader(): void {
-  readOffThread({ op: 'multiget', ...EMPTY_ANSWER }).catch(() => undefined);
+export class SpooledObjects {
+  private readonly at = new Map<string, number>();
+  /** Keeps the listing's thread, which reads the objects from the file, until close(). */
+  private readonly releaseReader: () => void;
+  /** Reads under way: the descriptor is closed only after them, never under a thread still reading it (its number could be reused). */
+  private reading = 0;
+  private closing = false;
+
+  constructor(
+    private readonly spool: ListingSpool,
+    private readonly listing: { url: string; root: string; rootEnd: string; hrefs: readonly string[]; ranges: Float64Array },
+  ) {
+    listing.hrefs.forEach((href, i) => {
+      if (listing.ranges[2 * i]! >= 0) this.at.set(href, i);
+    });
+    this.releaseReader = holdListingReader();
+  }
+
+  /** How many objects came with the listing. */
+  get size(): number {
+    return this.at.size;
+  }
+
+  has(href: string): boolean {
+    return this.at.has(href);
+  }
+
+  /** The items for `hrefs` (each one this holds), as calendarMultiget would return them. */
+  async read(hrefs: readonly string[], requestBase: string): Promise<MultigetItem[]> {
+    const { ranges } = this.listing;
+    const startOf = (href: string): number => ranges[2 * this.at.get(href)!]!;
+    const endOf = (href: string): number => ranges[2 * this.at.get(href)! + 1]!;
+    const wanted = hrefs.filter((href) => this.at.has(href)).sort((a, b) => startOf(a) - startOf(b));
+    const items: MultigetItem[] = [];
+    // Runs of members that lie together in the file (a first import asks for them in listing order):
+    // one task each, which reads its bytes from the file itself — they never pass through this thread.
+    if (this.closing) throw new Error('the listing these objects came with has been let go');
+    this.reading += 1;
+    try {
+      for (let first = 0; first < wanted.length;) {
+        if (this.closing) throw new Error('the listing these objects came with has been let go');
+        let last = first;
+        while (last + 1 < wanted.length && startOf(wanted[last + 1]!) - endOf(wanted[last]!) <= RUN_GAP_BYTES) last++;
+        const run = wanted.slice(first, last + 1);
+        const read = await readOffThread({
+          op: 'multiget-spooled',
+          fd: this.spool.fd,
+          start: startOf(run[0]!),
+          end: endOf(run[run.length - 1]!),
+          root: this.listing.root,
+          rootEnd: this.listing.rootEnd,
+          url: this.listing.url,
+          requested: run,
+          requestBase,
+        });
+        items.push(...read.items);
+        first = last + 1;
+      }
+    } finally {
+      this.reading -= 1;
+      if (this.closing && this.reading === 0) this.end();
+    }
+    return items;
+  }
+
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.reading === 0) this.end();
+  }
+
+  private end(): void {
+    this.at.clear();
+    this.spool.close();
+    this.releaseReader();
+  }
 }
+
+/** Members this close together in the file are read with what lies between them (read and ignored). */
+const RUN_GAP_BYTES = 64 * 1024;
 
 /**
  * Hrefs the server does not answer for are absent from the result (callers treat them as "not
@@ -113,12 +193,7 @@ export async function calendarMultiget(p: {
     if (start + batchSize >= p.hrefs.length) p.onReceived?.();
     // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
     assertMultistatusStatus(response);
-    const task = { url: response.url, requested: batch, requestBase: p.calendarUrl };
-    items.push(
-      ...(readsOffThread(response)
-        ? (await readOffThread({ op: 'multiget', body: bodyForWorker(response), ...task })).items
-        : parseMultiget({ body: response.body, ...task })),
-    );
+    items.push(...(await readMultigetBody(bodyForWorker(response), { url: response.url, requested: batch, requestBase: p.calendarUrl })));
     traceImport(`multiget read ${batch.length}`);
   }
   return items;

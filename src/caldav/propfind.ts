@@ -87,6 +87,7 @@ export async function report(p: {
   depth: '0' | '1';
   body: string;
   acceptStatuses?: readonly number[];
+  bodySink?: (chunk: Uint8Array) => void;
 }): Promise<CalDavResponse> {
   return p.transport.request({
     method: 'REPORT',
@@ -94,5 +95,6 @@ export async function report(p: {
     headers: { depth: p.depth, 'content-type': XML_CONTENT_TYPE },
     body: p.body,
     acceptStatuses: p.acceptStatuses,
+    ...(p.bodySink !== undefined && { bodySink: p.bodySink }),
   });
 }

@@ -29,12 +29,37 @@ export type WorkerBody = string | Uint8Array;
 export type MultistatusTask =
   | { op: 'sync-collection'; body: WorkerBody; url: string; calendarUrl: string }
   | { op: 'etags'; body: WorkerBody; url: string; calendarUrl: string }
-  | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string };
+  | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string }
+  /** A listing on disk (listing-spool.ts), read from its descriptor by the thread. */
+  | { op: 'sync-collection-spooled'; fd: number; size: number; url: string; calendarUrl: string; maxMemberBytes: number }
+  /** Members of a listing on disk read as a multiget answer: bytes [start, end) of the file inside the root's tags. */
+  | {
+      op: 'multiget-spooled';
+      fd: number;
+      start: number;
+      end: number;
+      root: string;
+      rootEnd: string;
+      url: string;
+      requested: readonly string[];
+      requestBase: string;
+    };
 
 export type MultistatusTaskResult =
   | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }
   | { op: 'etags'; count: number; items: string }
-  | { op: 'multiget'; items: MultigetItem[] }
+  | { op: 'multiget' | 'multiget-spooled'; items: MultigetItem[] }
+  | {
+      op: 'sync-collection-spooled';
+      count: number;
+      changed: string;
+      ranges: Float64Array;
+      deleted: string[];
+      syncToken: string;
+      truncated: boolean;
+      root: string;
+      rootEnd: string;
+    }
   | { op: 'error'; error: { kind: CalDavErrorKind; message: string; url: string; status: number | null } };
 
 /** Whether an answer is large enough to be read on a worker thread. */
@@ -128,6 +153,7 @@ export function listingReaderThreads(): readonly Worker[] {
 export async function readOffThread<T extends MultistatusTask['op']>(
   task: Extract<MultistatusTask, { op: T }>,
 ): Promise<Exclude<MultistatusTaskResult, { op: 'error' }> & { op: T }> {
+  // A listing on disk is read on the listing's thread, which its objects hold (multiget.ts, SpooledObjects).
   const listing = task.op !== 'multiget';
   if (listing) listingUsers += 1;
   try {

@@ -72,6 +72,13 @@ export interface CalDavRequest {
    * non-2xx status becomes a CalDavError by kind. Defaults to none (2xx only).
    */
   acceptStatuses?: readonly number[];
+  /**
+   * Where a 2xx answer's body goes, piece by piece as it arrives, instead of being held: the answer
+   * then has an empty body. For answers as large as the calendar (a listing that carries every
+   * object, sync-collection.ts), which are read back a part at a time. The sink enforces its own
+   * size cap (by throwing); other statuses are read as usual.
+   */
+  bodySink?: (chunk: Uint8Array) => void;
 }
 
 export interface CalDavResponse {
@@ -153,9 +160,14 @@ function networkCause(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
 }
 
-async function readBody(response: Response, limit: number, url: string): Promise<Uint8Array> {
+async function readBody(
+  response: Response,
+  limit: number,
+  url: string,
+  sink?: (chunk: Uint8Array) => void,
+): Promise<{ body: Uint8Array; received: number }> {
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
+  if (sink === undefined && Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel().catch(() => undefined);
     throw new CalDavError({
       kind: 'refused_response',
@@ -164,7 +176,7 @@ async function readBody(response: Response, limit: number, url: string): Promise
       message: `response of ${declared} bytes exceeds the ${limit}-byte limit`,
     });
   }
-  if (response.body === null) return new Uint8Array(0);
+  if (response.body === null) return { body: new Uint8Array(0), received: 0 };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -172,6 +184,15 @@ async function readBody(response: Response, limit: number, url: string): Promise
     const { done, value } = await reader.read();
     if (done) break;
     bytes += value.byteLength;
+    if (sink !== undefined) {
+      try {
+        sink(value);
+      } catch (error) {
+        await reader.cancel().catch(() => undefined);
+        throw error;
+      }
+      continue;
+    }
     if (bytes > limit) {
       await reader.cancel().catch(() => undefined);
       throw new CalDavError({
@@ -183,7 +204,7 @@ async function readBody(response: Response, limit: number, url: string): Promise
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, bytes);
+  return sink === undefined ? { body: Buffer.concat(chunks, bytes), received: bytes } : { body: new Uint8Array(0), received: bytes };
 }
 
 /**
@@ -344,8 +365,10 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
       }
 
       let bytes: Uint8Array;
+      let received: number;
       try {
-        bytes = await readBody(response, maxResponseBytes, url.href);
+        const sink = response.status >= 200 && response.status < 300 ? req.bodySink : undefined;
+        ({ body: bytes, received } = await readBody(response, maxResponseBytes, url.href, sink));
       } catch (error) {
         if (error instanceof CalDavError) throw error;
         if (isTimeout(error) || signal.aborted) {
@@ -365,7 +388,7 @@ export function createTransport(options: CreateTransportOptions): CalDavTranspor
           cause: error,
         });
       }
-      report(bytes.byteLength);
+      report(received);
       const ok = (response.status >= 200 && response.status < 300) || (req.acceptStatuses ?? []).includes(response.status);
       if (!ok) throw errorForStatus({ status: response.status, url: url.href, method, headers: response.headers });
       return answer(response.status, url.href, response.headers, bytes);

@@ -38,8 +38,15 @@ export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
  * Each carries `failure`, the classifier's action, code and message (caldav/providers/classify-failure.ts).
  */
 export interface RemoteCalendar {
-  /** RFC 6578 sync-collection. token null = initial sync: every member, with etags where the server gives them. */
-  syncCollection(token: string | null): Promise<SyncCollectionPage>;
+  /**
+   * RFC 6578 sync-collection. token null = initial sync: every member, with etags where the server
+   * gives them. `withData`: the members' objects are asked for with the listing (a first import,
+   * which fetches them all next); multiget then answers from what came with it — for the members the
+   * server sent data for — until the next listing or releaseListing(). A remote may ignore it.
+   */
+  syncCollection(token: string | null, options?: { withData?: boolean }): Promise<SyncCollectionPage>;
+  /** Lets go of what the last listing brought with it (withData): the engine calls it when the listing's run ends. */
+  releaseListing?(): void;
   /** Depth-1 PROPFIND getetag: every member of the collection. */
   listEtags(): Promise<{ href: string; etag: string }[]>;
   /**
@@ -48,12 +55,6 @@ export interface RemoteCalendar {
    * the engine sends its next request then, so the server is not idle while this side reads.
    */
   multiget(hrefs: string[], options?: { onReceived?: () => void }): Promise<{ href: string; etag: string | null; ics: string | null }[]>;
-  /**
-   * Starts what reading multiget answers needs (a thread, its modules) without waiting for it: the
-   * engine calls it before a first import's listing, so that start-up is not paid by the first
-   * multiget after it. Optional: a remote that reads in place needs nothing started.
-   */
-  warmMultiget?(): void;
   /** GET; null on 404. */
   get(href: string): Promise<{ etag: string | null; ics: string } | null>;
   /** Conditional PUT. The etag is null when the server does not return one. */

@@ -6,7 +6,7 @@ import {
   listEtags,
   putEvent,
   syncCollection,
-  warmMultigetReader,
+  type SpooledObjects,
   type CalDavTransport,
 } from '../../caldav/index.ts';
 // The client's own canonical form, so the hrefs we derive equal the ones its listings return.
@@ -47,33 +47,51 @@ export function createCalDavRemoteCalendar(options: {
     options.calendarUrl,
   );
 
+  // What the last listing brought with it (withData), until the next listing or releaseListing.
+  let spooled: SpooledObjects | null = null;
+  const release = (): void => {
+    spooled?.close();
+    spooled = null;
+  };
+
   return {
-    syncCollection: (token) =>
+    syncCollection: (token, listingOptions) =>
       mapped(null, async () => {
-        const result = await syncCollection({ calendarUrl, syncToken: token, transport });
+        release();
+        const result = await syncCollection({ calendarUrl, syncToken: token, transport, withData: listingOptions?.withData === true });
+        spooled = result.objects ?? null;
         return { changed: result.changed, deleted: result.deleted, token: result.syncToken, truncated: result.truncated };
       }),
+
+    releaseListing: release,
 
     listEtags: () => mapped(null, () => listEtags({ calendarUrl, transport })),
 
     multiget: (hrefs, multigetOptions) =>
       mapped(null, async () => {
         if (hrefs.length === 0) return [];
-        const items = await calendarMultiget({
-          calendarUrl,
-          hrefs,
-          transport,
-          batchSize: MULTIGET_BATCH_SIZE,
-          ...(multigetOptions?.onReceived !== undefined && { onReceived: multigetOptions.onReceived }),
-        });
+        const held = spooled;
+        const fromListing = held === null ? [] : hrefs.filter((href) => held.has(href));
+        const toFetch = held === null ? hrefs : hrefs.filter((href) => !held.has(href));
+        if (toFetch.length === 0) multigetOptions?.onReceived?.();
+        const items = [
+          ...(held === null || fromListing.length === 0 ? [] : await held.read(fromListing, calendarUrl)),
+          ...(toFetch.length === 0
+            ? []
+            : await calendarMultiget({
+                calendarUrl,
+                hrefs: toFetch,
+                transport,
+                batchSize: MULTIGET_BATCH_SIZE,
+                ...(multigetOptions?.onReceived !== undefined && { onReceived: multigetOptions.onReceived }),
+              })),
+        ];
         const asked = new Set(hrefs);
         // Only what was asked for; a member the server answered with 404 comes back without data.
         return items
           .filter((item) => asked.has(item.href))
           .map((item) => ({ href: item.href, etag: item.etag, ics: item.status >= 200 && item.status < 300 ? item.calendarData : null }));
       }),
-
-    warmMultiget: warmMultigetReader,
 
     get: (href) =>
       mapped(href, async () => {

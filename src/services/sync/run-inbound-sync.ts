@@ -235,21 +235,31 @@ class InboundRun {
    * (page bound, crash) starts the listing again rather than continuing without noticing deletions.
    */
   private async initialListing(): Promise<void> {
+    try {
+      await this.listAndFetch();
+    } finally {
+      // What a listing with data left on disk goes with the run, however the run ends.
+      this.deps.remote.releaseListing?.();
+    }
+  }
+
+  private async listAndFetch(): Promise<void> {
     this.report.path = 'listing';
     await this.loadSaved();
     this.firstImport = this.saved.size === 0;
-    // Every listed object is to be fetched and parsed: start the threads that read the multigets and
-    // parse their objects while the server answers the listing.
-    if (this.firstImport) {
-      this.parse.warm?.();
-      this.deps.remote.warmMultiget?.();
-    }
+    // Every listed object is to be parsed: start the parse thread while the server answers the
+    // listing. (The objects come with the listing, read on the listing's own thread, which the
+    // request starts.)
+    if (this.firstImport) this.parse.warm?.();
     const seen = new Set<string>();
     let token: string | null = null;
+    // A first import fetches every member next: its objects come with the listing (one request
+    // instead of a listing and then multigets, decision 0017, tenth session).
+    const listingOptions = this.firstImport ? { withData: true } : undefined;
     for (let page = 1; page <= this.maxPages; page++) {
       let answer;
       try {
-        answer = await this.deps.remote.syncCollection(token);
+        answer = await this.deps.remote.syncCollection(token, listingOptions);
       } catch (error) {
         if (!(error instanceof RemoteSyncTokenInvalid) || token !== null) throw error;
         // Even the initial sync is refused: compare a plain etag listing, and stay without a token.
