@@ -139,7 +139,9 @@ export class SpooledObjects {
           requested: run,
           requestBase,
         });
-        items.push(...read.items);
+        // A run's bytes may hold members not asked for (between two that were): they are left out.
+        const asked = new Set(run);
+        items.push(...read.items.filter((item) => asked.has(item.href)));
         first = last + 1;
       }
     } finally {

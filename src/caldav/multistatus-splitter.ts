@@ -4,12 +4,16 @@
  * import, sync-collection.ts) is megabytes long, and it is read a group of members at a time
  * (listing-spool.ts) so that no thread ever holds all of it.
  *
- * It works on bytes: every character the scan looks for (`<`, `>`, quotes, `?`, `!`, `-`, `]`) is
- * ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII, so offsets are byte offsets of the
- * file and nothing is decoded. It recognises what can hide a `<` or `>` — comments, CDATA sections,
+ * It works on bytes: every character the scan looks for (`<`, `>`, quotes, `?`, `!`, `-`, `]`, `/`)
+ * is ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII, so offsets are byte offsets of the
+ * body and nothing is decoded. It recognises what can hide a `<` or `>` — comments, CDATA sections,
  * processing instructions, quoted attribute values — and refuses DOCTYPE and other declarations, as
- * the reader (xml.ts) does. What the elements mean (namespaces included) is left to that reader: each
- * group of children is read as a document of its own, wrapped in the root's start and end tags.
+ * the reader (xml.ts) does. What the elements mean (namespaces included) is left to that reader:
+ * each group of children is read as a document of its own, wrapped in the root's start and end tags.
+ *
+ * A state machine over the pieces as they come: nothing but the root's start tag and the name of the
+ * tag being read is kept from one piece to the next, so a member that arrives in many pieces is
+ * scanned once, in time linear in its size, whatever a server sends.
  */
 import { CalDavError } from './errors.ts';
 
@@ -36,26 +40,40 @@ const QUESTION = 0x3f;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 
-const COMMENT_OPEN = Buffer.from('<!--');
-const CDATA_OPEN = Buffer.from('<![CDATA[');
+/** Longer element names are refused (no WebDAV name comes near). */
+const MAX_NAME_BYTES = 1024;
 
-function isNameEnd(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === SLASH || byte === GT;
-}
+type State =
+  /** Between tags: looking for `<`. */
+  | 'text'
+  /** Just after `<`. */
+  | 'lt'
+  /** After `<!`: deciding between a comment, a CDATA section and a (refused) declaration. */
+  | 'bang'
+  /** In a comment, CDATA section or processing instruction: looking for its end marker. */
+  | 'skip'
+  /** In an end tag: looking for `>`. */
+  | 'end-tag'
+  /** In a start tag's name. */
+  | 'name'
+  /** In a start tag after its name: looking for `>` outside quotes. */
+  | 'attributes';
 
 export class MultistatusSplitter {
-  /** Bytes not yet scanned past, from `base` on. */
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes of the body before the current piece. */
   private base = 0;
-  /** Where scanning resumes in `buffer`. */
-  private pos = 0;
-  /**
-   * Where the search for the end of an unfinished token (comment, CDATA section, instruction, tag)
-   * resumes, as a buffer offset, and the quote a tag's scan is inside: a token that arrives over many
-   * pieces is scanned once, not again from its start with each piece.
-   */
-  private searchFrom = -1;
-  private tagQuote = 0;
+  private state: State = 'text';
+  /** Absolute offset of the `<` of the construct being read. */
+  private tagStart = 0;
+  /** The bytes after `<!` seen so far, the end marker being looked for and how much of it matched. */
+  private bang = '';
+  private marker = '';
+  private matched = 0;
+  private name: number[] = [];
+  private quote = 0;
+  private lastByte = 0;
+  /** The root's start tag, kept while it is read (it may come in pieces). */
+  private rootTag: Uint8Array[] | null = null;
   private depth = 0;
   private childStart = -1;
   private childName = '';
@@ -64,21 +82,17 @@ export class MultistatusSplitter {
   constructor(
     private readonly events: SplitterEvents,
     private readonly url: string,
-    /** A single child (one member of the listing) larger than this is refused. */
+    /** A single child (one member of the listing), or the root's start tag, larger than this is refused. */
     private readonly maxChildBytes: number,
   ) {}
 
   push(chunk: Uint8Array): void {
-    if (this.done) return;
-    // Keep only what is still to be scanned: from the start of an unfinished token.
-    const keepFrom = this.pos;
-    const rest = this.buffer.subarray(keepFrom);
-    this.base += keepFrom;
-    if (this.searchFrom >= 0) this.searchFrom -= keepFrom;
-    this.buffer = rest.length === 0 ? Buffer.from(chunk) : Buffer.concat([rest, chunk]);
-    this.pos = 0;
-    this.scan();
-    const open = this.childStart >= 0 ? this.base + this.buffer.length - this.childStart : this.buffer.length - this.pos;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let i = 0;
+    while (i < buf.length && !this.done) i = this.step(buf, i);
+    if (this.rootTag !== null && this.state !== 'text') this.rootTag.push(buf.subarray(Math.max(0, this.tagStart - this.base)));
+    this.base += buf.length;
+    const open = this.childStart >= 0 ? this.base - this.childStart : this.state === 'text' ? 0 : this.base - this.tagStart;
     if (open > this.maxChildBytes) throw this.invalid(`a member of the answer is larger than ${this.maxChildBytes} bytes`);
   }
 
@@ -91,101 +105,144 @@ export class MultistatusSplitter {
     return new CalDavError({ kind: 'invalid_response', url: this.url, message });
   }
 
-  private scan(): void {
-    const buf = this.buffer;
-    while (!this.done) {
-      const lt = buf.indexOf(LT, this.pos);
-      if (lt < 0) {
-        this.pos = buf.length;
-        return;
+  /** Reads from `i` in the current state; returns where to go on. */
+  private step(buf: Buffer, i: number): number {
+    switch (this.state) {
+      case 'text': {
+        const lt = buf.indexOf(LT, i);
+        if (lt < 0) return buf.length;
+        this.tagStart = this.base + lt;
+        this.state = 'lt';
+        if (this.depth === 0) this.rootTag = [];
+        return lt + 1;
       }
-      this.pos = lt;
-      if (lt + 1 >= buf.length) return;
-      const next = buf[lt + 1]!;
-      if (next === QUESTION) {
-        if (!this.skipTo(buf, lt + 2, '?>')) return;
-      } else if (next === BANG) {
-        if (buf.length - lt < CDATA_OPEN.length && (isPrefixOf(buf, lt, COMMENT_OPEN) || isPrefixOf(buf, lt, CDATA_OPEN))) return;
-        if (startsWith(buf, lt, COMMENT_OPEN)) {
-          if (!this.skipTo(buf, lt + 4, '-->')) return;
-        } else if (startsWith(buf, lt, CDATA_OPEN)) {
-          if (!this.skipTo(buf, lt + 9, ']]>')) return;
-        } else {
+      case 'lt': {
+        const byte = buf[i]!;
+        if (byte === QUESTION) this.skipUntil('?>');
+        else if (byte === BANG) {
+          this.state = 'bang';
+          this.bang = '';
+        } else if (byte === SLASH) this.state = 'end-tag';
+        else {
+          this.state = 'name';
+          this.name = [byte];
+          this.lastByte = byte;
+        }
+        if (this.state !== 'name') this.rootTag = null;
+        return i + 1;
+      }
+      case 'bang': {
+        this.bang += String.fromCharCode(buf[i]!);
+        if (this.bang === '--') this.skipUntil('-->');
+        else if (this.bang === '[CDATA[') this.skipUntil(']]>');
+        else if (!'--'.startsWith(this.bang) && !'[CDATA['.startsWith(this.bang)) {
           throw this.invalid('XML declarations (DOCTYPE, ENTITY) are not accepted');
         }
-      } else if (next === SLASH) {
-        const gt = buf.indexOf(GT, lt + 2);
-        if (gt < 0) return;
-        this.pos = gt + 1;
-        this.closeElement(gt + 1);
-      } else {
-        const gt = this.tagEnd(buf, lt + 1);
-        if (gt < 0) return;
-        this.pos = gt + 1;
-        this.openElement(buf, lt, gt);
+        return i + 1;
       }
-    }
-  }
-
-  /** Moves past the next `marker` from `from` (or from where the last search stopped); false if it has not arrived yet. */
-  private skipTo(buf: Buffer, from: number, marker: string): boolean {
-    const start = this.searchFrom >= 0 ? Math.max(from, this.searchFrom) : from;
-    const found = buf.indexOf(marker, start);
-    if (found < 0) {
-      // The marker may begin in the bytes already here: search again from just before the end.
-      this.searchFrom = Math.max(from, buf.length - marker.length + 1);
-      return false;
-    }
-    this.searchFrom = -1;
-    this.pos = found + marker.length;
-    return true;
-  }
-
-  /** The offset of the `>` that ends the tag whose name starts at `from`, past quoted attribute values; -1 if not here yet. */
-  private tagEnd(buf: Buffer, from: number): number {
-    let quote = this.searchFrom >= 0 ? this.tagQuote : 0;
-    for (let i = this.searchFrom >= 0 ? Math.max(from, this.searchFrom) : from; i < buf.length; i++) {
-      const byte = buf[i]!;
-      if (quote !== 0) {
-        if (byte === quote) quote = 0;
-      } else if (byte === DQUOTE || byte === SQUOTE) {
-        quote = byte;
-      } else if (byte === GT) {
-        this.searchFrom = -1;
+      case 'skip':
+        return this.skip(buf, i);
+      case 'end-tag': {
+        const gt = buf.indexOf(GT, i);
+        if (gt < 0) return buf.length;
+        this.state = 'text';
+        this.closeElement(this.base + gt + 1);
+        return gt + 1;
+      }
+      case 'name': {
+        for (; i < buf.length; i++) {
+          const byte = buf[i]!;
+          if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === SLASH || byte === GT) {
+            this.state = 'attributes';
+            this.quote = 0;
+            return i;
+          }
+          if (byte === LT) throw this.invalid('a "<" inside a tag');
+          this.name.push(byte);
+          this.lastByte = byte;
+          if (this.name.length > MAX_NAME_BYTES) throw this.invalid('an element name longer than any WebDAV name');
+        }
         return i;
-      } else if (byte === LT) {
-        throw this.invalid('a "<" inside a tag');
+      }
+      case 'attributes': {
+        for (; i < buf.length; i++) {
+          const byte = buf[i]!;
+          if (this.quote !== 0) {
+            if (byte === this.quote) this.quote = 0;
+          } else if (byte === DQUOTE || byte === SQUOTE) {
+            this.quote = byte;
+          } else if (byte === GT) {
+            this.state = 'text';
+            this.openElement(buf, i);
+            return i + 1;
+          } else if (byte === LT) {
+            throw this.invalid('a "<" inside a tag');
+          }
+          this.lastByte = byte;
+        }
+        return i;
       }
     }
-    this.searchFrom = buf.length;
-    this.tagQuote = quote;
-    return -1;
   }
 
-  private openElement(buf: Buffer, lt: number, gt: number): void {
-    const selfClosing = buf[gt - 1] === SLASH;
-    let nameEnd = lt + 1;
-    while (nameEnd < gt && !isNameEnd(buf[nameEnd]!)) nameEnd++;
-    const qualifiedName = buf.toString('latin1', lt + 1, nameEnd);
-    if (qualifiedName === '') throw this.invalid('an element without a name');
-    if (this.depth === 0) {
-      if (selfClosing) {
-        this.events.onRoot(Buffer.from(buf.subarray(lt, gt + 1)), qualifiedName);
-        this.done = true;
-        return;
+  private skipUntil(marker: string): void {
+    this.state = 'skip';
+    this.marker = marker;
+    this.matched = 0;
+  }
+
+  /** Looks for the end marker (`?>`, `-->`, `]]>`), which may be cut between pieces. */
+  private skip(buf: Buffer, from: number): number {
+    const first = this.marker.charCodeAt(0);
+    let i = from;
+    while (i < buf.length) {
+      if (this.matched === 0) {
+        const next = buf.indexOf(first, i);
+        if (next < 0) return buf.length;
+        this.matched = 1;
+        i = next + 1;
+        continue;
       }
-      this.events.onRoot(Buffer.from(buf.subarray(lt, gt + 1)), qualifiedName);
-      this.depth = 1;
+      const byte = buf[i]!;
+      if (byte === this.marker.charCodeAt(this.matched)) {
+        this.matched++;
+        if (this.matched === this.marker.length) {
+          this.state = 'text';
+          this.rootTag = null;
+          return i + 1;
+        }
+      } else if (byte === first) {
+        // `--->` and `]]]>` end their sections too: the last two bytes still begin the marker.
+        this.matched = this.marker.length === 3 && this.matched === 2 ? 2 : 1;
+      } else {
+        this.matched = 0;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  private openElement(buf: Buffer, gt: number): void {
+    const selfClosing = this.lastByte === SLASH;
+    const qualifiedName = Buffer.from(this.name).toString('latin1');
+    const end = this.base + gt + 1;
+    if (this.depth === 0) {
+      const parts = this.rootTag ?? [];
+      parts.push(buf.subarray(Math.max(0, this.tagStart - this.base), gt + 1));
+      this.rootTag = null;
+      this.events.onRoot(Buffer.concat(parts), qualifiedName);
+      if (selfClosing) this.done = true;
+      else this.depth = 1;
       return;
     }
     if (this.depth === 1) {
       const colon = qualifiedName.indexOf(':');
       const localName = colon < 0 ? qualifiedName : qualifiedName.slice(colon + 1);
       if (selfClosing) {
-        this.events.onChild({ start: this.base + lt, end: this.base + gt + 1, localName });
+        this.events.onChild({ start: this.tagStart, end, localName });
         return;
       }
-      this.childStart = this.base + lt;
+      this.childStart = this.tagStart;
       this.childName = localName;
       this.depth = 2;
       return;
@@ -197,20 +254,10 @@ export class MultistatusSplitter {
     if (this.depth === 0) throw this.invalid('an end tag without a start tag');
     this.depth--;
     if (this.depth === 1) {
-      this.events.onChild({ start: this.childStart, end: this.base + end, localName: this.childName });
+      this.events.onChild({ start: this.childStart, end, localName: this.childName });
       this.childStart = -1;
     } else if (this.depth === 0) {
       this.done = true;
     }
   }
-}
-
-function startsWith(buf: Buffer, at: number, prefix: Buffer): boolean {
-  return buf.length - at >= prefix.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
-}
-
-/** The bytes from `at` to the end of `buf` are the beginning of `prefix`. */
-function isPrefixOf(buf: Buffer, at: number, prefix: Buffer): boolean {
-  const length = buf.length - at;
-  return length < prefix.length && buf.compare(prefix, 0, length, at, buf.length) === 0;
 }

@@ -86,10 +86,11 @@ export function createCalDavRemoteCalendar(options: {
                 ...(multigetOptions?.onReceived !== undefined && { onReceived: multigetOptions.onReceived }),
               })),
         ];
-        const asked = new Set(hrefs);
-        // Only what was asked for; a member the server answered with 404 comes back without data.
+        const asked = new Map(hrefs.map((href, i) => [href, i]));
+        // Only what was asked for, in the order asked; a member the server answered with 404 comes back without data.
         return items
           .filter((item) => asked.has(item.href))
+          .sort((x, y) => asked.get(x.href)! - asked.get(y.href)!)
           .map((item) => ({ href: item.href, etag: item.etag, ics: item.status >= 200 && item.status < 300 ? item.calendarData : null }));
       }),
 

@@ -28,7 +28,7 @@ import { TEST_SECRET_KEY, addCalendar, signUp, type Session } from '../../suppor
 import { freePort } from '../../support/free-port.ts';
 import { httpRequest, type HttpAnswer } from '../../support/http-inject.ts';
 import { startRestartablePostgres, type RestartablePostgres } from '../../support/postgres-server.ts';
-import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
+import { listingWithData, startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
 import { simpleEventIcs } from '../../support/caldav-fixtures.ts';
 import { startRadicale } from '../../support/radicale.ts';
 import {
@@ -92,6 +92,7 @@ describe('a tandem serve process whose PostgreSQL goes away', () => {
       target: radicale.baseUrl,
       pass: 1,
       matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
+      refuse: listingWithData,
     });
     database = openPostgres(postgres.url, { max: 4 });
     const url = new URL(inject('redisUrl'));

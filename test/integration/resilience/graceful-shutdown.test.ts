@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_QUEUE_NAME } from '../../../src/jobs/bullmq-queue.ts';
 import { lockKey } from '../../../src/jobs/redis-leases.ts';
-import { startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
+import { listingWithData, startGateProxy, type GateProxy } from '../../support/gate-proxy.ts';
 import { at, bookAsStaff, calendarObjects, mondayAhead, pendingOutbox, readEvent } from '../../support/sync-journey.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import {
@@ -50,6 +50,7 @@ describe('a tandem worker stopped with SIGTERM mid-import', () => {
       target: seeded.radicale.baseUrl,
       pass: 1,
       matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
+      refuse: listingWithData,
     });
     scaled = await startScaleOut(REDIS_DB);
   });

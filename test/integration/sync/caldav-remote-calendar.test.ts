@@ -3,7 +3,9 @@
  * emulator: the port's behaviour (ports.ts) and its error table, as the sync engine relies on them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetch as undiciFetch } from 'undici';
 import { CalDavError, createTransport, scopeForUrl, type CalDavErrorKind, type RequestEvent } from '../../../src/caldav/index.ts';
+import type { FetchFunction } from '../../../src/caldav/transport.ts';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
 import { buildAppointmentEvent, readAppointmentEvent } from '../../../src/ical/appointment-event.ts';
 import { firstProperty, parseICalendar, textValue } from '../../../src/ical/jcal.ts';
@@ -65,6 +67,14 @@ async function exercise({ remote, calendarUrl, refusedToken, refusedStatus }: Ta
   expect(byHref.get(missing)?.ics ?? null).toBeNull();
   const etagA = byHref.get(a)?.etag ?? (await remote.get(a))?.etag ?? null;
   expect(etagA).not.toBeNull();
+
+  // The same listing with each member's data (a first import's): the same members, and multiget
+  // then answers with the same objects — from what came with the listing where the server sent it.
+  const withData = await remote.syncCollection(null, { withData: true });
+  expect([withData.changed, withData.deleted, withData.truncated]).toEqual([initial.changed, initial.deleted, initial.truncated]);
+  expect(await remote.multiget([a, b, missing])).toEqual(fetched);
+  remote.releaseListing?.();
+  expect(await remote.multiget([a, b, missing])).toEqual(fetched);
 
   expect(await rejection(remote.put(a, event('a', 'Stale'), { ifMatch: '"not-the-etag"' }))).toBeInstanceOf(RemotePreconditionFailed);
   await remote.put(a, event('a', 'A moved'), { ifMatch: etagA! });
@@ -152,6 +162,38 @@ describe('CalDAV RemoteCalendar on Radicale', () => {
 
   it('syncs, fetches and writes conditionally through the port; refuses an unknown token (403) as RemoteSyncTokenInvalid', () =>
     exercise(target));
+
+  it('takes the objects from a listing with data without asking again; lists without data and multigets where the server refuses it', async () => {
+    const auth = { username: server.username, password: server.password };
+    const hrefs = [target.remote.hrefFor('listed-1'), target.remote.hrefFor('listed-2')];
+    await target.remote.put(hrefs[0]!, event('listed-1', 'Listed 1'), { ifNoneMatch: '*' });
+    await target.remote.put(hrefs[1]!, event('listed-2', 'Listed 2'), { ifNoneMatch: '*' });
+    requests.length = 0;
+    const listed = await target.remote.syncCollection(null, { withData: true });
+    const items = await target.remote.multiget(hrefs);
+    expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 207']);
+    expect(items.map((i) => i.ics)).toEqual([expect.stringContaining('SUMMARY:Listed 1'), expect.stringContaining('SUMMARY:Listed 2')]);
+    target.remote.releaseListing?.();
+
+    // A server that answers a listing with data with 400 (one that will not send data in a
+    // sync-collection) gets the listing alone, and the objects come by multiget.
+    const refusing: RequestEvent[] = [];
+    const transport = createTransport({
+      credentials: auth,
+      scope: scopeForUrl(server.baseUrl),
+      allowPrivateNetworks: true,
+      onRequest: (e) => refusing.push(e),
+      fetch: async (url, init) =>
+        init.body?.includes('sync-collection') && init.body.includes('calendar-data')
+          ? new Response('<error>calendar-data is not supported here</error>', { status: 400 })
+          : (undiciFetch as unknown as FetchFunction)(url, init),
+    });
+    const remote = createCalDavRemoteCalendar({ calendarUrl: target.calendarUrl, transport });
+    const plain = await remote.syncCollection(null, { withData: true });
+    expect(plain.changed).toEqual(listed.changed);
+    expect(await remote.multiget(hrefs)).toEqual(items);
+    expect(refusing.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 400', 'REPORT 207', 'REPORT 207']);
+  });
 
   it('multigets in batches of 500', async () => {
     const hrefs = Array.from({ length: 600 }, (_, i) => target.remote.hrefFor(`batch-${i}`));

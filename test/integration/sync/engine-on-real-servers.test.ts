@@ -3,6 +3,7 @@
  * against Radicale and the iCloud emulator. A person's edits happen on the server side, outside
  * the client under test; every SPEC §5 row exercised here is checked in the database afterwards.
  */
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, scopeForUrl, type CredentialScope, type RequestEvent } from '../../../src/caldav/index.ts';
 import { appointmentEventUid } from '../../../src/domain/sync/appointment-uid.ts';
@@ -248,6 +249,84 @@ function describeEngineOn(name: string, start: () => Promise<ServerUnderTest>): 
       expect(row.sync_token).not.toBeNull();
       requests.length = 0;
       expect((await sync()).path).toBe('incremental');
+      expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 207']);
+    });
+
+    it('a first import gets its objects with the listing: one request, the same items and occurrences as item by item, nothing left open', async () => {
+      await person.put('with-the-listing-1', 'Listed with its data', at(30), at(31));
+      await person.put('with-the-listing-2', 'Été à 東京 😀 <b>&</b>', at(32), at(33));
+      await sync();
+      // A second member's calendar row on the same server calendar holds nothing: its first import.
+      const secondUser = await seedUser(database.db, ids.workspaceId, { timezone: 'Europe/London' });
+      const second = await seedRemoteCalendar(database.db, {
+        workspaceId: ids.workspaceId,
+        userId: secondUser,
+        url: server.calendarUrl,
+        role: 'primary',
+        username: server.credentials.username,
+      });
+      // The listing's file, as this process holds it: removed from its folder at once, open until the run ends.
+      const listingFiles = () =>
+        readdirSync('/proc/self/fd')
+          .map((fd) => {
+            try {
+              return readlinkSync(`/proc/self/fd/${fd}`);
+            } catch {
+              return '';
+            }
+          })
+          .filter((target) => target.includes('tandem-listing-'));
+      const heldWhileStoring: number[] = [];
+      const watching = store();
+      const storeWatching: typeof watching = {
+        ...watching,
+        applyInboundBatch: (batch) => {
+          heldWhileStoring.push(listingFiles().length);
+          return watching.applyInboundBatch(batch);
+        },
+      };
+      requests.length = 0;
+      const report = await runInboundSync(
+        { store: storeWatching, remote, codec: icalEventCodec },
+        { calendarId: second, window: defaultSyncWindow(clock.now), now: clock.now },
+      );
+      expect(report.path).toBe('listing');
+      expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 207']);
+      const items = async (calendarId: string) =>
+        (
+          await database.db
+            .selectFrom('remote_items')
+            .select(['href', 'etag', 'kind', 'uid', 'content_hash'])
+            .where('remote_calendar_id', '=', calendarId)
+            .execute()
+        ).sort((a, b) => a.href.localeCompare(b.href));
+      const occurrences = async (calendarId: string) =>
+        (
+          await database.db
+            .selectFrom('imported_occurrences')
+            .innerJoin('remote_items', 'remote_items.id', 'imported_occurrences.remote_item_id')
+            .select(['remote_items.href', 'start_at', 'end_at', 'summary', 'status'])
+            .where('imported_occurrences.remote_calendar_id', '=', calendarId)
+            .execute()
+        )
+          .map((o) => ({ ...o, start_at: new Date(o.start_at).toISOString(), end_at: new Date(o.end_at).toISOString() }))
+          .sort((a, b) => a.href.localeCompare(b.href) || a.start_at.localeCompare(b.start_at));
+      const secondItems = await items(second);
+      expect(secondItems.map((i) => i.uid)).toEqual(expect.arrayContaining(['with-the-listing-1', 'with-the-listing-2']));
+      expect(secondItems).toEqual(await items(ids.calendarId));
+      expect(await occurrences(second)).toEqual(await occurrences(ids.calendarId));
+      expect((await occurrences(second)).map((o) => o.summary)).toContain('Été à 東京 😀 <b>&</b>');
+      expect(heldWhileStoring[0]).toBe(1);
+      expect(listingFiles()).toEqual([]);
+      requests.length = 0;
+      expect(
+        (
+          await runInboundSync(
+            { store: store(), remote, codec: icalEventCodec },
+            { calendarId: second, window: defaultSyncWindow(clock.now), now: clock.now },
+          )
+        ).path,
+      ).toBe('incremental');
       expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['REPORT 207']);
     });
 

@@ -1,0 +1,146 @@
+/**
+ * A listing with data, kept on disk (listing-spool.ts) and read a group of members at a time
+ * (sync-collection.ts readSpooledSyncCollection), must read as the whole answer reads: the same
+ * members, deletions, token and truncation as parseSyncCollection; and its objects, read back by
+ * href (multiget.ts SpooledObjects), the same items as the answer read as a multiget.
+ */
+import { fstatSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ListingSpool } from '../../../src/caldav/listing-spool.ts';
+import { parseMultiget, SpooledObjects } from '../../../src/caldav/multiget.ts';
+import { closeMultistatusPool } from '../../../src/caldav/read-multistatus-off-thread.ts';
+import { parseSyncCollection, readSpooledSyncCollection } from '../../../src/caldav/sync-collection.ts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'kashcal', 'caldav');
+const CALENDAR = 'https://caldav.example/calendars/me/work/';
+
+function spoolOf(body: Buffer, pieces = 7919): ListingSpool {
+  const spool = ListingSpool.create(CALENDAR);
+  for (let at = 0; at < body.length; at += pieces) spool.write(body.subarray(at, at + pieces));
+  return spool;
+}
+
+/** A Radicale-like listing with data: `count` members (every tenth with an awkward body), a deletion, a token. */
+function listingWithData(count: number): Buffer {
+  const members: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const summary = i % 10 === 0 ? `Été & <b>${i}</b> 東京 😀` : `Event ${i}`;
+    const escaped = summary.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const data =
+      i % 97 === 0
+        ? `<C:calendar-data><![CDATA[BEGIN:VCALENDAR\r\nSUMMARY:${summary} </D:response>\r\nEND:VCALENDAR\r\n]]></C:calendar-data>`
+        : `<C:calendar-data>BEGIN:VCALENDAR&#13;\nSUMMARY:${escaped}&#13;\nEND:VCALENDAR&#13;\n</C:calendar-data>`;
+    // Every 50th member comes without its data (a server may leave a property out): a 404 propstat.
+    const props =
+      i % 50 === 7
+        ? `<D:propstat><D:prop><D:getetag>"e${i}"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat><D:propstat><D:prop><C:calendar-data/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>`
+        : `<D:propstat><D:prop><D:getetag>"e${i}"</D:getetag>${data}</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>`;
+    members.push(`<D:response><D:href>/calendars/me/work/e${i}.ics</D:href>${props}</D:response>\n`);
+  }
+  return Buffer.from(
+    `<?xml version='1.0' encoding='utf-8'?>\n<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">${members.join('')}` +
+      `<D:response><D:href>/calendars/me/work/gone.ics</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response>` +
+      `<D:sync-token>http://radicale.org/ns/sync/abc</D:sync-token></D:multistatus>`,
+    'utf8',
+  );
+}
+
+afterAll(() => closeMultistatusPool());
+
+describe('a listing with data, on disk', () => {
+  const syncFixtures = ['nextcloud/05_sync_collection.xml', 'openxchange/04_sync_collection.xml', 'stalwart/04_sync_collection.xml'];
+
+  it.each(syncFixtures)('reads %s as the whole answer reads', (name) => {
+    const body = readFileSync(join(FIXTURES, name));
+    const url = 'https://caldav.example/';
+    const whole = parseSyncCollection({ body: body.toString('utf8'), url, calendarUrl: url });
+    const spool = spoolOf(body, 101);
+    try {
+      const read = readSpooledSyncCollection({ fd: spool.fd, size: spool.length, url, calendarUrl: url, maxMemberBytes: 1 << 20 });
+      expect({ changed: read.changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated }).toEqual(whole);
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('reads 2,345 members in groups as one reading of the whole; each member with data is found where its data is', async () => {
+    const body = listingWithData(2_345);
+    const whole = parseSyncCollection({ body: body.toString('utf8'), url: CALENDAR });
+    const spool = spoolOf(body);
+    const read = readSpooledSyncCollection({
+      fd: spool.fd,
+      size: spool.length,
+      url: CALENDAR,
+      calendarUrl: CALENDAR,
+      maxMemberBytes: 1 << 20,
+    });
+    expect({ changed: read.changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated }).toEqual(whole);
+    expect(read.changed).toHaveLength(2_345);
+    const withoutData = read.changed.filter((_, i) => read.ranges[2 * i]! < 0).map((c) => c.href);
+    expect(withoutData).toEqual(read.changed.filter((_, i) => i % 50 === 7).map((c) => c.href));
+
+    const objects = new SpooledObjects(spool, {
+      url: CALENDAR,
+      root: read.root,
+      rootEnd: read.rootEnd,
+      hrefs: read.changed.map((c) => c.href),
+      ranges: read.ranges,
+    });
+    const asMultiget = parseMultiget({ body: body.toString('utf8'), url: CALENDAR });
+    const expected = new Map(asMultiget.map((item) => [item.href, item]));
+    // Asked for as the engine asks: batches of 500 in listing order, and a few out of order.
+    const hrefs = read.changed.map((c) => c.href);
+    const batches = [hrefs.slice(0, 500), hrefs.slice(500, 1000), [hrefs[2000]!, hrefs[3]!, hrefs[1500]!, hrefs[7]!]];
+    for (const batch of batches) {
+      const items = await objects.read(batch, CALENDAR);
+      const held = batch.filter((href) => objects.has(href));
+      expect(items.map((item) => item.href).sort()).toEqual([...held].sort());
+      for (const item of items) expect(item).toEqual(expected.get(item.href));
+    }
+    objects.close();
+    // The file is closed (and was never left in the temp directory).
+    expect(() => fstatSync(spool.fd)).toThrow();
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`tandem-listing-${process.pid}-`))).toEqual([]);
+  });
+
+  it('closes the file only once the reads under way are done', async () => {
+    const body = listingWithData(1_200);
+    const spool = spoolOf(body);
+    const read = readSpooledSyncCollection({
+      fd: spool.fd,
+      size: spool.length,
+      url: CALENDAR,
+      calendarUrl: CALENDAR,
+      maxMemberBytes: 1 << 20,
+    });
+    const objects = new SpooledObjects(spool, {
+      url: CALENDAR,
+      root: read.root,
+      rootEnd: read.rootEnd,
+      hrefs: read.changed.map((c) => c.href),
+      ranges: read.ranges,
+    });
+    const reading = objects.read(
+      read.changed.map((c) => c.href),
+      CALENDAR,
+    );
+    objects.close();
+    expect(fstatSync(spool.fd).size).toBe(body.length);
+    expect((await reading).length).toBeGreaterThan(1_000);
+    expect(() => fstatSync(spool.fd)).toThrow();
+    await expect(objects.read([read.changed[0]!.href], CALENDAR)).rejects.toThrow(/let go/);
+  });
+
+  it('refuses a listing larger than its cap as it arrives, without writing past it', () => {
+    const spool = ListingSpool.create(CALENDAR, 10_000);
+    try {
+      spool.write(Buffer.alloc(6_000));
+      expect(() => spool.write(Buffer.alloc(6_000))).toThrow(/exceeds the 10000-byte limit/);
+      expect(spool.length).toBe(6_000);
+    } finally {
+      spool.close();
+    }
+  });
+});
