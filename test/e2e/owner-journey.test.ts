@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getEvent, listEvents, makeCalendar, putEvent, simpleEventIcs, type DavAuth } from '../support/caldav-fixtures.ts';
-import { startGateProxy, type GateProxy } from '../support/gate-proxy.ts';
+import { listingWithData, startGateProxy, type GateProxy } from '../support/gate-proxy.ts';
 import { startRadicale } from '../support/radicale.ts';
 import { startStaffBrowser, type StaffBrowser } from '../support/staff-browser.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -56,11 +56,13 @@ describe("the owner's journey in a real browser", () => {
     writeFileSync(join(work, 'dentist.ics'), ics('dentist@example.com', 'Dentist', '20261125T100000Z', '20261125T110000Z'));
     radicale = await startRadicale({ storageDir, username: USERNAME, password: PASSWORD });
     auth = { username: USERNAME, password: PASSWORD };
-    // The second multiget request of the first import is held, so its progress can be seen however fast the machine.
+    // The second multiget request of the first import is held, so its progress can be seen however fast the machine
+    // (its listing with data is refused, so that the objects come by multiget: gate-proxy.ts).
     gate = await startGateProxy({
       target: radicale.baseUrl,
       pass: 1,
       matches: (method, body) => method === 'REPORT' && body.includes('calendar-multiget'),
+      refuse: listingWithData,
     });
     env = await startStaffBrowser();
   }, 300_000);
