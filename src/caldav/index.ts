@@ -11,7 +11,7 @@ export {
 export { discoverAccount, readSelfAddresses, type DiscoveredAccount } from './discover-account.ts';
 export { calendarIsGone, listCalendars, type RemoteCalendarInfo } from './list-calendars.ts';
 export { syncCollection, type SyncCollectionResult } from './sync-collection.ts';
-export { calendarMultiget, type MultigetItem, type SpooledObjects } from './multiget.ts';
+export { calendarMultiget, warmMultigetReader, type MultigetItem, type SpooledObjects } from './multiget.ts';
 export { listEtags } from './list-etags.ts';
 export { getEvent, putEvent, deleteEvent, type PutCondition } from './event-resource.ts';
 export { calendarQueryExpanded } from './calendar-query.ts';

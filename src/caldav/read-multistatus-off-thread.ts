@@ -100,7 +100,7 @@ function open(op: MultistatusTask['op']): Piscina {
   const threads = workerScript(import.meta.url, 'multistatus-worker');
   // One thread is enough to keep the event loop free; a second helps when several calendars sync at once.
   const maxThreads = Math.max(1, Math.min(2, availableParallelism() - 1));
-  if (op === 'multiget') {
+  if (op === 'multiget' || op === 'multiget-spooled') {
     // A thread that read a 50 MB answer holds that much heap: let it go soon after.
     readPool ??= new Piscina({ ...threads, minThreads: 0, maxThreads, idleTimeout: 10_000 });
     return readPool;
@@ -153,8 +153,7 @@ export function listingReaderThreads(): readonly Worker[] {
 export async function readOffThread<T extends MultistatusTask['op']>(
   task: Extract<MultistatusTask, { op: T }>,
 ): Promise<Exclude<MultistatusTaskResult, { op: 'error' }> & { op: T }> {
-  // A listing on disk is read on the listing's thread, which its objects hold (multiget.ts, SpooledObjects).
-  const listing = task.op !== 'multiget';
+  const listing = task.op !== 'multiget' && task.op !== 'multiget-spooled';
   if (listing) listingUsers += 1;
   try {
     const result = (await open(task.op).run(task)) as MultistatusTaskResult;

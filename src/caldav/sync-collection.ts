@@ -91,11 +91,11 @@ function readSyncCollectionMembers(
 }
 
 /** A listing's members read from its spool file in groups of this many children of the root… */
-const SPOOL_GROUP_MEMBERS = 500;
+const SPOOL_GROUP_MEMBERS = 250;
 /** …or of at most this many bytes, whichever comes first. */
-const SPOOL_GROUP_BYTES = 4 * 1024 * 1024;
+const SPOOL_GROUP_BYTES = 1024 * 1024;
 /** Pieces of the file fed to the splitter. */
-const SPOOL_READ_BYTES = 1024 * 1024;
+const SPOOL_READ_BYTES = 256 * 1024;
 
 /** A spooled listing as read on the listing's thread: the members, and where each one's data is in the file. */
 export interface SpooledListing extends SyncCollectionResult {

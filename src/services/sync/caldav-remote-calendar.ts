@@ -6,6 +6,7 @@ import {
   listEtags,
   putEvent,
   syncCollection,
+  warmMultigetReader,
   type SpooledObjects,
   type CalDavTransport,
 } from '../../caldav/index.ts';
@@ -64,6 +65,8 @@ export function createCalDavRemoteCalendar(options: {
       }),
 
     releaseListing: release,
+
+    warmMultiget: warmMultigetReader,
 
     listEtags: () => mapped(null, () => listEtags({ calendarUrl, transport })),
 

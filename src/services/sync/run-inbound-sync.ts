@@ -247,10 +247,12 @@ class InboundRun {
     this.report.path = 'listing';
     await this.loadSaved();
     this.firstImport = this.saved.size === 0;
-    // Every listed object is to be parsed: start the parse thread while the server answers the
-    // listing. (The objects come with the listing, read on the listing's own thread, which the
-    // request starts.)
-    if (this.firstImport) this.parse.warm?.();
+    // Every listed object is to be read and parsed: start the threads that read the objects (from
+    // the listing's file, or from multigets) and parse them while the server answers the listing.
+    if (this.firstImport) {
+      this.parse.warm?.();
+      this.deps.remote.warmMultiget?.();
+    }
     const seen = new Set<string>();
     let token: string | null = null;
     // A first import fetches every member next: its objects come with the listing (one request
