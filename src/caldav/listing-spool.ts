@@ -2,8 +2,9 @@
  * A listing's answer on disk. A first import asks for every object's calendar-data in its one
  * sync-collection request (sync-collection.ts): the answer is as large as the calendar (6 MB for
  * 5,000 events, ~25 MB for 20,000), so it is written to a file as it arrives and read back a group
- * of members at a time — the listing on the reader thread, the objects batch by batch as the engine
- * asks for them — and memory stays bounded by the batch, not by the calendar (decision 0020).
+ * of members at a time — the listing on the event loop, a turn between groups; the objects batch by
+ * batch, as the engine asks for them, on the multiget reader's thread — and memory stays bounded by
+ * the batch, not by the calendar (decision 0020).
  *
  * The file is removed from the directory as soon as it is opened: only this process's descriptor
  * reaches it, and the system frees it when the descriptor is closed or the process ends, however

@@ -3,7 +3,7 @@ import { readSpooled } from './listing-spool.ts';
 import { parseEtagList } from './list-etags.ts';
 import { parseMultiget } from './multiget.ts';
 import { packStrings, type MultistatusTask, type MultistatusTaskResult } from './read-multistatus-off-thread.ts';
-import { parseSyncCollection, readSpooledSyncCollection } from './sync-collection.ts';
+import { parseSyncCollection } from './sync-collection.ts';
 
 /**
  * Runs in a worker thread of read-multistatus-off-thread.ts: one large multistatus body read by the
@@ -12,20 +12,6 @@ import { parseSyncCollection, readSpooledSyncCollection } from './sync-collectio
  */
 export default function readMultistatusInWorker(received: MultistatusTask): MultistatusTaskResult {
   try {
-    if (received.op === 'sync-collection-spooled') {
-      const result = readSpooledSyncCollection(received);
-      return {
-        op: 'sync-collection-spooled',
-        count: result.changed.length,
-        changed: packStrings(result.changed.flatMap((c) => [c.href, c.etag])),
-        ranges: result.ranges,
-        deleted: result.deleted,
-        syncToken: result.syncToken,
-        truncated: result.truncated,
-        root: result.root,
-        rootEnd: result.rootEnd,
-      };
-    }
     if (received.op === 'multiget-spooled') {
       const { fd, start, end, root, rootEnd, ...task } = received;
       const body = `${root}${readSpooled(fd, start, end).toString('utf8')}${rootEnd}`;

@@ -30,8 +30,6 @@ export type MultistatusTask =
   | { op: 'sync-collection'; body: WorkerBody; url: string; calendarUrl: string }
   | { op: 'etags'; body: WorkerBody; url: string; calendarUrl: string }
   | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string }
-  /** A listing on disk (listing-spool.ts), read from its descriptor by the thread. */
-  | { op: 'sync-collection-spooled'; fd: number; size: number; url: string; calendarUrl: string; maxMemberBytes: number }
   /** Members of a listing on disk read as a multiget answer: bytes [start, end) of the file inside the root's tags. */
   | {
       op: 'multiget-spooled';
@@ -49,17 +47,6 @@ export type MultistatusTaskResult =
   | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }
   | { op: 'etags'; count: number; items: string }
   | { op: 'multiget' | 'multiget-spooled'; items: MultigetItem[] }
-  | {
-      op: 'sync-collection-spooled';
-      count: number;
-      changed: string;
-      ranges: Float64Array;
-      deleted: string[];
-      syncToken: string;
-      truncated: boolean;
-      root: string;
-      rootEnd: string;
-    }
   | { op: 'error'; error: { kind: CalDavErrorKind; message: string; url: string; status: number | null } };
 
 /** Whether an answer is large enough to be read on a worker thread. */
@@ -153,7 +140,7 @@ export function listingReaderThreads(): readonly Worker[] {
 export async function readOffThread<T extends MultistatusTask['op']>(
   task: Extract<MultistatusTask, { op: T }>,
 ): Promise<Exclude<MultistatusTaskResult, { op: 'error' }> & { op: T }> {
-  const listing = task.op !== 'multiget' && task.op !== 'multiget-spooled';
+  const listing = task.op === 'sync-collection' || task.op === 'etags';
   if (listing) listingUsers += 1;
   try {
     const result = (await open(task.op).run(task)) as MultistatusTaskResult;

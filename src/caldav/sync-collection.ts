@@ -9,6 +9,7 @@
  * - a whole-answer HTTP 507 with a multistatus body means the same (Google pages this way);
  * - a refused token: 403 with `<valid-sync-token/>` (RFC), or a bare 500 (Xandikos).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CalDavError, errorForStatus, type CalDavErrorKind } from './errors.ts';
 import { traceImport } from '../observability/import-trace.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
@@ -97,7 +98,7 @@ const SPOOL_GROUP_BYTES = 1024 * 1024;
 /** Pieces of the file fed to the splitter. */
 const SPOOL_READ_BYTES = 256 * 1024;
 
-/** A spooled listing as read on the listing's thread: the members, and where each one's data is in the file. */
+/** A spooled listing as read: the members, and where each one's data is in the file. */
 export interface SpooledListing extends SyncCollectionResult {
   /** Per changed member, the byte range of its response element in the file; -1, -1 for a member without data. */
   ranges: Float64Array;
@@ -109,16 +110,21 @@ export interface SpooledListing extends SyncCollectionResult {
 /**
  * Reads a sync-collection answer from its spool file (listing-spool.ts) a group of members at a
  * time, so that neither the answer nor its tree is ever held whole: each group is wrapped in the
- * root's tags and read as a document by the same reader as any listing. Runs on the listing's
- * thread (multistatus-worker.ts).
+ * root's tags and read as a document by the same reader as any listing.
+ *
+ * On the event loop, a turn between groups (a few ms each): what made a large listing worth a
+ * thread of its own (decision 0020) — one parse of the whole answer holding the loop and a tree as
+ * large as the calendar — is not there, and a first import then starts no thread for its listing
+ * (the server computes the answer meanwhile; a new thread costs ~0.1 s of CPU and compiles the
+ * reader again, decision 0017, tenth session).
  */
-export function readSpooledSyncCollection(p: {
+export async function readSpooledSyncCollection(p: {
   fd: number;
   size: number;
   url: string;
   calendarUrl: string;
   maxMemberBytes: number;
-}): SpooledListing {
+}): Promise<SpooledListing> {
   let root: Buffer | null = null;
   let rootEnd: Buffer | null = null;
   const pending: SplitChild[] = [];
@@ -172,7 +178,10 @@ export function readSpooledSyncCollection(p: {
   };
   for (let at = 0; at < p.size; at += SPOOL_READ_BYTES) {
     splitter.push(readSpooled(p.fd, at, Math.min(p.size, at + SPOOL_READ_BYTES)));
-    if (pending.length >= SPOOL_GROUP_MEMBERS || pendingBytes >= SPOOL_GROUP_BYTES) readGroup();
+    if (pending.length >= SPOOL_GROUP_MEMBERS || pendingBytes >= SPOOL_GROUP_BYTES) {
+      readGroup();
+      await nextTurn();
+    }
   }
   splitter.end();
   readGroup();
@@ -240,21 +249,21 @@ export async function syncCollection(p: {
   /** A member (one response element) larger than this is refused with the listing. */
   maxMemberBytes?: number;
 }): Promise<SyncCollectionResult & { objects?: SpooledObjects }> {
+  if (p.withData === true) {
+    try {
+      return await requestWithData(p);
+    } catch (error) {
+      if (!(error instanceof CalDavError) || !PLAIN_AFTER.has(error.kind)) throw error;
+      // A server that will not send the data with the listing (or an answer too large to keep):
+      // the listing alone, then multigets, as for any other listing.
+    }
+  }
   const sentToken = p.syncToken !== null && p.syncToken !== '';
   // A listing without a token names every member (a first import, a refused token): large enough to
   // be read off the event loop unless the calendar is small. Its thread starts while the server
   // computes the answer, not after it (decision 0020, third round).
   const release = sentToken ? null : holdListingReader();
   try {
-    if (p.withData === true) {
-      try {
-        return await requestWithData(p);
-      } catch (error) {
-        if (!(error instanceof CalDavError) || !PLAIN_AFTER.has(error.kind)) throw error;
-        // A server that will not send the data with the listing (or an answer too large to keep):
-        // the listing alone, then multigets, as for any other listing.
-      }
-    }
     return await requestAndRead(p, sentToken);
   } finally {
     release?.();
@@ -272,7 +281,7 @@ const PLAIN_AFTER = new Set<CalDavErrorKind>([
   'timeout',
 ]);
 
-/** A 207 answer with each member's data, read from its spool file on the listing's thread. */
+/** A 207 answer with each member's data, read from its spool file a group at a time. */
 async function requestWithData(p: {
   calendarUrl: string;
   syncToken: string | null;
@@ -299,15 +308,14 @@ async function requestWithData(p: {
         message: `HTTP ${response.status} to a listing with data`,
       });
     }
-    const read = await readOffThread({
-      op: 'sync-collection-spooled',
+    const read = await readSpooledSyncCollection({
       fd: spool.fd,
       size: spool.length,
       url: response.url,
       calendarUrl: p.calendarUrl,
       maxMemberBytes: p.maxMemberBytes ?? MAX_XML_CHARS,
     });
-    const changed = (await unpackPairs(read.changed, read.count)).map(([href, etag]) => ({ href: href!, etag }));
+    const { changed } = read;
     traceImport(`listing read ${changed.length}`);
     const result = { changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated };
     const objects = new SpooledObjects(spool, {

@@ -52,13 +52,13 @@ afterAll(() => closeMultistatusPool());
 describe('a listing with data, on disk', () => {
   const syncFixtures = ['nextcloud/05_sync_collection.xml', 'openxchange/04_sync_collection.xml', 'stalwart/04_sync_collection.xml'];
 
-  it.each(syncFixtures)('reads %s as the whole answer reads', (name) => {
+  it.each(syncFixtures)('reads %s as the whole answer reads', async (name) => {
     const body = readFileSync(join(FIXTURES, name));
     const url = 'https://caldav.example/';
     const whole = parseSyncCollection({ body: body.toString('utf8'), url, calendarUrl: url });
     const spool = spoolOf(body, 101);
     try {
-      const read = readSpooledSyncCollection({ fd: spool.fd, size: spool.length, url, calendarUrl: url, maxMemberBytes: 1 << 20 });
+      const read = await readSpooledSyncCollection({ fd: spool.fd, size: spool.length, url, calendarUrl: url, maxMemberBytes: 1 << 20 });
       expect({ changed: read.changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated }).toEqual(whole);
     } finally {
       spool.close();
@@ -69,7 +69,7 @@ describe('a listing with data, on disk', () => {
     const body = listingWithData(2_345);
     const whole = parseSyncCollection({ body: body.toString('utf8'), url: CALENDAR });
     const spool = spoolOf(body);
-    const read = readSpooledSyncCollection({
+    const read = await readSpooledSyncCollection({
       fd: spool.fd,
       size: spool.length,
       url: CALENDAR,
@@ -108,7 +108,7 @@ describe('a listing with data, on disk', () => {
   it('closes the file only once the reads under way are done', async () => {
     const body = listingWithData(1_200);
     const spool = spoolOf(body);
-    const read = readSpooledSyncCollection({
+    const read = await readSpooledSyncCollection({
       fd: spool.fd,
       size: spool.length,
       url: CALENDAR,
