@@ -31,10 +31,24 @@ export class ListingSpool {
     private readonly maxBytes: number,
   ) {}
 
+  /**
+   * A new file in the system's temporary folder (TMPDIR). A folder that cannot take it is a
+   * `refused_response`, like an answer too large: the listing is then asked for without the data.
+   */
   static create(url: string, maxBytes = MAX_SPOOLED_BYTES): ListingSpool {
     const path = join(tmpdir(), `tandem-listing-${process.pid}-${randomBytes(8).toString('hex')}`);
-    const fd = openSync(path, 'wx+', 0o600);
-    unlinkSync(path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx+', 0o600);
+    } catch (cause) {
+      throw unusableFolder(url, cause);
+    }
+    try {
+      unlinkSync(path);
+    } catch (cause) {
+      closeSync(fd);
+      throw unusableFolder(url, cause);
+    }
     return new ListingSpool(fd, url, maxBytes);
   }
 
@@ -53,7 +67,12 @@ export class ListingSpool {
       });
     }
     let written = 0;
-    while (written < chunk.byteLength) written += writeSync(this.fd, chunk, written, chunk.byteLength - written, this.size + written);
+    try {
+      while (written < chunk.byteLength) written += writeSync(this.fd, chunk, written, chunk.byteLength - written, this.size + written);
+    } catch (cause) {
+      // A full disk, most likely: the listing is asked for again without the data.
+      throw unusableFolder(this.url, cause);
+    }
     this.size += chunk.byteLength;
   };
 
@@ -74,4 +93,14 @@ export function readSpooled(fd: number, start: number, end: number): Buffer {
     done += got;
   }
   return out;
+}
+
+function unusableFolder(url: string, cause: unknown): CalDavError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new CalDavError({
+    kind: 'refused_response',
+    url,
+    message: `the listing's answer could not be kept in the temporary folder (${tmpdir()}): ${reason}`,
+    cause,
+  });
 }

@@ -8,6 +8,7 @@ import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CalDavError } from '../../../src/caldav/errors.ts';
 import { ListingSpool } from '../../../src/caldav/listing-spool.ts';
 import { parseMultiget, SpooledObjects } from '../../../src/caldav/multiget.ts';
 import { closeMultistatusPool } from '../../../src/caldav/read-multistatus-off-thread.ts';
@@ -131,6 +132,27 @@ describe('a listing with data, on disk', () => {
     expect((await reading).length).toBeGreaterThan(1_000);
     expect(() => fstatSync(spool.fd)).toThrow();
     await expect(objects.read([read.changed[0]!.href], CALENDAR)).rejects.toThrow(/let go/);
+  });
+
+  it('refuses to keep a listing where the temporary folder cannot take it, as it refuses one too large', () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(tmpdir(), `no-such-folder-${process.pid}`);
+    try {
+      const refused = (() => {
+        try {
+          ListingSpool.create(CALENDAR).close();
+          return null;
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(CalDavError);
+      expect((refused as CalDavError).kind).toBe('refused_response');
+      expect((refused as CalDavError).message).toMatch(/could not be kept in the temporary folder .*ENOENT/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('refuses a listing larger than its cap as it arrives, without writing past it', () => {
