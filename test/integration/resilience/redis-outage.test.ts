@@ -58,6 +58,15 @@ describe('tandem worker and a BullMQ producer whose Redis restarts', () => {
     );
     expect((await readyz()).statusCode).toBe(200);
 
+    // Nothing in flight when Redis goes: a job still active when Redis comes back (empty) finds its keys
+    // gone, and BullMQ rightly says so ("Missing key for job dispatch") — a job lost with Redis's data,
+    // not what this test is about. The first sync's dispatch of the outbox may still be running here.
+    await waitFor(async () => {
+      alive();
+      const depth = await tandem.app.jobs.queue.depth();
+      return depth.waiting === 0 && depth.running === 0;
+    }, 'the queue to be idle');
+
     // ---- Redis stops ------------------------------------------------------------------------------------
     await redis.halt();
     await waitFor(async () => {
