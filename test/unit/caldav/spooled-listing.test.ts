@@ -12,7 +12,7 @@ import { CalDavError } from '../../../src/caldav/errors.ts';
 import { ListingSpool } from '../../../src/caldav/listing-spool.ts';
 import { parseMultiget, SpooledObjects } from '../../../src/caldav/multiget.ts';
 import { closeMultistatusPool } from '../../../src/caldav/read-multistatus-off-thread.ts';
-import { parseSyncCollection, readSpooledSyncCollection } from '../../../src/caldav/sync-collection.ts';
+import { parseSyncCollection, readSpooledSyncCollection, type SpooledListing } from '../../../src/caldav/sync-collection.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kashcal', 'caldav');
 const CALENDAR = 'https://caldav.example/calendars/me/work/';
@@ -48,6 +48,22 @@ function listingWithData(count: number): Buffer {
   );
 }
 
+/** The listing in `spool`, read as a first import reads it. */
+function readListing(spool: ListingSpool): Promise<SpooledListing> {
+  return readSpooledSyncCollection({ fd: spool.fd, size: spool.length, url: CALENDAR, calendarUrl: CALENDAR, maxMemberBytes: 1 << 20 });
+}
+
+/** Its objects, as the CalDAV remote keeps them for the engine's batches. */
+function objectsOf(spool: ListingSpool, read: SpooledListing): SpooledObjects {
+  return new SpooledObjects(spool, {
+    url: CALENDAR,
+    root: read.root,
+    rootEnd: read.rootEnd,
+    hrefs: read.changed.map((c) => c.href),
+    ranges: read.ranges,
+  });
+}
+
 afterAll(() => closeMultistatusPool());
 
 describe('a listing with data, on disk', () => {
@@ -70,25 +86,13 @@ describe('a listing with data, on disk', () => {
     const body = listingWithData(2_345);
     const whole = parseSyncCollection({ body: body.toString('utf8'), url: CALENDAR });
     const spool = spoolOf(body);
-    const read = await readSpooledSyncCollection({
-      fd: spool.fd,
-      size: spool.length,
-      url: CALENDAR,
-      calendarUrl: CALENDAR,
-      maxMemberBytes: 1 << 20,
-    });
+    const read = await readListing(spool);
     expect({ changed: read.changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated }).toEqual(whole);
     expect(read.changed).toHaveLength(2_345);
     const withoutData = read.changed.filter((_, i) => read.ranges[2 * i]! < 0).map((c) => c.href);
     expect(withoutData).toEqual(read.changed.filter((_, i) => i % 50 === 7).map((c) => c.href));
 
-    const objects = new SpooledObjects(spool, {
-      url: CALENDAR,
-      root: read.root,
-      rootEnd: read.rootEnd,
-      hrefs: read.changed.map((c) => c.href),
-      ranges: read.ranges,
-    });
+    const objects = objectsOf(spool, read);
     const asMultiget = parseMultiget({ body: body.toString('utf8'), url: CALENDAR });
     const expected = new Map(asMultiget.map((item) => [item.href, item]));
     // Asked for as the engine asks: batches of 500 in listing order, and a few out of order.
@@ -109,20 +113,8 @@ describe('a listing with data, on disk', () => {
   it('closes the file only once the reads under way are done', async () => {
     const body = listingWithData(1_200);
     const spool = spoolOf(body);
-    const read = await readSpooledSyncCollection({
-      fd: spool.fd,
-      size: spool.length,
-      url: CALENDAR,
-      calendarUrl: CALENDAR,
-      maxMemberBytes: 1 << 20,
-    });
-    const objects = new SpooledObjects(spool, {
-      url: CALENDAR,
-      root: read.root,
-      rootEnd: read.rootEnd,
-      hrefs: read.changed.map((c) => c.href),
-      ranges: read.ranges,
-    });
+    const read = await readListing(spool);
+    const objects = objectsOf(spool, read);
     const reading = objects.read(
       read.changed.map((c) => c.href),
       CALENDAR,
