@@ -17,7 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CalDavError } from './errors.ts';
 
-/** The largest listing kept on disk: 100,000 events of typical size, several times the item cap's share. */
+/**
+ * The largest listing kept on disk (1 GiB): ~800,000 events of the bench's size, far past what the item cap
+ * (SYNC_MAX_ITEMS_PER_CALENDAR, 50,000) imports; a larger answer is refused and the listing asked for without the data.
+ */
 export const MAX_SPOOLED_BYTES = 1024 * 1024 * 1024;
 
 export class ListingSpool {

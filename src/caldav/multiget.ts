@@ -7,7 +7,7 @@ import { traceImport } from '../observability/import-trace.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { assertMultistatusStatus, hrefForBody, NAMESPACE_DECLARATIONS, report, XML_DECLARATION } from './propfind.ts';
 import type { ListingSpool } from './listing-spool.ts';
-import { bodyForWorker, OFF_THREAD_MIN_CHARS, readOffThread, type WorkerBody } from './read-multistatus-off-thread.ts';
+import { bodyForWorker, readOffThread, readsOffThread } from './read-multistatus-off-thread.ts';
 import type { CalDavTransport } from './transport.ts';
 import { canonicalUrl, foundProp, foundText, NS, parseMultistatus, type DavResponse, type Multistatus } from './xml.ts';
 
@@ -66,16 +66,6 @@ function itemsIn(multistatus: Multistatus, requested: readonly string[], request
  */
 export function parseMultiget(p: { body: string; url: string; requested?: readonly string[]; requestBase?: string }): MultigetItem[] {
   return itemsIn(parseMultistatus({ body: p.body, url: p.url }), p.requested ?? [], p.requestBase ?? p.url);
-}
-
-/** A multiget answer's body read on the reader's thread when it is large, in place when not (read-multistatus-off-thread.ts). */
-async function readMultigetBody(
-  body: WorkerBody,
-  task: { url: string; requested: readonly string[]; requestBase: string },
-): Promise<MultigetItem[]> {
-  const size = typeof body === 'string' ? body.length : body.byteLength;
-  if (size >= OFF_THREAD_MIN_CHARS) return (await readOffThread({ op: 'multiget', body, ...task })).items;
-  return parseMultiget({ body: typeof body === 'string' ? body : new TextDecoder().decode(body), ...task });
 }
 
 /**
@@ -209,7 +199,12 @@ export async function calendarMultiget(p: {
     if (start + batchSize >= p.hrefs.length) p.onReceived?.();
     // Requested hrefs resolve against the calendar URL; answered ones were resolved against the answering URL.
     assertMultistatusStatus(response);
-    items.push(...(await readMultigetBody(bodyForWorker(response), { url: response.url, requested: batch, requestBase: p.calendarUrl })));
+    const task = { url: response.url, requested: batch, requestBase: p.calendarUrl };
+    items.push(
+      ...(readsOffThread(response)
+        ? (await readOffThread({ op: 'multiget', body: bodyForWorker(response), ...task })).items
+        : parseMultiget({ body: response.body, ...task })),
+    );
     traceImport(`multiget read ${batch.length}`);
   }
   return items;
