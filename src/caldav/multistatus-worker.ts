@@ -3,7 +3,7 @@ import { readSpooled } from './listing-spool.ts';
 import { parseEtagList } from './list-etags.ts';
 import { parseMultiget } from './multiget.ts';
 import { packStrings, type MultistatusTask, type MultistatusTaskResult } from './read-multistatus-off-thread.ts';
-import { parseSyncCollection } from './sync-collection.ts';
+import { parseSyncCollection, readSpooledGroup } from './sync-collection.ts';
 
 /**
  * Runs in a worker thread of read-multistatus-off-thread.ts: one large multistatus body read by the
@@ -12,6 +12,10 @@ import { parseSyncCollection } from './sync-collection.ts';
  */
 export default function readMultistatusInWorker(received: MultistatusTask): MultistatusTaskResult {
   try {
+    if (received.op === 'sync-collection-group') {
+      const { op, ...task } = received;
+      return { op, ...readSpooledGroup(task) };
+    }
     if (received.op === 'multiget-spooled') {
       const { fd, start, end, root, rootEnd, ...task } = received;
       const body = `${root}${readSpooled(fd, start, end).toString('utf8')}${rootEnd}`;

@@ -17,6 +17,28 @@ import { CalDavError, type CalDavErrorKind } from './errors.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { bodySize, type CalDavResponse } from './transport.ts';
 
+/** A group of a spooled listing's members: bytes [start, end) of the file, read inside the root's tags. */
+export interface SpooledGroupTask {
+  fd: number;
+  start: number;
+  end: number;
+  root: string;
+  rootEnd: string;
+  url: string;
+  calendarUrl: string;
+}
+
+/** What a group holds: its members in order (`response`: the index of the response element they came in), deletions, token. */
+/** What a group of a listing on disk holds (sync-collection.ts readSpooledGroup). */
+export interface SpooledGroup {
+  members: Array<{ href: string; etag: string | null; response: number; hasData: boolean }>;
+  deleted: string[];
+  syncToken: string | null;
+  truncated: boolean;
+  /** Response elements read. */
+  responses: number;
+}
+
 /** Bodies from this size up (bytes as received; characters for an answer that has only text) are read on a worker thread. */
 export const OFF_THREAD_MIN_CHARS = 256 * 1024;
 
@@ -30,6 +52,8 @@ export type MultistatusTask =
   | { op: 'sync-collection'; body: WorkerBody; url: string; calendarUrl: string }
   | { op: 'etags'; body: WorkerBody; url: string; calendarUrl: string }
   | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string }
+  /** A group of a listing on disk holding a member too large to read on the event loop (sync-collection.ts). */
+  | ({ op: 'sync-collection-group' } & SpooledGroupTask)
   /** Members of a listing on disk read as a multiget answer: bytes [start, end) of the file inside the root's tags. */
   | {
       op: 'multiget-spooled';
@@ -47,6 +71,7 @@ export type MultistatusTaskResult =
   | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }
   | { op: 'etags'; count: number; items: string }
   | { op: 'multiget' | 'multiget-spooled'; items: MultigetItem[] }
+  | ({ op: 'sync-collection-group' } & SpooledGroup)
   | { op: 'error'; error: { kind: CalDavErrorKind; message: string; url: string; status: number | null } };
 
 /** Whether an answer is large enough to be read on a worker thread. */
@@ -140,7 +165,7 @@ export function listingReaderThreads(): readonly Worker[] {
 export async function readOffThread<T extends MultistatusTask['op']>(
   task: Extract<MultistatusTask, { op: T }>,
 ): Promise<Exclude<MultistatusTaskResult, { op: 'error' }> & { op: T }> {
-  const listing = task.op === 'sync-collection' || task.op === 'etags';
+  const listing = task.op === 'sync-collection' || task.op === 'etags' || task.op === 'sync-collection-group';
   if (listing) listingUsers += 1;
   try {
     const result = (await open(task.op).run(task)) as MultistatusTaskResult;

@@ -13,7 +13,15 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CalDavError, errorForStatus, type CalDavErrorKind } from './errors.ts';
 import { traceImport } from '../observability/import-trace.ts';
 import { report, XML_DECLARATION } from './propfind.ts';
-import { bodyForWorker, holdListingReader, readOffThread, readsOffThread, unpackPairs } from './read-multistatus-off-thread.ts';
+import {
+  bodyForWorker,
+  holdListingReader,
+  readOffThread,
+  readsOffThread,
+  unpackPairs,
+  type SpooledGroup,
+  type SpooledGroupTask,
+} from './read-multistatus-off-thread.ts';
 import { bodySize, type CalDavResponse, type CalDavTransport } from './transport.ts';
 import { ListingSpool, readSpooled } from './listing-spool.ts';
 import { SpooledObjects } from './multiget.ts';
@@ -98,6 +106,21 @@ const SPOOL_GROUP_BYTES = 1024 * 1024;
 /** Pieces of the file fed to the splitter. */
 const SPOOL_READ_BYTES = 256 * 1024;
 
+/** Groups from this size up are read off the event loop (a normal group is about SPOOL_GROUP_BYTES). */
+const LARGE_GROUP_BYTES = 4 * SPOOL_GROUP_BYTES;
+
+/** Reads one group (in place, or on the listing's thread: multistatus-worker.ts). */
+export function readSpooledGroup(task: SpooledGroupTask): SpooledGroup {
+  const body = `${task.root}${readSpooled(task.fd, task.start, task.end).toString('utf8')}${task.rootEnd}`;
+  const members: SpooledGroup['members'] = [];
+  const deleted: string[] = [];
+  const read = readSyncCollectionMembers(
+    { body, url: task.url, calendarUrl: task.calendarUrl },
+    { changed: (href, etag, response, hasData) => members.push({ href, etag, response, hasData }), deleted: (href) => deleted.push(href) },
+  );
+  return { members, deleted, ...read };
+}
+
 /** A spooled listing as read: the members, and where each one's data is in the file. */
 export interface SpooledListing extends SyncCollectionResult {
   /** Per changed member, the byte range of its response element in the file; -1, -1 for a member without data. */
@@ -148,43 +171,48 @@ export async function readSpooledSyncCollection(p: {
     p.url,
     p.maxMemberBytes,
   );
-  const readGroup = (): void => {
+  const readGroup = async (): Promise<void> => {
     if (pending.length === 0 || root === null || rootEnd === null) return;
-    const first = pending[0]!.start;
-    const last = pending[pending.length - 1]!.end;
+    const task = {
+      fd: p.fd,
+      start: pending[0]!.start,
+      end: pending[pending.length - 1]!.end,
+      root: root.toString('utf8'),
+      rootEnd: rootEnd.toString('utf8'),
+      url: p.url,
+      calendarUrl: p.calendarUrl,
+    };
     const responses = pending.filter((child) => child.localName === 'response');
     pending.length = 0;
     pendingBytes = 0;
-    const body = Buffer.concat([root, readSpooled(p.fd, first, last), rootEnd]).toString('utf8');
-    const read = readSyncCollectionMembers(
-      { body, url: p.url, calendarUrl: p.calendarUrl },
-      {
-        changed: (href, etag, response, hasData) => {
-          changed.push({ href, etag });
-          const element = responses[response];
-          if (hasData && element !== undefined) ranges.push(element.start, element.end);
-          else ranges.push(-1, -1);
-        },
-        deleted: (href) => deleted.push(href),
-      },
-    );
+    // A group this large holds a member far over the object cap (a 50 MB event): read on the
+    // listing's thread, so that its text is not read on the event loop (decision 0010).
+    const read =
+      task.end - task.start >= LARGE_GROUP_BYTES ? await readOffThread({ op: 'sync-collection-group', ...task }) : readSpooledGroup(task);
     // Each DAV:response child is one response read; anything else (a response in another
     // namespace) would mislabel the ranges after it.
     if (read.responses !== responses.length) {
       throw new CalDavError({ kind: 'invalid_response', url: p.url, message: 'the listing has members the reader did not recognise' });
     }
+    for (const member of read.members) {
+      changed.push({ href: member.href, etag: member.etag });
+      const element = responses[member.response];
+      if (member.hasData && element !== undefined) ranges.push(element.start, element.end);
+      else ranges.push(-1, -1);
+    }
+    deleted.push(...read.deleted);
     syncToken = read.syncToken ?? syncToken;
     truncated ||= read.truncated;
   };
   for (let at = 0; at < p.size; at += SPOOL_READ_BYTES) {
     splitter.push(readSpooled(p.fd, at, Math.min(p.size, at + SPOOL_READ_BYTES)));
     if (pending.length >= SPOOL_GROUP_MEMBERS || pendingBytes >= SPOOL_GROUP_BYTES) {
-      readGroup();
+      await readGroup();
       await nextTurn();
     }
   }
   splitter.end();
-  readGroup();
+  await readGroup();
   if (root === null || rootEnd === null) {
     throw new CalDavError({ kind: 'invalid_response', url: p.url, message: 'sync-collection answer without a multistatus' });
   }
@@ -246,8 +274,6 @@ export async function syncCollection(p: {
    * server's CPU (decision 0017, tenth session). The answer goes to a file (listing-spool.ts).
    */
   withData?: boolean;
-  /** A member (one response element) larger than this is refused with the listing. */
-  maxMemberBytes?: number;
 }): Promise<SyncCollectionResult & { objects?: SpooledObjects }> {
   if (p.withData === true) {
     try {
@@ -286,7 +312,6 @@ async function requestWithData(p: {
   calendarUrl: string;
   syncToken: string | null;
   transport: CalDavTransport;
-  maxMemberBytes?: number;
 }): Promise<SyncCollectionResult & { objects?: SpooledObjects }> {
   const spool = ListingSpool.create(p.calendarUrl);
   let kept = false;
@@ -313,7 +338,8 @@ async function requestWithData(p: {
       size: spool.length,
       url: response.url,
       calendarUrl: p.calendarUrl,
-      maxMemberBytes: p.maxMemberBytes ?? MAX_XML_CHARS,
+      // The reader's own cap on a document: a member over it could not be read in any group.
+      maxMemberBytes: MAX_XML_CHARS,
     });
     const { changed } = read;
     traceImport(`listing read ${changed.length}`);

@@ -49,8 +49,8 @@ function listingWithData(count: number): Buffer {
 }
 
 /** The listing in `spool`, read as a first import reads it. */
-function readListing(spool: ListingSpool): Promise<SpooledListing> {
-  return readSpooledSyncCollection({ fd: spool.fd, size: spool.length, url: CALENDAR, calendarUrl: CALENDAR, maxMemberBytes: 1 << 20 });
+function readListing(spool: ListingSpool, maxMemberBytes = 1 << 20): Promise<SpooledListing> {
+  return readSpooledSyncCollection({ fd: spool.fd, size: spool.length, url: CALENDAR, calendarUrl: CALENDAR, maxMemberBytes });
 }
 
 /** Its objects, as the CalDAV remote keeps them for the engine's batches. */
@@ -108,6 +108,22 @@ describe('a listing with data, on disk', () => {
     // The file is closed (and was never left in the temp directory).
     expect(() => fstatSync(spool.fd)).toThrow();
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`tandem-listing-${process.pid}-`))).toEqual([]);
+  });
+
+  it('reads a group holding a member far over the object cap (read off the event loop) as the whole answer reads', async () => {
+    const small = listingWithData(600).toString('utf8');
+    // A 6 MB event among the members: its group is read on the listing's thread.
+    const huge = `<D:response><D:href>/calendars/me/work/huge.ics</D:href><D:propstat><D:prop><D:getetag>"h"</D:getetag><C:calendar-data>BEGIN:VCALENDAR&#13;\nDESCRIPTION:${'x'.repeat(6_000_000)}&#13;\nEND:VCALENDAR&#13;\n</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+    const at = small.indexOf('<D:response><D:href>/calendars/me/work/e300.ics');
+    const body = Buffer.from(`${small.slice(0, at)}${huge}${small.slice(at)}`, 'utf8');
+    const whole = parseSyncCollection({ body: body.toString('utf8'), url: CALENDAR });
+    const spool = spoolOf(body, 65_536);
+    const read = await readListing(spool, 50 << 20);
+    expect({ changed: read.changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated }).toEqual(whole);
+    const objects = objectsOf(spool, read);
+    const [item] = await objects.read([`${CALENDAR}huge.ics`], CALENDAR);
+    expect(item?.calendarData?.length).toBeGreaterThan(6_000_000);
+    objects.close();
   });
 
   it('closes the file only once the reads under way are done', async () => {
