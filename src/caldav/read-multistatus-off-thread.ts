@@ -17,19 +17,20 @@ import { CalDavError, type CalDavErrorKind } from './errors.ts';
 import type { MultigetItem } from './multiget-item.ts';
 import { bodySize, type CalDavResponse } from './transport.ts';
 
-/** A group of a spooled listing's members: bytes [start, end) of the file, read inside the root's tags. */
-export interface SpooledGroupTask {
+/** Bytes [start, end) of a listing on disk (listing-spool.ts), read as a document inside the root's tags. */
+interface SpooledRange {
   fd: number;
   start: number;
   end: number;
   root: string;
   rootEnd: string;
   url: string;
-  calendarUrl: string;
 }
 
+/** A group of a spooled listing's members. */
+export type SpooledGroupTask = SpooledRange & { calendarUrl: string };
+
 /** What a group holds: its members in order (`response`: the index of the response element they came in), deletions, token. */
-/** What a group of a listing on disk holds (sync-collection.ts readSpooledGroup). */
 export interface SpooledGroup {
   members: Array<{ href: string; etag: string | null; response: number; hasData: boolean }>;
   deleted: string[];
@@ -54,18 +55,8 @@ export type MultistatusTask =
   | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string }
   /** A group of a listing on disk holding a member too large to read on the event loop (sync-collection.ts). */
   | ({ op: 'sync-collection-group' } & SpooledGroupTask)
-  /** Members of a listing on disk read as a multiget answer: bytes [start, end) of the file inside the root's tags. */
-  | {
-      op: 'multiget-spooled';
-      fd: number;
-      start: number;
-      end: number;
-      root: string;
-      rootEnd: string;
-      url: string;
-      requested: readonly string[];
-      requestBase: string;
-    };
+  /** Members of a listing on disk read as a multiget answer. */
+  | ({ op: 'multiget-spooled'; requested: readonly string[]; requestBase: string } & SpooledRange);
 
 export type MultistatusTaskResult =
   | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }
