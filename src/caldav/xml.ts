@@ -126,6 +126,17 @@ function onlySpace(text: string): boolean {
   return true;
 }
 
+/**
+ * Whether a text run, read, holds anything String.prototype.trim would keep — what a reader of an
+ * unread element's text asks (UNREAD_TEXT) — looking no further than its first such character. A
+ * run that starts with a reference (`&#13;` is white space) is decoded to tell.
+ */
+function hasText(raw: string, references: boolean): boolean {
+  const first = raw.search(/\S/);
+  if (first < 0) return false;
+  return !references || raw.charCodeAt(first) !== 38 /* & */ || /\S/.test(decodeText(raw.slice(first)));
+}
+
 /** XML 1.0 §2.11: CRLF and lone CR read as LF (a character reference &#13; still gives a CR). */
 function normalizeLines(raw: string): string {
   return raw.indexOf('\r') < 0 ? raw : raw.replace(/\r\n?/g, '\n');
@@ -175,7 +186,7 @@ function lineAt(body: string, position: number): number {
  * `slice` between two `indexOf('<')` — so a 50 MB calendar-data costs a copy, not a character loop.
  * The nesting is an explicit stack bounded by MAX_XML_DEPTH, never recursion.
  */
-function readDocument(body: string, url: string, onRootChild?: RootChildHook): XmlElement {
+function readDocument(body: string, url: string, onRootChild?: RootChildHook, unreadText?: ElementName): XmlElement {
   const length = body.length;
   const start = body.charCodeAt(0) === 0xfeff ? 1 : 0;
   const malformed = (message: string, position: number) =>
@@ -187,6 +198,10 @@ function readDocument(body: string, url: string, onRootChild?: RootChildHook): X
   let scope: ReadonlyMap<string, string> = new Map([['xml', XML_NAMESPACE]]);
   let current: XmlElement | null = null;
   let root: XmlElement | null = null;
+  // The open element named by `unreadText`, whose text is only looked at (UNREAD_TEXT), not read.
+  let unread: XmlElement | null = null;
+  // A function, not a comparison in place: readStartTag sets `unread`, which flow analysis does not follow.
+  const isUnread = (element: XmlElement): boolean => element === unread;
   let at = start;
   while (at < length) {
     const lt = body.indexOf('<', at);
@@ -195,6 +210,8 @@ function readDocument(body: string, url: string, onRootChild?: RootChildHook): X
       const raw = body.slice(at, textEnd);
       if (current === null) {
         if (!onlySpace(raw)) throw malformed(root === null ? 'text before the root element' : 'text after the root element', at);
+      } else if (isUnread(current)) {
+        if (current.text === '' && hasText(raw, true)) current.text = UNREAD_TEXT;
       } else {
         const text = normalizeLines(raw);
         if (text.indexOf('&') < 0) current.text += text;
@@ -215,6 +232,7 @@ function readDocument(body: string, url: string, onRootChild?: RootChildHook): X
         throw malformed(`expected closing tag '${expected}' instead of '${written}'`, lt);
       }
       const closed = open.pop() as XmlElement;
+      if (closed === unread) unread = null;
       qnames.pop();
       scope = scopes.pop() as ReadonlyMap<string, string>;
       current = open.length > 0 ? (open[open.length - 1] as XmlElement) : null;
@@ -240,7 +258,11 @@ function readDocument(body: string, url: string, onRootChild?: RootChildHook): X
         const end = body.indexOf(']]>', lt + 9);
         if (end < 0) throw malformed('unterminated CDATA section', lt);
         // Outside the root element a CDATA section is ignored, as it was before (decision 0025).
-        if (current !== null) current.text += normalizeLines(body.slice(lt + 9, end));
+        if (current !== null && isUnread(current)) {
+          if (current.text === '' && hasText(body.slice(lt + 9, end), false)) current.text = UNREAD_TEXT;
+        } else if (current !== null) {
+          current.text += normalizeLines(body.slice(lt + 9, end));
+        }
         at = end + 3;
       } else {
         // DOCTYPE and ENTITY were refused before reading; any other declaration has no place here.
@@ -351,6 +373,7 @@ function readDocument(body: string, url: string, onRootChild?: RootChildHook): X
       scopes.push(scope);
       scope = localScope;
       current = element;
+      if (unread === null && unreadText !== undefined && element.ns === unreadText.ns && element.name === unreadText.name) unread = element;
     }
     return i;
   }
@@ -362,19 +385,34 @@ function readDocument(body: string, url: string, onRootChild?: RootChildHook): X
  */
 type RootChildHook = (element: XmlElement, root: XmlElement) => boolean;
 
+/** An element by namespace and local name. */
+export interface ElementName {
+  ns: string;
+  name: string;
+}
+
+/**
+ * The text of an element named by `unreadText` (parseXml, readMultistatus) when it has any that
+ * `trim()` would keep; '' when it has none. Its text is neither decoded nor checked: a reader that only
+ * needs to know whether a sync-collection member came with its calendar-data (sync-collection.ts)
+ * reads a first import's listing without decoding megabytes of data it reads again, batch by batch,
+ * where it is used (decision 0017, eleventh session).
+ */
+export const UNREAD_TEXT = '(text not read)';
+
 /**
  * Parses a whole XML document into its root element.
  * Throws CalDavError 'refused_response' for DOCTYPE/ENTITY declarations and over-size bodies (refused
  * on principle: asking again gets the same), 'invalid_response' for anything else that is not one
  * well-formed document.
  */
-export function parseXml(p: { body: string; url: string }, onRootChild?: RootChildHook): XmlElement {
+export function parseXml(p: { body: string; url: string; unreadText?: ElementName }, onRootChild?: RootChildHook): XmlElement {
   const { body, url } = p;
   if (body.length > MAX_XML_CHARS)
     throw new CalDavError({ kind: 'refused_response', url, message: `XML response larger than ${MAX_XML_CHARS} characters; refused` });
   if (body.trim() === '') throw invalid(url, 'expected an XML response, got an empty body');
   refuseDeclarations(body, url);
-  return readDocument(body, url, onRootChild);
+  return readDocument(body, url, onRootChild, p.unreadText);
 }
 
 export function is(element: XmlElement, ns: string, name: string): boolean {
@@ -522,7 +560,7 @@ function responseOf(element: XmlElement, url: string): DavResponse {
  * error `onResponse` threw — so every response is still read before the caller's checks count.
  */
 export function readMultistatus(
-  p: { body: string; url: string },
+  p: { body: string; url: string; unreadText?: ElementName },
   onResponse: (response: DavResponse) => void,
 ): { syncToken: string | null } {
   let unreadable: { error: unknown } | null = null;

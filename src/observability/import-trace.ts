@@ -11,5 +11,9 @@ const file = process.env.TANDEM_TRACE ?? '';
 
 export function traceImport(event: string): void {
   if (file === '') return;
-  appendFileSync(file, `${(performance.timeOrigin + performance.now()).toFixed(1)} t${threadId} ${event}\n`);
+  const m = process.memoryUsage();
+  const mem = `rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)}`;
+  appendFileSync(file, `${(performance.timeOrigin + performance.now()).toFixed(1)} t${threadId} ${event} [${mem}]\n`);
 }
+
+const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);

@@ -4,6 +4,7 @@
  * members, deletions, token and truncation as parseSyncCollection; and its objects, read back by
  * href (multiget.ts SpooledObjects), the same items as the answer read as a multiget.
  */
+import { execFileSync } from 'node:child_process';
 import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,24 @@ describe('a listing with data, on disk', () => {
     const [item] = await objects.read([`${CALENDAR}huge.ics`], CALENDAR);
     expect(item?.calendarData?.length).toBeGreaterThan(6_000_000);
     objects.close();
+  });
+
+  it("gives back hrefs, etags and a token that do not keep the listing's text alive, read as a just-started server reads it", () => {
+    // In a process of its own: with the reader's code cold, its substrings were views of each group's
+    // text, and a first import holding its hrefs held the whole listing (decision 0020, eleventh session).
+    const script = join(import.meta.dirname, '..', '..', 'support', 'spooled-listing-retention.ts');
+    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' })) as {
+      held: number;
+      listingBytes: number;
+      members: number;
+      last: { href: string; etag: string };
+      syncToken: string;
+    };
+    expect(out.members).toBe(4_000);
+    expect(out.last).toEqual({ href: `${CALENDAR}event-3999-of-the-listing.ics`, etag: '"etag-of-event-3999"' });
+    expect(out.syncToken).toBe('http://radicale.org/ns/sync/the-token-of-this-listing');
+    // Views would hold all of its ~39 MB; copies hold ~0.5 MB (and the heap's noise).
+    expect(out.held).toBeLessThan(out.listingBytes / 8);
   });
 
   it('closes the file only once the reads under way are done', async () => {

@@ -9,6 +9,7 @@ import {
   parseMultistatus,
   parseXml,
   readMultistatus,
+  UNREAD_TEXT,
   type DavResponse,
 } from '../../../src/caldav/xml.ts';
 
@@ -132,6 +133,32 @@ describe('namespaces and text', () => {
 
   it('still refuses a malformed document whose long text was lifted out', () => {
     invalidResponse(() => parseXml({ body: `<d:a xmlns:d="DAV:">${'t'.repeat(5000)}</d:b>`, url }));
+  });
+
+  it('only looks at the text of an element it is told not to read: there or not, anywhere it is, and the rest as read in full', () => {
+    const unreadText = { ns: NS.CALDAV, name: 'calendar-data' };
+    const body = `<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+      <c:calendar-data>BEGIN:VCALENDAR&#13;\nSUMMARY:Tom &amp; Jerry&#13;\n</c:calendar-data>
+      <c:calendar-data>  \r\n  </c:calendar-data>
+      <c:calendar-data/>
+      <c:calendar-data>  <![CDATA[]]>  <![CDATA[ \n ]]>  </c:calendar-data>
+      <c:calendar-data> <![CDATA[BEGIN:VCALENDAR]]> </c:calendar-data>
+      <c:calendar-data><!-- a comment -->  </c:calendar-data>
+      <c:calendar-data>&#13;</c:calendar-data>
+      <c:calendar-data>&#160;\u00a0&#x20;</c:calendar-data>
+      <c:calendar-data>&#13;&#10;&#65;</c:calendar-data>
+      <c:calendar-data> <d:x>inner &amp; read</d:x> </c:calendar-data>
+      <d:calendar-data>Tom &amp; Jerry</d:calendar-data>
+    </d:multistatus>`;
+    const unread = parseXml({ body, url, unreadText }).children;
+    const read = parseXml({ body, url }).children;
+    // Text that is there reads as UNREAD_TEXT, white space (or nothing) as ''.
+    expect(unread.map((e) => e.text)).toEqual([UNREAD_TEXT, '', '', '', UNREAD_TEXT, '', '', '', UNREAD_TEXT, '', 'Tom & Jerry']);
+    expect(unread.map((e) => e.text.trim() !== '')).toEqual(read.map((e) => e.text.trim() !== ''));
+    // A child of such an element, and an element of the same name in another namespace, are read as always.
+    expect(unread[9]!.children[0]!.text).toBe('inner & read');
+    // The document is still checked: a malformed one is refused as before.
+    invalidResponse(() => parseXml({ body: body.replace('</c:calendar-data>', '</c:calendar-dat>'), url, unreadText }));
   });
 
   it('leaves numeric-looking text as text', () => {
