@@ -11,7 +11,7 @@ describe('traceImport', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('appends one line per event (wall-clock ms, thread, event, the thread\'s memory) to the file TANDEM_TRACE names', async () => {
+  it("appends one line per event (wall-clock ms, thread, event, the thread's memory) to the file TANDEM_TRACE names", async () => {
     const file = join(dir, 'trace.log');
     vi.stubEnv('TANDEM_TRACE', file);
     const { traceImport } = await import('../../../src/observability/import-trace.ts');
