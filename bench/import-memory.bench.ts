@@ -33,6 +33,7 @@ import { scopeForUrl } from '../src/caldav/credential-scope.ts';
 import { closeMultistatusPool } from '../src/caldav/read-multistatus-off-thread.ts';
 import { defaultSyncWindow } from '../src/domain/sync/sync-window.ts';
 import { boundHeapGrowth, NODE_FLAGS } from '../src/heap-growth.ts';
+import { MALLOC_ENV } from '../src/malloc-env.ts';
 import { createCalDavRemoteCalendar } from '../src/services/sync/caldav-remote-calendar.ts';
 import { icalEventCodec } from '../src/services/sync/ical-codec.ts';
 import { createParsePool } from '../src/services/sync/parse-pool.ts';
@@ -229,7 +230,7 @@ function runChild(args: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      // Started as `npm start` starts the server (NODE_FLAGS), plus the bench's own flags.
+      // Started as `npm start` starts the server (NODE_FLAGS, MALLOC_ENV), plus the bench's own flags.
       [
         '--expose-gc',
         ...NODE_FLAGS,
@@ -238,7 +239,7 @@ function runChild(args: Record<string, string>): Promise<string> {
         'tsx',
         fileURLToPath(import.meta.url),
       ],
-      { cwd: REPO_ROOT, env: { ...process.env, BENCH_CHILD: JSON.stringify(args) }, stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: REPO_ROOT, env: { ...process.env, ...MALLOC_ENV, BENCH_CHILD: JSON.stringify(args) }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -33,6 +33,7 @@ import pg from 'pg';
 import { startRadicale } from '../test/support/radicale.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { NODE_FLAGS } from '../src/heap-growth.ts';
+import { MALLOC_ENV } from '../src/malloc-env.ts';
 import { PASSWORD, prepareStorage, REPO_ROOT, USERNAME, type DatasetSpec } from './sync/radicale-storage.ts';
 import { loadNote } from './support/load-note.ts';
 
@@ -164,13 +165,14 @@ interface ServerRun {
 
 async function startTandem(env: Record<string, string>): Promise<ServerRun> {
   const port = await freePort();
-  // Started as `npm start` starts it (NODE_FLAGS), plus the bench's own flags.
+  // Started as `npm start` starts it (NODE_FLAGS, MALLOC_ENV), plus the bench's own flags.
   const node = [...NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...node, 'dist/main.js', 'serve'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...MALLOC_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,

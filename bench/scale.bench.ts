@@ -32,6 +32,7 @@ import { REPO_ROOT, buildServer, createDatabase, databaseUrlFor, dropDatabase, l
 import { CpuMeter } from './serve/cpu-meter.ts';
 import { seedCalendars, startPhase } from './scale/seed.ts';
 import { NODE_FLAGS } from '../src/heap-growth.ts';
+import { MALLOC_ENV } from '../src/malloc-env.ts';
 
 const CALENDARS = Number(process.env.SCALE_CALENDARS ?? 10_000);
 const HOSTS = Number(process.env.SCALE_HOSTS ?? 32);
@@ -55,13 +56,13 @@ interface Proc {
 function startProcess(name: string, args: string[], env: Record<string, string>, core: number | null): Proc {
   // BENCH_CPU_PROF=1: each process writes a .cpuprofile into .cache/profiles/ when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.cache', 'profiles')}`] : [];
-  // Started as `npm start` / `npm run worker` start them (NODE_FLAGS).
+  // Started as `npm start` / `npm run worker` start them (NODE_FLAGS, MALLOC_ENV).
   const node = [process.execPath, ...NODE_FLAGS, ...profile, join('dist', 'main.js'), ...args];
   const [command, ...argv] = core !== null && hasTaskset ? ['taskset', '-c', String(core), ...node] : node;
   const child = spawn(command!, argv, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...MALLOC_ENV, ...env },
   });
   let output = '';
   const keep = (chunk: Buffer): void => {

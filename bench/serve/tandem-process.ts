@@ -10,6 +10,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { NODE_FLAGS } from '../../src/heap-growth.ts';
+import { MALLOC_ENV } from '../../src/malloc-env.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ADMIN_DATABASE_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -125,13 +126,14 @@ export async function startTandem(
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   // BENCH_CPU_PROF=1: the server writes a .cpuprofile into .cache/profiles/ when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.cache', 'profiles')}`] : [];
-  // Started as `npm start` starts it (NODE_FLAGS: the main thread's young generation capped).
+  // Started as `npm start` starts it (NODE_FLAGS: the main thread's young generation capped; MALLOC_ENV).
   const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, ...(options.nodeArgs ?? []), join(dist, 'main.js'), 'serve'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...MALLOC_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
