@@ -159,8 +159,9 @@ export async function readSpooledSyncCollection(p: {
   calendarUrl: string;
   maxMemberBytes: number;
 }): Promise<SpooledListing> {
-  let root: Buffer | null = null;
-  let rootEnd: Buffer | null = null;
+  // The root's start and end tags as text, which wrap every group into a document of its own.
+  let root: string | null = null;
+  let rootEnd: string | null = null;
   const pending: SplitChild[] = [];
   let pendingBytes = 0;
   const changed: SyncCollectionResult['changed'] = [];
@@ -171,8 +172,9 @@ export async function readSpooledSyncCollection(p: {
   const splitter = new MultistatusSplitter(
     {
       onRoot: (startTag, qualifiedName) => {
-        root = Buffer.from(startTag);
-        rootEnd = Buffer.from(`</${qualifiedName}>`, 'latin1');
+        root = Buffer.from(startTag).toString('utf8');
+        // The splitter spells the name byte for byte (latin1): its bytes, read as UTF-8.
+        rootEnd = Buffer.from(`</${qualifiedName}>`, 'latin1').toString('utf8');
       },
       onChild: (child) => {
         pending.push(child);
@@ -188,8 +190,8 @@ export async function readSpooledSyncCollection(p: {
       fd: p.fd,
       start: pending[0]!.start,
       end: pending[pending.length - 1]!.end,
-      root: root.toString('utf8'),
-      rootEnd: rootEnd.toString('utf8'),
+      root,
+      rootEnd,
       url: p.url,
       calendarUrl: p.calendarUrl,
     };
@@ -236,8 +238,9 @@ export async function readSpooledSyncCollection(p: {
     syncToken,
     truncated,
     ranges: Float64Array.from(ranges),
-    root: (root as Buffer).toString('utf8'),
-    rootEnd: (rootEnd as Buffer).toString('utf8'),
+    // Assigned in the splitter's callback, which flow analysis does not follow.
+    root: root as string,
+    rootEnd: rootEnd as string,
   };
 }
 

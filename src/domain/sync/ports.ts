@@ -56,9 +56,10 @@ export interface RemoteCalendar {
    */
   multiget(hrefs: string[], options?: { onReceived?: () => void }): Promise<{ href: string; etag: string | null; ics: string | null }[]>;
   /**
-   * Starts what reading multiget answers — and a first import's objects from its listing (withData) — needs (a thread, its modules) without waiting for it: the
-   * engine calls it before a first import's listing, so that start-up is not paid by the first
-   * multiget after it. Optional: a remote that reads in place needs nothing started.
+   * Starts what reading objects needs (a thread, its modules) without waiting for it — a multiget's
+   * answers, or a first import's objects from its listing (withData): the engine calls it before a
+   * first import's listing, so that start-up is not paid by the first batch after it. Optional: a
+   * remote that reads in place needs nothing started.
    */
   warmMultiget?(): void;
   /** GET; null on 404. */
