@@ -1,7 +1,6 @@
 import { CalDavError } from './errors.ts';
-import { readSpooled } from './listing-spool.ts';
 import { parseEtagList } from './list-etags.ts';
-import { parseMultiget } from './multiget.ts';
+import { parseMultiget, readSpooledObjects } from './multiget.ts';
 import { packStrings, type MultistatusTask, type MultistatusTaskResult } from './read-multistatus-off-thread.ts';
 import { parseSyncCollection, readSpooledGroup } from './sync-collection.ts';
 
@@ -17,9 +16,8 @@ export default function readMultistatusInWorker(received: MultistatusTask): Mult
       return { op, ...readSpooledGroup(task) };
     }
     if (received.op === 'multiget-spooled') {
-      const { fd, start, end, root, rootEnd, ...task } = received;
-      const body = `${root}${readSpooled(fd, start, end).toString('utf8')}${rootEnd}`;
-      return { op: 'multiget-spooled', items: parseMultiget({ body, ...task }) };
+      const { op, ...task } = received;
+      return { op, items: readSpooledObjects(task) };
     }
     const task = { ...received, body: typeof received.body === 'string' ? received.body : new TextDecoder().decode(received.body) };
     switch (task.op) {

@@ -28,6 +28,9 @@ interface SpooledRange {
   url: string;
 }
 
+/** Members of a listing on disk, read as a multiget answer (multiget.ts, readSpooledObjects). */
+export type SpooledObjectsTask = SpooledRange & { requested: readonly string[]; requestBase: string };
+
 /** A group of a spooled listing's members. */
 export type SpooledGroupTask = SpooledRange & { calendarUrl: string };
 
@@ -56,8 +59,8 @@ export type MultistatusTask =
   | { op: 'multiget'; body: WorkerBody; url: string; requested: readonly string[]; requestBase: string }
   /** A group of a listing on disk holding a member too large to read on the event loop (sync-collection.ts). */
   | ({ op: 'sync-collection-group' } & SpooledGroupTask)
-  /** Members of a listing on disk read as a multiget answer. */
-  | ({ op: 'multiget-spooled'; requested: readonly string[]; requestBase: string } & SpooledRange);
+  /** Members of a listing on disk read as a multiget answer: one member too large to read on the event loop. */
+  | ({ op: 'multiget-spooled' } & SpooledObjectsTask);
 
 export type MultistatusTaskResult =
   | { op: 'sync-collection'; count: number; changed: string; deleted: string[]; syncToken: string; truncated: boolean }

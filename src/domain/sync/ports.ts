@@ -55,13 +55,6 @@ export interface RemoteCalendar {
    * the engine sends its next request then, so the server is not idle while this side reads.
    */
   multiget(hrefs: string[], options?: { onReceived?: () => void }): Promise<{ href: string; etag: string | null; ics: string | null }[]>;
-  /**
-   * Starts what reading objects needs (a thread, its modules) without waiting for it — a multiget's
-   * answers, or a first import's objects from its listing (withData): the engine calls it before a
-   * first import's listing, so that start-up is not paid by the first batch after it. Optional: a
-   * remote that reads in place needs nothing started.
-   */
-  warmMultiget?(): void;
   /** GET; null on 404. */
   get(href: string): Promise<{ etag: string | null; ics: string } | null>;
   /** Conditional PUT. The etag is null when the server does not return one. */

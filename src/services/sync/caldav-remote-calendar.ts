@@ -61,12 +61,15 @@ export function createCalDavRemoteCalendar(options: {
         release();
         const result = await syncCollection({ calendarUrl, syncToken: token, transport, withData: listingOptions?.withData === true });
         spooled = result.objects ?? null;
+        // Members that came without their data (a server that sends none with the listing) are
+        // multigot next, and a large answer is read on the reader's thread: it starts while the
+        // first request is answered (~0.2 s cold, decision 0017, fifth round). The objects that
+        // came with the listing are read in place and need no thread (SpooledObjects).
+        if (listingOptions?.withData === true && (spooled?.size ?? 0) < result.changed.length) warmMultigetReader();
         return { changed: result.changed, deleted: result.deleted, token: result.syncToken, truncated: result.truncated };
       }),
 
     releaseListing: release,
-
-    warmMultiget: warmMultigetReader,
 
     listEtags: () => mapped(null, () => listEtags({ calendarUrl, transport })),
 

@@ -247,12 +247,9 @@ class InboundRun {
     this.report.path = 'listing';
     await this.loadSaved();
     this.firstImport = this.saved.size === 0;
-    // Every listed object is to be read and parsed: start the threads that read the objects (from
-    // the listing's file, or from multigets) and parse them while the server answers the listing.
-    if (this.firstImport) {
-      this.parse.warm?.();
-      this.deps.remote.warmMultiget?.();
-    }
+    // Every listed object is to be parsed: start the thread that parses them while the server
+    // answers the listing.
+    if (this.firstImport) this.parse.warm?.();
     const seen = new Set<string>();
     let token: string | null = null;
     // A first import fetches every member next: its objects come with the listing (one request

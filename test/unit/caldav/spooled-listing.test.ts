@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CalDavError } from '../../../src/caldav/errors.ts';
 import { ListingSpool } from '../../../src/caldav/listing-spool.ts';
 import { parseMultiget, SpooledObjects } from '../../../src/caldav/multiget.ts';
-import { closeMultistatusPool } from '../../../src/caldav/read-multistatus-off-thread.ts';
+import { closeMultistatusPool, OFF_THREAD_MIN_CHARS } from '../../../src/caldav/read-multistatus-off-thread.ts';
 import { parseSyncCollection, readSpooledSyncCollection, type SpooledListing } from '../../../src/caldav/sync-collection.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kashcal', 'caldav');
@@ -96,9 +96,11 @@ describe('a listing with data, on disk', () => {
     const objects = objectsOf(spool, read);
     const asMultiget = parseMultiget({ body: body.toString('utf8'), url: CALENDAR });
     const expected = new Map(asMultiget.map((item) => [item.href, item]));
-    // Asked for as the engine asks: batches of 500 in listing order, and a few out of order.
+    // Asked for as the engine asks: batches of 500 in listing order, a few out of order, and a batch
+    // whose members span more than one run read in place (OFF_THREAD_MIN_CHARS).
     const hrefs = read.changed.map((c) => c.href);
-    const batches = [hrefs.slice(0, 500), hrefs.slice(500, 1000), [hrefs[2000]!, hrefs[3]!, hrefs[1500]!, hrefs[7]!]];
+    const batches = [hrefs.slice(0, 500), hrefs.slice(500, 1000), [hrefs[2000]!, hrefs[3]!, hrefs[1500]!, hrefs[7]!], hrefs.slice(1000)];
+    expect(read.ranges[2 * 2_344 + 1]! - read.ranges[2 * 1_000]!).toBeGreaterThan(OFF_THREAD_MIN_CHARS);
     for (const batch of batches) {
       const items = await objects.read(batch, CALENDAR);
       const held = batch.filter((href) => objects.has(href));
@@ -124,6 +126,13 @@ describe('a listing with data, on disk', () => {
     const objects = objectsOf(spool, read);
     const [item] = await objects.read([`${CALENDAR}huge.ics`], CALENDAR);
     expect(item?.calendarData?.length).toBeGreaterThan(6_000_000);
+    // With its neighbours, as a batch asks for it: they are read in place, it on the reader's thread.
+    const expected = new Map(parseMultiget({ body: body.toString('utf8'), url: CALENDAR }).map((i) => [i.href, i]));
+    const batch = read.changed.slice(295, 306).map((c) => c.href);
+    expect(batch).toContain(`${CALENDAR}huge.ics`);
+    const items = await objects.read(batch, CALENDAR);
+    expect(items.map((i) => i.href).sort()).toEqual(batch.filter((href) => objects.has(href)).sort());
+    for (const read of items) expect(read).toEqual(expected.get(read.href));
     objects.close();
   });
 
