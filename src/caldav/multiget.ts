@@ -119,9 +119,10 @@ export class SpooledObjects {
       // order), each at most OFF_THREAD_MIN_CHARS long unless it is one member: read in place, as any
       // answer of that size is, with a turn of the event loop between two. Only a member over that
       // size (a 50 MB event) is read on the multiget reader's thread, which reads its bytes from the
-      // file itself. Reading every run there cost a first import of 5,000 events 0.7–0.9 s more CPU
-      // on a just-started server — that thread's start and its own compilation of the reader — and
-      // 20 MiB more peak memory (decision 0017, twelfth session).
+      // file itself. Reading every run there cost a just-started server's first import of 5,000
+      // events 0.2–1.1 s more CPU — that thread's start and its own compilation of the reader, which
+      // this thread has compiled for the listing already — and ~20 MiB more peak memory (decision
+      // 0017, twelfth session).
       for (let first = 0; first < wanted.length;) {
         if (this.closing) throw new Error('the listing these objects came with has been let go');
         const start = startOf(wanted[first]!);
