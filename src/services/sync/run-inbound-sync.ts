@@ -309,7 +309,7 @@ class InboundRun {
    * multiget grows with the size of the collection (Radicale, 5,000 events: 2,000 objects took
    * 3.0–4.7 s in requests of 100, 1.7–1.9 s in requests of 1,000; decision 0017), while the
    * transactions stay small. A first import's transactions are larger (firstImportBatchSize), all
-   * but its very first, so the calendar shows progress early.
+   * but its very first, which is also its first request alone, so the calendar shows progress early.
    *
    * Three stages overlap: requests download one after the other, each sent as soon as the server
    * has sent its answer to the one before (before this side reads it); batches are parsed (on the
@@ -322,7 +322,14 @@ class InboundRun {
     const toFetch = this.withinItemLimit(allToFetch, deleted);
     const requestSize = this.batchSize * this.batchesPerRequest;
     const groups: string[][] = [];
-    for (let i = 0; i < toFetch.length; i += requestSize) groups.push(toFetch.slice(i, i + requestSize));
+    for (let i = 0; i < toFetch.length;) {
+      // A first import's first request holds its first batch only: that batch is parsed and stored
+      // as soon as its own objects are read, not after those of the next four (40 ms sooner for
+      // 5,000 events read from the listing, decision 0017, twelfth session).
+      const size = i === 0 && this.firstImport ? this.transactionSize(true) : requestSize;
+      groups.push(toFetch.slice(i, i + size));
+      i += size;
+    }
     // Each batch lies within one request, so it waits for that request only.
     const chunks: Chunk[] = [];
     groups.forEach((hrefs, group) => {

@@ -159,9 +159,9 @@ describe('runInboundSync — token flow', () => {
       onProgress: ({ done }: { done: number }) => void progress.push(done),
     };
     await h.sync('cal-primary', options);
-    // Requests of 6 objects; transactions of 2 (the first), 4 (the rest of that request), 6, 1.
+    // The first request holds the first transaction only (2 objects), then requests of 6: transactions of 2, 6, 5.
     expect(h.remotes['cal-primary'].calls.filter((c) => c === 'multiget')).toHaveLength(3);
-    expect(progress).toEqual([2, 6, 12, 13]);
+    expect(progress).toEqual([2, 8, 13]);
     expect(h.store.calendar('cal-primary').items.size).toBe(13);
 
     // Not a first import any more: 5 changed objects are transactions of batchSize.
