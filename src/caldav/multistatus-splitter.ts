@@ -14,6 +14,10 @@
  * A state machine over the pieces as they come: nothing but the root's start tag and the name of the
  * tag being read is kept from one piece to the next, so a member that arrives in many pieces is
  * scanned once, in time linear in its size, whatever a server sends.
+ *
+ * It also says where each calendar-data element's content is when that content is text alone
+ * (onDataText): the listing's reading skips those bytes, which are nearly all of a first import's
+ * listing (sync-collection.ts, textWithoutData).
  */
 import { CalDavError } from './errors.ts';
 
@@ -30,6 +34,12 @@ export interface SplitterEvents {
   /** The root's start tag, as written (its namespace declarations are in it), and its qualified name. */
   onRoot(startTag: Uint8Array, qualifiedName: string): void;
   onChild(child: SplitChild): void;
+  /**
+   * The content [start, end) of an element named `calendar-data` (any prefix) inside a child, when
+   * it is text alone — no element, comment, CDATA section or instruction in it. Reported before
+   * the child it is in.
+   */
+  onDataText?(start: number, end: number): void;
 }
 
 const LT = 0x3c;
@@ -78,6 +88,10 @@ export class MultistatusSplitter {
   private childStart = -1;
   private childName = '';
   private done = false;
+  /** The depth of the open `calendar-data` element whose content is watched (-1: none), where its content starts, and whether it is text alone so far. */
+  private dataDepth = -1;
+  private dataStart = 0;
+  private dataPure = false;
 
   constructor(
     private readonly events: SplitterEvents,
@@ -118,6 +132,8 @@ export class MultistatusSplitter {
       }
       case 'lt': {
         const byte = buf[i]!;
+        // Anything but the end tag inside a watched calendar-data makes its content more than text.
+        if (byte !== SLASH) this.dataPure = false;
         if (byte === QUESTION) this.skipUntil('?>');
         else if (byte === BANG) {
           this.state = 'bang';
@@ -236,8 +252,7 @@ export class MultistatusSplitter {
       return;
     }
     if (this.depth === 1) {
-      const colon = qualifiedName.indexOf(':');
-      const localName = colon < 0 ? qualifiedName : qualifiedName.slice(colon + 1);
+      const localName = localNameOf(qualifiedName);
       if (selfClosing) {
         this.events.onChild({ start: this.tagStart, end, localName });
         return;
@@ -247,11 +262,21 @@ export class MultistatusSplitter {
       this.depth = 2;
       return;
     }
-    if (!selfClosing) this.depth++;
+    if (selfClosing) return;
+    this.depth++;
+    if (this.dataDepth < 0 && localNameOf(qualifiedName) === 'calendar-data') {
+      this.dataDepth = this.depth;
+      this.dataStart = end;
+      this.dataPure = true;
+    }
   }
 
   private closeElement(end: number): void {
     if (this.depth === 0) throw this.invalid('an end tag without a start tag');
+    if (this.depth === this.dataDepth) {
+      if (this.dataPure) this.events.onDataText?.(this.dataStart, this.tagStart);
+      this.dataDepth = -1;
+    }
     this.depth--;
     if (this.depth === 1) {
       this.events.onChild({ start: this.childStart, end, localName: this.childName });
@@ -260,4 +285,9 @@ export class MultistatusSplitter {
       this.done = true;
     }
   }
+}
+
+function localNameOf(qualifiedName: string): string {
+  const colon = qualifiedName.indexOf(':');
+  return colon < 0 ? qualifiedName : qualifiedName.slice(colon + 1);
 }

@@ -31,8 +31,8 @@ interface SpooledRange {
 /** Members of a listing on disk, read as a multiget answer (multiget.ts, readSpooledObjects). */
 export type SpooledObjectsTask = SpooledRange & { requested: readonly string[]; requestBase: string };
 
-/** A group of a spooled listing's members. */
-export type SpooledGroupTask = SpooledRange & { calendarUrl: string };
+/** A group of a spooled listing's members; `dataText`: its calendar-data contents that are text alone, as [start, end) pairs. */
+export type SpooledGroupTask = SpooledRange & { calendarUrl: string; dataText: readonly number[] };
 
 /** What a group holds: its members in order (`response`: the index of the response element they came in), deletions, token. */
 export interface SpooledGroup {

@@ -116,7 +116,7 @@ const LARGE_GROUP_BYTES = 4 * SPOOL_GROUP_BYTES;
 
 /** Reads one group (in place, or on the listing's thread: multistatus-worker.ts). */
 export function readSpooledGroup(task: SpooledGroupTask): SpooledGroup {
-  const body = `${task.root}${readSpooled(task.fd, task.start, task.end).toString('utf8')}${task.rootEnd}`;
+  const body = `${task.root}${textWithoutData(readSpooled(task.fd, task.start, task.end), task.start, task.dataText)}${task.rootEnd}`;
   const members: SpooledGroup['members'] = [];
   const deleted: string[] = [];
   const read = readSyncCollectionMembers(
@@ -130,6 +130,39 @@ export function readSpooledGroup(task: SpooledGroupTask): SpooledGroup {
     },
   );
   return { members, deleted, ...read, syncToken: read.syncToken === null ? null : ownCopy(read.syncToken) };
+}
+
+/**
+ * A group's text, each calendar-data content in `dataText` (absolute [start, end) pairs) given as
+ * one `x` — what the listing's reading asks of it (is there data? UNREAD_TEXT) reads the same, and
+ * the megabytes of data the batches read again are neither decoded nor scanned here (decision 0017,
+ * twelfth session). Only a content whose first character that `trim()` would keep is a plain ASCII
+ * one, and which holds no `&`, is replaced: one starting with a reference or a character outside
+ * ASCII (a space `trim()` knows), or holding a reference anywhere (which the reader checks in an
+ * element it does read), is kept as written.
+ */
+function textWithoutData(bytes: Buffer, offset: number, dataText: readonly number[]): string {
+  if (dataText.length === 0) return bytes.toString('utf8');
+  const parts: string[] = [];
+  let at = 0;
+  for (let i = 0; i < dataText.length; i += 2) {
+    const start = dataText[i]! - offset;
+    const end = dataText[i + 1]! - offset;
+    if (!plainText(bytes, start, end)) continue;
+    parts.push(bytes.toString('utf8', at, start), 'x');
+    at = end;
+  }
+  parts.push(bytes.toString('utf8', at));
+  return parts.join('');
+}
+
+/** Whether bytes [start, end) hold a character `trim()` keeps, the first one plain ASCII, and no `&`. */
+function plainText(bytes: Buffer, start: number, end: number): boolean {
+  let i = start;
+  // Tab, line feed, vertical tab, form feed, carriage return, space: what trim() removes in ASCII.
+  while (i < end && (bytes[i] === 0x20 || (bytes[i]! >= 0x09 && bytes[i]! <= 0x0d))) i++;
+  if (i === end || bytes[i]! >= 0x80) return false;
+  return bytes.subarray(i, end).indexOf(0x26) < 0;
 }
 
 /** A spooled listing as read: the members, and where each one's data is in the file. */
@@ -164,6 +197,8 @@ export async function readSpooledSyncCollection(p: {
   let rootEnd: string | null = null;
   const pending: SplitChild[] = [];
   let pendingBytes = 0;
+  // The pending members' calendar-data contents that are text alone, as [start, end) pairs.
+  const dataText: number[] = [];
   const changed: SyncCollectionResult['changed'] = [];
   const ranges: number[] = [];
   const deleted: string[] = [];
@@ -180,6 +215,7 @@ export async function readSpooledSyncCollection(p: {
         pending.push(child);
         pendingBytes += child.end - child.start;
       },
+      onDataText: (start, end) => dataText.push(start, end),
     },
     p.url,
     p.maxMemberBytes,
@@ -194,6 +230,7 @@ export async function readSpooledSyncCollection(p: {
       rootEnd,
       url: p.url,
       calendarUrl: p.calendarUrl,
+      dataText: dataText.splice(0),
     };
     const responses = pending.filter((child) => child.localName === 'response');
     pending.length = 0;

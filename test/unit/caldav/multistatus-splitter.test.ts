@@ -18,6 +18,8 @@ interface Split {
   root: Buffer;
   rootName: string;
   children: SplitChild[];
+  /** The calendar-data contents reported as text alone, as [start, end) pairs. */
+  dataText: number[];
 }
 
 /** Splits `body` fed in pieces of `piece` bytes. */
@@ -25,6 +27,7 @@ function split(body: Buffer, piece: number, maxChildBytes = 1 << 30): Split {
   let root = Buffer.alloc(0);
   let rootName = '';
   const children: SplitChild[] = [];
+  const dataText: number[] = [];
   const splitter = new MultistatusSplitter(
     {
       onRoot: (tag, name) => {
@@ -32,13 +35,14 @@ function split(body: Buffer, piece: number, maxChildBytes = 1 << 30): Split {
         rootName = name;
       },
       onChild: (child) => children.push(child),
+      onDataText: (start, end) => dataText.push(start, end),
     },
     URL_,
     maxChildBytes,
   );
   for (let at = 0; at < body.length; at += piece) splitter.push(body.subarray(at, at + piece));
   splitter.end();
-  return { root, rootName, children };
+  return { root, rootName, children, dataText };
 }
 
 /** The document made of the root's tags and the children, as the splitter found them. */
@@ -99,6 +103,26 @@ describe('the multistatus splitter', () => {
     // Offsets are bytes of the body: the non-ASCII member's bytes are exactly its element.
     const second = once.children[1]!;
     expect(AWKWARD.subarray(second.start, second.end).toString('utf8')).toMatch(/^<d:response>.*東京 😀.*<\/d:response>$/s);
+  });
+
+  it("reports a calendar-data's content when it is text alone, whatever the pieces and the prefix", () => {
+    const body = Buffer.from(
+      `<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:x="urn:ietf:params:xml:ns:caldav">` +
+        `<d:response><d:href>/a</d:href><d:propstat><d:prop><c:calendar-data>BEGIN:VCALENDAR\r\nSUMMARY:東京\r\nEND:VCALENDAR</c:calendar-data></d:prop></d:propstat></d:response>` +
+        `<d:response><d:href>/b</d:href><d:propstat><d:prop><x:calendar-data attr="a>b">text &amp; more</x:calendar-data></d:prop></d:propstat></d:response>` +
+        `<d:response><d:href>/c</d:href><d:propstat><d:prop><c:calendar-data><![CDATA[BEGIN]]></c:calendar-data></d:prop></d:propstat></d:response>` +
+        `<d:response><d:href>/d</d:href><d:propstat><d:prop><c:calendar-data>a<!-- c -->b</c:calendar-data></d:prop></d:propstat></d:response>` +
+        `<d:response><d:href>/e</d:href><d:propstat><d:prop><c:calendar-data>a<c:x>b</c:x>c</c:calendar-data></d:prop></d:propstat></d:response>` +
+        `<d:response><d:href>/f</d:href><d:propstat><d:prop><c:calendar-data>a<?pi x?>b</c:calendar-data><c:calendar-data/><calendar-data></calendar-data></d:prop></d:propstat></d:response>` +
+        `</d:multistatus>`,
+    );
+    const once = split(body, body.length);
+    const texts = (found: Split): string[] =>
+      found.dataText.flatMap((at, i) => (i % 2 === 0 ? [body.subarray(at, found.dataText[i + 1]).toString('utf8')] : []));
+    // Text alone (references included: what is done with them is left to the reader); not CDATA,
+    // a comment, an element or an instruction inside; an empty one is reported empty.
+    expect(texts(once)).toEqual(['BEGIN:VCALENDAR\r\nSUMMARY:東京\r\nEND:VCALENDAR', 'text &amp; more', '']);
+    for (const piece of [1, 2, 3, 7, 64]) expect(split(body, piece).dataText).toEqual(once.dataText);
   });
 
   it('refuses a DOCTYPE, an unclosed root and a member over the size cap', () => {

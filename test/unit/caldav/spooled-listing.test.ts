@@ -113,6 +113,62 @@ describe('a listing with data, on disk', () => {
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`tandem-listing-${process.pid}-`))).toEqual([]);
   });
 
+  it('reads data sent as plain text (not decoded there) as the whole answer reads, and the edge cases of "has data" the same', async () => {
+    // Radicale's kind of data, raw CRLF and no references, among contents whose "has data" is decided
+    // by what trim() keeps after references: spaces only, a no-break space (a space to trim()), a
+    // reference to a space, a reference after text, and a calendar-data in another namespace.
+    const contents = [
+      (i: number) => `BEGIN:VCALENDAR\r\nSUMMARY:Plain ${i} 東京\r\nEND:VCALENDAR\r\n`,
+      () => ' \r\n\t ',
+      () => '\u00a0',
+      () => '&#32;',
+      () => ' x&#32;',
+      () => '\u00a0BEGIN',
+    ];
+    const members: string[] = [];
+    for (let i = 0; i < 1_200; i++) {
+      const content = contents[i % 7 === 0 ? 1 + (i % 5) : 0]!(i);
+      const other = i % 11 === 0 ? '<o:calendar-data xmlns:o="urn:example:other">Not CalDAV</o:calendar-data>' : '';
+      members.push(
+        `<D:response><D:href>/calendars/me/work/p${i}.ics</D:href><D:propstat><D:prop><D:getetag>"p${i}"</D:getetag>${other}<C:calendar-data>${content}</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>\n`,
+      );
+    }
+    const body = Buffer.from(
+      `<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">${members.join('')}<D:sync-token>t</D:sync-token></D:multistatus>`,
+      'utf8',
+    );
+    const whole = parseSyncCollection({ body: body.toString('utf8'), url: CALENDAR });
+    const spool = spoolOf(body);
+    try {
+      const read = await readListing(spool);
+      expect({ changed: read.changed, deleted: read.deleted, syncToken: read.syncToken, truncated: read.truncated }).toEqual(whole);
+      const withData = read.changed.filter((_, i) => read.ranges[2 * i]! >= 0).map((c) => c.href);
+      const expected = parseMultiget({ body: body.toString('utf8'), url: CALENDAR })
+        .filter((item) => (item.calendarData ?? '').trim() !== '')
+        .map((item) => item.href);
+      expect(withData).toEqual(expected);
+      // Spaces, the no-break space and the reference to a space are no data; the rest is.
+      expect(withData).toHaveLength(
+        1_200 - [1, 2, 3].reduce((n, k) => n + members.filter((_, i) => i % 7 === 0 && 1 + (i % 5) === k).length, 0),
+      );
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('refuses a listing whose calendar-data in another namespace holds a stray "&", as the whole answer is refused', async () => {
+    const body = Buffer.from(
+      `<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:response><D:href>/calendars/me/work/a.ics</D:href><D:propstat><D:prop><D:getetag>"a"</D:getetag><o:calendar-data xmlns:o="urn:example:other">A & B</o:calendar-data><C:calendar-data>BEGIN</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:sync-token>t</D:sync-token></D:multistatus>`,
+    );
+    expect(() => parseSyncCollection({ body: body.toString('utf8'), url: CALENDAR })).toThrow(/'&' that starts no reference/);
+    const spool = spoolOf(body);
+    try {
+      await expect(readListing(spool)).rejects.toThrow(/'&' that starts no reference/);
+    } finally {
+      spool.close();
+    }
+  });
+
   it('reads a group holding a member far over the object cap (read off the event loop) as the whole answer reads', async () => {
     const small = listingWithData(600).toString('utf8');
     // A 6 MB event among the members: its group is read on the listing's thread.
