@@ -132,6 +132,13 @@ export function readSpooledGroup(task: SpooledGroupTask): SpooledGroup {
   return { members, deleted, ...read, syncToken: read.syncToken === null ? null : ownCopy(read.syncToken) };
 }
 
+/** How many numbers of `dataText` ([start, end) pairs in order) are pairs that end by `end`. */
+function contentsBefore(dataText: readonly number[], end: number): number {
+  let n = 0;
+  while (n < dataText.length && dataText[n + 1]! <= end) n += 2;
+  return n;
+}
+
 /**
  * A group's text, each calendar-data content in `dataText` (absolute [start, end) pairs) given as
  * one `x` — what the listing's reading asks of it (is there data? UNREAD_TEXT) reads the same, and
@@ -148,6 +155,8 @@ function textWithoutData(bytes: Buffer, offset: number, dataText: readonly numbe
   for (let i = 0; i < dataText.length; i += 2) {
     const start = dataText[i]! - offset;
     const end = dataText[i + 1]! - offset;
+    if (start < at || end > bytes.length)
+      throw new Error(`calendar-data at ${dataText[i]} is not in the group read (${offset}–${offset + bytes.length})`);
     if (!plainText(bytes, start, end)) continue;
     parts.push(bytes.toString('utf8', at, start), 'x');
     at = end;
@@ -230,7 +239,8 @@ export async function readSpooledSyncCollection(p: {
       rootEnd,
       url: p.url,
       calendarUrl: p.calendarUrl,
-      dataText: dataText.splice(0),
+      // A member half read when the group is cut may have reported its data already: it goes with the next group.
+      dataText: dataText.splice(0, contentsBefore(dataText, pending[pending.length - 1]!.end)),
     };
     const responses = pending.filter((child) => child.localName === 'response');
     pending.length = 0;
