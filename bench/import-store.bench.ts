@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import type { InboundAction } from '../src/domain/sync/inbound-actions.ts';
-import type { ImportedOccurrence } from '../src/domain/sync/types.ts';
+import { occurrenceCount, type ImportedOccurrence } from '../src/domain/sync/types.ts';
 import { seedRemoteCalendar, seedUser, seedWorkspace } from '../test/support/seed-rows.ts';
 
 const SRC = resolve(process.env.BENCH_SRC ?? join(import.meta.dirname, '..', 'src'));
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
           batches.push(actionsFor(from, Math.min(ITEMS, from + size), round, base));
           from += size;
         }
-        const rows = batches.flat().reduce((n, a) => n + (a.type === 'ImportItem' ? a.occurrences.length : 0), 0);
+        const rows = batches.flat().reduce((n, a) => n + (a.type === 'ImportItem' ? occurrenceCount(a.occurrences) : 0), 0);
         const cpu = process.cpuUsage();
         const wall = performance.now();
         for (const [index, actions] of batches.entries())

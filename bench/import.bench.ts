@@ -49,6 +49,11 @@ const POLL_MS = 50;
  * Radicale's CPU sampled every 10 ms — read with `npx tsx bench/import-timeline.ts <file>`.
  */
 const TRACE = process.env.BENCH_TRACE ?? '';
+/**
+ * BENCH_SERVER_OUTPUT=<file>: everything the servers print, each piece after a line `@@ <epoch ms>` —
+ * with BENCH_NODE_ARGS=--trace-opt, what V8 compiled and when, to set against a BENCH_TRACE timeline.
+ */
+const SERVER_OUTPUT = process.env.BENCH_SERVER_OUTPUT ?? '';
 const WARM = process.env.BENCH_WARM !== '0';
 
 const today = new Date();
@@ -190,6 +195,7 @@ async function startTandem(env: Record<string, string>): Promise<ServerRun> {
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-8_000);
+    if (SERVER_OUTPUT) appendFileSync(SERVER_OUTPUT, `@@ ${Date.now()}\n${chunk.toString('utf8')}`);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

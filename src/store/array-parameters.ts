@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
+import { ArrayElements, ELEMENT_OID, type ArrayCast } from './array-elements.ts';
 
 /**
  * Column arrays for `unnest(…)` inserts, bound as one parameter each in PostgreSQL's binary array
- * format (what `array_recv` reads) and typed by the cast in the statement.
+ * format (what `array_recv` reads; array-elements.ts writes it) and typed by the cast in the statement.
  *
  * Binary, not text (decision 0017, eighth session): a first import binds ~32,000 occurrences × 10
  * columns. As text, each array was written once as a literal, then read again char by char by the
@@ -14,116 +15,52 @@ import { sql, type RawBuilder } from 'kysely';
  * Same statements, same values: only the parameters' encoding changes.
  */
 
-/** Element type OIDs: fixed in PostgreSQL's catalog (pg_type.dat), the same on every server. */
-const OID = { text: 25, uuid: 2950, timestamptz: 1184, float8: 701, integer: 23, boolean: 16 } as const;
-
-const HEADER_BYTES = 20;
-
-/** The array header: one dimension of `count` elements from 1 (an empty array has no dimension). */
-function writeHeader(buffer: Buffer, elementOid: number, count: number, hasNulls: boolean): number {
-  buffer.writeInt32BE(count === 0 ? 0 : 1, 0);
-  buffer.writeInt32BE(hasNulls ? 1 : 0, 4);
-  buffer.writeInt32BE(elementOid, 8);
-  if (count === 0) return 12;
-  buffer.writeInt32BE(count, 12);
-  buffer.writeInt32BE(1, 16);
-  return HEADER_BYTES;
+/** A whole binary array (header and elements) as a parameter of the given element type. */
+export function boundArray<T>(array: Buffer, cast: ArrayCast): RawBuilder<T> {
+  return sql<T>`${array}::${sql.raw(cast)}[]`;
 }
 
-function typed<T>(buffer: Buffer, cast: keyof typeof OID): RawBuilder<T> {
-  return sql<T>`${buffer}::${sql.raw(cast)}[]`;
+function written<T>(elements: ArrayElements, cast: ArrayCast): RawBuilder<T> {
+  return boundArray<T>(elements.array(), cast);
 }
 
 /** `text[]` (or `uuid[]` from their text): null is NULL, any other string is kept as it is. */
 export function textArray(values: readonly (string | null)[], cast: 'text' | 'uuid' = 'text'): RawBuilder<string[]> {
-  if (cast === 'uuid') return typed(uuidArray(values), cast);
-  // Each element: its length, then its UTF-8 bytes — at most 3 bytes per UTF-16 unit, so one buffer
-  // of that bound is written through and cut to what was used (no second pass to measure).
-  let bound = HEADER_BYTES;
-  let hasNulls = false;
-  for (const value of values) {
-    bound += 4 + (value === null ? 0 : value.length * 3);
-    if (value === null) hasNulls = true;
+  if (cast === 'uuid') {
+    const elements = new ArrayElements(ELEMENT_OID.uuid, values.length * 20);
+    for (const value of values) elements.uuid(value);
+    return written(elements, cast);
   }
-  const buffer = Buffer.allocUnsafe(bound);
-  let offset = writeHeader(buffer, OID.text, values.length, hasNulls);
-  for (const value of values) {
-    if (value === null) {
-      buffer.writeInt32BE(-1, offset);
-      offset += 4;
-    } else {
-      const length = buffer.write(value, offset + 4, 'utf8');
-      buffer.writeInt32BE(length, offset);
-      offset += 4 + length;
-    }
-  }
-  return typed(buffer.subarray(0, offset), cast);
+  let bound = 0;
+  for (const value of values) bound += 4 + (value === null ? 0 : value.length * 3);
+  const elements = new ArrayElements(ELEMENT_OID.text, bound);
+  for (const value of values) elements.text(value);
+  return written(elements, cast);
 }
-
-/**
- * An array of fixed-width elements (uuid, timestamptz, float8, integer, boolean): each is its length,
- * then `width` bytes written by `write`; null is length −1 and no bytes.
- */
-function fixedWidthArray<T>(
-  elementOid: number,
-  values: readonly (T | null)[],
-  width: number,
-  write: (buffer: Buffer, value: T, at: number) => void,
-): Buffer {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * (4 + width));
-  let offset = writeHeader(buffer, elementOid, values.length, values.includes(null));
-  for (const value of values) {
-    if (value === null) {
-      buffer.writeInt32BE(-1, offset);
-      offset += 4;
-      continue;
-    }
-    buffer.writeInt32BE(width, offset);
-    write(buffer, value, offset + 4);
-    offset += 4 + width;
-  }
-  return buffer.subarray(0, offset);
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** uuid elements are their 16 bytes; a malformed one is refused here, as `uuid_in` would refuse it. */
-function uuidArray(values: readonly (string | null)[]): Buffer {
-  return fixedWidthArray(OID.uuid, values, 16, (buffer, value, at) => {
-    if (!UUID.test(value)) throw new TypeError(`invalid uuid: ${JSON.stringify(value)}`);
-    buffer.write(value.slice(0, 8) + value.slice(9, 13) + value.slice(14, 18) + value.slice(19, 23) + value.slice(24), at, 16, 'hex');
-  });
-}
-
-/** PostgreSQL's epoch (2000-01-01) in Unix milliseconds: timestamptz is microseconds from it, as int64. */
-const POSTGRES_EPOCH_MS = 946_684_800_000;
 
 /**
  * `timestamptz[]` from Dates (a millisecond is the finest a Date keeps): taken as Dates, not text, so
  * no string is read back by `Date.parse`, whose rules for text without an offset are not PostgreSQL's.
  */
 export function instantArray(values: readonly (Date | null)[]): RawBuilder<Date[]> {
-  const buffer = fixedWidthArray(OID.timestamptz, values, 8, (buffer, value, at) => {
-    const ms = value.getTime();
-    if (Number.isNaN(ms)) throw new TypeError('invalid instant: an invalid Date');
-    buffer.writeBigInt64BE(BigInt(ms - POSTGRES_EPOCH_MS) * 1000n, at);
-  });
-  return typed(buffer, 'timestamptz');
+  const elements = new ArrayElements(ELEMENT_OID.timestamptz, values.length * 12);
+  for (const value of values) elements.instant(value);
+  return written(elements, 'timestamptz');
 }
 
 /** `float8[]` or `integer[]` (an integer outside int4 is refused here, as `int4in` would refuse it). */
 export function numberArray(values: readonly number[], cast: 'float8' | 'integer'): RawBuilder<number[]> {
-  const buffer =
-    cast === 'float8'
-      ? fixedWidthArray(OID.float8, values, 8, (buffer, value, at) => buffer.writeDoubleBE(value, at))
-      : fixedWidthArray(OID.integer, values, 4, (buffer, value, at) => buffer.writeInt32BE(value, at));
-  return typed(buffer, cast);
+  const elements = new ArrayElements(ELEMENT_OID[cast], values.length * (cast === 'float8' ? 12 : 8));
+  for (const value of values) {
+    if (cast === 'float8') elements.float8(value);
+    else elements.int4(value);
+  }
+  return written(elements, cast);
 }
 
 /** `boolean[]`. */
 export function booleanArray(values: readonly boolean[]): RawBuilder<boolean[]> {
-  return typed(
-    fixedWidthArray(OID.boolean, values, 1, (buffer, value, at) => buffer.writeUInt8(value ? 1 : 0, at)),
-    'boolean',
-  );
+  const elements = new ArrayElements(ELEMENT_OID.boolean, values.length * 5);
+  for (const value of values) elements.boolean(value);
+  return written(elements, 'boolean');
 }

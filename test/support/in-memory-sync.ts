@@ -30,6 +30,7 @@ import {
   RemoteUnavailable,
 } from '../../src/services/sync/remote-errors.ts';
 import { CalDavError } from '../../src/caldav/errors.ts';
+import { unpackOccurrenceRows } from '../../src/store/sync-store/occurrence-rows.ts';
 import { remoteError } from '../../src/services/sync/caldav-remote-calendar.ts';
 
 /**
@@ -662,7 +663,8 @@ export class InMemorySyncStore implements SyncStore {
     if (change === undefined) return;
     if (change.item === null) calendar.items.delete(change.href);
     else calendar.items.set(change.href, change.item);
-    if (action.type === 'ImportItem' || action.type === 'UpdateImportedItem') calendar.occurrences.set(action.href, action.occurrences);
+    if (action.type === 'ImportItem' || action.type === 'UpdateImportedItem')
+      calendar.occurrences.set(action.href, unpackOccurrenceRows(action.occurrences));
     else if (action.type !== 'SkipUnchanged') calendar.occurrences.delete(change.href);
   }
 

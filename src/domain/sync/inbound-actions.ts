@@ -1,4 +1,4 @@
-import type { ImportedOccurrence, ItemProblem, SavedItem, WrittenSnapshot } from './types.ts';
+import type { ItemOccurrences, ItemProblem, SavedItem, WrittenSnapshot } from './types.ts';
 
 /**
  * What the inbound planner decides, one action per remote object (vdirsyncer's Upload/Update/Delete
@@ -29,7 +29,7 @@ interface FetchedRef {
 /** A new imported blocked slot with its occurrences over the expansion span. */
 export interface ImportItem extends Reasoned, FetchedRef {
   type: 'ImportItem';
-  occurrences: ImportedOccurrence[];
+  occurrences: ItemOccurrences;
   expandedUntil: Date;
   /** Imported in part: recorded on the item (error, errorCode) so the calendar shows it. */
   problem?: ItemProblem | null;
@@ -38,7 +38,7 @@ export interface ImportItem extends Reasoned, FetchedRef {
 /** The imported event changed (content hash differs, or its expansion is stale): replace its occurrences. */
 export interface UpdateImportedItem extends Reasoned, FetchedRef {
   type: 'UpdateImportedItem';
-  occurrences: ImportedOccurrence[];
+  occurrences: ItemOccurrences;
   expandedUntil: Date;
   problem?: ItemProblem | null;
 }

@@ -2,7 +2,17 @@ import { appointmentIdFromUid } from './appointment-uid.ts';
 import { matchingOwnWrite, rangesOverlap, sameTimeAndTitle } from './desired-event.ts';
 import type { InboundAction, LinkUpdate } from './inbound-actions.ts';
 import { expansionIsStale, type SyncWindow } from './sync-window.ts';
-import type { AppointmentForSync, AppointmentSpan, ImportedOccurrence, ItemProblem, RemoteLink, SavedItem, TimeAndTitle } from './types.ts';
+import {
+  isPacked,
+  type AppointmentForSync,
+  type AppointmentSpan,
+  type ImportedOccurrence,
+  type ItemOccurrences,
+  type ItemProblem,
+  type RemoteLink,
+  type SavedItem,
+  type TimeAndTitle,
+} from './types.ts';
 
 /**
  * The inbound planner: given what we saved about a calendar and what the remote says changed,
@@ -18,7 +28,7 @@ export interface FetchedItem {
   content:
     | {
         ok: true;
-        occurrences: ImportedOccurrence[];
+        occurrences: ItemOccurrences;
         expandedUntil: Date;
         /** Time and title as one event; read only for our appointment UIDs, null if that failed. */
         event: TimeAndTitle | null;
@@ -75,6 +85,15 @@ function refuseIfEmptied(input: InboundPlanInput, deleted: readonly string[], fe
   };
 }
 
+/**
+ * A copy of our own appointment, shown but not blocking. Its occurrences are listed: the parse
+ * threads pack only events whose UID is not one of our appointments' (services/sync/parse-worker.ts).
+ */
+function nonBlocking(occurrences: ItemOccurrences): ImportedOccurrence[] {
+  if (isPacked(occurrences)) throw new Error('the occurrences of one of our own appointments came packed');
+  return occurrences.map((o) => ({ ...o, blocks: false }));
+}
+
 function linkedAppointmentFor(input: InboundPlanInput, uid: string | null): LinkedAppointment | undefined {
   const id = appointmentIdFromUid(uid);
   return id === null ? undefined : input.appointments.get(id);
@@ -107,7 +126,7 @@ function planFetched(input: InboundPlanInput, item: FetchedItem): InboundAction 
   // Our own appointment seen in a conflict calendar (a copy, or a former primary): shown, but it must
   // not block the very appointment it mirrors.
   const mirror = linked !== undefined;
-  const occurrences = mirror ? item.content.occurrences.map((o) => ({ ...o, blocks: false })) : item.content.occurrences;
+  const occurrences = mirror ? nonBlocking(item.content.occurrences) : item.content.occurrences;
   const expandedUntil = item.content.expandedUntil;
   // Only present when there is one, so plans of healthy items read exactly as before.
   const problem = item.content.problem ? { problem: item.content.problem } : {};

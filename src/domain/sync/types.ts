@@ -60,6 +60,28 @@ export interface ImportedOccurrence {
   occurrences?: number;
 }
 
+/**
+ * An item's occurrences as the parse threads hand them over: already written as the store's rows
+ * (store/sync-store/occurrence-rows.ts writes and reads them), so the event loop neither receives
+ * nor encodes each occurrence (decision 0017, thirteenth session). The engine only passes them on.
+ */
+export interface PackedOccurrences {
+  readonly packed: true;
+  /** How many occurrences. */
+  readonly count: number;
+}
+
+/** An item's occurrences: listed, or packed by a parse thread. */
+export type ItemOccurrences = ImportedOccurrence[] | PackedOccurrences;
+
+export function isPacked(occurrences: ItemOccurrences): occurrences is PackedOccurrences {
+  return !Array.isArray(occurrences);
+}
+
+export function occurrenceCount(occurrences: ItemOccurrences): number {
+  return isPacked(occurrences) ? occurrences.count : occurrences.length;
+}
+
 /** The parts of an appointment the sync engine needs, as the store sees them now. */
 export interface AppointmentForSync {
   id: string;

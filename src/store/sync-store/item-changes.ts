@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { ImportedOccurrence, SavedItem } from '../../domain/sync/types.ts';
-import { booleanArray, instantArray, numberArray, textArray } from '../array-parameters.ts';
+import { occurrenceCount, type ItemOccurrences, type SavedItem } from '../../domain/sync/types.ts';
+import { boundArray, instantArray, textArray } from '../array-parameters.ts';
+import { asOccurrenceRows, OCCURRENCE_COLUMNS, occurrenceRowParameters, type OccurrenceRowBlock } from './occurrence-rows.ts';
 import type { DB } from '../schema.ts';
 
 /** The calendar an item belongs to, with what its rows must carry. */
@@ -18,7 +19,7 @@ export interface ItemCalendar {
  * inside a flush does not matter; the caller flushes before an href comes round again.
  */
 export type ItemChange =
-  | { href: string; type: 'upsert'; item: SavedItem; occurrences: readonly ImportedOccurrence[] }
+  | { href: string; type: 'upsert'; item: SavedItem; occurrences: ItemOccurrences }
   /** SkipUnchanged: the etag only, and only of an item we hold. */
   | { href: string; type: 'etag'; etag: string | null }
   | { href: string; type: 'delete' };
@@ -102,46 +103,50 @@ export class ItemChangeSet {
     const updated = rows.filter((r) => !r.inserted).map((r) => r.id);
     // Replaced, not merged: the item's occurrences are exactly the ones given (none for appointment and unreadable items).
     if (updated.length > 0) await db.deleteFrom('imported_occurrences').where('remote_item_id', 'in', updated).execute();
-    // One statement of column arrays (unnest) rather than rows of parameters: a recurring event
-    // expands to hundreds of rows, and binding 10 parameters each is what would cost the time.
-    // Instants travel as epoch milliseconds (float8, exact for whole milliseconds): formatting and
-    // parsing two timestamps as text per row was a measurable share of the insert (decision 0017).
     // A turn of the event loop between the two statements: the embedded PGlite runs each statement
     // on this thread and resolves it without one, so a first import's transaction of 500 items
     // held every socket read for 0.3–0.9 s — the next multiget's answer included, which then
     // arrived only after the store (decision 0017, fifth round). PostgreSQL waits on I/O anyway.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const rowsOf = upserts.flatMap(({ item, occurrences }) => occurrences.map((o) => ({ itemId: idOf.get(item.href)!, o })));
-    for (let i = 0; i < rowsOf.length; i += OCCURRENCES_PER_INSERT) {
-      const chunk = rowsOf.slice(i, i + OCCURRENCES_PER_INSERT);
-      const columns = [
-        textArray(
-          chunk.map((r) => r.itemId),
-          'uuid',
-        ),
-        textArray(chunk.map((r) => r.o.recurrenceId)),
-        numberArray(
-          chunk.map((r) => r.o.start.getTime()),
-          'float8',
-        ),
-        numberArray(
-          chunk.map((r) => r.o.end.getTime()),
-          'float8',
-        ),
-        booleanArray(chunk.map((r) => r.o.allDay)),
-        booleanArray(chunk.map((r) => r.o.blocks)),
-        textArray(chunk.map((r) => r.o.invitation ?? null)),
-        textArray(chunk.map((r) => r.o.summary)),
-        textArray(chunk.map((r) => r.o.status)),
-        numberArray(
-          chunk.map((r) => r.o.occurrences ?? 1),
-          'integer',
-        ),
-      ];
+    await this.insertOccurrences(
+      db,
+      upserts.filter((u) => occurrenceCount(u.occurrences) > 0),
+      idOf,
+    );
+  }
+
+  /**
+   * One statement of column arrays (unnest) rather than rows of parameters: a recurring event
+   * expands to hundreds of rows, and binding 10 parameters each is what would cost the time.
+   * The arrays are the occurrences' rows as a parse thread wrote them (occurrence-rows.ts): this
+   * thread copies each item's bytes and binds the items' ids by their place in the block.
+   * Instants travel as epoch milliseconds (float8, exact for whole milliseconds): formatting and
+   * parsing two timestamps as text per row was a measurable share of the insert (decision 0017).
+   */
+  private async insertOccurrences(
+    db: Kysely<DB>,
+    upserts: readonly Extract<ItemChange, { type: 'upsert' }>[],
+    idOf: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    const { calendar } = this;
+    const handles = asOccurrenceRows(upserts.map((u) => u.occurrences));
+    // By block, in order; a statement takes whole items up to OCCURRENCES_PER_INSERT rows (one item may hold more, up to ICAL_MAX_OCCURRENCES).
+    const statements: { block: OccurrenceRowBlock; items: { item: number; id: string }[]; rows: number }[] = [];
+    handles.forEach((handle, index) => {
+      const id = idOf.get(upserts[index]!.item.href)!;
+      const last = statements.at(-1);
+      if (last !== undefined && last.block === handle.block && last.rows + handle.count <= OCCURRENCES_PER_INSERT) {
+        last.items.push({ item: handle.item, id });
+        last.rows += handle.count;
+      } else statements.push({ block: handle.block, items: [{ item: handle.item, id }], rows: handle.count });
+    });
+    for (const { block, items } of statements) {
+      const { columns, itemIds } = occurrenceRowParameters(block, items);
+      const arrays = columns.map((column, c) => boundArray(column, OCCURRENCE_COLUMNS[c]!.cast));
       await sql`
         insert into imported_occurrences (workspace_id, remote_item_id, user_id, recurrence_id, start_at, end_at, all_day, blocks, invitation, summary, status, occurrences, remote_calendar_id)
-        select ${calendar.workspaceId}::uuid, t.item_id, ${calendar.userId}::uuid, t.recurrence_id, to_timestamp(t.start_ms / 1000), to_timestamp(t.end_ms / 1000), t.all_day, t.blocks, t.invitation, t.summary, t.status, t.occurrences, ${calendar.id}::uuid
-        from unnest(${sql.join(columns)}) with ordinality as t(item_id, recurrence_id, start_ms, end_ms, all_day, blocks, invitation, summary, status, occurrences, n)
+        select ${calendar.workspaceId}::uuid, (${boundArray(itemIds, 'uuid')})[t.item + 1], ${calendar.userId}::uuid, t.recurrence_id, to_timestamp(t.start_ms / 1000), to_timestamp(t.end_ms / 1000), t.all_day, t.blocks, t.invitation, t.summary, t.status, t.occurrences, ${calendar.id}::uuid
+        from unnest(${sql.join(arrays)}) with ordinality as t(item, recurrence_id, start_ms, end_ms, all_day, blocks, invitation, summary, status, occurrences, n)
         order by t.n
       `.execute(db);
     }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { InboundAction } from '../../../src/domain/sync/inbound-actions.ts';
-import type { ImportedOccurrence, SavedItem } from '../../../src/domain/sync/types.ts';
+import type { ImportedOccurrence, ItemOccurrences, SavedItem } from '../../../src/domain/sync/types.ts';
+import type { InvitationState } from '../../../src/domain/invitations.ts';
+import { packOccurrenceRows } from '../../../src/store/sync-store/occurrence-rows.ts';
 import { createSyncStore } from '../../../src/store/sync-store.ts';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
 import { seedRemoteCalendar, seedUser, seedWorkspace } from '../../support/seed-rows.ts';
@@ -59,6 +61,43 @@ const OCCURRENCES: ImportedOccurrence[] = [
     occurrences: 120,
   },
 ];
+
+/** A calendar's stored occurrences in the order written, each with its item's href. */
+async function storedOccurrences(
+  database: Awaited<ReturnType<typeof createTestDatabase>>,
+  calendarId: string,
+): Promise<{ href: string; occurrence: ImportedOccurrence }[]> {
+  const { rows } = await sql<{
+    href: string;
+    recurrence_id: string | null;
+    start_ms: number;
+    end_ms: number;
+    all_day: boolean;
+    blocks: boolean;
+    invitation: InvitationState | null;
+    summary: string;
+    status: string | null;
+    occurrences: number;
+  }>`
+    select i.href, o.recurrence_id, round(date_part('epoch', o.start_at) * 1000) as start_ms, round(date_part('epoch', o.end_at) * 1000) as end_ms,
+      o.all_day, o.blocks, o.invitation, o.summary, o.status, o.occurrences
+    from imported_occurrences o join remote_items i on i.id = o.remote_item_id
+    where o.remote_calendar_id = ${calendarId}::uuid order by o.id`.execute(database.db);
+  return rows.map((r) => ({
+    href: r.href,
+    occurrence: {
+      recurrenceId: r.recurrence_id,
+      start: new Date(Number(r.start_ms)),
+      end: new Date(Number(r.end_ms)),
+      allDay: r.all_day,
+      blocks: r.blocks,
+      summary: r.summary,
+      status: r.status,
+      ...(r.invitation !== null && { invitation: r.invitation }),
+      ...(Number(r.occurrences) > 1 && { occurrences: Number(r.occurrences) }),
+    },
+  }));
+}
 
 describe.each(databaseKinds)('a first import writes every column as given on %s', (kind) => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -142,32 +181,68 @@ describe.each(databaseKinds)('a first import writes every column as given on %s'
       },
     ]);
 
-    const { rows } = await sql<{
-      recurrence_id: string | null;
-      start_ms: number;
-      end_ms: number;
-      all_day: boolean;
-      blocks: boolean;
-      invitation: string | null;
-      summary: string;
-      status: string | null;
-      occurrences: number;
-    }>`
-      select recurrence_id, round(date_part('epoch', start_at) * 1000) as start_ms, round(date_part('epoch', end_at) * 1000) as end_ms,
-        all_day, blocks, invitation, summary, status, occurrences
-      from imported_occurrences where remote_calendar_id = ${calendarId}::uuid order by id`.execute(database.db);
-    expect(
-      rows.map((r) => ({
-        recurrenceId: r.recurrence_id,
-        start: new Date(Number(r.start_ms)),
-        end: new Date(Number(r.end_ms)),
-        allDay: r.all_day,
-        blocks: r.blocks,
-        summary: r.summary,
-        status: r.status,
-        ...(r.invitation !== null && { invitation: r.invitation }),
-        ...(Number(r.occurrences) > 1 && { occurrences: Number(r.occurrences) }),
-      })),
-    ).toEqual(OCCURRENCES);
+    expect((await storedOccurrences(database, calendarId)).map((row) => row.occurrence)).toEqual(OCCURRENCES);
+  });
+  it('occurrences packed by a parse thread are written as the same rows, mixed with listed ones, whatever items a batch takes', async () => {
+    const store = createSyncStore(database.db, {
+      publicUrl: 'http://tandem.example/',
+      now: () => new Date(),
+      recordNotice: async () => undefined,
+      recordConnectionNotice: async () => undefined,
+    });
+    const workspaceId = await seedWorkspace(database.db);
+    const userId = await seedUser(database.db, workspaceId);
+    const packedCalendar = await seedRemoteCalendar(database.db, {
+      workspaceId,
+      userId,
+      url: 'https://caldav.example/u/packed/',
+      role: 'conflict',
+    });
+    // One block of three items, as a parse thread posts it (structured clone keeps the items' shared block).
+    const [first, empty, last] = structuredClone(packOccurrenceRows([OCCURRENCES.slice(0, 2), [], OCCURRENCES.slice(2)]));
+    const expandedUntil = new Date('2028-01-31T23:59:59.999Z');
+    const importItem = (href: string, occurrences: ItemOccurrences): InboundAction => ({
+      type: 'ImportItem',
+      href,
+      etag: `"${href}"`,
+      contentHash: href,
+      uid: href,
+      occurrences,
+      expandedUntil,
+      reason: 'new',
+    });
+    // The block's first and last items in one batch (its middle one left out), with a listed item between them.
+    await store.applyInboundBatch({
+      calendarId: packedCalendar,
+      actions: [importItem('x.ics', first!), importItem('y.ics', OCCURRENCES.slice(1, 4)), importItem('z.ics', last!)],
+    });
+    await store.applyInboundBatch({ calendarId: packedCalendar, actions: [importItem('w.ics', empty!)] });
+    // Replacing an item's occurrences with packed ones: the old rows go.
+    const [again] = packOccurrenceRows([OCCURRENCES.slice(4)]);
+    await store.applyInboundBatch({
+      calendarId: packedCalendar,
+      actions: [
+        {
+          type: 'UpdateImportedItem',
+          href: 'y.ics',
+          etag: '"y2"',
+          contentHash: 'y2',
+          uid: 'y.ics',
+          occurrences: again!,
+          expandedUntil,
+          reason: 'changed',
+        },
+      ],
+    });
+
+    const byHref = new Map<string, ImportedOccurrence[]>();
+    for (const { href, occurrence } of await storedOccurrences(database, packedCalendar))
+      byHref.set(href, [...(byHref.get(href) ?? []), occurrence]);
+    expect(Object.fromEntries(byHref)).toEqual({
+      'x.ics': OCCURRENCES.slice(0, 2),
+      'y.ics': OCCURRENCES.slice(4),
+      'z.ics': OCCURRENCES.slice(2),
+    });
+    expect((await store.loadSavedItems(packedCalendar)).map((item) => item.href).sort()).toEqual(['w.ics', 'x.ics', 'y.ics', 'z.ics']);
   });
 });
