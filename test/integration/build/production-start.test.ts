@@ -45,7 +45,10 @@ const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVE
   'DTSTART:20261210T100000Z', 'DTEND:20261210T110000Z', 'SUMMARY:Busy', 'END:VEVENT', 'END:VCALENDAR', ''].join('\\r\\n');
 const span = { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') };
 const parsed = await pool.parser([{ href: '/c/prod-1.ics', etag: '"1"', ics }], { span, zone: 'UTC', selfEmails: [] });
-console.log(JSON.stringify(parsed));
+// The worker hands occurrences over as the store's rows (occurrence-rows.ts): read back with the compiled module.
+const { unpackOccurrenceRows } = await import('./dist/store/sync-store/occurrence-rows.js');
+console.log(JSON.stringify(parsed.map((item) => ({ ...item, packed: !Array.isArray(item.content.occurrences),
+  content: { ...item.content, occurrences: unpackOccurrenceRows(item.content.occurrences) } }))));
 await pool.close();
 `;
 
@@ -80,7 +83,7 @@ describe('production start from a fresh copy', () => {
     const parsed = spawnSync(process.execPath, ['--input-type=module', '-e', PARSE_ONE_EVENT], { cwd: dir, encoding: 'utf8' });
     expect(parsed.stderr).toBe('');
     expect(JSON.parse(parsed.stdout)).toMatchObject([
-      { uid: 'prod-1', content: { ok: true, occurrences: [{ start: '2026-12-10T10:00:00.000Z' }] } },
+      { uid: 'prod-1', packed: true, content: { ok: true, occurrences: [{ start: '2026-12-10T10:00:00.000Z' }] } },
     ]);
 
     const port = await freePort();
