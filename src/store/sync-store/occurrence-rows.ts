@@ -45,7 +45,7 @@ export interface OccurrenceRows extends PackedOccurrences {
   readonly item: number;
 }
 
-/** Whether packed occurrences are this module's (the domain's type says only that they are packed). */
+/** Packed occurrences as this module wrote them (the domain's type says only that they are packed); anything else is refused. */
 function rowsOf(occurrences: PackedOccurrences): OccurrenceRows {
   const rows = occurrences as Partial<OccurrenceRows>;
   if (rows.block === undefined || typeof rows.item !== 'number') throw new TypeError('packed occurrences without their rows');
