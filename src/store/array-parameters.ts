@@ -47,20 +47,3 @@ export function instantArray(values: readonly (Date | null)[]): RawBuilder<Date[
   for (const value of values) elements.instant(value);
   return written(elements, 'timestamptz');
 }
-
-/** `float8[]` or `integer[]` (an integer outside int4 is refused here, as `int4in` would refuse it). */
-export function numberArray(values: readonly number[], cast: 'float8' | 'integer'): RawBuilder<number[]> {
-  const elements = new ArrayElements(ELEMENT_OID[cast], values.length * (cast === 'float8' ? 12 : 8));
-  for (const value of values) {
-    if (cast === 'float8') elements.float8(value);
-    else elements.int4(value);
-  }
-  return written(elements, cast);
-}
-
-/** `boolean[]`. */
-export function booleanArray(values: readonly boolean[]): RawBuilder<boolean[]> {
-  const elements = new ArrayElements(ELEMENT_OID.boolean, values.length * 5);
-  for (const value of values) elements.boolean(value);
-  return written(elements, 'boolean');
-}

@@ -27,6 +27,8 @@ export type ItemChange =
 const ITEMS_PER_INSERT = 500;
 /** Occurrences per statement: arrays, so the bound is memory, not PostgreSQL's parameter limit. */
 const OCCURRENCES_PER_INSERT = 5000;
+/** The unnest's column names, in the order the block holds the arrays. */
+const COLUMN_NAMES = sql.raw(OCCURRENCE_COLUMNS.map((column) => column.name).join(', '));
 
 export class ItemChangeSet {
   private readonly changes = new Map<string, ItemChange>();
@@ -146,7 +148,7 @@ export class ItemChangeSet {
       await sql`
         insert into imported_occurrences (workspace_id, remote_item_id, user_id, recurrence_id, start_at, end_at, all_day, blocks, invitation, summary, status, occurrences, remote_calendar_id)
         select ${calendar.workspaceId}::uuid, (${boundArray(itemIds, 'uuid')})[t.item + 1], ${calendar.userId}::uuid, t.recurrence_id, to_timestamp(t.start_ms / 1000), to_timestamp(t.end_ms / 1000), t.all_day, t.blocks, t.invitation, t.summary, t.status, t.occurrences, ${calendar.id}::uuid
-        from unnest(${sql.join(arrays)}) with ordinality as t(item, recurrence_id, start_ms, end_ms, all_day, blocks, invitation, summary, status, occurrences, n)
+        from unnest(${sql.join(arrays)}) with ordinality as t(${COLUMN_NAMES}, n)
         order by t.n
       `.execute(db);
     }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createTestDatabase, databaseKinds } from '../../support/db.ts';
-import { booleanArray, instantArray, numberArray, textArray } from '../../../src/store/array-parameters.ts';
+import { instantArray, textArray } from '../../../src/store/array-parameters.ts';
+import { booleanArray, numberArray } from '../../support/array-parameters.ts';
 
 /** Compiles statements only: a pool that is never asked for a connection. */
 const compiler = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: {} as never }) });
