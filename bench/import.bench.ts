@@ -571,7 +571,7 @@ async function main(): Promise<void> {
         const t = r[phase][kind];
         if (t === undefined) return [];
         const ratio = base?.[phase][kind] === undefined ? '' : ` (${(t / base[phase][kind]).toFixed(2)}×)`;
-        return [`${kind}${phase === 'warm' ? ' warm' : ''} ${secs(t)}${ratio}`];
+        return [`${kind}${phase === 'warm' ? ` ${SECOND_IMPORT}` : ''} ${secs(t)}${ratio}`];
       }),
     );
     const floorRatio = base ? ` (${(r.floor / base.floor).toFixed(2)}×)` : '';
