@@ -84,9 +84,10 @@ export function createParsePool(options: { threads: number }): ParsePool {
 /**
  * How long a parse thread is kept without work. A new thread is a new isolate that compiles the
  * parser again: with a minute, a business connecting its calendar to a server quiet for 75 s paid
- * ~1 s more of the server's CPU for a 5,000-event import than with the thread kept (3.2 against
- * 2.2 s), and a small business's polls restarted it for every changed event; the kept thread holds
- * ~20–30 MiB of RSS meanwhile (decision 0017, fourteenth session).
+ * ~0.8 s more of the server's CPU for a 5,000-event import than with the thread kept (3.1 against
+ * 2.3 s, mean of three pairs), and a small business's polls restarted it for each changed event
+ * found after a quiet minute; the kept thread holds 4–32 MiB more RSS meanwhile (decision 0017,
+ * fourteenth session).
  */
 const PARSE_THREAD_IDLE_MS = 30 * 60_000;
 
