@@ -87,7 +87,11 @@ function InvitationsCard({ user }: { user: TeamUser }) {
     // Busy time, slots and the week view all change with it.
     onSuccess: () => queryClient.invalidateQueries(),
   });
-  const current = save.isPending && save.variables !== undefined ? save.variables : user.invitationPolicy;
+  // The choice as clicked, until its save settles. The mutation's own pending state reaches this
+  // component a task later (TanStack Query notifies on a timer), and in between React would put the
+  // controlled radio back to the saved value: the click seemed undone (a browser test saw it).
+  const [chosen, setChosen] = useState<InvitationPolicy | null>(null);
+  const current = chosen ?? user.invitationPolicy;
   return (
     <fieldset className="card" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Invitations</h2>
@@ -100,7 +104,10 @@ function InvitationsCard({ user }: { user: TeamUser }) {
             value={value}
             checked={current === value}
             disabled={save.isPending}
-            onChange={() => save.mutate(value)}
+            onChange={() => {
+              setChosen(value);
+              save.mutate(value, { onSettled: () => setChosen(null) });
+            }}
           />{' '}
           {label}
         </label>
