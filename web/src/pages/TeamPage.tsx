@@ -22,6 +22,9 @@ export function TeamPage() {
   }, []);
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.users });
 
+  // The role as chosen, until its save settles: the select does not show the old role meanwhile
+  // (ProfilePage's invitations choice says why).
+  const [chosenRole, setChosenRole] = useState<{ id: string; role: 'admin' | 'member' } | null>(null);
   const role = useMutation({
     mutationFn: (v: { id: string; role: 'admin' | 'member' }) =>
       unwrap(api.PUT('/api/users/{id}/role', { params: { path: { id: v.id } }, body: { role: v.role } })),
@@ -80,9 +83,13 @@ export function TeamPage() {
                 ) : (
                   <select
                     aria-label={`Role of ${user.name}`}
-                    value={user.role}
+                    value={chosenRole?.id === user.id ? chosenRole.role : user.role}
                     disabled={role.isPending}
-                    onChange={(e) => role.mutate({ id: user.id, role: e.target.value === 'admin' ? 'admin' : 'member' })}
+                    onChange={(e) => {
+                      const choice = { id: user.id, role: e.target.value === 'admin' ? ('admin' as const) : ('member' as const) };
+                      setChosenRole(choice);
+                      role.mutate(choice, { onSettled: () => setChosenRole(null) });
+                    }}
                   >
                     <option value="admin">Admin</option>
                     <option value="member">Member</option>
