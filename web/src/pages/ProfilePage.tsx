@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf } from '../api.ts';
+import { useSavingChoice } from '../saving-choice.ts';
 import { api, keys, unwrap, type TeamUser } from '../api/client.ts';
 import { DateOverridesCard, WeeklyHoursCard } from '../components/AvailabilityEditors.tsx';
 import { SaveStatus } from '../components/SaveStatus.tsx';
@@ -87,10 +88,7 @@ function InvitationsCard({ user }: { user: TeamUser }) {
     // Busy time, slots and the week view all change with it.
     onSuccess: () => queryClient.invalidateQueries(),
   });
-  // The choice as clicked, until its save settles. The mutation's own pending state reaches this
-  // component a task later (TanStack Query notifies on a timer), and in between React would put the
-  // controlled radio back to the saved value: the click seemed undone (a browser test saw it).
-  const [chosen, setChosen] = useState<InvitationPolicy | null>(null);
+  const { chosen, choose } = useSavingChoice(save);
   const current = chosen ?? user.invitationPolicy;
   return (
     <fieldset className="card" aria-labelledby={`${id}-h`}>
@@ -104,10 +102,7 @@ function InvitationsCard({ user }: { user: TeamUser }) {
             value={value}
             checked={current === value}
             disabled={save.isPending}
-            onChange={() => {
-              setChosen(value);
-              save.mutate(value, { onSettled: () => setChosen(null) });
-            }}
+            onChange={() => choose(value)}
           />{' '}
           {label}
         </label>

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf } from '../api.ts';
+import { useSavingChoice } from '../saving-choice.ts';
 import { api, keys, unwrap } from '../api/client.ts';
 import { DateOverridesCard, WeeklyHoursCard } from '../components/AvailabilityEditors.tsx';
 import { Dialog } from '../components/Dialog.tsx';
@@ -22,14 +23,12 @@ export function TeamPage() {
   }, []);
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.users });
 
-  // The role as chosen, until its save settles: the select does not show the old role meanwhile
-  // (ProfilePage's invitations choice says why).
-  const [chosenRole, setChosenRole] = useState<{ id: string; role: 'admin' | 'member' } | null>(null);
   const role = useMutation({
     mutationFn: (v: { id: string; role: 'admin' | 'member' }) =>
       unwrap(api.PUT('/api/users/{id}/role', { params: { path: { id: v.id } }, body: { role: v.role } })),
     onSuccess: refresh,
   });
+  const { chosen: chosenRole, choose: chooseRole } = useSavingChoice(role);
   const inviteLink = useMutation({
     mutationFn: (user: { id: string; name: string }) =>
       unwrap(api.POST('/api/users/{id}/invite', { params: { path: { id: user.id } } })).then((r) => ({ name: user.name, url: r.url })),
@@ -85,11 +84,7 @@ export function TeamPage() {
                     aria-label={`Role of ${user.name}`}
                     value={chosenRole?.id === user.id ? chosenRole.role : user.role}
                     disabled={role.isPending}
-                    onChange={(e) => {
-                      const choice = { id: user.id, role: e.target.value === 'admin' ? ('admin' as const) : ('member' as const) };
-                      setChosenRole(choice);
-                      role.mutate(choice, { onSettled: () => setChosenRole(null) });
-                    }}
+                    onChange={(e) => chooseRole({ id: user.id, role: e.target.value === 'admin' ? 'admin' : 'member' })}
                   >
                     <option value="admin">Admin</option>
                     <option value="member">Member</option>
